@@ -1,0 +1,1 @@
+"""The generator: schemas and tables -> IR -> typed Python bindings."""

@@ -1,0 +1,3 @@
+from ocppgen.cli import main
+
+raise SystemExit(main())

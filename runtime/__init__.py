@@ -1,0 +1,1 @@
+"""The OCPP-J runtime: sans-IO core, error codes, asyncio endpoints."""
