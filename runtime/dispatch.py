@@ -1,0 +1,75 @@
+"""Dispatch: CALL -> the role's handler -> response -> CALLRESULT (or the right CALLERROR).
+
+The generated per-role handler bases implement `Handler.handle` by calling `on_<action>`
+methods; an action without an override raises `OcppError(NotSupported)`. `dispatch` runs one
+handler for one `CallReceived` and turns whatever happens into the right core command:
+
+- a response of the action's response class that validates -> CALLRESULT;
+- an `OcppError` raised -> that CALLERROR;
+- any other exception -> InternalError CALLERROR (the connection stays up);
+- an invalid response (wrong class, fails validation) -> InternalError CALLERROR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ocppgen.runtime.actions import Role, VersionSpec
+from ocppgen.runtime.core import CallReceived, Connection, InvalidResponse
+from ocppgen.runtime.model import OcppModel
+
+__all__ = ["CallContext", "Handler", "HandlerFailed", "complete", "dispatch"]
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """What a handler knows about the CALL it handles besides the request itself."""
+
+    station_id: str
+    version: VersionSpec
+    role: Role
+    message_id: str
+    action: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Adapter-specific data (e.g. the remote address, the security profile)."""
+
+
+class Handler(Protocol):
+    """Handles the CALLs one role receives."""
+
+    async def handle(self, action: str, request: OcppModel, context: CallContext) -> OcppModel:
+        """Return the response, or raise `OcppError` for a CALLERROR."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerFailed:
+    """The handler raised something other than `OcppError`; InternalError was sent."""
+
+    message_id: str
+    action: str
+    exception: BaseException
+
+
+def complete(
+    conn: Connection, event: CallReceived, outcome: OcppModel | BaseException
+) -> InvalidResponse | HandlerFailed | None:
+    """Answer `event` on `conn` from a handler's outcome (its return value or exception).
+
+    Returns None when the outcome went out as intended (a CALLRESULT, or the CALLERROR of an
+    `OcppError`), else an event saying why an InternalError was sent instead.
+    """
+    raise NotImplementedError
+
+
+async def dispatch(
+    conn: Connection, handler: Handler, event: CallReceived, context: CallContext
+) -> InvalidResponse | HandlerFailed | None:
+    """Run `handler` for `event` and answer it on `conn` (see `complete`).
+
+    `asyncio.CancelledError` (and other non-`Exception` BaseExceptions) propagate after the
+    CALL is answered with InternalError, so cancelling a dispatch never leaves a CALL hanging.
+    """
+    raise NotImplementedError
