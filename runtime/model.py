@@ -9,7 +9,7 @@ that remain are listed in README.md ("Deliberate divergences") and each has a te
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     AwareDatetime,
@@ -23,12 +23,14 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "Boolean",
     "DateTime",
     "Draft4Integer",
     "Integer",
     "Number",
     "OcppModel",
     "OpenOcppModel",
+    "String",
 ]
 
 # RFC 3339 section 5.6 `date-time`, the grammar JSON Schema's "date-time" format refers to.
@@ -62,10 +64,16 @@ Integer = Annotated[int, Strict(), BeforeValidator(_integral_float)]
 """JSON Schema draft-06 `integer` (OCPP 2.x): 5 and 5.0, never "5" or true."""
 
 Draft4Integer = Annotated[int, Strict()]
-"""JSON Schema draft-04 `integer` (OCPP 1.6): 5 only; draft-04 counts 5.0 as a number, not an integer."""
+"""JSON Schema draft-04 `integer` (OCPP 1.6): 5 only; draft-04 counts 5.0 as a number."""
 
 Number = Annotated[float, Strict()]
 """JSON Schema `number`: any JSON number (5 and 5.5), never "5" or true."""
+
+String = Annotated[str, Strict()]
+"""JSON Schema `string`: never a number or a boolean."""
+
+Boolean = Annotated[bool, Strict()]
+"""JSON Schema `boolean`: true or false, never 0, 1 or "true"."""
 
 
 class OcppModel(BaseModel):
@@ -86,15 +94,22 @@ class OcppModel(BaseModel):
         serialize_by_alias=True,
         use_enum_values=False,
         revalidate_instances="never",
+        allow_inf_nan=False,  # NaN and Infinity are not JSON
     )
+
+    # Wire names of properties whose schema has no type (DataTransfer's `data`): any JSON
+    # value, null included.
+    _any_json: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
     def _reject_null(cls, data: Any, info: ValidationInfo) -> Any:
-        # With extra="forbid" every key is a declared property or rejected anyway, so any
-        # JSON null is an error. In Python, None simply means "absent".
+        # With extra="forbid" every key is a declared property or rejected anyway, so a JSON
+        # null is an error unless the property admits any value. In Python, None means absent.
         if _from_wire(info) and isinstance(data, dict) and None in data.values():
-            raise _null_error(next(key for key, value in data.items() if value is None))
+            for key, value in data.items():
+                if value is None and key not in cls._any_json:
+                    raise _null_error(key)
         return data
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -150,4 +165,3 @@ def _null_error(name: str) -> PydanticCustomError:
         "Property {name} is null; OCPP omits absent properties instead",
         {"name": name},
     )
-

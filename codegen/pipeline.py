@@ -1,0 +1,51 @@
+"""The whole generator: load -> typed schema view -> IR -> render -> black -> write or check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ocppgen.codegen.build import build_spec
+from ocppgen.codegen.diagnostics import Diagnostics
+from ocppgen.codegen.ir import Spec
+from ocppgen.codegen.load import load_inputs, read_renames
+from ocppgen.codegen.output import drift, write_atomically
+from ocppgen.codegen.render import render_root, render_version
+from ocppgen.codegen.versions import Version
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SPEC_DIR = ROOT / "spec"
+DEFAULT_OUT_DIR = ROOT / "generated"
+
+
+@dataclass(frozen=True)
+class Result:
+    specs: tuple[Spec, ...]
+    files: dict[str, str]  # path relative to the output folder -> text
+    drift: tuple[str, ...]  # only for check runs
+
+
+def build(spec_dir: Path, versions: tuple[Version, ...]) -> tuple[Spec, ...]:
+    """Every requested version's IR; raises GenerationError with all diagnostics of the run."""
+    diags = Diagnostics()
+    specs = []
+    for version in versions:
+        inputs = load_inputs(spec_dir, version, diags)
+        renames = read_renames(spec_dir, version, diags)
+        spec = build_spec(inputs, renames, diags)
+        if spec is not None:
+            specs.append(spec)
+    diags.raise_if_any()
+    return tuple(specs)
+
+
+def generate(spec_dir: Path, out_dir: Path, versions: tuple[Version, ...], check: bool) -> Result:
+    specs = build(spec_dir, versions)
+    files: dict[str, str] = dict(render_root())
+    for spec in specs:
+        files.update(render_version(spec))
+    scopes = ["__init__.py", *(v.key for v in versions)]
+    if check:
+        return Result(specs, files, tuple(drift(out_dir, files, scopes)))
+    write_atomically(out_dir, files, scopes)
+    return Result(specs, files, ())

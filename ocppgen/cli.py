@@ -1,0 +1,157 @@
+"""The `ocppgen` command line: one entry point, one subcommand per job."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ocppgen.codegen.diagnostics import GenerationError
+from ocppgen.codegen.ir import Spec
+from ocppgen.codegen.pipeline import DEFAULT_OUT_DIR, DEFAULT_SPEC_DIR, build, generate
+from ocppgen.codegen.versions import VERSIONS, Version, find_version
+
+
+def _versions(names: Sequence[str] | None) -> tuple[Version, ...]:
+    if not names or "all" in names:
+        return VERSIONS
+    chosen: list[Version] = []
+    for name in names:
+        version = find_version(name)  # ValueError -> argparse reports it
+        if version not in chosen:
+            chosen.append(version)
+    return tuple(sorted(chosen, key=VERSIONS.index))
+
+
+def _version_arg(value: str) -> str:
+    if value != "all":
+        try:
+            find_version(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def _existing_dir(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a folder")
+    return path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ocppgen",
+        description="Generate strict, typed OCPP bindings from the official JSON schemas.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = sub.add_parser(
+        "generate",
+        help="generate the bindings into generated/ (or check them with --check)",
+        description="Read spec/<version>/ (official schemas + our tables) and write "
+        "generated/<version>/. All problems are reported together; on any error nothing "
+        "is written.",
+    )
+    _common(gen)
+    gen.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT_DIR, help="output folder (default: %(default)s)"
+    )
+    gen.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 and name the files that would change",
+    )
+
+    show = sub.add_parser("show", help="summarise what the bindings contain, per version")
+    _common(show)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--version",
+        dest="versions",
+        action="append",
+        type=_version_arg,
+        metavar="VERSION",
+        help="OCPP version: 1.6, 2.0.1, 2.1 or all (default: all; may be repeated)",
+    )
+    parser.add_argument(
+        "--spec-dir",
+        type=_existing_dir,
+        default=DEFAULT_SPEC_DIR,
+        help="input folder (default: %(default)s)",
+    )
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    versions = _versions(args.versions)
+    started = time.perf_counter()
+    result = generate(args.spec_dir, args.out, versions, check=args.check)
+    elapsed = time.perf_counter() - started
+    names = ", ".join(v.name for v in versions)
+    if args.check:
+        if result.drift:
+            print(f"generated code is out of date ({names}); run `ocppgen generate`:")
+            for line in result.drift:
+                print(f"  {line}")
+            return 1
+        print(f"generated code is up to date ({names}; {len(result.files)} files, {elapsed:.1f} s)")
+        return 0
+    print(
+        f"generated {len(result.files)} files for OCPP {names} into {args.out} in {elapsed:.1f} s"
+    )
+    for spec in result.specs:
+        print("  " + _summary(spec))
+    return 0
+
+
+def _summary(spec: Spec) -> str:
+    by_role = {"ChargingStation": 0, "CSMS": 0}
+    for action in spec.actions:
+        for role in action.initiators:
+            by_role[role] += 1
+    return (
+        f"{spec.version.key}: {len(spec.actions)} actions "
+        f"({by_role['ChargingStation']} sent by the Charging Station, "
+        f"{by_role['CSMS']} by the CSMS), "
+        f"{len(spec.messages)} message classes, {len(spec.datatypes)} datatypes, "
+        f"{len(spec.enums)} enums, {len(spec.use_cases)} use cases"
+    )
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    for spec in build(args.spec_dir, _versions(args.versions)):
+        print(
+            f"OCPP {spec.version.name} (subprotocol {spec.version.subprotocol}, "
+            f"package {spec.version.package})"
+        )
+        print("  " + _summary(spec))
+        width = max(len(a.name) for a in spec.actions)
+        for action in spec.actions:
+            sender = " + ".join(action.initiators)
+            kind = "SEND" if action.message_type == "SEND" else f"-> {action.response}"
+            cases = f"  [{', '.join(action.use_cases)}]" if action.use_cases else ""
+            block = action.functional_block
+            print(f"  {action.name:<{width}}  {sender:<23} {block:<30} {kind}{cases}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            return _cmd_generate(args)
+        return _cmd_show(args)
+    except GenerationError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        print(f"ocppgen: {len(exc.diagnostics)} error(s); nothing was written", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
