@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from ocppgen.runtime.actions import Role, VersionSpec
 from ocppgen.runtime.core import CallReceived, Connection, InvalidResponse
+from ocppgen.runtime.errors import ErrorCode, OcppError
 from ocppgen.runtime.model import OcppModel
 
 __all__ = ["CallContext", "Handler", "HandlerFailed", "complete", "dispatch"]
@@ -54,14 +55,29 @@ class HandlerFailed:
 
 
 def complete(
-    conn: Connection, event: CallReceived, outcome: OcppModel | BaseException
+    conn: Connection, event: CallReceived, outcome: object
 ) -> InvalidResponse | HandlerFailed | None:
     """Answer `event` on `conn` from a handler's outcome (its return value or exception).
 
     Returns None when the outcome went out as intended (a CALLRESULT, or the CALLERROR of an
-    `OcppError`), else an event saying why an InternalError was sent instead.
+    `OcppError`), else an event saying why an InternalError was sent instead. If the CALL no
+    longer awaits an answer (the connection was closed meanwhile) nothing is sent.
     """
-    raise NotImplementedError
+    message_id = event.message_id
+    if message_id not in conn.in_progress:
+        return None
+    if isinstance(outcome, OcppError):
+        conn.respond_error(message_id, outcome)
+        return None
+    if isinstance(outcome, BaseException):
+        # The exception's text stays local (it may hold internals); the peer learns only
+        # that the receiver failed.
+        conn.respond_error(
+            message_id, OcppError(ErrorCode.INTERNAL_ERROR, f"{event.action} handler failed")
+        )
+        return HandlerFailed(message_id, event.action, outcome)
+    # respond() checks the class itself, so a handler returning None or a dict is caught too.
+    return conn.respond(message_id, cast(OcppModel, outcome))
 
 
 async def dispatch(
@@ -72,4 +88,11 @@ async def dispatch(
     `asyncio.CancelledError` (and other non-`Exception` BaseExceptions) propagate after the
     CALL is answered with InternalError, so cancelling a dispatch never leaves a CALL hanging.
     """
-    raise NotImplementedError
+    try:
+        response = await handler.handle(event.action, event.request, context)
+    except Exception as exc:
+        return complete(conn, event, exc)
+    except BaseException as exc:
+        complete(conn, event, exc)
+        raise
+    return complete(conn, event, response)
