@@ -348,7 +348,6 @@ class Connection:
         pending = self._outstanding
         if pending is None or pending.message_id != frame.message_id:
             return UnexpectedResult(frame.message_id, frame.payload)
-        self._advance()
         response_class = pending.spec.response
         assert response_class is not None  # only CALL actions become pending
         response = _validate(response_class, frame.payload)
@@ -357,6 +356,7 @@ class Connection:
                 pending, response.fault, response.description, response.details, answer=True
             )
         assert isinstance(response, OcppModel)
+        self._advance()
         return ResultReceived(pending.message_id, pending.spec.action, pending.request, response)
 
     def _on_error(self, frame: CallError) -> Event:
@@ -386,7 +386,6 @@ class Connection:
             # not bring a better answer.
             pending = self._outstanding
             if message_type in (3, 4) and pending is not None and pending.message_id == message_id:
-                self._advance()
                 return self._invalid_result(
                     pending, kind, fault.reason, {}, answer=message_type == 3
                 )
@@ -432,6 +431,7 @@ class Connection:
         if answer and self._v21:  # OCPP 2.1 Part 2 FR.06: answer with CALLRESULTERROR
             reply = encode_error(5, pending.message_id, code, reason[:MAX_DESCRIPTION], details)
             self._out.append(reply)
+        self._advance()  # after the CALLRESULTERROR, which answers an earlier message
         return InvalidResult(
             pending.message_id, pending.spec.action, pending.request, code, reason, details, reply
         )
