@@ -222,19 +222,22 @@ def build_spec(
 ) -> Spec | None:
     documents: dict[str, dict[str, Document]] = {}
     files: dict[str, dict[str, str]] = {}
+    broken: set[str] = set()  # actions with a schema that failed (already reported)
+    for stem in inputs.unreadable:
+        broken.add(naming.action_of(stem)[0])
     for schema in inputs.schemas:
+        name, kind = naming.action_of(schema.stem)
+        files.setdefault(name, {})[kind] = schema.path
         doc = parse_document(schema.path, schema.stem, schema.document, diags)
         if doc is None:
-            continue
-        name, kind = naming.action_of(schema.stem)
-        if kind in documents.setdefault(name, {}):
+            broken.add(name)
+        elif kind in documents.setdefault(name, {}):
             diags.error(schema.path, "", f"second {kind} schema for action {name!r}")
-            continue
-        documents[name][kind] = doc
-        files.setdefault(name, {})[kind] = schema.path
+        else:
+            documents[name][kind] = doc
     if inputs.messages is None or inputs.usecases is None:
         return None
-    table = build_actions(inputs.messages, files, diags)
+    table = build_actions(inputs.messages, files, broken, diags)
     builder = _Builder(inputs, diags, renames)
     actions: list[Action] = []
     for action in sorted(table, key=lambda a: a.name):
@@ -243,7 +246,8 @@ def build_spec(
         builder.document(docs["request"], action.request, "request", action.name)
         if action.response is not None:
             builder.document(docs["response"], action.response, "response", action.name)
-    use_cases = build_use_cases(inputs.usecases, {a.name for a in actions}, diags)
+    named = {row["action"].strip() for row in inputs.messages.rows if "action" in row}
+    use_cases = build_use_cases(inputs.usecases, files.keys() | named, diags)
     _check_use_case_ids(inputs, actions, use_cases, diags)
     if diags:
         return None

@@ -36,12 +36,14 @@ class Inputs:
     schemas: tuple[SchemaFile, ...]
     messages: Table | None
     usecases: Table | None
+    unreadable: tuple[str, ...] = ()  # stems of schema files that could not be read (reported)
 
 
 def load_inputs(spec_dir: Path, version: Version, diags: Diagnostics) -> Inputs:
     base = spec_dir / version.key
     schema_dir = base / "schemas"
     schemas: list[SchemaFile] = []
+    unreadable: list[str] = []
     if not schema_dir.is_dir():
         diags.error(_show(spec_dir, schema_dir), "", "schema folder is missing")
     else:
@@ -49,11 +51,14 @@ def load_inputs(spec_dir: Path, version: Version, diags: Diagnostics) -> Inputs:
             loaded = _load_json(spec_dir, path, diags)
             if loaded is not None:
                 schemas.append(loaded)
+            else:
+                unreadable.append(path.stem)
     return Inputs(
         version=version,
         schemas=tuple(schemas),
         messages=_load_table(spec_dir, base / "messages.csv", diags),
         usecases=_load_table(spec_dir, base / "usecases.csv", diags),
+        unreadable=tuple(unreadable),
     )
 
 

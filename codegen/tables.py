@@ -37,9 +37,13 @@ def _header_ok(table: Table, columns: tuple[str, ...], diags: Diagnostics) -> bo
 def build_actions(
     table: Table,
     schema_files: Mapping[str, Mapping[str, str]],
+    broken: set[str],
     diags: Diagnostics,
 ) -> list[Action]:
-    """One Action per table row; `schema_files` maps action -> {"request"|"response": file}."""
+    """One Action per table row; `schema_files` maps action -> {"request"|"response": file}.
+
+    Rows of `broken` actions (a schema of theirs failed and was reported) are skipped quietly.
+    """
     if not _header_ok(table, MESSAGE_COLUMNS, diags):
         return []
     seen: dict[str, int] = {}
@@ -53,6 +57,8 @@ def build_actions(
             )
             continue
         seen[name] = number
+        if name in broken:
+            continue
         files = schema_files.get(name)
         if files is None:
             diags.error(
