@@ -504,7 +504,7 @@ class Connection:
         return spec
 
     def _encode_request(self, request: OcppModel, spec: ActionSpec) -> str:
-        payload = request.to_json()
+        payload = _to_json(request)
         if self._validate:
             spec.request.from_json(payload)  # raises ValidationError
         return payload
@@ -537,7 +537,7 @@ class Connection:
             )
         else:
             try:
-                payload = response.to_json()
+                payload = _to_json(response)
                 if self._validate:
                     response_class.from_json(payload)
             except (ValueError, TypeError) as exc:  # ValidationError, serialization errors
@@ -624,6 +624,11 @@ class Connection:
     def in_progress(self) -> frozenset[str]:
         """Ids of the peer's CALLs we have received and not yet answered."""
         return frozenset(self._incoming)
+
+
+def _to_json(message: OcppModel) -> str:
+    """`message.to_json()`, except that a value of the wrong type raises instead of warning."""
+    return message.model_dump_json(by_alias=True, exclude_none=True, warnings="error")
 
 
 def _validate(cls: type[OcppModel], payload: Any) -> OcppModel | ValidationFailure:

@@ -338,16 +338,17 @@ VALIDATION_FAULTS: Mapping[str, Fault] = MappingProxyType(
         "extra_forbidden": Fault.UNKNOWN_PROPERTY,
         # type (at the root, model_type/dict_type mean the payload is no object: NOT_AN_OBJECT)
         "model_type": Fault.WRONG_TYPE,
-        "model_attributes_type": Fault.WRONG_TYPE,
         "dict_type": Fault.WRONG_TYPE,
         "list_type": Fault.WRONG_TYPE,
         "string_type": Fault.WRONG_TYPE,
         "int_type": Fault.WRONG_TYPE,
         "int_from_float": Fault.WRONG_TYPE,
+        "int_parsing": Fault.WRONG_TYPE,  # lax (non-strict) fields only
+        "float_parsing": Fault.WRONG_TYPE,  # lax fields only
+        "bool_parsing": Fault.WRONG_TYPE,  # lax fields only
         "float_type": Fault.WRONG_TYPE,
         "bool_type": Fault.WRONG_TYPE,
         "datetime_type": Fault.WRONG_TYPE,
-        "is_instance_of": Fault.WRONG_TYPE,
         "null_not_allowed": Fault.NULL_VALUE,
         # required, minItems, maxItems
         "missing": Fault.MISSING_PROPERTY,
@@ -366,9 +367,7 @@ VALIDATION_FAULTS: Mapping[str, Fault] = MappingProxyType(
         "multiple_of": Fault.BAD_VALUE,
         "finite_number": Fault.BAD_VALUE,
         "datetime_format": Fault.BAD_VALUE,
-        "datetime_parsing": Fault.BAD_VALUE,
         "datetime_from_date_parsing": Fault.BAD_VALUE,
-        "datetime_object_invalid": Fault.BAD_VALUE,
         "timezone_aware": Fault.BAD_VALUE,
         "value_error": Fault.BAD_VALUE,
         "assertion_error": Fault.BAD_VALUE,
@@ -404,7 +403,7 @@ class ValidationFailure:
 
 def _classify(error: ErrorDetails) -> Fault:
     kind = error["type"]
-    if not error["loc"] and kind in ("model_type", "model_attributes_type", "dict_type"):
+    if not error["loc"] and kind in ("model_type", "dict_type"):
         return Fault.NOT_AN_OBJECT
     if kind == "enum" and not isinstance(error.get("input"), str):
         return Fault.WRONG_TYPE  # every OCPP enum is `"type": "string"`: 5 fails `type` first
