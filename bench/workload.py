@@ -31,7 +31,11 @@ TRANSACTION_EVENT: dict[str, Any] = {
                     "measurand": "Energy.Active.Import.Register",
                     "unitOfMeasure": {"unit": "Wh"},
                 },
-                {"value": 7200.0, "measurand": "Power.Active.Import", "unitOfMeasure": {"unit": "W"}},
+                {
+                    "value": 7200.0,
+                    "measurand": "Power.Active.Import",
+                    "unitOfMeasure": {"unit": "W"},
+                },
                 {"value": 16.0, "measurand": "Current.Import", "phase": "L1"},
                 {"value": 230.1, "measurand": "Voltage", "phase": "L1-N"},
                 {"value": 55.0, "measurand": "SoC", "context": "Sample.Periodic"},

@@ -43,6 +43,7 @@ from ocppgen.runtime.endpoint import (
     EventObserver,
     OcppConnection,
 )
+from ocppgen.runtime.endpoint import message_ids as _message_ids
 from ocppgen.runtime.model import OcppModel
 from ocppgen.runtime.security import SecurityProfile, basic_auth_header
 
@@ -185,7 +186,12 @@ class StationClient:
         version, handler = self._versions[subprotocol]
         conn = OcppConnection(
             websocket,
-            Connection(version, Role.CHARGING_STATION, supported=None if handler else ()),
+            Connection(
+                version,
+                Role.CHARGING_STATION,
+                supported=None if handler else (),
+                id_factory=_message_ids(),
+            ),
             handler,
             identity=self.identity,
             call_timeout=self.call_timeout,

@@ -19,8 +19,9 @@ the application. It owns everything the sans-IO core leaves out:
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Generator, Mapping
 from typing import Any, Final
 
 from websockets.asyncio.connection import Connection as WebSocket
@@ -42,7 +43,13 @@ from ocppgen.runtime.dispatch import CallContext, Handler, HandlerFailed, dispat
 from ocppgen.runtime.errors import CallTimeout, InvalidResultError, RemoteCallError
 from ocppgen.runtime.model import OcppModel
 
-__all__ = ["DEFAULT_CALL_TIMEOUT", "Disconnected", "EventObserver", "OcppConnection"]
+__all__ = [
+    "DEFAULT_CALL_TIMEOUT",
+    "Disconnected",
+    "EventObserver",
+    "OcppConnection",
+    "message_ids",
+]
 
 logger = logging.getLogger("ocppgen.runtime")
 
@@ -52,6 +59,12 @@ DEFAULT_CALL_TIMEOUT: Final = 30.0
 EventObserver = Callable[["OcppConnection", Event | InvalidResponse | HandlerFailed], None]
 """Told about what the application does not see through `call` or its handler: protocol faults,
 late or unknown answers, invalid responses of our own handlers, handler crashes."""
+
+
+def message_ids() -> Callable[[], str]:
+    """Message ids for one connection: "1", "2", ... (unique per sender per connection, which
+    is what OCPP-J asks; cheaper than a UUID per CALL)."""
+    return map(str, itertools.count(1)).__next__
 
 
 class Disconnected(ConnectionError):
@@ -252,7 +265,19 @@ class OcppConnection:
     # -- handlers -----------------------------------------------------------------------------
 
     def _start_handler(self, event: CallReceived | SendReceived) -> None:
-        task = self._loop.create_task(self._handle(event))
+        # Run the handler eagerly, inside the reader's step: most handlers answer without ever
+        # suspending, and then no task is created and the answer goes out at once. A handler
+        # that suspends (awaits I/O, or calls the peer) continues in a task of its own, so the
+        # reader is never blocked by it.
+        coroutine = self._handle(event)
+        try:
+            yielded = coroutine.send(None)
+        except StopIteration:
+            return
+        except Exception:
+            logger.exception("%s: handling %s failed", self.identity, event.action)
+            return
+        task = self._loop.create_task(_resume(coroutine, yielded))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -349,9 +374,45 @@ class OcppConnection:
                 )
 
 
+async def _resume(coroutine: Coroutine[Any, Any, None], yielded: Any) -> None:
+    """Finish, inside a task, a coroutine that was started eagerly and suspended on `yielded`."""
+    await _Continue(coroutine, yielded)
+
+
+class _Continue:
+    """Awaitable that hands a started coroutine's pending future to the task driving it, then
+    keeps relaying values and exceptions (what `yield from` does for a fresh coroutine)."""
+
+    __slots__ = ("coroutine", "yielded")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, None], yielded: Any) -> None:
+        self.coroutine = coroutine
+        self.yielded = yielded
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        coroutine, yielded = self.coroutine, self.yielded
+        while True:
+            try:
+                sent = yield yielded
+            except BaseException as error:  # cancellation and the like go to the coroutine
+                try:
+                    yielded = coroutine.throw(error)
+                except StopIteration:
+                    return
+            else:
+                try:
+                    yielded = coroutine.send(sent)
+                except StopIteration:
+                    return
+
+
+_ACTIONS_BY_CLASS: dict[int, tuple[VersionSpec, dict[type[OcppModel], str]]] = {}
+
+
 def _action_of(version: VersionSpec, request: OcppModel) -> str:
-    kind = type(request)
-    for name, spec in version.actions.items():
-        if spec.request is kind:
-            return name
-    return kind.__name__
+    """The action of a request, from its class (cached per version)."""
+    entry = _ACTIONS_BY_CLASS.get(id(version))
+    if entry is None or entry[0] is not version:
+        table = {spec.request: name for name, spec in version.actions.items()}
+        entry = _ACTIONS_BY_CLASS[id(version)] = (version, table)
+    return entry[1].get(type(request), type(request).__name__)

@@ -44,6 +44,7 @@ from ocppgen.runtime.actions import Role, VersionSpec
 from ocppgen.runtime.core import Connection
 from ocppgen.runtime.dispatch import Handler
 from ocppgen.runtime.endpoint import DEFAULT_CALL_TIMEOUT, EventObserver, OcppConnection
+from ocppgen.runtime.endpoint import message_ids as _message_ids
 from ocppgen.runtime.security import (
     BasicAuthCheck,
     SecurityProfile,
@@ -244,7 +245,7 @@ class CsmsServer:
         version, handler = self._versions[websocket.subprotocol]
         conn = OcppConnection(
             websocket,
-            Connection(version, Role.CSMS),
+            Connection(version, Role.CSMS, id_factory=_message_ids()),
             handler,
             identity=identity,
             call_timeout=self.call_timeout,
