@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ocppgen.codegen.diagnostics import GenerationError
 from ocppgen.codegen.ir import Spec
@@ -67,7 +68,17 @@ def _parser() -> argparse.ArgumentParser:
 
     show = sub.add_parser("show", help="summarise what the bindings contain, per version")
     _common(show)
+    gen.set_defaults(func=_cmd_generate)
+    show.set_defaults(func=_cmd_show)
+    for register in _APPLICATIONS:
+        register(sub)
     return parser
+
+
+# Subcommands of the applications built on the library (reference CSMS, reference station, ...):
+# each module's `register(subparsers)` adds its parser with `set_defaults(func=run)`, where
+# `run(args) -> int` is the exit status.
+_APPLICATIONS: list[Callable[[Any], None]] = []
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -143,9 +154,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "generate":
-            return _cmd_generate(args)
-        return _cmd_show(args)
+        status: int = args.func(args)
+        return status
     except GenerationError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=sys.stderr)
