@@ -70,9 +70,8 @@ class BackOff:
         """Seconds to wait before a reconnection attempt, after `failures` failed attempts
         since the connection was lost (0 for the first attempt)."""
         uniform = (rng or random).uniform
-        return self.wait_minimum * 2 ** min(failures, self.repeat_times) + uniform(
-            0.0, self.random_range
-        )
+        base = self.wait_minimum * 2 ** min(failures, self.repeat_times)
+        return float(base + uniform(0.0, self.random_range))
 
     def delays(self, rng: random.Random | None = None) -> Iterator[float]:
         """The waits before attempts 1, 2, 3, ... while every attempt fails."""
