@@ -29,6 +29,7 @@ from ocppgen.codegen.ir import (
     StringType,
     TypeNode,
 )
+from ocppgen.codegen.render_support import support_files
 from ocppgen.codegen.versions import VERSIONS, Version
 
 HEADER = (
@@ -269,6 +270,7 @@ def render_version(spec: Spec) -> dict[str, str]:
             message_names=message_names,
             all_names=sorted(["ACTIONS", "VERSION", *datatype_names, *enum_names, *message_names]),
         ),
+        **support_files(spec),
     }
     return {path: format_source(text, path) for path, text in files.items()}
 

@@ -1,0 +1,123 @@
+"""The IR -> `strategies.py`: a Hypothesis strategy for every datatype and message of a version.
+
+Every constraint of the IR is built into the strategy directly (no `.filter()`): string lengths,
+enum members, numeric bounds, `multipleOf`, array sizes, required and optional properties,
+RFC 3339 date-times with a time zone, and CustomData's extra properties.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from ocppgen.codegen.ir import (
+    AnyType,
+    ArrayType,
+    BooleanType,
+    EnumRef,
+    IntegerType,
+    Model,
+    ModelRef,
+    NumberType,
+    Spec,
+    StringType,
+    TypeNode,
+)
+
+# A float multipleOf is checked by JSON Schema validators in binary floating point
+# (jsonschema: `instance / 0.1` must be integral, so 0.3 fails while 3.0 passes). The strategy
+# therefore draws integral multiples of the constraint's numerator (multipleOf 0.1 -> 1, 2, ...)
+# from a range where every such value passes both the model and the official schema
+# (tests/codegen/test_strategies.py checks the whole range).
+MULTIPLE_OF_RANGE = 100_000
+
+
+def strategy_variable(model_name: str) -> str:
+    """The module-private variable holding a model's strategy: `_st_BootNotificationRequest`."""
+    return f"_st_{model_name}"
+
+
+def _kwargs(**values: object) -> str:
+    return ", ".join(f"{key}={value!r}" for key, value in values.items() if value is not None)
+
+
+def _number(node: NumberType) -> str:
+    if node.multiple_of is None:
+        return f"_numbers({_kwargs(min_value=node.minimum, max_value=node.maximum)})"
+    fraction = Fraction(str(node.multiple_of))
+    step = fraction.numerator
+    low, high = -MULTIPLE_OF_RANGE, MULTIPLE_OF_RANGE
+    if node.minimum is not None:
+        low = max(low, math.ceil(node.minimum / step))
+    if node.maximum is not None:
+        high = min(high, math.floor(node.maximum / step))
+    return f"_multiples({step!r}, {low!r}, {high!r})"
+
+
+def expression(node: TypeNode) -> str:
+    """The strategy expression for one type node (Python source)."""
+    if isinstance(node, StringType):
+        if node.format == "date-time":
+            return "_DATE_TIMES"
+        if node.format == "uri" and node.min_length is None and node.max_length is None:
+            return "_URIS"
+        return f"_strings({_kwargs(min_size=node.min_length, max_size=node.max_length)})"
+    if isinstance(node, IntegerType):
+        return f"st.integers({_kwargs(min_value=node.minimum, max_value=node.maximum)})"
+    if isinstance(node, NumberType):
+        return _number(node)
+    if isinstance(node, BooleanType):
+        return "st.booleans()"
+    if isinstance(node, AnyType):
+        return "_JSON_VALUES"
+    if isinstance(node, EnumRef):
+        return f"st.sampled_from({node.name})"
+    if isinstance(node, ModelRef):
+        return strategy_variable(node.name)
+    args = _kwargs(min_size=node.min_items, max_size=node.max_items)
+    return f"st.lists({expression(node.item)}{', ' + args if args else ''})"
+
+
+def _model_strategy(model: Model) -> str:
+    required = [f"{f.name!r}: {expression(f.type)}" for f in model.fields if f.required]
+    optional = [f"{f.name!r}: {expression(f.type)}" for f in model.fields if not f.required]
+    maker = "_open_model" if model.open else "_model"
+    return f"{maker}({model.name}, {{{', '.join(required)}}}, {{{', '.join(optional)}}})"
+
+
+def _enum_names(spec: Spec) -> list[str]:
+    used: set[str] = set()
+
+    def walk(node: TypeNode) -> None:
+        if isinstance(node, EnumRef):
+            used.add(node.name)
+        elif isinstance(node, ArrayType):
+            walk(node.item)
+
+    for model in (*spec.datatypes, *spec.messages):
+        for field in model.fields:
+            walk(field.type)
+    return sorted(used)
+
+
+def render_strategies(spec: Spec) -> dict[str, str]:
+    """`<key>/strategies.py` (unformatted; render.py runs black over every file)."""
+    from ocppgen.codegen.render import HEADER
+    from ocppgen.codegen.templating import environment
+
+    key = spec.version.key
+    models = [*spec.datatypes, *spec.messages]
+    text = (
+        environment()
+        .get_template("strategies.py.jinja")
+        .render(
+            header=HEADER.format(key=key),
+            version=spec.version,
+            enum_names=_enum_names(spec),
+            datatypes=spec.datatypes,
+            messages=spec.messages,
+            strategies=[(m.name, strategy_variable(m.name), _model_strategy(m)) for m in models],
+            multiple_of_range=MULTIPLE_OF_RANGE,
+        )
+    )
+    return {f"{key}/strategies.py": text}
