@@ -1,0 +1,954 @@
+"""The operator HTTP JSON API of the reference CSMS (aiohttp), described at `/openapi.json`.
+
+Every `/api/...` route needs the operator's HTTP Basic credentials. Errors are JSON
+`{"error": "<what went wrong>"}` with a 4xx status for a bad request (400 malformed, 401
+credentials, 404 unknown station/token/transaction/route, 405 method, 409 state conflict such as
+a station that is not connected) and 5xx when the station failed us (502 CALLERROR or invalid
+CALLRESULT, 504 no answer in time).
+
+`POST /api/stations/{id}/calls/{action}` sends any CSMS-initiated CALL with the request body as
+its raw OCPP payload (wire names), validated against the official schema before it is sent;
+the answer is `{"action", "payload"}` (200) or the station's CALLERROR `{"error", "call_error":
+{"code", "description", "details"}}` (502).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import math
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from ocppgen.generated import v201
+from ocppgen.reference.csms.store import BOOT_POLICIES, TOKEN_STATUSES, Store
+from ocppgen.runtime.actions import Role, VersionSpec
+from ocppgen.runtime.endpoint import Disconnected, OcppConnection
+from ocppgen.runtime.errors import CallTimeout, InvalidResultError, RemoteCallError
+
+__all__ = ["OPENAPI", "make_api"]
+
+Connections = Callable[[], Mapping[str, OcppConnection]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+STORE: Final = web.AppKey("store", Store)
+CONNECTIONS: Final[web.AppKey[Connections]] = web.AppKey("connections")
+MAX_CALL_TIMEOUT: Final = 300.0
+MAX_IDENTITY_LENGTH: Final = 48
+MAX_PASSWORD_LENGTH: Final = 40  # OCPP 2.0.1 SecurityCtrlr.BasicAuthPassword (passwordString)
+
+
+def _error(status: int, message: str, **extra: Any) -> web.HTTPException:
+    cls: type[web.HTTPException] = {
+        400: web.HTTPBadRequest,
+        401: web.HTTPUnauthorized,
+        404: web.HTTPNotFound,
+        409: web.HTTPConflict,
+        502: web.HTTPBadGateway,
+        504: web.HTTPGatewayTimeout,
+    }[status]
+    return cls(text=json.dumps({"error": message, **extra}), content_type="application/json")
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=lambda v: json.dumps(v, indent=None))
+
+
+# -- middleware ------------------------------------------------------------------------------
+
+
+def _auth_middleware(user: str, password: str) -> Any:
+    expected = f"{user}:{password}".encode()
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith("/api/"):
+            header = request.headers.get("Authorization", "")
+            scheme, _, token = header.partition(" ")
+            given = b""
+            if scheme.lower() == "basic":
+                try:
+                    given = base64.b64decode(token.strip(), validate=True)
+                except binascii.Error:
+                    given = b""
+            if not hmac.compare_digest(given, expected):
+                error = _error(401, "operator credentials required (HTTP Basic)")
+                error.headers["WWW-Authenticate"] = 'Basic realm="ocppgen CSMS operator API"'
+                raise error
+        return await handler(request)
+
+    return middleware
+
+
+@web.middleware
+async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every error as JSON, including aiohttp's own 404 and 405."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.content_type == "application/json" or exc.status < 400:
+            raise
+        if exc.status == 405:
+            allowed = ", ".join(sorted(getattr(exc, "allowed_methods", ())))
+            message = f"method {request.method} not allowed on {request.path}; use {allowed}"
+        elif exc.status == 404:
+            message = f"no such route: {request.path} (see /openapi.json)"
+        else:
+            message = exc.reason
+        response = _json({"error": message}, status=exc.status)
+        for name in ("Allow", "WWW-Authenticate"):
+            if name in exc.headers:
+                response.headers[name] = exc.headers[name]
+        return response
+
+
+# -- request bodies --------------------------------------------------------------------------
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    text = await request.text()
+    if not text.strip():
+        raise _error(400, "the request body must be a JSON object; it is empty")
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise _error(400, f"the request body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise _error(400, f"the request body must be a JSON object, not {type(data).__name__}")
+    return data
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+FieldSpec = Mapping[str, tuple[Any, bool]]
+
+
+def _fields(data: Mapping[str, Any], spec: FieldSpec) -> None:
+    """Check a body against {field: (types, required)}: no unknown, none missing, right types."""
+    unknown = sorted(set(data) - set(spec))
+    if unknown:
+        raise _error(400, f"unknown field(s): {', '.join(unknown)}; allowed: {', '.join(spec)}")
+    for name, (types, required) in spec.items():
+        if name not in data:
+            if required:
+                raise _error(400, f"missing required field {name!r}")
+            continue
+        value = data[name]
+        expected = types if isinstance(types, tuple) else (types,)
+        if isinstance(value, bool) and bool not in expected:
+            ok = False
+        else:
+            ok = isinstance(value, expected)
+        if not ok:
+            names = " or ".join("null" if t is type(None) else t.__name__ for t in expected)
+            raise _error(400, f"field {name!r} must be {names}, not {json.dumps(value)}")
+
+
+def _station_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    if "password" in data and data["password"] is not None:
+        password = data["password"]
+        if not 1 <= len(password) <= MAX_PASSWORD_LENGTH:
+            raise _error(400, f"password must be 1..{MAX_PASSWORD_LENGTH} characters")
+    if "boot_policy" in data and data["boot_policy"] not in BOOT_POLICIES:
+        raise _error(400, f"boot_policy must be one of {', '.join(BOOT_POLICIES)}")
+    if "security_profile" in data and data["security_profile"] not in (0, 1, 2, 3):
+        raise _error(400, "security_profile must be 0, 1, 2 or 3")
+    if "heartbeat_interval" in data and not 1 <= data["heartbeat_interval"] <= 86400:
+        raise _error(400, "heartbeat_interval must be 1..86400 seconds")
+    pending = data.get("pending_variables")
+    if pending is not None:
+        for index, item in enumerate(pending):
+            try:
+                v201.SetVariableDataType.from_json_dict(item)
+            except ValidationError as exc:
+                raise _error(
+                    400,
+                    f"pending_variables[{index}] is not a SetVariableDataType: "
+                    + _validation_summary(exc),
+                ) from None
+    return {key: value for key, value in data.items() if key != "id"}
+
+
+def _validation_summary(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:10]:
+        where = "/".join(str(part) for part in error["loc"]) or "(payload)"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def _validation_details(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {"location": "/".join(str(p) for p in error["loc"]), "message": error["msg"]}
+        for error in exc.errors()
+    ]
+
+
+# -- routes ----------------------------------------------------------------------------------
+
+routes = web.RouteTableDef()
+
+
+def _store(request: web.Request) -> Store:
+    return request.app[STORE]
+
+
+def _connections(request: web.Request) -> Mapping[str, OcppConnection]:
+    connections: Mapping[str, OcppConnection] = request.app[CONNECTIONS]()
+    return connections
+
+
+def _station_view(request: web.Request, station: dict[str, Any]) -> dict[str, Any]:
+    connection = _connections(request).get(station["id"])
+    view = dict(station)
+    view["connected"] = connection is not None and not connection.closed
+    view["subprotocol"] = connection.subprotocol if view["connected"] and connection else None
+    return view
+
+
+def _known_station(request: web.Request) -> dict[str, Any]:
+    station_id = request.match_info["station_id"]
+    station = _store(request).station(station_id)
+    if station is None:
+        raise _error(404, f"no station {station_id!r}")
+    return station
+
+
+@routes.get("/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    return _json(OPENAPI)
+
+
+@routes.get("/api/stations")
+async def list_stations(request: web.Request) -> web.Response:
+    return _json([_station_view(request, station) for station in _store(request).stations()])
+
+
+_STATION_CREATE: dict[str, tuple[Any, bool]] = {
+    "id": (str, True),
+    "password": ((str, type(None)), False),
+    "security_profile": (int, False),
+    "boot_policy": (str, False),
+    "heartbeat_interval": (int, False),
+    "pending_variables": (list, False),
+}
+
+
+@routes.post("/api/stations")
+async def create_station(request: web.Request) -> web.Response:
+    data = await _body(request)
+    _fields(data, _STATION_CREATE)
+    station_id = data["id"]
+    if not 1 <= len(station_id) <= MAX_IDENTITY_LENGTH or "/" in station_id:
+        raise _error(400, f"id must be 1..{MAX_IDENTITY_LENGTH} characters without '/'")
+    try:
+        station = _store(request).add_station(station_id, **_station_fields(data))
+    except KeyError:
+        raise _error(409, f"station {station_id!r} already exists") from None
+    return _json(_station_view(request, station), status=201)
+
+
+@routes.get("/api/stations/{station_id}")
+async def get_station(request: web.Request) -> web.Response:
+    station = _known_station(request)
+    store = _store(request)
+    view = _station_view(request, station)
+    evses: dict[int, dict[str, Any]] = {}
+    for connector in store.connectors(station["id"]):
+        evse = evses.setdefault(connector["evse_id"], {"evse_id": connector["evse_id"]})
+        evse.setdefault("connectors", []).append(
+            {
+                "connector_id": connector["connector_id"],
+                "status": connector["status"],
+                "updated_at": connector["updated_at"],
+            }
+        )
+    view["evses"] = list(evses.values())
+    view["active_transactions"] = store.transactions(station["id"], active=True)
+    return _json(view)
+
+
+@routes.patch("/api/stations/{station_id}")
+async def update_station(request: web.Request) -> web.Response:
+    station = _known_station(request)
+    data = await _body(request)
+    _fields(data, {k: v for k, v in _STATION_CREATE.items() if k != "id"})
+    if "password" in data and data["password"] is None:
+        raise _error(400, "password cannot be removed; set a new one")
+    updated = _store(request).update_station(station["id"], **_station_fields(data))
+    return _json(_station_view(request, updated))
+
+
+@routes.delete("/api/stations/{station_id}")
+async def delete_station(request: web.Request) -> web.Response:
+    station = _known_station(request)
+    _store(request).delete_station(station["id"])
+    connection = _connections(request).get(station["id"])
+    if connection is not None:
+        await connection.close(1008, "Station removed")
+    return web.Response(status=204)
+
+
+@routes.get("/api/stations/{station_id}/transactions")
+async def station_transactions(request: web.Request) -> web.Response:
+    station = _known_station(request)
+    return _json(_store(request).transactions(station["id"], active=_active(request)))
+
+
+@routes.get("/api/stations/{station_id}/events")
+async def station_events(request: web.Request) -> web.Response:
+    station = _known_station(request)
+    return _json(_store(request).events(station["id"]))
+
+
+@routes.get("/api/stations/{station_id}/meter-values")
+async def station_meter_values(request: web.Request) -> web.Response:
+    station = _known_station(request)
+    return _json(_store(request).meter_values(station["id"]))
+
+
+@routes.get("/api/stations/{station_id}/reports")
+async def station_reports(request: web.Request) -> web.Response:
+    station = _known_station(request)
+    return _json(_store(request).reports(station["id"]))
+
+
+@routes.get("/api/stations/{station_id}/reports/{request_id}")
+async def station_report(request: web.Request) -> web.Response:
+    station = _known_station(request)
+    try:
+        request_id = int(request.match_info["request_id"])
+    except ValueError:
+        raise _error(400, "request_id must be an integer") from None
+    report = _store(request).report(station["id"], request_id)
+    if report is None:
+        raise _error(404, f"no report {request_id} from {station['id']!r}")
+    return _json(report)
+
+
+@routes.post("/api/stations/{station_id}/calls/{action}")
+async def send_call(request: web.Request) -> web.Response:
+    station = _known_station(request)
+    action = request.match_info["action"]
+    connection = _connections(request).get(station["id"])
+    version: VersionSpec = connection.version if connection is not None else v201.VERSION
+    spec = version.actions.get(action)
+    if spec is None:
+        raise _error(400, f"{action!r} is not an OCPP {version.name} action")
+    if not spec.sent_by(Role.CSMS):
+        raise _error(400, f"{action} is sent by the Charging Station, not by the CSMS")
+    timeout = _timeout(request)
+    data = await _body(request)
+    try:
+        call = spec.request.from_json_dict(data)
+    except ValidationError as exc:
+        raise _error(
+            400,
+            f"invalid {action} payload: {_validation_summary(exc)}",
+            details=_validation_details(exc),
+        ) from None
+    if connection is None or connection.closed:
+        raise _error(409, f"station {station['id']!r} is not connected")
+    try:
+        response = await connection.call(call, action=action, timeout=timeout)
+    except RemoteCallError as exc:
+        raise _error(
+            502,
+            f"{station['id']} answered {action} with CALLERROR {exc.code}",
+            call_error={"code": exc.code, "description": exc.description, "details": exc.details},
+        ) from None
+    except InvalidResultError as exc:
+        raise _error(
+            502,
+            f"{station['id']} answered {action} with an invalid CALLRESULT: {exc.description}",
+            invalid_result={"code": exc.code, "description": exc.description},
+        ) from None
+    except CallTimeout:
+        raise _error(504, f"{station['id']} did not answer {action} in time") from None
+    except Disconnected:
+        raise _error(409, f"station {station['id']!r} disconnected before answering") from None
+    return _json({"action": action, "payload": response.to_json_dict()})
+
+
+def _timeout(request: web.Request) -> float | None:
+    raw = request.query.get("timeout")
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_CALL_TIMEOUT:
+        raise _error(400, f"timeout must be a number of seconds in (0, {MAX_CALL_TIMEOUT:g}]")
+    return value
+
+
+def _active(request: web.Request) -> bool | None:
+    raw = request.query.get("active")
+    if raw is None:
+        return None
+    if raw not in ("true", "false"):
+        raise _error(400, "active must be true or false")
+    return raw == "true"
+
+
+@routes.get("/api/transactions")
+async def list_transactions(request: web.Request) -> web.Response:
+    station_id = request.query.get("station_id")
+    return _json(_store(request).transactions(station_id, active=_active(request)))
+
+
+@routes.get("/api/transactions/{station_id}/{transaction_id}")
+async def get_transaction(request: web.Request) -> web.Response:
+    station_id = request.match_info["station_id"]
+    transaction_id = request.match_info["transaction_id"]
+    transaction = _store(request).transaction(station_id, transaction_id)
+    if transaction is None:
+        raise _error(404, f"no transaction {transaction_id!r} of station {station_id!r}")
+    return _json(transaction)
+
+
+@routes.get("/api/tokens")
+async def list_tokens(request: web.Request) -> web.Response:
+    return _json(_store(request).tokens())
+
+
+def _token_key(request: web.Request) -> tuple[str, str]:
+    token_type = request.match_info["type"]
+    id_token = request.match_info["id_token"]
+    if token_type not in v201.IdTokenEnumType.__members__.values():
+        allowed = ", ".join(v201.IdTokenEnumType)
+        raise _error(400, f"token type must be one of {allowed}, not {token_type!r}")
+    if not 1 <= len(id_token) <= 36:
+        raise _error(400, "id_token must be 1..36 characters (IdTokenType.idToken)")
+    return id_token, token_type
+
+
+@routes.get("/api/tokens/{type}/{id_token}")
+async def get_token(request: web.Request) -> web.Response:
+    id_token, token_type = _token_key(request)
+    token = _store(request).token(id_token, token_type)
+    if token is None:
+        raise _error(404, f"no token {token_type}/{id_token}")
+    return _json(token)
+
+
+@routes.put("/api/tokens/{type}/{id_token}")
+async def put_token(request: web.Request) -> web.Response:
+    id_token, token_type = _token_key(request)
+    data = await _body(request)
+    _fields(
+        data,
+        {
+            "status": (str, True),
+            "group_id": ((str, type(None)), False),
+            "expires_at": ((str, type(None)), False),
+        },
+    )
+    if data["status"] not in TOKEN_STATUSES:
+        raise _error(400, f"status must be one of {', '.join(TOKEN_STATUSES)}")
+    expires_at = data.get("expires_at")
+    if expires_at is not None:
+        try:
+            v201.IdTokenInfoType.from_json_dict(
+                {"status": "Accepted", "cacheExpiryDateTime": expires_at}
+            )
+        except ValidationError:
+            raise _error(400, "expires_at must be an RFC 3339 date-time with a time zone") from None
+    group_id = data.get("group_id")
+    if group_id is not None and not 1 <= len(group_id) <= 36:
+        raise _error(400, "group_id must be 1..36 characters")
+    token = _store(request).put_token(
+        id_token, token_type, data["status"], group_id=group_id, expires_at=expires_at
+    )
+    return _json(token)
+
+
+@routes.delete("/api/tokens/{type}/{id_token}")
+async def delete_token(request: web.Request) -> web.Response:
+    id_token, token_type = _token_key(request)
+    if not _store(request).delete_token(id_token, token_type):
+        raise _error(404, f"no token {token_type}/{id_token}")
+    return web.Response(status=204)
+
+
+def make_api(
+    store: Store, connections: Connections, *, user: str, password: str
+) -> web.Application:
+    """The operator API application (serve it with `aiohttp.web.AppRunner`)."""
+    app = web.Application(middlewares=[_json_errors, _auth_middleware(user, password)])
+    app[STORE] = store
+    app[CONNECTIONS] = connections
+    app.add_routes(routes)
+    return app
+
+
+# -- OpenAPI ---------------------------------------------------------------------------------
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _ok(description: str, schema: dict[str, Any] | None = None, status: str = "200") -> Any:
+    content = {"application/json": {"schema": schema}} if schema is not None else None
+    response: dict[str, Any] = {"description": description}
+    if content:
+        response["content"] = content
+    return {status: response}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    text = {
+        400: "Malformed request (the message says what is wrong)",
+        401: "Operator credentials missing or wrong",
+        404: "No such station, token, transaction or report",
+        409: "Conflict: station exists already, or is not connected",
+        502: "The station answered with a CALLERROR or an invalid CALLRESULT",
+        504: "The station did not answer in time",
+    }
+    return {
+        str(status): {
+            "description": text[status],
+            "content": {"application/json": {"schema": _ref("Error")}},
+        }
+        for status in (401, *statuses)
+    }
+
+
+_STATION_ID = {"name": "station_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_ACTIVE = {
+    "name": "active",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "enum": ["true", "false"]},
+    "description": "only ongoing (true) or only ended (false) transactions",
+}
+_TOKEN_PARAMS = [
+    {
+        "name": "type",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": [str(m) for m in v201.IdTokenEnumType]},
+    },
+    {
+        "name": "id_token",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "maxLength": 36},
+    },
+]
+_CSMS_ACTIONS = sorted(name for name, s in v201.ACTIONS.items() if s.sent_by(Role.CSMS))
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+OPENAPI: Final[dict[str, Any]] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "ocppgen reference CSMS operator API",
+        "version": "1",
+        "description": "Read the state of the CSMS (stations, EVSEs and connectors, "
+        "transactions with meter values, events, reports), manage stations, their credentials "
+        "and boot policy, manage tokens, and send any CSMS-initiated OCPP 2.0.1 call to a "
+        "connected station. Every /api route needs the operator's HTTP Basic credentials.",
+    },
+    "security": [{"operator": []}],
+    "paths": {
+        "/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "security": [],
+                "responses": _ok("The OpenAPI document", {"type": "object"}),
+            }
+        },
+        "/api/stations": {
+            "get": {
+                "summary": "List stations with their live connection state",
+                "responses": {
+                    **_ok("Stations", {"type": "array", "items": _ref("Station")}),
+                    **_errors(),
+                },
+            },
+            "post": {
+                "summary": "Register a station (identity, password, profile, boot policy)",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("StationCreate")}},
+                },
+                "responses": {
+                    **_ok("The station", _ref("Station"), "201"),
+                    **_errors(400, 409),
+                },
+            },
+        },
+        "/api/stations/{station_id}": {
+            "parameters": [_STATION_ID],
+            "get": {
+                "summary": "A station with its EVSEs, connector status and ongoing transactions",
+                "responses": {**_ok("The station", _ref("StationDetail")), **_errors(404)},
+            },
+            "patch": {
+                "summary": "Change a station's password, security profile or boot policy",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("StationUpdate")}},
+                },
+                "responses": {**_ok("The station", _ref("Station")), **_errors(400, 404)},
+            },
+            "delete": {
+                "summary": "Remove a station (and disconnect it)",
+                "responses": {"204": {"description": "Removed"}, **_errors(404)},
+            },
+        },
+        "/api/stations/{station_id}/transactions": {
+            "parameters": [_STATION_ID],
+            "get": {
+                "summary": "A station's transactions",
+                "parameters": [_ACTIVE],
+                "responses": {
+                    **_ok("Transactions", {"type": "array", "items": _ref("Transaction")}),
+                    **_errors(400, 404),
+                },
+            },
+        },
+        "/api/stations/{station_id}/events": {
+            "parameters": [_STATION_ID],
+            "get": {
+                "summary": "Events the station reported with NotifyEvent",
+                "responses": {
+                    **_ok("Events", {"type": "array", "items": {"type": "object"}}),
+                    **_errors(404),
+                },
+            },
+        },
+        "/api/stations/{station_id}/meter-values": {
+            "parameters": [_STATION_ID],
+            "get": {
+                "summary": "Meter values sent outside transactions (MeterValues)",
+                "responses": {
+                    **_ok("Meter values", {"type": "array", "items": _ref("MeterValue")}),
+                    **_errors(404),
+                },
+            },
+        },
+        "/api/stations/{station_id}/reports": {
+            "parameters": [_STATION_ID],
+            "get": {
+                "summary": "NotifyReport series received (one per requestId)",
+                "responses": {
+                    **_ok("Reports", {"type": "array", "items": _ref("Report")}),
+                    **_errors(404),
+                },
+            },
+        },
+        "/api/stations/{station_id}/reports/{request_id}": {
+            "parameters": [
+                _STATION_ID,
+                {
+                    "name": "request_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                },
+            ],
+            "get": {
+                "summary": "One report with all its reportData, and whether it is complete",
+                "responses": {**_ok("The report", _ref("Report")), **_errors(400, 404)},
+            },
+        },
+        "/api/stations/{station_id}/calls/{action}": {
+            "parameters": [
+                _STATION_ID,
+                {
+                    "name": "action",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "enum": _CSMS_ACTIONS},
+                },
+            ],
+            "post": {
+                "summary": "Send a CSMS-initiated CALL with a raw OCPP payload",
+                "description": "The body is the OCPP request payload with wire names, "
+                "validated against the official schema before it is sent.",
+                "parameters": [
+                    {
+                        "name": "timeout",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 300},
+                        "description": "seconds to wait for the answer",
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
+                "responses": {
+                    **_ok("The station's CALLRESULT", _ref("CallResult")),
+                    **_errors(400, 404, 409, 502, 504),
+                },
+            },
+        },
+        "/api/transactions": {
+            "get": {
+                "summary": "All transactions",
+                "parameters": [
+                    _ACTIVE,
+                    {
+                        "name": "station_id",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "responses": {
+                    **_ok("Transactions", {"type": "array", "items": _ref("Transaction")}),
+                    **_errors(400),
+                },
+            }
+        },
+        "/api/transactions/{station_id}/{transaction_id}": {
+            "parameters": [
+                _STATION_ID,
+                {
+                    "name": "transaction_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                },
+            ],
+            "get": {
+                "summary": "A transaction with every event and meter value",
+                "responses": {**_ok("The transaction", _ref("TransactionDetail")), **_errors(404)},
+            },
+        },
+        "/api/tokens": {
+            "get": {
+                "summary": "All tokens",
+                "responses": {
+                    **_ok("Tokens", {"type": "array", "items": _ref("Token")}),
+                    **_errors(),
+                },
+            }
+        },
+        "/api/tokens/{type}/{id_token}": {
+            "parameters": _TOKEN_PARAMS,
+            "get": {
+                "summary": "One token",
+                "responses": {**_ok("The token", _ref("Token")), **_errors(400, 404)},
+            },
+            "put": {
+                "summary": "Create or replace a token",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("TokenPut")}},
+                },
+                "responses": {**_ok("The token", _ref("Token")), **_errors(400)},
+            },
+            "delete": {
+                "summary": "Remove a token",
+                "responses": {"204": {"description": "Removed"}, **_errors(400, 404)},
+            },
+        },
+    },
+    "components": {
+        "securitySchemes": {"operator": {"type": "http", "scheme": "basic"}},
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {
+                    "error": {"type": "string"},
+                    "details": {"type": "array", "items": {"type": "object"}},
+                    "call_error": {
+                        "type": "object",
+                        "properties": {
+                            "code": {"type": "string"},
+                            "description": {"type": "string"},
+                            "details": {"type": "object"},
+                        },
+                    },
+                    "invalid_result": {"type": "object"},
+                },
+            },
+            "StationCreate": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id"],
+                "properties": {
+                    "id": {"type": "string", "minLength": 1, "maxLength": 48},
+                    "password": {"type": ["string", "null"], "maxLength": 40},
+                    "security_profile": {"type": "integer", "enum": [0, 1, 2, 3]},
+                    "boot_policy": {"type": "string", "enum": list(BOOT_POLICIES)},
+                    "heartbeat_interval": {"type": "integer", "minimum": 1, "maximum": 86400},
+                    "pending_variables": {
+                        "type": "array",
+                        "description": "SetVariableDataType items sent while Pending (B02)",
+                        "items": {"type": "object"},
+                    },
+                },
+            },
+            "StationUpdate": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "password": {"type": "string", "maxLength": 40},
+                    "security_profile": {"type": "integer", "enum": [0, 1, 2, 3]},
+                    "boot_policy": {"type": "string", "enum": list(BOOT_POLICIES)},
+                    "heartbeat_interval": {"type": "integer", "minimum": 1, "maximum": 86400},
+                    "pending_variables": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            "Station": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "connected": {"type": "boolean"},
+                    "subprotocol": _NULLABLE_STRING,
+                    "has_password": {"type": "boolean"},
+                    "security_profile": {"type": "integer"},
+                    "boot_policy": {"type": "string", "enum": list(BOOT_POLICIES)},
+                    "heartbeat_interval": {"type": "integer"},
+                    "pending_variables": {"type": "array", "items": {"type": "object"}},
+                    "provisioned": {"type": "boolean"},
+                    "registration_status": _NULLABLE_STRING,
+                    "vendor_name": _NULLABLE_STRING,
+                    "model": _NULLABLE_STRING,
+                    "serial_number": _NULLABLE_STRING,
+                    "firmware_version": _NULLABLE_STRING,
+                    "boot_reason": _NULLABLE_STRING,
+                    "last_boot_at": _NULLABLE_STRING,
+                    "last_heartbeat_at": _NULLABLE_STRING,
+                    "last_seen_at": _NULLABLE_STRING,
+                    "created_at": {"type": "string"},
+                },
+            },
+            "StationDetail": {
+                "allOf": [
+                    _ref("Station"),
+                    {
+                        "type": "object",
+                        "properties": {
+                            "evses": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "evse_id": {"type": "integer"},
+                                        "connectors": {
+                                            "type": "array",
+                                            "items": {
+                                                "type": "object",
+                                                "properties": {
+                                                    "connector_id": {"type": "integer"},
+                                                    "status": {"type": "string"},
+                                                    "updated_at": {"type": "string"},
+                                                },
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                            "active_transactions": {
+                                "type": "array",
+                                "items": _ref("Transaction"),
+                            },
+                        },
+                    },
+                ]
+            },
+            "Transaction": {
+                "type": "object",
+                "properties": {
+                    "station_id": {"type": "string"},
+                    "transaction_id": {"type": "string"},
+                    "evse_id": {"type": ["integer", "null"]},
+                    "connector_id": {"type": ["integer", "null"]},
+                    "id_token": _NULLABLE_STRING,
+                    "token_type": _NULLABLE_STRING,
+                    "started_at": _NULLABLE_STRING,
+                    "ended_at": _NULLABLE_STRING,
+                    "state": {"type": "string", "enum": ["Started", "Ended"]},
+                    "charging_state": _NULLABLE_STRING,
+                    "stopped_reason": _NULLABLE_STRING,
+                    "energy_wh": {"type": ["number", "null"]},
+                    "events": {"type": "integer"},
+                    "last_seq_no": {"type": ["integer", "null"]},
+                    "missing_seq_nos": {"type": "array", "items": {"type": "integer"}},
+                    "offline_events": {"type": "integer"},
+                    "complete": {
+                        "type": "boolean",
+                        "description": "Ended, and every seqNo from 0 to the last arrived",
+                    },
+                },
+            },
+            "TransactionDetail": {
+                "allOf": [
+                    _ref("Transaction"),
+                    {
+                        "type": "object",
+                        "properties": {
+                            "event_log": {"type": "array", "items": {"type": "object"}},
+                            "meter_values": {"type": "array", "items": _ref("MeterValue")},
+                        },
+                    },
+                ]
+            },
+            "MeterValue": {
+                "type": "object",
+                "properties": {
+                    "seq_no": {"type": ["integer", "null"]},
+                    "evse_id": {"type": "integer"},
+                    "timestamp": {"type": "string"},
+                    "measurand": {"type": "string"},
+                    "phase": _NULLABLE_STRING,
+                    "location": _NULLABLE_STRING,
+                    "context": _NULLABLE_STRING,
+                    "value": {"type": "number"},
+                    "unit": _NULLABLE_STRING,
+                },
+            },
+            "Report": {
+                "type": "object",
+                "properties": {
+                    "request_id": {"type": "integer"},
+                    "parts": {"type": "integer"},
+                    "complete": {"type": "boolean"},
+                    "missing_seq_nos": {"type": "array", "items": {"type": "integer"}},
+                    "report_data": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            "Token": {
+                "type": "object",
+                "properties": {
+                    "id_token": {"type": "string"},
+                    "type": {"type": "string"},
+                    "status": {"type": "string", "enum": list(TOKEN_STATUSES)},
+                    "group_id": _NULLABLE_STRING,
+                    "expires_at": _NULLABLE_STRING,
+                },
+            },
+            "TokenPut": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["status"],
+                "properties": {
+                    "status": {"type": "string", "enum": list(TOKEN_STATUSES)},
+                    "group_id": {"type": ["string", "null"], "maxLength": 36},
+                    "expires_at": {"type": ["string", "null"], "format": "date-time"},
+                },
+            },
+            "CallResult": {
+                "type": "object",
+                "required": ["action", "payload"],
+                "properties": {"action": {"type": "string"}, "payload": {"type": "object"}},
+            },
+        },
+    },
+}

@@ -1,0 +1,163 @@
+"""Wiring of the reference CSMS: store + OCPP endpoint (`CsmsServer`) + operator API.
+
+    async with Csms(CsmsConfig(database="csms.sqlite3")) as csms:
+        ...  # csms.ocpp_url, csms.api_url, csms.store, csms.server.stations
+
+Handshake policy: a station must be registered in the store. With security profile 1 or 2 its
+Basic auth password is checked against the stored hash at the handshake (refused with 401
+otherwise, unknown stations included); with profile 3 the client certificate's identity is
+checked by the runtime. The runtime has no hook to refuse an identity when no Basic auth is
+used, so with profiles 0 and 3 an unregistered station is disconnected right after the
+handshake (close code 1008) instead of refused in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from ocppgen.generated import v201
+from ocppgen.reference.csms.api import make_api
+from ocppgen.reference.csms.handlers import CsmsBehaviour, DataTransferHook, Listener
+from ocppgen.reference.csms.store import Store, verify_password
+from ocppgen.runtime.endpoint import OcppConnection
+from ocppgen.runtime.security import SecurityProfile
+from ocppgen.runtime.server import CsmsServer
+
+__all__ = ["Csms", "CsmsConfig"]
+
+logger = logging.getLogger("ocppgen.reference.csms")
+
+
+@dataclass
+class CsmsConfig:
+    """How to run the reference CSMS."""
+
+    database: str = "csms-data/csms.sqlite3"
+    """SQLite file path (or `sqlite:///path`), or a `postgresql://` URL."""
+    host: str = "127.0.0.1"
+    ocpp_port: int = 9000
+    api_host: str = "127.0.0.1"
+    api_port: int = 9080
+    security_profile: int = 1
+    ssl_context: ssl.SSLContext | None = None
+    operator_user: str = "operator"
+    operator_password: str = ""
+    boot_retry_interval: int = 30
+    call_timeout: float = 30.0
+    ping_interval: float | None = 60.0
+    data_transfer: dict[str, DataTransferHook] = field(default_factory=dict)
+    listener: Listener | None = None
+
+
+class Csms:
+    """A running reference CSMS (see the module docstring)."""
+
+    def __init__(self, config: CsmsConfig, store: Store | None = None) -> None:
+        if not config.operator_password:
+            raise ValueError("the operator API needs a password (operator_password)")
+        self.config = config
+        self.store = store if store is not None else Store.open(config.database)
+        self._owns_store = store is None
+        self.behaviour = CsmsBehaviour(
+            self.store,
+            connection_of=lambda identity: self.server.stations.get(identity),
+            boot_retry_interval=config.boot_retry_interval,
+            data_transfer=config.data_transfer,
+            listener=config.listener,
+        )
+        profile = SecurityProfile(config.security_profile)
+        basic = profile in (SecurityProfile.BASIC_AUTH, SecurityProfile.TLS_BASIC_AUTH)
+        self.server = CsmsServer(
+            [(v201.VERSION, self.behaviour)],
+            security_profile=profile,
+            ssl_context=config.ssl_context,
+            authenticate=self._authenticate if basic else None,
+            call_timeout=config.call_timeout,
+            ping_interval=config.ping_interval,
+            on_connect=self._on_connect,
+            on_disconnect=self._on_disconnect,
+        )
+        self.api = make_api(
+            self.store,
+            lambda: self.server.stations,
+            user=config.operator_user,
+            password=config.operator_password,
+        )
+        self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        self.api_port = 0
+
+    async def _authenticate(self, identity: str, password: str) -> bool:
+        stored = self.store.password_hash(identity)
+        if stored is None:
+            return False
+        # scrypt takes tens of milliseconds on purpose: keep it off the event loop.
+        return await asyncio.to_thread(verify_password, stored, password)
+
+    async def _on_connect(self, conn: OcppConnection) -> None:
+        station = self.store.station(conn.identity)
+        # One CsmsServer serves one security profile (OcppConnection keeps its per-connection
+        # extras private), so the server's profile is the connection's.
+        profile = int(self.server.security_profile)
+        if station is None:
+            logger.warning("%s: unknown station; disconnected", conn.identity)
+            await conn.close(1008, "Unknown Charging Station")
+        elif profile < station["security_profile"]:
+            logger.warning(
+                "%s: connected with security profile %d, needs %d; disconnected",
+                conn.identity,
+                profile,
+                station["security_profile"],
+            )
+            await conn.close(1008, "Security profile too low")
+        else:
+            logger.info("%s: connected (%s)", conn.identity, conn.subprotocol)
+
+    async def _on_disconnect(self, conn: OcppConnection) -> None:
+        logger.info("%s: disconnected", conn.identity)
+
+    @property
+    def ocpp_port(self) -> int:
+        return self.server.port
+
+    @property
+    def ocpp_url(self) -> str:
+        """Base URL stations connect to (append the identity)."""
+        return self.server.url("")
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.config.api_host}:{self.api_port}"
+
+    async def start(self) -> None:
+        await self.server.start(self.config.host, self.config.ocpp_port)
+        self._runner = web.AppRunner(self.api, access_log=None)
+        await self._runner.setup()
+        self._site = web.TCPSite(self._runner, self.config.api_host, self.config.api_port)
+        await self._site.start()
+        server = self._site._server
+        assert server is not None
+        sockets: Any = getattr(server, "sockets", ())
+        self.api_port = int(sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        await self.server.close(grace=2.0)
+        await self.behaviour.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._owns_store:
+            self.store.close()
+
+    async def __aenter__(self) -> Csms:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

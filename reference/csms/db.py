@@ -1,0 +1,205 @@
+"""Database backends of the reference CSMS (SQLite file, PostgreSQL by URL) and the migrator.
+
+The store speaks one small dialect of SQL that both engines run unchanged: `?` placeholders
+(rewritten to `%s` for psycopg), `INSERT ... ON CONFLICT`, TEXT/INTEGER/DOUBLE PRECISION columns.
+Both backends run in autocommit mode; `transaction()` groups statements atomically.
+
+Calls are synchronous. The CSMS runs on one event loop and every statement it issues is a
+short indexed lookup or insert on a local file or a nearby server, so running them inline keeps
+each handler atomic with respect to the others (no interleaving between read and write) at the
+cost of blocking the loop for well under a millisecond per statement on SQLite.
+
+Migrations are the numbered files in `migrations/` (`0001_initial.sql`, ...), applied in order,
+each in its own transaction, and recorded in `schema_version`; `migrate()` applies those not yet
+applied and never touches the others. A database newer than this code is refused.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "Database",
+    "PostgresDatabase",
+    "SqliteDatabase",
+    "migrate",
+    "migrations",
+    "open_database",
+]
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+Row = dict[str, Any]
+Params = Sequence[Any]
+
+
+class Database(Protocol):
+    """What the store needs from a database engine."""
+
+    dialect: str
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return the number of rows it changed."""
+        ...
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        """Run one query; return its rows as dicts (column name -> value)."""
+        ...
+
+    def transaction(self) -> Any:
+        """A context manager: the statements inside commit together or not at all."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SqliteDatabase:
+    """A SQLite file (or ":memory:")."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = str(path)
+        self._conn = sqlite3.connect(self.path, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._depth = 0
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        return self._conn.execute(sql, tuple(params)).rowcount
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        return [dict(row) for row in self._conn.execute(sql, tuple(params)).fetchall()]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:  # nested: part of the outer transaction
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        else:
+            self._conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class PostgresDatabase:
+    """A PostgreSQL database, by libpq URL (`postgresql://user@host:5432/name`)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+        from psycopg.rows import dict_row
+
+        self.url = url
+        self._conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        cursor = self._conn.execute(self._sql(sql), tuple(params))
+        return int(cursor.rowcount)
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        cursor = self._conn.execute(self._sql(sql), tuple(params))
+        return [dict(row) for row in cursor.fetchall()]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._conn.transaction():
+            yield
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def open_database(url: str | Path) -> Database:
+    """`postgresql://...` or `postgres://...` -> PostgreSQL; `sqlite:///path`, `sqlite:path` or
+    a plain file path -> SQLite."""
+    text = str(url)
+    if text.startswith(("postgresql://", "postgres://")):
+        return PostgresDatabase(text)
+    for prefix in ("sqlite:///", "sqlite://", "sqlite:"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    if "://" in text:
+        raise ValueError(f"unsupported database URL {url!r}: use a file path or postgresql://...")
+    return SqliteDatabase(text or ":memory:")
+
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, str]]:
+    """(version, name, SQL) of every migration file, in order; numbers must be 1, 2, 3, ..."""
+    found: list[tuple[int, str, str]] = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if match is None:
+            raise ValueError(f"{path.name}: migration files are named NNNN_name.sql")
+        found.append((int(match[1]), match[2], path.read_text(encoding="utf-8")))
+    for expected, (version, name, _) in enumerate(found, start=1):
+        if version != expected:
+            raise ValueError(f"migration {version:04d}_{name}: expected number {expected:04d}")
+    return found
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements (our files keep ';' out of literals and comments)."""
+    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
+    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+
+
+def migrate(db: Database, directory: Path = MIGRATIONS_DIR) -> list[int]:
+    """Apply the migrations `db` has not had yet; return the versions applied now."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    rows = db.query("SELECT MAX(version) AS version FROM schema_version")
+    current = int(rows[0]["version"] or 0)
+    available = migrations(directory)
+    if current > len(available):
+        raise RuntimeError(
+            f"the database is at schema version {current}, newer than this code "
+            f"({len(available)}); upgrade ocppgen"
+        )
+    applied: list[int] = []
+    for version, name, sql in available[current:]:
+        with db.transaction():
+            for statement in _statements(sql):
+                db.execute(statement)
+            db.execute(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, datetime.now(UTC).isoformat()),
+            )
+        applied.append(version)
+    return applied

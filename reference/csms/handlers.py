@@ -1,0 +1,285 @@
+"""The CSMS side of the OCPP 2.0.1 basic use cases, on the generated `CsmsHandlers` base.
+
+- B01/B02/B03 BootNotification: answered from the station's boot policy. Accepted carries the
+  heartbeat interval. Pending (B02) carries the boot retry interval; right after the answer the
+  CSMS sends the station's pending configuration (SetVariables) and, once the station accepted
+  every value, the station's next BootNotification is Accepted. Rejected carries the retry
+  interval. Until its last boot was Accepted, a station's other CALLs are answered SecurityError
+  (B01.FR.10, B02.FR.09), except NotifyReport (GetBaseReport is allowed while Pending, B02.FR.01).
+- G02 Heartbeat: the current time. G01 StatusNotification: the latest status per connector.
+- C01/C04 Authorize and the idTokenInfo of TransactionEvent: from the token store (Accepted,
+  Blocked, Expired, Invalid, ...; Unknown for a token not in the store; an Accepted token past its
+  expiry is Expired; group id as groupIdToken; NoAuthorization tokens are Accepted).
+- E01-E12, J02 TransactionEvent: stored with its meter values; the transaction is rebuilt from
+  all its events (see `store`), offline and late events included, seqNo gaps listed.
+- J01 MeterValues, N07 NotifyEvent, B07 NotifyReport: stored.
+- P02 DataTransfer: vendors registered in `data_transfer` are called; any other vendor gets
+  UnknownVendorId.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from ocppgen.generated.v201 import (
+    AuthorizeRequest,
+    AuthorizeResponse,
+    BootNotificationRequest,
+    BootNotificationResponse,
+    DataTransferRequest,
+    DataTransferResponse,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    IdTokenInfoType,
+    IdTokenType,
+    MeterValuesRequest,
+    MeterValuesResponse,
+    NotifyEventRequest,
+    NotifyEventResponse,
+    NotifyReportRequest,
+    NotifyReportResponse,
+    SetVariableDataType,
+    SetVariablesRequest,
+    StatusNotificationRequest,
+    StatusNotificationResponse,
+    TransactionEventRequest,
+    TransactionEventResponse,
+)
+from ocppgen.generated.v201.enums import (
+    AuthorizationStatusEnumType,
+    DataTransferStatusEnumType,
+    IdTokenEnumType,
+    RegistrationStatusEnumType,
+    SetVariableStatusEnumType,
+)
+from ocppgen.generated.v201.handlers import CsmsCalls, CsmsHandlers
+from ocppgen.reference.csms.store import Store
+from ocppgen.runtime.dispatch import CallContext
+from ocppgen.runtime.endpoint import OcppConnection
+from ocppgen.runtime.errors import ErrorCode, OcppError
+from ocppgen.runtime.model import OcppModel
+
+__all__ = ["ALLOWED_BEFORE_ACCEPTED", "CsmsBehaviour", "DataTransferHook", "authorize"]
+
+logger = logging.getLogger("ocppgen.reference.csms")
+
+ALLOWED_BEFORE_ACCEPTED = frozenset({"BootNotification", "NotifyReport"})
+"""CALLs a station may send before its boot is Accepted (B01.FR.10, B02.FR.01/09)."""
+
+DataTransferHook = Callable[[str, DataTransferRequest], Awaitable[DataTransferResponse]]
+"""A vendor's DataTransfer handler: `(station_id, request) -> response`."""
+
+Listener = Callable[[str, str, OcppModel], None]
+"""Told `(station_id, action, request)` after each CALL from a station was handled."""
+
+
+def authorize(
+    store: Store, id_token: IdTokenType, *, at: datetime | None = None
+) -> IdTokenInfoType:
+    """The idTokenInfo for a token, from the token store."""
+    if id_token.type == IdTokenEnumType.NoAuthorization:
+        return IdTokenInfoType(status=AuthorizationStatusEnumType.Accepted)
+    token = store.token(id_token.id_token, id_token.type)
+    if token is None:
+        return IdTokenInfoType(status=AuthorizationStatusEnumType.Unknown)
+    status = AuthorizationStatusEnumType(token["status"])
+    expires = token["expires_at"]
+    expiry = datetime.fromisoformat(expires) if expires else None
+    if expiry is not None and expiry <= (at or datetime.now(UTC)):
+        status = AuthorizationStatusEnumType.Expired
+    group = token["group_id"]
+    return IdTokenInfoType(
+        status=status,
+        cache_expiry_date_time=expiry,
+        group_id_token=(
+            IdTokenType(id_token=group, type=IdTokenEnumType.Central) if group else None
+        ),
+    )
+
+
+class CsmsBehaviour(CsmsHandlers):
+    """The reference CSMS's handler for OCPP 2.0.1 stations (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        connection_of: Callable[[str], OcppConnection | None] = lambda _: None,
+        boot_retry_interval: int = 30,
+        data_transfer: Mapping[str, DataTransferHook] | None = None,
+        listener: Listener | None = None,
+    ) -> None:
+        self.store = store
+        self.connection_of = connection_of
+        self.boot_retry_interval = boot_retry_interval
+        self.data_transfer = dict(data_transfer or {})
+        self.listener = listener
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def handle(self, action: str, request: OcppModel, context: CallContext) -> OcppModel:
+        station = self.store.station(context.station_id)
+        if station is None:  # deleted while connected
+            raise OcppError(ErrorCode.SECURITY_ERROR, "unknown Charging Station")
+        if action not in ALLOWED_BEFORE_ACCEPTED and station["registration_status"] != "Accepted":
+            raise OcppError(
+                ErrorCode.SECURITY_ERROR,
+                f"{action} before the Charging Station was accepted (B01.FR.10)",
+            )
+        response = await super().handle(action, request, context)
+        if action not in ("BootNotification", "Heartbeat"):
+            self.store.touch(context.station_id)
+        if self.listener is not None:
+            self.listener(context.station_id, action, request)
+        return response
+
+    async def close(self) -> None:
+        """Cancel provisioning still running."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    # -- B Provisioning -------------------------------------------------------------------------
+
+    async def on_boot_notification(
+        self, request: BootNotificationRequest, context: CallContext
+    ) -> BootNotificationResponse:
+        station = self.store.station(context.station_id)
+        assert station is not None
+        policy = station["boot_policy"]
+        if policy == "Pending" and station["provisioned"]:
+            policy = "Accepted"
+        status = RegistrationStatusEnumType(policy)
+        self.store.record_boot(context.station_id, request.to_json_dict(), policy)
+        if status is RegistrationStatusEnumType.Pending:
+            self._spawn(self._provision(context.station_id, station["pending_variables"]))
+        interval = (
+            station["heartbeat_interval"]
+            if status is RegistrationStatusEnumType.Accepted
+            else self.boot_retry_interval
+        )
+        return BootNotificationResponse(
+            current_time=datetime.now(UTC), interval=interval, status=status
+        )
+
+    async def _provision(self, station_id: str, variables: list[dict[str, Any]]) -> None:
+        """B02: configure a Pending station; it is Accepted at its next boot once every value
+        was accepted. The SetVariables CALL queues behind our BootNotification answer."""
+        if variables:
+            conn = self.connection_of(station_id)
+            if conn is None:
+                return
+            request = SetVariablesRequest(
+                set_variable_data=[SetVariableDataType.from_json_dict(v) for v in variables]
+            )
+            try:
+                response = await CsmsCalls(conn).set_variables(request)
+            except (OcppError, TimeoutError, ConnectionError) as error:
+                logger.warning("%s: provisioning failed: %s", station_id, error)
+                return
+            ok = (SetVariableStatusEnumType.Accepted, SetVariableStatusEnumType.RebootRequired)
+            refused = [r for r in response.set_variable_result if r.attribute_status not in ok]
+            if refused:
+                logger.warning("%s: provisioning refused: %s", station_id, refused)
+                return
+        self.store.set_provisioned(station_id)
+        logger.info("%s: provisioned; its next boot is accepted", station_id)
+
+    async def on_notify_report(
+        self, request: NotifyReportRequest, context: CallContext
+    ) -> NotifyReportResponse:
+        self.store.add_report_part(context.station_id, request.to_json_dict())
+        return NotifyReportResponse()
+
+    # -- G Availability -------------------------------------------------------------------------
+
+    async def on_heartbeat(
+        self, request: HeartbeatRequest, context: CallContext
+    ) -> HeartbeatResponse:
+        self.store.touch(context.station_id, heartbeat=True)
+        return HeartbeatResponse(current_time=datetime.now(UTC))
+
+    async def on_status_notification(
+        self, request: StatusNotificationRequest, context: CallContext
+    ) -> StatusNotificationResponse:
+        self.store.set_connector_status(
+            context.station_id,
+            request.evse_id,
+            request.connector_id,
+            request.connector_status,
+            request.to_json_dict()["timestamp"],
+        )
+        return StatusNotificationResponse()
+
+    # -- C Authorization, E Transactions, J MeterValues -----------------------------------------
+
+    async def on_authorize(
+        self, request: AuthorizeRequest, context: CallContext
+    ) -> AuthorizeResponse:
+        return AuthorizeResponse(id_token_info=authorize(self.store, request.id_token))
+
+    async def on_transaction_event(
+        self, request: TransactionEventRequest, context: CallContext
+    ) -> TransactionEventResponse:
+        payload = request.to_json_dict()
+        if not self.store.add_transaction_event(context.station_id, payload):
+            logger.info(
+                "%s: TransactionEvent %s seqNo %s repeated; stored once",
+                context.station_id,
+                request.transaction_info.transaction_id,
+                request.seq_no,
+            )
+        transaction = self.store.transaction(
+            context.station_id, request.transaction_info.transaction_id
+        )
+        if (
+            transaction is not None
+            and transaction["state"] == "Ended"
+            and transaction["missing_seq_nos"]
+        ):
+            logger.warning(
+                "%s: transaction %s ended with seqNo gaps %s",
+                context.station_id,
+                request.transaction_info.transaction_id,
+                transaction["missing_seq_nos"],
+            )
+        if request.id_token is None:
+            return TransactionEventResponse()
+        return TransactionEventResponse(id_token_info=authorize(self.store, request.id_token))
+
+    async def on_meter_values(
+        self, request: MeterValuesRequest, context: CallContext
+    ) -> MeterValuesResponse:
+        payload = request.to_json_dict()
+        self.store.add_meter_values(context.station_id, request.evse_id, payload["meterValue"])
+        return MeterValuesResponse()
+
+    # -- N Diagnostics, P DataTransfer ----------------------------------------------------------
+
+    async def on_notify_event(
+        self, request: NotifyEventRequest, context: CallContext
+    ) -> NotifyEventResponse:
+        self.store.add_notify_event(context.station_id, request.to_json_dict())
+        return NotifyEventResponse()
+
+    async def on_data_transfer(
+        self, request: DataTransferRequest, context: CallContext
+    ) -> DataTransferResponse:
+        hook = self.data_transfer.get(request.vendor_id)
+        if hook is None:
+            return DataTransferResponse(status=DataTransferStatusEnumType.UnknownVendorId)
+        return await hook(context.station_id, request)
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        async def run() -> None:
+            try:
+                await coroutine
+            except Exception:
+                logger.exception("background task failed")
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
