@@ -1,0 +1,107 @@
+"""EVSE and connector state: what the simulated EV and driver did, availability, transaction.
+
+The state here is plain data, saved as JSON next to the outbound queue after every change (so
+a restarted station knows its EVs, availability and running transactions); the rules that move
+it (TxStartPoint, TxStopPoint, ...) live in `station.py`. The connector status that
+StatusNotification reports is derived, never stored (`Evse.connector_status`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ocppgen.generated import v201
+from ocppgen.reference.station.meter import Meter
+
+__all__ = ["Connector", "Evse", "Transaction"]
+
+Status = v201.ConnectorStatusEnumType
+
+
+@dataclass
+class Transaction:
+    id: str
+    started_at: str  # RFC 3339
+    id_token: dict[str, Any] | None = None  # IdTokenType, wire form, once authorized
+    group_id_token: dict[str, Any] | None = None
+    charging_state: str | None = None  # last ChargingStateEnumType reported
+    remote_start_id: int | None = None
+    deauthorized: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Transaction:
+        return cls(**data)
+
+
+@dataclass
+class Connector:
+    id: int
+    operative: bool = True
+
+
+@dataclass
+class Evse:
+    id: int
+    connectors: list[Connector]
+    operative: bool = True
+    plugged: bool = False  # the simulated EV's cable (on connector `plugged_connector`)
+    plugged_connector: int = 1
+    faulted: bool = False
+    lock_failure: bool = False  # simulate a connector lock that fails to lock/unlock
+    authorization: dict[str, Any] | None = None  # IdTokenType before a transaction starts
+    transaction: Transaction | None = None
+    scheduled_operative: bool | None = None  # ChangeAvailability waiting for the tx to end
+    scheduled_connector: int | None = None  # ... for this connector only (None: the EVSE)
+    meter: Meter = field(default_factory=Meter)
+
+    def connector(self, connector_id: int) -> Connector | None:
+        for connector in self.connectors:
+            if connector.id == connector_id:
+                return connector
+        return None
+
+    def connector_status(self, connector: Connector, station_operative: bool) -> Status:
+        if self.faulted:
+            return Status.Faulted
+        if self.plugged and self.plugged_connector == connector.id:
+            # A connector in use stays Occupied; Inoperative waits for the end (Scheduled).
+            return Status.Occupied
+        if not (station_operative and self.operative and connector.operative):
+            return Status.Unavailable
+        if self.plugged or self.transaction is not None:
+            return Status.Unavailable if len(self.connectors) > 1 else Status.Occupied
+        return Status.Available
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "operative": self.operative,
+            "connectors": {str(c.id): c.operative for c in self.connectors},
+            "plugged": self.plugged,
+            "plugged_connector": self.plugged_connector,
+            "faulted": self.faulted,
+            "lock_failure": self.lock_failure,
+            "authorization": self.authorization,
+            "transaction": self.transaction.to_json() if self.transaction else None,
+            "scheduled_operative": self.scheduled_operative,
+            "scheduled_connector": self.scheduled_connector,
+            "energy_wh": self.meter.energy_wh,
+        }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        self.operative = bool(data["operative"])
+        for connector in self.connectors:
+            connector.operative = bool(data["connectors"].get(str(connector.id), True))
+        self.plugged = bool(data["plugged"])
+        self.plugged_connector = int(data["plugged_connector"])
+        self.faulted = bool(data["faulted"])
+        self.lock_failure = bool(data["lock_failure"])
+        self.authorization = data["authorization"]
+        tx = data["transaction"]
+        self.transaction = Transaction.from_json(tx) if tx else None
+        self.scheduled_operative = data["scheduled_operative"]
+        self.scheduled_connector = data["scheduled_connector"]
+        self.meter.energy_wh = float(data["energy_wh"])

@@ -1,0 +1,71 @@
+"""Fixtures: a recording CSMS on loopback and a station factory with a fresh SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ocppgen.reference.station import Station
+from tests.reference.station.csms import RecordingCsms
+
+TIME_SCALE = 0.05
+"""Every configured interval runs 20 times faster (MessageTimeout 30 s -> 1.5 s)."""
+
+BASE_OVERRIDES = {
+    "SampledDataCtrlr.TxUpdatedInterval": "0",  # no periodic meter values unless a test asks
+    "OCPPCommCtrlr.RetryBackOffRandomRange": "1",
+    "OCPPCommCtrlr.RetryBackOffWaitMinimum": "1",
+}
+
+StationFactory = Callable[..., Awaitable[Station]]
+
+
+@pytest.fixture
+async def csms() -> AsyncIterator[RecordingCsms]:
+    server = RecordingCsms()
+    await server.start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+async def make_station(tmp_path: Path, csms: RecordingCsms) -> AsyncIterator[StationFactory]:
+    stations: list[Station] = []
+
+    async def make(
+        identity: str = "CS001",
+        *,
+        url: str | None = None,
+        overrides: dict[str, str] | None = None,
+        start: bool = True,
+        **kwargs: Any,
+    ) -> Station:
+        assert csms.server is not None
+        station = Station(
+            url or csms.server.url(),
+            identity,
+            db_path=tmp_path / f"{identity}.db",
+            overrides={**BASE_OVERRIDES, **(overrides or {})},
+            time_scale=kwargs.pop("time_scale", TIME_SCALE),
+            **kwargs,
+        )
+        stations.append(station)
+        if start:
+            await station.start()
+        return station
+
+    yield make
+    for station in stations:
+        await station.stop()
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait for in-process station state that no message announces (polled)."""
+    import asyncio
+
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.005)
