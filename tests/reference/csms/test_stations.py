@@ -1,0 +1,242 @@
+"""Handshake policy, disconnects mid-transaction, PostgreSQL, the stored schema, the CLI and the
+demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+import websockets
+
+from ocppgen.reference.csms import cli as csms_cli
+from ocppgen.reference.csms.app import Csms
+from ocppgen.reference.csms.db import SqliteDatabase, migrate, migrations
+from ocppgen.reference.csms.store import Store, hash_password, verify_password
+from ocppgen.reference.demo import MiniStation, OperatorClient, run_demo
+from ocppgen.runtime.security import basic_auth_header
+from tests.reference.csms.conftest import OPERATOR, StationFactory, csms_config
+from tests.reference.csms.helpers import eventually, tx_event
+from tests.runtime.ocpp_peers import connect_ocpp_station
+
+
+async def test_unknown_or_wrongly_authenticated_stations_refused_at_the_handshake(
+    csms: Csms, api: OperatorClient
+) -> None:
+    csms.store.add_station("CS1", password="right-password")
+    for identity, password in [("GHOST", "any-password"), ("CS1", "wrong-password")]:
+        mini = MiniStation(csms.ocpp_url, identity, password)
+        with pytest.raises(websockets.InvalidStatus) as caught:
+            await mini.client.connect()
+        assert caught.value.response.status_code == 401
+    assert dict(csms.server.stations) == {}
+    # a password changed through the API: the old one is refused, the new one works
+    status, _ = await api.request("PATCH", "/api/stations/CS1", {"password": "new-password"})
+    assert status == 200
+    with pytest.raises(websockets.InvalidStatus):
+        await MiniStation(csms.ocpp_url, "CS1", "right-password").client.connect()
+    mini = MiniStation(csms.ocpp_url, "CS1", "new-password")
+    await mini.client.connect()
+    assert (await mini.boot()).status == "Accepted"
+    await mini.close()
+
+
+def test_passwords_are_stored_salted_and_hashed() -> None:
+    first, second = hash_password("pw"), hash_password("pw")
+    assert first != second and "pw" not in first.split("$")[-1]
+    assert verify_password(first, "pw") and not verify_password(first, "pW")
+    assert not verify_password(None, "pw") and not verify_password("plain", "plain")
+
+
+async def test_e11_nothing_lost_when_a_station_disconnects_mid_transaction(
+    csms: Csms, station: StationFactory
+) -> None:
+    mini = await station("CS1")
+    csms.store.put_token("T1", "ISO14443", "Accepted")
+    transaction_id, _ = await mini.start_transaction(1, "T1")
+    await mini.meter(1, 500.0)
+    connection = mini.client.connection
+    assert connection is not None
+    await connection.close()  # the link drops mid-transaction
+    await eventually(lambda: "CS1" not in csms.server.stations)
+    stored = csms.store.transaction("CS1", transaction_id)
+    assert stored is not None
+    assert (stored["state"], len(stored["event_log"]), stored["energy_wh"]) == ("Started", 2, 500.0)
+    await mini.client.wait_connected(timeout=5)  # reconnects (back-off), no new boot needed
+    await mini.meter(1, 900.0)
+    await mini.stop_transaction(1, 1200.0)
+    done = csms.store.transaction("CS1", transaction_id)
+    assert done is not None
+    assert (done["state"], done["complete"], done["energy_wh"]) == ("Ended", True, 1200.0)
+    assert [e["seq_no"] for e in done["event_log"]] == [0, 1, 2, 3]
+
+
+def test_migrations_are_numbered_applied_once_and_recorded(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "m.sqlite3")
+    assert migrate(db) == [n for n, _, _ in migrations()]
+    assert migrate(db) == []
+    rows = db.query("SELECT version, name FROM schema_version ORDER BY version")
+    assert rows[0] == {"version": 1, "name": "initial"}
+    db.execute("INSERT INTO schema_version VALUES (999, 'future', 'now')")
+    with pytest.raises(RuntimeError, match="newer than this code"):
+        migrate(db)
+    db.close()
+
+
+async def test_postgresql_store_end_to_end(postgres_url: str) -> None:
+    async with Csms(csms_config(postgres_url)) as csms:
+        assert csms.store.db.dialect == "postgresql"
+        csms.store.add_station("PG1", password="pg-password")
+        csms.store.put_token("T1", "ISO14443", "Accepted")
+        mini = MiniStation(csms.ocpp_url, "PG1", "pg-password")
+        try:
+            await mini.start()
+            assert (await mini.boot()).status == "Accepted"
+            assert await mini.authorize("T1") == "Accepted"
+            transaction_id, _ = await mini.start_transaction(1, "T1")
+            await mini.meter(1, 250.0)
+            await mini.stop_transaction(1, 700.0)
+        finally:
+            await mini.close()
+    reopened = Store.open(postgres_url)  # the state survives the process
+    try:
+        stored = reopened.transaction("PG1", transaction_id)
+        assert stored is not None
+        assert (stored["state"], stored["complete"], stored["energy_wh"]) == ("Ended", True, 700.0)
+        assert reopened.connectors("PG1")[0]["status"] == "Available"
+        assert reopened.db.query("SELECT MAX(version) AS v FROM schema_version")[0]["v"] == 1
+        # late, out-of-order events on PostgreSQL too
+        reopened.add_transaction_event("PG1", tx_event("TX2", 1, "Ended", energy=10))
+        assert reopened.transaction("PG1", "TX2")["missing_seq_nos"] == [0]  # type: ignore[index]
+    finally:
+        reopened.close()
+
+
+async def test_interop_ocpp_package_stations(csms: Csms, api: OperatorClient) -> None:
+    """Stations built with the `ocpp` package from PyPI boot, authorize, run a transaction and
+    answer CSMS-initiated calls sent through the operator API."""
+    from ocpp.v201 import call
+
+    csms.store.put_token("PYPI", "ISO14443", "Accepted")
+    handles = []
+    try:
+        for identity in ("PY1", "PY2"):
+            csms.store.add_station(identity, password=f"{identity}-password")
+            handle = await connect_ocpp_station(
+                csms.ocpp_url + identity,
+                identity,
+                headers={"Authorization": basic_auth_header(identity, f"{identity}-password")},
+            )
+            handles.append(handle)
+            boot = await handle.station.boot()
+            assert boot.status == "Accepted"
+            auth = await handle.station.call(
+                call.Authorize(id_token={"id_token": "PYPI", "type": "ISO14443"}), suppress=False
+            )
+            assert auth.id_token_info["status"] == "Accepted"
+            for seq, kind in enumerate(("Started", "Ended")):
+                result = await handle.station.call(
+                    call.TransactionEvent(
+                        event_type=kind,
+                        timestamp="2025-01-01T12:00:00Z",
+                        trigger_reason="Authorized" if kind == "Started" else "StopAuthorized",
+                        seq_no=seq,
+                        transaction_info={"transaction_id": f"{identity}-TX"},
+                        id_token={"id_token": "PYPI", "type": "ISO14443"},
+                        meter_value=[
+                            {
+                                "timestamp": "2025-01-01T12:00:00Z",
+                                "sampled_value": [{"value": 100.0 * (seq + 1)}],
+                            }
+                        ],
+                    ),
+                    suppress=False,
+                )
+                assert result.id_token_info["status"] == "Accepted"
+            stored = csms.store.transaction(identity, f"{identity}-TX")
+            assert stored is not None and stored["complete"] and stored["energy_wh"] == 200.0
+            status, body = await api.call(
+                identity,
+                "GetVariables",
+                {
+                    "getVariableData": [
+                        {
+                            "component": {"name": "OCPPCommCtrlr"},
+                            "variable": {"name": "HeartbeatInterval"},
+                        }
+                    ]
+                },
+            )
+            assert status == 200
+            assert body["payload"]["getVariableResult"][0]["attributeValue"] == "300"
+            status, body = await api.call(identity, "Reset", {"type": "OnIdle"})
+            assert (status, body["payload"]) == (200, {"status": "Accepted"})
+            assert [name for name, _ in handle.station.received] == ["GetVariables", "Reset"]
+    finally:
+        for handle in handles:
+            await handle.close()
+
+
+def test_cli_registers_the_csms_subcommand() -> None:
+    parser = argparse.ArgumentParser()
+    csms_cli.register(parser.add_subparsers())
+    args = parser.parse_args(["csms"])
+    assert args.func is csms_cli.run
+    assert (args.port, args.api_port, args.security_profile) == (9000, 9080, 1)
+    assert args.database.endswith(".sqlite3")
+    with pytest.raises(SystemExit, match="--tls-cert"):
+        csms_cli._config(parser.parse_args(["csms", "--security-profile", "2"]))
+
+
+async def test_cli_serves_until_interrupted(tmp_path: Path) -> None:
+    script = (
+        "import argparse, sys\n"
+        "from ocppgen.reference.csms import cli\n"
+        "p = argparse.ArgumentParser(); cli.register(p.add_subparsers())\n"
+        "a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))\n"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        script,
+        "csms",
+        "--port",
+        "0",
+        "--api-port",
+        "0",
+        "--database",
+        str(tmp_path / "cli.sqlite3"),
+        "--station",
+        "CLI1:cli-password",
+        "--operator-password",
+        OPERATOR[1],
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    async with asyncio.timeout(20):
+        while not lines or "Ctrl+C" not in lines[-1]:
+            lines.append((await process.stdout.readline()).decode())
+    api_url = next(line for line in lines if line.startswith("operator API")).split()[2]
+    client = OperatorClient(api_url.removesuffix("/api"), *OPERATOR)
+    try:
+        status, stations = await client.request("GET", "/api/stations")
+        assert status == 200 and [s["id"] for s in stations] == ["CLI1"]
+    finally:
+        await client.close()
+    process.send_signal(signal.SIGINT)
+    assert await asyncio.wait_for(process.wait(), 10) == 0
+
+
+async def test_demo_runs_the_basic_use_cases(tmp_path: Path) -> None:
+    output: list[str] = []
+    status = await asyncio.wait_for(run_demo(tmp_path, stations=2, out=output.append), 60)
+    assert status == 0, "\n".join(output)
+    assert output[-1].startswith("demo OK")
+    assert not any(" FAIL " in line for line in output)
+    assert (tmp_path / "demo.sqlite3").exists()
