@@ -665,7 +665,8 @@ class Station:
         if tx is None:
             evse.authorization = token
             points = self._start_points()
-            if "Authorized" in points or (evse.plugged and points & _POWER_PATH):
+            power_path = evse.plugged and not evse.lock_failure  # G05: no lock, no power
+            if "Authorized" in points or (power_path and points & _POWER_PATH):
                 self._start_transaction(evse, trigger, token=token, remote_start_id=remote_start_id)
             if not evse.plugged:
                 self._arm_connection_timeout(evse)
@@ -988,10 +989,10 @@ class Station:
         if running and not immediate:  # B12.FR.01
             self._scheduled_reset = True
             return v201.ResetResponse(status=status.Scheduled)
+        self._scheduled_reset = False  # an Immediate reset replaces a scheduled one
         for evse in running:  # B12.FR.04
             self._end_transaction(evse, Trigger.ResetCommand, Reason.ImmediateReset)
-        if not self._scheduled_reset:
-            self._spawn(self._reboot(v201.BootReasonEnumType.RemoteReset))
+        self._spawn(self._reboot(v201.BootReasonEnumType.RemoteReset))
         return v201.ResetResponse(status=status.Accepted)
 
     def on_change_availability(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from ocppgen.generated import v201
 from tests.reference.station.conftest import StationFactory, until
@@ -209,7 +210,7 @@ async def test_b06_get_variables(csms: RecordingCsms, make_station: StationFacto
     ]
 
 
-async def _base_report(csms: RecordingCsms, base: str, request_id: int) -> list[dict[str, object]]:
+async def _base_report(csms: RecordingCsms, base: str, request_id: int) -> list[dict[str, Any]]:
     conn = await csms.station("CS001")
     answer = await conn.call(
         v201.GetBaseReportRequest.from_json_dict({"requestId": request_id, "reportBase": base})
