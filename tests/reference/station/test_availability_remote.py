@@ -127,10 +127,11 @@ async def test_g04_change_availability_station(
     assert station.operative
     await station.unplug(1)
     for evse in (1, 2):
-        await csms.recorder.expect(
-            "StatusNotification",
-            lambda p, e=evse: p["evseId"] == e and p["connectorStatus"] == "Unavailable",
-        )
+
+        def unavailable(p: dict[str, Any], e: int = evse) -> bool:
+            return bool(p["evseId"] == e and p["connectorStatus"] == "Unavailable")
+
+        await csms.recorder.expect("StatusNotification", unavailable)
     assert not station.operative
     answer = await ask(csms, "ChangeAvailability", {"operationalStatus": "Operative"})
     assert answer.status.value == "Accepted"  # type: ignore[attr-defined]

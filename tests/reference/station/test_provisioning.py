@@ -230,8 +230,8 @@ async def test_b07_get_base_report(csms: RecordingCsms, make_station: StationFac
     station = await make_station(overrides={"DeviceDataCtrlr.ItemsPerMessage[GetReport]": "7"})
     await station.wait_online(5)
     full = await _base_report(csms, "FullInventory", 1)
-    items = [item for r in full for item in r["reportData"]]  # type: ignore[attr-defined]
-    assert all(len(r["reportData"]) <= 7 for r in full)  # type: ignore[arg-type]
+    items = [item for r in full for item in r["reportData"]]
+    assert all(len(r["reportData"]) <= 7 for r in full)
     assert len(full) == -(-len(items) // 7) and len(full) > 1
     assert [bool(r.get("tbc")) for r in full] == [True] * (len(full) - 1) + [False]
     assert len(items) == len(station.dm.definitions())
