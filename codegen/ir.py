@@ -87,10 +87,6 @@ class Model:
     kind: Literal["datatype", "request", "response"]
     action: str | None = None
 
-    @property
-    def any_json_fields(self) -> tuple[str, ...]:
-        return tuple(f.wire_name for f in self.fields if isinstance(f.type, AnyType))
-
 
 @dataclass(frozen=True)
 class EnumMember:

@@ -100,7 +100,7 @@ def _base(node: TypeNode) -> str:
     if isinstance(node, BooleanType):
         return "Boolean"
     if isinstance(node, AnyType):
-        return "JsonValue"
+        return "AnyJson"
     if isinstance(node, EnumRef | ModelRef):
         return node.name
     return f"list[{_nested(node.item)}]"
@@ -163,6 +163,7 @@ def _model_module(
             used |= _names_used(field.type)
             used.add("Annotated")
     runtime_names = {
+        "AnyJson",
         "OcppModel",
         "OpenOcppModel",
         "String",
@@ -174,21 +175,18 @@ def _model_module(
     }
     enum_names = {e.name for e in spec.enums}
     key = spec.version.key
-    typing_names = sorted(
-        ({"Annotated"} & used) | ({"ClassVar"} if any(m.any_json_fields for m in models) else set())
-    )
+    typing_names = sorted({"Annotated"} & used)
     imports = []
     if typing_names:
         imports.append(f"from typing import {', '.join(typing_names)}")
     imports.append("")
-    pydantic_names = ["Field", *sorted({"JsonValue"} & used)]
-    imports.append(f"from pydantic import {', '.join(pydantic_names)}")
+    imports.append("from pydantic import Field")
     imports.append("")
     imports.append(f"from ocppgen.runtime.model import {', '.join(sorted(used & runtime_names))}")
     enums_used = sorted(used & enum_names)
     if enums_used:
         imports.append(f"from ocppgen.generated.{key}.enums import {', '.join(enums_used)}")
-    datatypes_used = sorted(used - runtime_names - enum_names - local - {"Annotated", "JsonValue"})
+    datatypes_used = sorted(used - runtime_names - enum_names - local - {"Annotated"})
     datatypes_used = [n for n in datatypes_used if not n.startswith("list[")]
     if datatypes_used:
         imports.append(f"from ocppgen.generated.{key}.datatypes import {', '.join(datatypes_used)}")

@@ -203,7 +203,6 @@ class Fault(StrEnum):
     NOT_AN_OBJECT = "not_an_object"
     UNKNOWN_PROPERTY = "unknown_property"
     WRONG_TYPE = "wrong_type"
-    NULL_VALUE = "null_value"
     MISSING_PROPERTY = "missing_property"
     ARRAY_LENGTH = "array_length"
     BAD_VALUE = "bad_value"
@@ -286,11 +285,6 @@ FAULT_CODES: Mapping[Fault, FaultRow] = MappingProxyType(
             E.TYPE_CONSTRAINT_VIOLATION,
             "JSON Schema `type` failed: a field of the wrong data type",
         ),
-        Fault.NULL_VALUE: _row(
-            E.TYPE_CONSTRAINT_VIOLATION,
-            E.TYPE_CONSTRAINT_VIOLATION,
-            "null is not the declared type of any OCPP field (Part 4 §4.1.5: omit, never null)",
-        ),
         Fault.MISSING_PROPERTY: _row(
             E.OCCURENCE_CONSTRAINT_VIOLATION,
             E.OCCURRENCE_CONSTRAINT_VIOLATION,
@@ -349,7 +343,6 @@ VALIDATION_FAULTS: Mapping[str, Fault] = MappingProxyType(
         "float_type": Fault.WRONG_TYPE,
         "bool_type": Fault.WRONG_TYPE,
         "datetime_type": Fault.WRONG_TYPE,
-        "null_not_allowed": Fault.NULL_VALUE,
         # required, minItems, maxItems
         "missing": Fault.MISSING_PROPERTY,
         "too_short": Fault.ARRAY_LENGTH,
@@ -366,22 +359,21 @@ VALIDATION_FAULTS: Mapping[str, Fault] = MappingProxyType(
         "less_than_equal": Fault.BAD_VALUE,
         "multiple_of": Fault.BAD_VALUE,
         "finite_number": Fault.BAD_VALUE,
-        "datetime_format": Fault.BAD_VALUE,
         "datetime_from_date_parsing": Fault.BAD_VALUE,
         "timezone_aware": Fault.BAD_VALUE,
         "value_error": Fault.BAD_VALUE,
         "assertion_error": Fault.BAD_VALUE,
     }
 )
-"""Validation error type (pydantic's, and ocppgen's `null_not_allowed`, `datetime_format`)
--> the fault it is. Types not listed are `Fault.OTHER_INVALID`."""
+"""Validation error type -> the fault it is. Types not listed are `Fault.OTHER_INVALID`.
+JSON null in an optional field fails with that field's own type error (e.g. `string_type`), and
+a date-time that is not RFC 3339 with `string_pattern_mismatch` (see runtime/model.py)."""
 
 # When one payload has several errors, the most fundamental one decides the code.
 _PRECEDENCE = (
     Fault.NOT_AN_OBJECT,
     Fault.UNKNOWN_PROPERTY,
     Fault.WRONG_TYPE,
-    Fault.NULL_VALUE,
     Fault.MISSING_PROPERTY,
     Fault.ARRAY_LENGTH,
     Fault.BAD_VALUE,

@@ -8,21 +8,25 @@ that remain are listed in README.md ("Deliberate divergences") and each has a te
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, ClassVar, Self
+import json
+import math
+from datetime import datetime
+from typing import Annotated, Any, Self
 
 from pydantic import (
-    AwareDatetime,
+    AfterValidator,
+    AllowInfNan,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    JsonValue,
     Strict,
-    ValidationInfo,
-    model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
 __all__ = [
+    "AnyJson",
     "Boolean",
     "DateTime",
     "Draft4Integer",
@@ -33,40 +37,67 @@ __all__ = [
     "String",
 ]
 
+# Everything below is expressed as pydantic-core schemas, not Python validator functions: a
+# TransactionEvent has a dozen nested objects, and a Python call per field or per object would
+# triple the cost of validating it.
+
 # RFC 3339 section 5.6 `date-time`, the grammar JSON Schema's "date-time" format refers to.
-# Pydantic alone also accepts a space separator, missing seconds and some other ISO 8601 forms.
-_RFC3339 = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})",
-)
+# Pydantic alone also accepts a space separator, missing seconds, unix timestamps and other
+# ISO 8601 forms; calendar checks (Feb 30, hour 24) are left to the datetime parser.
+RFC3339_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$"
 
 
-def _rfc3339(value: Any) -> Any:
-    if isinstance(value, str) and not _RFC3339.fullmatch(value):
-        raise PydanticCustomError(
-            "datetime_format",
-            "Input should be an RFC 3339 date-time with a time zone, e.g. 2024-05-01T12:00:00Z",
+class _DateTimeSchema:
+    """JSON: a string matching RFC 3339 with a time zone. Python: also an aware datetime."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        text = core_schema.chain_schema(
+            [
+                core_schema.str_schema(strict=True, pattern=RFC3339_PATTERN),
+                core_schema.datetime_schema(tz_constraint="aware"),
+            ]
         )
-    return value
+        instance = core_schema.datetime_schema(strict=True, tz_constraint="aware")
+        return core_schema.json_or_python_schema(
+            json_schema=text,
+            python_schema=core_schema.union_schema([instance, text], mode="left_to_right"),
+        )
 
 
-def _integral_float(value: Any) -> Any:
-    # JSON Schema draft-06 and later: "integer" is any number with a zero fractional part,
-    # so 5.0 is a valid integer. Booleans are not numbers in JSON.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+def _integral(value: float) -> int:
+    if not value.is_integer():
+        raise PydanticCustomError("int_from_float", "Input should be a valid integer")
+    return int(value)
 
 
-DateTime = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+class _IntegerSchema:
+    """JSON Schema draft-06 `integer`: 5, and 5.0 as 5; never 5.5, "5" or true."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        integral_float = core_schema.no_info_after_validator_function(
+            _integral, core_schema.float_schema(strict=True)
+        )
+        return core_schema.union_schema(
+            [core_schema.int_schema(strict=True), integral_float],
+            mode="left_to_right",
+            custom_error_type="int_type",  # one error, as pydantic's own int would give
+        )
+
+
+DateTime = Annotated[datetime, _DateTimeSchema()]
 """JSON Schema `{"type": "string", "format": "date-time"}`: RFC 3339 with a time zone."""
 
-Integer = Annotated[int, Strict(), BeforeValidator(_integral_float)]
+Integer = Annotated[int, _IntegerSchema()]
 """JSON Schema draft-06 `integer` (OCPP 2.x): 5 and 5.0, never "5" or true."""
 
 Draft4Integer = Annotated[int, Strict()]
 """JSON Schema draft-04 `integer` (OCPP 1.6): 5 only; draft-04 counts 5.0 as a number."""
 
-Number = Annotated[float, Strict()]
+Number = Annotated[float, Strict(), AllowInfNan(False)]
 """JSON Schema `number`: any JSON number (5 and 5.5), never "5" or true."""
 
 String = Annotated[str, Strict()]
@@ -74,6 +105,46 @@ String = Annotated[str, Strict()]
 
 Boolean = Annotated[bool, Strict()]
 """JSON Schema `boolean`: true or false, never 0, 1 or "true"."""
+
+
+def _finite(value: JsonValue) -> JsonValue:
+    # pydantic's JSON parser reads NaN, Infinity and 1e400 (as inf) into a JsonValue; none of
+    # them is JSON. Only untyped values get here (DataTransfer data, customData extras).
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise PydanticCustomError("finite_number", "Input should be a finite number")
+    elif isinstance(value, list):
+        for item in value:
+            _finite(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _finite(item)
+    return value
+
+
+AnyJson = Annotated[JsonValue, AfterValidator(_finite)]
+"""A property without `type` in its schema: any JSON value, null included."""
+
+
+def _reject_json_null(schema: Any) -> None:
+    """Make every optional field reject JSON null while Python's None still means "absent".
+
+    Pydantic turns `x: T | None = None` into default(nullable(T)); the JSON branch of each such
+    field becomes plain T (so null gets T's own type error, e.g. string_type), the Python branch
+    stays nullable. Fields of any other shape (an untyped `JsonValue`) are left alone.
+    """
+    while isinstance(schema, dict) and schema.get("type", "").startswith("function-"):
+        schema = schema["schema"]
+    if not isinstance(schema, dict) or schema.get("type") != "model":
+        return
+    fields = schema["schema"].get("fields", {})
+    for field in fields.values():
+        default = field["schema"]
+        if default.get("type") == "default" and default["schema"].get("type") == "nullable":
+            nullable = default["schema"]
+            default["schema"] = core_schema.json_or_python_schema(
+                json_schema=nullable["schema"], python_schema=nullable
+            )
 
 
 class OcppModel(BaseModel):
@@ -94,23 +165,17 @@ class OcppModel(BaseModel):
         serialize_by_alias=True,
         use_enum_values=False,
         revalidate_instances="never",
-        allow_inf_nan=False,  # NaN and Infinity are not JSON
+        validate_assignment=True,  # an instance stays valid, so it can go out unchecked
+        allow_inf_nan=False,  # NaN and Infinity are not JSON, not even inside `data`
     )
 
-    # Wire names of properties whose schema has no type (DataTransfer's `data`): any JSON
-    # value, null included.
-    _any_json: ClassVar[frozenset[str]] = frozenset()
-
-    @model_validator(mode="before")
     @classmethod
-    def _reject_null(cls, data: Any, info: ValidationInfo) -> Any:
-        # With extra="forbid" every key is a declared property or rejected anyway, so a JSON
-        # null is an error unless the property admits any value. In Python, None means absent.
-        if _from_wire(info) and isinstance(data, dict) and None in data.values():
-            for key, value in data.items():
-                if value is None and key not in cls._any_json:
-                    raise _null_error(key)
-        return data
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        schema = handler(source)
+        _reject_json_null(schema)
+        return schema
 
     def to_json_dict(self) -> dict[str, Any]:
         """The payload as JSON-compatible data: wire names, absent fields omitted."""
@@ -128,40 +193,11 @@ class OcppModel(BaseModel):
     @classmethod
     def from_json_dict(cls, data: Any) -> Self:
         """Validate already-decoded JSON data (wire names only) as the official schema would."""
-        return cls.model_validate(data, by_alias=True, by_name=False, context=_WIRE)
+        return cls.model_validate_json(json.dumps(data), by_alias=True, by_name=False)
 
 
 class OpenOcppModel(OcppModel):
     """A datatype whose schema allows extra properties (CustomDataType); they are kept as is."""
 
     model_config = ConfigDict(extra="allow")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _reject_null(cls, data: Any, info: ValidationInfo) -> Any:
-        return data  # extra properties may be anything, null included
-
-    @model_validator(mode="after")
-    def _reject_declared_null(self, info: ValidationInfo) -> Self:
-        if _from_wire(info):
-            fields = type(self).model_fields
-            for name in self.model_fields_set & fields.keys():
-                if getattr(self, name) is None:
-                    raise _null_error(fields[name].alias or name)
-        return self
-
-
-# Marks validation of decoded JSON (from_json_dict) so that it is as strict as JSON text.
-_WIRE: dict[str, bool] = {"ocpp_wire": True}
-
-
-def _from_wire(info: ValidationInfo) -> bool:
-    return info.mode == "json" or info.context is _WIRE
-
-
-def _null_error(name: str) -> PydanticCustomError:
-    return PydanticCustomError(
-        "null_not_allowed",
-        "Property {name} is null; OCPP omits absent properties instead",
-        {"name": name},
-    )
+    __pydantic_extra__: dict[str, AnyJson] = Field(init=False)

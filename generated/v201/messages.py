@@ -2,11 +2,11 @@
 # Do not edit: change the generator or its inputs and run `ocppgen generate`.
 """Request and response messages of OCPP 2.0.1."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated
 
-from pydantic import Field, JsonValue
+from pydantic import Field
 
-from ocppgen.runtime.model import Boolean, DateTime, Integer, Number, OcppModel, String
+from ocppgen.runtime.model import AnyJson, Boolean, DateTime, Integer, Number, OcppModel, String
 from ocppgen.generated.v201.enums import (
     AuthorizeCertificateStatusEnumType,
     BootReasonEnumType,
@@ -611,14 +611,12 @@ class DataTransferRequest(OcppModel):
     Use cases: P01, P02.
     """
 
-    _any_json: ClassVar[frozenset[str]] = frozenset({"data"})
-
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     message_id: Annotated[String | None, Field(alias="messageId", max_length=50)] = None
     """May be used to indicate a specific message or implementation."""
 
-    data: Annotated[JsonValue, Field(alias="data")] = None
+    data: Annotated[AnyJson, Field(alias="data")] = None
     """Data without specified length or format. This needs to be decided by both parties (Open to implementation)."""
 
     vendor_id: Annotated[String, Field(alias="vendorId", max_length=255)]
@@ -632,15 +630,13 @@ class DataTransferResponse(OcppModel):
     Use cases: P01, P02.
     """
 
-    _any_json: ClassVar[frozenset[str]] = frozenset({"data"})
-
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     status: Annotated[DataTransferStatusEnumType, Field(alias="status")]
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
-    data: Annotated[JsonValue, Field(alias="data")] = None
+    data: Annotated[AnyJson, Field(alias="data")] = None
     """Data without specified length or format, in response to request."""
 
 

@@ -2,11 +2,11 @@
 # Do not edit: change the generator or its inputs and run `ocppgen generate`.
 """Request and response messages of OCPP 2.1."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated
 
-from pydantic import Field, JsonValue
+from pydantic import Field
 
-from ocppgen.runtime.model import Boolean, DateTime, Integer, Number, OcppModel, String
+from ocppgen.runtime.model import AnyJson, Boolean, DateTime, Integer, Number, OcppModel, String
 from ocppgen.generated.v21.enums import (
     AuthorizeCertificateStatusEnumType,
     BatterySwapEventEnumType,
@@ -878,12 +878,10 @@ class DataTransferRequest(OcppModel):
     Functional block: P DataTransfer.
     """
 
-    _any_json: ClassVar[frozenset[str]] = frozenset({"data"})
-
     message_id: Annotated[String | None, Field(alias="messageId", max_length=50)] = None
     """May be used to indicate a specific message or implementation."""
 
-    data: Annotated[JsonValue, Field(alias="data")] = None
+    data: Annotated[AnyJson, Field(alias="data")] = None
     """Data without specified length or format. This needs to be decided by both parties (Open to implementation)."""
 
     vendor_id: Annotated[String, Field(alias="vendorId", max_length=255)]
@@ -898,13 +896,11 @@ class DataTransferResponse(OcppModel):
     Functional block: P DataTransfer.
     """
 
-    _any_json: ClassVar[frozenset[str]] = frozenset({"data"})
-
     status: Annotated[DataTransferStatusEnumType, Field(alias="status")]
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
-    data: Annotated[JsonValue, Field(alias="data")] = None
+    data: Annotated[AnyJson, Field(alias="data")] = None
     """Data without specified length or format, in response to request."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None

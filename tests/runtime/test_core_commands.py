@@ -101,11 +101,13 @@ def test_call_without_outgoing_validation_sends_as_is() -> None:
     assert conn.outgoing() == ['[2,"m1","DataTransfer",{"vendorId":"' + "v" * 300 + '"}]']
 
 
-def test_mutated_request_of_the_wrong_type_raises() -> None:
+def test_invalid_request_instance_raises() -> None:
     request = DataTransferRequest(vendor_id="v")
-    request.vendor_id = 5  # type: ignore[assignment]
+    with pytest.raises(ValueError):  # assignment is validated ...
+        request.vendor_id = 5  # type: ignore[assignment]
+    invalid = DataTransferRequest.model_construct(vendor_id=5)  # ... construct() is not
     with pytest.raises(ValueError):
-        Connection(V201, CS).call(request)
+        Connection(V201, CS).call(invalid)
 
 
 @pytest.mark.parametrize("bad_id", ["x" * 37, 5, None])
@@ -203,11 +205,10 @@ def test_respond_with_an_invalid_value_sends_internal_error() -> None:
     assert conn.outgoing() == ['[4,"c1","InternalError","invalid DataTransfer response",{}]']
 
 
-def test_respond_with_a_mutated_response_sends_internal_error() -> None:
+def test_respond_with_an_unvalidated_response_sends_internal_error() -> None:
     conn = _csms()
     _received(conn, '[2,"c1","Heartbeat",{}]')
-    response = HeartbeatResponse(current_time=NOW)
-    response.current_time = "now"  # type: ignore[assignment]
+    response = HeartbeatResponse.model_construct(current_time="now")
     assert isinstance(conn.respond("c1", response), InvalidResponse)
     assert conn.outgoing() == ['[4,"c1","InternalError","invalid Heartbeat response",{}]']
 

@@ -103,7 +103,7 @@ def _payload_rows() -> list[Vector]:
         (
             "null",
             '{"reason":"PowerUp","chargingStation":null}',
-            "null_value",
+            "wrong_type",
             {"1.6": "TypeConstraintViolation", "2.0.1": "TypeConstraintViolation"},
         ),
         (

@@ -8,7 +8,7 @@ from collections import Counter
 import jsonschema
 import pytest
 
-from tests.strictness.cases import CASES, ROUND_TRIPS, Case, Divergence
+from tests.strictness.cases import CASES, NULL_READS_AS_ABSENT, ROUND_TRIPS, Case, Divergence
 from tests.strictness.harness import (
     load_schema,
     message,
@@ -74,3 +74,23 @@ def test_round_trip(version: str, name: str, text: str) -> None:
     msg = message(version, name)
     assert schema_verdict(msg, text)[0] == "accept"
     assert msg.cls.from_json(text).to_json_dict() == strict_json(text)
+
+
+@pytest.mark.parametrize(
+    ("version", "name", "text", "lost"),
+    [case[1:] for case in NULL_READS_AS_ABSENT],
+    ids=[case[0] for case in NULL_READS_AS_ABSENT],
+)
+def test_divergence_null_in_untyped_value_reads_as_absent(
+    version: str, name: str, text: str, lost: str
+) -> None:
+    msg = message(version, name)
+    assert schema_verdict(msg, text)[0] == "accept"
+    out = msg.cls.from_json(text).to_json_dict()
+    expected = strict_json(text)
+    *parents, key = lost.split(".")
+    inner = expected
+    for parent in parents:
+        inner = inner[parent]
+    assert inner.pop(key) is None
+    assert out == expected
