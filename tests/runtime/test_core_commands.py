@@ -105,7 +105,7 @@ def test_invalid_request_instance_raises() -> None:
     request = DataTransferRequest(vendor_id="v")
     with pytest.raises(ValueError):  # assignment is validated ...
         request.vendor_id = 5  # type: ignore[assignment]
-    invalid = DataTransferRequest.model_construct(vendor_id=5)  # ... construct() is not
+    invalid = DataTransferRequest.model_construct(vendor_id=5)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         Connection(V201, CS).call(invalid)
 
@@ -208,7 +208,7 @@ def test_respond_with_an_invalid_value_sends_internal_error() -> None:
 def test_respond_with_an_unvalidated_response_sends_internal_error() -> None:
     conn = _csms()
     _received(conn, '[2,"c1","Heartbeat",{}]')
-    response = HeartbeatResponse.model_construct(current_time="now")
+    response = HeartbeatResponse.model_construct(current_time="now")  # type: ignore[arg-type]
     assert isinstance(conn.respond("c1", response), InvalidResponse)
     assert conn.outgoing() == ['[4,"c1","InternalError","invalid Heartbeat response",{}]']
 
