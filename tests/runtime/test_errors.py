@@ -300,7 +300,6 @@ def test_validation_row(error_type: str) -> None:
         with pytest.raises(ValidationError) as info:
             ResetRequest.from_json_dict({"type": "Later"})
     elif error_type == "timezone_aware":
-        from pydantic import AwareDatetime
 
         class Aware(OcppModel):
             t: AwareDatetime
