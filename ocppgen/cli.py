@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from ocppgen.codegen.diagnostics import GenerationError
 from ocppgen.codegen.ir import Spec
@@ -43,7 +43,7 @@ def _existing_dir(value: str) -> Path:
     return path
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(application: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ocppgen",
         description="Generate strict, typed OCPP bindings from the official JSON schemas.",
@@ -71,15 +71,28 @@ def _parser() -> argparse.ArgumentParser:
     _common(show)
     gen.set_defaults(func=_cmd_generate)
     show.set_defaults(func=_cmd_show)
-    for register in _APPLICATIONS:
-        register(sub)
+    for name, (module, summary) in _APPLICATIONS.items():
+        if name == application:
+            importlib.import_module(module).register(sub)
+        else:  # a placeholder for the overview; the real parser is loaded when it is used
+            sub.add_parser(name, help=summary, add_help=False)
     return parser
 
 
-# Subcommands of the applications built on the library (reference CSMS, reference station, ...):
-# each module's `register(subparsers)` adds its parser with `set_defaults(func=run)`, where
-# `run(args) -> int` is the exit status.
-_APPLICATIONS: list[Callable[[Any], None]] = []
+# Subcommands of the applications built on the library. Each module's `register(subparsers)`
+# adds its parser with `set_defaults(func=run)`, `run(args) -> int` giving the exit status. They
+# are imported only when used, so `ocppgen generate` does not pay for loading them.
+_APPLICATIONS: dict[str, tuple[str, str]] = {
+    "csms": (
+        "ocppgen.reference.csms.cli",
+        "run the reference CSMS (OCPP 2.0.1) with its operator API",
+    ),
+    "station": ("ocppgen.reference.station.cli", "run the reference Charging Station (OCPP 2.0.1)"),
+    "demo": (
+        "ocppgen.reference.demo",
+        "start a CSMS and stations on loopback and run the basic use cases",
+    ),
+}
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -155,7 +168,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:  # as a program: a closed pipe (`ocppgen show | head`) ends output quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    args = _parser().parse_args(argv)
+        argv = sys.argv[1:]
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    args = _parser(command if command in _APPLICATIONS else None).parse_args(argv)
     try:
         status: int = args.func(args)
         return status

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Set up (if needed) and run the main job: regenerate the bindings and show what they contain.
+# Set up (if needed) and run the main job: check the generated bindings, then the demo: the
+# reference CSMS and several stations over real loopback sockets on an embedded SQLite file
+# (./demo-data/), running the basic use cases with progress and a summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 
-ocppgen generate
-ocppgen show --version 2.0.1
+ocppgen generate --check
+ocppgen show --version 2.0.1 | head -n 2
+ocppgen demo "$@"
