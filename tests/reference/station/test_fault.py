@@ -36,6 +36,14 @@ class StationProcess:
         assert answer["ok"], answer
         return answer["result"]
 
+    async def wait_online(self) -> None:
+        async with asyncio.timeout(10):
+            while True:
+                state = await self.command("status")
+                if state["connected"] and state["registration"] == "Accepted":
+                    return
+                await asyncio.sleep(0.02)
+
     async def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
         await self.proc.wait()
@@ -78,6 +86,7 @@ async def test_kill_and_restart_mid_transaction_delivers_every_event_once_in_ord
 
     station = await launch(url, db)
     try:
+        await station.wait_online()
         await station.command("plug_in", evse=1)
         assert await station.command("present_token", id_token="KILLME") == "Accepted"
         kills = 0
