@@ -5,6 +5,12 @@ wrong and, where it could be read, the message id (so the caller can answer with
 with "-1" when it cannot). It checks the envelope only; payloads are left as decoded JSON for the
 generated classes to validate.
 
+`split(text)` is the fast path for the common case: it reads only the header of a plainly
+written CALL, CALLRESULT or SEND and returns the payload as raw JSON text, so the generated
+class can validate it straight from text (pydantic's JSON mode: one parse, no Python dicts).
+It is a hint, not a verdict: the payload text is not checked, and a caller that fails to
+validate it must fall back to `decode`, which classifies every fault.
+
 Frames (OCPP-J 1.6 §4.2, OCPP 2.0.1 Part 4 §4.2, OCPP 2.1 Part 4 §4.2):
 
     CALL             [2, messageId, action, payload]
@@ -19,6 +25,7 @@ The decoder knows all five types; which ones a version allows is the connection'
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -39,6 +46,7 @@ __all__ = [
     "encode_call",
     "encode_error",
     "encode_result",
+    "split",
 ]
 
 MAX_MESSAGE_ID_LENGTH = 36
@@ -139,6 +147,39 @@ _loads = json.JSONDecoder(parse_constant=_reject_constant).decode
 _dumps = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 
 _LENGTHS = {2: 4, 3: 3, 4: 5, 5: 5, 6: 4}
+
+
+# A CALL, CALLRESULT or SEND header whose strings need no unescaping: `[2,"id","Action",` or
+# `[3,"id",`, JSON whitespace allowed where JSON allows it. Anything else (escapes, a float
+# type, an id over 36 characters, ...) does not match and goes through `decode`.
+_WS = r"[ \t\n\r]*"
+_PLAIN = r'"([^"\\\x00-\x1f]*)"'
+_HEADER = re.compile(
+    rf'{_WS}\[{_WS}([236]){_WS},{_WS}"([^"\\\x00-\x1f]{{0,36}})"{_WS},{_WS}(?:{_PLAIN}{_WS},{_WS})?'
+)
+_match_header = _HEADER.match
+
+
+def split(text: str) -> tuple[int, str, str | None, str] | None:
+    """`(message_type, message_id, action, payload_text)` of a plainly written CALL (2),
+    CALLRESULT (3, action None) or SEND (6), or None: then use `decode`.
+
+    Never raises. The payload text is everything between the header and the closing bracket,
+    unchecked: the frame is well-formed if and only if it is exactly one JSON value, which
+    validating it with `model_validate_json` (rejecting trailing characters) establishes. On
+    any validation failure, use `decode` and classify the fault from there.
+    """
+    match = _match_header(text)
+    if match is None:
+        return None
+    message_type = int(match.group(1))
+    action = match.group(3)
+    if (action is None) is (message_type != 3):
+        return None  # a CALL or SEND without an action, or a CALLRESULT with a string payload
+    end = len(text.rstrip(" \t\n\r")) - 1
+    if end < match.end() or text[end] != "]":
+        return None
+    return message_type, match.group(2), action, text[match.end() : end]
 
 
 def decode(text: str) -> Frame | FrameFault:

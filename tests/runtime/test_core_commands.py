@@ -23,6 +23,7 @@ from .fakeversion import (
     DataTransferResponse,
     HeartbeatRequest,
     HeartbeatResponse,
+    MeterValuesRequest,
     NotifyPeriodicEventStream,
     RegistrationStatus,
     ResetRequest,
@@ -88,7 +89,7 @@ def test_call_for_an_action_this_role_does_not_send() -> None:
 
 
 def test_call_with_an_invalid_request_raises_and_sends_nothing() -> None:
-    conn = Connection(V201, CS)
+    conn = Connection(V201, CS, validate_outgoing=True)
     bad = DataTransferRequest.model_construct(vendor_id="v" * 300)  # maxLength 255, unchecked
     with pytest.raises(ValidationError):
         conn.call(bad)
@@ -96,9 +97,28 @@ def test_call_with_an_invalid_request_raises_and_sends_nothing() -> None:
 
 
 def test_call_without_outgoing_validation_sends_as_is() -> None:
-    conn = Connection(V201, CS, validate_outgoing=False, id_factory=counter_ids())
-    conn.call(DataTransferRequest.model_construct(vendor_id="v" * 300))
-    assert conn.outgoing() == ['[2,"m1","DataTransfer",{"vendorId":"' + "v" * 300 + '"}]']
+    # The default trusts instances: model_construct is the caller's explicit opt-out.
+    for conn in (
+        Connection(V201, CS, validate_outgoing=False, id_factory=counter_ids()),
+        Connection(V201, CS, id_factory=counter_ids()),
+    ):
+        conn.call(DataTransferRequest.model_construct(vendor_id="v" * 300))
+        assert conn.outgoing() == ['[2,"m1","DataTransfer",{"vendorId":"' + "v" * 300 + '"}]']
+
+
+def test_a_request_with_a_wrong_type_put_in_place_raises_by_default() -> None:
+    request = MeterValuesRequest.from_json(
+        '{"evseId":1,"meterValue":[{"timestamp":"2024-05-01T12:00:00Z",'
+        '"sampledValue":[{"value":1.5}]}]}'
+    )
+    request.meter_value[0].sampled_value.append("junk")  # type: ignore[arg-type]
+    conn = Connection(V201, CS)
+    with pytest.raises(ValueError):  # serialization with warnings="error"
+        conn.call(request)
+    assert conn.outgoing() == [] and conn.outstanding is None
+    request.meter_value[0].sampled_value.clear()  # minItems 1: only full validation sees it
+    with pytest.raises(ValidationError):
+        Connection(V201, CS, validate_outgoing=True).call(request)
 
 
 def test_invalid_request_instance_raises() -> None:
@@ -198,7 +218,7 @@ def test_respond_with_the_wrong_class_sends_internal_error() -> None:
 
 
 def test_respond_with_an_invalid_value_sends_internal_error() -> None:
-    conn = _csms()
+    conn = Connection(V201, CSMS, validate_outgoing=True)
     _received(conn, '[2,"c1","DataTransfer",{"vendorId":"x"}]')
     result = conn.respond("c1", DataTransferResponse.model_construct(status="x" * 21))
     assert isinstance(result, InvalidResponse)

@@ -23,7 +23,7 @@ from ocppgen.runtime.frames import (
     encode,
 )
 
-from .fakeversion import BOOT, VERSIONS, counter_ids
+from .fakeversion import BOOT, BOOT_JSON, VERSIONS, counter_ids
 
 EVENT_TYPES = get_args(Event)
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -163,3 +163,116 @@ frames: st.SearchStrategy[Frame] = st.one_of(
 @given(frame=frames)
 def test_encode_then_decode_is_identity(frame: Frame) -> None:
     assert decode(encode(frame)) == frame
+
+
+# --- the fast path (payloads validated from JSON text) agrees with the full decode ----------
+
+
+class _FullPathConnection(Connection):
+    """A connection that never takes the fast path of `receive`."""
+
+    def _fast(self, message_type: int, message_id: str, action: str | None, payload: str) -> None:
+        return None
+
+
+_spaces = st.sampled_from(["", " ", "\n", "\t ", "\r\n"])
+_good_payloads = st.sampled_from(
+    [
+        '{"vendorId":"x"}',
+        '{ "vendorId" : "x" , "messageId" : "y" }',
+        '{"currentTime":"2024-05-01T12:00:00Z","interval":300,"status":"Accepted"}',
+        '{"currentTime":"2024-05-01T12:00:00Z","interval":300.0,"status":"Accepted"}',
+        '{"id":1,"pending":0,"data":[{"t":1.5,"v":"2"}]}',
+        '{"status":"Accepted"}',
+        "{}",
+    ]
+)
+_odd_payloads = st.sampled_from(
+    [
+        '{"vendorId":"x","data":NaN}',
+        '{"vendorId":"x","data":1e400}',
+        '{"vendorId":"x","data":"\\ud800"}',
+        '{"vendorId":"x","vendorId":5}',
+        '{"vendorId":"x"},{}',
+        '{"vendorId":"x"}]',
+        '{"vendorId":null}',
+        '{"vendorId":"x","messageId":null}',
+        '{"vendorId":"x"',
+        '{"currentTime":"2024-05-01T12:00:00Z","interval":null,"status":"Accepted"}',
+        "",
+    ]
+)
+_payload_texts = _good_payloads | _odd_payloads | json_values.map(json.dumps)
+_near_frames = st.builds(
+    lambda sp, kind, mid, action, payload, tail: (
+        f"{sp}[{sp}{kind}{sp},{sp}{mid}{sp},{sp}"
+        + ("" if action is None else f"{action}{sp},{sp}")
+        + f"{payload}{sp}]{tail}"
+    ),
+    _spaces,
+    st.sampled_from(["2", "2", "3", "3", "6", "4", "2.0", "7"]),
+    st.sampled_from(['"m1"', '"m1"', '"c1"', '"z"', '"m\\u0031"', '"' + "x" * 37 + '"', "1"]),
+    st.sampled_from(
+        [
+            None,
+            None,
+            '"DataTransfer"',
+            '"DataTransfer"',
+            '"BootNotification"',
+            '"Heartbeat"',
+            '"NotifyPeriodicEventStream"',
+            '"Nope"',
+            '"Data\\u0054ransfer"',
+        ]
+    ),
+    _payload_texts,
+    st.sampled_from(["", "", "", " ", "\n", "x", "]", ",1]"]),
+)
+
+
+_matching = st.sampled_from(
+    [
+        ("2", '"DataTransfer"', '{"vendorId":"x"}'),
+        ("2", '"DataTransfer"', '{ "vendorId" : "x" , "messageId" : "y" }'),
+        ("2", '"Heartbeat"', "{}"),
+        ("2", '"BootNotification"', BOOT_JSON),
+        ("2", '"Reset"', '{"type":"Immediate"}'),
+        ("3", None, '{"currentTime":"2024-05-01T12:00:00Z","interval":300,"status":"Accepted"}'),
+        ("3", None, "{}"),
+        ("6", '"NotifyPeriodicEventStream"', '{"id":1,"pending":0,"data":[{"t":1.5,"v":"2"}]}'),
+    ]
+)
+_good_frames = st.builds(
+    lambda sp, head, mid, tail: (
+        f"{sp}[{sp}{head[0]}{sp},{sp}{mid}{sp},{sp}"
+        + ("" if head[1] is None else f"{head[1]}{sp},{sp}")
+        + f"{head[2]}{sp}]{tail}"
+    ),
+    _spaces,
+    _matching,
+    st.sampled_from(['"m1"', '"c1"', '"m\\u0031"']),
+    st.sampled_from(["", "", "", " \n", "x", ",1]"]),
+)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    texts=st.lists(_good_frames | _near_frames | texts, min_size=1, max_size=3),
+    version=st.sampled_from(sorted(VERSIONS)),
+    role=st.sampled_from(list(Role)),
+    with_call=st.booleans(),
+)
+def test_fast_path_and_full_decode_agree(
+    texts: list[str], version: str, role: Role, with_call: bool
+) -> None:
+    fast = Connection(VERSIONS[version], role, id_factory=counter_ids())
+    full = _FullPathConnection(VERSIONS[version], role, id_factory=counter_ids())
+    for conn in (fast, full):
+        if with_call and role is Role.CHARGING_STATION:
+            conn.call(BOOT)
+            conn.outgoing()
+    for text in texts:
+        assert fast.receive(text) == full.receive(text), text
+        assert fast.outgoing() == full.outgoing(), text
+        assert fast.in_progress == full.in_progress
+        assert fast.outstanding == full.outstanding

@@ -65,6 +65,8 @@ class Csms:
             return None  # type: ignore[return-value]
         if vendor == "too-long":
             return DataTransferResponse.model_construct(status="x" * 21)
+        if vendor == "wrong-type":
+            return DataTransferResponse.model_construct(status=5)  # type: ignore[arg-type]
         return DataTransferResponse(status="Accepted")
 
 
@@ -129,12 +131,27 @@ async def test_other_exception_is_internal_error_and_connection_stays_up() -> No
     assert conn.outgoing() == ['[3,"c2",{"status":"Accepted"}]']
 
 
-@pytest.mark.parametrize("vendor", ["wrong-class", "none", "too-long"])
-async def test_invalid_response_is_caught_before_the_wire(vendor: str) -> None:
-    conn = Connection(V201, Role.CSMS)
+@pytest.mark.parametrize(
+    ("vendor", "validate"),
+    [
+        ("wrong-class", False),
+        ("none", False),
+        ("wrong-type", False),  # serialization with warnings="error" catches it
+        ("too-long", True),  # a broken constraint: only full outgoing validation sees it
+    ],
+)
+async def test_invalid_response_is_caught_before_the_wire(vendor: str, validate: bool) -> None:
+    conn = Connection(V201, Role.CSMS, validate_outgoing=validate)
     outcome = await _run(conn, Csms(), _dt("c1", vendor))
     assert isinstance(outcome, InvalidResponse)
     assert conn.outgoing() == ['[4,"c1","InternalError","invalid DataTransfer response",{}]']
+
+
+async def test_model_construct_skips_validation_by_default() -> None:
+    # model_construct is the vendor's explicit choice to skip validation; the default trusts it.
+    conn = Connection(V201, Role.CSMS)
+    assert await _run(conn, Csms(), _dt("c1", "too-long")) is None
+    assert conn.outgoing() == ['[3,"c1",{"status":"' + "x" * 21 + '"}]']
 
 
 async def test_concurrent_calls_answer_in_completion_order() -> None:
