@@ -88,6 +88,10 @@ _APPLICATIONS: dict[str, tuple[str, str]] = {
         "run the reference CSMS (OCPP 2.0.1) with its operator API",
     ),
     "station": ("ocppgen.reference.station.cli", "run the reference Charging Station (OCPP 2.0.1)"),
+    "conformance": (
+        "ocppgen.conformance.cli",
+        "check a Charging Station or CSMS under test against the spec, property-based",
+    ),
     "demo": (
         "ocppgen.reference.demo",
         "start a CSMS and stations on loopback and run the basic use cases",

@@ -1,0 +1,1 @@
+"""Property-based conformance tester: checks someone else's Charging Station or CSMS."""
