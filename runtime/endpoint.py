@@ -14,6 +14,13 @@ the application. It owns everything the sans-IO core leaves out:
 - the clock: the call timeout (OCPP `MessageTimeout`) runs from the moment the CALL frame is on
   the wire; a CALL queued behind another (one outstanding CALL per direction) starts its clock
   when its turn comes.
+
+Cost per message matters here (a CSMS serves thousands of stations on one core), so the common
+path does no more than it must: frames are written to the WebSocket synchronously, in the order
+the core produced them, and only a write that has to wait (flow control, a closing connection)
+is finished in a task, with later frames queued behind it; a handler that does not suspend is
+run inside the reader's step, without a task; one timer per connection serves all its CALLs
+(a CALL's deadline is checked when the timer fires, so a CALL answered in time costs no timer).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+from collections import deque
 from collections.abc import Callable, Coroutine, Generator, Mapping
 from typing import Any, Final
 
@@ -72,11 +80,18 @@ class Disconnected(ConnectionError):
 
 
 class _Pending:
-    __slots__ = ("action", "future", "timeout")
+    __slots__ = ("action", "future", "request", "timeout")
 
-    def __init__(self, future: asyncio.Future[OcppModel], action: str, timeout: float) -> None:
+    def __init__(
+        self,
+        future: asyncio.Future[OcppModel],
+        action: str | None,
+        request: OcppModel,
+        timeout: float,
+    ) -> None:
         self.future = future
-        self.action = action
+        self.action = action  # as given to `call`; None: found from the request when needed
+        self.request = request
         self.timeout = timeout
 
 
@@ -86,16 +101,19 @@ class OcppConnection:
     __slots__ = (
         "__weakref__",
         "_armed",
+        "_backlog",
         "_closed",
         "_context_extra",
         "_core",
+        "_deadline",
         "_handler",
         "_loop",
         "_observer",
         "_pending",
-        "_send_lock",
         "_tasks",
         "_timer",
+        "_timer_at",
+        "_writer",
         "call_timeout",
         "identity",
         "websocket",
@@ -122,9 +140,12 @@ class OcppConnection:
         self._loop = asyncio.get_running_loop()
         self._pending: dict[str, _Pending] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._send_lock = asyncio.Lock()
+        self._writer: asyncio.Task[None] | None = None  # finishing a write that had to wait
+        self._backlog: deque[str] = deque()  # frames queued behind that write
         self._timer: asyncio.TimerHandle | None = None
-        self._armed: str | None = None
+        self._timer_at = 0.0
+        self._armed: str | None = None  # the outstanding CALL whose clock runs ...
+        self._deadline = 0.0  # ... and when it runs out (loop time)
         self._closed = False
 
     # -- what the application uses -----------------------------------------------------------
@@ -164,19 +185,17 @@ class OcppConnection:
         message_id = self._core.call(request, action=action)
         future: asyncio.Future[OcppModel] = self._loop.create_future()
         self._pending[message_id] = _Pending(
-            future,
-            action or _action_of(self._core.version, request),
-            self.call_timeout if timeout is None else timeout,
+            future, action, request, self.call_timeout if timeout is None else timeout
         )
         self._arm()
         try:
-            await self._flush()
+            self._write()
             return await future
         except asyncio.CancelledError:
             if self._pending.pop(message_id, None) is not None and not self._closed:
                 self._core.timeout(message_id)
                 self._arm()
-                self._flush_soon()
+                self._write()
             raise
 
     async def send(self, request: OcppModel, *, action: str | None = None) -> None:
@@ -214,7 +233,9 @@ class OcppConnection:
                     break
                 for event in receive(message):
                     self._on_event(event)
-                await self._flush()
+                self._write()
+                if self._writer is not None:  # the transport is full: stop reading meanwhile
+                    await self._flush()
         except ConnectionClosed:
             pass
         finally:
@@ -312,49 +333,98 @@ class OcppConnection:
 
     # -- writing and the clock ----------------------------------------------------------------
 
-    async def _flush(self) -> None:
-        """Write what the core has queued, in order (one writer at a time keeps the order)."""
+    def _write(self) -> None:
+        """Write what the core has queued, in order; at once unless an earlier write waits.
+
+        `websocket.send` is run eagerly: it normally completes without suspending (the frame
+        is on the transport). If it suspends (flow control, or the connection is closing), a
+        task finishes it and then writes the frames queued behind it, so order is kept.
+        """
         if self._closed:
             return
-        async with self._send_lock:
-            frames = self._core.outgoing()
-            if not frames:
-                return
+        frames = self._core.outgoing()
+        if not frames:
+            return
+        if self._writer is not None:
+            self._backlog.extend(frames)
+            return
+        send = self.websocket.send
+        for index, frame in enumerate(frames):
+            coroutine = send(frame)
             try:
-                for frame in frames:
-                    await self.websocket.send(frame)
+                yielded = coroutine.send(None)
+            except StopIteration:
+                continue
             except ConnectionClosed:
-                pass  # the reader sees the close and fails what is pending
+                return  # the reader sees the close and fails what is pending
+            self._backlog.extend(frames[index + 1 :])
+            self._writer = self._loop.create_task(self._write_later(coroutine, yielded))
+            return
 
-    def _flush_soon(self) -> None:
-        task = self._loop.create_task(self._flush())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def _write_later(self, coroutine: Coroutine[Any, Any, None], yielded: Any) -> None:
+        try:
+            await _Continue(coroutine, yielded)
+            backlog = self._backlog
+            while backlog:
+                await self.websocket.send(backlog.popleft())
+        except ConnectionClosed:
+            pass  # the reader sees the close and fails what is pending
+        finally:
+            self._backlog.clear()
+            self._writer = None
+
+    async def _flush(self) -> None:
+        """Write what the core has queued and wait until the transport has taken it."""
+        self._write()
+        writer = self._writer
+        if writer is not None:
+            await asyncio.shield(writer)
 
     def _arm(self) -> None:
-        """Keep one timer, for the CALL that is on the wire (the core's `outstanding`)."""
+        """Start the clock of the CALL that is on the wire (the core's `outstanding`), if it is
+        a new one. One timer serves every CALL of the connection: it is moved only when a
+        deadline comes earlier than the one it is set for, and when it fires for a CALL that is
+        no longer outstanding, it is set again for the current CALL's deadline."""
         outstanding = self._core.outstanding if not self._closed else None
         if outstanding == self._armed:
             return
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         self._armed = outstanding
-        if outstanding is not None:
-            pending = self._pending.get(outstanding)
-            if pending is not None:
-                self._timer = self._loop.call_later(pending.timeout, self._expire, outstanding)
+        if outstanding is None:
+            return  # a timer that is still set finds nothing to do
+        pending = self._pending.get(outstanding)
+        if pending is None:
+            self._armed = None
+            return
+        loop = self._loop
+        self._deadline = deadline = loop.time() + pending.timeout
+        timer = self._timer
+        if timer is None or self._timer_at > deadline:
+            if timer is not None:
+                timer.cancel()
+            self._timer = loop.call_at(deadline, self._on_timer)
+            self._timer_at = deadline
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        message_id = self._armed
+        if self._closed or message_id is None:
+            return
+        if self._deadline - self._loop.time() > 0.001:  # a later CALL's clock: set it again
+            self._timer = self._loop.call_at(self._deadline, self._on_timer)
+            self._timer_at = self._deadline
+            return
+        self._expire(message_id)
 
     def _expire(self, message_id: str) -> None:
-        self._timer = None
         self._armed = None
         pending = self._pending.pop(message_id, None)
         if self._closed or not self._core.timeout(message_id):
             return
         if pending is not None and not pending.future.done():
-            pending.future.set_exception(CallTimeout(message_id, pending.action))
+            action = pending.action or _action_of(self._core.version, pending.request)
+            pending.future.set_exception(CallTimeout(message_id, action))
         self._arm()
-        self._flush_soon()  # the next queued CALL, if any, is now on `outgoing()`
+        self._write()  # the next queued CALL, if any, is now on `outgoing()`
 
     def _shutdown(self) -> None:
         if self._closed:
@@ -365,6 +435,9 @@ class OcppConnection:
             self._timer = None
         for task in list(self._tasks):
             task.cancel()
+        if self._writer is not None:
+            self._writer.cancel()
+        self._backlog.clear()
         self._core.close()
         pending, self._pending = self._pending, {}
         for entry in pending.values():
