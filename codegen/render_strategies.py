@@ -16,7 +16,6 @@ from ocppgen.codegen.ir import (
     BooleanType,
     EnumRef,
     IntegerType,
-    Model,
     ModelRef,
     NumberType,
     Spec,
@@ -78,13 +77,6 @@ def expression(node: TypeNode) -> str:
     return f"st.lists({expression(node.item)}{', ' + args if args else ''})"
 
 
-def _model_strategy(model: Model) -> str:
-    required = [f"{f.name!r}: {expression(f.type)}" for f in model.fields if f.required]
-    optional = [f"{f.name!r}: {expression(f.type)}" for f in model.fields if not f.required]
-    maker = "_open_model" if model.open else "_model"
-    return f"{maker}({model.name}, {{{', '.join(required)}}}, {{{', '.join(optional)}}})"
-
-
 def _enum_names(spec: Spec) -> list[str]:
     used: set[str] = set()
 
@@ -116,8 +108,15 @@ def render_strategies(spec: Spec) -> dict[str, str]:
             enum_names=_enum_names(spec),
             datatypes=spec.datatypes,
             messages=spec.messages,
-            strategies=[(m.name, strategy_variable(m.name), _model_strategy(m)) for m in models],
-            multiple_of_range=MULTIPLE_OF_RANGE,
+            models=models,
+            variables={m.name: strategy_variable(m.name) for m in models},
+            fields={m.name: [(f.name, expression(f.type)) for f in m.fields] for m in models},
+            required={
+                m.name: "{" + ", ".join(repr(f.name) for f in m.fields if f.required) + "}"
+                if any(f.required for f in m.fields)
+                else ""
+                for m in models
+            },
         )
     )
     return {f"{key}/strategies.py": text}

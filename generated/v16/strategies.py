@@ -178,7 +178,7 @@ from ocppgen.generated.v16.messages import (
     UpdateFirmwareResponse,
 )
 
-__all__ = ["STRATEGIES", "date_times", "json_values", "strategy_for"]
+__all__ = ["STRATEGIES", "date_times", "examples_with", "json_values", "strategy_for"]
 
 M = TypeVar("M", bound=OcppModel)
 
@@ -251,692 +251,1090 @@ _EXTRA_NAMES = st.text(
 
 
 def _model(
-    cls: type[M],
-    required: Mapping[str, st.SearchStrategy[Any]],
-    optional: Mapping[str, st.SearchStrategy[Any]],
+    cls: type[M], fields: Mapping[str, st.SearchStrategy[Any]], required: frozenset[str]
 ) -> st.SearchStrategy[M]:
-    """Instances of `cls`: every required field, any subset of the optional ones (absent ones
-    are left out, not set to None)."""
-    return st.fixed_dictionaries(dict(required), optional=dict(optional)).map(
-        lambda fields: cls(**fields)
-    )
+    """Instances of `cls`: every field in `required`, any subset of the others (absent ones are
+    left out, not set to None). Fields are keyed by attribute name."""
+    return st.fixed_dictionaries(
+        {name: s for name, s in fields.items() if name in required},
+        optional={name: s for name, s in fields.items() if name not in required},
+    ).map(lambda values: cls(**values))
 
 
 def _open_model(
-    cls: type[M],
-    required: Mapping[str, st.SearchStrategy[Any]],
-    optional: Mapping[str, st.SearchStrategy[Any]],
+    cls: type[M], fields: Mapping[str, st.SearchStrategy[Any]], required: frozenset[str]
 ) -> st.SearchStrategy[M]:
     """Like `_model`, plus up to two extra properties."""
     return st.tuples(
-        st.fixed_dictionaries(dict(required), optional=dict(optional)),
+        st.fixed_dictionaries(
+            {name: s for name, s in fields.items() if name in required},
+            optional={name: s for name, s in fields.items() if name not in required},
+        ),
         st.dictionaries(_EXTRA_NAMES, _JSON_VALUES, max_size=2),
     ).map(lambda parts: cls(**parts[0], **parts[1]))
 
 
+_fields_CertificateHashDataType: Mapping[str, st.SearchStrategy[Any]] = {
+    "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
+    "issuer_name_hash": _strings(max_size=128),
+    "issuer_key_hash": _strings(max_size=128),
+    "serial_number": _strings(max_size=40),
+}
+_required_CertificateHashDataType: frozenset[str] = frozenset(
+    {"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number"}
+)
 _st_CertificateHashDataType: st.SearchStrategy[CertificateHashDataType] = _model(
-    CertificateHashDataType,
-    {
-        "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
-        "issuer_name_hash": _strings(max_size=128),
-        "issuer_key_hash": _strings(max_size=128),
-        "serial_number": _strings(max_size=40),
-    },
-    {},
+    CertificateHashDataType, _fields_CertificateHashDataType, _required_CertificateHashDataType
 )
 
 
+_fields_ChargingSchedulePeriod: Mapping[str, st.SearchStrategy[Any]] = {
+    "start_period": st.integers(),
+    "limit": _multiples(1, -100000, 100000),
+    "number_phases": st.integers(),
+}
+_required_ChargingSchedulePeriod: frozenset[str] = frozenset({"start_period", "limit"})
 _st_ChargingSchedulePeriod: st.SearchStrategy[ChargingSchedulePeriod] = _model(
-    ChargingSchedulePeriod,
-    {"start_period": st.integers(), "limit": _multiples(1, -100000, 100000)},
-    {"number_phases": st.integers()},
+    ChargingSchedulePeriod, _fields_ChargingSchedulePeriod, _required_ChargingSchedulePeriod
 )
 
 
+_fields_ChargingSchedule: Mapping[str, st.SearchStrategy[Any]] = {
+    "duration": st.integers(),
+    "start_schedule": _DATE_TIMES,
+    "charging_rate_unit": st.sampled_from(ChargingScheduleChargingRateUnit),
+    "charging_schedule_period": st.lists(_st_ChargingSchedulePeriod),
+    "min_charging_rate": _multiples(1, -100000, 100000),
+}
+_required_ChargingSchedule: frozenset[str] = frozenset(
+    {"charging_rate_unit", "charging_schedule_period"}
+)
 _st_ChargingSchedule: st.SearchStrategy[ChargingSchedule] = _model(
-    ChargingSchedule,
-    {
-        "charging_rate_unit": st.sampled_from(ChargingScheduleChargingRateUnit),
-        "charging_schedule_period": st.lists(_st_ChargingSchedulePeriod),
-    },
-    {
-        "duration": st.integers(),
-        "start_schedule": _DATE_TIMES,
-        "min_charging_rate": _multiples(1, -100000, 100000),
-    },
+    ChargingSchedule, _fields_ChargingSchedule, _required_ChargingSchedule
 )
 
 
+_fields_ChargingProfile: Mapping[str, st.SearchStrategy[Any]] = {
+    "charging_profile_id": st.integers(),
+    "transaction_id": st.integers(),
+    "stack_level": st.integers(),
+    "charging_profile_purpose": st.sampled_from(ChargingProfilePurpose),
+    "charging_profile_kind": st.sampled_from(ChargingProfileKind),
+    "recurrency_kind": st.sampled_from(ChargingProfileRecurrencyKind),
+    "valid_from": _DATE_TIMES,
+    "valid_to": _DATE_TIMES,
+    "charging_schedule": _st_ChargingSchedule,
+}
+_required_ChargingProfile: frozenset[str] = frozenset(
+    {
+        "charging_profile_id",
+        "stack_level",
+        "charging_profile_purpose",
+        "charging_profile_kind",
+        "charging_schedule",
+    }
+)
 _st_ChargingProfile: st.SearchStrategy[ChargingProfile] = _model(
-    ChargingProfile,
-    {
-        "charging_profile_id": st.integers(),
-        "stack_level": st.integers(),
-        "charging_profile_purpose": st.sampled_from(ChargingProfilePurpose),
-        "charging_profile_kind": st.sampled_from(ChargingProfileKind),
-        "charging_schedule": _st_ChargingSchedule,
-    },
-    {
-        "transaction_id": st.integers(),
-        "recurrency_kind": st.sampled_from(ChargingProfileRecurrencyKind),
-        "valid_from": _DATE_TIMES,
-        "valid_to": _DATE_TIMES,
-    },
+    ChargingProfile, _fields_ChargingProfile, _required_ChargingProfile
 )
 
 
+_fields_ConfigurationKey: Mapping[str, st.SearchStrategy[Any]] = {
+    "key": _strings(max_size=50),
+    "readonly": st.booleans(),
+    "value": _strings(max_size=500),
+}
+_required_ConfigurationKey: frozenset[str] = frozenset({"key", "readonly"})
 _st_ConfigurationKey: st.SearchStrategy[ConfigurationKey] = _model(
-    ConfigurationKey,
-    {"key": _strings(max_size=50), "readonly": st.booleans()},
-    {"value": _strings(max_size=500)},
+    ConfigurationKey, _fields_ConfigurationKey, _required_ConfigurationKey
 )
 
 
+_fields_CsChargingProfiles: Mapping[str, st.SearchStrategy[Any]] = {
+    "charging_profile_id": st.integers(),
+    "transaction_id": st.integers(),
+    "stack_level": st.integers(),
+    "charging_profile_purpose": st.sampled_from(CsChargingProfilesChargingProfilePurpose),
+    "charging_profile_kind": st.sampled_from(CsChargingProfilesChargingProfileKind),
+    "recurrency_kind": st.sampled_from(CsChargingProfilesRecurrencyKind),
+    "valid_from": _DATE_TIMES,
+    "valid_to": _DATE_TIMES,
+    "charging_schedule": _st_ChargingSchedule,
+}
+_required_CsChargingProfiles: frozenset[str] = frozenset(
+    {
+        "charging_profile_id",
+        "stack_level",
+        "charging_profile_purpose",
+        "charging_profile_kind",
+        "charging_schedule",
+    }
+)
 _st_CsChargingProfiles: st.SearchStrategy[CsChargingProfiles] = _model(
-    CsChargingProfiles,
-    {
-        "charging_profile_id": st.integers(),
-        "stack_level": st.integers(),
-        "charging_profile_purpose": st.sampled_from(CsChargingProfilesChargingProfilePurpose),
-        "charging_profile_kind": st.sampled_from(CsChargingProfilesChargingProfileKind),
-        "charging_schedule": _st_ChargingSchedule,
-    },
-    {
-        "transaction_id": st.integers(),
-        "recurrency_kind": st.sampled_from(CsChargingProfilesRecurrencyKind),
-        "valid_from": _DATE_TIMES,
-        "valid_to": _DATE_TIMES,
-    },
+    CsChargingProfiles, _fields_CsChargingProfiles, _required_CsChargingProfiles
 )
 
 
+_fields_FirmwareType: Mapping[str, st.SearchStrategy[Any]] = {
+    "location": _strings(max_size=512),
+    "retrieve_date_time": _DATE_TIMES,
+    "install_date_time": _DATE_TIMES,
+    "signing_certificate": _strings(max_size=5500),
+    "signature": _strings(max_size=800),
+}
+_required_FirmwareType: frozenset[str] = frozenset(
+    {"location", "retrieve_date_time", "signing_certificate", "signature"}
+)
 _st_FirmwareType: st.SearchStrategy[FirmwareType] = _model(
-    FirmwareType,
-    {
-        "location": _strings(max_size=512),
-        "retrieve_date_time": _DATE_TIMES,
-        "signing_certificate": _strings(max_size=5500),
-        "signature": _strings(max_size=800),
-    },
-    {"install_date_time": _DATE_TIMES},
+    FirmwareType, _fields_FirmwareType, _required_FirmwareType
 )
 
 
+_fields_IdTagInfo: Mapping[str, st.SearchStrategy[Any]] = {
+    "expiry_date": _DATE_TIMES,
+    "parent_id_tag": _strings(max_size=20),
+    "status": st.sampled_from(IdTagInfoStatus),
+}
+_required_IdTagInfo: frozenset[str] = frozenset({"status"})
 _st_IdTagInfo: st.SearchStrategy[IdTagInfo] = _model(
-    IdTagInfo,
-    {"status": st.sampled_from(IdTagInfoStatus)},
-    {"expiry_date": _DATE_TIMES, "parent_id_tag": _strings(max_size=20)},
+    IdTagInfo, _fields_IdTagInfo, _required_IdTagInfo
 )
 
 
+_fields_LocalAuthorizationList: Mapping[str, st.SearchStrategy[Any]] = {
+    "id_tag": _strings(max_size=20),
+    "id_tag_info": _st_IdTagInfo,
+}
+_required_LocalAuthorizationList: frozenset[str] = frozenset({"id_tag"})
 _st_LocalAuthorizationList: st.SearchStrategy[LocalAuthorizationList] = _model(
-    LocalAuthorizationList, {"id_tag": _strings(max_size=20)}, {"id_tag_info": _st_IdTagInfo}
+    LocalAuthorizationList, _fields_LocalAuthorizationList, _required_LocalAuthorizationList
 )
 
 
+_fields_LogParametersType: Mapping[str, st.SearchStrategy[Any]] = {
+    "remote_location": _strings(max_size=512),
+    "oldest_timestamp": _DATE_TIMES,
+    "latest_timestamp": _DATE_TIMES,
+}
+_required_LogParametersType: frozenset[str] = frozenset({"remote_location"})
 _st_LogParametersType: st.SearchStrategy[LogParametersType] = _model(
-    LogParametersType,
-    {"remote_location": _strings(max_size=512)},
-    {"oldest_timestamp": _DATE_TIMES, "latest_timestamp": _DATE_TIMES},
+    LogParametersType, _fields_LogParametersType, _required_LogParametersType
 )
 
 
+_fields_SampledValue: Mapping[str, st.SearchStrategy[Any]] = {
+    "value": _strings(),
+    "context": st.sampled_from(SampledValueContext),
+    "format": st.sampled_from(SampledValueFormat),
+    "measurand": st.sampled_from(SampledValueMeasurand),
+    "phase": st.sampled_from(SampledValuePhase),
+    "location": st.sampled_from(SampledValueLocation),
+    "unit": st.sampled_from(SampledValueUnit),
+}
+_required_SampledValue: frozenset[str] = frozenset({"value"})
 _st_SampledValue: st.SearchStrategy[SampledValue] = _model(
-    SampledValue,
-    {"value": _strings()},
-    {
-        "context": st.sampled_from(SampledValueContext),
-        "format": st.sampled_from(SampledValueFormat),
-        "measurand": st.sampled_from(SampledValueMeasurand),
-        "phase": st.sampled_from(SampledValuePhase),
-        "location": st.sampled_from(SampledValueLocation),
-        "unit": st.sampled_from(SampledValueUnit),
-    },
+    SampledValue, _fields_SampledValue, _required_SampledValue
 )
 
 
+_fields_MeterValue: Mapping[str, st.SearchStrategy[Any]] = {
+    "timestamp": _DATE_TIMES,
+    "sampled_value": st.lists(_st_SampledValue, min_size=1),
+}
+_required_MeterValue: frozenset[str] = frozenset({"timestamp", "sampled_value"})
 _st_MeterValue: st.SearchStrategy[MeterValue] = _model(
-    MeterValue,
-    {"timestamp": _DATE_TIMES, "sampled_value": st.lists(_st_SampledValue, min_size=1)},
-    {},
+    MeterValue, _fields_MeterValue, _required_MeterValue
 )
 
 
+_fields_StopTransactionSampledValue: Mapping[str, st.SearchStrategy[Any]] = {
+    "value": _strings(),
+    "context": st.sampled_from(StopTransactionSampledValueContext),
+    "format": st.sampled_from(StopTransactionSampledValueFormat),
+    "measurand": st.sampled_from(StopTransactionSampledValueMeasurand),
+    "phase": st.sampled_from(StopTransactionSampledValuePhase),
+    "location": st.sampled_from(StopTransactionSampledValueLocation),
+    "unit": st.sampled_from(StopTransactionSampledValueUnit),
+}
+_required_StopTransactionSampledValue: frozenset[str] = frozenset({"value"})
 _st_StopTransactionSampledValue: st.SearchStrategy[StopTransactionSampledValue] = _model(
     StopTransactionSampledValue,
-    {"value": _strings()},
-    {
-        "context": st.sampled_from(StopTransactionSampledValueContext),
-        "format": st.sampled_from(StopTransactionSampledValueFormat),
-        "measurand": st.sampled_from(StopTransactionSampledValueMeasurand),
-        "phase": st.sampled_from(StopTransactionSampledValuePhase),
-        "location": st.sampled_from(StopTransactionSampledValueLocation),
-        "unit": st.sampled_from(StopTransactionSampledValueUnit),
-    },
+    _fields_StopTransactionSampledValue,
+    _required_StopTransactionSampledValue,
 )
 
 
+_fields_TransactionData: Mapping[str, st.SearchStrategy[Any]] = {
+    "timestamp": _DATE_TIMES,
+    "sampled_value": st.lists(_st_StopTransactionSampledValue),
+}
+_required_TransactionData: frozenset[str] = frozenset({"timestamp", "sampled_value"})
 _st_TransactionData: st.SearchStrategy[TransactionData] = _model(
-    TransactionData,
-    {"timestamp": _DATE_TIMES, "sampled_value": st.lists(_st_StopTransactionSampledValue)},
-    {},
+    TransactionData, _fields_TransactionData, _required_TransactionData
 )
 
 
+_fields_AuthorizeRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "id_tag": _strings(max_size=20),
+}
+_required_AuthorizeRequest: frozenset[str] = frozenset({"id_tag"})
 _st_AuthorizeRequest: st.SearchStrategy[AuthorizeRequest] = _model(
-    AuthorizeRequest, {"id_tag": _strings(max_size=20)}, {}
+    AuthorizeRequest, _fields_AuthorizeRequest, _required_AuthorizeRequest
 )
 
 
+_fields_AuthorizeResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "id_tag_info": _st_IdTagInfo,
+}
+_required_AuthorizeResponse: frozenset[str] = frozenset({"id_tag_info"})
 _st_AuthorizeResponse: st.SearchStrategy[AuthorizeResponse] = _model(
-    AuthorizeResponse, {"id_tag_info": _st_IdTagInfo}, {}
+    AuthorizeResponse, _fields_AuthorizeResponse, _required_AuthorizeResponse
 )
 
 
+_fields_BootNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "charge_point_vendor": _strings(max_size=20),
+    "charge_point_model": _strings(max_size=20),
+    "charge_point_serial_number": _strings(max_size=25),
+    "charge_box_serial_number": _strings(max_size=25),
+    "firmware_version": _strings(max_size=50),
+    "iccid": _strings(max_size=20),
+    "imsi": _strings(max_size=20),
+    "meter_type": _strings(max_size=25),
+    "meter_serial_number": _strings(max_size=25),
+}
+_required_BootNotificationRequest: frozenset[str] = frozenset(
+    {"charge_point_vendor", "charge_point_model"}
+)
 _st_BootNotificationRequest: st.SearchStrategy[BootNotificationRequest] = _model(
-    BootNotificationRequest,
-    {"charge_point_vendor": _strings(max_size=20), "charge_point_model": _strings(max_size=20)},
-    {
-        "charge_point_serial_number": _strings(max_size=25),
-        "charge_box_serial_number": _strings(max_size=25),
-        "firmware_version": _strings(max_size=50),
-        "iccid": _strings(max_size=20),
-        "imsi": _strings(max_size=20),
-        "meter_type": _strings(max_size=25),
-        "meter_serial_number": _strings(max_size=25),
-    },
+    BootNotificationRequest, _fields_BootNotificationRequest, _required_BootNotificationRequest
 )
 
 
+_fields_BootNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(BootNotificationStatus),
+    "current_time": _DATE_TIMES,
+    "interval": st.integers(),
+}
+_required_BootNotificationResponse: frozenset[str] = frozenset(
+    {"status", "current_time", "interval"}
+)
 _st_BootNotificationResponse: st.SearchStrategy[BootNotificationResponse] = _model(
-    BootNotificationResponse,
-    {
-        "status": st.sampled_from(BootNotificationStatus),
-        "current_time": _DATE_TIMES,
-        "interval": st.integers(),
-    },
-    {},
+    BootNotificationResponse, _fields_BootNotificationResponse, _required_BootNotificationResponse
 )
 
 
+_fields_CancelReservationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "reservation_id": st.integers(),
+}
+_required_CancelReservationRequest: frozenset[str] = frozenset({"reservation_id"})
 _st_CancelReservationRequest: st.SearchStrategy[CancelReservationRequest] = _model(
-    CancelReservationRequest, {"reservation_id": st.integers()}, {}
+    CancelReservationRequest, _fields_CancelReservationRequest, _required_CancelReservationRequest
 )
 
 
+_fields_CancelReservationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(CancelReservationStatus),
+}
+_required_CancelReservationResponse: frozenset[str] = frozenset({"status"})
 _st_CancelReservationResponse: st.SearchStrategy[CancelReservationResponse] = _model(
-    CancelReservationResponse, {"status": st.sampled_from(CancelReservationStatus)}, {}
+    CancelReservationResponse,
+    _fields_CancelReservationResponse,
+    _required_CancelReservationResponse,
 )
 
 
+_fields_CertificateSignedRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "certificate_chain": _strings(max_size=10000),
+}
+_required_CertificateSignedRequest: frozenset[str] = frozenset({"certificate_chain"})
 _st_CertificateSignedRequest: st.SearchStrategy[CertificateSignedRequest] = _model(
-    CertificateSignedRequest, {"certificate_chain": _strings(max_size=10000)}, {}
+    CertificateSignedRequest, _fields_CertificateSignedRequest, _required_CertificateSignedRequest
 )
 
 
+_fields_CertificateSignedResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(CertificateSignedStatusEnumType),
+}
+_required_CertificateSignedResponse: frozenset[str] = frozenset({"status"})
 _st_CertificateSignedResponse: st.SearchStrategy[CertificateSignedResponse] = _model(
-    CertificateSignedResponse, {"status": st.sampled_from(CertificateSignedStatusEnumType)}, {}
+    CertificateSignedResponse,
+    _fields_CertificateSignedResponse,
+    _required_CertificateSignedResponse,
 )
 
 
+_fields_ChangeAvailabilityRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "connector_id": st.integers(),
+    "type": st.sampled_from(ChangeAvailabilityType),
+}
+_required_ChangeAvailabilityRequest: frozenset[str] = frozenset({"connector_id", "type"})
 _st_ChangeAvailabilityRequest: st.SearchStrategy[ChangeAvailabilityRequest] = _model(
     ChangeAvailabilityRequest,
-    {"connector_id": st.integers(), "type": st.sampled_from(ChangeAvailabilityType)},
-    {},
+    _fields_ChangeAvailabilityRequest,
+    _required_ChangeAvailabilityRequest,
 )
 
 
+_fields_ChangeAvailabilityResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(ChangeAvailabilityStatus),
+}
+_required_ChangeAvailabilityResponse: frozenset[str] = frozenset({"status"})
 _st_ChangeAvailabilityResponse: st.SearchStrategy[ChangeAvailabilityResponse] = _model(
-    ChangeAvailabilityResponse, {"status": st.sampled_from(ChangeAvailabilityStatus)}, {}
+    ChangeAvailabilityResponse,
+    _fields_ChangeAvailabilityResponse,
+    _required_ChangeAvailabilityResponse,
 )
 
 
+_fields_ChangeConfigurationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "key": _strings(max_size=50),
+    "value": _strings(max_size=500),
+}
+_required_ChangeConfigurationRequest: frozenset[str] = frozenset({"key", "value"})
 _st_ChangeConfigurationRequest: st.SearchStrategy[ChangeConfigurationRequest] = _model(
-    ChangeConfigurationRequest, {"key": _strings(max_size=50), "value": _strings(max_size=500)}, {}
+    ChangeConfigurationRequest,
+    _fields_ChangeConfigurationRequest,
+    _required_ChangeConfigurationRequest,
 )
 
 
+_fields_ChangeConfigurationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(ChangeConfigurationStatus),
+}
+_required_ChangeConfigurationResponse: frozenset[str] = frozenset({"status"})
 _st_ChangeConfigurationResponse: st.SearchStrategy[ChangeConfigurationResponse] = _model(
-    ChangeConfigurationResponse, {"status": st.sampled_from(ChangeConfigurationStatus)}, {}
+    ChangeConfigurationResponse,
+    _fields_ChangeConfigurationResponse,
+    _required_ChangeConfigurationResponse,
 )
 
 
-_st_ClearCacheRequest: st.SearchStrategy[ClearCacheRequest] = _model(ClearCacheRequest, {}, {})
+_fields_ClearCacheRequest: Mapping[str, st.SearchStrategy[Any]] = {}
+_required_ClearCacheRequest: frozenset[str] = frozenset()
+_st_ClearCacheRequest: st.SearchStrategy[ClearCacheRequest] = _model(
+    ClearCacheRequest, _fields_ClearCacheRequest, _required_ClearCacheRequest
+)
 
 
+_fields_ClearCacheResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(ClearCacheStatus),
+}
+_required_ClearCacheResponse: frozenset[str] = frozenset({"status"})
 _st_ClearCacheResponse: st.SearchStrategy[ClearCacheResponse] = _model(
-    ClearCacheResponse, {"status": st.sampled_from(ClearCacheStatus)}, {}
+    ClearCacheResponse, _fields_ClearCacheResponse, _required_ClearCacheResponse
 )
 
 
+_fields_ClearChargingProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "id": st.integers(),
+    "connector_id": st.integers(),
+    "charging_profile_purpose": st.sampled_from(ClearChargingProfileChargingProfilePurpose),
+    "stack_level": st.integers(),
+}
+_required_ClearChargingProfileRequest: frozenset[str] = frozenset()
 _st_ClearChargingProfileRequest: st.SearchStrategy[ClearChargingProfileRequest] = _model(
     ClearChargingProfileRequest,
-    {},
-    {
-        "id": st.integers(),
-        "connector_id": st.integers(),
-        "charging_profile_purpose": st.sampled_from(ClearChargingProfileChargingProfilePurpose),
-        "stack_level": st.integers(),
-    },
+    _fields_ClearChargingProfileRequest,
+    _required_ClearChargingProfileRequest,
 )
 
 
+_fields_ClearChargingProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(ClearChargingProfileStatus),
+}
+_required_ClearChargingProfileResponse: frozenset[str] = frozenset({"status"})
 _st_ClearChargingProfileResponse: st.SearchStrategy[ClearChargingProfileResponse] = _model(
-    ClearChargingProfileResponse, {"status": st.sampled_from(ClearChargingProfileStatus)}, {}
+    ClearChargingProfileResponse,
+    _fields_ClearChargingProfileResponse,
+    _required_ClearChargingProfileResponse,
 )
 
 
+_fields_DataTransferRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "vendor_id": _strings(max_size=255),
+    "message_id": _strings(max_size=50),
+    "data": _strings(),
+}
+_required_DataTransferRequest: frozenset[str] = frozenset({"vendor_id"})
 _st_DataTransferRequest: st.SearchStrategy[DataTransferRequest] = _model(
-    DataTransferRequest,
-    {"vendor_id": _strings(max_size=255)},
-    {"message_id": _strings(max_size=50), "data": _strings()},
+    DataTransferRequest, _fields_DataTransferRequest, _required_DataTransferRequest
 )
 
 
+_fields_DataTransferResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(DataTransferStatus),
+    "data": _strings(),
+}
+_required_DataTransferResponse: frozenset[str] = frozenset({"status"})
 _st_DataTransferResponse: st.SearchStrategy[DataTransferResponse] = _model(
-    DataTransferResponse, {"status": st.sampled_from(DataTransferStatus)}, {"data": _strings()}
+    DataTransferResponse, _fields_DataTransferResponse, _required_DataTransferResponse
 )
 
 
+_fields_DeleteCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "certificate_hash_data": _st_CertificateHashDataType,
+}
+_required_DeleteCertificateRequest: frozenset[str] = frozenset({"certificate_hash_data"})
 _st_DeleteCertificateRequest: st.SearchStrategy[DeleteCertificateRequest] = _model(
-    DeleteCertificateRequest, {"certificate_hash_data": _st_CertificateHashDataType}, {}
+    DeleteCertificateRequest, _fields_DeleteCertificateRequest, _required_DeleteCertificateRequest
 )
 
 
+_fields_DeleteCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(DeleteCertificateStatusEnumType),
+}
+_required_DeleteCertificateResponse: frozenset[str] = frozenset({"status"})
 _st_DeleteCertificateResponse: st.SearchStrategy[DeleteCertificateResponse] = _model(
-    DeleteCertificateResponse, {"status": st.sampled_from(DeleteCertificateStatusEnumType)}, {}
+    DeleteCertificateResponse,
+    _fields_DeleteCertificateResponse,
+    _required_DeleteCertificateResponse,
 )
 
 
+_fields_DiagnosticsStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(DiagnosticsStatusNotificationStatus),
+}
+_required_DiagnosticsStatusNotificationRequest: frozenset[str] = frozenset({"status"})
 _st_DiagnosticsStatusNotificationRequest: st.SearchStrategy[
     DiagnosticsStatusNotificationRequest
 ] = _model(
     DiagnosticsStatusNotificationRequest,
-    {"status": st.sampled_from(DiagnosticsStatusNotificationStatus)},
-    {},
+    _fields_DiagnosticsStatusNotificationRequest,
+    _required_DiagnosticsStatusNotificationRequest,
 )
 
 
+_fields_DiagnosticsStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {}
+_required_DiagnosticsStatusNotificationResponse: frozenset[str] = frozenset()
 _st_DiagnosticsStatusNotificationResponse: st.SearchStrategy[
     DiagnosticsStatusNotificationResponse
-] = _model(DiagnosticsStatusNotificationResponse, {}, {})
+] = _model(
+    DiagnosticsStatusNotificationResponse,
+    _fields_DiagnosticsStatusNotificationResponse,
+    _required_DiagnosticsStatusNotificationResponse,
+)
 
 
+_fields_ExtendedTriggerMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "requested_message": st.sampled_from(MessageTriggerEnumType),
+    "connector_id": st.integers(),
+}
+_required_ExtendedTriggerMessageRequest: frozenset[str] = frozenset({"requested_message"})
 _st_ExtendedTriggerMessageRequest: st.SearchStrategy[ExtendedTriggerMessageRequest] = _model(
     ExtendedTriggerMessageRequest,
-    {"requested_message": st.sampled_from(MessageTriggerEnumType)},
-    {"connector_id": st.integers()},
+    _fields_ExtendedTriggerMessageRequest,
+    _required_ExtendedTriggerMessageRequest,
 )
 
 
+_fields_ExtendedTriggerMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(TriggerMessageStatusEnumType),
+}
+_required_ExtendedTriggerMessageResponse: frozenset[str] = frozenset({"status"})
 _st_ExtendedTriggerMessageResponse: st.SearchStrategy[ExtendedTriggerMessageResponse] = _model(
-    ExtendedTriggerMessageResponse, {"status": st.sampled_from(TriggerMessageStatusEnumType)}, {}
+    ExtendedTriggerMessageResponse,
+    _fields_ExtendedTriggerMessageResponse,
+    _required_ExtendedTriggerMessageResponse,
 )
 
 
+_fields_FirmwareStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(FirmwareStatusNotificationStatus),
+}
+_required_FirmwareStatusNotificationRequest: frozenset[str] = frozenset({"status"})
 _st_FirmwareStatusNotificationRequest: st.SearchStrategy[FirmwareStatusNotificationRequest] = (
     _model(
         FirmwareStatusNotificationRequest,
-        {"status": st.sampled_from(FirmwareStatusNotificationStatus)},
-        {},
+        _fields_FirmwareStatusNotificationRequest,
+        _required_FirmwareStatusNotificationRequest,
     )
 )
 
 
+_fields_FirmwareStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {}
+_required_FirmwareStatusNotificationResponse: frozenset[str] = frozenset()
 _st_FirmwareStatusNotificationResponse: st.SearchStrategy[FirmwareStatusNotificationResponse] = (
-    _model(FirmwareStatusNotificationResponse, {}, {})
+    _model(
+        FirmwareStatusNotificationResponse,
+        _fields_FirmwareStatusNotificationResponse,
+        _required_FirmwareStatusNotificationResponse,
+    )
 )
 
 
+_fields_GetCompositeScheduleRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "connector_id": st.integers(),
+    "duration": st.integers(),
+    "charging_rate_unit": st.sampled_from(GetCompositeScheduleChargingRateUnit),
+}
+_required_GetCompositeScheduleRequest: frozenset[str] = frozenset({"connector_id", "duration"})
 _st_GetCompositeScheduleRequest: st.SearchStrategy[GetCompositeScheduleRequest] = _model(
     GetCompositeScheduleRequest,
-    {"connector_id": st.integers(), "duration": st.integers()},
-    {"charging_rate_unit": st.sampled_from(GetCompositeScheduleChargingRateUnit)},
+    _fields_GetCompositeScheduleRequest,
+    _required_GetCompositeScheduleRequest,
 )
 
 
+_fields_GetCompositeScheduleResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(GetCompositeScheduleStatus),
+    "connector_id": st.integers(),
+    "schedule_start": _DATE_TIMES,
+    "charging_schedule": _st_ChargingSchedule,
+}
+_required_GetCompositeScheduleResponse: frozenset[str] = frozenset({"status"})
 _st_GetCompositeScheduleResponse: st.SearchStrategy[GetCompositeScheduleResponse] = _model(
     GetCompositeScheduleResponse,
-    {"status": st.sampled_from(GetCompositeScheduleStatus)},
-    {
-        "connector_id": st.integers(),
-        "schedule_start": _DATE_TIMES,
-        "charging_schedule": _st_ChargingSchedule,
-    },
+    _fields_GetCompositeScheduleResponse,
+    _required_GetCompositeScheduleResponse,
 )
 
 
+_fields_GetConfigurationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "key": st.lists(_strings(max_size=50)),
+}
+_required_GetConfigurationRequest: frozenset[str] = frozenset()
 _st_GetConfigurationRequest: st.SearchStrategy[GetConfigurationRequest] = _model(
-    GetConfigurationRequest, {}, {"key": st.lists(_strings(max_size=50))}
+    GetConfigurationRequest, _fields_GetConfigurationRequest, _required_GetConfigurationRequest
 )
 
 
+_fields_GetConfigurationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "configuration_key": st.lists(_st_ConfigurationKey),
+    "unknown_key": st.lists(_strings(max_size=50)),
+}
+_required_GetConfigurationResponse: frozenset[str] = frozenset()
 _st_GetConfigurationResponse: st.SearchStrategy[GetConfigurationResponse] = _model(
-    GetConfigurationResponse,
-    {},
-    {
-        "configuration_key": st.lists(_st_ConfigurationKey),
-        "unknown_key": st.lists(_strings(max_size=50)),
-    },
+    GetConfigurationResponse, _fields_GetConfigurationResponse, _required_GetConfigurationResponse
 )
 
 
+_fields_GetDiagnosticsRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "location": _URIS,
+    "retries": st.integers(),
+    "retry_interval": st.integers(),
+    "start_time": _DATE_TIMES,
+    "stop_time": _DATE_TIMES,
+}
+_required_GetDiagnosticsRequest: frozenset[str] = frozenset({"location"})
 _st_GetDiagnosticsRequest: st.SearchStrategy[GetDiagnosticsRequest] = _model(
-    GetDiagnosticsRequest,
-    {"location": _URIS},
-    {
-        "retries": st.integers(),
-        "retry_interval": st.integers(),
-        "start_time": _DATE_TIMES,
-        "stop_time": _DATE_TIMES,
-    },
+    GetDiagnosticsRequest, _fields_GetDiagnosticsRequest, _required_GetDiagnosticsRequest
 )
 
 
+_fields_GetDiagnosticsResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "file_name": _strings(max_size=255),
+}
+_required_GetDiagnosticsResponse: frozenset[str] = frozenset()
 _st_GetDiagnosticsResponse: st.SearchStrategy[GetDiagnosticsResponse] = _model(
-    GetDiagnosticsResponse, {}, {"file_name": _strings(max_size=255)}
+    GetDiagnosticsResponse, _fields_GetDiagnosticsResponse, _required_GetDiagnosticsResponse
 )
 
 
+_fields_GetInstalledCertificateIdsRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "certificate_type": st.sampled_from(CertificateUseEnumType),
+}
+_required_GetInstalledCertificateIdsRequest: frozenset[str] = frozenset({"certificate_type"})
 _st_GetInstalledCertificateIdsRequest: st.SearchStrategy[GetInstalledCertificateIdsRequest] = (
     _model(
         GetInstalledCertificateIdsRequest,
-        {"certificate_type": st.sampled_from(CertificateUseEnumType)},
-        {},
+        _fields_GetInstalledCertificateIdsRequest,
+        _required_GetInstalledCertificateIdsRequest,
     )
 )
 
 
+_fields_GetInstalledCertificateIdsResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "certificate_hash_data": st.lists(_st_CertificateHashDataType, min_size=1),
+    "status": st.sampled_from(GetInstalledCertificateStatusEnumType),
+}
+_required_GetInstalledCertificateIdsResponse: frozenset[str] = frozenset({"status"})
 _st_GetInstalledCertificateIdsResponse: st.SearchStrategy[GetInstalledCertificateIdsResponse] = (
     _model(
         GetInstalledCertificateIdsResponse,
-        {"status": st.sampled_from(GetInstalledCertificateStatusEnumType)},
-        {"certificate_hash_data": st.lists(_st_CertificateHashDataType, min_size=1)},
+        _fields_GetInstalledCertificateIdsResponse,
+        _required_GetInstalledCertificateIdsResponse,
     )
 )
 
 
+_fields_GetLocalListVersionRequest: Mapping[str, st.SearchStrategy[Any]] = {}
+_required_GetLocalListVersionRequest: frozenset[str] = frozenset()
 _st_GetLocalListVersionRequest: st.SearchStrategy[GetLocalListVersionRequest] = _model(
-    GetLocalListVersionRequest, {}, {}
+    GetLocalListVersionRequest,
+    _fields_GetLocalListVersionRequest,
+    _required_GetLocalListVersionRequest,
 )
 
 
+_fields_GetLocalListVersionResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "list_version": st.integers(),
+}
+_required_GetLocalListVersionResponse: frozenset[str] = frozenset({"list_version"})
 _st_GetLocalListVersionResponse: st.SearchStrategy[GetLocalListVersionResponse] = _model(
-    GetLocalListVersionResponse, {"list_version": st.integers()}, {}
+    GetLocalListVersionResponse,
+    _fields_GetLocalListVersionResponse,
+    _required_GetLocalListVersionResponse,
 )
 
 
+_fields_GetLogRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "log": _st_LogParametersType,
+    "log_type": st.sampled_from(LogEnumType),
+    "request_id": st.integers(),
+    "retries": st.integers(),
+    "retry_interval": st.integers(),
+}
+_required_GetLogRequest: frozenset[str] = frozenset({"log", "log_type", "request_id"})
 _st_GetLogRequest: st.SearchStrategy[GetLogRequest] = _model(
-    GetLogRequest,
-    {
-        "log": _st_LogParametersType,
-        "log_type": st.sampled_from(LogEnumType),
-        "request_id": st.integers(),
-    },
-    {"retries": st.integers(), "retry_interval": st.integers()},
+    GetLogRequest, _fields_GetLogRequest, _required_GetLogRequest
 )
 
 
+_fields_GetLogResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(LogStatusEnumType),
+    "filename": _strings(max_size=255),
+}
+_required_GetLogResponse: frozenset[str] = frozenset({"status"})
 _st_GetLogResponse: st.SearchStrategy[GetLogResponse] = _model(
-    GetLogResponse,
-    {"status": st.sampled_from(LogStatusEnumType)},
-    {"filename": _strings(max_size=255)},
+    GetLogResponse, _fields_GetLogResponse, _required_GetLogResponse
 )
 
 
-_st_HeartbeatRequest: st.SearchStrategy[HeartbeatRequest] = _model(HeartbeatRequest, {}, {})
+_fields_HeartbeatRequest: Mapping[str, st.SearchStrategy[Any]] = {}
+_required_HeartbeatRequest: frozenset[str] = frozenset()
+_st_HeartbeatRequest: st.SearchStrategy[HeartbeatRequest] = _model(
+    HeartbeatRequest, _fields_HeartbeatRequest, _required_HeartbeatRequest
+)
 
 
+_fields_HeartbeatResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "current_time": _DATE_TIMES,
+}
+_required_HeartbeatResponse: frozenset[str] = frozenset({"current_time"})
 _st_HeartbeatResponse: st.SearchStrategy[HeartbeatResponse] = _model(
-    HeartbeatResponse, {"current_time": _DATE_TIMES}, {}
+    HeartbeatResponse, _fields_HeartbeatResponse, _required_HeartbeatResponse
 )
 
 
+_fields_InstallCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "certificate_type": st.sampled_from(CertificateUseEnumType),
+    "certificate": _strings(max_size=5500),
+}
+_required_InstallCertificateRequest: frozenset[str] = frozenset({"certificate_type", "certificate"})
 _st_InstallCertificateRequest: st.SearchStrategy[InstallCertificateRequest] = _model(
     InstallCertificateRequest,
-    {
-        "certificate_type": st.sampled_from(CertificateUseEnumType),
-        "certificate": _strings(max_size=5500),
-    },
-    {},
+    _fields_InstallCertificateRequest,
+    _required_InstallCertificateRequest,
 )
 
 
+_fields_InstallCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(InstallCertificateStatusEnumType),
+}
+_required_InstallCertificateResponse: frozenset[str] = frozenset({"status"})
 _st_InstallCertificateResponse: st.SearchStrategy[InstallCertificateResponse] = _model(
-    InstallCertificateResponse, {"status": st.sampled_from(InstallCertificateStatusEnumType)}, {}
+    InstallCertificateResponse,
+    _fields_InstallCertificateResponse,
+    _required_InstallCertificateResponse,
 )
 
 
+_fields_LogStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(UploadLogStatusEnumType),
+    "request_id": st.integers(),
+}
+_required_LogStatusNotificationRequest: frozenset[str] = frozenset({"status"})
 _st_LogStatusNotificationRequest: st.SearchStrategy[LogStatusNotificationRequest] = _model(
     LogStatusNotificationRequest,
-    {"status": st.sampled_from(UploadLogStatusEnumType)},
-    {"request_id": st.integers()},
+    _fields_LogStatusNotificationRequest,
+    _required_LogStatusNotificationRequest,
 )
 
 
+_fields_LogStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {}
+_required_LogStatusNotificationResponse: frozenset[str] = frozenset()
 _st_LogStatusNotificationResponse: st.SearchStrategy[LogStatusNotificationResponse] = _model(
-    LogStatusNotificationResponse, {}, {}
+    LogStatusNotificationResponse,
+    _fields_LogStatusNotificationResponse,
+    _required_LogStatusNotificationResponse,
 )
 
 
+_fields_MeterValuesRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "connector_id": st.integers(),
+    "transaction_id": st.integers(),
+    "meter_value": st.lists(_st_MeterValue, min_size=1),
+}
+_required_MeterValuesRequest: frozenset[str] = frozenset({"connector_id", "meter_value"})
 _st_MeterValuesRequest: st.SearchStrategy[MeterValuesRequest] = _model(
-    MeterValuesRequest,
-    {"connector_id": st.integers(), "meter_value": st.lists(_st_MeterValue, min_size=1)},
-    {"transaction_id": st.integers()},
+    MeterValuesRequest, _fields_MeterValuesRequest, _required_MeterValuesRequest
 )
 
 
+_fields_MeterValuesResponse: Mapping[str, st.SearchStrategy[Any]] = {}
+_required_MeterValuesResponse: frozenset[str] = frozenset()
 _st_MeterValuesResponse: st.SearchStrategy[MeterValuesResponse] = _model(
-    MeterValuesResponse, {}, {}
+    MeterValuesResponse, _fields_MeterValuesResponse, _required_MeterValuesResponse
 )
 
 
+_fields_RemoteStartTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "connector_id": st.integers(),
+    "id_tag": _strings(max_size=20),
+    "charging_profile": _st_ChargingProfile,
+}
+_required_RemoteStartTransactionRequest: frozenset[str] = frozenset({"id_tag"})
 _st_RemoteStartTransactionRequest: st.SearchStrategy[RemoteStartTransactionRequest] = _model(
     RemoteStartTransactionRequest,
-    {"id_tag": _strings(max_size=20)},
-    {"connector_id": st.integers(), "charging_profile": _st_ChargingProfile},
+    _fields_RemoteStartTransactionRequest,
+    _required_RemoteStartTransactionRequest,
 )
 
 
+_fields_RemoteStartTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(RemoteStartTransactionStatus),
+}
+_required_RemoteStartTransactionResponse: frozenset[str] = frozenset({"status"})
 _st_RemoteStartTransactionResponse: st.SearchStrategy[RemoteStartTransactionResponse] = _model(
-    RemoteStartTransactionResponse, {"status": st.sampled_from(RemoteStartTransactionStatus)}, {}
+    RemoteStartTransactionResponse,
+    _fields_RemoteStartTransactionResponse,
+    _required_RemoteStartTransactionResponse,
 )
 
 
+_fields_RemoteStopTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "transaction_id": st.integers(),
+}
+_required_RemoteStopTransactionRequest: frozenset[str] = frozenset({"transaction_id"})
 _st_RemoteStopTransactionRequest: st.SearchStrategy[RemoteStopTransactionRequest] = _model(
-    RemoteStopTransactionRequest, {"transaction_id": st.integers()}, {}
+    RemoteStopTransactionRequest,
+    _fields_RemoteStopTransactionRequest,
+    _required_RemoteStopTransactionRequest,
 )
 
 
+_fields_RemoteStopTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(RemoteStopTransactionStatus),
+}
+_required_RemoteStopTransactionResponse: frozenset[str] = frozenset({"status"})
 _st_RemoteStopTransactionResponse: st.SearchStrategy[RemoteStopTransactionResponse] = _model(
-    RemoteStopTransactionResponse, {"status": st.sampled_from(RemoteStopTransactionStatus)}, {}
+    RemoteStopTransactionResponse,
+    _fields_RemoteStopTransactionResponse,
+    _required_RemoteStopTransactionResponse,
 )
 
 
+_fields_ReserveNowRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "connector_id": st.integers(),
+    "expiry_date": _DATE_TIMES,
+    "id_tag": _strings(max_size=20),
+    "parent_id_tag": _strings(max_size=20),
+    "reservation_id": st.integers(),
+}
+_required_ReserveNowRequest: frozenset[str] = frozenset(
+    {"connector_id", "expiry_date", "id_tag", "reservation_id"}
+)
 _st_ReserveNowRequest: st.SearchStrategy[ReserveNowRequest] = _model(
-    ReserveNowRequest,
-    {
-        "connector_id": st.integers(),
-        "expiry_date": _DATE_TIMES,
-        "id_tag": _strings(max_size=20),
-        "reservation_id": st.integers(),
-    },
-    {"parent_id_tag": _strings(max_size=20)},
+    ReserveNowRequest, _fields_ReserveNowRequest, _required_ReserveNowRequest
 )
 
 
+_fields_ReserveNowResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(ReserveNowStatus),
+}
+_required_ReserveNowResponse: frozenset[str] = frozenset({"status"})
 _st_ReserveNowResponse: st.SearchStrategy[ReserveNowResponse] = _model(
-    ReserveNowResponse, {"status": st.sampled_from(ReserveNowStatus)}, {}
+    ReserveNowResponse, _fields_ReserveNowResponse, _required_ReserveNowResponse
 )
 
 
+_fields_ResetRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "type": st.sampled_from(ResetType),
+}
+_required_ResetRequest: frozenset[str] = frozenset({"type"})
 _st_ResetRequest: st.SearchStrategy[ResetRequest] = _model(
-    ResetRequest, {"type": st.sampled_from(ResetType)}, {}
+    ResetRequest, _fields_ResetRequest, _required_ResetRequest
 )
 
 
+_fields_ResetResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(ResetStatus),
+}
+_required_ResetResponse: frozenset[str] = frozenset({"status"})
 _st_ResetResponse: st.SearchStrategy[ResetResponse] = _model(
-    ResetResponse, {"status": st.sampled_from(ResetStatus)}, {}
+    ResetResponse, _fields_ResetResponse, _required_ResetResponse
 )
 
 
+_fields_SecurityEventNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "type": _strings(max_size=50),
+    "timestamp": _DATE_TIMES,
+    "tech_info": _strings(max_size=255),
+}
+_required_SecurityEventNotificationRequest: frozenset[str] = frozenset({"type", "timestamp"})
 _st_SecurityEventNotificationRequest: st.SearchStrategy[SecurityEventNotificationRequest] = _model(
     SecurityEventNotificationRequest,
-    {"type": _strings(max_size=50), "timestamp": _DATE_TIMES},
-    {"tech_info": _strings(max_size=255)},
+    _fields_SecurityEventNotificationRequest,
+    _required_SecurityEventNotificationRequest,
 )
 
 
+_fields_SecurityEventNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {}
+_required_SecurityEventNotificationResponse: frozenset[str] = frozenset()
 _st_SecurityEventNotificationResponse: st.SearchStrategy[SecurityEventNotificationResponse] = (
-    _model(SecurityEventNotificationResponse, {}, {})
+    _model(
+        SecurityEventNotificationResponse,
+        _fields_SecurityEventNotificationResponse,
+        _required_SecurityEventNotificationResponse,
+    )
 )
 
 
+_fields_SendLocalListRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "list_version": st.integers(),
+    "local_authorization_list": st.lists(_st_LocalAuthorizationList),
+    "update_type": st.sampled_from(SendLocalListUpdateType),
+}
+_required_SendLocalListRequest: frozenset[str] = frozenset({"list_version", "update_type"})
 _st_SendLocalListRequest: st.SearchStrategy[SendLocalListRequest] = _model(
-    SendLocalListRequest,
-    {"list_version": st.integers(), "update_type": st.sampled_from(SendLocalListUpdateType)},
-    {"local_authorization_list": st.lists(_st_LocalAuthorizationList)},
+    SendLocalListRequest, _fields_SendLocalListRequest, _required_SendLocalListRequest
 )
 
 
+_fields_SendLocalListResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(SendLocalListStatus),
+}
+_required_SendLocalListResponse: frozenset[str] = frozenset({"status"})
 _st_SendLocalListResponse: st.SearchStrategy[SendLocalListResponse] = _model(
-    SendLocalListResponse, {"status": st.sampled_from(SendLocalListStatus)}, {}
+    SendLocalListResponse, _fields_SendLocalListResponse, _required_SendLocalListResponse
 )
 
 
+_fields_SetChargingProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "connector_id": st.integers(),
+    "cs_charging_profiles": _st_CsChargingProfiles,
+}
+_required_SetChargingProfileRequest: frozenset[str] = frozenset(
+    {"connector_id", "cs_charging_profiles"}
+)
 _st_SetChargingProfileRequest: st.SearchStrategy[SetChargingProfileRequest] = _model(
     SetChargingProfileRequest,
-    {"connector_id": st.integers(), "cs_charging_profiles": _st_CsChargingProfiles},
-    {},
+    _fields_SetChargingProfileRequest,
+    _required_SetChargingProfileRequest,
 )
 
 
+_fields_SetChargingProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(SetChargingProfileStatus),
+}
+_required_SetChargingProfileResponse: frozenset[str] = frozenset({"status"})
 _st_SetChargingProfileResponse: st.SearchStrategy[SetChargingProfileResponse] = _model(
-    SetChargingProfileResponse, {"status": st.sampled_from(SetChargingProfileStatus)}, {}
+    SetChargingProfileResponse,
+    _fields_SetChargingProfileResponse,
+    _required_SetChargingProfileResponse,
 )
 
 
+_fields_SignCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "csr": _strings(max_size=5500),
+}
+_required_SignCertificateRequest: frozenset[str] = frozenset({"csr"})
 _st_SignCertificateRequest: st.SearchStrategy[SignCertificateRequest] = _model(
-    SignCertificateRequest, {"csr": _strings(max_size=5500)}, {}
+    SignCertificateRequest, _fields_SignCertificateRequest, _required_SignCertificateRequest
 )
 
 
+_fields_SignCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(GenericStatusEnumType),
+}
+_required_SignCertificateResponse: frozenset[str] = frozenset({"status"})
 _st_SignCertificateResponse: st.SearchStrategy[SignCertificateResponse] = _model(
-    SignCertificateResponse, {"status": st.sampled_from(GenericStatusEnumType)}, {}
+    SignCertificateResponse, _fields_SignCertificateResponse, _required_SignCertificateResponse
 )
 
 
+_fields_SignedFirmwareStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(FirmwareStatusEnumType),
+    "request_id": st.integers(),
+}
+_required_SignedFirmwareStatusNotificationRequest: frozenset[str] = frozenset({"status"})
 _st_SignedFirmwareStatusNotificationRequest: st.SearchStrategy[
     SignedFirmwareStatusNotificationRequest
 ] = _model(
     SignedFirmwareStatusNotificationRequest,
-    {"status": st.sampled_from(FirmwareStatusEnumType)},
-    {"request_id": st.integers()},
+    _fields_SignedFirmwareStatusNotificationRequest,
+    _required_SignedFirmwareStatusNotificationRequest,
 )
 
 
+_fields_SignedFirmwareStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {}
+_required_SignedFirmwareStatusNotificationResponse: frozenset[str] = frozenset()
 _st_SignedFirmwareStatusNotificationResponse: st.SearchStrategy[
     SignedFirmwareStatusNotificationResponse
-] = _model(SignedFirmwareStatusNotificationResponse, {}, {})
+] = _model(
+    SignedFirmwareStatusNotificationResponse,
+    _fields_SignedFirmwareStatusNotificationResponse,
+    _required_SignedFirmwareStatusNotificationResponse,
+)
 
 
+_fields_SignedUpdateFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "retries": st.integers(),
+    "retry_interval": st.integers(),
+    "request_id": st.integers(),
+    "firmware": _st_FirmwareType,
+}
+_required_SignedUpdateFirmwareRequest: frozenset[str] = frozenset({"request_id", "firmware"})
 _st_SignedUpdateFirmwareRequest: st.SearchStrategy[SignedUpdateFirmwareRequest] = _model(
     SignedUpdateFirmwareRequest,
-    {"request_id": st.integers(), "firmware": _st_FirmwareType},
-    {"retries": st.integers(), "retry_interval": st.integers()},
+    _fields_SignedUpdateFirmwareRequest,
+    _required_SignedUpdateFirmwareRequest,
 )
 
 
+_fields_SignedUpdateFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(UpdateFirmwareStatusEnumType),
+}
+_required_SignedUpdateFirmwareResponse: frozenset[str] = frozenset({"status"})
 _st_SignedUpdateFirmwareResponse: st.SearchStrategy[SignedUpdateFirmwareResponse] = _model(
-    SignedUpdateFirmwareResponse, {"status": st.sampled_from(UpdateFirmwareStatusEnumType)}, {}
+    SignedUpdateFirmwareResponse,
+    _fields_SignedUpdateFirmwareResponse,
+    _required_SignedUpdateFirmwareResponse,
 )
 
 
+_fields_StartTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "connector_id": st.integers(),
+    "id_tag": _strings(max_size=20),
+    "meter_start": st.integers(),
+    "reservation_id": st.integers(),
+    "timestamp": _DATE_TIMES,
+}
+_required_StartTransactionRequest: frozenset[str] = frozenset(
+    {"connector_id", "id_tag", "meter_start", "timestamp"}
+)
 _st_StartTransactionRequest: st.SearchStrategy[StartTransactionRequest] = _model(
-    StartTransactionRequest,
-    {
-        "connector_id": st.integers(),
-        "id_tag": _strings(max_size=20),
-        "meter_start": st.integers(),
-        "timestamp": _DATE_TIMES,
-    },
-    {"reservation_id": st.integers()},
+    StartTransactionRequest, _fields_StartTransactionRequest, _required_StartTransactionRequest
 )
 
 
+_fields_StartTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "id_tag_info": _st_IdTagInfo,
+    "transaction_id": st.integers(),
+}
+_required_StartTransactionResponse: frozenset[str] = frozenset({"id_tag_info", "transaction_id"})
 _st_StartTransactionResponse: st.SearchStrategy[StartTransactionResponse] = _model(
-    StartTransactionResponse, {"id_tag_info": _st_IdTagInfo, "transaction_id": st.integers()}, {}
+    StartTransactionResponse, _fields_StartTransactionResponse, _required_StartTransactionResponse
 )
 
 
+_fields_StatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "connector_id": st.integers(),
+    "error_code": st.sampled_from(StatusNotificationErrorCode),
+    "info": _strings(max_size=50),
+    "status": st.sampled_from(StatusNotificationStatus),
+    "timestamp": _DATE_TIMES,
+    "vendor_id": _strings(max_size=255),
+    "vendor_error_code": _strings(max_size=50),
+}
+_required_StatusNotificationRequest: frozenset[str] = frozenset(
+    {"connector_id", "error_code", "status"}
+)
 _st_StatusNotificationRequest: st.SearchStrategy[StatusNotificationRequest] = _model(
     StatusNotificationRequest,
-    {
-        "connector_id": st.integers(),
-        "error_code": st.sampled_from(StatusNotificationErrorCode),
-        "status": st.sampled_from(StatusNotificationStatus),
-    },
-    {
-        "info": _strings(max_size=50),
-        "timestamp": _DATE_TIMES,
-        "vendor_id": _strings(max_size=255),
-        "vendor_error_code": _strings(max_size=50),
-    },
+    _fields_StatusNotificationRequest,
+    _required_StatusNotificationRequest,
 )
 
 
+_fields_StatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {}
+_required_StatusNotificationResponse: frozenset[str] = frozenset()
 _st_StatusNotificationResponse: st.SearchStrategy[StatusNotificationResponse] = _model(
-    StatusNotificationResponse, {}, {}
+    StatusNotificationResponse,
+    _fields_StatusNotificationResponse,
+    _required_StatusNotificationResponse,
 )
 
 
+_fields_StopTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "id_tag": _strings(max_size=20),
+    "meter_stop": st.integers(),
+    "timestamp": _DATE_TIMES,
+    "transaction_id": st.integers(),
+    "reason": st.sampled_from(StopTransactionReason),
+    "transaction_data": st.lists(_st_TransactionData),
+}
+_required_StopTransactionRequest: frozenset[str] = frozenset(
+    {"meter_stop", "timestamp", "transaction_id"}
+)
 _st_StopTransactionRequest: st.SearchStrategy[StopTransactionRequest] = _model(
-    StopTransactionRequest,
-    {"meter_stop": st.integers(), "timestamp": _DATE_TIMES, "transaction_id": st.integers()},
-    {
-        "id_tag": _strings(max_size=20),
-        "reason": st.sampled_from(StopTransactionReason),
-        "transaction_data": st.lists(_st_TransactionData),
-    },
+    StopTransactionRequest, _fields_StopTransactionRequest, _required_StopTransactionRequest
 )
 
 
+_fields_StopTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "id_tag_info": _st_IdTagInfo,
+}
+_required_StopTransactionResponse: frozenset[str] = frozenset()
 _st_StopTransactionResponse: st.SearchStrategy[StopTransactionResponse] = _model(
-    StopTransactionResponse, {}, {"id_tag_info": _st_IdTagInfo}
+    StopTransactionResponse, _fields_StopTransactionResponse, _required_StopTransactionResponse
 )
 
 
+_fields_TriggerMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "requested_message": st.sampled_from(TriggerMessageRequestedMessage),
+    "connector_id": st.integers(),
+}
+_required_TriggerMessageRequest: frozenset[str] = frozenset({"requested_message"})
 _st_TriggerMessageRequest: st.SearchStrategy[TriggerMessageRequest] = _model(
-    TriggerMessageRequest,
-    {"requested_message": st.sampled_from(TriggerMessageRequestedMessage)},
-    {"connector_id": st.integers()},
+    TriggerMessageRequest, _fields_TriggerMessageRequest, _required_TriggerMessageRequest
 )
 
 
+_fields_TriggerMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(TriggerMessageStatus),
+}
+_required_TriggerMessageResponse: frozenset[str] = frozenset({"status"})
 _st_TriggerMessageResponse: st.SearchStrategy[TriggerMessageResponse] = _model(
-    TriggerMessageResponse, {"status": st.sampled_from(TriggerMessageStatus)}, {}
+    TriggerMessageResponse, _fields_TriggerMessageResponse, _required_TriggerMessageResponse
 )
 
 
+_fields_UnlockConnectorRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "connector_id": st.integers(),
+}
+_required_UnlockConnectorRequest: frozenset[str] = frozenset({"connector_id"})
 _st_UnlockConnectorRequest: st.SearchStrategy[UnlockConnectorRequest] = _model(
-    UnlockConnectorRequest, {"connector_id": st.integers()}, {}
+    UnlockConnectorRequest, _fields_UnlockConnectorRequest, _required_UnlockConnectorRequest
 )
 
 
+_fields_UnlockConnectorResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "status": st.sampled_from(UnlockConnectorStatus),
+}
+_required_UnlockConnectorResponse: frozenset[str] = frozenset({"status"})
 _st_UnlockConnectorResponse: st.SearchStrategy[UnlockConnectorResponse] = _model(
-    UnlockConnectorResponse, {"status": st.sampled_from(UnlockConnectorStatus)}, {}
+    UnlockConnectorResponse, _fields_UnlockConnectorResponse, _required_UnlockConnectorResponse
 )
 
 
+_fields_UpdateFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "location": _URIS,
+    "retries": st.integers(),
+    "retrieve_date": _DATE_TIMES,
+    "retry_interval": st.integers(),
+}
+_required_UpdateFirmwareRequest: frozenset[str] = frozenset({"location", "retrieve_date"})
 _st_UpdateFirmwareRequest: st.SearchStrategy[UpdateFirmwareRequest] = _model(
-    UpdateFirmwareRequest,
-    {"location": _URIS, "retrieve_date": _DATE_TIMES},
-    {"retries": st.integers(), "retry_interval": st.integers()},
+    UpdateFirmwareRequest, _fields_UpdateFirmwareRequest, _required_UpdateFirmwareRequest
 )
 
 
+_fields_UpdateFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {}
+_required_UpdateFirmwareResponse: frozenset[str] = frozenset()
 _st_UpdateFirmwareResponse: st.SearchStrategy[UpdateFirmwareResponse] = _model(
-    UpdateFirmwareResponse, {}, {}
+    UpdateFirmwareResponse, _fields_UpdateFirmwareResponse, _required_UpdateFirmwareResponse
 )
 
 STRATEGIES: Mapping[type[OcppModel], st.SearchStrategy[OcppModel]] = MappingProxyType(
@@ -1037,10 +1435,310 @@ STRATEGIES: Mapping[type[OcppModel], st.SearchStrategy[OcppModel]] = MappingProx
 )
 """Every datatype and message class -> its strategy."""
 
+_SHAPES: Mapping[type[OcppModel], tuple[Mapping[str, st.SearchStrategy[Any]], frozenset[str]]] = (
+    MappingProxyType(
+        {
+            CertificateHashDataType: (
+                _fields_CertificateHashDataType,
+                _required_CertificateHashDataType,
+            ),
+            ChargingSchedulePeriod: (
+                _fields_ChargingSchedulePeriod,
+                _required_ChargingSchedulePeriod,
+            ),
+            ChargingSchedule: (_fields_ChargingSchedule, _required_ChargingSchedule),
+            ChargingProfile: (_fields_ChargingProfile, _required_ChargingProfile),
+            ConfigurationKey: (_fields_ConfigurationKey, _required_ConfigurationKey),
+            CsChargingProfiles: (_fields_CsChargingProfiles, _required_CsChargingProfiles),
+            FirmwareType: (_fields_FirmwareType, _required_FirmwareType),
+            IdTagInfo: (_fields_IdTagInfo, _required_IdTagInfo),
+            LocalAuthorizationList: (
+                _fields_LocalAuthorizationList,
+                _required_LocalAuthorizationList,
+            ),
+            LogParametersType: (_fields_LogParametersType, _required_LogParametersType),
+            SampledValue: (_fields_SampledValue, _required_SampledValue),
+            MeterValue: (_fields_MeterValue, _required_MeterValue),
+            StopTransactionSampledValue: (
+                _fields_StopTransactionSampledValue,
+                _required_StopTransactionSampledValue,
+            ),
+            TransactionData: (_fields_TransactionData, _required_TransactionData),
+            AuthorizeRequest: (_fields_AuthorizeRequest, _required_AuthorizeRequest),
+            AuthorizeResponse: (_fields_AuthorizeResponse, _required_AuthorizeResponse),
+            BootNotificationRequest: (
+                _fields_BootNotificationRequest,
+                _required_BootNotificationRequest,
+            ),
+            BootNotificationResponse: (
+                _fields_BootNotificationResponse,
+                _required_BootNotificationResponse,
+            ),
+            CancelReservationRequest: (
+                _fields_CancelReservationRequest,
+                _required_CancelReservationRequest,
+            ),
+            CancelReservationResponse: (
+                _fields_CancelReservationResponse,
+                _required_CancelReservationResponse,
+            ),
+            CertificateSignedRequest: (
+                _fields_CertificateSignedRequest,
+                _required_CertificateSignedRequest,
+            ),
+            CertificateSignedResponse: (
+                _fields_CertificateSignedResponse,
+                _required_CertificateSignedResponse,
+            ),
+            ChangeAvailabilityRequest: (
+                _fields_ChangeAvailabilityRequest,
+                _required_ChangeAvailabilityRequest,
+            ),
+            ChangeAvailabilityResponse: (
+                _fields_ChangeAvailabilityResponse,
+                _required_ChangeAvailabilityResponse,
+            ),
+            ChangeConfigurationRequest: (
+                _fields_ChangeConfigurationRequest,
+                _required_ChangeConfigurationRequest,
+            ),
+            ChangeConfigurationResponse: (
+                _fields_ChangeConfigurationResponse,
+                _required_ChangeConfigurationResponse,
+            ),
+            ClearCacheRequest: (_fields_ClearCacheRequest, _required_ClearCacheRequest),
+            ClearCacheResponse: (_fields_ClearCacheResponse, _required_ClearCacheResponse),
+            ClearChargingProfileRequest: (
+                _fields_ClearChargingProfileRequest,
+                _required_ClearChargingProfileRequest,
+            ),
+            ClearChargingProfileResponse: (
+                _fields_ClearChargingProfileResponse,
+                _required_ClearChargingProfileResponse,
+            ),
+            DataTransferRequest: (_fields_DataTransferRequest, _required_DataTransferRequest),
+            DataTransferResponse: (_fields_DataTransferResponse, _required_DataTransferResponse),
+            DeleteCertificateRequest: (
+                _fields_DeleteCertificateRequest,
+                _required_DeleteCertificateRequest,
+            ),
+            DeleteCertificateResponse: (
+                _fields_DeleteCertificateResponse,
+                _required_DeleteCertificateResponse,
+            ),
+            DiagnosticsStatusNotificationRequest: (
+                _fields_DiagnosticsStatusNotificationRequest,
+                _required_DiagnosticsStatusNotificationRequest,
+            ),
+            DiagnosticsStatusNotificationResponse: (
+                _fields_DiagnosticsStatusNotificationResponse,
+                _required_DiagnosticsStatusNotificationResponse,
+            ),
+            ExtendedTriggerMessageRequest: (
+                _fields_ExtendedTriggerMessageRequest,
+                _required_ExtendedTriggerMessageRequest,
+            ),
+            ExtendedTriggerMessageResponse: (
+                _fields_ExtendedTriggerMessageResponse,
+                _required_ExtendedTriggerMessageResponse,
+            ),
+            FirmwareStatusNotificationRequest: (
+                _fields_FirmwareStatusNotificationRequest,
+                _required_FirmwareStatusNotificationRequest,
+            ),
+            FirmwareStatusNotificationResponse: (
+                _fields_FirmwareStatusNotificationResponse,
+                _required_FirmwareStatusNotificationResponse,
+            ),
+            GetCompositeScheduleRequest: (
+                _fields_GetCompositeScheduleRequest,
+                _required_GetCompositeScheduleRequest,
+            ),
+            GetCompositeScheduleResponse: (
+                _fields_GetCompositeScheduleResponse,
+                _required_GetCompositeScheduleResponse,
+            ),
+            GetConfigurationRequest: (
+                _fields_GetConfigurationRequest,
+                _required_GetConfigurationRequest,
+            ),
+            GetConfigurationResponse: (
+                _fields_GetConfigurationResponse,
+                _required_GetConfigurationResponse,
+            ),
+            GetDiagnosticsRequest: (_fields_GetDiagnosticsRequest, _required_GetDiagnosticsRequest),
+            GetDiagnosticsResponse: (
+                _fields_GetDiagnosticsResponse,
+                _required_GetDiagnosticsResponse,
+            ),
+            GetInstalledCertificateIdsRequest: (
+                _fields_GetInstalledCertificateIdsRequest,
+                _required_GetInstalledCertificateIdsRequest,
+            ),
+            GetInstalledCertificateIdsResponse: (
+                _fields_GetInstalledCertificateIdsResponse,
+                _required_GetInstalledCertificateIdsResponse,
+            ),
+            GetLocalListVersionRequest: (
+                _fields_GetLocalListVersionRequest,
+                _required_GetLocalListVersionRequest,
+            ),
+            GetLocalListVersionResponse: (
+                _fields_GetLocalListVersionResponse,
+                _required_GetLocalListVersionResponse,
+            ),
+            GetLogRequest: (_fields_GetLogRequest, _required_GetLogRequest),
+            GetLogResponse: (_fields_GetLogResponse, _required_GetLogResponse),
+            HeartbeatRequest: (_fields_HeartbeatRequest, _required_HeartbeatRequest),
+            HeartbeatResponse: (_fields_HeartbeatResponse, _required_HeartbeatResponse),
+            InstallCertificateRequest: (
+                _fields_InstallCertificateRequest,
+                _required_InstallCertificateRequest,
+            ),
+            InstallCertificateResponse: (
+                _fields_InstallCertificateResponse,
+                _required_InstallCertificateResponse,
+            ),
+            LogStatusNotificationRequest: (
+                _fields_LogStatusNotificationRequest,
+                _required_LogStatusNotificationRequest,
+            ),
+            LogStatusNotificationResponse: (
+                _fields_LogStatusNotificationResponse,
+                _required_LogStatusNotificationResponse,
+            ),
+            MeterValuesRequest: (_fields_MeterValuesRequest, _required_MeterValuesRequest),
+            MeterValuesResponse: (_fields_MeterValuesResponse, _required_MeterValuesResponse),
+            RemoteStartTransactionRequest: (
+                _fields_RemoteStartTransactionRequest,
+                _required_RemoteStartTransactionRequest,
+            ),
+            RemoteStartTransactionResponse: (
+                _fields_RemoteStartTransactionResponse,
+                _required_RemoteStartTransactionResponse,
+            ),
+            RemoteStopTransactionRequest: (
+                _fields_RemoteStopTransactionRequest,
+                _required_RemoteStopTransactionRequest,
+            ),
+            RemoteStopTransactionResponse: (
+                _fields_RemoteStopTransactionResponse,
+                _required_RemoteStopTransactionResponse,
+            ),
+            ReserveNowRequest: (_fields_ReserveNowRequest, _required_ReserveNowRequest),
+            ReserveNowResponse: (_fields_ReserveNowResponse, _required_ReserveNowResponse),
+            ResetRequest: (_fields_ResetRequest, _required_ResetRequest),
+            ResetResponse: (_fields_ResetResponse, _required_ResetResponse),
+            SecurityEventNotificationRequest: (
+                _fields_SecurityEventNotificationRequest,
+                _required_SecurityEventNotificationRequest,
+            ),
+            SecurityEventNotificationResponse: (
+                _fields_SecurityEventNotificationResponse,
+                _required_SecurityEventNotificationResponse,
+            ),
+            SendLocalListRequest: (_fields_SendLocalListRequest, _required_SendLocalListRequest),
+            SendLocalListResponse: (_fields_SendLocalListResponse, _required_SendLocalListResponse),
+            SetChargingProfileRequest: (
+                _fields_SetChargingProfileRequest,
+                _required_SetChargingProfileRequest,
+            ),
+            SetChargingProfileResponse: (
+                _fields_SetChargingProfileResponse,
+                _required_SetChargingProfileResponse,
+            ),
+            SignCertificateRequest: (
+                _fields_SignCertificateRequest,
+                _required_SignCertificateRequest,
+            ),
+            SignCertificateResponse: (
+                _fields_SignCertificateResponse,
+                _required_SignCertificateResponse,
+            ),
+            SignedFirmwareStatusNotificationRequest: (
+                _fields_SignedFirmwareStatusNotificationRequest,
+                _required_SignedFirmwareStatusNotificationRequest,
+            ),
+            SignedFirmwareStatusNotificationResponse: (
+                _fields_SignedFirmwareStatusNotificationResponse,
+                _required_SignedFirmwareStatusNotificationResponse,
+            ),
+            SignedUpdateFirmwareRequest: (
+                _fields_SignedUpdateFirmwareRequest,
+                _required_SignedUpdateFirmwareRequest,
+            ),
+            SignedUpdateFirmwareResponse: (
+                _fields_SignedUpdateFirmwareResponse,
+                _required_SignedUpdateFirmwareResponse,
+            ),
+            StartTransactionRequest: (
+                _fields_StartTransactionRequest,
+                _required_StartTransactionRequest,
+            ),
+            StartTransactionResponse: (
+                _fields_StartTransactionResponse,
+                _required_StartTransactionResponse,
+            ),
+            StatusNotificationRequest: (
+                _fields_StatusNotificationRequest,
+                _required_StatusNotificationRequest,
+            ),
+            StatusNotificationResponse: (
+                _fields_StatusNotificationResponse,
+                _required_StatusNotificationResponse,
+            ),
+            StopTransactionRequest: (
+                _fields_StopTransactionRequest,
+                _required_StopTransactionRequest,
+            ),
+            StopTransactionResponse: (
+                _fields_StopTransactionResponse,
+                _required_StopTransactionResponse,
+            ),
+            TriggerMessageRequest: (_fields_TriggerMessageRequest, _required_TriggerMessageRequest),
+            TriggerMessageResponse: (
+                _fields_TriggerMessageResponse,
+                _required_TriggerMessageResponse,
+            ),
+            UnlockConnectorRequest: (
+                _fields_UnlockConnectorRequest,
+                _required_UnlockConnectorRequest,
+            ),
+            UnlockConnectorResponse: (
+                _fields_UnlockConnectorResponse,
+                _required_UnlockConnectorResponse,
+            ),
+            UpdateFirmwareRequest: (_fields_UpdateFirmwareRequest, _required_UpdateFirmwareRequest),
+            UpdateFirmwareResponse: (
+                _fields_UpdateFirmwareResponse,
+                _required_UpdateFirmwareResponse,
+            ),
+        }
+    )
+)
+_OPEN: frozenset[type[OcppModel]] = frozenset({})
+
 
 def strategy_for(cls: type[M]) -> st.SearchStrategy[M]:
     """The strategy of one generated class, typed (KeyError for a class of another version)."""
     return cast(st.SearchStrategy[M], STRATEGIES[cls])
+
+
+def examples_with(
+    cls: type[M], *attributes: str, **strategies: st.SearchStrategy[Any]
+) -> st.SearchStrategy[M]:
+    """Like `strategy_for(cls)`, but the optional fields named (by attribute name) are always
+    present, and fields given a strategy take their values from it:
+    `examples_with(BootNotificationRequest, "custom_data", reason=st.just(BootReasonEnumType.PowerUp))`.
+    """
+    fields, required = _SHAPES[cls]
+    unknown = (set(attributes) | strategies.keys()) - fields.keys()
+    if unknown:
+        raise ValueError(f"{cls.__name__} has no fields {sorted(unknown)}")
+    maker = _open_model if cls in _OPEN else _model
+    return maker(
+        cls, {**fields, **strategies}, required | frozenset(attributes) | strategies.keys()
+    )
 
 
 for _cls, _strategy in STRATEGIES.items():

@@ -296,7 +296,7 @@ from ocppgen.generated.v201.messages import (
     UpdateFirmwareResponse,
 )
 
-__all__ = ["STRATEGIES", "date_times", "json_values", "strategy_for"]
+__all__ = ["STRATEGIES", "date_times", "examples_with", "json_values", "strategy_for"]
 
 M = TypeVar("M", bound=OcppModel)
 
@@ -369,1689 +369,2432 @@ _EXTRA_NAMES = st.text(
 
 
 def _model(
-    cls: type[M],
-    required: Mapping[str, st.SearchStrategy[Any]],
-    optional: Mapping[str, st.SearchStrategy[Any]],
+    cls: type[M], fields: Mapping[str, st.SearchStrategy[Any]], required: frozenset[str]
 ) -> st.SearchStrategy[M]:
-    """Instances of `cls`: every required field, any subset of the optional ones (absent ones
-    are left out, not set to None)."""
-    return st.fixed_dictionaries(dict(required), optional=dict(optional)).map(
-        lambda fields: cls(**fields)
-    )
+    """Instances of `cls`: every field in `required`, any subset of the others (absent ones are
+    left out, not set to None). Fields are keyed by attribute name."""
+    return st.fixed_dictionaries(
+        {name: s for name, s in fields.items() if name in required},
+        optional={name: s for name, s in fields.items() if name not in required},
+    ).map(lambda values: cls(**values))
 
 
 def _open_model(
-    cls: type[M],
-    required: Mapping[str, st.SearchStrategy[Any]],
-    optional: Mapping[str, st.SearchStrategy[Any]],
+    cls: type[M], fields: Mapping[str, st.SearchStrategy[Any]], required: frozenset[str]
 ) -> st.SearchStrategy[M]:
     """Like `_model`, plus up to two extra properties."""
     return st.tuples(
-        st.fixed_dictionaries(dict(required), optional=dict(optional)),
+        st.fixed_dictionaries(
+            {name: s for name, s in fields.items() if name in required},
+            optional={name: s for name, s in fields.items() if name not in required},
+        ),
         st.dictionaries(_EXTRA_NAMES, _JSON_VALUES, max_size=2),
     ).map(lambda parts: cls(**parts[0], **parts[1]))
 
 
+_fields_CustomDataType: Mapping[str, st.SearchStrategy[Any]] = {
+    "vendor_id": _strings(max_size=255),
+}
+_required_CustomDataType: frozenset[str] = frozenset({"vendor_id"})
 _st_CustomDataType: st.SearchStrategy[CustomDataType] = _open_model(
-    CustomDataType, {"vendor_id": _strings(max_size=255)}, {}
+    CustomDataType, _fields_CustomDataType, _required_CustomDataType
 )
 
 
+_fields_ACChargingParametersType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "energy_amount": st.integers(),
+    "ev_min_current": st.integers(),
+    "ev_max_current": st.integers(),
+    "ev_max_voltage": st.integers(),
+}
+_required_ACChargingParametersType: frozenset[str] = frozenset(
+    {"energy_amount", "ev_min_current", "ev_max_current", "ev_max_voltage"}
+)
 _st_ACChargingParametersType: st.SearchStrategy[ACChargingParametersType] = _model(
-    ACChargingParametersType,
-    {
-        "energy_amount": st.integers(),
-        "ev_min_current": st.integers(),
-        "ev_max_current": st.integers(),
-        "ev_max_voltage": st.integers(),
-    },
-    {"custom_data": _st_CustomDataType},
+    ACChargingParametersType, _fields_ACChargingParametersType, _required_ACChargingParametersType
 )
 
 
-_st_APNType: st.SearchStrategy[APNType] = _model(
-    APNType,
-    {
-        "apn": _strings(max_size=512),
-        "apn_authentication": st.sampled_from(APNAuthenticationEnumType),
-    },
-    {
-        "custom_data": _st_CustomDataType,
-        "apn_user_name": _strings(max_size=20),
-        "apn_password": _strings(max_size=20),
-        "sim_pin": st.integers(),
-        "preferred_network": _strings(max_size=6),
-        "use_only_preferred_network": st.booleans(),
-    },
-)
+_fields_APNType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "apn": _strings(max_size=512),
+    "apn_user_name": _strings(max_size=20),
+    "apn_password": _strings(max_size=20),
+    "sim_pin": st.integers(),
+    "preferred_network": _strings(max_size=6),
+    "use_only_preferred_network": st.booleans(),
+    "apn_authentication": st.sampled_from(APNAuthenticationEnumType),
+}
+_required_APNType: frozenset[str] = frozenset({"apn", "apn_authentication"})
+_st_APNType: st.SearchStrategy[APNType] = _model(APNType, _fields_APNType, _required_APNType)
 
 
+_fields_AdditionalInfoType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "additional_id_token": _strings(max_size=36),
+    "type": _strings(max_size=50),
+}
+_required_AdditionalInfoType: frozenset[str] = frozenset({"additional_id_token", "type"})
 _st_AdditionalInfoType: st.SearchStrategy[AdditionalInfoType] = _model(
-    AdditionalInfoType,
-    {"additional_id_token": _strings(max_size=36), "type": _strings(max_size=50)},
-    {"custom_data": _st_CustomDataType},
+    AdditionalInfoType, _fields_AdditionalInfoType, _required_AdditionalInfoType
 )
 
 
+_fields_IdTokenType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "additional_info": st.lists(_st_AdditionalInfoType, min_size=1),
+    "id_token": _strings(max_size=36),
+    "type": st.sampled_from(IdTokenEnumType),
+}
+_required_IdTokenType: frozenset[str] = frozenset({"id_token", "type"})
 _st_IdTokenType: st.SearchStrategy[IdTokenType] = _model(
-    IdTokenType,
-    {"id_token": _strings(max_size=36), "type": st.sampled_from(IdTokenEnumType)},
-    {
-        "custom_data": _st_CustomDataType,
-        "additional_info": st.lists(_st_AdditionalInfoType, min_size=1),
-    },
+    IdTokenType, _fields_IdTokenType, _required_IdTokenType
 )
 
 
+_fields_MessageContentType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "format": st.sampled_from(MessageFormatEnumType),
+    "language": _strings(max_size=8),
+    "content": _strings(max_size=512),
+}
+_required_MessageContentType: frozenset[str] = frozenset({"format", "content"})
 _st_MessageContentType: st.SearchStrategy[MessageContentType] = _model(
-    MessageContentType,
-    {"format": st.sampled_from(MessageFormatEnumType), "content": _strings(max_size=512)},
-    {"custom_data": _st_CustomDataType, "language": _strings(max_size=8)},
+    MessageContentType, _fields_MessageContentType, _required_MessageContentType
 )
 
 
+_fields_IdTokenInfoType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(AuthorizationStatusEnumType),
+    "cache_expiry_date_time": _DATE_TIMES,
+    "charging_priority": st.integers(),
+    "language1": _strings(max_size=8),
+    "evse_id": st.lists(st.integers(), min_size=1),
+    "group_id_token": _st_IdTokenType,
+    "language2": _strings(max_size=8),
+    "personal_message": _st_MessageContentType,
+}
+_required_IdTokenInfoType: frozenset[str] = frozenset({"status"})
 _st_IdTokenInfoType: st.SearchStrategy[IdTokenInfoType] = _model(
-    IdTokenInfoType,
-    {"status": st.sampled_from(AuthorizationStatusEnumType)},
-    {
-        "custom_data": _st_CustomDataType,
-        "cache_expiry_date_time": _DATE_TIMES,
-        "charging_priority": st.integers(),
-        "language1": _strings(max_size=8),
-        "evse_id": st.lists(st.integers(), min_size=1),
-        "group_id_token": _st_IdTokenType,
-        "language2": _strings(max_size=8),
-        "personal_message": _st_MessageContentType,
-    },
+    IdTokenInfoType, _fields_IdTokenInfoType, _required_IdTokenInfoType
 )
 
 
+_fields_AuthorizationData: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id_token": _st_IdTokenType,
+    "id_token_info": _st_IdTokenInfoType,
+}
+_required_AuthorizationData: frozenset[str] = frozenset({"id_token"})
 _st_AuthorizationData: st.SearchStrategy[AuthorizationData] = _model(
-    AuthorizationData,
-    {"id_token": _st_IdTokenType},
-    {"custom_data": _st_CustomDataType, "id_token_info": _st_IdTokenInfoType},
+    AuthorizationData, _fields_AuthorizationData, _required_AuthorizationData
 )
 
 
+_fields_CertificateHashDataType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
+    "issuer_name_hash": _strings(max_size=128),
+    "issuer_key_hash": _strings(max_size=128),
+    "serial_number": _strings(max_size=40),
+}
+_required_CertificateHashDataType: frozenset[str] = frozenset(
+    {"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number"}
+)
 _st_CertificateHashDataType: st.SearchStrategy[CertificateHashDataType] = _model(
-    CertificateHashDataType,
-    {
-        "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
-        "issuer_name_hash": _strings(max_size=128),
-        "issuer_key_hash": _strings(max_size=128),
-        "serial_number": _strings(max_size=40),
-    },
-    {"custom_data": _st_CustomDataType},
+    CertificateHashDataType, _fields_CertificateHashDataType, _required_CertificateHashDataType
 )
 
 
+_fields_CertificateHashDataChainType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "certificate_hash_data": _st_CertificateHashDataType,
+    "certificate_type": st.sampled_from(GetCertificateIdUseEnumType),
+    "child_certificate_hash_data": st.lists(_st_CertificateHashDataType, min_size=1, max_size=4),
+}
+_required_CertificateHashDataChainType: frozenset[str] = frozenset(
+    {"certificate_hash_data", "certificate_type"}
+)
 _st_CertificateHashDataChainType: st.SearchStrategy[CertificateHashDataChainType] = _model(
     CertificateHashDataChainType,
-    {
-        "certificate_hash_data": _st_CertificateHashDataType,
-        "certificate_type": st.sampled_from(GetCertificateIdUseEnumType),
-    },
-    {
-        "custom_data": _st_CustomDataType,
-        "child_certificate_hash_data": st.lists(
-            _st_CertificateHashDataType, min_size=1, max_size=4
-        ),
-    },
+    _fields_CertificateHashDataChainType,
+    _required_CertificateHashDataChainType,
 )
 
 
+_fields_ChargingLimitType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType),
+    "is_grid_critical": st.booleans(),
+}
+_required_ChargingLimitType: frozenset[str] = frozenset({"charging_limit_source"})
 _st_ChargingLimitType: st.SearchStrategy[ChargingLimitType] = _model(
-    ChargingLimitType,
-    {"charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType)},
-    {"custom_data": _st_CustomDataType, "is_grid_critical": st.booleans()},
+    ChargingLimitType, _fields_ChargingLimitType, _required_ChargingLimitType
 )
 
 
+_fields_DCChargingParametersType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "ev_max_current": st.integers(),
+    "ev_max_voltage": st.integers(),
+    "energy_amount": st.integers(),
+    "ev_max_power": st.integers(),
+    "state_of_charge": st.integers(min_value=0, max_value=100),
+    "ev_energy_capacity": st.integers(),
+    "full_so_c": st.integers(min_value=0, max_value=100),
+    "bulk_so_c": st.integers(min_value=0, max_value=100),
+}
+_required_DCChargingParametersType: frozenset[str] = frozenset({"ev_max_current", "ev_max_voltage"})
 _st_DCChargingParametersType: st.SearchStrategy[DCChargingParametersType] = _model(
-    DCChargingParametersType,
-    {"ev_max_current": st.integers(), "ev_max_voltage": st.integers()},
-    {
-        "custom_data": _st_CustomDataType,
-        "energy_amount": st.integers(),
-        "ev_max_power": st.integers(),
-        "state_of_charge": st.integers(min_value=0, max_value=100),
-        "ev_energy_capacity": st.integers(),
-        "full_so_c": st.integers(min_value=0, max_value=100),
-        "bulk_so_c": st.integers(min_value=0, max_value=100),
-    },
+    DCChargingParametersType, _fields_DCChargingParametersType, _required_DCChargingParametersType
 )
 
 
+_fields_ChargingNeedsType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "ac_charging_parameters": _st_ACChargingParametersType,
+    "dc_charging_parameters": _st_DCChargingParametersType,
+    "requested_energy_transfer": st.sampled_from(EnergyTransferModeEnumType),
+    "departure_time": _DATE_TIMES,
+}
+_required_ChargingNeedsType: frozenset[str] = frozenset({"requested_energy_transfer"})
 _st_ChargingNeedsType: st.SearchStrategy[ChargingNeedsType] = _model(
-    ChargingNeedsType,
-    {"requested_energy_transfer": st.sampled_from(EnergyTransferModeEnumType)},
-    {
-        "custom_data": _st_CustomDataType,
-        "ac_charging_parameters": _st_ACChargingParametersType,
-        "dc_charging_parameters": _st_DCChargingParametersType,
-        "departure_time": _DATE_TIMES,
-    },
+    ChargingNeedsType, _fields_ChargingNeedsType, _required_ChargingNeedsType
 )
 
 
+_fields_ChargingProfileCriterionType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
+    "stack_level": st.integers(),
+    "charging_profile_id": st.lists(st.integers(), min_size=1),
+    "charging_limit_source": st.lists(
+        st.sampled_from(ChargingLimitSourceEnumType), min_size=1, max_size=4
+    ),
+}
+_required_ChargingProfileCriterionType: frozenset[str] = frozenset()
 _st_ChargingProfileCriterionType: st.SearchStrategy[ChargingProfileCriterionType] = _model(
     ChargingProfileCriterionType,
-    {},
-    {
-        "custom_data": _st_CustomDataType,
-        "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
-        "stack_level": st.integers(),
-        "charging_profile_id": st.lists(st.integers(), min_size=1),
-        "charging_limit_source": st.lists(
-            st.sampled_from(ChargingLimitSourceEnumType), min_size=1, max_size=4
-        ),
-    },
+    _fields_ChargingProfileCriterionType,
+    _required_ChargingProfileCriterionType,
 )
 
 
+_fields_ChargingSchedulePeriodType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "start_period": st.integers(),
+    "limit": _numbers(),
+    "number_phases": st.integers(),
+    "phase_to_use": st.integers(),
+}
+_required_ChargingSchedulePeriodType: frozenset[str] = frozenset({"start_period", "limit"})
 _st_ChargingSchedulePeriodType: st.SearchStrategy[ChargingSchedulePeriodType] = _model(
     ChargingSchedulePeriodType,
-    {"start_period": st.integers(), "limit": _numbers()},
-    {
-        "custom_data": _st_CustomDataType,
-        "number_phases": st.integers(),
-        "phase_to_use": st.integers(),
-    },
+    _fields_ChargingSchedulePeriodType,
+    _required_ChargingSchedulePeriodType,
 )
 
 
+_fields_RelativeTimeIntervalType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "start": st.integers(),
+    "duration": st.integers(),
+}
+_required_RelativeTimeIntervalType: frozenset[str] = frozenset({"start"})
 _st_RelativeTimeIntervalType: st.SearchStrategy[RelativeTimeIntervalType] = _model(
-    RelativeTimeIntervalType,
-    {"start": st.integers()},
-    {"custom_data": _st_CustomDataType, "duration": st.integers()},
+    RelativeTimeIntervalType, _fields_RelativeTimeIntervalType, _required_RelativeTimeIntervalType
 )
 
 
-_st_CostType: st.SearchStrategy[CostType] = _model(
-    CostType,
-    {"cost_kind": st.sampled_from(CostKindEnumType), "amount": st.integers()},
-    {"custom_data": _st_CustomDataType, "amount_multiplier": st.integers()},
-)
+_fields_CostType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "cost_kind": st.sampled_from(CostKindEnumType),
+    "amount": st.integers(),
+    "amount_multiplier": st.integers(),
+}
+_required_CostType: frozenset[str] = frozenset({"cost_kind", "amount"})
+_st_CostType: st.SearchStrategy[CostType] = _model(CostType, _fields_CostType, _required_CostType)
 
 
+_fields_ConsumptionCostType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "start_value": _numbers(),
+    "cost": st.lists(_st_CostType, min_size=1, max_size=3),
+}
+_required_ConsumptionCostType: frozenset[str] = frozenset({"start_value", "cost"})
 _st_ConsumptionCostType: st.SearchStrategy[ConsumptionCostType] = _model(
-    ConsumptionCostType,
-    {"start_value": _numbers(), "cost": st.lists(_st_CostType, min_size=1, max_size=3)},
-    {"custom_data": _st_CustomDataType},
+    ConsumptionCostType, _fields_ConsumptionCostType, _required_ConsumptionCostType
 )
 
 
+_fields_SalesTariffEntryType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "relative_time_interval": _st_RelativeTimeIntervalType,
+    "e_price_level": st.integers(min_value=0),
+    "consumption_cost": st.lists(_st_ConsumptionCostType, min_size=1, max_size=3),
+}
+_required_SalesTariffEntryType: frozenset[str] = frozenset({"relative_time_interval"})
 _st_SalesTariffEntryType: st.SearchStrategy[SalesTariffEntryType] = _model(
-    SalesTariffEntryType,
-    {"relative_time_interval": _st_RelativeTimeIntervalType},
-    {
-        "custom_data": _st_CustomDataType,
-        "e_price_level": st.integers(min_value=0),
-        "consumption_cost": st.lists(_st_ConsumptionCostType, min_size=1, max_size=3),
-    },
+    SalesTariffEntryType, _fields_SalesTariffEntryType, _required_SalesTariffEntryType
 )
 
 
+_fields_SalesTariffType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id": st.integers(),
+    "sales_tariff_description": _strings(max_size=32),
+    "num_e_price_levels": st.integers(),
+    "sales_tariff_entry": st.lists(_st_SalesTariffEntryType, min_size=1, max_size=1024),
+}
+_required_SalesTariffType: frozenset[str] = frozenset({"id", "sales_tariff_entry"})
 _st_SalesTariffType: st.SearchStrategy[SalesTariffType] = _model(
-    SalesTariffType,
-    {
-        "id": st.integers(),
-        "sales_tariff_entry": st.lists(_st_SalesTariffEntryType, min_size=1, max_size=1024),
-    },
-    {
-        "custom_data": _st_CustomDataType,
-        "sales_tariff_description": _strings(max_size=32),
-        "num_e_price_levels": st.integers(),
-    },
+    SalesTariffType, _fields_SalesTariffType, _required_SalesTariffType
 )
 
 
+_fields_ChargingScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id": st.integers(),
+    "start_schedule": _DATE_TIMES,
+    "duration": st.integers(),
+    "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
+    "charging_schedule_period": st.lists(_st_ChargingSchedulePeriodType, min_size=1, max_size=1024),
+    "min_charging_rate": _numbers(),
+    "sales_tariff": _st_SalesTariffType,
+}
+_required_ChargingScheduleType: frozenset[str] = frozenset(
+    {"id", "charging_rate_unit", "charging_schedule_period"}
+)
 _st_ChargingScheduleType: st.SearchStrategy[ChargingScheduleType] = _model(
-    ChargingScheduleType,
-    {
-        "id": st.integers(),
-        "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
-        "charging_schedule_period": st.lists(
-            _st_ChargingSchedulePeriodType, min_size=1, max_size=1024
-        ),
-    },
-    {
-        "custom_data": _st_CustomDataType,
-        "start_schedule": _DATE_TIMES,
-        "duration": st.integers(),
-        "min_charging_rate": _numbers(),
-        "sales_tariff": _st_SalesTariffType,
-    },
+    ChargingScheduleType, _fields_ChargingScheduleType, _required_ChargingScheduleType
 )
 
 
+_fields_ChargingProfileType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id": st.integers(),
+    "stack_level": st.integers(),
+    "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
+    "charging_profile_kind": st.sampled_from(ChargingProfileKindEnumType),
+    "recurrency_kind": st.sampled_from(RecurrencyKindEnumType),
+    "valid_from": _DATE_TIMES,
+    "valid_to": _DATE_TIMES,
+    "charging_schedule": st.lists(_st_ChargingScheduleType, min_size=1, max_size=3),
+    "transaction_id": _strings(max_size=36),
+}
+_required_ChargingProfileType: frozenset[str] = frozenset(
+    {"id", "stack_level", "charging_profile_purpose", "charging_profile_kind", "charging_schedule"}
+)
 _st_ChargingProfileType: st.SearchStrategy[ChargingProfileType] = _model(
-    ChargingProfileType,
-    {
-        "id": st.integers(),
-        "stack_level": st.integers(),
-        "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
-        "charging_profile_kind": st.sampled_from(ChargingProfileKindEnumType),
-        "charging_schedule": st.lists(_st_ChargingScheduleType, min_size=1, max_size=3),
-    },
-    {
-        "custom_data": _st_CustomDataType,
-        "recurrency_kind": st.sampled_from(RecurrencyKindEnumType),
-        "valid_from": _DATE_TIMES,
-        "valid_to": _DATE_TIMES,
-        "transaction_id": _strings(max_size=36),
-    },
+    ChargingProfileType, _fields_ChargingProfileType, _required_ChargingProfileType
 )
 
 
+_fields_ModemType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "iccid": _strings(max_size=20),
+    "imsi": _strings(max_size=20),
+}
+_required_ModemType: frozenset[str] = frozenset()
 _st_ModemType: st.SearchStrategy[ModemType] = _model(
-    ModemType,
-    {},
-    {
-        "custom_data": _st_CustomDataType,
-        "iccid": _strings(max_size=20),
-        "imsi": _strings(max_size=20),
-    },
+    ModemType, _fields_ModemType, _required_ModemType
 )
 
 
+_fields_ChargingStationType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "serial_number": _strings(max_size=25),
+    "model": _strings(max_size=20),
+    "modem": _st_ModemType,
+    "vendor_name": _strings(max_size=50),
+    "firmware_version": _strings(max_size=50),
+}
+_required_ChargingStationType: frozenset[str] = frozenset({"model", "vendor_name"})
 _st_ChargingStationType: st.SearchStrategy[ChargingStationType] = _model(
-    ChargingStationType,
-    {"model": _strings(max_size=20), "vendor_name": _strings(max_size=50)},
-    {
-        "custom_data": _st_CustomDataType,
-        "serial_number": _strings(max_size=25),
-        "modem": _st_ModemType,
-        "firmware_version": _strings(max_size=50),
-    },
+    ChargingStationType, _fields_ChargingStationType, _required_ChargingStationType
 )
 
 
+_fields_ClearChargingProfileType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "evse_id": st.integers(),
+    "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
+    "stack_level": st.integers(),
+}
+_required_ClearChargingProfileType: frozenset[str] = frozenset()
 _st_ClearChargingProfileType: st.SearchStrategy[ClearChargingProfileType] = _model(
-    ClearChargingProfileType,
-    {},
-    {
-        "custom_data": _st_CustomDataType,
-        "evse_id": st.integers(),
-        "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
-        "stack_level": st.integers(),
-    },
+    ClearChargingProfileType, _fields_ClearChargingProfileType, _required_ClearChargingProfileType
 )
 
 
+_fields_StatusInfoType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "reason_code": _strings(max_size=20),
+    "additional_info": _strings(max_size=512),
+}
+_required_StatusInfoType: frozenset[str] = frozenset({"reason_code"})
 _st_StatusInfoType: st.SearchStrategy[StatusInfoType] = _model(
-    StatusInfoType,
-    {"reason_code": _strings(max_size=20)},
-    {"custom_data": _st_CustomDataType, "additional_info": _strings(max_size=512)},
+    StatusInfoType, _fields_StatusInfoType, _required_StatusInfoType
 )
 
 
+_fields_ClearMonitoringResultType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(ClearMonitoringStatusEnumType),
+    "id": st.integers(),
+    "status_info": _st_StatusInfoType,
+}
+_required_ClearMonitoringResultType: frozenset[str] = frozenset({"status", "id"})
 _st_ClearMonitoringResultType: st.SearchStrategy[ClearMonitoringResultType] = _model(
     ClearMonitoringResultType,
-    {"status": st.sampled_from(ClearMonitoringStatusEnumType), "id": st.integers()},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_ClearMonitoringResultType,
+    _required_ClearMonitoringResultType,
 )
 
 
-_st_EVSEType: st.SearchStrategy[EVSEType] = _model(
-    EVSEType,
-    {"id": st.integers()},
-    {"custom_data": _st_CustomDataType, "connector_id": st.integers()},
-)
+_fields_EVSEType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id": st.integers(),
+    "connector_id": st.integers(),
+}
+_required_EVSEType: frozenset[str] = frozenset({"id"})
+_st_EVSEType: st.SearchStrategy[EVSEType] = _model(EVSEType, _fields_EVSEType, _required_EVSEType)
 
 
+_fields_ComponentType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "evse": _st_EVSEType,
+    "name": _strings(max_size=50),
+    "instance": _strings(max_size=50),
+}
+_required_ComponentType: frozenset[str] = frozenset({"name"})
 _st_ComponentType: st.SearchStrategy[ComponentType] = _model(
-    ComponentType,
-    {"name": _strings(max_size=50)},
-    {"custom_data": _st_CustomDataType, "evse": _st_EVSEType, "instance": _strings(max_size=50)},
+    ComponentType, _fields_ComponentType, _required_ComponentType
 )
 
 
+_fields_VariableType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "name": _strings(max_size=50),
+    "instance": _strings(max_size=50),
+}
+_required_VariableType: frozenset[str] = frozenset({"name"})
 _st_VariableType: st.SearchStrategy[VariableType] = _model(
-    VariableType,
-    {"name": _strings(max_size=50)},
-    {"custom_data": _st_CustomDataType, "instance": _strings(max_size=50)},
+    VariableType, _fields_VariableType, _required_VariableType
 )
 
 
+_fields_ComponentVariableType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "component": _st_ComponentType,
+    "variable": _st_VariableType,
+}
+_required_ComponentVariableType: frozenset[str] = frozenset({"component"})
 _st_ComponentVariableType: st.SearchStrategy[ComponentVariableType] = _model(
-    ComponentVariableType,
-    {"component": _st_ComponentType},
-    {"custom_data": _st_CustomDataType, "variable": _st_VariableType},
+    ComponentVariableType, _fields_ComponentVariableType, _required_ComponentVariableType
 )
 
 
+_fields_CompositeScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "charging_schedule_period": st.lists(_st_ChargingSchedulePeriodType, min_size=1),
+    "evse_id": st.integers(),
+    "duration": st.integers(),
+    "schedule_start": _DATE_TIMES,
+    "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
+}
+_required_CompositeScheduleType: frozenset[str] = frozenset(
+    {"charging_schedule_period", "evse_id", "duration", "schedule_start", "charging_rate_unit"}
+)
 _st_CompositeScheduleType: st.SearchStrategy[CompositeScheduleType] = _model(
-    CompositeScheduleType,
-    {
-        "charging_schedule_period": st.lists(_st_ChargingSchedulePeriodType, min_size=1),
-        "evse_id": st.integers(),
-        "duration": st.integers(),
-        "schedule_start": _DATE_TIMES,
-        "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
-    },
-    {"custom_data": _st_CustomDataType},
+    CompositeScheduleType, _fields_CompositeScheduleType, _required_CompositeScheduleType
 )
 
 
+_fields_EventDataType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "event_id": st.integers(),
+    "timestamp": _DATE_TIMES,
+    "trigger": st.sampled_from(EventTriggerEnumType),
+    "cause": st.integers(),
+    "actual_value": _strings(max_size=2500),
+    "tech_code": _strings(max_size=50),
+    "tech_info": _strings(max_size=500),
+    "cleared": st.booleans(),
+    "transaction_id": _strings(max_size=36),
+    "component": _st_ComponentType,
+    "variable_monitoring_id": st.integers(),
+    "event_notification_type": st.sampled_from(EventNotificationEnumType),
+    "variable": _st_VariableType,
+}
+_required_EventDataType: frozenset[str] = frozenset(
+    {
+        "event_id",
+        "timestamp",
+        "trigger",
+        "actual_value",
+        "component",
+        "event_notification_type",
+        "variable",
+    }
+)
 _st_EventDataType: st.SearchStrategy[EventDataType] = _model(
-    EventDataType,
-    {
-        "event_id": st.integers(),
-        "timestamp": _DATE_TIMES,
-        "trigger": st.sampled_from(EventTriggerEnumType),
-        "actual_value": _strings(max_size=2500),
-        "component": _st_ComponentType,
-        "event_notification_type": st.sampled_from(EventNotificationEnumType),
-        "variable": _st_VariableType,
-    },
-    {
-        "custom_data": _st_CustomDataType,
-        "cause": st.integers(),
-        "tech_code": _strings(max_size=50),
-        "tech_info": _strings(max_size=500),
-        "cleared": st.booleans(),
-        "transaction_id": _strings(max_size=36),
-        "variable_monitoring_id": st.integers(),
-    },
+    EventDataType, _fields_EventDataType, _required_EventDataType
 )
 
 
+_fields_FirmwareType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "location": _strings(max_size=512),
+    "retrieve_date_time": _DATE_TIMES,
+    "install_date_time": _DATE_TIMES,
+    "signing_certificate": _strings(max_size=5500),
+    "signature": _strings(max_size=800),
+}
+_required_FirmwareType: frozenset[str] = frozenset({"location", "retrieve_date_time"})
 _st_FirmwareType: st.SearchStrategy[FirmwareType] = _model(
-    FirmwareType,
-    {"location": _strings(max_size=512), "retrieve_date_time": _DATE_TIMES},
-    {
-        "custom_data": _st_CustomDataType,
-        "install_date_time": _DATE_TIMES,
-        "signing_certificate": _strings(max_size=5500),
-        "signature": _strings(max_size=800),
-    },
+    FirmwareType, _fields_FirmwareType, _required_FirmwareType
 )
 
 
+_fields_GetVariableDataType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "attribute_type": st.sampled_from(AttributeEnumType),
+    "component": _st_ComponentType,
+    "variable": _st_VariableType,
+}
+_required_GetVariableDataType: frozenset[str] = frozenset({"component", "variable"})
 _st_GetVariableDataType: st.SearchStrategy[GetVariableDataType] = _model(
-    GetVariableDataType,
-    {"component": _st_ComponentType, "variable": _st_VariableType},
-    {"custom_data": _st_CustomDataType, "attribute_type": st.sampled_from(AttributeEnumType)},
+    GetVariableDataType, _fields_GetVariableDataType, _required_GetVariableDataType
 )
 
 
+_fields_GetVariableResultType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "attribute_status_info": _st_StatusInfoType,
+    "attribute_status": st.sampled_from(GetVariableStatusEnumType),
+    "attribute_type": st.sampled_from(AttributeEnumType),
+    "attribute_value": _strings(max_size=2500),
+    "component": _st_ComponentType,
+    "variable": _st_VariableType,
+}
+_required_GetVariableResultType: frozenset[str] = frozenset(
+    {"attribute_status", "component", "variable"}
+)
 _st_GetVariableResultType: st.SearchStrategy[GetVariableResultType] = _model(
-    GetVariableResultType,
-    {
-        "attribute_status": st.sampled_from(GetVariableStatusEnumType),
-        "component": _st_ComponentType,
-        "variable": _st_VariableType,
-    },
-    {
-        "custom_data": _st_CustomDataType,
-        "attribute_status_info": _st_StatusInfoType,
-        "attribute_type": st.sampled_from(AttributeEnumType),
-        "attribute_value": _strings(max_size=2500),
-    },
+    GetVariableResultType, _fields_GetVariableResultType, _required_GetVariableResultType
 )
 
 
+_fields_LogParametersType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "remote_location": _strings(max_size=512),
+    "oldest_timestamp": _DATE_TIMES,
+    "latest_timestamp": _DATE_TIMES,
+}
+_required_LogParametersType: frozenset[str] = frozenset({"remote_location"})
 _st_LogParametersType: st.SearchStrategy[LogParametersType] = _model(
-    LogParametersType,
-    {"remote_location": _strings(max_size=512)},
-    {
-        "custom_data": _st_CustomDataType,
-        "oldest_timestamp": _DATE_TIMES,
-        "latest_timestamp": _DATE_TIMES,
-    },
+    LogParametersType, _fields_LogParametersType, _required_LogParametersType
 )
 
 
+_fields_MessageInfoType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "display": _st_ComponentType,
+    "id": st.integers(),
+    "priority": st.sampled_from(MessagePriorityEnumType),
+    "state": st.sampled_from(MessageStateEnumType),
+    "start_date_time": _DATE_TIMES,
+    "end_date_time": _DATE_TIMES,
+    "transaction_id": _strings(max_size=36),
+    "message": _st_MessageContentType,
+}
+_required_MessageInfoType: frozenset[str] = frozenset({"id", "priority", "message"})
 _st_MessageInfoType: st.SearchStrategy[MessageInfoType] = _model(
-    MessageInfoType,
-    {
-        "id": st.integers(),
-        "priority": st.sampled_from(MessagePriorityEnumType),
-        "message": _st_MessageContentType,
-    },
-    {
-        "custom_data": _st_CustomDataType,
-        "display": _st_ComponentType,
-        "state": st.sampled_from(MessageStateEnumType),
-        "start_date_time": _DATE_TIMES,
-        "end_date_time": _DATE_TIMES,
-        "transaction_id": _strings(max_size=36),
-    },
+    MessageInfoType, _fields_MessageInfoType, _required_MessageInfoType
 )
 
 
+_fields_SignedMeterValueType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "signed_meter_data": _strings(max_size=2500),
+    "signing_method": _strings(max_size=50),
+    "encoding_method": _strings(max_size=50),
+    "public_key": _strings(max_size=2500),
+}
+_required_SignedMeterValueType: frozenset[str] = frozenset(
+    {"signed_meter_data", "signing_method", "encoding_method", "public_key"}
+)
 _st_SignedMeterValueType: st.SearchStrategy[SignedMeterValueType] = _model(
-    SignedMeterValueType,
-    {
-        "signed_meter_data": _strings(max_size=2500),
-        "signing_method": _strings(max_size=50),
-        "encoding_method": _strings(max_size=50),
-        "public_key": _strings(max_size=2500),
-    },
-    {"custom_data": _st_CustomDataType},
+    SignedMeterValueType, _fields_SignedMeterValueType, _required_SignedMeterValueType
 )
 
 
+_fields_UnitOfMeasureType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "unit": _strings(max_size=20),
+    "multiplier": st.integers(),
+}
+_required_UnitOfMeasureType: frozenset[str] = frozenset()
 _st_UnitOfMeasureType: st.SearchStrategy[UnitOfMeasureType] = _model(
-    UnitOfMeasureType,
-    {},
-    {"custom_data": _st_CustomDataType, "unit": _strings(max_size=20), "multiplier": st.integers()},
+    UnitOfMeasureType, _fields_UnitOfMeasureType, _required_UnitOfMeasureType
 )
 
 
+_fields_SampledValueType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "value": _numbers(),
+    "context": st.sampled_from(ReadingContextEnumType),
+    "measurand": st.sampled_from(MeasurandEnumType),
+    "phase": st.sampled_from(PhaseEnumType),
+    "location": st.sampled_from(LocationEnumType),
+    "signed_meter_value": _st_SignedMeterValueType,
+    "unit_of_measure": _st_UnitOfMeasureType,
+}
+_required_SampledValueType: frozenset[str] = frozenset({"value"})
 _st_SampledValueType: st.SearchStrategy[SampledValueType] = _model(
-    SampledValueType,
-    {"value": _numbers()},
-    {
-        "custom_data": _st_CustomDataType,
-        "context": st.sampled_from(ReadingContextEnumType),
-        "measurand": st.sampled_from(MeasurandEnumType),
-        "phase": st.sampled_from(PhaseEnumType),
-        "location": st.sampled_from(LocationEnumType),
-        "signed_meter_value": _st_SignedMeterValueType,
-        "unit_of_measure": _st_UnitOfMeasureType,
-    },
+    SampledValueType, _fields_SampledValueType, _required_SampledValueType
 )
 
 
+_fields_MeterValueType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "sampled_value": st.lists(_st_SampledValueType, min_size=1),
+    "timestamp": _DATE_TIMES,
+}
+_required_MeterValueType: frozenset[str] = frozenset({"sampled_value", "timestamp"})
 _st_MeterValueType: st.SearchStrategy[MeterValueType] = _model(
-    MeterValueType,
-    {"sampled_value": st.lists(_st_SampledValueType, min_size=1), "timestamp": _DATE_TIMES},
-    {"custom_data": _st_CustomDataType},
+    MeterValueType, _fields_MeterValueType, _required_MeterValueType
 )
 
 
+_fields_VariableMonitoringType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id": st.integers(),
+    "transaction": st.booleans(),
+    "value": _numbers(),
+    "type": st.sampled_from(MonitorEnumType),
+    "severity": st.integers(),
+}
+_required_VariableMonitoringType: frozenset[str] = frozenset(
+    {"id", "transaction", "value", "type", "severity"}
+)
 _st_VariableMonitoringType: st.SearchStrategy[VariableMonitoringType] = _model(
-    VariableMonitoringType,
-    {
-        "id": st.integers(),
-        "transaction": st.booleans(),
-        "value": _numbers(),
-        "type": st.sampled_from(MonitorEnumType),
-        "severity": st.integers(),
-    },
-    {"custom_data": _st_CustomDataType},
+    VariableMonitoringType, _fields_VariableMonitoringType, _required_VariableMonitoringType
 )
 
 
+_fields_MonitoringDataType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "component": _st_ComponentType,
+    "variable": _st_VariableType,
+    "variable_monitoring": st.lists(_st_VariableMonitoringType, min_size=1),
+}
+_required_MonitoringDataType: frozenset[str] = frozenset(
+    {"component", "variable", "variable_monitoring"}
+)
 _st_MonitoringDataType: st.SearchStrategy[MonitoringDataType] = _model(
-    MonitoringDataType,
-    {
-        "component": _st_ComponentType,
-        "variable": _st_VariableType,
-        "variable_monitoring": st.lists(_st_VariableMonitoringType, min_size=1),
-    },
-    {"custom_data": _st_CustomDataType},
+    MonitoringDataType, _fields_MonitoringDataType, _required_MonitoringDataType
 )
 
 
-_st_VPNType: st.SearchStrategy[VPNType] = _model(
-    VPNType,
+_fields_VPNType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "server": _strings(max_size=512),
+    "user": _strings(max_size=20),
+    "group": _strings(max_size=20),
+    "password": _strings(max_size=20),
+    "key": _strings(max_size=255),
+    "type": st.sampled_from(VPNEnumType),
+}
+_required_VPNType: frozenset[str] = frozenset({"server", "user", "password", "key", "type"})
+_st_VPNType: st.SearchStrategy[VPNType] = _model(VPNType, _fields_VPNType, _required_VPNType)
+
+
+_fields_NetworkConnectionProfileType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "apn": _st_APNType,
+    "ocpp_version": st.sampled_from(OCPPVersionEnumType),
+    "ocpp_transport": st.sampled_from(OCPPTransportEnumType),
+    "ocpp_csms_url": _strings(max_size=512),
+    "message_timeout": st.integers(),
+    "security_profile": st.integers(),
+    "ocpp_interface": st.sampled_from(OCPPInterfaceEnumType),
+    "vpn": _st_VPNType,
+}
+_required_NetworkConnectionProfileType: frozenset[str] = frozenset(
     {
-        "server": _strings(max_size=512),
-        "user": _strings(max_size=20),
-        "password": _strings(max_size=20),
-        "key": _strings(max_size=255),
-        "type": st.sampled_from(VPNEnumType),
-    },
-    {"custom_data": _st_CustomDataType, "group": _strings(max_size=20)},
+        "ocpp_version",
+        "ocpp_transport",
+        "ocpp_csms_url",
+        "message_timeout",
+        "security_profile",
+        "ocpp_interface",
+    }
 )
-
-
 _st_NetworkConnectionProfileType: st.SearchStrategy[NetworkConnectionProfileType] = _model(
     NetworkConnectionProfileType,
-    {
-        "ocpp_version": st.sampled_from(OCPPVersionEnumType),
-        "ocpp_transport": st.sampled_from(OCPPTransportEnumType),
-        "ocpp_csms_url": _strings(max_size=512),
-        "message_timeout": st.integers(),
-        "security_profile": st.integers(),
-        "ocpp_interface": st.sampled_from(OCPPInterfaceEnumType),
-    },
-    {"custom_data": _st_CustomDataType, "apn": _st_APNType, "vpn": _st_VPNType},
+    _fields_NetworkConnectionProfileType,
+    _required_NetworkConnectionProfileType,
 )
 
 
+_fields_OCSPRequestDataType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
+    "issuer_name_hash": _strings(max_size=128),
+    "issuer_key_hash": _strings(max_size=128),
+    "serial_number": _strings(max_size=40),
+    "responder_url": _strings(max_size=512),
+}
+_required_OCSPRequestDataType: frozenset[str] = frozenset(
+    {"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number", "responder_url"}
+)
 _st_OCSPRequestDataType: st.SearchStrategy[OCSPRequestDataType] = _model(
-    OCSPRequestDataType,
-    {
-        "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
-        "issuer_name_hash": _strings(max_size=128),
-        "issuer_key_hash": _strings(max_size=128),
-        "serial_number": _strings(max_size=40),
-        "responder_url": _strings(max_size=512),
-    },
-    {"custom_data": _st_CustomDataType},
+    OCSPRequestDataType, _fields_OCSPRequestDataType, _required_OCSPRequestDataType
 )
 
 
+_fields_VariableAttributeType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "type": st.sampled_from(AttributeEnumType),
+    "value": _strings(max_size=2500),
+    "mutability": st.sampled_from(MutabilityEnumType),
+    "persistent": st.booleans(),
+    "constant": st.booleans(),
+}
+_required_VariableAttributeType: frozenset[str] = frozenset()
 _st_VariableAttributeType: st.SearchStrategy[VariableAttributeType] = _model(
-    VariableAttributeType,
-    {},
-    {
-        "custom_data": _st_CustomDataType,
-        "type": st.sampled_from(AttributeEnumType),
-        "value": _strings(max_size=2500),
-        "mutability": st.sampled_from(MutabilityEnumType),
-        "persistent": st.booleans(),
-        "constant": st.booleans(),
-    },
+    VariableAttributeType, _fields_VariableAttributeType, _required_VariableAttributeType
 )
 
 
+_fields_VariableCharacteristicsType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "unit": _strings(max_size=16),
+    "data_type": st.sampled_from(DataEnumType),
+    "min_limit": _numbers(),
+    "max_limit": _numbers(),
+    "values_list": _strings(max_size=1000),
+    "supports_monitoring": st.booleans(),
+}
+_required_VariableCharacteristicsType: frozenset[str] = frozenset(
+    {"data_type", "supports_monitoring"}
+)
 _st_VariableCharacteristicsType: st.SearchStrategy[VariableCharacteristicsType] = _model(
     VariableCharacteristicsType,
-    {"data_type": st.sampled_from(DataEnumType), "supports_monitoring": st.booleans()},
-    {
-        "custom_data": _st_CustomDataType,
-        "unit": _strings(max_size=16),
-        "min_limit": _numbers(),
-        "max_limit": _numbers(),
-        "values_list": _strings(max_size=1000),
-    },
+    _fields_VariableCharacteristicsType,
+    _required_VariableCharacteristicsType,
 )
 
 
+_fields_ReportDataType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "component": _st_ComponentType,
+    "variable": _st_VariableType,
+    "variable_attribute": st.lists(_st_VariableAttributeType, min_size=1, max_size=4),
+    "variable_characteristics": _st_VariableCharacteristicsType,
+}
+_required_ReportDataType: frozenset[str] = frozenset(
+    {"component", "variable", "variable_attribute"}
+)
 _st_ReportDataType: st.SearchStrategy[ReportDataType] = _model(
-    ReportDataType,
-    {
-        "component": _st_ComponentType,
-        "variable": _st_VariableType,
-        "variable_attribute": st.lists(_st_VariableAttributeType, min_size=1, max_size=4),
-    },
-    {
-        "custom_data": _st_CustomDataType,
-        "variable_characteristics": _st_VariableCharacteristicsType,
-    },
+    ReportDataType, _fields_ReportDataType, _required_ReportDataType
 )
 
 
+_fields_SetMonitoringDataType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id": st.integers(),
+    "transaction": st.booleans(),
+    "value": _numbers(),
+    "type": st.sampled_from(MonitorEnumType),
+    "severity": st.integers(),
+    "component": _st_ComponentType,
+    "variable": _st_VariableType,
+}
+_required_SetMonitoringDataType: frozenset[str] = frozenset(
+    {"value", "type", "severity", "component", "variable"}
+)
 _st_SetMonitoringDataType: st.SearchStrategy[SetMonitoringDataType] = _model(
-    SetMonitoringDataType,
-    {
-        "value": _numbers(),
-        "type": st.sampled_from(MonitorEnumType),
-        "severity": st.integers(),
-        "component": _st_ComponentType,
-        "variable": _st_VariableType,
-    },
-    {"custom_data": _st_CustomDataType, "id": st.integers(), "transaction": st.booleans()},
+    SetMonitoringDataType, _fields_SetMonitoringDataType, _required_SetMonitoringDataType
 )
 
 
+_fields_SetMonitoringResultType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id": st.integers(),
+    "status_info": _st_StatusInfoType,
+    "status": st.sampled_from(SetMonitoringStatusEnumType),
+    "type": st.sampled_from(MonitorEnumType),
+    "component": _st_ComponentType,
+    "variable": _st_VariableType,
+    "severity": st.integers(),
+}
+_required_SetMonitoringResultType: frozenset[str] = frozenset(
+    {"status", "type", "component", "variable", "severity"}
+)
 _st_SetMonitoringResultType: st.SearchStrategy[SetMonitoringResultType] = _model(
-    SetMonitoringResultType,
-    {
-        "status": st.sampled_from(SetMonitoringStatusEnumType),
-        "type": st.sampled_from(MonitorEnumType),
-        "component": _st_ComponentType,
-        "variable": _st_VariableType,
-        "severity": st.integers(),
-    },
-    {"custom_data": _st_CustomDataType, "id": st.integers(), "status_info": _st_StatusInfoType},
+    SetMonitoringResultType, _fields_SetMonitoringResultType, _required_SetMonitoringResultType
 )
 
 
+_fields_SetVariableDataType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "attribute_type": st.sampled_from(AttributeEnumType),
+    "attribute_value": _strings(max_size=1000),
+    "component": _st_ComponentType,
+    "variable": _st_VariableType,
+}
+_required_SetVariableDataType: frozenset[str] = frozenset(
+    {"attribute_value", "component", "variable"}
+)
 _st_SetVariableDataType: st.SearchStrategy[SetVariableDataType] = _model(
-    SetVariableDataType,
-    {
-        "attribute_value": _strings(max_size=1000),
-        "component": _st_ComponentType,
-        "variable": _st_VariableType,
-    },
-    {"custom_data": _st_CustomDataType, "attribute_type": st.sampled_from(AttributeEnumType)},
+    SetVariableDataType, _fields_SetVariableDataType, _required_SetVariableDataType
 )
 
 
+_fields_SetVariableResultType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "attribute_type": st.sampled_from(AttributeEnumType),
+    "attribute_status": st.sampled_from(SetVariableStatusEnumType),
+    "attribute_status_info": _st_StatusInfoType,
+    "component": _st_ComponentType,
+    "variable": _st_VariableType,
+}
+_required_SetVariableResultType: frozenset[str] = frozenset(
+    {"attribute_status", "component", "variable"}
+)
 _st_SetVariableResultType: st.SearchStrategy[SetVariableResultType] = _model(
-    SetVariableResultType,
-    {
-        "attribute_status": st.sampled_from(SetVariableStatusEnumType),
-        "component": _st_ComponentType,
-        "variable": _st_VariableType,
-    },
-    {
-        "custom_data": _st_CustomDataType,
-        "attribute_type": st.sampled_from(AttributeEnumType),
-        "attribute_status_info": _st_StatusInfoType,
-    },
+    SetVariableResultType, _fields_SetVariableResultType, _required_SetVariableResultType
 )
 
 
+_fields_TransactionType: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "transaction_id": _strings(max_size=36),
+    "charging_state": st.sampled_from(ChargingStateEnumType),
+    "time_spent_charging": st.integers(),
+    "stopped_reason": st.sampled_from(ReasonEnumType),
+    "remote_start_id": st.integers(),
+}
+_required_TransactionType: frozenset[str] = frozenset({"transaction_id"})
 _st_TransactionType: st.SearchStrategy[TransactionType] = _model(
-    TransactionType,
-    {"transaction_id": _strings(max_size=36)},
-    {
-        "custom_data": _st_CustomDataType,
-        "charging_state": st.sampled_from(ChargingStateEnumType),
-        "time_spent_charging": st.integers(),
-        "stopped_reason": st.sampled_from(ReasonEnumType),
-        "remote_start_id": st.integers(),
-    },
+    TransactionType, _fields_TransactionType, _required_TransactionType
 )
 
 
+_fields_AuthorizeRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id_token": _st_IdTokenType,
+    "certificate": _strings(max_size=5500),
+    "iso15118_certificate_hash_data": st.lists(_st_OCSPRequestDataType, min_size=1, max_size=4),
+}
+_required_AuthorizeRequest: frozenset[str] = frozenset({"id_token"})
 _st_AuthorizeRequest: st.SearchStrategy[AuthorizeRequest] = _model(
-    AuthorizeRequest,
-    {"id_token": _st_IdTokenType},
-    {
-        "custom_data": _st_CustomDataType,
-        "certificate": _strings(max_size=5500),
-        "iso15118_certificate_hash_data": st.lists(_st_OCSPRequestDataType, min_size=1, max_size=4),
-    },
+    AuthorizeRequest, _fields_AuthorizeRequest, _required_AuthorizeRequest
 )
 
 
+_fields_AuthorizeResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id_token_info": _st_IdTokenInfoType,
+    "certificate_status": st.sampled_from(AuthorizeCertificateStatusEnumType),
+}
+_required_AuthorizeResponse: frozenset[str] = frozenset({"id_token_info"})
 _st_AuthorizeResponse: st.SearchStrategy[AuthorizeResponse] = _model(
-    AuthorizeResponse,
-    {"id_token_info": _st_IdTokenInfoType},
-    {
-        "custom_data": _st_CustomDataType,
-        "certificate_status": st.sampled_from(AuthorizeCertificateStatusEnumType),
-    },
+    AuthorizeResponse, _fields_AuthorizeResponse, _required_AuthorizeResponse
 )
 
 
+_fields_BootNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "charging_station": _st_ChargingStationType,
+    "reason": st.sampled_from(BootReasonEnumType),
+}
+_required_BootNotificationRequest: frozenset[str] = frozenset({"charging_station", "reason"})
 _st_BootNotificationRequest: st.SearchStrategy[BootNotificationRequest] = _model(
-    BootNotificationRequest,
-    {"charging_station": _st_ChargingStationType, "reason": st.sampled_from(BootReasonEnumType)},
-    {"custom_data": _st_CustomDataType},
+    BootNotificationRequest, _fields_BootNotificationRequest, _required_BootNotificationRequest
 )
 
 
+_fields_BootNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "current_time": _DATE_TIMES,
+    "interval": st.integers(),
+    "status": st.sampled_from(RegistrationStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_BootNotificationResponse: frozenset[str] = frozenset(
+    {"current_time", "interval", "status"}
+)
 _st_BootNotificationResponse: st.SearchStrategy[BootNotificationResponse] = _model(
-    BootNotificationResponse,
-    {
-        "current_time": _DATE_TIMES,
-        "interval": st.integers(),
-        "status": st.sampled_from(RegistrationStatusEnumType),
-    },
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    BootNotificationResponse, _fields_BootNotificationResponse, _required_BootNotificationResponse
 )
 
 
+_fields_CancelReservationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "reservation_id": st.integers(),
+}
+_required_CancelReservationRequest: frozenset[str] = frozenset({"reservation_id"})
 _st_CancelReservationRequest: st.SearchStrategy[CancelReservationRequest] = _model(
-    CancelReservationRequest, {"reservation_id": st.integers()}, {"custom_data": _st_CustomDataType}
+    CancelReservationRequest, _fields_CancelReservationRequest, _required_CancelReservationRequest
 )
 
 
+_fields_CancelReservationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(CancelReservationStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_CancelReservationResponse: frozenset[str] = frozenset({"status"})
 _st_CancelReservationResponse: st.SearchStrategy[CancelReservationResponse] = _model(
     CancelReservationResponse,
-    {"status": st.sampled_from(CancelReservationStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_CancelReservationResponse,
+    _required_CancelReservationResponse,
 )
 
 
+_fields_CertificateSignedRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "certificate_chain": _strings(max_size=10000),
+    "certificate_type": st.sampled_from(CertificateSigningUseEnumType),
+}
+_required_CertificateSignedRequest: frozenset[str] = frozenset({"certificate_chain"})
 _st_CertificateSignedRequest: st.SearchStrategy[CertificateSignedRequest] = _model(
-    CertificateSignedRequest,
-    {"certificate_chain": _strings(max_size=10000)},
-    {
-        "custom_data": _st_CustomDataType,
-        "certificate_type": st.sampled_from(CertificateSigningUseEnumType),
-    },
+    CertificateSignedRequest, _fields_CertificateSignedRequest, _required_CertificateSignedRequest
 )
 
 
+_fields_CertificateSignedResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(CertificateSignedStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_CertificateSignedResponse: frozenset[str] = frozenset({"status"})
 _st_CertificateSignedResponse: st.SearchStrategy[CertificateSignedResponse] = _model(
     CertificateSignedResponse,
-    {"status": st.sampled_from(CertificateSignedStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_CertificateSignedResponse,
+    _required_CertificateSignedResponse,
 )
 
 
+_fields_ChangeAvailabilityRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "evse": _st_EVSEType,
+    "operational_status": st.sampled_from(OperationalStatusEnumType),
+}
+_required_ChangeAvailabilityRequest: frozenset[str] = frozenset({"operational_status"})
 _st_ChangeAvailabilityRequest: st.SearchStrategy[ChangeAvailabilityRequest] = _model(
     ChangeAvailabilityRequest,
-    {"operational_status": st.sampled_from(OperationalStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "evse": _st_EVSEType},
+    _fields_ChangeAvailabilityRequest,
+    _required_ChangeAvailabilityRequest,
 )
 
 
+_fields_ChangeAvailabilityResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(ChangeAvailabilityStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_ChangeAvailabilityResponse: frozenset[str] = frozenset({"status"})
 _st_ChangeAvailabilityResponse: st.SearchStrategy[ChangeAvailabilityResponse] = _model(
     ChangeAvailabilityResponse,
-    {"status": st.sampled_from(ChangeAvailabilityStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_ChangeAvailabilityResponse,
+    _required_ChangeAvailabilityResponse,
 )
 
 
+_fields_ClearCacheRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_ClearCacheRequest: frozenset[str] = frozenset()
 _st_ClearCacheRequest: st.SearchStrategy[ClearCacheRequest] = _model(
-    ClearCacheRequest, {}, {"custom_data": _st_CustomDataType}
+    ClearCacheRequest, _fields_ClearCacheRequest, _required_ClearCacheRequest
 )
 
 
+_fields_ClearCacheResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(ClearCacheStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_ClearCacheResponse: frozenset[str] = frozenset({"status"})
 _st_ClearCacheResponse: st.SearchStrategy[ClearCacheResponse] = _model(
-    ClearCacheResponse,
-    {"status": st.sampled_from(ClearCacheStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    ClearCacheResponse, _fields_ClearCacheResponse, _required_ClearCacheResponse
 )
 
 
+_fields_ClearChargingProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "charging_profile_id": st.integers(),
+    "charging_profile_criteria": _st_ClearChargingProfileType,
+}
+_required_ClearChargingProfileRequest: frozenset[str] = frozenset()
 _st_ClearChargingProfileRequest: st.SearchStrategy[ClearChargingProfileRequest] = _model(
     ClearChargingProfileRequest,
-    {},
-    {
-        "custom_data": _st_CustomDataType,
-        "charging_profile_id": st.integers(),
-        "charging_profile_criteria": _st_ClearChargingProfileType,
-    },
+    _fields_ClearChargingProfileRequest,
+    _required_ClearChargingProfileRequest,
 )
 
 
+_fields_ClearChargingProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(ClearChargingProfileStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_ClearChargingProfileResponse: frozenset[str] = frozenset({"status"})
 _st_ClearChargingProfileResponse: st.SearchStrategy[ClearChargingProfileResponse] = _model(
     ClearChargingProfileResponse,
-    {"status": st.sampled_from(ClearChargingProfileStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_ClearChargingProfileResponse,
+    _required_ClearChargingProfileResponse,
 )
 
 
+_fields_ClearDisplayMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id": st.integers(),
+}
+_required_ClearDisplayMessageRequest: frozenset[str] = frozenset({"id"})
 _st_ClearDisplayMessageRequest: st.SearchStrategy[ClearDisplayMessageRequest] = _model(
-    ClearDisplayMessageRequest, {"id": st.integers()}, {"custom_data": _st_CustomDataType}
+    ClearDisplayMessageRequest,
+    _fields_ClearDisplayMessageRequest,
+    _required_ClearDisplayMessageRequest,
 )
 
 
+_fields_ClearDisplayMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(ClearMessageStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_ClearDisplayMessageResponse: frozenset[str] = frozenset({"status"})
 _st_ClearDisplayMessageResponse: st.SearchStrategy[ClearDisplayMessageResponse] = _model(
     ClearDisplayMessageResponse,
-    {"status": st.sampled_from(ClearMessageStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_ClearDisplayMessageResponse,
+    _required_ClearDisplayMessageResponse,
 )
 
 
+_fields_ClearVariableMonitoringRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id": st.lists(st.integers(), min_size=1),
+}
+_required_ClearVariableMonitoringRequest: frozenset[str] = frozenset({"id"})
 _st_ClearVariableMonitoringRequest: st.SearchStrategy[ClearVariableMonitoringRequest] = _model(
     ClearVariableMonitoringRequest,
-    {"id": st.lists(st.integers(), min_size=1)},
-    {"custom_data": _st_CustomDataType},
+    _fields_ClearVariableMonitoringRequest,
+    _required_ClearVariableMonitoringRequest,
 )
 
 
+_fields_ClearVariableMonitoringResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "clear_monitoring_result": st.lists(_st_ClearMonitoringResultType, min_size=1),
+}
+_required_ClearVariableMonitoringResponse: frozenset[str] = frozenset({"clear_monitoring_result"})
 _st_ClearVariableMonitoringResponse: st.SearchStrategy[ClearVariableMonitoringResponse] = _model(
     ClearVariableMonitoringResponse,
-    {"clear_monitoring_result": st.lists(_st_ClearMonitoringResultType, min_size=1)},
-    {"custom_data": _st_CustomDataType},
+    _fields_ClearVariableMonitoringResponse,
+    _required_ClearVariableMonitoringResponse,
 )
 
 
+_fields_ClearedChargingLimitRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType),
+    "evse_id": st.integers(),
+}
+_required_ClearedChargingLimitRequest: frozenset[str] = frozenset({"charging_limit_source"})
 _st_ClearedChargingLimitRequest: st.SearchStrategy[ClearedChargingLimitRequest] = _model(
     ClearedChargingLimitRequest,
-    {"charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType)},
-    {"custom_data": _st_CustomDataType, "evse_id": st.integers()},
+    _fields_ClearedChargingLimitRequest,
+    _required_ClearedChargingLimitRequest,
 )
 
 
+_fields_ClearedChargingLimitResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_ClearedChargingLimitResponse: frozenset[str] = frozenset()
 _st_ClearedChargingLimitResponse: st.SearchStrategy[ClearedChargingLimitResponse] = _model(
-    ClearedChargingLimitResponse, {}, {"custom_data": _st_CustomDataType}
+    ClearedChargingLimitResponse,
+    _fields_ClearedChargingLimitResponse,
+    _required_ClearedChargingLimitResponse,
 )
 
 
+_fields_CostUpdatedRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "total_cost": _numbers(),
+    "transaction_id": _strings(max_size=36),
+}
+_required_CostUpdatedRequest: frozenset[str] = frozenset({"total_cost", "transaction_id"})
 _st_CostUpdatedRequest: st.SearchStrategy[CostUpdatedRequest] = _model(
-    CostUpdatedRequest,
-    {"total_cost": _numbers(), "transaction_id": _strings(max_size=36)},
-    {"custom_data": _st_CustomDataType},
+    CostUpdatedRequest, _fields_CostUpdatedRequest, _required_CostUpdatedRequest
 )
 
 
+_fields_CostUpdatedResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_CostUpdatedResponse: frozenset[str] = frozenset()
 _st_CostUpdatedResponse: st.SearchStrategy[CostUpdatedResponse] = _model(
-    CostUpdatedResponse, {}, {"custom_data": _st_CustomDataType}
+    CostUpdatedResponse, _fields_CostUpdatedResponse, _required_CostUpdatedResponse
 )
 
 
+_fields_CustomerInformationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "customer_certificate": _st_CertificateHashDataType,
+    "id_token": _st_IdTokenType,
+    "request_id": st.integers(),
+    "report": st.booleans(),
+    "clear": st.booleans(),
+    "customer_identifier": _strings(max_size=64),
+}
+_required_CustomerInformationRequest: frozenset[str] = frozenset({"request_id", "report", "clear"})
 _st_CustomerInformationRequest: st.SearchStrategy[CustomerInformationRequest] = _model(
     CustomerInformationRequest,
-    {"request_id": st.integers(), "report": st.booleans(), "clear": st.booleans()},
-    {
-        "custom_data": _st_CustomDataType,
-        "customer_certificate": _st_CertificateHashDataType,
-        "id_token": _st_IdTokenType,
-        "customer_identifier": _strings(max_size=64),
-    },
+    _fields_CustomerInformationRequest,
+    _required_CustomerInformationRequest,
 )
 
 
+_fields_CustomerInformationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(CustomerInformationStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_CustomerInformationResponse: frozenset[str] = frozenset({"status"})
 _st_CustomerInformationResponse: st.SearchStrategy[CustomerInformationResponse] = _model(
     CustomerInformationResponse,
-    {"status": st.sampled_from(CustomerInformationStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_CustomerInformationResponse,
+    _required_CustomerInformationResponse,
 )
 
 
+_fields_DataTransferRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "message_id": _strings(max_size=50),
+    "data": _JSON_VALUES,
+    "vendor_id": _strings(max_size=255),
+}
+_required_DataTransferRequest: frozenset[str] = frozenset({"vendor_id"})
 _st_DataTransferRequest: st.SearchStrategy[DataTransferRequest] = _model(
-    DataTransferRequest,
-    {"vendor_id": _strings(max_size=255)},
-    {"custom_data": _st_CustomDataType, "message_id": _strings(max_size=50), "data": _JSON_VALUES},
+    DataTransferRequest, _fields_DataTransferRequest, _required_DataTransferRequest
 )
 
 
+_fields_DataTransferResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(DataTransferStatusEnumType),
+    "status_info": _st_StatusInfoType,
+    "data": _JSON_VALUES,
+}
+_required_DataTransferResponse: frozenset[str] = frozenset({"status"})
 _st_DataTransferResponse: st.SearchStrategy[DataTransferResponse] = _model(
-    DataTransferResponse,
-    {"status": st.sampled_from(DataTransferStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType, "data": _JSON_VALUES},
+    DataTransferResponse, _fields_DataTransferResponse, _required_DataTransferResponse
 )
 
 
+_fields_DeleteCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "certificate_hash_data": _st_CertificateHashDataType,
+}
+_required_DeleteCertificateRequest: frozenset[str] = frozenset({"certificate_hash_data"})
 _st_DeleteCertificateRequest: st.SearchStrategy[DeleteCertificateRequest] = _model(
-    DeleteCertificateRequest,
-    {"certificate_hash_data": _st_CertificateHashDataType},
-    {"custom_data": _st_CustomDataType},
+    DeleteCertificateRequest, _fields_DeleteCertificateRequest, _required_DeleteCertificateRequest
 )
 
 
+_fields_DeleteCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(DeleteCertificateStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_DeleteCertificateResponse: frozenset[str] = frozenset({"status"})
 _st_DeleteCertificateResponse: st.SearchStrategy[DeleteCertificateResponse] = _model(
     DeleteCertificateResponse,
-    {"status": st.sampled_from(DeleteCertificateStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_DeleteCertificateResponse,
+    _required_DeleteCertificateResponse,
 )
 
 
+_fields_FirmwareStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(FirmwareStatusEnumType),
+    "request_id": st.integers(),
+}
+_required_FirmwareStatusNotificationRequest: frozenset[str] = frozenset({"status"})
 _st_FirmwareStatusNotificationRequest: st.SearchStrategy[FirmwareStatusNotificationRequest] = (
     _model(
         FirmwareStatusNotificationRequest,
-        {"status": st.sampled_from(FirmwareStatusEnumType)},
-        {"custom_data": _st_CustomDataType, "request_id": st.integers()},
+        _fields_FirmwareStatusNotificationRequest,
+        _required_FirmwareStatusNotificationRequest,
     )
 )
 
 
+_fields_FirmwareStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_FirmwareStatusNotificationResponse: frozenset[str] = frozenset()
 _st_FirmwareStatusNotificationResponse: st.SearchStrategy[FirmwareStatusNotificationResponse] = (
-    _model(FirmwareStatusNotificationResponse, {}, {"custom_data": _st_CustomDataType})
+    _model(
+        FirmwareStatusNotificationResponse,
+        _fields_FirmwareStatusNotificationResponse,
+        _required_FirmwareStatusNotificationResponse,
+    )
 )
 
 
+_fields_Get15118EVCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "iso15118_schema_version": _strings(max_size=50),
+    "action": st.sampled_from(CertificateActionEnumType),
+    "exi_request": _strings(max_size=5600),
+}
+_required_Get15118EVCertificateRequest: frozenset[str] = frozenset(
+    {"iso15118_schema_version", "action", "exi_request"}
+)
 _st_Get15118EVCertificateRequest: st.SearchStrategy[Get15118EVCertificateRequest] = _model(
     Get15118EVCertificateRequest,
-    {
-        "iso15118_schema_version": _strings(max_size=50),
-        "action": st.sampled_from(CertificateActionEnumType),
-        "exi_request": _strings(max_size=5600),
-    },
-    {"custom_data": _st_CustomDataType},
+    _fields_Get15118EVCertificateRequest,
+    _required_Get15118EVCertificateRequest,
 )
 
 
+_fields_Get15118EVCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(Iso15118EVCertificateStatusEnumType),
+    "status_info": _st_StatusInfoType,
+    "exi_response": _strings(max_size=7500),
+}
+_required_Get15118EVCertificateResponse: frozenset[str] = frozenset({"status", "exi_response"})
 _st_Get15118EVCertificateResponse: st.SearchStrategy[Get15118EVCertificateResponse] = _model(
     Get15118EVCertificateResponse,
-    {
-        "status": st.sampled_from(Iso15118EVCertificateStatusEnumType),
-        "exi_response": _strings(max_size=7500),
-    },
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_Get15118EVCertificateResponse,
+    _required_Get15118EVCertificateResponse,
 )
 
 
+_fields_GetBaseReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "request_id": st.integers(),
+    "report_base": st.sampled_from(ReportBaseEnumType),
+}
+_required_GetBaseReportRequest: frozenset[str] = frozenset({"request_id", "report_base"})
 _st_GetBaseReportRequest: st.SearchStrategy[GetBaseReportRequest] = _model(
-    GetBaseReportRequest,
-    {"request_id": st.integers(), "report_base": st.sampled_from(ReportBaseEnumType)},
-    {"custom_data": _st_CustomDataType},
+    GetBaseReportRequest, _fields_GetBaseReportRequest, _required_GetBaseReportRequest
 )
 
 
+_fields_GetBaseReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GenericDeviceModelStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_GetBaseReportResponse: frozenset[str] = frozenset({"status"})
 _st_GetBaseReportResponse: st.SearchStrategy[GetBaseReportResponse] = _model(
-    GetBaseReportResponse,
-    {"status": st.sampled_from(GenericDeviceModelStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    GetBaseReportResponse, _fields_GetBaseReportResponse, _required_GetBaseReportResponse
 )
 
 
+_fields_GetCertificateStatusRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "ocsp_request_data": _st_OCSPRequestDataType,
+}
+_required_GetCertificateStatusRequest: frozenset[str] = frozenset({"ocsp_request_data"})
 _st_GetCertificateStatusRequest: st.SearchStrategy[GetCertificateStatusRequest] = _model(
     GetCertificateStatusRequest,
-    {"ocsp_request_data": _st_OCSPRequestDataType},
-    {"custom_data": _st_CustomDataType},
+    _fields_GetCertificateStatusRequest,
+    _required_GetCertificateStatusRequest,
 )
 
 
+_fields_GetCertificateStatusResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GetCertificateStatusEnumType),
+    "status_info": _st_StatusInfoType,
+    "ocsp_result": _strings(max_size=5500),
+}
+_required_GetCertificateStatusResponse: frozenset[str] = frozenset({"status"})
 _st_GetCertificateStatusResponse: st.SearchStrategy[GetCertificateStatusResponse] = _model(
     GetCertificateStatusResponse,
-    {"status": st.sampled_from(GetCertificateStatusEnumType)},
-    {
-        "custom_data": _st_CustomDataType,
-        "status_info": _st_StatusInfoType,
-        "ocsp_result": _strings(max_size=5500),
-    },
+    _fields_GetCertificateStatusResponse,
+    _required_GetCertificateStatusResponse,
 )
 
 
+_fields_GetChargingProfilesRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "request_id": st.integers(),
+    "evse_id": st.integers(),
+    "charging_profile": _st_ChargingProfileCriterionType,
+}
+_required_GetChargingProfilesRequest: frozenset[str] = frozenset({"request_id", "charging_profile"})
 _st_GetChargingProfilesRequest: st.SearchStrategy[GetChargingProfilesRequest] = _model(
     GetChargingProfilesRequest,
-    {"request_id": st.integers(), "charging_profile": _st_ChargingProfileCriterionType},
-    {"custom_data": _st_CustomDataType, "evse_id": st.integers()},
+    _fields_GetChargingProfilesRequest,
+    _required_GetChargingProfilesRequest,
 )
 
 
+_fields_GetChargingProfilesResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GetChargingProfileStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_GetChargingProfilesResponse: frozenset[str] = frozenset({"status"})
 _st_GetChargingProfilesResponse: st.SearchStrategy[GetChargingProfilesResponse] = _model(
     GetChargingProfilesResponse,
-    {"status": st.sampled_from(GetChargingProfileStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_GetChargingProfilesResponse,
+    _required_GetChargingProfilesResponse,
 )
 
 
+_fields_GetCompositeScheduleRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "duration": st.integers(),
+    "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
+    "evse_id": st.integers(),
+}
+_required_GetCompositeScheduleRequest: frozenset[str] = frozenset({"duration", "evse_id"})
 _st_GetCompositeScheduleRequest: st.SearchStrategy[GetCompositeScheduleRequest] = _model(
     GetCompositeScheduleRequest,
-    {"duration": st.integers(), "evse_id": st.integers()},
-    {
-        "custom_data": _st_CustomDataType,
-        "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
-    },
+    _fields_GetCompositeScheduleRequest,
+    _required_GetCompositeScheduleRequest,
 )
 
 
+_fields_GetCompositeScheduleResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GenericStatusEnumType),
+    "status_info": _st_StatusInfoType,
+    "schedule": _st_CompositeScheduleType,
+}
+_required_GetCompositeScheduleResponse: frozenset[str] = frozenset({"status"})
 _st_GetCompositeScheduleResponse: st.SearchStrategy[GetCompositeScheduleResponse] = _model(
     GetCompositeScheduleResponse,
-    {"status": st.sampled_from(GenericStatusEnumType)},
-    {
-        "custom_data": _st_CustomDataType,
-        "status_info": _st_StatusInfoType,
-        "schedule": _st_CompositeScheduleType,
-    },
+    _fields_GetCompositeScheduleResponse,
+    _required_GetCompositeScheduleResponse,
 )
 
 
+_fields_GetDisplayMessagesRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id": st.lists(st.integers(), min_size=1),
+    "request_id": st.integers(),
+    "priority": st.sampled_from(MessagePriorityEnumType),
+    "state": st.sampled_from(MessageStateEnumType),
+}
+_required_GetDisplayMessagesRequest: frozenset[str] = frozenset({"request_id"})
 _st_GetDisplayMessagesRequest: st.SearchStrategy[GetDisplayMessagesRequest] = _model(
     GetDisplayMessagesRequest,
-    {"request_id": st.integers()},
-    {
-        "custom_data": _st_CustomDataType,
-        "id": st.lists(st.integers(), min_size=1),
-        "priority": st.sampled_from(MessagePriorityEnumType),
-        "state": st.sampled_from(MessageStateEnumType),
-    },
+    _fields_GetDisplayMessagesRequest,
+    _required_GetDisplayMessagesRequest,
 )
 
 
+_fields_GetDisplayMessagesResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GetDisplayMessagesStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_GetDisplayMessagesResponse: frozenset[str] = frozenset({"status"})
 _st_GetDisplayMessagesResponse: st.SearchStrategy[GetDisplayMessagesResponse] = _model(
     GetDisplayMessagesResponse,
-    {"status": st.sampled_from(GetDisplayMessagesStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_GetDisplayMessagesResponse,
+    _required_GetDisplayMessagesResponse,
 )
 
 
+_fields_GetInstalledCertificateIdsRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "certificate_type": st.lists(st.sampled_from(GetCertificateIdUseEnumType), min_size=1),
+}
+_required_GetInstalledCertificateIdsRequest: frozenset[str] = frozenset()
 _st_GetInstalledCertificateIdsRequest: st.SearchStrategy[GetInstalledCertificateIdsRequest] = (
     _model(
         GetInstalledCertificateIdsRequest,
-        {},
-        {
-            "custom_data": _st_CustomDataType,
-            "certificate_type": st.lists(st.sampled_from(GetCertificateIdUseEnumType), min_size=1),
-        },
+        _fields_GetInstalledCertificateIdsRequest,
+        _required_GetInstalledCertificateIdsRequest,
     )
 )
 
 
+_fields_GetInstalledCertificateIdsResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GetInstalledCertificateStatusEnumType),
+    "status_info": _st_StatusInfoType,
+    "certificate_hash_data_chain": st.lists(_st_CertificateHashDataChainType, min_size=1),
+}
+_required_GetInstalledCertificateIdsResponse: frozenset[str] = frozenset({"status"})
 _st_GetInstalledCertificateIdsResponse: st.SearchStrategy[GetInstalledCertificateIdsResponse] = (
     _model(
         GetInstalledCertificateIdsResponse,
-        {"status": st.sampled_from(GetInstalledCertificateStatusEnumType)},
-        {
-            "custom_data": _st_CustomDataType,
-            "status_info": _st_StatusInfoType,
-            "certificate_hash_data_chain": st.lists(_st_CertificateHashDataChainType, min_size=1),
-        },
+        _fields_GetInstalledCertificateIdsResponse,
+        _required_GetInstalledCertificateIdsResponse,
     )
 )
 
 
+_fields_GetLocalListVersionRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_GetLocalListVersionRequest: frozenset[str] = frozenset()
 _st_GetLocalListVersionRequest: st.SearchStrategy[GetLocalListVersionRequest] = _model(
-    GetLocalListVersionRequest, {}, {"custom_data": _st_CustomDataType}
+    GetLocalListVersionRequest,
+    _fields_GetLocalListVersionRequest,
+    _required_GetLocalListVersionRequest,
 )
 
 
+_fields_GetLocalListVersionResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "version_number": st.integers(),
+}
+_required_GetLocalListVersionResponse: frozenset[str] = frozenset({"version_number"})
 _st_GetLocalListVersionResponse: st.SearchStrategy[GetLocalListVersionResponse] = _model(
     GetLocalListVersionResponse,
-    {"version_number": st.integers()},
-    {"custom_data": _st_CustomDataType},
+    _fields_GetLocalListVersionResponse,
+    _required_GetLocalListVersionResponse,
 )
 
 
+_fields_GetLogRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "log": _st_LogParametersType,
+    "log_type": st.sampled_from(LogEnumType),
+    "request_id": st.integers(),
+    "retries": st.integers(),
+    "retry_interval": st.integers(),
+}
+_required_GetLogRequest: frozenset[str] = frozenset({"log", "log_type", "request_id"})
 _st_GetLogRequest: st.SearchStrategy[GetLogRequest] = _model(
-    GetLogRequest,
-    {
-        "log": _st_LogParametersType,
-        "log_type": st.sampled_from(LogEnumType),
-        "request_id": st.integers(),
-    },
-    {"custom_data": _st_CustomDataType, "retries": st.integers(), "retry_interval": st.integers()},
+    GetLogRequest, _fields_GetLogRequest, _required_GetLogRequest
 )
 
 
+_fields_GetLogResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(LogStatusEnumType),
+    "status_info": _st_StatusInfoType,
+    "filename": _strings(max_size=255),
+}
+_required_GetLogResponse: frozenset[str] = frozenset({"status"})
 _st_GetLogResponse: st.SearchStrategy[GetLogResponse] = _model(
-    GetLogResponse,
-    {"status": st.sampled_from(LogStatusEnumType)},
-    {
-        "custom_data": _st_CustomDataType,
-        "status_info": _st_StatusInfoType,
-        "filename": _strings(max_size=255),
-    },
+    GetLogResponse, _fields_GetLogResponse, _required_GetLogResponse
 )
 
 
+_fields_GetMonitoringReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "component_variable": st.lists(_st_ComponentVariableType, min_size=1),
+    "request_id": st.integers(),
+    "monitoring_criteria": st.lists(
+        st.sampled_from(MonitoringCriterionEnumType), min_size=1, max_size=3
+    ),
+}
+_required_GetMonitoringReportRequest: frozenset[str] = frozenset({"request_id"})
 _st_GetMonitoringReportRequest: st.SearchStrategy[GetMonitoringReportRequest] = _model(
     GetMonitoringReportRequest,
-    {"request_id": st.integers()},
-    {
-        "custom_data": _st_CustomDataType,
-        "component_variable": st.lists(_st_ComponentVariableType, min_size=1),
-        "monitoring_criteria": st.lists(
-            st.sampled_from(MonitoringCriterionEnumType), min_size=1, max_size=3
-        ),
-    },
+    _fields_GetMonitoringReportRequest,
+    _required_GetMonitoringReportRequest,
 )
 
 
+_fields_GetMonitoringReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GenericDeviceModelStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_GetMonitoringReportResponse: frozenset[str] = frozenset({"status"})
 _st_GetMonitoringReportResponse: st.SearchStrategy[GetMonitoringReportResponse] = _model(
     GetMonitoringReportResponse,
-    {"status": st.sampled_from(GenericDeviceModelStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_GetMonitoringReportResponse,
+    _required_GetMonitoringReportResponse,
 )
 
 
+_fields_GetReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "component_variable": st.lists(_st_ComponentVariableType, min_size=1),
+    "request_id": st.integers(),
+    "component_criteria": st.lists(
+        st.sampled_from(ComponentCriterionEnumType), min_size=1, max_size=4
+    ),
+}
+_required_GetReportRequest: frozenset[str] = frozenset({"request_id"})
 _st_GetReportRequest: st.SearchStrategy[GetReportRequest] = _model(
-    GetReportRequest,
-    {"request_id": st.integers()},
-    {
-        "custom_data": _st_CustomDataType,
-        "component_variable": st.lists(_st_ComponentVariableType, min_size=1),
-        "component_criteria": st.lists(
-            st.sampled_from(ComponentCriterionEnumType), min_size=1, max_size=4
-        ),
-    },
+    GetReportRequest, _fields_GetReportRequest, _required_GetReportRequest
 )
 
 
+_fields_GetReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GenericDeviceModelStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_GetReportResponse: frozenset[str] = frozenset({"status"})
 _st_GetReportResponse: st.SearchStrategy[GetReportResponse] = _model(
-    GetReportResponse,
-    {"status": st.sampled_from(GenericDeviceModelStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    GetReportResponse, _fields_GetReportResponse, _required_GetReportResponse
 )
 
 
+_fields_GetTransactionStatusRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "transaction_id": _strings(max_size=36),
+}
+_required_GetTransactionStatusRequest: frozenset[str] = frozenset()
 _st_GetTransactionStatusRequest: st.SearchStrategy[GetTransactionStatusRequest] = _model(
     GetTransactionStatusRequest,
-    {},
-    {"custom_data": _st_CustomDataType, "transaction_id": _strings(max_size=36)},
+    _fields_GetTransactionStatusRequest,
+    _required_GetTransactionStatusRequest,
 )
 
 
+_fields_GetTransactionStatusResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "ongoing_indicator": st.booleans(),
+    "messages_in_queue": st.booleans(),
+}
+_required_GetTransactionStatusResponse: frozenset[str] = frozenset({"messages_in_queue"})
 _st_GetTransactionStatusResponse: st.SearchStrategy[GetTransactionStatusResponse] = _model(
     GetTransactionStatusResponse,
-    {"messages_in_queue": st.booleans()},
-    {"custom_data": _st_CustomDataType, "ongoing_indicator": st.booleans()},
+    _fields_GetTransactionStatusResponse,
+    _required_GetTransactionStatusResponse,
 )
 
 
+_fields_GetVariablesRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "get_variable_data": st.lists(_st_GetVariableDataType, min_size=1),
+}
+_required_GetVariablesRequest: frozenset[str] = frozenset({"get_variable_data"})
 _st_GetVariablesRequest: st.SearchStrategy[GetVariablesRequest] = _model(
-    GetVariablesRequest,
-    {"get_variable_data": st.lists(_st_GetVariableDataType, min_size=1)},
-    {"custom_data": _st_CustomDataType},
+    GetVariablesRequest, _fields_GetVariablesRequest, _required_GetVariablesRequest
 )
 
 
+_fields_GetVariablesResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "get_variable_result": st.lists(_st_GetVariableResultType, min_size=1),
+}
+_required_GetVariablesResponse: frozenset[str] = frozenset({"get_variable_result"})
 _st_GetVariablesResponse: st.SearchStrategy[GetVariablesResponse] = _model(
-    GetVariablesResponse,
-    {"get_variable_result": st.lists(_st_GetVariableResultType, min_size=1)},
-    {"custom_data": _st_CustomDataType},
+    GetVariablesResponse, _fields_GetVariablesResponse, _required_GetVariablesResponse
 )
 
 
+_fields_HeartbeatRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_HeartbeatRequest: frozenset[str] = frozenset()
 _st_HeartbeatRequest: st.SearchStrategy[HeartbeatRequest] = _model(
-    HeartbeatRequest, {}, {"custom_data": _st_CustomDataType}
+    HeartbeatRequest, _fields_HeartbeatRequest, _required_HeartbeatRequest
 )
 
 
+_fields_HeartbeatResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "current_time": _DATE_TIMES,
+}
+_required_HeartbeatResponse: frozenset[str] = frozenset({"current_time"})
 _st_HeartbeatResponse: st.SearchStrategy[HeartbeatResponse] = _model(
-    HeartbeatResponse, {"current_time": _DATE_TIMES}, {"custom_data": _st_CustomDataType}
+    HeartbeatResponse, _fields_HeartbeatResponse, _required_HeartbeatResponse
 )
 
 
+_fields_InstallCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "certificate_type": st.sampled_from(InstallCertificateUseEnumType),
+    "certificate": _strings(max_size=5500),
+}
+_required_InstallCertificateRequest: frozenset[str] = frozenset({"certificate_type", "certificate"})
 _st_InstallCertificateRequest: st.SearchStrategy[InstallCertificateRequest] = _model(
     InstallCertificateRequest,
-    {
-        "certificate_type": st.sampled_from(InstallCertificateUseEnumType),
-        "certificate": _strings(max_size=5500),
-    },
-    {"custom_data": _st_CustomDataType},
+    _fields_InstallCertificateRequest,
+    _required_InstallCertificateRequest,
 )
 
 
+_fields_InstallCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(InstallCertificateStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_InstallCertificateResponse: frozenset[str] = frozenset({"status"})
 _st_InstallCertificateResponse: st.SearchStrategy[InstallCertificateResponse] = _model(
     InstallCertificateResponse,
-    {"status": st.sampled_from(InstallCertificateStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_InstallCertificateResponse,
+    _required_InstallCertificateResponse,
 )
 
 
+_fields_LogStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(UploadLogStatusEnumType),
+    "request_id": st.integers(),
+}
+_required_LogStatusNotificationRequest: frozenset[str] = frozenset({"status"})
 _st_LogStatusNotificationRequest: st.SearchStrategy[LogStatusNotificationRequest] = _model(
     LogStatusNotificationRequest,
-    {"status": st.sampled_from(UploadLogStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "request_id": st.integers()},
+    _fields_LogStatusNotificationRequest,
+    _required_LogStatusNotificationRequest,
 )
 
 
+_fields_LogStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_LogStatusNotificationResponse: frozenset[str] = frozenset()
 _st_LogStatusNotificationResponse: st.SearchStrategy[LogStatusNotificationResponse] = _model(
-    LogStatusNotificationResponse, {}, {"custom_data": _st_CustomDataType}
+    LogStatusNotificationResponse,
+    _fields_LogStatusNotificationResponse,
+    _required_LogStatusNotificationResponse,
 )
 
 
+_fields_MeterValuesRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "evse_id": st.integers(),
+    "meter_value": st.lists(_st_MeterValueType, min_size=1),
+}
+_required_MeterValuesRequest: frozenset[str] = frozenset({"evse_id", "meter_value"})
 _st_MeterValuesRequest: st.SearchStrategy[MeterValuesRequest] = _model(
-    MeterValuesRequest,
-    {"evse_id": st.integers(), "meter_value": st.lists(_st_MeterValueType, min_size=1)},
-    {"custom_data": _st_CustomDataType},
+    MeterValuesRequest, _fields_MeterValuesRequest, _required_MeterValuesRequest
 )
 
 
+_fields_MeterValuesResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_MeterValuesResponse: frozenset[str] = frozenset()
 _st_MeterValuesResponse: st.SearchStrategy[MeterValuesResponse] = _model(
-    MeterValuesResponse, {}, {"custom_data": _st_CustomDataType}
+    MeterValuesResponse, _fields_MeterValuesResponse, _required_MeterValuesResponse
 )
 
 
+_fields_NotifyChargingLimitRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "charging_schedule": st.lists(_st_ChargingScheduleType, min_size=1),
+    "evse_id": st.integers(),
+    "charging_limit": _st_ChargingLimitType,
+}
+_required_NotifyChargingLimitRequest: frozenset[str] = frozenset({"charging_limit"})
 _st_NotifyChargingLimitRequest: st.SearchStrategy[NotifyChargingLimitRequest] = _model(
     NotifyChargingLimitRequest,
-    {"charging_limit": _st_ChargingLimitType},
-    {
-        "custom_data": _st_CustomDataType,
-        "charging_schedule": st.lists(_st_ChargingScheduleType, min_size=1),
-        "evse_id": st.integers(),
-    },
+    _fields_NotifyChargingLimitRequest,
+    _required_NotifyChargingLimitRequest,
 )
 
 
+_fields_NotifyChargingLimitResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_NotifyChargingLimitResponse: frozenset[str] = frozenset()
 _st_NotifyChargingLimitResponse: st.SearchStrategy[NotifyChargingLimitResponse] = _model(
-    NotifyChargingLimitResponse, {}, {"custom_data": _st_CustomDataType}
+    NotifyChargingLimitResponse,
+    _fields_NotifyChargingLimitResponse,
+    _required_NotifyChargingLimitResponse,
 )
 
 
+_fields_NotifyCustomerInformationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "data": _strings(max_size=512),
+    "tbc": st.booleans(),
+    "seq_no": st.integers(),
+    "generated_at": _DATE_TIMES,
+    "request_id": st.integers(),
+}
+_required_NotifyCustomerInformationRequest: frozenset[str] = frozenset(
+    {"data", "seq_no", "generated_at", "request_id"}
+)
 _st_NotifyCustomerInformationRequest: st.SearchStrategy[NotifyCustomerInformationRequest] = _model(
     NotifyCustomerInformationRequest,
-    {
-        "data": _strings(max_size=512),
-        "seq_no": st.integers(),
-        "generated_at": _DATE_TIMES,
-        "request_id": st.integers(),
-    },
-    {"custom_data": _st_CustomDataType, "tbc": st.booleans()},
+    _fields_NotifyCustomerInformationRequest,
+    _required_NotifyCustomerInformationRequest,
 )
 
 
+_fields_NotifyCustomerInformationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_NotifyCustomerInformationResponse: frozenset[str] = frozenset()
 _st_NotifyCustomerInformationResponse: st.SearchStrategy[NotifyCustomerInformationResponse] = (
-    _model(NotifyCustomerInformationResponse, {}, {"custom_data": _st_CustomDataType})
+    _model(
+        NotifyCustomerInformationResponse,
+        _fields_NotifyCustomerInformationResponse,
+        _required_NotifyCustomerInformationResponse,
+    )
 )
 
 
+_fields_NotifyDisplayMessagesRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "message_info": st.lists(_st_MessageInfoType, min_size=1),
+    "request_id": st.integers(),
+    "tbc": st.booleans(),
+}
+_required_NotifyDisplayMessagesRequest: frozenset[str] = frozenset({"request_id"})
 _st_NotifyDisplayMessagesRequest: st.SearchStrategy[NotifyDisplayMessagesRequest] = _model(
     NotifyDisplayMessagesRequest,
-    {"request_id": st.integers()},
-    {
-        "custom_data": _st_CustomDataType,
-        "message_info": st.lists(_st_MessageInfoType, min_size=1),
-        "tbc": st.booleans(),
-    },
+    _fields_NotifyDisplayMessagesRequest,
+    _required_NotifyDisplayMessagesRequest,
 )
 
 
+_fields_NotifyDisplayMessagesResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_NotifyDisplayMessagesResponse: frozenset[str] = frozenset()
 _st_NotifyDisplayMessagesResponse: st.SearchStrategy[NotifyDisplayMessagesResponse] = _model(
-    NotifyDisplayMessagesResponse, {}, {"custom_data": _st_CustomDataType}
+    NotifyDisplayMessagesResponse,
+    _fields_NotifyDisplayMessagesResponse,
+    _required_NotifyDisplayMessagesResponse,
 )
 
 
+_fields_NotifyEVChargingNeedsRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "max_schedule_tuples": st.integers(),
+    "charging_needs": _st_ChargingNeedsType,
+    "evse_id": st.integers(),
+}
+_required_NotifyEVChargingNeedsRequest: frozenset[str] = frozenset({"charging_needs", "evse_id"})
 _st_NotifyEVChargingNeedsRequest: st.SearchStrategy[NotifyEVChargingNeedsRequest] = _model(
     NotifyEVChargingNeedsRequest,
-    {"charging_needs": _st_ChargingNeedsType, "evse_id": st.integers()},
-    {"custom_data": _st_CustomDataType, "max_schedule_tuples": st.integers()},
+    _fields_NotifyEVChargingNeedsRequest,
+    _required_NotifyEVChargingNeedsRequest,
 )
 
 
+_fields_NotifyEVChargingNeedsResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(NotifyEVChargingNeedsStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_NotifyEVChargingNeedsResponse: frozenset[str] = frozenset({"status"})
 _st_NotifyEVChargingNeedsResponse: st.SearchStrategy[NotifyEVChargingNeedsResponse] = _model(
     NotifyEVChargingNeedsResponse,
-    {"status": st.sampled_from(NotifyEVChargingNeedsStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_NotifyEVChargingNeedsResponse,
+    _required_NotifyEVChargingNeedsResponse,
 )
 
 
+_fields_NotifyEVChargingScheduleRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "time_base": _DATE_TIMES,
+    "charging_schedule": _st_ChargingScheduleType,
+    "evse_id": st.integers(),
+}
+_required_NotifyEVChargingScheduleRequest: frozenset[str] = frozenset(
+    {"time_base", "charging_schedule", "evse_id"}
+)
 _st_NotifyEVChargingScheduleRequest: st.SearchStrategy[NotifyEVChargingScheduleRequest] = _model(
     NotifyEVChargingScheduleRequest,
-    {
-        "time_base": _DATE_TIMES,
-        "charging_schedule": _st_ChargingScheduleType,
-        "evse_id": st.integers(),
-    },
-    {"custom_data": _st_CustomDataType},
+    _fields_NotifyEVChargingScheduleRequest,
+    _required_NotifyEVChargingScheduleRequest,
 )
 
 
+_fields_NotifyEVChargingScheduleResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GenericStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_NotifyEVChargingScheduleResponse: frozenset[str] = frozenset({"status"})
 _st_NotifyEVChargingScheduleResponse: st.SearchStrategy[NotifyEVChargingScheduleResponse] = _model(
     NotifyEVChargingScheduleResponse,
-    {"status": st.sampled_from(GenericStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_NotifyEVChargingScheduleResponse,
+    _required_NotifyEVChargingScheduleResponse,
 )
 
 
+_fields_NotifyEventRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "generated_at": _DATE_TIMES,
+    "tbc": st.booleans(),
+    "seq_no": st.integers(),
+    "event_data": st.lists(_st_EventDataType, min_size=1),
+}
+_required_NotifyEventRequest: frozenset[str] = frozenset({"generated_at", "seq_no", "event_data"})
 _st_NotifyEventRequest: st.SearchStrategy[NotifyEventRequest] = _model(
-    NotifyEventRequest,
-    {
-        "generated_at": _DATE_TIMES,
-        "seq_no": st.integers(),
-        "event_data": st.lists(_st_EventDataType, min_size=1),
-    },
-    {"custom_data": _st_CustomDataType, "tbc": st.booleans()},
+    NotifyEventRequest, _fields_NotifyEventRequest, _required_NotifyEventRequest
 )
 
 
+_fields_NotifyEventResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_NotifyEventResponse: frozenset[str] = frozenset()
 _st_NotifyEventResponse: st.SearchStrategy[NotifyEventResponse] = _model(
-    NotifyEventResponse, {}, {"custom_data": _st_CustomDataType}
+    NotifyEventResponse, _fields_NotifyEventResponse, _required_NotifyEventResponse
 )
 
 
+_fields_NotifyMonitoringReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "monitor": st.lists(_st_MonitoringDataType, min_size=1),
+    "request_id": st.integers(),
+    "tbc": st.booleans(),
+    "seq_no": st.integers(),
+    "generated_at": _DATE_TIMES,
+}
+_required_NotifyMonitoringReportRequest: frozenset[str] = frozenset(
+    {"request_id", "seq_no", "generated_at"}
+)
 _st_NotifyMonitoringReportRequest: st.SearchStrategy[NotifyMonitoringReportRequest] = _model(
     NotifyMonitoringReportRequest,
-    {"request_id": st.integers(), "seq_no": st.integers(), "generated_at": _DATE_TIMES},
-    {
-        "custom_data": _st_CustomDataType,
-        "monitor": st.lists(_st_MonitoringDataType, min_size=1),
-        "tbc": st.booleans(),
-    },
+    _fields_NotifyMonitoringReportRequest,
+    _required_NotifyMonitoringReportRequest,
 )
 
 
+_fields_NotifyMonitoringReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_NotifyMonitoringReportResponse: frozenset[str] = frozenset()
 _st_NotifyMonitoringReportResponse: st.SearchStrategy[NotifyMonitoringReportResponse] = _model(
-    NotifyMonitoringReportResponse, {}, {"custom_data": _st_CustomDataType}
+    NotifyMonitoringReportResponse,
+    _fields_NotifyMonitoringReportResponse,
+    _required_NotifyMonitoringReportResponse,
 )
 
 
+_fields_NotifyReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "request_id": st.integers(),
+    "generated_at": _DATE_TIMES,
+    "report_data": st.lists(_st_ReportDataType, min_size=1),
+    "tbc": st.booleans(),
+    "seq_no": st.integers(),
+}
+_required_NotifyReportRequest: frozenset[str] = frozenset({"request_id", "generated_at", "seq_no"})
 _st_NotifyReportRequest: st.SearchStrategy[NotifyReportRequest] = _model(
-    NotifyReportRequest,
-    {"request_id": st.integers(), "generated_at": _DATE_TIMES, "seq_no": st.integers()},
-    {
-        "custom_data": _st_CustomDataType,
-        "report_data": st.lists(_st_ReportDataType, min_size=1),
-        "tbc": st.booleans(),
-    },
+    NotifyReportRequest, _fields_NotifyReportRequest, _required_NotifyReportRequest
 )
 
 
+_fields_NotifyReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_NotifyReportResponse: frozenset[str] = frozenset()
 _st_NotifyReportResponse: st.SearchStrategy[NotifyReportResponse] = _model(
-    NotifyReportResponse, {}, {"custom_data": _st_CustomDataType}
+    NotifyReportResponse, _fields_NotifyReportResponse, _required_NotifyReportResponse
 )
 
 
+_fields_PublishFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "location": _strings(max_size=512),
+    "retries": st.integers(),
+    "checksum": _strings(max_size=32),
+    "request_id": st.integers(),
+    "retry_interval": st.integers(),
+}
+_required_PublishFirmwareRequest: frozenset[str] = frozenset({"location", "checksum", "request_id"})
 _st_PublishFirmwareRequest: st.SearchStrategy[PublishFirmwareRequest] = _model(
-    PublishFirmwareRequest,
-    {
-        "location": _strings(max_size=512),
-        "checksum": _strings(max_size=32),
-        "request_id": st.integers(),
-    },
-    {"custom_data": _st_CustomDataType, "retries": st.integers(), "retry_interval": st.integers()},
+    PublishFirmwareRequest, _fields_PublishFirmwareRequest, _required_PublishFirmwareRequest
 )
 
 
+_fields_PublishFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GenericStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_PublishFirmwareResponse: frozenset[str] = frozenset({"status"})
 _st_PublishFirmwareResponse: st.SearchStrategy[PublishFirmwareResponse] = _model(
-    PublishFirmwareResponse,
-    {"status": st.sampled_from(GenericStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    PublishFirmwareResponse, _fields_PublishFirmwareResponse, _required_PublishFirmwareResponse
 )
 
 
+_fields_PublishFirmwareStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(PublishFirmwareStatusEnumType),
+    "location": st.lists(_strings(max_size=512), min_size=1),
+    "request_id": st.integers(),
+}
+_required_PublishFirmwareStatusNotificationRequest: frozenset[str] = frozenset({"status"})
 _st_PublishFirmwareStatusNotificationRequest: st.SearchStrategy[
     PublishFirmwareStatusNotificationRequest
 ] = _model(
     PublishFirmwareStatusNotificationRequest,
-    {"status": st.sampled_from(PublishFirmwareStatusEnumType)},
-    {
-        "custom_data": _st_CustomDataType,
-        "location": st.lists(_strings(max_size=512), min_size=1),
-        "request_id": st.integers(),
-    },
+    _fields_PublishFirmwareStatusNotificationRequest,
+    _required_PublishFirmwareStatusNotificationRequest,
 )
 
 
+_fields_PublishFirmwareStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_PublishFirmwareStatusNotificationResponse: frozenset[str] = frozenset()
 _st_PublishFirmwareStatusNotificationResponse: st.SearchStrategy[
     PublishFirmwareStatusNotificationResponse
-] = _model(PublishFirmwareStatusNotificationResponse, {}, {"custom_data": _st_CustomDataType})
+] = _model(
+    PublishFirmwareStatusNotificationResponse,
+    _fields_PublishFirmwareStatusNotificationResponse,
+    _required_PublishFirmwareStatusNotificationResponse,
+)
 
 
+_fields_ReportChargingProfilesRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "request_id": st.integers(),
+    "charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType),
+    "charging_profile": st.lists(_st_ChargingProfileType, min_size=1),
+    "tbc": st.booleans(),
+    "evse_id": st.integers(),
+}
+_required_ReportChargingProfilesRequest: frozenset[str] = frozenset(
+    {"request_id", "charging_limit_source", "charging_profile", "evse_id"}
+)
 _st_ReportChargingProfilesRequest: st.SearchStrategy[ReportChargingProfilesRequest] = _model(
     ReportChargingProfilesRequest,
-    {
-        "request_id": st.integers(),
-        "charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType),
-        "charging_profile": st.lists(_st_ChargingProfileType, min_size=1),
-        "evse_id": st.integers(),
-    },
-    {"custom_data": _st_CustomDataType, "tbc": st.booleans()},
+    _fields_ReportChargingProfilesRequest,
+    _required_ReportChargingProfilesRequest,
 )
 
 
+_fields_ReportChargingProfilesResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_ReportChargingProfilesResponse: frozenset[str] = frozenset()
 _st_ReportChargingProfilesResponse: st.SearchStrategy[ReportChargingProfilesResponse] = _model(
-    ReportChargingProfilesResponse, {}, {"custom_data": _st_CustomDataType}
+    ReportChargingProfilesResponse,
+    _fields_ReportChargingProfilesResponse,
+    _required_ReportChargingProfilesResponse,
 )
 
 
+_fields_RequestStartTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "evse_id": st.integers(),
+    "group_id_token": _st_IdTokenType,
+    "id_token": _st_IdTokenType,
+    "remote_start_id": st.integers(),
+    "charging_profile": _st_ChargingProfileType,
+}
+_required_RequestStartTransactionRequest: frozenset[str] = frozenset(
+    {"id_token", "remote_start_id"}
+)
 _st_RequestStartTransactionRequest: st.SearchStrategy[RequestStartTransactionRequest] = _model(
     RequestStartTransactionRequest,
-    {"id_token": _st_IdTokenType, "remote_start_id": st.integers()},
-    {
-        "custom_data": _st_CustomDataType,
-        "evse_id": st.integers(),
-        "group_id_token": _st_IdTokenType,
-        "charging_profile": _st_ChargingProfileType,
-    },
+    _fields_RequestStartTransactionRequest,
+    _required_RequestStartTransactionRequest,
 )
 
 
+_fields_RequestStartTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(RequestStartStopStatusEnumType),
+    "status_info": _st_StatusInfoType,
+    "transaction_id": _strings(max_size=36),
+}
+_required_RequestStartTransactionResponse: frozenset[str] = frozenset({"status"})
 _st_RequestStartTransactionResponse: st.SearchStrategy[RequestStartTransactionResponse] = _model(
     RequestStartTransactionResponse,
-    {"status": st.sampled_from(RequestStartStopStatusEnumType)},
-    {
-        "custom_data": _st_CustomDataType,
-        "status_info": _st_StatusInfoType,
-        "transaction_id": _strings(max_size=36),
-    },
+    _fields_RequestStartTransactionResponse,
+    _required_RequestStartTransactionResponse,
 )
 
 
+_fields_RequestStopTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "transaction_id": _strings(max_size=36),
+}
+_required_RequestStopTransactionRequest: frozenset[str] = frozenset({"transaction_id"})
 _st_RequestStopTransactionRequest: st.SearchStrategy[RequestStopTransactionRequest] = _model(
     RequestStopTransactionRequest,
-    {"transaction_id": _strings(max_size=36)},
-    {"custom_data": _st_CustomDataType},
+    _fields_RequestStopTransactionRequest,
+    _required_RequestStopTransactionRequest,
 )
 
 
+_fields_RequestStopTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(RequestStartStopStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_RequestStopTransactionResponse: frozenset[str] = frozenset({"status"})
 _st_RequestStopTransactionResponse: st.SearchStrategy[RequestStopTransactionResponse] = _model(
     RequestStopTransactionResponse,
-    {"status": st.sampled_from(RequestStartStopStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_RequestStopTransactionResponse,
+    _required_RequestStopTransactionResponse,
 )
 
 
+_fields_ReservationStatusUpdateRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "reservation_id": st.integers(),
+    "reservation_update_status": st.sampled_from(ReservationUpdateStatusEnumType),
+}
+_required_ReservationStatusUpdateRequest: frozenset[str] = frozenset(
+    {"reservation_id", "reservation_update_status"}
+)
 _st_ReservationStatusUpdateRequest: st.SearchStrategy[ReservationStatusUpdateRequest] = _model(
     ReservationStatusUpdateRequest,
-    {
-        "reservation_id": st.integers(),
-        "reservation_update_status": st.sampled_from(ReservationUpdateStatusEnumType),
-    },
-    {"custom_data": _st_CustomDataType},
+    _fields_ReservationStatusUpdateRequest,
+    _required_ReservationStatusUpdateRequest,
 )
 
 
+_fields_ReservationStatusUpdateResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_ReservationStatusUpdateResponse: frozenset[str] = frozenset()
 _st_ReservationStatusUpdateResponse: st.SearchStrategy[ReservationStatusUpdateResponse] = _model(
-    ReservationStatusUpdateResponse, {}, {"custom_data": _st_CustomDataType}
+    ReservationStatusUpdateResponse,
+    _fields_ReservationStatusUpdateResponse,
+    _required_ReservationStatusUpdateResponse,
 )
 
 
+_fields_ReserveNowRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "id": st.integers(),
+    "expiry_date_time": _DATE_TIMES,
+    "connector_type": st.sampled_from(ConnectorEnumType),
+    "id_token": _st_IdTokenType,
+    "evse_id": st.integers(),
+    "group_id_token": _st_IdTokenType,
+}
+_required_ReserveNowRequest: frozenset[str] = frozenset({"id", "expiry_date_time", "id_token"})
 _st_ReserveNowRequest: st.SearchStrategy[ReserveNowRequest] = _model(
-    ReserveNowRequest,
-    {"id": st.integers(), "expiry_date_time": _DATE_TIMES, "id_token": _st_IdTokenType},
-    {
-        "custom_data": _st_CustomDataType,
-        "connector_type": st.sampled_from(ConnectorEnumType),
-        "evse_id": st.integers(),
-        "group_id_token": _st_IdTokenType,
-    },
+    ReserveNowRequest, _fields_ReserveNowRequest, _required_ReserveNowRequest
 )
 
 
+_fields_ReserveNowResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(ReserveNowStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_ReserveNowResponse: frozenset[str] = frozenset({"status"})
 _st_ReserveNowResponse: st.SearchStrategy[ReserveNowResponse] = _model(
-    ReserveNowResponse,
-    {"status": st.sampled_from(ReserveNowStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    ReserveNowResponse, _fields_ReserveNowResponse, _required_ReserveNowResponse
 )
 
 
+_fields_ResetRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "type": st.sampled_from(ResetEnumType),
+    "evse_id": st.integers(),
+}
+_required_ResetRequest: frozenset[str] = frozenset({"type"})
 _st_ResetRequest: st.SearchStrategy[ResetRequest] = _model(
-    ResetRequest,
-    {"type": st.sampled_from(ResetEnumType)},
-    {"custom_data": _st_CustomDataType, "evse_id": st.integers()},
+    ResetRequest, _fields_ResetRequest, _required_ResetRequest
 )
 
 
+_fields_ResetResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(ResetStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_ResetResponse: frozenset[str] = frozenset({"status"})
 _st_ResetResponse: st.SearchStrategy[ResetResponse] = _model(
-    ResetResponse,
-    {"status": st.sampled_from(ResetStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    ResetResponse, _fields_ResetResponse, _required_ResetResponse
 )
 
 
+_fields_SecurityEventNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "type": _strings(max_size=50),
+    "timestamp": _DATE_TIMES,
+    "tech_info": _strings(max_size=255),
+}
+_required_SecurityEventNotificationRequest: frozenset[str] = frozenset({"type", "timestamp"})
 _st_SecurityEventNotificationRequest: st.SearchStrategy[SecurityEventNotificationRequest] = _model(
     SecurityEventNotificationRequest,
-    {"type": _strings(max_size=50), "timestamp": _DATE_TIMES},
-    {"custom_data": _st_CustomDataType, "tech_info": _strings(max_size=255)},
+    _fields_SecurityEventNotificationRequest,
+    _required_SecurityEventNotificationRequest,
 )
 
 
+_fields_SecurityEventNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_SecurityEventNotificationResponse: frozenset[str] = frozenset()
 _st_SecurityEventNotificationResponse: st.SearchStrategy[SecurityEventNotificationResponse] = (
-    _model(SecurityEventNotificationResponse, {}, {"custom_data": _st_CustomDataType})
+    _model(
+        SecurityEventNotificationResponse,
+        _fields_SecurityEventNotificationResponse,
+        _required_SecurityEventNotificationResponse,
+    )
 )
 
 
+_fields_SendLocalListRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "local_authorization_list": st.lists(_st_AuthorizationData, min_size=1),
+    "version_number": st.integers(),
+    "update_type": st.sampled_from(UpdateEnumType),
+}
+_required_SendLocalListRequest: frozenset[str] = frozenset({"version_number", "update_type"})
 _st_SendLocalListRequest: st.SearchStrategy[SendLocalListRequest] = _model(
-    SendLocalListRequest,
-    {"version_number": st.integers(), "update_type": st.sampled_from(UpdateEnumType)},
-    {
-        "custom_data": _st_CustomDataType,
-        "local_authorization_list": st.lists(_st_AuthorizationData, min_size=1),
-    },
+    SendLocalListRequest, _fields_SendLocalListRequest, _required_SendLocalListRequest
 )
 
 
+_fields_SendLocalListResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(SendLocalListStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_SendLocalListResponse: frozenset[str] = frozenset({"status"})
 _st_SendLocalListResponse: st.SearchStrategy[SendLocalListResponse] = _model(
-    SendLocalListResponse,
-    {"status": st.sampled_from(SendLocalListStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    SendLocalListResponse, _fields_SendLocalListResponse, _required_SendLocalListResponse
 )
 
 
+_fields_SetChargingProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "evse_id": st.integers(),
+    "charging_profile": _st_ChargingProfileType,
+}
+_required_SetChargingProfileRequest: frozenset[str] = frozenset({"evse_id", "charging_profile"})
 _st_SetChargingProfileRequest: st.SearchStrategy[SetChargingProfileRequest] = _model(
     SetChargingProfileRequest,
-    {"evse_id": st.integers(), "charging_profile": _st_ChargingProfileType},
-    {"custom_data": _st_CustomDataType},
+    _fields_SetChargingProfileRequest,
+    _required_SetChargingProfileRequest,
 )
 
 
+_fields_SetChargingProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(ChargingProfileStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_SetChargingProfileResponse: frozenset[str] = frozenset({"status"})
 _st_SetChargingProfileResponse: st.SearchStrategy[SetChargingProfileResponse] = _model(
     SetChargingProfileResponse,
-    {"status": st.sampled_from(ChargingProfileStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_SetChargingProfileResponse,
+    _required_SetChargingProfileResponse,
 )
 
 
+_fields_SetDisplayMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "message": _st_MessageInfoType,
+}
+_required_SetDisplayMessageRequest: frozenset[str] = frozenset({"message"})
 _st_SetDisplayMessageRequest: st.SearchStrategy[SetDisplayMessageRequest] = _model(
-    SetDisplayMessageRequest, {"message": _st_MessageInfoType}, {"custom_data": _st_CustomDataType}
+    SetDisplayMessageRequest, _fields_SetDisplayMessageRequest, _required_SetDisplayMessageRequest
 )
 
 
+_fields_SetDisplayMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(DisplayMessageStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_SetDisplayMessageResponse: frozenset[str] = frozenset({"status"})
 _st_SetDisplayMessageResponse: st.SearchStrategy[SetDisplayMessageResponse] = _model(
     SetDisplayMessageResponse,
-    {"status": st.sampled_from(DisplayMessageStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_SetDisplayMessageResponse,
+    _required_SetDisplayMessageResponse,
 )
 
 
+_fields_SetMonitoringBaseRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "monitoring_base": st.sampled_from(MonitoringBaseEnumType),
+}
+_required_SetMonitoringBaseRequest: frozenset[str] = frozenset({"monitoring_base"})
 _st_SetMonitoringBaseRequest: st.SearchStrategy[SetMonitoringBaseRequest] = _model(
-    SetMonitoringBaseRequest,
-    {"monitoring_base": st.sampled_from(MonitoringBaseEnumType)},
-    {"custom_data": _st_CustomDataType},
+    SetMonitoringBaseRequest, _fields_SetMonitoringBaseRequest, _required_SetMonitoringBaseRequest
 )
 
 
+_fields_SetMonitoringBaseResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GenericDeviceModelStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_SetMonitoringBaseResponse: frozenset[str] = frozenset({"status"})
 _st_SetMonitoringBaseResponse: st.SearchStrategy[SetMonitoringBaseResponse] = _model(
     SetMonitoringBaseResponse,
-    {"status": st.sampled_from(GenericDeviceModelStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_SetMonitoringBaseResponse,
+    _required_SetMonitoringBaseResponse,
 )
 
 
+_fields_SetMonitoringLevelRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "severity": st.integers(),
+}
+_required_SetMonitoringLevelRequest: frozenset[str] = frozenset({"severity"})
 _st_SetMonitoringLevelRequest: st.SearchStrategy[SetMonitoringLevelRequest] = _model(
-    SetMonitoringLevelRequest, {"severity": st.integers()}, {"custom_data": _st_CustomDataType}
+    SetMonitoringLevelRequest,
+    _fields_SetMonitoringLevelRequest,
+    _required_SetMonitoringLevelRequest,
 )
 
 
+_fields_SetMonitoringLevelResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GenericStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_SetMonitoringLevelResponse: frozenset[str] = frozenset({"status"})
 _st_SetMonitoringLevelResponse: st.SearchStrategy[SetMonitoringLevelResponse] = _model(
     SetMonitoringLevelResponse,
-    {"status": st.sampled_from(GenericStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_SetMonitoringLevelResponse,
+    _required_SetMonitoringLevelResponse,
 )
 
 
+_fields_SetNetworkProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "configuration_slot": st.integers(),
+    "connection_data": _st_NetworkConnectionProfileType,
+}
+_required_SetNetworkProfileRequest: frozenset[str] = frozenset(
+    {"configuration_slot", "connection_data"}
+)
 _st_SetNetworkProfileRequest: st.SearchStrategy[SetNetworkProfileRequest] = _model(
-    SetNetworkProfileRequest,
-    {"configuration_slot": st.integers(), "connection_data": _st_NetworkConnectionProfileType},
-    {"custom_data": _st_CustomDataType},
+    SetNetworkProfileRequest, _fields_SetNetworkProfileRequest, _required_SetNetworkProfileRequest
 )
 
 
+_fields_SetNetworkProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(SetNetworkProfileStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_SetNetworkProfileResponse: frozenset[str] = frozenset({"status"})
 _st_SetNetworkProfileResponse: st.SearchStrategy[SetNetworkProfileResponse] = _model(
     SetNetworkProfileResponse,
-    {"status": st.sampled_from(SetNetworkProfileStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    _fields_SetNetworkProfileResponse,
+    _required_SetNetworkProfileResponse,
 )
 
 
+_fields_SetVariableMonitoringRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "set_monitoring_data": st.lists(_st_SetMonitoringDataType, min_size=1),
+}
+_required_SetVariableMonitoringRequest: frozenset[str] = frozenset({"set_monitoring_data"})
 _st_SetVariableMonitoringRequest: st.SearchStrategy[SetVariableMonitoringRequest] = _model(
     SetVariableMonitoringRequest,
-    {"set_monitoring_data": st.lists(_st_SetMonitoringDataType, min_size=1)},
-    {"custom_data": _st_CustomDataType},
+    _fields_SetVariableMonitoringRequest,
+    _required_SetVariableMonitoringRequest,
 )
 
 
+_fields_SetVariableMonitoringResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "set_monitoring_result": st.lists(_st_SetMonitoringResultType, min_size=1),
+}
+_required_SetVariableMonitoringResponse: frozenset[str] = frozenset({"set_monitoring_result"})
 _st_SetVariableMonitoringResponse: st.SearchStrategy[SetVariableMonitoringResponse] = _model(
     SetVariableMonitoringResponse,
-    {"set_monitoring_result": st.lists(_st_SetMonitoringResultType, min_size=1)},
-    {"custom_data": _st_CustomDataType},
+    _fields_SetVariableMonitoringResponse,
+    _required_SetVariableMonitoringResponse,
 )
 
 
+_fields_SetVariablesRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "set_variable_data": st.lists(_st_SetVariableDataType, min_size=1),
+}
+_required_SetVariablesRequest: frozenset[str] = frozenset({"set_variable_data"})
 _st_SetVariablesRequest: st.SearchStrategy[SetVariablesRequest] = _model(
-    SetVariablesRequest,
-    {"set_variable_data": st.lists(_st_SetVariableDataType, min_size=1)},
-    {"custom_data": _st_CustomDataType},
+    SetVariablesRequest, _fields_SetVariablesRequest, _required_SetVariablesRequest
 )
 
 
+_fields_SetVariablesResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "set_variable_result": st.lists(_st_SetVariableResultType, min_size=1),
+}
+_required_SetVariablesResponse: frozenset[str] = frozenset({"set_variable_result"})
 _st_SetVariablesResponse: st.SearchStrategy[SetVariablesResponse] = _model(
-    SetVariablesResponse,
-    {"set_variable_result": st.lists(_st_SetVariableResultType, min_size=1)},
-    {"custom_data": _st_CustomDataType},
+    SetVariablesResponse, _fields_SetVariablesResponse, _required_SetVariablesResponse
 )
 
 
+_fields_SignCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "csr": _strings(max_size=5500),
+    "certificate_type": st.sampled_from(CertificateSigningUseEnumType),
+}
+_required_SignCertificateRequest: frozenset[str] = frozenset({"csr"})
 _st_SignCertificateRequest: st.SearchStrategy[SignCertificateRequest] = _model(
-    SignCertificateRequest,
-    {"csr": _strings(max_size=5500)},
-    {
-        "custom_data": _st_CustomDataType,
-        "certificate_type": st.sampled_from(CertificateSigningUseEnumType),
-    },
+    SignCertificateRequest, _fields_SignCertificateRequest, _required_SignCertificateRequest
 )
 
 
+_fields_SignCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(GenericStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_SignCertificateResponse: frozenset[str] = frozenset({"status"})
 _st_SignCertificateResponse: st.SearchStrategy[SignCertificateResponse] = _model(
-    SignCertificateResponse,
-    {"status": st.sampled_from(GenericStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    SignCertificateResponse, _fields_SignCertificateResponse, _required_SignCertificateResponse
 )
 
 
+_fields_StatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "timestamp": _DATE_TIMES,
+    "connector_status": st.sampled_from(ConnectorStatusEnumType),
+    "evse_id": st.integers(),
+    "connector_id": st.integers(),
+}
+_required_StatusNotificationRequest: frozenset[str] = frozenset(
+    {"timestamp", "connector_status", "evse_id", "connector_id"}
+)
 _st_StatusNotificationRequest: st.SearchStrategy[StatusNotificationRequest] = _model(
     StatusNotificationRequest,
-    {
-        "timestamp": _DATE_TIMES,
-        "connector_status": st.sampled_from(ConnectorStatusEnumType),
-        "evse_id": st.integers(),
-        "connector_id": st.integers(),
-    },
-    {"custom_data": _st_CustomDataType},
+    _fields_StatusNotificationRequest,
+    _required_StatusNotificationRequest,
 )
 
 
+_fields_StatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+}
+_required_StatusNotificationResponse: frozenset[str] = frozenset()
 _st_StatusNotificationResponse: st.SearchStrategy[StatusNotificationResponse] = _model(
-    StatusNotificationResponse, {}, {"custom_data": _st_CustomDataType}
+    StatusNotificationResponse,
+    _fields_StatusNotificationResponse,
+    _required_StatusNotificationResponse,
 )
 
 
+_fields_TransactionEventRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "event_type": st.sampled_from(TransactionEventEnumType),
+    "meter_value": st.lists(_st_MeterValueType, min_size=1),
+    "timestamp": _DATE_TIMES,
+    "trigger_reason": st.sampled_from(TriggerReasonEnumType),
+    "seq_no": st.integers(),
+    "offline": st.booleans(),
+    "number_of_phases_used": st.integers(),
+    "cable_max_current": st.integers(),
+    "reservation_id": st.integers(),
+    "transaction_info": _st_TransactionType,
+    "evse": _st_EVSEType,
+    "id_token": _st_IdTokenType,
+}
+_required_TransactionEventRequest: frozenset[str] = frozenset(
+    {"event_type", "timestamp", "trigger_reason", "seq_no", "transaction_info"}
+)
 _st_TransactionEventRequest: st.SearchStrategy[TransactionEventRequest] = _model(
-    TransactionEventRequest,
-    {
-        "event_type": st.sampled_from(TransactionEventEnumType),
-        "timestamp": _DATE_TIMES,
-        "trigger_reason": st.sampled_from(TriggerReasonEnumType),
-        "seq_no": st.integers(),
-        "transaction_info": _st_TransactionType,
-    },
-    {
-        "custom_data": _st_CustomDataType,
-        "meter_value": st.lists(_st_MeterValueType, min_size=1),
-        "offline": st.booleans(),
-        "number_of_phases_used": st.integers(),
-        "cable_max_current": st.integers(),
-        "reservation_id": st.integers(),
-        "evse": _st_EVSEType,
-        "id_token": _st_IdTokenType,
-    },
+    TransactionEventRequest, _fields_TransactionEventRequest, _required_TransactionEventRequest
 )
 
 
+_fields_TransactionEventResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "total_cost": _numbers(),
+    "charging_priority": st.integers(),
+    "id_token_info": _st_IdTokenInfoType,
+    "updated_personal_message": _st_MessageContentType,
+}
+_required_TransactionEventResponse: frozenset[str] = frozenset()
 _st_TransactionEventResponse: st.SearchStrategy[TransactionEventResponse] = _model(
-    TransactionEventResponse,
-    {},
-    {
-        "custom_data": _st_CustomDataType,
-        "total_cost": _numbers(),
-        "charging_priority": st.integers(),
-        "id_token_info": _st_IdTokenInfoType,
-        "updated_personal_message": _st_MessageContentType,
-    },
+    TransactionEventResponse, _fields_TransactionEventResponse, _required_TransactionEventResponse
 )
 
 
+_fields_TriggerMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "evse": _st_EVSEType,
+    "requested_message": st.sampled_from(MessageTriggerEnumType),
+}
+_required_TriggerMessageRequest: frozenset[str] = frozenset({"requested_message"})
 _st_TriggerMessageRequest: st.SearchStrategy[TriggerMessageRequest] = _model(
-    TriggerMessageRequest,
-    {"requested_message": st.sampled_from(MessageTriggerEnumType)},
-    {"custom_data": _st_CustomDataType, "evse": _st_EVSEType},
+    TriggerMessageRequest, _fields_TriggerMessageRequest, _required_TriggerMessageRequest
 )
 
 
+_fields_TriggerMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(TriggerMessageStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_TriggerMessageResponse: frozenset[str] = frozenset({"status"})
 _st_TriggerMessageResponse: st.SearchStrategy[TriggerMessageResponse] = _model(
-    TriggerMessageResponse,
-    {"status": st.sampled_from(TriggerMessageStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    TriggerMessageResponse, _fields_TriggerMessageResponse, _required_TriggerMessageResponse
 )
 
 
+_fields_UnlockConnectorRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "evse_id": st.integers(),
+    "connector_id": st.integers(),
+}
+_required_UnlockConnectorRequest: frozenset[str] = frozenset({"evse_id", "connector_id"})
 _st_UnlockConnectorRequest: st.SearchStrategy[UnlockConnectorRequest] = _model(
-    UnlockConnectorRequest,
-    {"evse_id": st.integers(), "connector_id": st.integers()},
-    {"custom_data": _st_CustomDataType},
+    UnlockConnectorRequest, _fields_UnlockConnectorRequest, _required_UnlockConnectorRequest
 )
 
 
+_fields_UnlockConnectorResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(UnlockStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_UnlockConnectorResponse: frozenset[str] = frozenset({"status"})
 _st_UnlockConnectorResponse: st.SearchStrategy[UnlockConnectorResponse] = _model(
-    UnlockConnectorResponse,
-    {"status": st.sampled_from(UnlockStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    UnlockConnectorResponse, _fields_UnlockConnectorResponse, _required_UnlockConnectorResponse
 )
 
 
+_fields_UnpublishFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "checksum": _strings(max_size=32),
+}
+_required_UnpublishFirmwareRequest: frozenset[str] = frozenset({"checksum"})
 _st_UnpublishFirmwareRequest: st.SearchStrategy[UnpublishFirmwareRequest] = _model(
-    UnpublishFirmwareRequest,
-    {"checksum": _strings(max_size=32)},
-    {"custom_data": _st_CustomDataType},
+    UnpublishFirmwareRequest, _fields_UnpublishFirmwareRequest, _required_UnpublishFirmwareRequest
 )
 
 
+_fields_UnpublishFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(UnpublishFirmwareStatusEnumType),
+}
+_required_UnpublishFirmwareResponse: frozenset[str] = frozenset({"status"})
 _st_UnpublishFirmwareResponse: st.SearchStrategy[UnpublishFirmwareResponse] = _model(
     UnpublishFirmwareResponse,
-    {"status": st.sampled_from(UnpublishFirmwareStatusEnumType)},
-    {"custom_data": _st_CustomDataType},
+    _fields_UnpublishFirmwareResponse,
+    _required_UnpublishFirmwareResponse,
 )
 
 
+_fields_UpdateFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "retries": st.integers(),
+    "retry_interval": st.integers(),
+    "request_id": st.integers(),
+    "firmware": _st_FirmwareType,
+}
+_required_UpdateFirmwareRequest: frozenset[str] = frozenset({"request_id", "firmware"})
 _st_UpdateFirmwareRequest: st.SearchStrategy[UpdateFirmwareRequest] = _model(
-    UpdateFirmwareRequest,
-    {"request_id": st.integers(), "firmware": _st_FirmwareType},
-    {"custom_data": _st_CustomDataType, "retries": st.integers(), "retry_interval": st.integers()},
+    UpdateFirmwareRequest, _fields_UpdateFirmwareRequest, _required_UpdateFirmwareRequest
 )
 
 
+_fields_UpdateFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {
+    "custom_data": _st_CustomDataType,
+    "status": st.sampled_from(UpdateFirmwareStatusEnumType),
+    "status_info": _st_StatusInfoType,
+}
+_required_UpdateFirmwareResponse: frozenset[str] = frozenset({"status"})
 _st_UpdateFirmwareResponse: st.SearchStrategy[UpdateFirmwareResponse] = _model(
-    UpdateFirmwareResponse,
-    {"status": st.sampled_from(UpdateFirmwareStatusEnumType)},
-    {"custom_data": _st_CustomDataType, "status_info": _st_StatusInfoType},
+    UpdateFirmwareResponse, _fields_UpdateFirmwareResponse, _required_UpdateFirmwareResponse
 )
 
 STRATEGIES: Mapping[type[OcppModel], st.SearchStrategy[OcppModel]] = MappingProxyType(
@@ -2243,10 +2986,543 @@ STRATEGIES: Mapping[type[OcppModel], st.SearchStrategy[OcppModel]] = MappingProx
 )
 """Every datatype and message class -> its strategy."""
 
+_SHAPES: Mapping[type[OcppModel], tuple[Mapping[str, st.SearchStrategy[Any]], frozenset[str]]] = (
+    MappingProxyType(
+        {
+            CustomDataType: (_fields_CustomDataType, _required_CustomDataType),
+            ACChargingParametersType: (
+                _fields_ACChargingParametersType,
+                _required_ACChargingParametersType,
+            ),
+            APNType: (_fields_APNType, _required_APNType),
+            AdditionalInfoType: (_fields_AdditionalInfoType, _required_AdditionalInfoType),
+            IdTokenType: (_fields_IdTokenType, _required_IdTokenType),
+            MessageContentType: (_fields_MessageContentType, _required_MessageContentType),
+            IdTokenInfoType: (_fields_IdTokenInfoType, _required_IdTokenInfoType),
+            AuthorizationData: (_fields_AuthorizationData, _required_AuthorizationData),
+            CertificateHashDataType: (
+                _fields_CertificateHashDataType,
+                _required_CertificateHashDataType,
+            ),
+            CertificateHashDataChainType: (
+                _fields_CertificateHashDataChainType,
+                _required_CertificateHashDataChainType,
+            ),
+            ChargingLimitType: (_fields_ChargingLimitType, _required_ChargingLimitType),
+            DCChargingParametersType: (
+                _fields_DCChargingParametersType,
+                _required_DCChargingParametersType,
+            ),
+            ChargingNeedsType: (_fields_ChargingNeedsType, _required_ChargingNeedsType),
+            ChargingProfileCriterionType: (
+                _fields_ChargingProfileCriterionType,
+                _required_ChargingProfileCriterionType,
+            ),
+            ChargingSchedulePeriodType: (
+                _fields_ChargingSchedulePeriodType,
+                _required_ChargingSchedulePeriodType,
+            ),
+            RelativeTimeIntervalType: (
+                _fields_RelativeTimeIntervalType,
+                _required_RelativeTimeIntervalType,
+            ),
+            CostType: (_fields_CostType, _required_CostType),
+            ConsumptionCostType: (_fields_ConsumptionCostType, _required_ConsumptionCostType),
+            SalesTariffEntryType: (_fields_SalesTariffEntryType, _required_SalesTariffEntryType),
+            SalesTariffType: (_fields_SalesTariffType, _required_SalesTariffType),
+            ChargingScheduleType: (_fields_ChargingScheduleType, _required_ChargingScheduleType),
+            ChargingProfileType: (_fields_ChargingProfileType, _required_ChargingProfileType),
+            ModemType: (_fields_ModemType, _required_ModemType),
+            ChargingStationType: (_fields_ChargingStationType, _required_ChargingStationType),
+            ClearChargingProfileType: (
+                _fields_ClearChargingProfileType,
+                _required_ClearChargingProfileType,
+            ),
+            StatusInfoType: (_fields_StatusInfoType, _required_StatusInfoType),
+            ClearMonitoringResultType: (
+                _fields_ClearMonitoringResultType,
+                _required_ClearMonitoringResultType,
+            ),
+            EVSEType: (_fields_EVSEType, _required_EVSEType),
+            ComponentType: (_fields_ComponentType, _required_ComponentType),
+            VariableType: (_fields_VariableType, _required_VariableType),
+            ComponentVariableType: (_fields_ComponentVariableType, _required_ComponentVariableType),
+            CompositeScheduleType: (_fields_CompositeScheduleType, _required_CompositeScheduleType),
+            EventDataType: (_fields_EventDataType, _required_EventDataType),
+            FirmwareType: (_fields_FirmwareType, _required_FirmwareType),
+            GetVariableDataType: (_fields_GetVariableDataType, _required_GetVariableDataType),
+            GetVariableResultType: (_fields_GetVariableResultType, _required_GetVariableResultType),
+            LogParametersType: (_fields_LogParametersType, _required_LogParametersType),
+            MessageInfoType: (_fields_MessageInfoType, _required_MessageInfoType),
+            SignedMeterValueType: (_fields_SignedMeterValueType, _required_SignedMeterValueType),
+            UnitOfMeasureType: (_fields_UnitOfMeasureType, _required_UnitOfMeasureType),
+            SampledValueType: (_fields_SampledValueType, _required_SampledValueType),
+            MeterValueType: (_fields_MeterValueType, _required_MeterValueType),
+            VariableMonitoringType: (
+                _fields_VariableMonitoringType,
+                _required_VariableMonitoringType,
+            ),
+            MonitoringDataType: (_fields_MonitoringDataType, _required_MonitoringDataType),
+            VPNType: (_fields_VPNType, _required_VPNType),
+            NetworkConnectionProfileType: (
+                _fields_NetworkConnectionProfileType,
+                _required_NetworkConnectionProfileType,
+            ),
+            OCSPRequestDataType: (_fields_OCSPRequestDataType, _required_OCSPRequestDataType),
+            VariableAttributeType: (_fields_VariableAttributeType, _required_VariableAttributeType),
+            VariableCharacteristicsType: (
+                _fields_VariableCharacteristicsType,
+                _required_VariableCharacteristicsType,
+            ),
+            ReportDataType: (_fields_ReportDataType, _required_ReportDataType),
+            SetMonitoringDataType: (_fields_SetMonitoringDataType, _required_SetMonitoringDataType),
+            SetMonitoringResultType: (
+                _fields_SetMonitoringResultType,
+                _required_SetMonitoringResultType,
+            ),
+            SetVariableDataType: (_fields_SetVariableDataType, _required_SetVariableDataType),
+            SetVariableResultType: (_fields_SetVariableResultType, _required_SetVariableResultType),
+            TransactionType: (_fields_TransactionType, _required_TransactionType),
+            AuthorizeRequest: (_fields_AuthorizeRequest, _required_AuthorizeRequest),
+            AuthorizeResponse: (_fields_AuthorizeResponse, _required_AuthorizeResponse),
+            BootNotificationRequest: (
+                _fields_BootNotificationRequest,
+                _required_BootNotificationRequest,
+            ),
+            BootNotificationResponse: (
+                _fields_BootNotificationResponse,
+                _required_BootNotificationResponse,
+            ),
+            CancelReservationRequest: (
+                _fields_CancelReservationRequest,
+                _required_CancelReservationRequest,
+            ),
+            CancelReservationResponse: (
+                _fields_CancelReservationResponse,
+                _required_CancelReservationResponse,
+            ),
+            CertificateSignedRequest: (
+                _fields_CertificateSignedRequest,
+                _required_CertificateSignedRequest,
+            ),
+            CertificateSignedResponse: (
+                _fields_CertificateSignedResponse,
+                _required_CertificateSignedResponse,
+            ),
+            ChangeAvailabilityRequest: (
+                _fields_ChangeAvailabilityRequest,
+                _required_ChangeAvailabilityRequest,
+            ),
+            ChangeAvailabilityResponse: (
+                _fields_ChangeAvailabilityResponse,
+                _required_ChangeAvailabilityResponse,
+            ),
+            ClearCacheRequest: (_fields_ClearCacheRequest, _required_ClearCacheRequest),
+            ClearCacheResponse: (_fields_ClearCacheResponse, _required_ClearCacheResponse),
+            ClearChargingProfileRequest: (
+                _fields_ClearChargingProfileRequest,
+                _required_ClearChargingProfileRequest,
+            ),
+            ClearChargingProfileResponse: (
+                _fields_ClearChargingProfileResponse,
+                _required_ClearChargingProfileResponse,
+            ),
+            ClearDisplayMessageRequest: (
+                _fields_ClearDisplayMessageRequest,
+                _required_ClearDisplayMessageRequest,
+            ),
+            ClearDisplayMessageResponse: (
+                _fields_ClearDisplayMessageResponse,
+                _required_ClearDisplayMessageResponse,
+            ),
+            ClearVariableMonitoringRequest: (
+                _fields_ClearVariableMonitoringRequest,
+                _required_ClearVariableMonitoringRequest,
+            ),
+            ClearVariableMonitoringResponse: (
+                _fields_ClearVariableMonitoringResponse,
+                _required_ClearVariableMonitoringResponse,
+            ),
+            ClearedChargingLimitRequest: (
+                _fields_ClearedChargingLimitRequest,
+                _required_ClearedChargingLimitRequest,
+            ),
+            ClearedChargingLimitResponse: (
+                _fields_ClearedChargingLimitResponse,
+                _required_ClearedChargingLimitResponse,
+            ),
+            CostUpdatedRequest: (_fields_CostUpdatedRequest, _required_CostUpdatedRequest),
+            CostUpdatedResponse: (_fields_CostUpdatedResponse, _required_CostUpdatedResponse),
+            CustomerInformationRequest: (
+                _fields_CustomerInformationRequest,
+                _required_CustomerInformationRequest,
+            ),
+            CustomerInformationResponse: (
+                _fields_CustomerInformationResponse,
+                _required_CustomerInformationResponse,
+            ),
+            DataTransferRequest: (_fields_DataTransferRequest, _required_DataTransferRequest),
+            DataTransferResponse: (_fields_DataTransferResponse, _required_DataTransferResponse),
+            DeleteCertificateRequest: (
+                _fields_DeleteCertificateRequest,
+                _required_DeleteCertificateRequest,
+            ),
+            DeleteCertificateResponse: (
+                _fields_DeleteCertificateResponse,
+                _required_DeleteCertificateResponse,
+            ),
+            FirmwareStatusNotificationRequest: (
+                _fields_FirmwareStatusNotificationRequest,
+                _required_FirmwareStatusNotificationRequest,
+            ),
+            FirmwareStatusNotificationResponse: (
+                _fields_FirmwareStatusNotificationResponse,
+                _required_FirmwareStatusNotificationResponse,
+            ),
+            Get15118EVCertificateRequest: (
+                _fields_Get15118EVCertificateRequest,
+                _required_Get15118EVCertificateRequest,
+            ),
+            Get15118EVCertificateResponse: (
+                _fields_Get15118EVCertificateResponse,
+                _required_Get15118EVCertificateResponse,
+            ),
+            GetBaseReportRequest: (_fields_GetBaseReportRequest, _required_GetBaseReportRequest),
+            GetBaseReportResponse: (_fields_GetBaseReportResponse, _required_GetBaseReportResponse),
+            GetCertificateStatusRequest: (
+                _fields_GetCertificateStatusRequest,
+                _required_GetCertificateStatusRequest,
+            ),
+            GetCertificateStatusResponse: (
+                _fields_GetCertificateStatusResponse,
+                _required_GetCertificateStatusResponse,
+            ),
+            GetChargingProfilesRequest: (
+                _fields_GetChargingProfilesRequest,
+                _required_GetChargingProfilesRequest,
+            ),
+            GetChargingProfilesResponse: (
+                _fields_GetChargingProfilesResponse,
+                _required_GetChargingProfilesResponse,
+            ),
+            GetCompositeScheduleRequest: (
+                _fields_GetCompositeScheduleRequest,
+                _required_GetCompositeScheduleRequest,
+            ),
+            GetCompositeScheduleResponse: (
+                _fields_GetCompositeScheduleResponse,
+                _required_GetCompositeScheduleResponse,
+            ),
+            GetDisplayMessagesRequest: (
+                _fields_GetDisplayMessagesRequest,
+                _required_GetDisplayMessagesRequest,
+            ),
+            GetDisplayMessagesResponse: (
+                _fields_GetDisplayMessagesResponse,
+                _required_GetDisplayMessagesResponse,
+            ),
+            GetInstalledCertificateIdsRequest: (
+                _fields_GetInstalledCertificateIdsRequest,
+                _required_GetInstalledCertificateIdsRequest,
+            ),
+            GetInstalledCertificateIdsResponse: (
+                _fields_GetInstalledCertificateIdsResponse,
+                _required_GetInstalledCertificateIdsResponse,
+            ),
+            GetLocalListVersionRequest: (
+                _fields_GetLocalListVersionRequest,
+                _required_GetLocalListVersionRequest,
+            ),
+            GetLocalListVersionResponse: (
+                _fields_GetLocalListVersionResponse,
+                _required_GetLocalListVersionResponse,
+            ),
+            GetLogRequest: (_fields_GetLogRequest, _required_GetLogRequest),
+            GetLogResponse: (_fields_GetLogResponse, _required_GetLogResponse),
+            GetMonitoringReportRequest: (
+                _fields_GetMonitoringReportRequest,
+                _required_GetMonitoringReportRequest,
+            ),
+            GetMonitoringReportResponse: (
+                _fields_GetMonitoringReportResponse,
+                _required_GetMonitoringReportResponse,
+            ),
+            GetReportRequest: (_fields_GetReportRequest, _required_GetReportRequest),
+            GetReportResponse: (_fields_GetReportResponse, _required_GetReportResponse),
+            GetTransactionStatusRequest: (
+                _fields_GetTransactionStatusRequest,
+                _required_GetTransactionStatusRequest,
+            ),
+            GetTransactionStatusResponse: (
+                _fields_GetTransactionStatusResponse,
+                _required_GetTransactionStatusResponse,
+            ),
+            GetVariablesRequest: (_fields_GetVariablesRequest, _required_GetVariablesRequest),
+            GetVariablesResponse: (_fields_GetVariablesResponse, _required_GetVariablesResponse),
+            HeartbeatRequest: (_fields_HeartbeatRequest, _required_HeartbeatRequest),
+            HeartbeatResponse: (_fields_HeartbeatResponse, _required_HeartbeatResponse),
+            InstallCertificateRequest: (
+                _fields_InstallCertificateRequest,
+                _required_InstallCertificateRequest,
+            ),
+            InstallCertificateResponse: (
+                _fields_InstallCertificateResponse,
+                _required_InstallCertificateResponse,
+            ),
+            LogStatusNotificationRequest: (
+                _fields_LogStatusNotificationRequest,
+                _required_LogStatusNotificationRequest,
+            ),
+            LogStatusNotificationResponse: (
+                _fields_LogStatusNotificationResponse,
+                _required_LogStatusNotificationResponse,
+            ),
+            MeterValuesRequest: (_fields_MeterValuesRequest, _required_MeterValuesRequest),
+            MeterValuesResponse: (_fields_MeterValuesResponse, _required_MeterValuesResponse),
+            NotifyChargingLimitRequest: (
+                _fields_NotifyChargingLimitRequest,
+                _required_NotifyChargingLimitRequest,
+            ),
+            NotifyChargingLimitResponse: (
+                _fields_NotifyChargingLimitResponse,
+                _required_NotifyChargingLimitResponse,
+            ),
+            NotifyCustomerInformationRequest: (
+                _fields_NotifyCustomerInformationRequest,
+                _required_NotifyCustomerInformationRequest,
+            ),
+            NotifyCustomerInformationResponse: (
+                _fields_NotifyCustomerInformationResponse,
+                _required_NotifyCustomerInformationResponse,
+            ),
+            NotifyDisplayMessagesRequest: (
+                _fields_NotifyDisplayMessagesRequest,
+                _required_NotifyDisplayMessagesRequest,
+            ),
+            NotifyDisplayMessagesResponse: (
+                _fields_NotifyDisplayMessagesResponse,
+                _required_NotifyDisplayMessagesResponse,
+            ),
+            NotifyEVChargingNeedsRequest: (
+                _fields_NotifyEVChargingNeedsRequest,
+                _required_NotifyEVChargingNeedsRequest,
+            ),
+            NotifyEVChargingNeedsResponse: (
+                _fields_NotifyEVChargingNeedsResponse,
+                _required_NotifyEVChargingNeedsResponse,
+            ),
+            NotifyEVChargingScheduleRequest: (
+                _fields_NotifyEVChargingScheduleRequest,
+                _required_NotifyEVChargingScheduleRequest,
+            ),
+            NotifyEVChargingScheduleResponse: (
+                _fields_NotifyEVChargingScheduleResponse,
+                _required_NotifyEVChargingScheduleResponse,
+            ),
+            NotifyEventRequest: (_fields_NotifyEventRequest, _required_NotifyEventRequest),
+            NotifyEventResponse: (_fields_NotifyEventResponse, _required_NotifyEventResponse),
+            NotifyMonitoringReportRequest: (
+                _fields_NotifyMonitoringReportRequest,
+                _required_NotifyMonitoringReportRequest,
+            ),
+            NotifyMonitoringReportResponse: (
+                _fields_NotifyMonitoringReportResponse,
+                _required_NotifyMonitoringReportResponse,
+            ),
+            NotifyReportRequest: (_fields_NotifyReportRequest, _required_NotifyReportRequest),
+            NotifyReportResponse: (_fields_NotifyReportResponse, _required_NotifyReportResponse),
+            PublishFirmwareRequest: (
+                _fields_PublishFirmwareRequest,
+                _required_PublishFirmwareRequest,
+            ),
+            PublishFirmwareResponse: (
+                _fields_PublishFirmwareResponse,
+                _required_PublishFirmwareResponse,
+            ),
+            PublishFirmwareStatusNotificationRequest: (
+                _fields_PublishFirmwareStatusNotificationRequest,
+                _required_PublishFirmwareStatusNotificationRequest,
+            ),
+            PublishFirmwareStatusNotificationResponse: (
+                _fields_PublishFirmwareStatusNotificationResponse,
+                _required_PublishFirmwareStatusNotificationResponse,
+            ),
+            ReportChargingProfilesRequest: (
+                _fields_ReportChargingProfilesRequest,
+                _required_ReportChargingProfilesRequest,
+            ),
+            ReportChargingProfilesResponse: (
+                _fields_ReportChargingProfilesResponse,
+                _required_ReportChargingProfilesResponse,
+            ),
+            RequestStartTransactionRequest: (
+                _fields_RequestStartTransactionRequest,
+                _required_RequestStartTransactionRequest,
+            ),
+            RequestStartTransactionResponse: (
+                _fields_RequestStartTransactionResponse,
+                _required_RequestStartTransactionResponse,
+            ),
+            RequestStopTransactionRequest: (
+                _fields_RequestStopTransactionRequest,
+                _required_RequestStopTransactionRequest,
+            ),
+            RequestStopTransactionResponse: (
+                _fields_RequestStopTransactionResponse,
+                _required_RequestStopTransactionResponse,
+            ),
+            ReservationStatusUpdateRequest: (
+                _fields_ReservationStatusUpdateRequest,
+                _required_ReservationStatusUpdateRequest,
+            ),
+            ReservationStatusUpdateResponse: (
+                _fields_ReservationStatusUpdateResponse,
+                _required_ReservationStatusUpdateResponse,
+            ),
+            ReserveNowRequest: (_fields_ReserveNowRequest, _required_ReserveNowRequest),
+            ReserveNowResponse: (_fields_ReserveNowResponse, _required_ReserveNowResponse),
+            ResetRequest: (_fields_ResetRequest, _required_ResetRequest),
+            ResetResponse: (_fields_ResetResponse, _required_ResetResponse),
+            SecurityEventNotificationRequest: (
+                _fields_SecurityEventNotificationRequest,
+                _required_SecurityEventNotificationRequest,
+            ),
+            SecurityEventNotificationResponse: (
+                _fields_SecurityEventNotificationResponse,
+                _required_SecurityEventNotificationResponse,
+            ),
+            SendLocalListRequest: (_fields_SendLocalListRequest, _required_SendLocalListRequest),
+            SendLocalListResponse: (_fields_SendLocalListResponse, _required_SendLocalListResponse),
+            SetChargingProfileRequest: (
+                _fields_SetChargingProfileRequest,
+                _required_SetChargingProfileRequest,
+            ),
+            SetChargingProfileResponse: (
+                _fields_SetChargingProfileResponse,
+                _required_SetChargingProfileResponse,
+            ),
+            SetDisplayMessageRequest: (
+                _fields_SetDisplayMessageRequest,
+                _required_SetDisplayMessageRequest,
+            ),
+            SetDisplayMessageResponse: (
+                _fields_SetDisplayMessageResponse,
+                _required_SetDisplayMessageResponse,
+            ),
+            SetMonitoringBaseRequest: (
+                _fields_SetMonitoringBaseRequest,
+                _required_SetMonitoringBaseRequest,
+            ),
+            SetMonitoringBaseResponse: (
+                _fields_SetMonitoringBaseResponse,
+                _required_SetMonitoringBaseResponse,
+            ),
+            SetMonitoringLevelRequest: (
+                _fields_SetMonitoringLevelRequest,
+                _required_SetMonitoringLevelRequest,
+            ),
+            SetMonitoringLevelResponse: (
+                _fields_SetMonitoringLevelResponse,
+                _required_SetMonitoringLevelResponse,
+            ),
+            SetNetworkProfileRequest: (
+                _fields_SetNetworkProfileRequest,
+                _required_SetNetworkProfileRequest,
+            ),
+            SetNetworkProfileResponse: (
+                _fields_SetNetworkProfileResponse,
+                _required_SetNetworkProfileResponse,
+            ),
+            SetVariableMonitoringRequest: (
+                _fields_SetVariableMonitoringRequest,
+                _required_SetVariableMonitoringRequest,
+            ),
+            SetVariableMonitoringResponse: (
+                _fields_SetVariableMonitoringResponse,
+                _required_SetVariableMonitoringResponse,
+            ),
+            SetVariablesRequest: (_fields_SetVariablesRequest, _required_SetVariablesRequest),
+            SetVariablesResponse: (_fields_SetVariablesResponse, _required_SetVariablesResponse),
+            SignCertificateRequest: (
+                _fields_SignCertificateRequest,
+                _required_SignCertificateRequest,
+            ),
+            SignCertificateResponse: (
+                _fields_SignCertificateResponse,
+                _required_SignCertificateResponse,
+            ),
+            StatusNotificationRequest: (
+                _fields_StatusNotificationRequest,
+                _required_StatusNotificationRequest,
+            ),
+            StatusNotificationResponse: (
+                _fields_StatusNotificationResponse,
+                _required_StatusNotificationResponse,
+            ),
+            TransactionEventRequest: (
+                _fields_TransactionEventRequest,
+                _required_TransactionEventRequest,
+            ),
+            TransactionEventResponse: (
+                _fields_TransactionEventResponse,
+                _required_TransactionEventResponse,
+            ),
+            TriggerMessageRequest: (_fields_TriggerMessageRequest, _required_TriggerMessageRequest),
+            TriggerMessageResponse: (
+                _fields_TriggerMessageResponse,
+                _required_TriggerMessageResponse,
+            ),
+            UnlockConnectorRequest: (
+                _fields_UnlockConnectorRequest,
+                _required_UnlockConnectorRequest,
+            ),
+            UnlockConnectorResponse: (
+                _fields_UnlockConnectorResponse,
+                _required_UnlockConnectorResponse,
+            ),
+            UnpublishFirmwareRequest: (
+                _fields_UnpublishFirmwareRequest,
+                _required_UnpublishFirmwareRequest,
+            ),
+            UnpublishFirmwareResponse: (
+                _fields_UnpublishFirmwareResponse,
+                _required_UnpublishFirmwareResponse,
+            ),
+            UpdateFirmwareRequest: (_fields_UpdateFirmwareRequest, _required_UpdateFirmwareRequest),
+            UpdateFirmwareResponse: (
+                _fields_UpdateFirmwareResponse,
+                _required_UpdateFirmwareResponse,
+            ),
+        }
+    )
+)
+_OPEN: frozenset[type[OcppModel]] = frozenset(
+    {
+        CustomDataType,
+    }
+)
+
 
 def strategy_for(cls: type[M]) -> st.SearchStrategy[M]:
     """The strategy of one generated class, typed (KeyError for a class of another version)."""
     return cast(st.SearchStrategy[M], STRATEGIES[cls])
+
+
+def examples_with(
+    cls: type[M], *attributes: str, **strategies: st.SearchStrategy[Any]
+) -> st.SearchStrategy[M]:
+    """Like `strategy_for(cls)`, but the optional fields named (by attribute name) are always
+    present, and fields given a strategy take their values from it:
+    `examples_with(BootNotificationRequest, "custom_data", reason=st.just(BootReasonEnumType.PowerUp))`.
+    """
+    fields, required = _SHAPES[cls]
+    unknown = (set(attributes) | strategies.keys()) - fields.keys()
+    if unknown:
+        raise ValueError(f"{cls.__name__} has no fields {sorted(unknown)}")
+    maker = _open_model if cls in _OPEN else _model
+    return maker(
+        cls, {**fields, **strategies}, required | frozenset(attributes) | strategies.keys()
+    )
 
 
 for _cls, _strategy in STRATEGIES.items():

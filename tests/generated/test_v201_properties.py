@@ -1,0 +1,21 @@
+"""The generated property tests of OCPP v201 (see ocppgen/generated/v201/proptests.py)."""
+
+from ocppgen.generated.v201.proptests import (
+    test_action_not_received_is_not_supported,
+    test_call_method_sends_its_action,
+    test_dispatch_reaches_handler,
+    test_example_matches_official_schema,
+    test_json_round_trip,
+    test_mutation,
+    test_unimplemented_handler_answers_not_supported,
+)
+
+__all__ = [
+    "test_action_not_received_is_not_supported",
+    "test_call_method_sends_its_action",
+    "test_dispatch_reaches_handler",
+    "test_example_matches_official_schema",
+    "test_json_round_trip",
+    "test_mutation",
+    "test_unimplemented_handler_answers_not_supported",
+]
