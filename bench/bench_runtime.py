@@ -12,6 +12,13 @@ Printed per implementation and connection count: calls per second, p50/p99 laten
 time the CSMS process and the client process spent per call, and the ratios to the incumbent
 (`ocpp` package) and to the floor. Then the in-process cost of one TransactionEvent CALL on our
 core (decode, validate, dispatch, encode), without any socket.
+
+On a shared machine the load changes from one second to the next, so the measurement runs in
+`--rounds` rounds (implementations in a rotated order each round) and every ratio is computed
+within a round, from measurements taken a few seconds apart; the summary gives the median and
+the range over rounds. It also gives the CPU ratio: the CPU per call of the busier process of
+each implementation, which bounds throughput when each process has a core to itself and moves
+much less with the machine's load than throughput does.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import contextlib
 import gc
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -154,6 +162,11 @@ class Result:
     def throughput(self) -> float:
         return self.calls / self.seconds
 
+    @property
+    def cpu_per_call(self) -> float:
+        """CPU seconds per call of the busier side (CSMS or clients)."""
+        return max(self.server_cpu, self.client_cpu) / max(self.calls, 1)
+
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -256,20 +269,45 @@ def _print_result(r: Result) -> None:
     )
 
 
-def _print_ratios(results: dict[str, list[Result]]) -> None:
-    print("\nRatios (ours / ocpp package, ours / raw echo floor), throughput:")
-    ours = {r.connections: r for r in results.get("ours", [])}
-    incumbent = {r.connections: r for r in results.get("ocpp", [])}
-    floor = {r.connections: r for r in results.get("raw", [])}
-    for connections, mine in sorted(ours.items()):
-        parts = [f"{connections:>4} conns:"]
-        if connections in incumbent:
-            ratio = mine.throughput / incumbent[connections].throughput
-            parts.append(f"{ratio:6.1f}x the ocpp package (target >= 10x)")
-        if connections in floor:
-            share = mine.throughput / floor[connections].throughput
-            parts.append(f"{share:6.1%} of the raw echo (target >= 60%)")
-        print("  ".join(parts))
+Rounds = list[dict[str, dict[int, Result]]]  # per round: implementation -> connections -> Result
+
+
+def _spread(values: list[float], fmt: str) -> str:
+    ordered = sorted(values)
+    median = statistics.median(ordered)
+    if len(ordered) == 1:
+        return format(median, fmt)
+    return f"{median:{fmt}} [{ordered[0]:{fmt}}..{ordered[-1]:{fmt}}]"
+
+
+def _print_summary(rounds: Rounds, levels: list[int]) -> None:
+    print(f"\nSummary over {len(rounds)} round(s): median [min..max]")
+    for connections in levels:
+        print(f"{connections:>4} conns:")
+        for name in IMPLEMENTATIONS:
+            got = [r[name][connections] for r in rounds if connections in r.get(name, {})]
+            if got:
+                calls = _spread([g.throughput for g in got], ".0f")
+                busier = _spread([g.cpu_per_call * 1e6 for g in got], ".1f")
+                print(f"    {name:>5}: {calls} calls/s, CPU/call busier side {busier} us")
+        for other, target, fmt in (
+            ("ocpp", "throughput >= 10x", ".1f"),
+            ("raw", "throughput >= 60%", ".0%"),
+        ):
+            pairs = [
+                (r["ours"][connections], r[other][connections])
+                for r in rounds
+                if connections in r.get("ours", {}) and connections in r.get(other, {})
+            ]
+            if not pairs:
+                continue
+            speed = [mine.throughput / base.throughput for mine, base in pairs]
+            cpu = [base.cpu_per_call / mine.cpu_per_call for mine, base in pairs]
+            unit = "x" if fmt == ".1f" else ""
+            print(
+                f"    ours / {other:<4}: throughput {_spread(speed, fmt)}{unit}"
+                f"  (target: {target});  CPU ratio {_spread(cpu, fmt)}{unit}"
+            )
 
 
 def _in_process() -> None:
@@ -293,6 +331,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=0.7)
     parser.add_argument("--connections", default="1,10,100")
     parser.add_argument("--implementations", default=",".join(IMPLEMENTATIONS))
+    parser.add_argument("--rounds", type=int, default=3, help="repeat, rotating the order")
     parser.add_argument("--serve", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -304,13 +343,22 @@ def main() -> None:
         return
 
     levels = [int(n) for n in args.connections.split(",")]
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.seconds}s per level")
-    results: dict[str, list[Result]] = {}
-    for implementation in args.implementations.split(","):
-        results[implementation] = asyncio.run(
-            _bench(implementation, levels, args.warmup, args.seconds)
-        )
-    _print_ratios(results)
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.seconds}s per level,"
+        f" {args.rounds} round(s), load average {os.getloadavg()[0]:.1f}"
+    )
+    names = args.implementations.split(",")
+    rounds: Rounds = []
+    for number in range(args.rounds):
+        shift = number % len(names)
+        print(f"-- round {number + 1}", flush=True)
+        results: dict[str, dict[int, Result]] = {}
+        for implementation in names[shift:] + names[:shift]:
+            measured = asyncio.run(_bench(implementation, levels, args.warmup, args.seconds))
+            results[implementation] = {r.connections: r for r in measured}
+        rounds.append(results)
+    _print_summary(rounds, levels)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
     _in_process()
 
 
