@@ -73,8 +73,7 @@ def expression(node: TypeNode) -> str:
         return f"st.sampled_from({node.name})"
     if isinstance(node, ModelRef):
         return strategy_variable(node.name)
-    args = _kwargs(min_size=node.min_items, max_size=node.max_items)
-    return f"st.lists({expression(node.item)}{', ' + args if args else ''})"
+    return f"_lists({expression(node.item)}, {node.min_items or 0}, {node.max_items!r})"
 
 
 def _enum_names(spec: Spec) -> list[str]:

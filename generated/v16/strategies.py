@@ -181,6 +181,7 @@ from ocppgen.generated.v16.messages import (
 __all__ = ["STRATEGIES", "date_times", "examples_with", "json_values", "strategy_for"]
 
 M = TypeVar("M", bound=OcppModel)
+T = TypeVar("T")
 
 # JSON strings hold any Unicode scalar value; lone surrogates cannot be encoded as UTF-8.
 _CHARACTERS = st.characters(codec="utf-8")
@@ -201,6 +202,22 @@ def _numbers(
 def _multiples(step: int, low: int, high: int) -> st.SearchStrategy[float]:
     """Multiples of `step` (the numerator of a multipleOf; see the generator's comment)."""
     return st.integers(min_value=low, max_value=high).map(lambda n: float(n * step))
+
+
+# Lists hold at most this many items beyond their minItems (and never more than maxItems):
+# OCPP payloads nest lists of objects holding lists (a 2.1 ChargingProfile is five deep), and
+# Hypothesis' usual list sizes make such examples thousands of objects large. The mutation
+# tests check maxItems itself with maxItems + 1 items.
+EXTRA_ITEMS = 2
+
+
+def _lists(
+    item: st.SearchStrategy[T], min_size: int, max_size: int | None
+) -> st.SearchStrategy[list[T]]:
+    cap = min_size + EXTRA_ITEMS
+    return st.lists(
+        item, min_size=min_size, max_size=cap if max_size is None else min(max_size, cap)
+    )
 
 
 # RFC 3339 date-times always carry a time zone, an offset in whole minutes below 24 hours.
@@ -303,7 +320,7 @@ _fields_ChargingSchedule: Mapping[str, st.SearchStrategy[Any]] = {
     "duration": st.integers(),
     "start_schedule": _DATE_TIMES,
     "charging_rate_unit": st.sampled_from(ChargingScheduleChargingRateUnit),
-    "charging_schedule_period": st.lists(_st_ChargingSchedulePeriod),
+    "charging_schedule_period": _lists(_st_ChargingSchedulePeriod, 0, None),
     "min_charging_rate": _multiples(1, -100000, 100000),
 }
 _required_ChargingSchedule: frozenset[str] = frozenset(
@@ -439,7 +456,7 @@ _st_SampledValue: st.SearchStrategy[SampledValue] = _model(
 
 _fields_MeterValue: Mapping[str, st.SearchStrategy[Any]] = {
     "timestamp": _DATE_TIMES,
-    "sampled_value": st.lists(_st_SampledValue, min_size=1),
+    "sampled_value": _lists(_st_SampledValue, 1, None),
 }
 _required_MeterValue: frozenset[str] = frozenset({"timestamp", "sampled_value"})
 _st_MeterValue: st.SearchStrategy[MeterValue] = _model(
@@ -466,7 +483,7 @@ _st_StopTransactionSampledValue: st.SearchStrategy[StopTransactionSampledValue] 
 
 _fields_TransactionData: Mapping[str, st.SearchStrategy[Any]] = {
     "timestamp": _DATE_TIMES,
-    "sampled_value": st.lists(_st_StopTransactionSampledValue),
+    "sampled_value": _lists(_st_StopTransactionSampledValue, 0, None),
 }
 _required_TransactionData: frozenset[str] = frozenset({"timestamp", "sampled_value"})
 _st_TransactionData: st.SearchStrategy[TransactionData] = _model(
@@ -791,7 +808,7 @@ _st_GetCompositeScheduleResponse: st.SearchStrategy[GetCompositeScheduleResponse
 
 
 _fields_GetConfigurationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "key": st.lists(_strings(max_size=50)),
+    "key": _lists(_strings(max_size=50), 0, None),
 }
 _required_GetConfigurationRequest: frozenset[str] = frozenset()
 _st_GetConfigurationRequest: st.SearchStrategy[GetConfigurationRequest] = _model(
@@ -800,8 +817,8 @@ _st_GetConfigurationRequest: st.SearchStrategy[GetConfigurationRequest] = _model
 
 
 _fields_GetConfigurationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "configuration_key": st.lists(_st_ConfigurationKey),
-    "unknown_key": st.lists(_strings(max_size=50)),
+    "configuration_key": _lists(_st_ConfigurationKey, 0, None),
+    "unknown_key": _lists(_strings(max_size=50), 0, None),
 }
 _required_GetConfigurationResponse: frozenset[str] = frozenset()
 _st_GetConfigurationResponse: st.SearchStrategy[GetConfigurationResponse] = _model(
@@ -845,7 +862,7 @@ _st_GetInstalledCertificateIdsRequest: st.SearchStrategy[GetInstalledCertificate
 
 
 _fields_GetInstalledCertificateIdsResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_hash_data": st.lists(_st_CertificateHashDataType, min_size=1),
+    "certificate_hash_data": _lists(_st_CertificateHashDataType, 1, None),
     "status": st.sampled_from(GetInstalledCertificateStatusEnumType),
 }
 _required_GetInstalledCertificateIdsResponse: frozenset[str] = frozenset({"status"})
@@ -964,7 +981,7 @@ _st_LogStatusNotificationResponse: st.SearchStrategy[LogStatusNotificationRespon
 _fields_MeterValuesRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "connector_id": st.integers(),
     "transaction_id": st.integers(),
-    "meter_value": st.lists(_st_MeterValue, min_size=1),
+    "meter_value": _lists(_st_MeterValue, 1, None),
 }
 _required_MeterValuesRequest: frozenset[str] = frozenset({"connector_id", "meter_value"})
 _st_MeterValuesRequest: st.SearchStrategy[MeterValuesRequest] = _model(
@@ -1093,7 +1110,7 @@ _st_SecurityEventNotificationResponse: st.SearchStrategy[SecurityEventNotificati
 
 _fields_SendLocalListRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "list_version": st.integers(),
-    "local_authorization_list": st.lists(_st_LocalAuthorizationList),
+    "local_authorization_list": _lists(_st_LocalAuthorizationList, 0, None),
     "update_type": st.sampled_from(SendLocalListUpdateType),
 }
 _required_SendLocalListRequest: frozenset[str] = frozenset({"list_version", "update_type"})
@@ -1263,7 +1280,7 @@ _fields_StopTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "timestamp": _DATE_TIMES,
     "transaction_id": st.integers(),
     "reason": st.sampled_from(StopTransactionReason),
-    "transaction_data": st.lists(_st_TransactionData),
+    "transaction_data": _lists(_st_TransactionData, 0, None),
 }
 _required_StopTransactionRequest: frozenset[str] = frozenset(
     {"meter_stop", "timestamp", "transaction_id"}

@@ -299,6 +299,7 @@ from ocppgen.generated.v201.messages import (
 __all__ = ["STRATEGIES", "date_times", "examples_with", "json_values", "strategy_for"]
 
 M = TypeVar("M", bound=OcppModel)
+T = TypeVar("T")
 
 # JSON strings hold any Unicode scalar value; lone surrogates cannot be encoded as UTF-8.
 _CHARACTERS = st.characters(codec="utf-8")
@@ -319,6 +320,22 @@ def _numbers(
 def _multiples(step: int, low: int, high: int) -> st.SearchStrategy[float]:
     """Multiples of `step` (the numerator of a multipleOf; see the generator's comment)."""
     return st.integers(min_value=low, max_value=high).map(lambda n: float(n * step))
+
+
+# Lists hold at most this many items beyond their minItems (and never more than maxItems):
+# OCPP payloads nest lists of objects holding lists (a 2.1 ChargingProfile is five deep), and
+# Hypothesis' usual list sizes make such examples thousands of objects large. The mutation
+# tests check maxItems itself with maxItems + 1 items.
+EXTRA_ITEMS = 2
+
+
+def _lists(
+    item: st.SearchStrategy[T], min_size: int, max_size: int | None
+) -> st.SearchStrategy[list[T]]:
+    cap = min_size + EXTRA_ITEMS
+    return st.lists(
+        item, min_size=min_size, max_size=cap if max_size is None else min(max_size, cap)
+    )
 
 
 # RFC 3339 date-times always carry a time zone, an offset in whole minutes below 24 hours.
@@ -443,7 +460,7 @@ _st_AdditionalInfoType: st.SearchStrategy[AdditionalInfoType] = _model(
 
 _fields_IdTokenType: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "additional_info": st.lists(_st_AdditionalInfoType, min_size=1),
+    "additional_info": _lists(_st_AdditionalInfoType, 1, None),
     "id_token": _strings(max_size=36),
     "type": st.sampled_from(IdTokenEnumType),
 }
@@ -471,7 +488,7 @@ _fields_IdTokenInfoType: Mapping[str, st.SearchStrategy[Any]] = {
     "cache_expiry_date_time": _DATE_TIMES,
     "charging_priority": st.integers(),
     "language1": _strings(max_size=8),
-    "evse_id": st.lists(st.integers(), min_size=1),
+    "evse_id": _lists(st.integers(), 1, None),
     "group_id_token": _st_IdTokenType,
     "language2": _strings(max_size=8),
     "personal_message": _st_MessageContentType,
@@ -512,7 +529,7 @@ _fields_CertificateHashDataChainType: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
     "certificate_hash_data": _st_CertificateHashDataType,
     "certificate_type": st.sampled_from(GetCertificateIdUseEnumType),
-    "child_certificate_hash_data": st.lists(_st_CertificateHashDataType, min_size=1, max_size=4),
+    "child_certificate_hash_data": _lists(_st_CertificateHashDataType, 1, 4),
 }
 _required_CertificateHashDataChainType: frozenset[str] = frozenset(
     {"certificate_hash_data", "certificate_type"}
@@ -569,10 +586,8 @@ _fields_ChargingProfileCriterionType: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
     "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
     "stack_level": st.integers(),
-    "charging_profile_id": st.lists(st.integers(), min_size=1),
-    "charging_limit_source": st.lists(
-        st.sampled_from(ChargingLimitSourceEnumType), min_size=1, max_size=4
-    ),
+    "charging_profile_id": _lists(st.integers(), 1, None),
+    "charging_limit_source": _lists(st.sampled_from(ChargingLimitSourceEnumType), 1, 4),
 }
 _required_ChargingProfileCriterionType: frozenset[str] = frozenset()
 _st_ChargingProfileCriterionType: st.SearchStrategy[ChargingProfileCriterionType] = _model(
@@ -621,7 +636,7 @@ _st_CostType: st.SearchStrategy[CostType] = _model(CostType, _fields_CostType, _
 _fields_ConsumptionCostType: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
     "start_value": _numbers(),
-    "cost": st.lists(_st_CostType, min_size=1, max_size=3),
+    "cost": _lists(_st_CostType, 1, 3),
 }
 _required_ConsumptionCostType: frozenset[str] = frozenset({"start_value", "cost"})
 _st_ConsumptionCostType: st.SearchStrategy[ConsumptionCostType] = _model(
@@ -633,7 +648,7 @@ _fields_SalesTariffEntryType: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
     "relative_time_interval": _st_RelativeTimeIntervalType,
     "e_price_level": st.integers(min_value=0),
-    "consumption_cost": st.lists(_st_ConsumptionCostType, min_size=1, max_size=3),
+    "consumption_cost": _lists(_st_ConsumptionCostType, 1, 3),
 }
 _required_SalesTariffEntryType: frozenset[str] = frozenset({"relative_time_interval"})
 _st_SalesTariffEntryType: st.SearchStrategy[SalesTariffEntryType] = _model(
@@ -646,7 +661,7 @@ _fields_SalesTariffType: Mapping[str, st.SearchStrategy[Any]] = {
     "id": st.integers(),
     "sales_tariff_description": _strings(max_size=32),
     "num_e_price_levels": st.integers(),
-    "sales_tariff_entry": st.lists(_st_SalesTariffEntryType, min_size=1, max_size=1024),
+    "sales_tariff_entry": _lists(_st_SalesTariffEntryType, 1, 1024),
 }
 _required_SalesTariffType: frozenset[str] = frozenset({"id", "sales_tariff_entry"})
 _st_SalesTariffType: st.SearchStrategy[SalesTariffType] = _model(
@@ -660,7 +675,7 @@ _fields_ChargingScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
     "start_schedule": _DATE_TIMES,
     "duration": st.integers(),
     "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
-    "charging_schedule_period": st.lists(_st_ChargingSchedulePeriodType, min_size=1, max_size=1024),
+    "charging_schedule_period": _lists(_st_ChargingSchedulePeriodType, 1, 1024),
     "min_charging_rate": _numbers(),
     "sales_tariff": _st_SalesTariffType,
 }
@@ -681,7 +696,7 @@ _fields_ChargingProfileType: Mapping[str, st.SearchStrategy[Any]] = {
     "recurrency_kind": st.sampled_from(RecurrencyKindEnumType),
     "valid_from": _DATE_TIMES,
     "valid_to": _DATE_TIMES,
-    "charging_schedule": st.lists(_st_ChargingScheduleType, min_size=1, max_size=3),
+    "charging_schedule": _lists(_st_ChargingScheduleType, 1, 3),
     "transaction_id": _strings(max_size=36),
 }
 _required_ChargingProfileType: frozenset[str] = frozenset(
@@ -799,7 +814,7 @@ _st_ComponentVariableType: st.SearchStrategy[ComponentVariableType] = _model(
 
 _fields_CompositeScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "charging_schedule_period": st.lists(_st_ChargingSchedulePeriodType, min_size=1),
+    "charging_schedule_period": _lists(_st_ChargingSchedulePeriodType, 1, None),
     "evse_id": st.integers(),
     "duration": st.integers(),
     "schedule_start": _DATE_TIMES,
@@ -961,7 +976,7 @@ _st_SampledValueType: st.SearchStrategy[SampledValueType] = _model(
 
 _fields_MeterValueType: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "sampled_value": st.lists(_st_SampledValueType, min_size=1),
+    "sampled_value": _lists(_st_SampledValueType, 1, None),
     "timestamp": _DATE_TIMES,
 }
 _required_MeterValueType: frozenset[str] = frozenset({"sampled_value", "timestamp"})
@@ -990,7 +1005,7 @@ _fields_MonitoringDataType: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
     "component": _st_ComponentType,
     "variable": _st_VariableType,
-    "variable_monitoring": st.lists(_st_VariableMonitoringType, min_size=1),
+    "variable_monitoring": _lists(_st_VariableMonitoringType, 1, None),
 }
 _required_MonitoringDataType: frozenset[str] = frozenset(
     {"component", "variable", "variable_monitoring"}
@@ -1094,7 +1109,7 @@ _fields_ReportDataType: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
     "component": _st_ComponentType,
     "variable": _st_VariableType,
-    "variable_attribute": st.lists(_st_VariableAttributeType, min_size=1, max_size=4),
+    "variable_attribute": _lists(_st_VariableAttributeType, 1, 4),
     "variable_characteristics": _st_VariableCharacteristicsType,
 }
 _required_ReportDataType: frozenset[str] = frozenset(
@@ -1190,7 +1205,7 @@ _fields_AuthorizeRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
     "id_token": _st_IdTokenType,
     "certificate": _strings(max_size=5500),
-    "iso15118_certificate_hash_data": st.lists(_st_OCSPRequestDataType, min_size=1, max_size=4),
+    "iso15118_certificate_hash_data": _lists(_st_OCSPRequestDataType, 1, 4),
 }
 _required_AuthorizeRequest: frozenset[str] = frozenset({"id_token"})
 _st_AuthorizeRequest: st.SearchStrategy[AuthorizeRequest] = _model(
@@ -1381,7 +1396,7 @@ _st_ClearDisplayMessageResponse: st.SearchStrategy[ClearDisplayMessageResponse] 
 
 _fields_ClearVariableMonitoringRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "id": st.lists(st.integers(), min_size=1),
+    "id": _lists(st.integers(), 1, None),
 }
 _required_ClearVariableMonitoringRequest: frozenset[str] = frozenset({"id"})
 _st_ClearVariableMonitoringRequest: st.SearchStrategy[ClearVariableMonitoringRequest] = _model(
@@ -1393,7 +1408,7 @@ _st_ClearVariableMonitoringRequest: st.SearchStrategy[ClearVariableMonitoringReq
 
 _fields_ClearVariableMonitoringResponse: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "clear_monitoring_result": st.lists(_st_ClearMonitoringResultType, min_size=1),
+    "clear_monitoring_result": _lists(_st_ClearMonitoringResultType, 1, None),
 }
 _required_ClearVariableMonitoringResponse: frozenset[str] = frozenset({"clear_monitoring_result"})
 _st_ClearVariableMonitoringResponse: st.SearchStrategy[ClearVariableMonitoringResponse] = _model(
@@ -1687,7 +1702,7 @@ _st_GetCompositeScheduleResponse: st.SearchStrategy[GetCompositeScheduleResponse
 
 _fields_GetDisplayMessagesRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "id": st.lists(st.integers(), min_size=1),
+    "id": _lists(st.integers(), 1, None),
     "request_id": st.integers(),
     "priority": st.sampled_from(MessagePriorityEnumType),
     "state": st.sampled_from(MessageStateEnumType),
@@ -1715,7 +1730,7 @@ _st_GetDisplayMessagesResponse: st.SearchStrategy[GetDisplayMessagesResponse] = 
 
 _fields_GetInstalledCertificateIdsRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "certificate_type": st.lists(st.sampled_from(GetCertificateIdUseEnumType), min_size=1),
+    "certificate_type": _lists(st.sampled_from(GetCertificateIdUseEnumType), 1, None),
 }
 _required_GetInstalledCertificateIdsRequest: frozenset[str] = frozenset()
 _st_GetInstalledCertificateIdsRequest: st.SearchStrategy[GetInstalledCertificateIdsRequest] = (
@@ -1731,7 +1746,7 @@ _fields_GetInstalledCertificateIdsResponse: Mapping[str, st.SearchStrategy[Any]]
     "custom_data": _st_CustomDataType,
     "status": st.sampled_from(GetInstalledCertificateStatusEnumType),
     "status_info": _st_StatusInfoType,
-    "certificate_hash_data_chain": st.lists(_st_CertificateHashDataChainType, min_size=1),
+    "certificate_hash_data_chain": _lists(_st_CertificateHashDataChainType, 1, None),
 }
 _required_GetInstalledCertificateIdsResponse: frozenset[str] = frozenset({"status"})
 _st_GetInstalledCertificateIdsResponse: st.SearchStrategy[GetInstalledCertificateIdsResponse] = (
@@ -1794,11 +1809,9 @@ _st_GetLogResponse: st.SearchStrategy[GetLogResponse] = _model(
 
 _fields_GetMonitoringReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "component_variable": st.lists(_st_ComponentVariableType, min_size=1),
+    "component_variable": _lists(_st_ComponentVariableType, 1, None),
     "request_id": st.integers(),
-    "monitoring_criteria": st.lists(
-        st.sampled_from(MonitoringCriterionEnumType), min_size=1, max_size=3
-    ),
+    "monitoring_criteria": _lists(st.sampled_from(MonitoringCriterionEnumType), 1, 3),
 }
 _required_GetMonitoringReportRequest: frozenset[str] = frozenset({"request_id"})
 _st_GetMonitoringReportRequest: st.SearchStrategy[GetMonitoringReportRequest] = _model(
@@ -1823,11 +1836,9 @@ _st_GetMonitoringReportResponse: st.SearchStrategy[GetMonitoringReportResponse] 
 
 _fields_GetReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "component_variable": st.lists(_st_ComponentVariableType, min_size=1),
+    "component_variable": _lists(_st_ComponentVariableType, 1, None),
     "request_id": st.integers(),
-    "component_criteria": st.lists(
-        st.sampled_from(ComponentCriterionEnumType), min_size=1, max_size=4
-    ),
+    "component_criteria": _lists(st.sampled_from(ComponentCriterionEnumType), 1, 4),
 }
 _required_GetReportRequest: frozenset[str] = frozenset({"request_id"})
 _st_GetReportRequest: st.SearchStrategy[GetReportRequest] = _model(
@@ -1873,7 +1884,7 @@ _st_GetTransactionStatusResponse: st.SearchStrategy[GetTransactionStatusResponse
 
 _fields_GetVariablesRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "get_variable_data": st.lists(_st_GetVariableDataType, min_size=1),
+    "get_variable_data": _lists(_st_GetVariableDataType, 1, None),
 }
 _required_GetVariablesRequest: frozenset[str] = frozenset({"get_variable_data"})
 _st_GetVariablesRequest: st.SearchStrategy[GetVariablesRequest] = _model(
@@ -1883,7 +1894,7 @@ _st_GetVariablesRequest: st.SearchStrategy[GetVariablesRequest] = _model(
 
 _fields_GetVariablesResponse: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "get_variable_result": st.lists(_st_GetVariableResultType, min_size=1),
+    "get_variable_result": _lists(_st_GetVariableResultType, 1, None),
 }
 _required_GetVariablesResponse: frozenset[str] = frozenset({"get_variable_result"})
 _st_GetVariablesResponse: st.SearchStrategy[GetVariablesResponse] = _model(
@@ -1963,7 +1974,7 @@ _st_LogStatusNotificationResponse: st.SearchStrategy[LogStatusNotificationRespon
 _fields_MeterValuesRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
     "evse_id": st.integers(),
-    "meter_value": st.lists(_st_MeterValueType, min_size=1),
+    "meter_value": _lists(_st_MeterValueType, 1, None),
 }
 _required_MeterValuesRequest: frozenset[str] = frozenset({"evse_id", "meter_value"})
 _st_MeterValuesRequest: st.SearchStrategy[MeterValuesRequest] = _model(
@@ -1982,7 +1993,7 @@ _st_MeterValuesResponse: st.SearchStrategy[MeterValuesResponse] = _model(
 
 _fields_NotifyChargingLimitRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "charging_schedule": st.lists(_st_ChargingScheduleType, min_size=1),
+    "charging_schedule": _lists(_st_ChargingScheduleType, 1, None),
     "evse_id": st.integers(),
     "charging_limit": _st_ChargingLimitType,
 }
@@ -2038,7 +2049,7 @@ _st_NotifyCustomerInformationResponse: st.SearchStrategy[NotifyCustomerInformati
 
 _fields_NotifyDisplayMessagesRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "message_info": st.lists(_st_MessageInfoType, min_size=1),
+    "message_info": _lists(_st_MessageInfoType, 1, None),
     "request_id": st.integers(),
     "tbc": st.booleans(),
 }
@@ -2122,7 +2133,7 @@ _fields_NotifyEventRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "generated_at": _DATE_TIMES,
     "tbc": st.booleans(),
     "seq_no": st.integers(),
-    "event_data": st.lists(_st_EventDataType, min_size=1),
+    "event_data": _lists(_st_EventDataType, 1, None),
 }
 _required_NotifyEventRequest: frozenset[str] = frozenset({"generated_at", "seq_no", "event_data"})
 _st_NotifyEventRequest: st.SearchStrategy[NotifyEventRequest] = _model(
@@ -2141,7 +2152,7 @@ _st_NotifyEventResponse: st.SearchStrategy[NotifyEventResponse] = _model(
 
 _fields_NotifyMonitoringReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "monitor": st.lists(_st_MonitoringDataType, min_size=1),
+    "monitor": _lists(_st_MonitoringDataType, 1, None),
     "request_id": st.integers(),
     "tbc": st.booleans(),
     "seq_no": st.integers(),
@@ -2172,7 +2183,7 @@ _fields_NotifyReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
     "request_id": st.integers(),
     "generated_at": _DATE_TIMES,
-    "report_data": st.lists(_st_ReportDataType, min_size=1),
+    "report_data": _lists(_st_ReportDataType, 1, None),
     "tbc": st.booleans(),
     "seq_no": st.integers(),
 }
@@ -2219,7 +2230,7 @@ _st_PublishFirmwareResponse: st.SearchStrategy[PublishFirmwareResponse] = _model
 _fields_PublishFirmwareStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
     "status": st.sampled_from(PublishFirmwareStatusEnumType),
-    "location": st.lists(_strings(max_size=512), min_size=1),
+    "location": _lists(_strings(max_size=512), 1, None),
     "request_id": st.integers(),
 }
 _required_PublishFirmwareStatusNotificationRequest: frozenset[str] = frozenset({"status"})
@@ -2249,7 +2260,7 @@ _fields_ReportChargingProfilesRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
     "request_id": st.integers(),
     "charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType),
-    "charging_profile": st.lists(_st_ChargingProfileType, min_size=1),
+    "charging_profile": _lists(_st_ChargingProfileType, 1, None),
     "tbc": st.booleans(),
     "evse_id": st.integers(),
 }
@@ -2434,7 +2445,7 @@ _st_SecurityEventNotificationResponse: st.SearchStrategy[SecurityEventNotificati
 
 _fields_SendLocalListRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "local_authorization_list": st.lists(_st_AuthorizationData, min_size=1),
+    "local_authorization_list": _lists(_st_AuthorizationData, 1, None),
     "version_number": st.integers(),
     "update_type": st.sampled_from(UpdateEnumType),
 }
@@ -2580,7 +2591,7 @@ _st_SetNetworkProfileResponse: st.SearchStrategy[SetNetworkProfileResponse] = _m
 
 _fields_SetVariableMonitoringRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "set_monitoring_data": st.lists(_st_SetMonitoringDataType, min_size=1),
+    "set_monitoring_data": _lists(_st_SetMonitoringDataType, 1, None),
 }
 _required_SetVariableMonitoringRequest: frozenset[str] = frozenset({"set_monitoring_data"})
 _st_SetVariableMonitoringRequest: st.SearchStrategy[SetVariableMonitoringRequest] = _model(
@@ -2592,7 +2603,7 @@ _st_SetVariableMonitoringRequest: st.SearchStrategy[SetVariableMonitoringRequest
 
 _fields_SetVariableMonitoringResponse: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "set_monitoring_result": st.lists(_st_SetMonitoringResultType, min_size=1),
+    "set_monitoring_result": _lists(_st_SetMonitoringResultType, 1, None),
 }
 _required_SetVariableMonitoringResponse: frozenset[str] = frozenset({"set_monitoring_result"})
 _st_SetVariableMonitoringResponse: st.SearchStrategy[SetVariableMonitoringResponse] = _model(
@@ -2604,7 +2615,7 @@ _st_SetVariableMonitoringResponse: st.SearchStrategy[SetVariableMonitoringRespon
 
 _fields_SetVariablesRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "set_variable_data": st.lists(_st_SetVariableDataType, min_size=1),
+    "set_variable_data": _lists(_st_SetVariableDataType, 1, None),
 }
 _required_SetVariablesRequest: frozenset[str] = frozenset({"set_variable_data"})
 _st_SetVariablesRequest: st.SearchStrategy[SetVariablesRequest] = _model(
@@ -2614,7 +2625,7 @@ _st_SetVariablesRequest: st.SearchStrategy[SetVariablesRequest] = _model(
 
 _fields_SetVariablesResponse: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
-    "set_variable_result": st.lists(_st_SetVariableResultType, min_size=1),
+    "set_variable_result": _lists(_st_SetVariableResultType, 1, None),
 }
 _required_SetVariablesResponse: frozenset[str] = frozenset({"set_variable_result"})
 _st_SetVariablesResponse: st.SearchStrategy[SetVariablesResponse] = _model(
@@ -2675,7 +2686,7 @@ _st_StatusNotificationResponse: st.SearchStrategy[StatusNotificationResponse] = 
 _fields_TransactionEventRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "custom_data": _st_CustomDataType,
     "event_type": st.sampled_from(TransactionEventEnumType),
-    "meter_value": st.lists(_st_MeterValueType, min_size=1),
+    "meter_value": _lists(_st_MeterValueType, 1, None),
     "timestamp": _DATE_TIMES,
     "trigger_reason": st.sampled_from(TriggerReasonEnumType),
     "seq_no": st.integers(),

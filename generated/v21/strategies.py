@@ -441,6 +441,7 @@ from ocppgen.generated.v21.messages import (
 __all__ = ["STRATEGIES", "date_times", "examples_with", "json_values", "strategy_for"]
 
 M = TypeVar("M", bound=OcppModel)
+T = TypeVar("T")
 
 # JSON strings hold any Unicode scalar value; lone surrogates cannot be encoded as UTF-8.
 _CHARACTERS = st.characters(codec="utf-8")
@@ -461,6 +462,22 @@ def _numbers(
 def _multiples(step: int, low: int, high: int) -> st.SearchStrategy[float]:
     """Multiples of `step` (the numerator of a multipleOf; see the generator's comment)."""
     return st.integers(min_value=low, max_value=high).map(lambda n: float(n * step))
+
+
+# Lists hold at most this many items beyond their minItems (and never more than maxItems):
+# OCPP payloads nest lists of objects holding lists (a 2.1 ChargingProfile is five deep), and
+# Hypothesis' usual list sizes make such examples thousands of objects large. The mutation
+# tests check maxItems itself with maxItems + 1 items.
+EXTRA_ITEMS = 2
+
+
+def _lists(
+    item: st.SearchStrategy[T], min_size: int, max_size: int | None
+) -> st.SearchStrategy[list[T]]:
+    cap = min_size + EXTRA_ITEMS
+    return st.lists(
+        item, min_size=min_size, max_size=cap if max_size is None else min(max_size, cap)
+    )
 
 
 # RFC 3339 date-times always carry a time zone, an offset in whole minutes below 24 hours.
@@ -600,7 +617,7 @@ _st_PriceRuleType: st.SearchStrategy[PriceRuleType] = _model(
 
 _fields_PriceRuleStackType: Mapping[str, st.SearchStrategy[Any]] = {
     "duration": st.integers(),
-    "price_rule": st.lists(_st_PriceRuleType, min_size=1, max_size=8),
+    "price_rule": _lists(_st_PriceRuleType, 1, 8),
     "custom_data": _st_CustomDataType,
 }
 _required_PriceRuleStackType: frozenset[str] = frozenset({"duration", "price_rule"})
@@ -652,7 +669,7 @@ _st_OverstayRuleType: st.SearchStrategy[OverstayRuleType] = _model(
 
 _fields_OverstayRuleListType: Mapping[str, st.SearchStrategy[Any]] = {
     "overstay_power_threshold": _st_RationalNumberType,
-    "overstay_rule": st.lists(_st_OverstayRuleType, min_size=1, max_size=5),
+    "overstay_rule": _lists(_st_OverstayRuleType, 1, 5),
     "overstay_time_threshold": st.integers(),
     "custom_data": _st_CustomDataType,
 }
@@ -686,12 +703,10 @@ _fields_AbsolutePriceScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
     "price_algorithm": _strings(max_size=2000),
     "minimum_cost": _st_RationalNumberType,
     "maximum_cost": _st_RationalNumberType,
-    "price_rule_stacks": st.lists(_st_PriceRuleStackType, min_size=1, max_size=1024),
-    "tax_rules": st.lists(_st_TaxRuleType, min_size=1, max_size=10),
+    "price_rule_stacks": _lists(_st_PriceRuleStackType, 1, 1024),
+    "tax_rules": _lists(_st_TaxRuleType, 1, 10),
     "overstay_rule_list": _st_OverstayRuleListType,
-    "additional_selected_services": st.lists(
-        _st_AdditionalSelectedServicesType, min_size=1, max_size=5
-    ),
+    "additional_selected_services": _lists(_st_AdditionalSelectedServicesType, 1, 5),
     "custom_data": _st_CustomDataType,
 }
 _required_AbsolutePriceScheduleType: frozenset[str] = frozenset(
@@ -738,7 +753,7 @@ _st_AddressType: st.SearchStrategy[AddressType] = _model(
 
 
 _fields_IdTokenType: Mapping[str, st.SearchStrategy[Any]] = {
-    "additional_info": st.lists(_st_AdditionalInfoType, min_size=1),
+    "additional_info": _lists(_st_AdditionalInfoType, 1, None),
     "id_token": _strings(max_size=255),
     "type": _strings(max_size=20),
     "custom_data": _st_CustomDataType,
@@ -768,7 +783,7 @@ _fields_IdTokenInfoType: Mapping[str, st.SearchStrategy[Any]] = {
     "group_id_token": _st_IdTokenType,
     "language1": _strings(max_size=8),
     "language2": _strings(max_size=8),
-    "evse_id": st.lists(st.integers(min_value=0), min_size=1),
+    "evse_id": _lists(st.integers(min_value=0), 1, None),
     "personal_message": _st_MessageContentType,
     "custom_data": _st_CustomDataType,
 }
@@ -822,7 +837,7 @@ _st_CertificateHashDataType: st.SearchStrategy[CertificateHashDataType] = _model
 _fields_CertificateHashDataChainType: Mapping[str, st.SearchStrategy[Any]] = {
     "certificate_hash_data": _st_CertificateHashDataType,
     "certificate_type": st.sampled_from(GetCertificateIdUseEnumType),
-    "child_certificate_hash_data": st.lists(_st_CertificateHashDataType, min_size=1, max_size=4),
+    "child_certificate_hash_data": _lists(_st_CertificateHashDataType, 1, 4),
     "custom_data": _st_CustomDataType,
 }
 _required_CertificateHashDataChainType: frozenset[str] = frozenset(
@@ -838,7 +853,7 @@ _st_CertificateHashDataChainType: st.SearchStrategy[CertificateHashDataChainType
 _fields_CertificateStatusRequestInfoType: Mapping[str, st.SearchStrategy[Any]] = {
     "certificate_hash_data": _st_CertificateHashDataType,
     "source": st.sampled_from(CertificateStatusSourceEnumType),
-    "urls": st.lists(_strings(max_size=2000), min_size=1, max_size=5),
+    "urls": _lists(_strings(max_size=2000), 1, 5),
     "custom_data": _st_CustomDataType,
 }
 _required_CertificateStatusRequestInfoType: frozenset[str] = frozenset(
@@ -879,7 +894,7 @@ _st_ChargingLimitType: st.SearchStrategy[ChargingLimitType] = _model(
 
 
 _fields_DERChargingParametersType: Mapping[str, st.SearchStrategy[Any]] = {
-    "ev_supported_der_control": st.lists(st.sampled_from(DERControlEnumType), min_size=1),
+    "ev_supported_der_control": _lists(st.sampled_from(DERControlEnumType), 1, None),
     "ev_over_excited_max_discharge_power": _numbers(),
     "ev_over_excited_power_factor": _numbers(),
     "ev_under_excited_max_discharge_power": _numbers(),
@@ -912,9 +927,7 @@ _fields_DERChargingParametersType: Mapping[str, st.SearchStrategy[Any]] = {
     "ev_inverter_serial_number": _strings(max_size=50),
     "ev_inverter_sw_version": _strings(max_size=50),
     "ev_inverter_hw_version": _strings(max_size=50),
-    "ev_islanding_detection_method": st.lists(
-        st.sampled_from(IslandingDetectionEnumType), min_size=1
-    ),
+    "ev_islanding_detection_method": _lists(st.sampled_from(IslandingDetectionEnumType), 1, None),
     "ev_islanding_trip_time": _numbers(),
     "ev_maximum_level1_dc_injection": _numbers(),
     "ev_duration_level1_dc_injection": _numbers(),
@@ -945,7 +958,7 @@ _st_EVPriceRuleType: st.SearchStrategy[EVPriceRuleType] = _model(
 
 _fields_EVAbsolutePriceScheduleEntryType: Mapping[str, st.SearchStrategy[Any]] = {
     "duration": st.integers(),
-    "ev_price_rule": st.lists(_st_EVPriceRuleType, min_size=1, max_size=8),
+    "ev_price_rule": _lists(_st_EVPriceRuleType, 1, 8),
     "custom_data": _st_CustomDataType,
 }
 _required_EVAbsolutePriceScheduleEntryType: frozenset[str] = frozenset(
@@ -961,9 +974,7 @@ _st_EVAbsolutePriceScheduleEntryType: st.SearchStrategy[EVAbsolutePriceScheduleE
 _fields_EVAbsolutePriceScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
     "time_anchor": _DATE_TIMES,
     "currency": _strings(max_size=3),
-    "ev_absolute_price_schedule_entries": st.lists(
-        _st_EVAbsolutePriceScheduleEntryType, min_size=1, max_size=1024
-    ),
+    "ev_absolute_price_schedule_entries": _lists(_st_EVAbsolutePriceScheduleEntryType, 1, 1024),
     "price_algorithm": _strings(max_size=2000),
     "custom_data": _st_CustomDataType,
 }
@@ -989,7 +1000,7 @@ _st_EVPowerScheduleEntryType: st.SearchStrategy[EVPowerScheduleEntryType] = _mod
 
 
 _fields_EVPowerScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "ev_power_schedule_entries": st.lists(_st_EVPowerScheduleEntryType, min_size=1, max_size=1024),
+    "ev_power_schedule_entries": _lists(_st_EVPowerScheduleEntryType, 1, 1024),
     "time_anchor": _DATE_TIMES,
     "custom_data": _st_CustomDataType,
 }
@@ -1071,7 +1082,7 @@ _fields_ChargingNeedsType: Mapping[str, st.SearchStrategy[Any]] = {
     "requested_energy_transfer": st.sampled_from(EnergyTransferModeEnumType),
     "dc_charging_parameters": _st_DCChargingParametersType,
     "v2x_charging_parameters": _st_V2XChargingParametersType,
-    "available_energy_transfer": st.lists(st.sampled_from(EnergyTransferModeEnumType), min_size=1),
+    "available_energy_transfer": _lists(st.sampled_from(EnergyTransferModeEnumType), 1, None),
     "control_mode": st.sampled_from(ControlModeEnumType),
     "mobility_needs_mode": st.sampled_from(MobilityNeedsModeEnumType),
     "departure_time": _DATE_TIMES,
@@ -1095,7 +1106,7 @@ _st_CostDimensionType: st.SearchStrategy[CostDimensionType] = _model(
 
 
 _fields_ChargingPeriodType: Mapping[str, st.SearchStrategy[Any]] = {
-    "dimensions": st.lists(_st_CostDimensionType, min_size=1),
+    "dimensions": _lists(_st_CostDimensionType, 1, None),
     "tariff_id": _strings(max_size=60),
     "start_period": _DATE_TIMES,
     "custom_data": _st_CustomDataType,
@@ -1109,8 +1120,8 @@ _st_ChargingPeriodType: st.SearchStrategy[ChargingPeriodType] = _model(
 _fields_ChargingProfileCriterionType: Mapping[str, st.SearchStrategy[Any]] = {
     "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
     "stack_level": st.integers(min_value=0),
-    "charging_profile_id": st.lists(st.integers(), min_size=1),
-    "charging_limit_source": st.lists(_strings(max_size=20), min_size=1, max_size=4),
+    "charging_profile_id": _lists(st.integers(), 1, None),
+    "charging_limit_source": _lists(_strings(max_size=20), 1, 4),
     "custom_data": _st_CustomDataType,
 }
 _required_ChargingProfileCriterionType: frozenset[str] = frozenset()
@@ -1174,8 +1185,8 @@ _fields_ChargingSchedulePeriodType: Mapping[str, st.SearchStrategy[Any]] = {
     "evse_sleep": st.booleans(),
     "v2x_baseline": _numbers(),
     "operation_mode": st.sampled_from(OperationModeEnumType),
-    "v2x_freq_watt_curve": st.lists(_st_V2XFreqWattPointType, min_size=1, max_size=20),
-    "v2x_signal_watt_curve": st.lists(_st_V2XSignalWattPointType, min_size=1, max_size=20),
+    "v2x_freq_watt_curve": _lists(_st_V2XFreqWattPointType, 1, 20),
+    "v2x_signal_watt_curve": _lists(_st_V2XSignalWattPointType, 1, 20),
     "custom_data": _st_CustomDataType,
 }
 _required_ChargingSchedulePeriodType: frozenset[str] = frozenset({"start_period"})
@@ -1209,7 +1220,7 @@ _st_CostType: st.SearchStrategy[CostType] = _model(CostType, _fields_CostType, _
 
 _fields_ConsumptionCostType: Mapping[str, st.SearchStrategy[Any]] = {
     "start_value": _numbers(),
-    "cost": st.lists(_st_CostType, min_size=1, max_size=3),
+    "cost": _lists(_st_CostType, 1, 3),
     "custom_data": _st_CustomDataType,
 }
 _required_ConsumptionCostType: frozenset[str] = frozenset({"start_value", "cost"})
@@ -1221,7 +1232,7 @@ _st_ConsumptionCostType: st.SearchStrategy[ConsumptionCostType] = _model(
 _fields_SalesTariffEntryType: Mapping[str, st.SearchStrategy[Any]] = {
     "relative_time_interval": _st_RelativeTimeIntervalType,
     "e_price_level": st.integers(min_value=0),
-    "consumption_cost": st.lists(_st_ConsumptionCostType, min_size=1, max_size=3),
+    "consumption_cost": _lists(_st_ConsumptionCostType, 1, 3),
     "custom_data": _st_CustomDataType,
 }
 _required_SalesTariffEntryType: frozenset[str] = frozenset({"relative_time_interval"})
@@ -1234,7 +1245,7 @@ _fields_SalesTariffType: Mapping[str, st.SearchStrategy[Any]] = {
     "id": st.integers(min_value=0),
     "sales_tariff_description": _strings(max_size=32),
     "num_e_price_levels": st.integers(min_value=0),
-    "sales_tariff_entry": st.lists(_st_SalesTariffEntryType, min_size=1, max_size=1024),
+    "sales_tariff_entry": _lists(_st_SalesTariffEntryType, 1, 1024),
     "custom_data": _st_CustomDataType,
 }
 _required_SalesTariffType: frozenset[str] = frozenset({"id", "sales_tariff_entry"})
@@ -1257,9 +1268,7 @@ _st_PriceLevelScheduleEntryType: st.SearchStrategy[PriceLevelScheduleEntryType] 
 
 
 _fields_PriceLevelScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "price_level_schedule_entries": st.lists(
-        _st_PriceLevelScheduleEntryType, min_size=1, max_size=100
-    ),
+    "price_level_schedule_entries": _lists(_st_PriceLevelScheduleEntryType, 1, 100),
     "time_anchor": _DATE_TIMES,
     "price_schedule_id": st.integers(min_value=0),
     "price_schedule_description": _strings(max_size=32),
@@ -1285,7 +1294,7 @@ _fields_ChargingScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
     "signature_id": st.integers(min_value=0),
     "digest_value": _strings(max_size=88),
     "use_local_time": st.booleans(),
-    "charging_schedule_period": st.lists(_st_ChargingSchedulePeriodType, min_size=1, max_size=1024),
+    "charging_schedule_period": _lists(_st_ChargingSchedulePeriodType, 1, 1024),
     "randomized_delay": st.integers(min_value=0),
     "sales_tariff": _st_SalesTariffType,
     "absolute_price_schedule": _st_AbsolutePriceScheduleType,
@@ -1310,7 +1319,7 @@ _fields_ChargingProfileType: Mapping[str, st.SearchStrategy[Any]] = {
     "valid_to": _DATE_TIMES,
     "transaction_id": _strings(max_size=36),
     "max_offline_duration": st.integers(),
-    "charging_schedule": st.lists(_st_ChargingScheduleType, min_size=1, max_size=3),
+    "charging_schedule": _lists(_st_ChargingScheduleType, 1, 3),
     "invalid_after_offline_duration": st.booleans(),
     "dyn_update_interval": st.integers(),
     "dyn_update_time": _DATE_TIMES,
@@ -1470,7 +1479,7 @@ _fields_CompositeScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
     "duration": st.integers(),
     "schedule_start": _DATE_TIMES,
     "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
-    "charging_schedule_period": st.lists(_st_ChargingSchedulePeriodType, min_size=1),
+    "charging_schedule_period": _lists(_st_ChargingSchedulePeriodType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_CompositeScheduleType: frozenset[str] = frozenset(
@@ -1523,7 +1532,7 @@ _st_TaxRateType: st.SearchStrategy[TaxRateType] = _model(
 _fields_PriceType: Mapping[str, st.SearchStrategy[Any]] = {
     "excl_tax": _numbers(),
     "incl_tax": _numbers(),
-    "tax_rates": st.lists(_st_TaxRateType, min_size=1, max_size=5),
+    "tax_rates": _lists(_st_TaxRateType, 1, 5),
     "custom_data": _st_CustomDataType,
 }
 _required_PriceType: frozenset[str] = frozenset()
@@ -1575,7 +1584,7 @@ _st_TotalUsageType: st.SearchStrategy[TotalUsageType] = _model(
 
 
 _fields_CostDetailsType: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_periods": st.lists(_st_ChargingPeriodType, min_size=1),
+    "charging_periods": _lists(_st_ChargingPeriodType, 1, None),
     "total_cost": _st_TotalCostType,
     "total_usage": _st_TotalUsageType,
     "failure_to_calculate": st.booleans(),
@@ -1637,7 +1646,7 @@ _st_VoltageParamsType: st.SearchStrategy[VoltageParamsType] = _model(
 
 
 _fields_DERCurveType: Mapping[str, st.SearchStrategy[Any]] = {
-    "curve_data": st.lists(_st_DERCurvePointsType, min_size=1, max_size=10),
+    "curve_data": _lists(_st_DERCurvePointsType, 1, 10),
     "hysteresis": _st_HysteresisType,
     "priority": st.integers(min_value=0),
     "reactive_power_params": _st_ReactivePowerParamsType,
@@ -1941,7 +1950,7 @@ _fields_MessageInfoType: Mapping[str, st.SearchStrategy[Any]] = {
     "end_date_time": _DATE_TIMES,
     "transaction_id": _strings(max_size=36),
     "message": _st_MessageContentType,
-    "message_extra": st.lists(_st_MessageContentType, min_size=1, max_size=4),
+    "message_extra": _lists(_st_MessageContentType, 1, 4),
     "custom_data": _st_CustomDataType,
 }
 _required_MessageInfoType: frozenset[str] = frozenset({"id", "priority", "message"})
@@ -1991,7 +2000,7 @@ _st_SampledValueType: st.SearchStrategy[SampledValueType] = _model(
 
 
 _fields_MeterValueType: Mapping[str, st.SearchStrategy[Any]] = {
-    "sampled_value": st.lists(_st_SampledValueType, min_size=1),
+    "sampled_value": _lists(_st_SampledValueType, 1, None),
     "timestamp": _DATE_TIMES,
     "custom_data": _st_CustomDataType,
 }
@@ -2021,7 +2030,7 @@ _st_VariableMonitoringType: st.SearchStrategy[VariableMonitoringType] = _model(
 _fields_MonitoringDataType: Mapping[str, st.SearchStrategy[Any]] = {
     "component": _st_ComponentType,
     "variable": _st_VariableType,
-    "variable_monitoring": st.lists(_st_VariableMonitoringType, min_size=1),
+    "variable_monitoring": _lists(_st_VariableMonitoringType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_MonitoringDataType: frozenset[str] = frozenset(
@@ -2121,7 +2130,7 @@ _st_VariableCharacteristicsType: st.SearchStrategy[VariableCharacteristicsType] 
 _fields_ReportDataType: Mapping[str, st.SearchStrategy[Any]] = {
     "component": _st_ComponentType,
     "variable": _st_VariableType,
-    "variable_attribute": st.lists(_st_VariableAttributeType, min_size=1, max_size=4),
+    "variable_attribute": _lists(_st_VariableAttributeType, 1, 4),
     "variable_characteristics": _st_VariableCharacteristicsType,
     "custom_data": _st_CustomDataType,
 }
@@ -2216,8 +2225,8 @@ _fields_TariffAssignmentType: Mapping[str, st.SearchStrategy[Any]] = {
     "tariff_id": _strings(max_size=60),
     "tariff_kind": st.sampled_from(TariffKindEnumType),
     "valid_from": _DATE_TIMES,
-    "evse_ids": st.lists(st.integers(min_value=0), min_size=1),
-    "id_tokens": st.lists(_strings(max_size=255), min_size=1),
+    "evse_ids": _lists(st.integers(min_value=0), 1, None),
+    "id_tokens": _lists(_strings(max_size=255), 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_TariffAssignmentType: frozenset[str] = frozenset({"tariff_id", "tariff_kind"})
@@ -2229,7 +2238,7 @@ _st_TariffAssignmentType: st.SearchStrategy[TariffAssignmentType] = _model(
 _fields_TariffConditionsFixedType: Mapping[str, st.SearchStrategy[Any]] = {
     "start_time_of_day": _strings(),
     "end_time_of_day": _strings(),
-    "day_of_week": st.lists(st.sampled_from(DayOfWeekEnumType), min_size=1, max_size=7),
+    "day_of_week": _lists(st.sampled_from(DayOfWeekEnumType), 1, 7),
     "valid_from_date": _strings(),
     "valid_to_date": _strings(),
     "evse_kind": st.sampled_from(EvseKindEnumType),
@@ -2248,7 +2257,7 @@ _st_TariffConditionsFixedType: st.SearchStrategy[TariffConditionsFixedType] = _m
 _fields_TariffConditionsType: Mapping[str, st.SearchStrategy[Any]] = {
     "start_time_of_day": _strings(),
     "end_time_of_day": _strings(),
-    "day_of_week": st.lists(st.sampled_from(DayOfWeekEnumType), min_size=1, max_size=7),
+    "day_of_week": _lists(st.sampled_from(DayOfWeekEnumType), 1, 7),
     "valid_from_date": _strings(),
     "valid_to_date": _strings(),
     "evse_kind": st.sampled_from(EvseKindEnumType),
@@ -2284,8 +2293,8 @@ _st_TariffEnergyPriceType: st.SearchStrategy[TariffEnergyPriceType] = _model(
 
 
 _fields_TariffEnergyType: Mapping[str, st.SearchStrategy[Any]] = {
-    "prices": st.lists(_st_TariffEnergyPriceType, min_size=1),
-    "tax_rates": st.lists(_st_TaxRateType, min_size=1, max_size=5),
+    "prices": _lists(_st_TariffEnergyPriceType, 1, None),
+    "tax_rates": _lists(_st_TaxRateType, 1, 5),
     "custom_data": _st_CustomDataType,
 }
 _required_TariffEnergyType: frozenset[str] = frozenset({"prices"})
@@ -2306,8 +2315,8 @@ _st_TariffFixedPriceType: st.SearchStrategy[TariffFixedPriceType] = _model(
 
 
 _fields_TariffFixedType: Mapping[str, st.SearchStrategy[Any]] = {
-    "prices": st.lists(_st_TariffFixedPriceType, min_size=1),
-    "tax_rates": st.lists(_st_TaxRateType, min_size=1, max_size=5),
+    "prices": _lists(_st_TariffFixedPriceType, 1, None),
+    "tax_rates": _lists(_st_TaxRateType, 1, 5),
     "custom_data": _st_CustomDataType,
 }
 _required_TariffFixedType: frozenset[str] = frozenset({"prices"})
@@ -2328,8 +2337,8 @@ _st_TariffTimePriceType: st.SearchStrategy[TariffTimePriceType] = _model(
 
 
 _fields_TariffTimeType: Mapping[str, st.SearchStrategy[Any]] = {
-    "prices": st.lists(_st_TariffTimePriceType, min_size=1),
-    "tax_rates": st.lists(_st_TaxRateType, min_size=1, max_size=5),
+    "prices": _lists(_st_TariffTimePriceType, 1, None),
+    "tax_rates": _lists(_st_TaxRateType, 1, 5),
     "custom_data": _st_CustomDataType,
 }
 _required_TariffTimeType: frozenset[str] = frozenset({"prices"})
@@ -2340,7 +2349,7 @@ _st_TariffTimeType: st.SearchStrategy[TariffTimeType] = _model(
 
 _fields_TariffType: Mapping[str, st.SearchStrategy[Any]] = {
     "tariff_id": _strings(max_size=60),
-    "description": st.lists(_st_MessageContentType, min_size=1, max_size=10),
+    "description": _lists(_st_MessageContentType, 1, 10),
     "currency": _strings(max_size=3),
     "energy": _st_TariffEnergyType,
     "valid_from": _DATE_TIMES,
@@ -2442,7 +2451,7 @@ _st_AdjustPeriodicEventStreamResponse: st.SearchStrategy[AdjustPeriodicEventStre
 _fields_AuthorizeRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "id_token": _st_IdTokenType,
     "certificate": _strings(max_size=10000),
-    "iso15118_certificate_hash_data": st.lists(_st_OCSPRequestDataType, min_size=1, max_size=4),
+    "iso15118_certificate_hash_data": _lists(_st_OCSPRequestDataType, 1, 4),
     "custom_data": _st_CustomDataType,
 }
 _required_AuthorizeRequest: frozenset[str] = frozenset({"id_token"})
@@ -2454,7 +2463,7 @@ _st_AuthorizeRequest: st.SearchStrategy[AuthorizeRequest] = _model(
 _fields_AuthorizeResponse: Mapping[str, st.SearchStrategy[Any]] = {
     "id_token_info": _st_IdTokenInfoType,
     "certificate_status": st.sampled_from(AuthorizeCertificateStatusEnumType),
-    "allowed_energy_transfer": st.lists(st.sampled_from(EnergyTransferModeEnumType), min_size=1),
+    "allowed_energy_transfer": _lists(st.sampled_from(EnergyTransferModeEnumType), 1, None),
     "tariff": _st_TariffType,
     "custom_data": _st_CustomDataType,
 }
@@ -2465,7 +2474,7 @@ _st_AuthorizeResponse: st.SearchStrategy[AuthorizeResponse] = _model(
 
 
 _fields_BatterySwapRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "battery_data": st.lists(_st_BatteryDataType, min_size=1),
+    "battery_data": _lists(_st_BatteryDataType, 1, None),
     "event_type": st.sampled_from(BatterySwapEventEnumType),
     "id_token": _st_IdTokenType,
     "request_id": st.integers(),
@@ -2709,7 +2718,7 @@ _st_ClearDisplayMessageResponse: st.SearchStrategy[ClearDisplayMessageResponse] 
 
 
 _fields_ClearTariffsRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "tariff_ids": st.lists(_strings(max_size=60), min_size=1),
+    "tariff_ids": _lists(_strings(max_size=60), 1, None),
     "evse_id": st.integers(min_value=0),
     "custom_data": _st_CustomDataType,
 }
@@ -2720,7 +2729,7 @@ _st_ClearTariffsRequest: st.SearchStrategy[ClearTariffsRequest] = _model(
 
 
 _fields_ClearTariffsResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "clear_tariffs_result": st.lists(_st_ClearTariffsResultType, min_size=1),
+    "clear_tariffs_result": _lists(_st_ClearTariffsResultType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_ClearTariffsResponse: frozenset[str] = frozenset({"clear_tariffs_result"})
@@ -2730,7 +2739,7 @@ _st_ClearTariffsResponse: st.SearchStrategy[ClearTariffsResponse] = _model(
 
 
 _fields_ClearVariableMonitoringRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.lists(st.integers(min_value=0), min_size=1),
+    "id": _lists(st.integers(min_value=0), 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_ClearVariableMonitoringRequest: frozenset[str] = frozenset({"id"})
@@ -2742,7 +2751,7 @@ _st_ClearVariableMonitoringRequest: st.SearchStrategy[ClearVariableMonitoringReq
 
 
 _fields_ClearVariableMonitoringResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "clear_monitoring_result": st.lists(_st_ClearMonitoringResultType, min_size=1),
+    "clear_monitoring_result": _lists(_st_ClearMonitoringResultType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_ClearVariableMonitoringResponse: frozenset[str] = frozenset({"clear_monitoring_result"})
@@ -2931,7 +2940,7 @@ _fields_Get15118EVCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "action": st.sampled_from(CertificateActionEnumType),
     "exi_request": _strings(max_size=11000),
     "maximum_contract_certificate_chains": st.integers(min_value=0),
-    "prioritized_emai_ds": st.lists(_strings(max_size=255), min_size=1, max_size=8),
+    "prioritized_emai_ds": _lists(_strings(max_size=255), 1, 8),
     "custom_data": _st_CustomDataType,
 }
 _required_Get15118EVCertificateRequest: frozenset[str] = frozenset(
@@ -2982,9 +2991,7 @@ _st_GetBaseReportResponse: st.SearchStrategy[GetBaseReportResponse] = _model(
 
 
 _fields_GetCertificateChainStatusRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_status_requests": st.lists(
-        _st_CertificateStatusRequestInfoType, min_size=1, max_size=4
-    ),
+    "certificate_status_requests": _lists(_st_CertificateStatusRequestInfoType, 1, 4),
     "custom_data": _st_CustomDataType,
 }
 _required_GetCertificateChainStatusRequest: frozenset[str] = frozenset(
@@ -2998,7 +3005,7 @@ _st_GetCertificateChainStatusRequest: st.SearchStrategy[GetCertificateChainStatu
 
 
 _fields_GetCertificateChainStatusResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_status": st.lists(_st_CertificateStatusType, min_size=1, max_size=4),
+    "certificate_status": _lists(_st_CertificateStatusType, 1, 4),
     "custom_data": _st_CustomDataType,
 }
 _required_GetCertificateChainStatusResponse: frozenset[str] = frozenset({"certificate_status"})
@@ -3117,7 +3124,7 @@ _st_GetDERControlResponse: st.SearchStrategy[GetDERControlResponse] = _model(
 
 
 _fields_GetDisplayMessagesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.lists(st.integers(min_value=0), min_size=1),
+    "id": _lists(st.integers(min_value=0), 1, None),
     "request_id": st.integers(),
     "priority": st.sampled_from(MessagePriorityEnumType),
     "state": st.sampled_from(MessageStateEnumType),
@@ -3145,7 +3152,7 @@ _st_GetDisplayMessagesResponse: st.SearchStrategy[GetDisplayMessagesResponse] = 
 
 
 _fields_GetInstalledCertificateIdsRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_type": st.lists(st.sampled_from(GetCertificateIdUseEnumType), min_size=1),
+    "certificate_type": _lists(st.sampled_from(GetCertificateIdUseEnumType), 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_GetInstalledCertificateIdsRequest: frozenset[str] = frozenset()
@@ -3161,7 +3168,7 @@ _st_GetInstalledCertificateIdsRequest: st.SearchStrategy[GetInstalledCertificate
 _fields_GetInstalledCertificateIdsResponse: Mapping[str, st.SearchStrategy[Any]] = {
     "status": st.sampled_from(GetInstalledCertificateStatusEnumType),
     "status_info": _st_StatusInfoType,
-    "certificate_hash_data_chain": st.lists(_st_CertificateHashDataChainType, min_size=1),
+    "certificate_hash_data_chain": _lists(_st_CertificateHashDataChainType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_GetInstalledCertificateIdsResponse: frozenset[str] = frozenset({"status"})
@@ -3224,11 +3231,9 @@ _st_GetLogResponse: st.SearchStrategy[GetLogResponse] = _model(
 
 
 _fields_GetMonitoringReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "component_variable": st.lists(_st_ComponentVariableType, min_size=1),
+    "component_variable": _lists(_st_ComponentVariableType, 1, None),
     "request_id": st.integers(),
-    "monitoring_criteria": st.lists(
-        st.sampled_from(MonitoringCriterionEnumType), min_size=1, max_size=3
-    ),
+    "monitoring_criteria": _lists(st.sampled_from(MonitoringCriterionEnumType), 1, 3),
     "custom_data": _st_CustomDataType,
 }
 _required_GetMonitoringReportRequest: frozenset[str] = frozenset({"request_id"})
@@ -3264,7 +3269,7 @@ _st_GetPeriodicEventStreamRequest: st.SearchStrategy[GetPeriodicEventStreamReque
 
 
 _fields_GetPeriodicEventStreamResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "constant_stream_data": st.lists(_st_ConstantStreamDataType, min_size=1),
+    "constant_stream_data": _lists(_st_ConstantStreamDataType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_GetPeriodicEventStreamResponse: frozenset[str] = frozenset()
@@ -3276,11 +3281,9 @@ _st_GetPeriodicEventStreamResponse: st.SearchStrategy[GetPeriodicEventStreamResp
 
 
 _fields_GetReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "component_variable": st.lists(_st_ComponentVariableType, min_size=1),
+    "component_variable": _lists(_st_ComponentVariableType, 1, None),
     "request_id": st.integers(),
-    "component_criteria": st.lists(
-        st.sampled_from(ComponentCriterionEnumType), min_size=1, max_size=4
-    ),
+    "component_criteria": _lists(st.sampled_from(ComponentCriterionEnumType), 1, 4),
     "custom_data": _st_CustomDataType,
 }
 _required_GetReportRequest: frozenset[str] = frozenset({"request_id"})
@@ -3313,7 +3316,7 @@ _st_GetTariffsRequest: st.SearchStrategy[GetTariffsRequest] = _model(
 _fields_GetTariffsResponse: Mapping[str, st.SearchStrategy[Any]] = {
     "status": st.sampled_from(TariffGetStatusEnumType),
     "status_info": _st_StatusInfoType,
-    "tariff_assignments": st.lists(_st_TariffAssignmentType, min_size=1),
+    "tariff_assignments": _lists(_st_TariffAssignmentType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_GetTariffsResponse: frozenset[str] = frozenset({"status"})
@@ -3348,7 +3351,7 @@ _st_GetTransactionStatusResponse: st.SearchStrategy[GetTransactionStatusResponse
 
 
 _fields_GetVariablesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "get_variable_data": st.lists(_st_GetVariableDataType, min_size=1),
+    "get_variable_data": _lists(_st_GetVariableDataType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_GetVariablesRequest: frozenset[str] = frozenset({"get_variable_data"})
@@ -3358,7 +3361,7 @@ _st_GetVariablesRequest: st.SearchStrategy[GetVariablesRequest] = _model(
 
 
 _fields_GetVariablesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "get_variable_result": st.lists(_st_GetVariableResultType, min_size=1),
+    "get_variable_result": _lists(_st_GetVariableResultType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_GetVariablesResponse: frozenset[str] = frozenset({"get_variable_result"})
@@ -3439,7 +3442,7 @@ _st_LogStatusNotificationResponse: st.SearchStrategy[LogStatusNotificationRespon
 
 _fields_MeterValuesRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "evse_id": st.integers(min_value=0),
-    "meter_value": st.lists(_st_MeterValueType, min_size=1),
+    "meter_value": _lists(_st_MeterValueType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_MeterValuesRequest: frozenset[str] = frozenset({"evse_id", "meter_value"})
@@ -3459,7 +3462,7 @@ _st_MeterValuesResponse: st.SearchStrategy[MeterValuesResponse] = _model(
 
 _fields_NotifyAllowedEnergyTransferRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "transaction_id": _strings(max_size=36),
-    "allowed_energy_transfer": st.lists(st.sampled_from(EnergyTransferModeEnumType), min_size=1),
+    "allowed_energy_transfer": _lists(st.sampled_from(EnergyTransferModeEnumType), 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_NotifyAllowedEnergyTransferRequest: frozenset[str] = frozenset(
@@ -3490,7 +3493,7 @@ _st_NotifyAllowedEnergyTransferResponse: st.SearchStrategy[NotifyAllowedEnergyTr
 
 
 _fields_NotifyChargingLimitRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_schedule": st.lists(_st_ChargingScheduleType, min_size=1),
+    "charging_schedule": _lists(_st_ChargingScheduleType, 1, None),
     "evse_id": st.integers(min_value=0),
     "charging_limit": _st_ChargingLimitType,
     "custom_data": _st_CustomDataType,
@@ -3572,7 +3575,7 @@ _fields_NotifyDERStartStopRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "control_id": _strings(max_size=36),
     "started": st.booleans(),
     "timestamp": _DATE_TIMES,
-    "superseded_ids": st.lists(_strings(max_size=36), min_size=1, max_size=24),
+    "superseded_ids": _lists(_strings(max_size=36), 1, 24),
     "custom_data": _st_CustomDataType,
 }
 _required_NotifyDERStartStopRequest: frozenset[str] = frozenset(
@@ -3597,7 +3600,7 @@ _st_NotifyDERStartStopResponse: st.SearchStrategy[NotifyDERStartStopResponse] = 
 
 
 _fields_NotifyDisplayMessagesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "message_info": st.lists(_st_MessageInfoType, min_size=1),
+    "message_info": _lists(_st_MessageInfoType, 1, None),
     "request_id": st.integers(),
     "tbc": st.booleans(),
     "custom_data": _st_CustomDataType,
@@ -3684,7 +3687,7 @@ _fields_NotifyEventRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "generated_at": _DATE_TIMES,
     "tbc": st.booleans(),
     "seq_no": st.integers(min_value=0),
-    "event_data": st.lists(_st_EventDataType, min_size=1),
+    "event_data": _lists(_st_EventDataType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_NotifyEventRequest: frozenset[str] = frozenset({"generated_at", "seq_no", "event_data"})
@@ -3703,7 +3706,7 @@ _st_NotifyEventResponse: st.SearchStrategy[NotifyEventResponse] = _model(
 
 
 _fields_NotifyMonitoringReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "monitor": st.lists(_st_MonitoringDataType, min_size=1),
+    "monitor": _lists(_st_MonitoringDataType, 1, None),
     "request_id": st.integers(),
     "tbc": st.booleans(),
     "seq_no": st.integers(min_value=0),
@@ -3732,7 +3735,7 @@ _st_NotifyMonitoringReportResponse: st.SearchStrategy[NotifyMonitoringReportResp
 
 
 _fields_NotifyPeriodicEventStream: Mapping[str, st.SearchStrategy[Any]] = {
-    "data": st.lists(_st_StreamDataElementType, min_size=1),
+    "data": _lists(_st_StreamDataElementType, 1, None),
     "id": st.integers(min_value=0),
     "pending": st.integers(min_value=0),
     "basetime": _DATE_TIMES,
@@ -3775,7 +3778,7 @@ _st_NotifyPriorityChargingResponse: st.SearchStrategy[NotifyPriorityChargingResp
 _fields_NotifyReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "request_id": st.integers(),
     "generated_at": _DATE_TIMES,
-    "report_data": st.lists(_st_ReportDataType, min_size=1),
+    "report_data": _lists(_st_ReportDataType, 1, None),
     "tbc": st.booleans(),
     "seq_no": st.integers(min_value=0),
     "custom_data": _st_CustomDataType,
@@ -3903,7 +3906,7 @@ _st_PublishFirmwareResponse: st.SearchStrategy[PublishFirmwareResponse] = _model
 
 _fields_PublishFirmwareStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "status": st.sampled_from(PublishFirmwareStatusEnumType),
-    "location": st.lists(_strings(max_size=2000), min_size=1),
+    "location": _lists(_strings(max_size=2000), 1, None),
     "request_id": st.integers(min_value=0),
     "status_info": _st_StatusInfoType,
     "custom_data": _st_CustomDataType,
@@ -3962,7 +3965,7 @@ _st_PullDynamicScheduleUpdateResponse: st.SearchStrategy[PullDynamicScheduleUpda
 _fields_ReportChargingProfilesRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "request_id": st.integers(),
     "charging_limit_source": _strings(max_size=20),
-    "charging_profile": st.lists(_st_ChargingProfileType, min_size=1),
+    "charging_profile": _lists(_st_ChargingProfileType, 1, None),
     "tbc": st.booleans(),
     "evse_id": st.integers(min_value=0),
     "custom_data": _st_CustomDataType,
@@ -3989,14 +3992,14 @@ _st_ReportChargingProfilesResponse: st.SearchStrategy[ReportChargingProfilesResp
 
 
 _fields_ReportDERControlRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "curve": st.lists(_st_DERCurveGetType, min_size=1, max_size=24),
-    "enter_service": st.lists(_st_EnterServiceGetType, min_size=1, max_size=24),
-    "fixed_pf_absorb": st.lists(_st_FixedPFGetType, min_size=1, max_size=24),
-    "fixed_pf_inject": st.lists(_st_FixedPFGetType, min_size=1, max_size=24),
-    "fixed_var": st.lists(_st_FixedVarGetType, min_size=1, max_size=24),
-    "freq_droop": st.lists(_st_FreqDroopGetType, min_size=1, max_size=24),
-    "gradient": st.lists(_st_GradientGetType, min_size=1, max_size=24),
-    "limit_max_discharge": st.lists(_st_LimitMaxDischargeGetType, min_size=1, max_size=24),
+    "curve": _lists(_st_DERCurveGetType, 1, 24),
+    "enter_service": _lists(_st_EnterServiceGetType, 1, 24),
+    "fixed_pf_absorb": _lists(_st_FixedPFGetType, 1, 24),
+    "fixed_pf_inject": _lists(_st_FixedPFGetType, 1, 24),
+    "fixed_var": _lists(_st_FixedVarGetType, 1, 24),
+    "freq_droop": _lists(_st_FreqDroopGetType, 1, 24),
+    "gradient": _lists(_st_GradientGetType, 1, 24),
+    "limit_max_discharge": _lists(_st_LimitMaxDischargeGetType, 1, 24),
     "request_id": st.integers(),
     "tbc": st.booleans(),
     "custom_data": _st_CustomDataType,
@@ -4201,7 +4204,7 @@ _st_SecurityEventNotificationResponse: st.SearchStrategy[SecurityEventNotificati
 
 
 _fields_SendLocalListRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "local_authorization_list": st.lists(_st_AuthorizationData, min_size=1),
+    "local_authorization_list": _lists(_st_AuthorizationData, 1, None),
     "version_number": st.integers(),
     "update_type": st.sampled_from(UpdateEnumType),
     "custom_data": _st_CustomDataType,
@@ -4274,7 +4277,7 @@ _st_SetDERControlRequest: st.SearchStrategy[SetDERControlRequest] = _model(
 _fields_SetDERControlResponse: Mapping[str, st.SearchStrategy[Any]] = {
     "status": st.sampled_from(DERControlStatusEnumType),
     "status_info": _st_StatusInfoType,
-    "superseded_ids": st.lists(_strings(max_size=36), min_size=1, max_size=24),
+    "superseded_ids": _lists(_strings(max_size=36), 1, 24),
     "custom_data": _st_CustomDataType,
 }
 _required_SetDERControlResponse: frozenset[str] = frozenset({"status"})
@@ -4403,7 +4406,7 @@ _st_SetNetworkProfileResponse: st.SearchStrategy[SetNetworkProfileResponse] = _m
 
 
 _fields_SetVariableMonitoringRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "set_monitoring_data": st.lists(_st_SetMonitoringDataType, min_size=1),
+    "set_monitoring_data": _lists(_st_SetMonitoringDataType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_SetVariableMonitoringRequest: frozenset[str] = frozenset({"set_monitoring_data"})
@@ -4415,7 +4418,7 @@ _st_SetVariableMonitoringRequest: st.SearchStrategy[SetVariableMonitoringRequest
 
 
 _fields_SetVariableMonitoringResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "set_monitoring_result": st.lists(_st_SetMonitoringResultType, min_size=1),
+    "set_monitoring_result": _lists(_st_SetMonitoringResultType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_SetVariableMonitoringResponse: frozenset[str] = frozenset({"set_monitoring_result"})
@@ -4427,7 +4430,7 @@ _st_SetVariableMonitoringResponse: st.SearchStrategy[SetVariableMonitoringRespon
 
 
 _fields_SetVariablesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "set_variable_data": st.lists(_st_SetVariableDataType, min_size=1),
+    "set_variable_data": _lists(_st_SetVariableDataType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_SetVariablesRequest: frozenset[str] = frozenset({"set_variable_data"})
@@ -4437,7 +4440,7 @@ _st_SetVariablesRequest: st.SearchStrategy[SetVariablesRequest] = _model(
 
 
 _fields_SetVariablesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "set_variable_result": st.lists(_st_SetVariableResultType, min_size=1),
+    "set_variable_result": _lists(_st_SetVariableResultType, 1, None),
     "custom_data": _st_CustomDataType,
 }
 _required_SetVariablesResponse: frozenset[str] = frozenset({"set_variable_result"})
@@ -4501,7 +4504,7 @@ _st_StatusNotificationResponse: st.SearchStrategy[StatusNotificationResponse] = 
 _fields_TransactionEventRequest: Mapping[str, st.SearchStrategy[Any]] = {
     "cost_details": _st_CostDetailsType,
     "event_type": st.sampled_from(TransactionEventEnumType),
-    "meter_value": st.lists(_st_MeterValueType, min_size=1),
+    "meter_value": _lists(_st_MeterValueType, 1, None),
     "timestamp": _DATE_TIMES,
     "trigger_reason": st.sampled_from(TriggerReasonEnumType),
     "seq_no": st.integers(min_value=0),
@@ -4530,7 +4533,7 @@ _fields_TransactionEventResponse: Mapping[str, st.SearchStrategy[Any]] = {
     "id_token_info": _st_IdTokenInfoType,
     "transaction_limit": _st_TransactionLimitType,
     "updated_personal_message": _st_MessageContentType,
-    "updated_personal_message_extra": st.lists(_st_MessageContentType, min_size=1, max_size=4),
+    "updated_personal_message_extra": _lists(_st_MessageContentType, 1, 4),
     "custom_data": _st_CustomDataType,
 }
 _required_TransactionEventResponse: frozenset[str] = frozenset()

@@ -31,9 +31,9 @@ from ocppgen.codegen.render_strategies import MULTIPLE_OF_RANGE, expression
         (ModelRef("CustomDataType"), "_st_CustomDataType"),
         (
             ArrayType(ModelRef("X"), min_items=1, max_items=4),
-            "st.lists(_st_X, min_size=1, max_size=4)",
+            "_lists(_st_X, 1, 4)",
         ),
-        (ArrayType(StringType(max_length=3)), "st.lists(_strings(max_size=3))"),
+        (ArrayType(StringType(max_length=3)), "_lists(_strings(max_size=3), 0, None)"),
     ],
 )
 def test_expression_builds_the_constraint_in(node: object, expected: str) -> None:
