@@ -227,6 +227,40 @@ def _uuid() -> str:
     return str(uuid.uuid4())
 
 
+_Tables = tuple[
+    dict[type[OcppModel], ActionSpec],  # request class -> the action this role sends with it
+    dict[str, ActionSpec],  # actions whose CALLs this endpoint accepts (the fast path)
+    dict[str, ActionSpec],  # actions whose SENDs it accepts (OCPP 2.1)
+]
+_TABLES: dict[tuple[int, Role, frozenset[str] | None], tuple[VersionSpec, _Tables]] = {}
+
+
+def _tables(version: VersionSpec, role: Role, supported: frozenset[str] | None) -> _Tables:
+    key = (id(version), role, supported)
+    cached = _TABLES.get(key)
+    if cached is not None and cached[0] is version:
+        return cached[1]
+    sends: dict[type[OcppModel], ActionSpec] = {}
+    for spec in version.actions.values():
+        if spec.sent_by(role):
+            sends.setdefault(spec.request, spec)
+    accepts = {
+        name: spec
+        for name, spec in version.actions.items()
+        if spec.message_type is MessageType.CALL
+        and spec.received_by(role)
+        and (supported is None or name in supported)
+    }
+    accepts_send = {
+        name: spec
+        for name, spec in version.actions.items()
+        if version.name == V21 and spec.message_type is MessageType.SEND and spec.received_by(role)
+    }
+    tables = (sends, accepts, accepts_send)
+    _TABLES[key] = (version, tables)  # holds `version`, so its id is not reused
+    return tables
+
+
 class Connection:
     """The OCPP-J state of one WebSocket connection, for one version and one local role.
 
@@ -272,24 +306,8 @@ class Connection:
         self._supported = None if supported is None else frozenset(supported)
         self._new_id = _uuid if id_factory is None else id_factory
         self._validate = validate_outgoing
-        # Request class -> the action this role sends with it (CALL or SEND).
-        self._sends: dict[type[OcppModel], ActionSpec] = {}
-        for spec in version.actions.values():
-            if spec.sent_by(role):
-                self._sends.setdefault(spec.request, spec)
-        # Actions whose CALLs this endpoint accepts, for the fast path of `receive`.
-        self._accepts: dict[str, ActionSpec] = {
-            name: spec
-            for name, spec in version.actions.items()
-            if spec.message_type is MessageType.CALL
-            and spec.received_by(role)
-            and (self._supported is None or name in self._supported)
-        }
-        self._accepts_send: dict[str, ActionSpec] = {
-            name: spec
-            for name, spec in version.actions.items()
-            if self._v21 and spec.message_type is MessageType.SEND and spec.received_by(role)
-        }
+        # Lookup tables, shared by every connection of the same version, role and `supported`.
+        self._sends, self._accepts, self._accepts_send = _tables(version, role, self._supported)
         self._out: list[str] = []
         self._outstanding: _Pending | None = None
         self._queue: deque[_Pending] = deque()
