@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections import deque
 from collections.abc import Callable, Coroutine, Generator, Mapping
 from typing import Any, Final
 
@@ -141,7 +140,7 @@ class OcppConnection:
         self._pending: dict[str, _Pending] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._writer: asyncio.Task[None] | None = None  # finishing a write that had to wait
-        self._backlog: deque[str] = deque()  # frames queued behind that write
+        self._backlog: list[str] = []  # frames queued behind that write
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
         self._armed: str | None = None  # the outstanding CALL whose clock runs ...
@@ -366,7 +365,7 @@ class OcppConnection:
             await _Continue(coroutine, yielded)
             backlog = self._backlog
             while backlog:
-                await self.websocket.send(backlog.popleft())
+                await self.websocket.send(backlog.pop(0))
         except ConnectionClosed:
             pass  # the reader sees the close and fails what is pending
         finally:
