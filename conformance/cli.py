@@ -1,0 +1,211 @@
+"""`ocppgen conformance csms|station`: the conformance tester's command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import ssl
+import sys
+from pathlib import Path
+from typing import Any
+
+from ocppgen.conformance.checks import Options
+from ocppgen.conformance.report import (
+    CheckResult,
+    RunReport,
+    Status,
+    render_console,
+    render_html,
+    render_junit,
+)
+from ocppgen.conformance.runner import run_against_csms, run_against_station
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "conformance",
+        help="check a Charging Station or CSMS under test against the spec, property-based",
+        description="Property-based OCPP conformance checks of someone else's CSMS (we act "
+        "as a Charging Station) or Charging Station (we act as the CSMS).",
+    )
+    sub = parser.add_subparsers(dest="target", required=True, metavar="TARGET")
+    csms = sub.add_parser("csms", help="test a CSMS: connect to it as a Charging Station")
+    csms.add_argument("--url", required=True, help="the CSMS's OCPP URL, without the identity")
+    csms.add_argument("--id", dest="identity", default="CS001", help="station identity")
+    csms.add_argument("--password", help="HTTP Basic auth password (security profile 1/2)")
+    csms.add_argument("--ca", type=Path, help="CA file to verify the CSMS's TLS certificate")
+    csms.add_argument("--cert", type=Path, help="client certificate (profile 3)")
+    csms.add_argument("--key", type=Path, help="client certificate's key (profile 3)")
+    csms.add_argument("--accepted-token", help="an idToken the CSMS must accept (ISO14443)")
+    csms.add_argument("--blocked-token", help="an idToken the CSMS knows as Blocked (ISO14443)")
+    station = sub.add_parser("station", help="test a Charging Station: act as its CSMS")
+    station.add_argument("--listen", default="127.0.0.1:9000", help="HOST:PORT to listen on")
+    station.add_argument(
+        "--wait", type=float, default=120.0, help="seconds to wait for the station to connect"
+    )
+    station.add_argument("--cert", type=Path, help="server certificate (TLS, wss://)")
+    station.add_argument("--key", type=Path, help="server certificate's key")
+    station.add_argument(
+        "--heartbeat-interval",
+        type=int,
+        default=2,
+        help="interval given in the BootNotification answer (s)",
+    )
+    for p in (csms, station):
+        p.add_argument(
+            "--version",
+            dest="ocpp_version",
+            default="2.0.1",
+            choices=["2.0.1"],
+            help="OCPP version (2.0.1; 1.6 and 2.1 not yet)",
+        )
+        p.add_argument(
+            "--profile",
+            action="append",
+            metavar="USE_CASE",
+            help="use cases to check: core (default), all, or ids (repeatable)",
+        )
+        p.add_argument(
+            "--only",
+            action="append",
+            metavar="PREFIX",
+            help="run only checks whose id starts with PREFIX (repeatable), "
+            "e.g. messages/Authorize, framing, B07",
+        )
+        p.add_argument(
+            "--skip",
+            action="append",
+            metavar="PREFIX",
+            help="leave out checks whose id starts with PREFIX (repeatable)",
+        )
+        p.add_argument("--seed", type=int, help="Hypothesis seed (default: random, printed)")
+        p.add_argument(
+            "--max-examples",
+            type=int,
+            default=25,
+            help="valid requests per action (default %(default)s)",
+        )
+        p.add_argument(
+            "--mutation-examples",
+            type=int,
+            default=1,
+            help="examples per mutation row (default %(default)s)",
+        )
+        p.add_argument(
+            "--time-budget",
+            type=float,
+            default=300.0,
+            help="seconds for the whole run (default %(default)s)",
+        )
+        p.add_argument(
+            "--timeout",
+            type=float,
+            default=5.0,
+            help="seconds to wait for an answer (default %(default)s)",
+        )
+        p.add_argument("--junit", type=Path, help="write JUnit XML here")
+        p.add_argument("--html", type=Path, help="write a self-contained HTML report here")
+        p.add_argument("--quiet", action="store_true", help="no live progress")
+        p.add_argument("--verbose", action="store_true", help="show frames of warnings too")
+        p.set_defaults(func=run)
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    seed = args.seed if args.seed is not None else random.randrange(2**31)
+    return Options(
+        max_examples=args.max_examples,
+        mutation_examples=args.mutation_examples,
+        seed=seed,
+        time_budget=args.time_budget,
+        call_timeout=args.timeout,
+        use_cases=args.profile or ["core"],
+        only=args.only or [],
+        skip=args.skip or [],
+        accepted_token=getattr(args, "accepted_token", None),
+        blocked_token=getattr(args, "blocked_token", None),
+        heartbeat_interval=getattr(args, "heartbeat_interval", 2),
+    )
+
+
+def _progress(quiet: bool) -> Any:
+    def show(result: CheckResult) -> None:
+        if quiet:
+            return
+        mark = {Status.PASS: ".", Status.WARN: "w", Status.FAIL: "F", Status.SKIP: "s"}
+        print(
+            f"  {mark[result.status]} {result.id} ({result.examples} ex, {result.seconds:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
+def _ssl_client(args: argparse.Namespace) -> ssl.SSLContext | None:
+    if not args.url.startswith("wss://"):
+        return None
+    context = ssl.create_default_context(cafile=str(args.ca) if args.ca else None)
+    if args.cert:
+        context.load_cert_chain(str(args.cert), str(args.key) if args.key else None)
+    return context
+
+
+def _ssl_server(args: argparse.Namespace) -> ssl.SSLContext | None:
+    if not args.cert:
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(args.cert), str(args.key) if args.key else None)
+    return context
+
+
+async def _run(args: argparse.Namespace, options: Options) -> RunReport:
+    progress = _progress(args.quiet)
+    if args.target == "csms":
+        return await run_against_csms(
+            args.url,
+            args.identity,
+            options,
+            version_name=args.ocpp_version,
+            password=args.password,
+            ssl_context=_ssl_client(args),
+            progress=progress,
+        )
+    host, _, port = args.listen.rpartition(":")
+
+    def listening(bound: int) -> None:
+        if not args.quiet:
+            scheme = "wss" if args.cert else "ws"
+            print(
+                f"waiting for the station at {scheme}://{host}:{bound}/<identity>",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return await run_against_station(
+        host or "127.0.0.1",
+        int(port),
+        options,
+        version_name=args.ocpp_version,
+        wait=args.wait,
+        ssl_context=_ssl_server(args),
+        on_listening=listening,
+        progress=progress,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Exit status: 0 all passed (warnings allowed), 1 a check failed."""
+    options = options_from(args)
+    if not args.quiet:
+        print(f"seed {options.seed} (reproduce with --seed {options.seed})", file=sys.stderr)
+    report = asyncio.run(_run(args, options))
+    render_console(report, sys.stdout, verbose=args.verbose)
+    if args.junit:
+        args.junit.write_text(render_junit(report), encoding="utf-8")
+    if args.html:
+        args.html.write_text(render_html(report), encoding="utf-8")
+    return 1 if report.failed else 0
