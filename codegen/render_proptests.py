@@ -41,6 +41,24 @@ NOT_A_MEMBER = "ocppgen-not-a-member"
 NO_TIME_ZONE = "2024-01-01T00:00:00"  # valid ISO 8601, but RFC 3339 needs an offset
 
 
+# The code each payload fault must get, from the spec's definitions of the codes (OCPP-J 1.6
+# §4.2.3 Table 7, 2.x Part 4 §4.3): an oracle independent of the runtime's own table.
+EXPECTED_CODES = {
+    "WRONG_TYPE": ("TypeConstraintViolation", "TypeConstraintViolation"),
+    "MISSING_PROPERTY": ("OccurenceConstraintViolation", "OccurrenceConstraintViolation"),
+    "ARRAY_LENGTH": ("OccurenceConstraintViolation", "OccurrenceConstraintViolation"),
+    "BAD_VALUE": ("PropertyConstraintViolation", "PropertyConstraintViolation"),
+    "UNKNOWN_PROPERTY": ("FormationViolation", "ProtocolError"),
+}
+
+
+def expected_code(spec: Spec, fault: str | None) -> str | None:
+    if fault is None:
+        return None
+    v16, v2x = EXPECTED_CODES[fault]
+    return v16 if spec.version.key == "v16" else v2x
+
+
 @dataclass(frozen=True)
 class Mutation:
     """One generated row: mutate `field` of `model` by `kind`."""
@@ -278,6 +296,7 @@ def render_proptests(spec: Spec) -> dict[str, str]:
             not_received=not_received,
             sends=sends,
             unknown_property=UNKNOWN_PROPERTY,
+            codes={row.id: expected_code(spec, row.fault) for row in mutations(spec)},
         )
     )
     return {f"{key}/proptests.py": text}
