@@ -128,7 +128,10 @@ class Context:
     def wanted(self, check_id: str) -> bool:
         if any(check_id.startswith(p) for p in self.options.skip):
             return False
-        return not self.options.only or any(check_id.startswith(p) for p in self.options.only)
+        # A prefix that names part of a group (`B07/base-report/seqno`) runs that group.
+        return not self.options.only or any(
+            check_id.startswith(p) or p.startswith(check_id) for p in self.options.only
+        )
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
