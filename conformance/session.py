@@ -189,8 +189,9 @@ class RawSession:
                 return await self._silence(timeout, started)
             closing = asyncio.ensure_future(self.closed.wait())
             try:
+                pending: list[asyncio.Future[Any]] = [waiter.future, closing]
                 done, _ = await asyncio.wait(
-                    [waiter.future, closing], timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                    pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
                 )
             finally:
                 closing.cancel()
