@@ -15,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -380,7 +381,9 @@ class Store:
         for meter_value in meter_values:
             for sample in meter_value["sampledValue"]:
                 unit = sample.get("unitOfMeasure", {})
-                value = float(sample["value"]) * 10 ** unit.get("multiplier", 0)
+                value = scaled(sample["value"], unit.get("multiplier", 0))
+                if value is None:  # not a number a meter can read; kept in the event log only
+                    continue
                 self.db.execute(
                     "INSERT INTO meter_values (station_id, transaction_id, seq_no, evse_id, "
                     "timestamp, measurand, phase, location, context, value, unit) "
@@ -584,7 +587,7 @@ class Store:
         seqs = [row["seq_no"] for row in rows]
         last = [row["seq_no"] for row in rows if not row["tbc"]]
         end = last[0] if last else max(seqs)
-        missing = sorted(set(range(end + 1)) - set(seqs))
+        missing = missing_numbers(seqs, end)
         data: list[Any] = []
         for row in rows:
             data.extend(json.loads(row["payload"]).get("reportData", []))
@@ -648,8 +651,41 @@ def summarise(events: list[dict[str, Any]]) -> dict[str, Any]:
     if events:
         seqs = {event["seqNo"] for event in events}
         summary["last_seq_no"] = max(seqs)
-        summary["missing_seq_nos"] = sorted(set(range(max(seqs) + 1)) - seqs)
+        summary["missing_seq_nos"] = missing_numbers(seqs, max(seqs))
     return summary
+
+
+MAX_LISTED_GAPS = 100
+
+
+def scaled(value: float, multiplier: int) -> float | None:
+    """value x 10^multiplier, or None when that is not a finite double.
+
+    The multiplier is any 32-bit integer on the wire: `10 ** multiplier` on Python ints would
+    compute a number with two billion digits and stall the CSMS; float powers overflow at once.
+    (The event log keeps the sample as sent either way.)
+    """
+    try:
+        result = float(value) * 10.0**multiplier
+    except OverflowError:
+        return None
+    return result if math.isfinite(result) else None
+
+
+def missing_numbers(seen: Iterable[int], end: int) -> list[int]:
+    """The numbers 0..end that are not in `seen`, at most MAX_LISTED_GAPS of them.
+
+    Walks the gaps between the numbers seen instead of building 0..end: a station may send any
+    32-bit seqNo, and a set of two billion numbers would stall the CSMS.
+    """
+    missing: list[int] = []
+    expected = 0
+    for number in [*sorted({n for n in seen if 0 <= n <= end}), end + 1]:
+        while expected < number and len(missing) < MAX_LISTED_GAPS:
+            missing.append(expected)
+            expected += 1
+        expected = number + 1
+    return missing
 
 
 def _transaction(row: Mapping[str, Any]) -> dict[str, Any]:
