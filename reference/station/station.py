@@ -1246,4 +1246,6 @@ class _Handler:
         if action == "TriggerMessage":
             assert isinstance(request, v201.TriggerMessageRequest)
             return station.on_trigger_message(request, conn)
-        raise OcppError(ErrorCode.NOT_IMPLEMENTED, f"{action} is not implemented by this station")
+        # A known 2.0.1 action this station does not handle: NotSupported (NotImplemented is for
+        # actions unknown to the version, which the runtime answers before we get here).
+        raise OcppError(ErrorCode.NOT_SUPPORTED, f"{action} is not supported by this station")
