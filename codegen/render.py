@@ -270,7 +270,10 @@ def render_version(spec: Spec) -> dict[str, str]:
         ),
         **support_files(spec),
     }
-    return {path: format_source(text, path) for path, text in files.items()}
+    return {
+        path: format_source(text, path) if path.endswith(".py") else text
+        for path, text in files.items()
+    }
 
 
 def render_root(versions: tuple[Version, ...] = VERSIONS) -> dict[str, str]:

@@ -18,7 +18,10 @@ runtime, a generator, model or runtime fault shows up as a failing row.
 
 from __future__ import annotations
 
+import ast
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from ocppgen.codegen.ir import (
     Action,
@@ -281,22 +284,59 @@ def render_proptests(spec: Spec) -> dict[str, str]:
         for a in spec.actions
         for role in a.initiators
     ]
+    rows = mutations(spec)
+    tables = {
+        "models": [[m.name, m.source] for m in models],
+        "hosts": {
+            name: [host.message, host.action, host.direction, [list(step) for step in host.path]]
+            for name, host in ((m.name, hosts(spec)[m.name]) for m in models)
+        },
+        "mutations": [
+            [
+                row.id,
+                row.model,
+                row.field,
+                row.attribute,
+                row.kind,
+                row.keyword,
+                row.fault,
+                ast.literal_eval(row.value),
+                row.limit,
+                row.item,
+                expected_code(spec, row.fault),
+            ]
+            for row in rows
+        ],
+        "receives": [list(r) for r in receives],
+        "not_received": [list(r) for r in not_received],
+        "sends": [list(r) for r in sends],
+    }
     text = (
         environment()
         .get_template("proptests.py.jinja")
         .render(
             header=HEADER.format(key=key),
             version=spec.version,
-            datatype_names=[m.name for m in spec.datatypes],
-            message_names=[m.name for m in spec.messages],
-            models=models,
-            mutations=mutations(spec),
-            hosts=hosts(spec),
-            receives=receives,
-            not_received=not_received,
-            sends=sends,
             unknown_property=UNKNOWN_PROPERTY,
-            codes={row.id: expected_code(spec, row.fault) for row in mutations(spec)},
         )
     )
-    return {f"{key}/proptests.py": text}
+    return {f"{key}/proptests.py": text, f"{key}/proptests.json": _table_json(tables)}
+
+
+def _table_json(tables: dict[str, Any]) -> str:
+    """Deterministic JSON with one row per line, so that a diff shows the rows that changed."""
+    lines = ["{"]
+    for index, (name, table) in enumerate(tables.items()):
+        rows = table.items() if isinstance(table, dict) else enumerate(table)
+        is_map = isinstance(table, dict)
+        lines.append(f"  {json.dumps(name)}: {'{' if is_map else '['}")
+        entries = [
+            (f"{json.dumps(k)}: " if is_map else "") + json.dumps(v, ensure_ascii=False)
+            for k, v in rows
+        ]
+        lines.extend(f"    {entry}," for entry in entries[:-1])
+        lines.extend(f"    {entry}" for entry in entries[-1:])
+        closing = "}" if is_map else "]"
+        lines.append(f"  {closing}{',' if index < len(tables) - 1 else ''}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
