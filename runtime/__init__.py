@@ -1,1 +1,83 @@
-"""The OCPP-J runtime: sans-IO core, error codes, asyncio endpoints."""
+"""The OCPP-J runtime: the public API vendors build on.
+
+- messages: `OcppModel` (base of every generated class) and the field types in `model`;
+- a version's actions: `VersionSpec`, `ActionSpec`, `Role` (generated packages provide `VERSION`);
+- the sans-IO core: `Connection` (text in -> events out, commands in -> text out) and its events;
+- errors: `OcppError` (raise it from a handler to answer with a CALLERROR), `RemoteCallError`,
+  `InvalidResultError`, `CallTimeout`, `Disconnected`, `ErrorCode`;
+- dispatch: `Handler` (what the generated `CsmsHandlers` / `ChargingStationHandlers` implement),
+  `CallContext`;
+- asyncio endpoints on `websockets`: `CsmsServer`, `StationClient` (with `BackOff`), and the
+  `OcppConnection` both hand out (`await conn.call(request)` returns the typed response);
+- security profiles: `SecurityProfile`, `server_ssl_context`, `client_ssl_context`,
+  `basic_auth_header`.
+
+Everything is importable from here or from its module; the modules' own `__all__` lists are the
+same API in finer grain.
+"""
+
+from ocppgen.runtime.actions import ActionSpec, MessageType, Role, VersionSpec
+from ocppgen.runtime.client import BackOff, StationClient
+from ocppgen.runtime.core import (
+    CallReceived,
+    Connection,
+    ErrorReceived,
+    Event,
+    InvalidResponse,
+    InvalidResult,
+    ProtocolFault,
+    ResultErrorReceived,
+    ResultReceived,
+    SendReceived,
+)
+from ocppgen.runtime.dispatch import CallContext, Handler
+from ocppgen.runtime.endpoint import Disconnected, OcppConnection
+from ocppgen.runtime.errors import (
+    CallTimeout,
+    ErrorCode,
+    InvalidResultError,
+    OcppError,
+    RemoteCallError,
+)
+from ocppgen.runtime.model import OcppModel
+from ocppgen.runtime.security import (
+    SecurityProfile,
+    basic_auth_header,
+    client_ssl_context,
+    server_ssl_context,
+)
+from ocppgen.runtime.server import CsmsServer
+
+__all__ = [
+    "ActionSpec",
+    "BackOff",
+    "CallContext",
+    "CallReceived",
+    "CallTimeout",
+    "Connection",
+    "CsmsServer",
+    "Disconnected",
+    "ErrorCode",
+    "ErrorReceived",
+    "Event",
+    "Handler",
+    "InvalidResponse",
+    "InvalidResult",
+    "InvalidResultError",
+    "MessageType",
+    "OcppConnection",
+    "OcppError",
+    "OcppModel",
+    "ProtocolFault",
+    "RemoteCallError",
+    "ResultErrorReceived",
+    "ResultReceived",
+    "Role",
+    "SecurityProfile",
+    "SendReceived",
+    "StationClient",
+    "VersionSpec",
+    "basic_auth_header",
+    "client_ssl_context",
+    "server_ssl_context",
+]
