@@ -38,6 +38,7 @@ from ocppgen.codegen.ir import (
     TypeNode,
 )
 from ocppgen.codegen.naming import call_method, handler_method
+from ocppgen.codegen.templating import HEADER, environment
 
 UNKNOWN_PROPERTY = "ocppgenUnknownProperty"
 NOT_A_MEMBER = "ocppgen-not-a-member"
@@ -263,8 +264,6 @@ def _receivers(action: Action) -> list[str]:
 
 def render_proptests(spec: Spec) -> dict[str, str]:
     """`<key>/proptests.py` (unformatted; render.py runs black over every file)."""
-    from ocppgen.codegen.render import HEADER
-    from ocppgen.codegen.templating import environment
 
     key = spec.version.key
     models = (*spec.datatypes, *spec.messages)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ocppgen.codegen.ir import Action, Spec
 from ocppgen.codegen.naming import call_method, handler_method
+from ocppgen.codegen.templating import HEADER, environment
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,6 @@ def roles(spec: Spec) -> tuple[RoleView, ...]:
 
 def render_roles(spec: Spec) -> dict[str, str]:
     """`<key>/handlers.py` (unformatted; render.py runs black over every file)."""
-    from ocppgen.codegen.render import HEADER
-    from ocppgen.codegen.templating import environment
 
     key = spec.version.key
     views = roles(spec)

@@ -7,14 +7,13 @@ action's (the same facts as `ACTIONS`); the use case's own initiator is the tabl
 from __future__ import annotations
 
 from ocppgen.codegen.ir import Spec
+from ocppgen.codegen.templating import HEADER, environment
 
 _ROLES = {"ChargingStation": "Role.CHARGING_STATION", "CSMS": "Role.CSMS"}
 
 
 def render_scenarios(spec: Spec) -> dict[str, str]:
     """`<key>/usecases.py` (unformatted; render.py runs black over every file)."""
-    from ocppgen.codegen.render import HEADER
-    from ocppgen.codegen.templating import environment
 
     key = spec.version.key
     actions = {a.name: a for a in spec.actions}

@@ -22,6 +22,7 @@ from ocppgen.codegen.ir import (
     StringType,
     TypeNode,
 )
+from ocppgen.codegen.templating import HEADER, environment
 
 # A float multipleOf is checked by JSON Schema validators in binary floating point
 # (jsonschema: `instance / 0.1` must be integral, so 0.3 fails while 3.0 passes). The strategy
@@ -93,8 +94,6 @@ def _enum_names(spec: Spec) -> list[str]:
 
 def render_strategies(spec: Spec) -> dict[str, str]:
     """`<key>/strategies.py` (unformatted; render.py runs black over every file)."""
-    from ocppgen.codegen.render import HEADER
-    from ocppgen.codegen.templating import environment
 
     key = spec.version.key
     models = [*spec.datatypes, *spec.messages]
