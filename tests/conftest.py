@@ -5,8 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.certs import Pki, make_pki
+
+# Hypothesis picks its "ci" profile when CI is set (as it is in CI). With that profile (its
+# derandomize=True / database=None), hypothesis 6.170 grows a chain of settings fallbacks per
+# test that shares one settings object, and after about 950 such tests every further one fails
+# with RecursionError; the generated property tests have thousands. The default profile does not
+# (reproduced outside this project with one parametrized test). Failures still print their seed.
+settings.load_profile("default")
 
 
 @pytest.fixture(scope="session")
