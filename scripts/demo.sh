@@ -8,5 +8,5 @@ bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 
 ocppgen generate --check
-ocppgen show --version 2.0.1 | head -n 2
+ocppgen show --version 2.0.1 | sed -n 1,2p  # sed reads all: no SIGPIPE under pipefail
 ocppgen demo "$@"
