@@ -52,7 +52,13 @@ from ocppgen.runtime.security import (
     parse_basic_auth,
 )
 
-__all__ = ["MAX_IDENTITY_LENGTH", "ConnectionHook", "CsmsServer", "station_identity"]
+__all__ = [
+    "MAX_IDENTITY_LENGTH",
+    "ConnectionHook",
+    "CsmsServer",
+    "IdentityCheck",
+    "station_identity",
+]
 
 logger = logging.getLogger("ocppgen.runtime")
 
@@ -60,6 +66,9 @@ MAX_IDENTITY_LENGTH = 48
 """OCPP 2.0.1 Part 4 §3.1.1: the Charging Station identity is at most 48 characters."""
 
 ConnectionHook = Callable[[OcppConnection], Awaitable[None]]
+IdentityCheck = Callable[[str], Awaitable[bool]]
+"""`accept_identity`: may this station identity connect at all? Asked at the handshake, before
+any authentication and under every security profile; False refuses with HTTP 404."""
 
 
 def station_identity(path: str, prefix: str = "/") -> str | None:
@@ -89,6 +98,7 @@ class CsmsServer:
         security_profile: SecurityProfile | int = SecurityProfile.NONE,
         ssl_context: ssl.SSLContext | None = None,
         authenticate: BasicAuthCheck | None = None,
+        accept_identity: IdentityCheck | None = None,
         path_prefix: str = "/",
         max_size: int | None = 2**16,
         ping_interval: float | None = 60.0,
@@ -110,6 +120,7 @@ class CsmsServer:
         _check_profile(self.security_profile, ssl_context, authenticate)
         self._ssl = ssl_context
         self._authenticate = authenticate
+        self._accept_identity = accept_identity
         self._prefix = path_prefix if path_prefix.endswith("/") else path_prefix + "/"
         self.max_size = max_size
         self.ping_interval = ping_interval
@@ -210,6 +221,9 @@ class CsmsServer:
         identity = station_identity(request.path, self._prefix)
         if identity is None:
             return connection.respond(http.HTTPStatus.NOT_FOUND, "No station identity in URL\n")
+        if self._accept_identity is not None and not await self._accepts(identity):
+            logger.warning("refused %s: identity not accepted", identity)
+            return connection.respond(http.HTTPStatus.NOT_FOUND, "Unknown Charging Station\n")
         profile = self.security_profile
         if profile is SecurityProfile.TLS_CLIENT_CERTIFICATE:
             ssl_object = connection.transport.get_extra_info("ssl_object")
@@ -234,6 +248,14 @@ class CsmsServer:
                 response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
                 return response
         return None
+
+    async def _accepts(self, identity: str) -> bool:
+        assert self._accept_identity is not None
+        try:
+            return await self._accept_identity(identity)
+        except Exception:
+            logger.exception("identity hook failed for %s", identity)
+            return False
 
     # -- a connection ---------------------------------------------------------------------------
 

@@ -3,12 +3,11 @@
     async with Csms(CsmsConfig(database="csms.sqlite3")) as csms:
         ...  # csms.ocpp_url, csms.api_url, csms.store, csms.server.stations
 
-Handshake policy: a station must be registered in the store. With security profile 1 or 2 its
-Basic auth password is checked against the stored hash at the handshake (refused with 401
-otherwise, unknown stations included); with profile 3 the client certificate's identity is
-checked by the runtime. The runtime has no hook to refuse an identity when no Basic auth is
-used, so with profiles 0 and 3 an unregistered station is disconnected right after the
-handshake (close code 1008) instead of refused in it.
+Handshake policy: a station must be registered in the store; an unregistered identity is
+refused at the handshake (HTTP 404) under every security profile. With security profile 1 or 2
+its Basic auth password is checked against the stored hash (refused with 401 otherwise); with
+profile 3 the client certificate's identity is checked by the runtime. A station whose own
+security profile is higher than the server's is disconnected right after the handshake.
 """
 
 from __future__ import annotations
@@ -78,6 +77,7 @@ class Csms:
             security_profile=profile,
             ssl_context=config.ssl_context,
             authenticate=self._authenticate if basic else None,
+            accept_identity=self._known,
             call_timeout=config.call_timeout,
             ping_interval=config.ping_interval,
             on_connect=self._on_connect,
@@ -92,6 +92,9 @@ class Csms:
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.api_port = 0
+
+    async def _known(self, identity: str) -> bool:
+        return self.store.station(identity) is not None
 
     async def _authenticate(self, identity: str, password: str) -> bool:
         stored = self.store.password_hash(identity)

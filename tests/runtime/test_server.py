@@ -169,6 +169,30 @@ async def test_url_without_identity_is_refused(csms: tuple[CsmsServer, CsmsHandl
     assert raised.value.response.status_code == 404
 
 
+async def test_identity_hook_refuses_unknown_stations_at_the_handshake() -> None:
+    asked: list[str] = []
+
+    async def known(identity: str) -> bool:
+        asked.append(identity)
+        if identity == "BROKEN":
+            raise RuntimeError("store unavailable")
+        return identity == "CS001"
+
+    server = CsmsServer([(v201.VERSION, CsmsHandler())], accept_identity=known)
+    await server.start()
+    try:
+        for identity in ("GHOST", "BROKEN"):  # unknown, and a failing hook: both refused
+            with pytest.raises(InvalidStatus) as raised:
+                await connect(server.url(identity), subprotocols=V201)
+            assert raised.value.response.status_code == 404
+        async with StationClient(server.url(), "CS001", [(v201.VERSION, None)]) as client:
+            await client.connect()
+            await server.wait_for_station("CS001")
+        assert asked == ["GHOST", "BROKEN", "CS001"]
+    finally:
+        await server.close()
+
+
 async def test_basic_auth_wrong_password_refused_at_handshake() -> None:
     async def authenticate(identity: str, password: str) -> bool:
         return identity == "CS001" and check_password("s3cret-s3cret-s3cret", password)

@@ -28,11 +28,11 @@ async def test_unknown_or_wrongly_authenticated_stations_refused_at_the_handshak
     csms: Csms, api: OperatorClient
 ) -> None:
     csms.store.add_station("CS1", password="right-password")
-    for identity, password in [("GHOST", "any-password"), ("CS1", "wrong-password")]:
+    for identity, password, status in [("GHOST", "any-password", 404), ("CS1", "wrong", 401)]:
         mini = MiniStation(csms.ocpp_url, identity, password)
         with pytest.raises(websockets.InvalidStatus) as caught:
             await mini.client.connect()
-        assert caught.value.response.status_code == 401
+        assert caught.value.response.status_code == status
     assert dict(csms.server.stations) == {}
     # a password changed through the API: the old one is refused, the new one works
     status, _ = await api.request("PATCH", "/api/stations/CS1", {"password": "new-password"})
@@ -52,6 +52,22 @@ def test_passwords_are_stored_salted_and_hashed() -> None:
     assert secret not in first and first.startswith("scrypt$")
     assert verify_password(first, secret) and not verify_password(first, secret.upper())
     assert not verify_password(None, "pw") and not verify_password("plain", "plain")
+
+
+async def test_unknown_station_refused_at_the_handshake_without_basic_auth(
+    tmp_path: Path,
+) -> None:
+    config = csms_config(str(tmp_path / "csms.sqlite3"))
+    config.security_profile = 0
+    async with Csms(config) as running:
+        running.store.add_station("CS1", security_profile=0)
+        with pytest.raises(websockets.InvalidStatus) as caught:
+            await MiniStation(running.ocpp_url, "GHOST", None).client.connect()
+        assert caught.value.response.status_code == 404
+        mini = MiniStation(running.ocpp_url, "CS1", None)
+        await mini.client.connect()
+        assert (await mini.boot()).status == "Accepted"
+        await mini.close()
 
 
 async def test_e11_nothing_lost_when_a_station_disconnects_mid_transaction(
