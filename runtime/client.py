@@ -153,6 +153,13 @@ class StationClient:
             raise Disconnected(f"{self.identity} is not connected")
         return await conn.call(request, action=action, timeout=timeout)
 
+    async def send(self, request: OcppModel, *, action: str | None = None) -> None:
+        """`send` (an OCPP 2.1 SEND, no answer) on the live connection; `Disconnected` if none."""
+        conn = self.connection
+        if conn is None:
+            raise Disconnected(f"{self.identity} is not connected")
+        await conn.send(request, action=action)
+
     # -- one attempt ------------------------------------------------------------------------------
 
     async def connect(self) -> OcppConnection:

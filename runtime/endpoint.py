@@ -29,6 +29,7 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Callable, Coroutine, Generator, Mapping
+from types import MappingProxyType
 from typing import Any, Final
 
 from websockets.asyncio.connection import Connection as WebSocket
@@ -135,7 +136,7 @@ class OcppConnection:
         self._core = core
         self._handler = handler
         self._observer = observer
-        self._context_extra: Mapping[str, Any] = extra if extra is not None else {}
+        self._context_extra: Mapping[str, Any] = MappingProxyType(dict(extra or {}))
         self._loop = asyncio.get_running_loop()
         self._pending: dict[str, _Pending] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -157,6 +158,13 @@ class OcppConnection:
     @property
     def subprotocol(self) -> str:
         return self._core.version.subprotocol
+
+    @property
+    def extra(self) -> Mapping[str, Any]:
+        """Facts about this connection that the endpoint knows (read-only), also given to every
+        handler as `CallContext.extra`. `CsmsServer` sets `remote_address`, `security_profile`,
+        `subprotocol` and, under profile 3, `certificate_identity` (the client certificate's CN)."""
+        return self._context_extra
 
     @property
     def core(self) -> Connection:

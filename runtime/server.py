@@ -131,6 +131,7 @@ class CsmsServer:
         self._on_disconnect = on_disconnect
         self._observer = observer
         self._stations: dict[str, OcppConnection] = {}
+        self._arrivals: dict[str, list[asyncio.Future[OcppConnection]]] = {}  # wait_for_station
         self._server: Server | None = None
         self._hooks: set[asyncio.Task[None]] = set()
         self._closing = False
@@ -143,11 +144,20 @@ class CsmsServer:
         return self._stations
 
     async def wait_for_station(self, identity: str, timeout: float = 10.0) -> OcppConnection:
-        """The connection of `identity` once it is connected."""
-        async with asyncio.timeout(timeout):
-            while identity not in self._stations:
-                await asyncio.sleep(0.005)
-        return self._stations[identity]
+        """The connection of `identity` once it is connected (TimeoutError after `timeout`)."""
+        conn = self._stations.get(identity)
+        if conn is not None and not conn.closed:
+            return conn
+        arrival: asyncio.Future[OcppConnection] = asyncio.get_running_loop().create_future()
+        waiters = self._arrivals.setdefault(identity, [])
+        waiters.append(arrival)
+        try:
+            async with asyncio.timeout(timeout):
+                return await arrival
+        finally:
+            waiters.remove(arrival)
+            if not waiters and self._arrivals.get(identity) is waiters:
+                del self._arrivals[identity]
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -276,6 +286,9 @@ class CsmsServer:
         )
         previous = self._stations.get(identity)
         self._stations[identity] = conn
+        for arrival in self._arrivals.get(identity, ()):
+            if not arrival.done():
+                arrival.set_result(conn)
         if previous is not None:
             self._spawn(previous.close(CloseCode.POLICY_VIOLATION, "Replaced by a new connection"))
         if self._on_connect is not None:
@@ -317,8 +330,13 @@ def _check_profile(
 
 
 def _connection_extra(websocket: ServerConnection, profile: SecurityProfile) -> dict[str, Any]:
-    return {
+    extra: dict[str, Any] = {
         "remote_address": websocket.remote_address,
         "security_profile": profile,
         "subprotocol": websocket.subprotocol,
     }
+    if profile is SecurityProfile.TLS_CLIENT_CERTIFICATE:
+        ssl_object = websocket.transport.get_extra_info("ssl_object")
+        peer = ssl_object.getpeercert() if ssl_object is not None else None
+        extra["certificate_identity"] = certificate_identity(peer)
+    return extra

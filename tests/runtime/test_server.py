@@ -11,9 +11,11 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
-from ocppgen.generated import v16, v201
+from ocppgen.generated import v16, v21, v201
+from ocppgen.generated.v21.handlers import CsmsHandlers as CsmsHandlers21
 from ocppgen.runtime.client import StationClient
 from ocppgen.runtime.dispatch import CallContext
+from ocppgen.runtime.endpoint import Disconnected
 from ocppgen.runtime.errors import CallTimeout, OcppError, RemoteCallError
 from ocppgen.runtime.model import OcppModel
 from ocppgen.runtime.security import SecurityProfile, basic_auth_header, check_password
@@ -84,6 +86,72 @@ async def test_csms_initiated_call_through_the_registry(
         assert [action for action, _ in station_handler.received] == ["Reset"]
     await asyncio.sleep(0.05)
     assert "CS002" not in server.stations
+
+
+async def test_wait_for_station_wakes_every_waiter_on_connect_and_forgets_timeouts(
+    csms: tuple[CsmsServer, CsmsHandler],
+) -> None:
+    server, _ = csms
+    with pytest.raises(TimeoutError):
+        await server.wait_for_station("CS004", timeout=0.05)
+    waiters = [asyncio.ensure_future(server.wait_for_station("CS004")) for _ in range(2)]
+    await asyncio.sleep(0.01)
+    assert not any(waiter.done() for waiter in waiters)
+    async with station(server, "CS004") as client:
+        await client.connect()
+        first, second = await asyncio.gather(*waiters)
+        assert first is second is server.stations["CS004"]
+        assert await server.wait_for_station("CS004") is first  # already connected: at once
+    assert server._arrivals == {}  # no waiter left behind, timed out or served
+
+
+async def test_connection_extra_is_public_and_read_only(
+    csms: tuple[CsmsServer, CsmsHandler],
+) -> None:
+    server, _ = csms
+    async with station(server, "CS005") as client:
+        await client.connect()
+        conn = await server.wait_for_station("CS005")
+        assert conn.extra["security_profile"] is SecurityProfile.NONE
+        assert conn.extra["subprotocol"] == "ocpp2.0.1"
+        assert conn.extra["remote_address"][0] == "127.0.0.1"
+        with pytest.raises(TypeError):
+            conn.extra["security_profile"] = SecurityProfile.BASIC_AUTH  # type: ignore[index]
+
+
+async def test_station_client_send_needs_a_connection() -> None:
+    client = StationClient("ws://127.0.0.1:1/", "CS001", [(v201.VERSION, None)])
+    with pytest.raises(Disconnected):
+        await client.send(v201.HeartbeatRequest())
+
+
+class _StreamCsms(CsmsHandlers21):
+    def __init__(self) -> None:
+        self.streams: asyncio.Queue[v21.NotifyPeriodicEventStream] = asyncio.Queue()
+
+    async def on_notify_periodic_event_stream(
+        self, request: v21.NotifyPeriodicEventStream, context: CallContext
+    ) -> None:
+        await self.streams.put(request)
+
+
+async def test_station_client_send_delivers_a_2_1_send_over_the_socket() -> None:
+    handler = _StreamCsms()
+    async with CsmsServer([(v21.VERSION, handler)]) as server:
+        await server.start()
+        async with StationClient(server.url(), "CS006", [(v21.VERSION, None)]) as client:
+            await client.connect()
+            stream = v21.NotifyPeriodicEventStream.from_json_dict(
+                {
+                    "id": 7,
+                    "pending": 0,
+                    "basetime": "2024-01-01T00:00:00Z",
+                    "data": [{"t": 1.5, "v": "2"}],
+                }
+            )
+            await client.send(stream)  # returns at once: a SEND has no answer
+            received = await asyncio.wait_for(handler.streams.get(), 2)
+            assert received.to_json_dict() == stream.to_json_dict()
 
 
 async def test_callerror_raises_remote_call_error_with_code_description_details(

@@ -119,6 +119,7 @@ async def test_profile_3_mutual_tls_identity_from_certificate(
             conn = await client.connect()
             assert isinstance(await conn.call(boot_request()), v201.BootNotificationResponse)
             assert mtls_server.stations["CS001"].core.version.subprotocol == "ocpp2.0.1"
+            assert mtls_server.stations["CS001"].extra["certificate_identity"] == "CS001"
     finally:
         await mtls_server.close()
 
