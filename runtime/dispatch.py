@@ -40,8 +40,11 @@ class CallContext:
 class Handler(Protocol):
     """Handles the CALLs one role receives."""
 
-    async def handle(self, action: str, request: OcppModel, context: CallContext) -> OcppModel:
-        """Return the response, or raise `OcppError` for a CALLERROR."""
+    async def handle(
+        self, action: str, request: OcppModel, context: CallContext
+    ) -> OcppModel | None:
+        """Return the response, or raise `OcppError` for a CALLERROR. For a 2.1 SEND the return
+        value is ignored (None is the natural one); for a CALL, None is answered InternalError."""
         ...
 
 

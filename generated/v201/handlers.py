@@ -270,8 +270,11 @@ class CsmsHandlers:
 
     role: ClassVar[Role] = Role.CSMS
 
-    async def handle(self, action: str, request: OcppModel, context: CallContext) -> OcppModel:
-        """Route `request` to its `on_<action>` method and return the response."""
+    async def handle(
+        self, action: str, request: OcppModel, context: CallContext
+    ) -> OcppModel | None:
+        """Route `request` to its `on_<action>` method and return the response (None for a
+        SEND, which has none)."""
         name = CSMS_HANDLER_METHODS.get(action)
         if name is None:
             raise OcppError(ErrorCode.NOT_SUPPORTED, f"{action} is not an action the CSMS receives")
@@ -279,9 +282,7 @@ class CsmsHandlers:
             self, name
         )
         response = await method(request, context)
-        if response is None:
-            if action in _CSMS_ONE_WAY:
-                return request  # a SEND has no answer; the runtime ignores this value
+        if response is None and action not in _CSMS_ONE_WAY:
             raise TypeError(f"{name} returned None instead of a response")  # -> InternalError
         return response
 
@@ -1269,8 +1270,11 @@ class ChargingStationHandlers:
 
     role: ClassVar[Role] = Role.CHARGING_STATION
 
-    async def handle(self, action: str, request: OcppModel, context: CallContext) -> OcppModel:
-        """Route `request` to its `on_<action>` method and return the response."""
+    async def handle(
+        self, action: str, request: OcppModel, context: CallContext
+    ) -> OcppModel | None:
+        """Route `request` to its `on_<action>` method and return the response (None for a
+        SEND, which has none)."""
         name = CHARGING_STATION_HANDLER_METHODS.get(action)
         if name is None:
             raise OcppError(
@@ -1280,9 +1284,7 @@ class ChargingStationHandlers:
             self, name
         )
         response = await method(request, context)
-        if response is None:
-            if action in _CHARGING_STATION_ONE_WAY:
-                return request  # a SEND has no answer; the runtime ignores this value
+        if response is None and action not in _CHARGING_STATION_ONE_WAY:
             raise TypeError(f"{name} returned None instead of a response")  # -> InternalError
         return response
 

@@ -120,7 +120,9 @@ class CsmsBehaviour(CsmsHandlers):
         self.listener = listener
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def handle(self, action: str, request: OcppModel, context: CallContext) -> OcppModel:
+    async def handle(
+        self, action: str, request: OcppModel, context: CallContext
+    ) -> OcppModel | None:
         station = self.store.station(context.station_id)
         if station is None:  # deleted while connected
             raise OcppError(ErrorCode.SECURITY_ERROR, "unknown Charging Station")
