@@ -28,9 +28,14 @@ class Transaction:
     charging_state: str | None = None  # last ChargingStateEnumType reported
     remote_start_id: int | None = None
     deauthorized: bool = False
+    # J01 clock-aligned samples (MeterValueType, wire form) for the Ended event
+    # (AlignedDataCtrlr.TxEndedInterval); saved with the transaction so a restart keeps them.
+    ended_samples: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        data = dict(self.__dict__)
+        data["ended_samples"] = list(self.ended_samples)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Transaction:

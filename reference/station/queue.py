@@ -6,8 +6,12 @@ sent directly and whose answers the caller awaits) goes through one `Outbox`, in
 - *persistent* entries (TransactionEvent) survive disconnects and process restarts; the
   sequence number of a transaction is taken from the same SQLite transaction that stores the
   message, so seqNo stays continuous across crashes;
-- *volatile* entries (StatusNotification, NotifyEvent, NotifyReport, MeterValues) are dropped on
-  disconnect and at start (the station re-reports current status on reconnect, as B04 asks).
+- *volatile* entries (StatusNotification, NotifyReport, MeterValues) are dropped on disconnect
+  and at start (the station re-reports current status on reconnect, as B04 asks); NotifyEvent is
+  persistent (N07.FR.04: events raised offline are sent once back online).
+
+`put_front` queues a batch ahead of everything already waiting: the status report a station
+sends when it comes (back) online goes before the messages it queued while offline.
 
 `Outbox.run(...)` delivers the head entry when the station is online, deletes it once the CSMS
 has answered, and only then moves on: one message at a time, in order. A CALLERROR, an invalid
@@ -127,6 +131,24 @@ class Outbox:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    def put_front(self, items: list[tuple[str, dict[str, Any]]], *, persistent: bool) -> None:
+        """Queue `(action, payload)` items, in their order, ahead of every waiting entry."""
+        if not items:
+            return
+        with self.atomic() as db:
+            first = db.execute("SELECT MIN(id) FROM outbox").fetchone()[0]
+            if first is None:
+                for action, payload in items:
+                    self.put(action, payload, persistent=persistent)
+                return
+            start = int(first) - len(items)  # ids below the head (may go negative)
+            for offset, (action, payload) in enumerate(items):
+                db.execute(
+                    "INSERT INTO outbox (id, action, payload, persistent) VALUES (?, ?, ?, ?)",
+                    (start + offset, action, json.dumps(payload), int(persistent)),
+                )
+        self._wakeup.set()
+
     def next_seq_no(self, transaction_id: str) -> int:
         """The next seqNo of a transaction (call inside `atomic` with the `put`)."""
         row = self._db.execute(
@@ -159,6 +181,10 @@ class Outbox:
     def drop_volatile(self) -> None:
         self._db.execute("DELETE FROM outbox WHERE persistent = 0")
 
+    def _exists(self, entry_id: int) -> bool:
+        row = self._db.execute("SELECT 1 FROM outbox WHERE id = ?", (entry_id,)).fetchone()
+        return row is not None
+
     def _delete(self, entry_id: int) -> None:
         self._db.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
 
@@ -184,12 +210,14 @@ class Outbox:
         """Deliver entries forever (see the module docstring). `online()` returns a connection
         on which the station may send (connected and accepted by the CSMS)."""
         while True:
-            entry = self.head()
-            if entry is None:
+            if self.head() is None:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
             conn = await online()
+            entry = self.head()  # read again: coming online may have queued a report in front
+            if entry is None:
+                continue
             try:
                 spec = v201.ACTIONS[entry.action]
                 request = spec.request.from_json_dict(entry.payload)
@@ -202,7 +230,7 @@ class Outbox:
             except Disconnected:
                 continue
             except (RemoteCallError, InvalidResultError, CallTimeout) as error:
-                if self.head() != entry:  # dropped meanwhile (volatile, on disconnect)
+                if not self._exists(entry.id):  # dropped meanwhile (volatile, on disconnect)
                     continue
                 if not entry.persistent:
                     self._delete(entry.id)

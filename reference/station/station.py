@@ -16,12 +16,18 @@ station's state has changed and the resulting messages are queued; `await statio
 waits until the queue is delivered. `snapshot()` gives the state as JSON-able data.
 
 Behaviour: B01-B07, B11, B12, C01, C02, C04 (authorization cache), E01-E13 driven by
-TxCtrlr.TxStartPoint/TxStopPoint, G01-G05, J02, N07, P01, RequestStart/StopTransaction,
-TriggerMessage, UnlockConnector. State lives in one SQLite file (`db_path`): the device model
-values the CSMS set, EVSE state and running transactions, the authorization cache and the
-outbound queue (`queue.py`). `time_scale` multiplies every configured interval and timeout
-(HeartbeatInterval, TxUpdatedInterval, MessageAttemptInterval, EVConnectionTimeOut, boot retry,
-reconnect back-off, MessageTimeout): 1.0 is real time, tests use e.g. 0.02.
+TxCtrlr.TxStartPoint/TxStopPoint, G01-G05, J01 (clock-aligned data, AlignedDataCtrlr), J02, N07,
+P01, RequestStart/StopTransaction, TriggerMessage, UnlockConnector. Before the boot is Accepted a
+transaction starts only with TxCtrlr.TxBeforeAcceptedEnabled (B02.FR.03, B03.FR.01); its events
+wait in the queue until then. NotifyEvents raised offline are queued (N07.FR.04, up to
+MonitoringCtrlr.OfflineQueuingSeverity) and sent after the reconnect's status report.
+
+State lives in one SQLite file (`db_path`): the device model values the CSMS set, EVSE state
+and running transactions, the authorization cache and the outbound queue (`queue.py`).
+`time_scale` multiplies every configured interval and timeout (HeartbeatInterval,
+TxUpdatedInterval, MessageAttemptInterval, EVConnectionTimeOut, boot retry, reconnect back-off,
+MessageTimeout, AlignedDataCtrlr intervals): 1.0 is real time, tests use e.g. 0.02.
+Clock-aligned instants are multiples of the scaled interval since midnight UTC.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import math
 import ssl
 import time
 import uuid
@@ -68,6 +75,12 @@ ChargingState = v201.ChargingStateEnumType
 
 _CALL_FAILURES = (Disconnected, CallTimeout, RemoteCallError, InvalidResultError)
 _POWER_PATH = {"PowerPathClosed", "EnergyTransfer"}
+_DAY = 86400.0
+
+# Severities (OCPP 2.0.1 Part 2, monitoring: 0 Danger .. 9 Debug) of the events this station
+# raises; compared with MonitoringCtrlr.OfflineQueuingSeverity while offline (N07.FR.04).
+SEVERITY_HARDWARE_FAILURE = 1  # G05 connector lock failure
+SEVERITY_ERROR = 4  # an EVSE Faulted (N07 alert) and its clearing
 
 
 def _now() -> datetime:
@@ -134,6 +147,7 @@ class Station:
         self._session: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._runner: asyncio.Task[None] | None = None
+        self._aligned: asyncio.Task[None] | None = None
         self._meters: dict[int, asyncio.Task[None]] = {}
         self._timeouts: dict[int, asyncio.Task[None]] = {}
         self._queued_status: dict[tuple[int, int], str] = {}
@@ -161,6 +175,7 @@ class Station:
         self._bind_variables()
         self.operative = bool(self.outbox.load_state("station_operative") is not False)
         self._auth_cache = self.outbox.load_state("auth_cache") or {}
+        self._event_ids = int(self.outbox.load_state("event_id") or 0)
         for evse_id, connectors in enumerate(self._evse_layout, start=1):
             evse = Evse(evse_id, [Connector(c) for c in range(1, connectors + 1)])
             saved = self.outbox.load_state(f"evse:{evse_id}")
@@ -191,6 +206,7 @@ class Station:
                 self._on_answer,
             )
         )
+        self._aligned = asyncio.get_running_loop().create_task(self._clock_aligned())
         await self._connect()
 
     async def stop(self) -> None:
@@ -199,7 +215,13 @@ class Station:
             return
         self._started = False
         await self._disconnect()
-        tasks = [self._runner, *self._meters.values(), *self._timeouts.values(), *self._tasks]
+        tasks = [
+            self._runner,
+            self._aligned,
+            *self._meters.values(),
+            *self._timeouts.values(),
+            *self._tasks,
+        ]
         for task in tasks:
             if task is not None:
                 task.cancel()
@@ -321,7 +343,7 @@ class Station:
             self._full_status_report = False
             self._offline_since = None
             self._online.set()
-            self._notify_statuses()
+            self._notify_statuses(front=True)  # before what was queued offline / while Pending
             self._heartbeat = self._spawn(self._heartbeats(conn))
         except Disconnected:
             pass
@@ -435,10 +457,12 @@ class Station:
             raise StationError(f"no connector {connector_id} on EVSE {evse_id}")
         return evse.connector_status(connector, self.operative)
 
-    def _notify_statuses(self) -> None:
-        """Queue a StatusNotification for every connector whose status changed (G01)."""
+    def _notify_statuses(self, *, front: bool = False) -> None:
+        """Queue a StatusNotification for every connector whose status changed (G01); `front`:
+        ahead of the messages already queued (the report on coming online, B01/B04)."""
         if not self.online:
             return
+        batch: list[tuple[str, dict[str, Any]]] = []
         for evse in self.evses.values():
             for connector in evse.connectors:
                 status = evse.connector_status(connector, self.operative)
@@ -452,7 +476,12 @@ class Station:
                     evse_id=evse.id,
                     connector_id=connector.id,
                 )
-                self.outbox.put("StatusNotification", request.to_json_dict(), persistent=False)
+                batch.append(("StatusNotification", request.to_json_dict()))
+        if front:
+            self.outbox.put_front(batch, persistent=False)
+            return
+        for action, payload in batch:
+            self.outbox.put(action, payload, persistent=False)
 
     def _notify_event(
         self,
@@ -462,13 +491,20 @@ class Station:
         trigger: v201.EventTriggerEnumType,
         kind: v201.EventNotificationEnumType,
         *,
+        severity: int,
         cleared: bool | None = None,
         tech_info: str | None = None,
     ) -> None:
-        """NotifyEvent (G05, N07); sent when online, dropped otherwise."""
-        if not self.online:
+        """NotifyEvent (G05, N07), queued persistently. Offline (or before the boot is
+        Accepted) only events with `severity` <= MonitoringCtrlr.OfflineQueuingSeverity are
+        queued, to be sent after the reconnect's status report (N07.FR.04); others are
+        dropped."""
+        limit = self.dm.get_int("MonitoringCtrlr", "OfflineQueuingSeverity")
+        if not self.online and severity > limit:
+            logger.info("dropping a NotifyEvent (severity %d) raised offline", severity)
             return
         self._event_ids += 1
+        self.outbox.save_state("event_id", self._event_ids)
         request = v201.NotifyEventRequest(
             generated_at=_now(),
             seq_no=0,
@@ -486,7 +522,7 @@ class Station:
                 )
             ],
         )
-        self.outbox.put("NotifyEvent", request.to_json_dict(), persistent=False)
+        self.outbox.put("NotifyEvent", request.to_json_dict(), persistent=True)
 
     def _save(self, evse: Evse) -> None:
         self.outbox.save_state(f"evse:{evse.id}", evse.to_json())
@@ -595,7 +631,8 @@ class Station:
         tx = evse.transaction
         if tx is None:
             return
-        meter = self._meter_value(evse, "TxEndedMeasurands", Context.Transaction_End)
+        meter = [v201.MeterValueType.from_json_dict(v) for v in tx.ended_samples]
+        meter += self._meter_value(evse, "TxEndedMeasurands", Context.Transaction_End)
         self._transaction_event(
             evse,
             TxEvent.Ended,
@@ -623,6 +660,13 @@ class Station:
             self._scheduled_reset = False
             self._spawn(self._reboot(v201.BootReasonEnumType.RemoteReset))
 
+    def _may_start_transaction(self) -> bool:
+        """B02.FR.03 / B03.FR.01: before an Accepted boot a transaction starts only when
+        TxCtrlr.TxBeforeAcceptedEnabled is true (its events wait in the queue until then)."""
+        if self.registration is Reg.Accepted:
+            return True
+        return self.dm.get_bool("TxCtrlr", "TxBeforeAcceptedEnabled")
+
     def _transactions(self) -> list[Evse]:
         return [evse for evse in self.evses.values() if evse.transaction is not None]
 
@@ -647,6 +691,72 @@ class Station:
                     ),
                 )
 
+    # -- J01 clock-aligned data --------------------------------------------------------------------
+
+    def _aligned_period(self, variable: str) -> float:
+        """The scaled AlignedDataCtrlr interval in seconds (0: off)."""
+        if not self.dm.get_bool("AlignedDataCtrlr", "Enabled"):
+            return 0.0
+        return self._scaled(self.dm.get_int("AlignedDataCtrlr", variable))
+
+    async def _clock_aligned(self) -> None:
+        """Wake at every clock-aligned instant of AlignedDataCtrlr.Interval and TxEndedInterval
+        (multiples since midnight UTC). The intervals are read again at least every (scaled)
+        second, so a SetVariables takes effect at once; an instant that passed before an
+        interval was set is not sent, and a late wake-up sends only the latest instant."""
+        last: dict[str, float] = {}
+        while True:
+            now = time.time()
+            midnight = now - now % _DAY
+            waits = [self._scaled(1.0)]
+            for variable in ("Interval", "TxEndedInterval"):
+                period = self._aligned_period(variable)
+                if period <= 0:
+                    last.pop(variable, None)
+                    continue
+                instant = midnight + math.floor((now - midnight) / period) * period
+                if variable in last and instant > last[variable]:
+                    at = datetime.fromtimestamp(instant, UTC)
+                    if variable == "Interval":
+                        self._send_aligned(at)
+                    else:
+                        self._collect_ended_samples(at)
+                last[variable] = instant
+                waits.append(instant + period - now)
+            await asyncio.sleep(max(0.001, min(waits)))
+
+    def _send_aligned(self, at: datetime) -> None:
+        """J01.FR.14: MeterValues for each EVSE without a transaction; J01.FR.22: an Updated
+        event (MeterValueClock) for each one with a transaction; J01.FR.20: none at all while
+        a transaction runs and SendDuringIdle is true (a station-wide variable here)."""
+        if self.dm.get_bool("AlignedDataCtrlr", "SendDuringIdle") and self._transactions():
+            return
+        measurands = self.dm.get_members("AlignedDataCtrlr", "Measurands")
+        for evse in self.evses.values():
+            if evse.transaction is None and not self.online:
+                continue  # MeterValues is not queued offline (only transaction messages are)
+            value = evse.meter.sample(measurands, Context.Sample_Clock, at, time.monotonic())
+            if value is None:
+                continue
+            if evse.transaction is not None:
+                self._transaction_event(
+                    evse, TxEvent.Updated, Trigger.MeterValueClock, meter_value=[value]
+                )
+            else:
+                request = v201.MeterValuesRequest(evse_id=evse.id, meter_value=[value])
+                self.outbox.put("MeterValues", request.to_json_dict(), persistent=False)
+
+    def _collect_ended_samples(self, at: datetime) -> None:
+        """AlignedDataCtrlr.TxEndedInterval: a Sample.Clock sample of TxEndedMeasurands for
+        each running transaction, sent in its Ended event."""
+        measurands = self.dm.get_members("AlignedDataCtrlr", "TxEndedMeasurands")
+        for evse in self._transactions():
+            assert evse.transaction is not None
+            value = evse.meter.sample(measurands, Context.Sample_Clock, at, time.monotonic())
+            if value is not None:
+                evse.transaction.ended_samples.append(value.to_json_dict())
+                self._save(evse)
+
     def _start_points(self) -> set[str]:
         return set(self.dm.get_members("TxCtrlr", "TxStartPoint"))
 
@@ -663,6 +773,9 @@ class Station:
         """An accepted idToken for `evse`: start, or authorize the running transaction."""
         tx = evse.transaction
         if tx is None:
+            if not self._may_start_transaction():
+                logger.info("EVSE %d: no transaction before the boot is Accepted", evse.id)
+                return
             evse.authorization = token
             points = self._start_points()
             power_path = evse.plugged and not evse.lock_failure  # G05: no lock, no power
@@ -739,13 +852,16 @@ class Station:
                 "true",
                 v201.EventTriggerEnumType.Delta,
                 v201.EventNotificationEnumType.HardWiredNotification,
+                severity=SEVERITY_HARDWARE_FAILURE,
                 tech_info="connector lock failed",
             )
             return
         tx = evse.transaction
         points = self._start_points()
         if tx is None:
-            if points & {"EVConnected", "ParkingBayOccupancy"} or (
+            if not self._may_start_transaction():
+                pass  # B02.FR.03: not before an Accepted boot unless TxBeforeAcceptedEnabled
+            elif points & {"EVConnected", "ParkingBayOccupancy"} or (
                 evse.authorization is not None and points & _POWER_PATH
             ):
                 self._start_transaction(evse, Trigger.CablePluggedIn, token=evse.authorization)
@@ -873,6 +989,7 @@ class Station:
             "Faulted",
             v201.EventTriggerEnumType.Alerting,
             v201.EventNotificationEnumType.HardWiredMonitor,
+            severity=SEVERITY_ERROR,
             tech_info=tech_info,
         )
 
@@ -887,6 +1004,7 @@ class Station:
             self._evse_state(evse.id),
             v201.EventTriggerEnumType.Alerting,
             v201.EventNotificationEnumType.HardWiredMonitor,
+            severity=SEVERITY_ERROR,
             cleared=True,
         )
 
