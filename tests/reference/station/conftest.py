@@ -1,4 +1,8 @@
-"""Fixtures: a recording CSMS on loopback and a station factory with a fresh SQLite file."""
+"""Fixtures: recording CSMSs on loopback and a station factory with a fresh SQLite file.
+
+`csms` is the CSMS on ocppgen's runtime; `any_csms` is that one and, as a second parameter, the
+independent one built with the `ocpp` package. `make_station` connects to whichever of the two
+the test asks for (`csms` when it asks for neither)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 import pytest
 
 from ocppgen.reference.station import Station
-from tests.reference.station.csms import RecordingCsms
+from tests.reference.station.csms import AnyCsms, OcppPackageCsms, RecordingCsms
 
 TIME_SCALE = 0.05
 """Every configured interval runs 20 times faster (MessageTimeout 30 s -> 1.5 s)."""
@@ -31,8 +35,26 @@ async def csms() -> AsyncIterator[RecordingCsms]:
     await server.close()
 
 
+@pytest.fixture(params=["runtime", "ocpp"])
+async def any_csms(
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[RecordingCsms | OcppPackageCsms]:
+    server = RecordingCsms() if request.param == "runtime" else OcppPackageCsms()
+    await server.start()
+    yield server
+    await server.close()
+
+
 @pytest.fixture
-async def make_station(tmp_path: Path, csms: RecordingCsms) -> AsyncIterator[StationFactory]:
+def station_csms(request: pytest.FixtureRequest) -> AnyCsms:
+    """The CSMS the test asked for (sync, so that it may look the async fixture up)."""
+    name = "any_csms" if "any_csms" in request.fixturenames else "csms"
+    target: AnyCsms = request.getfixturevalue(name)
+    return target
+
+
+@pytest.fixture
+async def make_station(tmp_path: Path, station_csms: AnyCsms) -> AsyncIterator[StationFactory]:
     stations: list[Station] = []
 
     async def make(
@@ -43,9 +65,8 @@ async def make_station(tmp_path: Path, csms: RecordingCsms) -> AsyncIterator[Sta
         start: bool = True,
         **kwargs: Any,
     ) -> Station:
-        assert csms.server is not None
         station = Station(
-            url or csms.server.url(),
+            url or station_csms.url(),
             identity,
             db_path=tmp_path / f"{identity}.db",
             overrides={**BASE_OVERRIDES, **(overrides or {})},

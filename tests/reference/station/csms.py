@@ -1,23 +1,31 @@
 """Test CSMSs for the reference station: one on ocppgen's runtime (`RecordingCsms`) and one
-built with the `ocpp` package from PyPI (`OcppPackageCsms`), both recording every message."""
+built with the `ocpp` package from PyPI (`OcppPackageCsms`). Both record every CALL the station
+sends as its wire (camelCase) payload, answer from the same knobs (`CsmsAnswers`) and make
+CSMS-initiated calls from JSON payloads (`call`), so one test body runs against either."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
+from ocpp.charge_point import camel_to_snake_case, remove_nones, snake_to_camel_case
+from ocpp.exceptions import OCPPError
 from ocpp.routing import on as _ocpp_on
-from ocpp.v201 import ChargePoint, call_result
+from ocpp.v201 import ChargePoint
+from ocpp.v201 import call as package_call
+from ocpp.v201 import call_result as package_result
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.typing import Subprotocol
 
 from ocppgen.generated import v201
 from ocppgen.runtime.dispatch import CallContext
 from ocppgen.runtime.endpoint import OcppConnection
-from ocppgen.runtime.errors import ErrorCode, OcppError
+from ocppgen.runtime.errors import ErrorCode, OcppError, RemoteCallError
 from ocppgen.runtime.model import OcppModel
 from ocppgen.runtime.server import CsmsServer
 
@@ -74,12 +82,12 @@ class Recorder:
 
 
 @dataclass
-class RecordingCsms:
-    """A CSMS on ocppgen's runtime. Behaviour knobs:
+class CsmsAnswers:
+    """What a test CSMS answers to the station's own CALLs, as wire payloads. Knobs:
 
     - `boot`: (status, interval) answers, one per BootNotification (the last one repeats);
     - `tokens`: idToken -> authorization status (default Accepted);
-    - `tx_errors`: how many TransactionEvents to answer with a CALLERROR first;
+    - `tx_errors`: how many TransactionEvents to answer with a CALLERROR (InternalError) first;
     - `tx_token_status`: idToken -> status to put in TransactionEventResponse.idTokenInfo.
     """
 
@@ -88,52 +96,83 @@ class RecordingCsms:
     tx_errors: int = 0
     tx_token_status: dict[str, str] = field(default_factory=dict)
     recorder: Recorder = field(default_factory=Recorder)
-    server: CsmsServer | None = None
     boots: int = 0
 
-    async def handle(self, action: str, request: OcppModel, context: CallContext) -> OcppModel:
-        await self.recorder.record(context.station_id, action, request.to_json_dict())
+    def answer(self, action: str, request: Payload) -> Payload:
+        """The response payload; raises `OcppError` for a CALLERROR."""
         if action == "BootNotification":
             status, interval = self.boot[min(self.boots, len(self.boot) - 1)]
             self.boots += 1
-            return v201.BootNotificationResponse.from_json_dict(
-                {"currentTime": NOW, "interval": interval, "status": status}
-            )
+            return {"currentTime": NOW, "interval": interval, "status": status}
         if action == "Heartbeat":
-            return v201.HeartbeatResponse.from_json_dict({"currentTime": NOW})
+            return {"currentTime": NOW}
         if action == "Authorize":
-            assert isinstance(request, v201.AuthorizeRequest)
-            status = self.tokens.get(request.id_token.id_token, "Accepted")
-            return v201.AuthorizeResponse.from_json_dict({"idTokenInfo": {"status": status}})
+            status = self.tokens.get(request["idToken"]["idToken"], "Accepted")
+            return {"idTokenInfo": {"status": status}}
         if action == "TransactionEvent":
-            assert isinstance(request, v201.TransactionEventRequest)
             if self.tx_errors > 0:
                 self.tx_errors -= 1
                 raise OcppError(ErrorCode.INTERNAL_ERROR, "test CSMS refuses this one")
-            token = request.id_token.id_token if request.id_token is not None else None
-            if token is not None and token in self.tx_token_status:
-                return v201.TransactionEventResponse.from_json_dict(
-                    {"idTokenInfo": {"status": self.tx_token_status[token]}}
-                )
-            return v201.TransactionEventResponse()
-        simple = {
-            "StatusNotification": v201.StatusNotificationResponse,
-            "NotifyEvent": v201.NotifyEventResponse,
-            "NotifyReport": v201.NotifyReportResponse,
-            "MeterValues": v201.MeterValuesResponse,
-        }
-        if action in simple:
-            return simple[action]()
+            token = request.get("idToken", {}).get("idToken")
+            if token in self.tx_token_status:
+                return {"idTokenInfo": {"status": self.tx_token_status[token]}}
+            return {}
+        if action in ANSWERED_EMPTY:
+            return {}
         raise OcppError(ErrorCode.NOT_SUPPORTED, action)
 
-    async def start(self) -> str:
-        self.server = CsmsServer([(v201.VERSION, self)], ping_interval=None)
+
+ANSWERED_EMPTY = ("StatusNotification", "NotifyEvent", "NotifyReport", "MeterValues")
+
+
+class AnyCsms(Protocol):
+    """What the station tests use of a test CSMS, whichever implementation it is."""
+
+    boot: list[tuple[str, int]]
+    tokens: dict[str, str]
+    tx_errors: int
+    tx_token_status: dict[str, str]
+    recorder: Recorder
+
+    def url(self) -> str: ...
+
+    async def call(self, identity: str, action: str, payload: Payload) -> Payload:
+        """A CSMS-initiated CALL; the station's answer as a wire payload. A CALLERROR raises
+        `RemoteCallError` (its `code` is the error code on the wire)."""
+        ...
+
+
+@dataclass
+class RecordingCsms(CsmsAnswers):
+    """A CSMS on ocppgen's runtime. `start(**options)` passes options to `CsmsServer` (e.g. a
+    security profile, `ssl_context`, `authenticate`)."""
+
+    server: CsmsServer | None = None
+
+    async def handle(self, action: str, request: OcppModel, context: CallContext) -> OcppModel:
+        payload = request.to_json_dict()
+        await self.recorder.record(context.station_id, action, payload)
+        response = v201.ACTIONS[action].response
+        assert response is not None
+        return response.from_json_dict(self.answer(action, payload))
+
+    async def start(self, **options: Any) -> str:
+        self.server = CsmsServer([(v201.VERSION, self)], ping_interval=None, **options)
         await self.server.start()
+        return self.server.url()
+
+    def url(self) -> str:
+        assert self.server is not None
         return self.server.url()
 
     async def station(self, identity: str, timeout: float = 5.0) -> OcppConnection:
         assert self.server is not None
         return await self.server.wait_for_station(identity, timeout)
+
+    async def call(self, identity: str, action: str, payload: Payload) -> Payload:
+        conn = await self.station(identity)
+        response = await conn.call(v201.ACTIONS[action].request.from_json_dict(payload))
+        return response.to_json_dict()
 
     async def close(self) -> None:
         if self.server is not None:
@@ -148,56 +187,88 @@ def on(action: str) -> Callable[[_F], _F]:
 
 
 class _PackageSide(ChargePoint):  # type: ignore[misc]  # untyped package
-    def __init__(self, identity: str, connection: ServerConnection, recorder: Recorder) -> None:
-        super().__init__(identity, connection, response_timeout=10)
-        self.recorder = recorder
+    """One station's connection, served by the `ocpp` package's v201 ChargePoint."""
 
-    async def _record(self, action: str, payload: dict[str, Any]) -> None:
-        await self.recorder.record(self.id, action, payload)
+    def __init__(self, identity: str, connection: ServerConnection, csms: OcppPackageCsms):
+        super().__init__(identity, connection, response_timeout=10)
+        self.csms = csms
+        self.wire: dict[str, Payload] = {}  # message id -> payload as received
+        self._ids = itertools.count(1)
+
+    async def route_message(self, raw_msg: str) -> None:
+        # The package hands handlers snake_case keywords (and results as dataclasses): keep
+        # the wire payloads so that tests assert the same JSON against both CSMSs.
+        message = json.loads(raw_msg)
+        if message[0] == 2:
+            await self.csms.recorder.record(self.id, message[2], message[3])
+            self.wire[message[1]] = message[3]
+        elif message[0] == 3:
+            self.wire[message[1]] = message[2]
+        await super().route_message(raw_msg)
+
+    def _answer(self, action: str, call_unique_id: str) -> Any:
+        payload = self.csms.answer(action, self.wire.pop(call_unique_id))
+        return getattr(package_result, action)(**camel_to_snake_case(payload))
 
     @on("BootNotification")
-    async def on_boot(self, **payload: Any) -> Any:
-        await self._record("BootNotification", payload)
-        return call_result.BootNotification(current_time=NOW, interval=300, status="Accepted")
+    async def on_boot(self, call_unique_id: str, **_: Any) -> Any:
+        return self._answer("BootNotification", call_unique_id)
 
     @on("Heartbeat")
-    async def on_heartbeat(self, **payload: Any) -> Any:
-        await self._record("Heartbeat", payload)
-        return call_result.Heartbeat(current_time=NOW)
+    async def on_heartbeat(self, call_unique_id: str, **_: Any) -> Any:
+        return self._answer("Heartbeat", call_unique_id)
 
     @on("StatusNotification")
-    async def on_status(self, **payload: Any) -> Any:
-        await self._record("StatusNotification", payload)
-        return call_result.StatusNotification()
+    async def on_status(self, call_unique_id: str, **_: Any) -> Any:
+        return self._answer("StatusNotification", call_unique_id)
 
     @on("Authorize")
-    async def on_authorize(self, **payload: Any) -> Any:
-        await self._record("Authorize", payload)
-        return call_result.Authorize(id_token_info={"status": "Accepted"})
+    async def on_authorize(self, call_unique_id: str, **_: Any) -> Any:
+        return self._answer("Authorize", call_unique_id)
 
     @on("TransactionEvent")
-    async def on_transaction_event(self, **payload: Any) -> Any:
-        await self._record("TransactionEvent", payload)
-        return call_result.TransactionEvent()
+    async def on_transaction_event(self, call_unique_id: str, **_: Any) -> Any:
+        return self._answer("TransactionEvent", call_unique_id)
 
     @on("NotifyReport")
-    async def on_notify_report(self, **payload: Any) -> Any:
-        await self._record("NotifyReport", payload)
-        return call_result.NotifyReport()
+    async def on_notify_report(self, call_unique_id: str, **_: Any) -> Any:
+        return self._answer("NotifyReport", call_unique_id)
+
+    @on("NotifyEvent")
+    async def on_notify_event(self, call_unique_id: str, **_: Any) -> Any:
+        return self._answer("NotifyEvent", call_unique_id)
+
+    @on("MeterValues")
+    async def on_meter_values(self, call_unique_id: str, **_: Any) -> Any:
+        return self._answer("MeterValues", call_unique_id)
+
+    async def call_json(self, action: str, payload: Payload) -> Payload:
+        """`ChargePoint.call` (the package validates request and answer against its schemas),
+        with the answer's wire payload back."""
+        arguments = camel_to_snake_case(payload)
+        # the package re-spells keys on the way out: make sure it sends what the test meant
+        assert remove_nones(snake_to_camel_case(arguments)) == payload, "lossy key spelling"
+        message_id = f"csms-{next(self._ids)}"
+        try:
+            await self.call(
+                getattr(package_call, action)(**arguments), suppress=False, unique_id=message_id
+            )
+        except OCPPError as error:
+            raise RemoteCallError(error.code, error.description, error.details) from None
+        return self.wire.pop(message_id)
 
 
 @dataclass
-class OcppPackageCsms:
-    """A CSMS built with the `ocpp` package (payload keys are its snake_case names)."""
+class OcppPackageCsms(CsmsAnswers):
+    """A CSMS built with the `ocpp` package (ocpp.v201.ChargePoint on `websockets`)."""
 
-    recorder: Recorder = field(default_factory=Recorder)
     sides: dict[str, _PackageSide] = field(default_factory=dict)
     server: Server | None = None
 
     async def _serve(self, websocket: ServerConnection) -> None:
         assert websocket.request is not None
         identity = websocket.request.path.rstrip("/").rsplit("/", 1)[-1]
-        side = _PackageSide(identity, websocket, self.recorder)
+        side = _PackageSide(identity, websocket, self)
         self.sides[identity] = side
         with contextlib.suppress(Exception):
             await side.start()
@@ -210,8 +281,24 @@ class OcppPackageCsms:
             subprotocols=[Subprotocol("ocpp2.0.1")],
             ping_interval=None,
         )
+        return self.url()
+
+    def url(self) -> str:
+        assert self.server is not None
         port = int(next(iter(self.server.sockets)).getsockname()[1])
         return f"ws://127.0.0.1:{port}/"
+
+    async def side(self, identity: str, timeout: float = 5.0) -> _PackageSide:
+        """The station's live connection (a reconnected station has a new one)."""
+        async with asyncio.timeout(timeout):
+            while True:
+                side = self.sides.get(identity)
+                if side is not None and side._connection.state.name == "OPEN":
+                    return side
+                await asyncio.sleep(0.005)
+
+    async def call(self, identity: str, action: str, payload: Payload) -> Payload:
+        return await (await self.side(identity)).call_json(action, payload)
 
     async def close(self) -> None:
         if self.server is not None:
