@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ocppgen.conformance.boot_policies import run_boot_policies
 from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import (
     CheckResult,
@@ -19,7 +20,8 @@ from ocppgen.conformance.report import (
     render_html,
     render_junit,
 )
-from ocppgen.conformance.runner import run_against_csms, run_against_station
+from ocppgen.conformance.runner import run_against_csms, run_against_station, version_spec
+from ocppgen.conformance.scenarios import ScenarioOptions
 
 __all__ = ["register", "run"]
 
@@ -41,6 +43,8 @@ def register(subparsers: Any) -> None:
     csms.add_argument("--key", type=Path, help="client certificate's key (profile 3)")
     csms.add_argument("--accepted-token", help="an idToken the CSMS must accept (ISO14443)")
     csms.add_argument("--blocked-token", help="an idToken the CSMS knows as Blocked (ISO14443)")
+    csms.add_argument("--pending-id", help="B02: an identity the CSMS keeps Pending")
+    csms.add_argument("--rejected-id", help="B03: an identity the CSMS rejects (same --password)")
     station = sub.add_parser("station", help="test a Charging Station: act as its CSMS")
     station.add_argument("--listen", default="127.0.0.1:9000", help="HOST:PORT to listen on")
     station.add_argument(
@@ -54,6 +58,14 @@ def register(subparsers: Any) -> None:
         default=2,
         help="interval given in the BootNotification answer (s)",
     )
+    station.add_argument(
+        "--driver",
+        metavar="CMD",
+        help="runs `CMD plug_in EVSE`, `CMD present_token IDTOKEN`, `CMD unplug EVSE` for "
+        "C01/E02/E03/E09 (exit 0 = done; see conformance/driver.py), or `manual`",
+    )
+    station.add_argument("--accepted-token", help="a card to present (default: a fresh uid)")
+    station.add_argument("--blocked-token", help="a card the tester answers Blocked")
     for p in (csms, station):
         p.add_argument(
             "--version",
@@ -115,7 +127,7 @@ def register(subparsers: Any) -> None:
 
 def options_from(args: argparse.Namespace) -> Options:
     seed = args.seed if args.seed is not None else random.randrange(2**31)
-    return Options(
+    return ScenarioOptions(
         max_examples=args.max_examples,
         mutation_examples=args.mutation_examples,
         seed=seed,
@@ -127,6 +139,9 @@ def options_from(args: argparse.Namespace) -> Options:
         accepted_token=getattr(args, "accepted_token", None),
         blocked_token=getattr(args, "blocked_token", None),
         heartbeat_interval=getattr(args, "heartbeat_interval", 2),
+        driver=getattr(args, "driver", None),
+        pending_id=getattr(args, "pending_id", None),
+        rejected_id=getattr(args, "rejected_id", None),
     )
 
 
@@ -165,7 +180,7 @@ def _ssl_server(args: argparse.Namespace) -> ssl.SSLContext | None:
 async def _run(args: argparse.Namespace, options: Options) -> RunReport:
     progress = _progress(args.quiet)
     if args.target == "csms":
-        return await run_against_csms(
+        report = await run_against_csms(
             args.url,
             args.identity,
             options,
@@ -174,6 +189,18 @@ async def _run(args: argparse.Namespace, options: Options) -> RunReport:
             ssl_context=_ssl_client(args),
             progress=progress,
         )
+        version, use_cases = version_spec(args.ocpp_version)
+        await run_boot_policies(  # B02/B03: other identities, other connections
+            report,
+            args.url,
+            options,
+            version=version,
+            use_cases=use_cases,
+            password=args.password,
+            ssl_context=_ssl_client(args),
+            progress=progress,
+        )
+        return report
     host, _, port = args.listen.rpartition(":")
 
     def listening(bound: int) -> None:

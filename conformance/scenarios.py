@@ -11,7 +11,8 @@ B06 GetVariables (the interval was adopted), B05 SetVariables of an unknown comp
 GetBaseReport (NotifyReport parts complete: one requestId, seqNo 0..n, the last with tbc false),
 G03/G04 ChangeAvailability followed by StatusNotification, E transactions started and stopped
 remotely (continuous seqNo, one transaction id), P01 DataTransfer, B11 Reset (the station
-reconnects and boots with reason RemoteReset).
+reconnects and boots with reason RemoteReset); with `--driver`, the scenarios that start at the
+station (C01, E02, E03, E09: `driven.py`). B02/B03 against a CSMS are in `boot_policies.py`.
 
 Every scenario records its result per use case and keeps the frames of a failing one.
 """
@@ -22,18 +23,21 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from ocppgen.conformance.checks import Context
+from ocppgen.conformance.checks import Context, Options
 from ocppgen.conformance.report import CheckResult, Status
 from ocppgen.conformance.session import CallSeen, RawSession, Reply
 from ocppgen.runtime.frames import CallError, CallResult
 
 __all__ = [
+    "BLOCKED_PREFIX",
     "RFC3339",
+    "ScenarioOptions",
     "csms_scenarios",
     "session_checks",
     "station_reset",
@@ -42,6 +46,18 @@ __all__ = [
 ]
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2}:\d{2})$")
+
+BLOCKED_PREFIX = "OCPPGENBLK"
+"""idTokens the tester made up to be refused: as the CSMS it answers them Blocked."""
+
+
+@dataclass
+class ScenarioOptions(Options):
+    """The options of the scenarios that need something outside the wire."""
+
+    driver: str | None = None  # station: a command that plugs in, presents a card, ... or manual
+    pending_id: str | None = None  # CSMS: an identity it keeps Pending (B02)
+    rejected_id: str | None = None  # CSMS: an identity it rejects (B03)
 
 
 class Scenario:
@@ -377,7 +393,10 @@ def csms_answer(ctx: Context) -> Callable[[CallSeen], Awaitable[dict[str, Any] |
     """How the tester, playing the CSMS, answers the station's CALLs."""
     from ocppgen.runtime.errors import OcppError
 
-    accepted = {"status": "Accepted"}
+    def token_info(payload: dict[str, Any]) -> dict[str, Any]:
+        token = str((payload.get("idToken") or {}).get("idToken", ""))
+        blocked = token == ctx.options.blocked_token or token.startswith(BLOCKED_PREFIX)
+        return {"status": "Blocked" if blocked else "Accepted"}
 
     async def answer(seen: CallSeen) -> dict[str, Any] | OcppError:
         action, payload = seen.action, seen.payload
@@ -390,9 +409,9 @@ def csms_answer(ctx: Context) -> Callable[[CallSeen], Awaitable[dict[str, Any] |
         if action == "Heartbeat":
             return {"currentTime": _now()}
         if action == "Authorize":
-            return {"idTokenInfo": accepted}
+            return {"idTokenInfo": token_info(payload)}
         if action == "TransactionEvent":
-            return {"idTokenInfo": accepted} if "idToken" in payload else {}
+            return {"idTokenInfo": token_info(payload)} if "idToken" in payload else {}
         if action == "DataTransfer":
             return {"status": "UnknownVendorId"}
         response = ctx.version.actions[action].response
@@ -547,6 +566,9 @@ async def station_scenarios(ctx: Context, reconnect: Callable[[], Awaitable[bool
         await _station_availability(ctx, "G04", None)
     if ctx.wanted("E"):
         await _station_transaction(ctx)
+    from ocppgen.conformance.driven import driven_scenarios  # driven.py builds on this module
+
+    await driven_scenarios(ctx)
     if ctx.wanted("P01"):
         sc = Scenario(ctx, "P01", "data-transfer")
         answer = await _call_checked(sc, "DataTransfer", {"vendorId": "org.ocppgen.unknown"}, "P01")

@@ -376,3 +376,26 @@ MUTANTS: tuple[Mutant, ...] = (
         from_sut=rewrite_error_code("TypeConstraintViolation", "InternalError"),
     ),
 )
+
+
+# -- mutants of the B02/B03 and driven-station scenarios (tests/conformance/test_boot_policies.py,
+# test_driven.py); not in MUTANTS, whose runs have neither boot policies nor a driver ----------
+
+
+class AcceptsPendingStation(CsmsBehaviour):
+    """BootNotification answers Accepted where the station's boot policy says Pending."""
+
+    async def on_boot_notification(self, request: Any, context: CallContext) -> Any:
+        response = await super().on_boot_notification(request, context)
+        if response.status == "Pending":
+            return response.model_copy(update={"status": type(response.status)("Accepted")})
+        return response
+
+
+async def answer_authorize_locally(link: Link, text: str, frame: list[Any]) -> None:
+    """The station's Authorize never reaches the CSMS: the proxy answers it Accepted itself
+    (like a station that trusts every card without asking)."""
+    if _call_of(frame, "Authorize"):
+        await link.to_sut(_dump([3, frame[1], {"idTokenInfo": {"status": "Accepted"}}]))
+        return
+    await link.to_tester(text)

@@ -1,0 +1,152 @@
+"""B02/B03 against a CSMS: the tester boots as identities the reference CSMS keeps Pending or
+rejects (its per-station boot policy), and a mutant that accepts the Pending station."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from ocppgen.conformance.boot_policies import run_boot_policies
+from ocppgen.conformance.report import RunReport, Status
+from ocppgen.conformance.runner import version_spec
+from ocppgen.conformance.scenarios import ScenarioOptions
+from ocppgen.reference.csms.app import Csms, CsmsConfig
+from tests.conformance.mutants import AcceptsPendingStation
+
+PASSWORD = "conformance-secret-1"
+PENDING_VARIABLES = [
+    {
+        "component": {"name": "OCPPCommCtrlr"},
+        "variable": {"name": "HeartbeatInterval"},
+        "attributeValue": "120",
+    }
+]
+
+
+@contextlib.asynccontextmanager
+async def reference_csms(tmp_path: Path, accepts_pending: bool = False) -> AsyncIterator[Csms]:
+    config = CsmsConfig(
+        database=str(tmp_path / "csms.sqlite3"),
+        ocpp_port=0,
+        api_port=0,
+        operator_password="operator-secret",
+        boot_retry_interval=1,
+        ping_interval=None,
+        call_timeout=5.0,
+    )
+    async with Csms(config) as csms:
+        csms.store.add_station("CS001", password=PASSWORD)
+        csms.store.add_station(
+            "CS002", password=PASSWORD, boot_policy="Pending", pending_variables=PENDING_VARIABLES
+        )
+        csms.store.add_station("CS003", password=PASSWORD, boot_policy="Rejected")
+        if accepts_pending:
+            csms.behaviour.__class__ = AcceptsPendingStation  # same state, the mutant's methods
+        yield csms
+
+
+def _options(**kwargs: object) -> ScenarioOptions:
+    base: dict[str, object] = dict(
+        seed=7, time_budget=30.0, call_timeout=3.0, silence=0.3, only=["B02", "B03"]
+    )
+    base.update(kwargs)
+    return ScenarioOptions(**base)  # type: ignore[arg-type]
+
+
+async def _run(csms: Csms, options: ScenarioOptions, use_cases: dict[str, str]) -> RunReport:
+    version, table = version_spec("2.0.1")
+    report = RunReport("CSMS", "2.0.1", options.seed, [], dict(use_cases))
+    await run_boot_policies(
+        report, csms.ocpp_url, options, version=version, use_cases=table, password=PASSWORD
+    )
+    return report
+
+
+def _by_id(report: RunReport) -> dict[str, Status]:
+    return {r.id: r.status for r in report.results}
+
+
+async def test_b02_b03_reference_csms(tmp_path: Path) -> None:
+    async with reference_csms(tmp_path) as csms:
+        report = await _run(csms, _options(pending_id="CS002", rejected_id="CS003"), {})
+        assert csms.store.station("CS003")["registration_status"] == "Rejected"  # type: ignore[index]
+    statuses = _by_id(report)
+    assert [r for r in report.results if r.status is Status.FAIL] == []
+    for check in (
+        "B02/pending/status",
+        "B02/pending/interval",
+        "B02/pending/security-error",  # B02.FR.09
+        "B02/pending/configuration-only",  # the CSMS's SetVariables while Pending
+        "B02/pending/connection-open",
+        "B02/retry/status",  # Accepted after the configuration was accepted
+        "B03/rejected/status",
+        "B03/rejected/interval",
+        "B03/rejected/security-error",  # B03.FR.07
+        "B03/rejected/no-calls",
+        "B03/retry/status",
+    ):
+        assert statuses.get(check) is Status.PASS, (check, statuses.get(check))
+    assert {"B02", "B03"} <= set(report.use_cases)  # added to a report that lacked them
+
+
+async def test_b02_mutant_accepts_pending_station(tmp_path: Path) -> None:
+    async with reference_csms(tmp_path, accepts_pending=True) as csms:
+        report = await _run(csms, _options(pending_id="CS002", only=["B02"]), {})
+    failing = [r for r in report.results if r.status is Status.FAIL]
+    assert [r.id for r in failing] == ["B02/pending/status"]
+    assert "'Accepted'" in failing[0].detail
+    assert any("BootNotification" in f.text for f in failing[0].frames)
+
+
+async def test_b02_b03_without_identities_are_skipped(tmp_path: Path) -> None:
+    async with reference_csms(tmp_path) as csms:
+        report = await _run(csms, _options(), {"B02": "Pending", "B03": "Rejected"})
+    assert [(r.id, r.status, r.detail) for r in report.results] == [
+        ("B02/boot/identity", Status.SKIP, "no --pending-id"),
+        ("B03/boot/identity", Status.SKIP, "no --rejected-id"),
+    ]
+
+
+async def test_b02_b03_cli(tmp_path: Path) -> None:
+    """`ocppgen conformance csms --pending-id --rejected-id` runs them after the B01 boot."""
+    junit = tmp_path / "report.xml"
+    async with reference_csms(tmp_path) as csms:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "ocppgen",
+            "conformance",
+            "csms",
+            "--url",
+            csms.ocpp_url,
+            "--password",
+            PASSWORD,
+            "--pending-id",
+            "CS002",
+            "--rejected-id",
+            "CS003",
+            "--only",
+            "B01/boot",
+            "--only",
+            "B02",
+            "--only",
+            "B03",
+            "--timeout",
+            "3",
+            "--seed",
+            "1",
+            "--quiet",
+            "--junit",
+            str(junit),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, output.decode()
+    cases = {str(case.get("name")) for case in ET.parse(junit).getroot().iter("testcase")}
+    wanted = {"B01/boot/accepted", "B02/pending/security-error", "B03/rejected/no-calls"}
+    assert wanted <= cases, (sorted(cases), output.decode())
