@@ -1,7 +1,10 @@
-"""The IR -> `proptests.py`: the property tests of one version, as a pytest module.
+"""The IR -> `proptests.json`, `proptables.py`, `proptests.py`: the property tests of a version.
 
-The tests are generic (in the template); what is generated are their tables, facts taken from
-the IR at generation time:
+The tests are generic (`ocppgen.runtime.testing`: `tables` loads and uses the rows,
+`properties` has the test bodies); what is generated are their tables, facts taken from the IR
+at generation time, written as data (`proptests.json`), and two small modules that bind them:
+`proptables.py` (the tables with the version's classes; no pytest, so the conformance tester can
+use them) and `proptests.py` (the pytest functions, each parametrized over a table):
 
 - `MODELS`: every datatype and message with the location of its official schema;
 - `MUTATIONS`: one row per constraint of each field of each model (required, JSON type, null,
@@ -263,7 +266,8 @@ def _receivers(action: Action) -> list[str]:
 
 
 def render_proptests(spec: Spec) -> dict[str, str]:
-    """`<key>/proptests.py` (unformatted; render.py runs black over every file)."""
+    """`<key>/proptests.py`, `<key>/proptables.py` (unformatted; render.py runs black over every
+    Python file) and `<key>/proptests.json`."""
 
     key = spec.version.key
     models = (*spec.datatypes, *spec.messages)
@@ -310,16 +314,19 @@ def render_proptests(spec: Spec) -> dict[str, str]:
         "not_received": [list(r) for r in not_received],
         "sends": [list(r) for r in sends],
     }
-    text = (
-        environment()
-        .get_template("proptests.py.jinja")
-        .render(
-            header=HEADER.format(key=key),
-            version=spec.version,
-            unknown_property=UNKNOWN_PROPERTY,
-        )
+    env = environment()
+    header = HEADER.format(key=key)
+    tables_module = env.get_template("proptables.py.jinja").render(
+        header=header, version=spec.version, unknown_property=UNKNOWN_PROPERTY
     )
-    return {f"{key}/proptests.py": text, f"{key}/proptests.json": _table_json(tables)}
+    tests_module = env.get_template("proptests.py.jinja").render(
+        header=header, version=spec.version
+    )
+    return {
+        f"{key}/proptests.py": tests_module,
+        f"{key}/proptables.py": tables_module,
+        f"{key}/proptests.json": _table_json(tables),
+    }
 
 
 def _table_json(tables: dict[str, Any]) -> str:

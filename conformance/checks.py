@@ -326,7 +326,7 @@ def _request_strategy(ctx: Context, action: str) -> st.SearchStrategy[Any]:
 @dataclass(frozen=True)
 class _Generated:
     strategies: Any
-    proptests: Any
+    proptests: Any  # the version's proptables module: MUTATIONS, HOSTS, mutate, embed, ...
 
 
 def _generated(version: VersionSpec) -> _Generated:
@@ -334,7 +334,8 @@ def _generated(version: VersionSpec) -> _Generated:
 
     package = {"1.6": "v16", "2.0.1": "v201", "2.1": "v21"}[version.name]
     strategies = importlib.import_module(f"ocppgen.generated.{package}.strategies")
-    proptests = importlib.import_module(f"ocppgen.generated.{package}.proptests")
+    # proptables, not proptests: the tables without pytest, which the tester does not need
+    proptests = importlib.import_module(f"ocppgen.generated.{package}.proptables")
     return _Generated(strategies, proptests)
 
 

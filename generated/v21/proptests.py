@@ -2,543 +2,102 @@
 # Do not edit: change the generator or its inputs and run `ocppgen generate`.
 """Property tests of the OCPP 2.1 bindings, collected by pytest (tests/generated/).
 
-- every generated example validates against the official schema (its draft, format checking on);
-- JSON round trip is identity;
-- mutations (`MUTATIONS`, one row per constraint of each field): the model rejects the payload,
-  the official schema rejects it with that keyword at that place, and the runtime answers the
-  CALL (or CALLRESULT, or SEND) with the code the runtime's error-code table gives that fault,
-  which must be the code the spec's definitions give it (`Mutation.code`, an independent oracle);
-  rows with no fault are rules the other way round (5.0 is an integer in draft-06, CustomData
-  takes extra properties): model, schema and runtime all accept;
-- dispatch: each action a role receives reaches its `on_<action>` method through the sans-IO
-  core with an equal request, and the response goes out as the CALLRESULT; an unimplemented
-  handler answers NotSupported; an action the role does not receive is answered NotSupported;
-  each typed call method sends its action through the connection and returns its response.
-
+Each test is parametrized over this version's tables (`proptables.py`) and calls its body in
+`ocppgen.runtime.testing.properties`, which says what each one checks.
 Hypothesis effort: OCPPGEN_HYPOTHESIS_PROFILE=quick (default, for CI) or thorough.
 """
 
-import json
-import os
-from collections.abc import Coroutine
-from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
-from typing import Any, TypeVar
-
-import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
-from ocppgen.runtime.actions import ActionSpec, MessageType, Role
-from ocppgen.runtime.core import (
-    CallReceived,
-    Connection,
-    InvalidResult,
-    ProtocolFault,
-    ResultReceived,
-    SendReceived,
-)
-from ocppgen.runtime.dispatch import CallContext, dispatch
-from ocppgen.runtime.errors import (
-    ErrorCode,
-    Fault,
-    OcppError,
-    code_for,
-    fault_code,
-    validation_failure,
-)
-from ocppgen.runtime.frames import CallError, CallResult, CallResultError, decode
+from ocppgen.runtime.actions import Role
 from ocppgen.runtime.model import OcppModel
-from ocppgen.generated.v21 import datatypes, messages
-from ocppgen.generated.v21.actions import ACTIONS, VERSION
+from ocppgen.runtime.testing import properties as p
+from ocppgen.runtime.testing.tables import Mutation
+from ocppgen.generated.v21.actions import VERSION
 from ocppgen.generated.v21.handlers import (
     ChargingStationCalls,
     ChargingStationHandlers,
     CsmsCalls,
     CsmsHandlers,
 )
-from ocppgen.generated.v21.strategies import examples_with, strategy_for
-
-T = TypeVar("T")
-
-# -- Hypothesis effort ---------------------------------------------------------------------------
-
-PROFILES: dict[str, tuple[int, int]] = {"quick": (5, 1), "thorough": (200, 25)}
-"""Profile -> (examples per model or action, examples per mutation row)."""
-PROFILE = os.environ.get("OCPPGEN_HYPOTHESIS_PROFILE", "quick")
-if PROFILE not in PROFILES:
-    raise ValueError(
-        f"OCPPGEN_HYPOTHESIS_PROFILE must be one of {sorted(PROFILES)}, not {PROFILE!r}"
-    )
-_SLOW_OK = (HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example)
-EXAMPLES = settings(
-    max_examples=PROFILES[PROFILE][0], deadline=None, suppress_health_check=_SLOW_OK
+from ocppgen.generated.v21.proptables import (
+    MODELS,
+    MUTATIONS,
+    NOT_RECEIVED,
+    RECEIVES,
+    SENDS,
+    TABLES,
 )
-MUTATION_EXAMPLES = settings(
-    max_examples=PROFILES[PROFILE][1], deadline=None, suppress_health_check=_SLOW_OK
+from ocppgen.generated.v21.strategies import strategy_for
+
+BINDING = p.Binding(
+    VERSION,
+    TABLES,
+    strategy_for,
+    handlers={Role.CSMS: CsmsHandlers, Role.CHARGING_STATION: ChargingStationHandlers},
+    calls={Role.CSMS: CsmsCalls, Role.CHARGING_STATION: ChargingStationCalls},
 )
-
-# -- facts of the IR ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    """One field on the way from a host message to a nested model."""
-
-    field: str  # wire name
-    attribute: str
-    array: bool  # the field is an array; the model goes in as its only item
-    model: type[OcppModel]  # the model the field holds
+_CALLS_RECEIVED = p.calls_received(RECEIVES)
 
 
-@dataclass(frozen=True)
-class Host:
-    """How a model reaches the runtime: inside `message` (of `action`), at the end of `path`."""
-
-    message: type[OcppModel]
-    action: str
-    direction: str  # "request" or "response"
-    path: tuple[Step, ...]
-
-
-@dataclass(frozen=True)
-class Mutation:
-    """One constraint of one field (or, with `field` None, of the model itself)."""
-
-    id: str
-    model: type[OcppModel]
-    field: str | None
-    attribute: str | None
-    kind: str
-    keyword: str | None  # the JSON Schema keyword that must fail; None: all must accept
-    fault: Fault | None  # the fault the runtime must see; None: all must accept
-    value: Any  # the replacement, for kinds with a fixed one
-    limit: int | None
-    item: bool  # applies to the array field's first item
-    code: str | None  # the error code the spec's definitions give the fault (None: accepted)
-
-
-# The tables are data, generated beside this module as proptests.json (a Python literal of this
-# size would make formatting the generated code the slowest step of generation).
-_TABLES: Any = json.loads(
-    files("ocppgen.generated.v21").joinpath("proptests.json").read_text(encoding="utf-8")
-)
-_CLASSES: dict[str, type[OcppModel]] = {
-    name: getattr(module, name) for module in (datatypes, messages) for name in module.__all__
-}
-
-MODELS: tuple[tuple[type[OcppModel], str], ...] = tuple(
-    (_CLASSES[name], source) for name, source in _TABLES["models"]
-)
-"""Every datatype and message, with where its official schema defines it."""
-
-HOSTS: dict[type[OcppModel], Host] = {
-    _CLASSES[model]: Host(
-        _CLASSES[message],
-        action,
-        direction,
-        tuple(
-            Step(wire, attribute, array, _CLASSES[child]) for wire, attribute, array, child in path
-        ),
-    )
-    for model, (message, action, direction, path) in _TABLES["hosts"].items()
-}
-"""Every model -> the message that carries it to the runtime (a CALL request if any can)."""
-
-MUTATIONS: tuple[Mutation, ...] = tuple(
-    Mutation(
-        row_id,
-        _CLASSES[model],
-        field,
-        attribute,
-        kind,
-        keyword,
-        None if fault is None else Fault[fault],
-        value,
-        limit,
-        item,
-        code,
-    )
-    for row_id, model, field, attribute, kind, keyword, fault, value, limit, item, code in _TABLES[
-        "mutations"
-    ]
-)
-"""One row per constraint of each field of each model."""
-
-SCHEMA_OF: dict[type[OcppModel], str] = {cls: source.partition("#")[0] for cls, source in MODELS}
-
-RECEIVES: tuple[tuple[Role, str, str, bool], ...] = tuple(
-    (Role(role), action, method, one_way) for role, action, method, one_way in _TABLES["receives"]
-)
-"""(role, action, handler method, SEND) for every action a role receives."""
-
-NOT_RECEIVED: tuple[tuple[Role, str], ...] = tuple(
-    (Role(role), action) for role, action in _TABLES["not_received"]
-)
-"""(role, action) for every CALL action a role sends but does not receive."""
-
-SENDS: tuple[tuple[Role, str, str, bool], ...] = tuple(
-    (Role(role), action, method, one_way) for role, action, method, one_way in _TABLES["sends"]
-)
-"""(role, action, call method, SEND) for every action a role sends."""
-
-UNKNOWN_PROPERTY = "ocppgenUnknownProperty"
-HANDLERS: dict[Role, type[CsmsHandlers | ChargingStationHandlers]] = {
-    Role.CSMS: CsmsHandlers,
-    Role.CHARGING_STATION: ChargingStationHandlers,
-}
-CALLS: dict[Role, type[CsmsCalls | ChargingStationCalls]] = {
-    Role.CSMS: CsmsCalls,
-    Role.CHARGING_STATION: ChargingStationCalls,
-}
-
-# -- helpers --------------------------------------------------------------------------------------
-
-
-def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine that never suspends (nothing here waits for I/O) to its result."""
-    try:
-        coroutine.send(None)
-    except StopIteration as stop:
-        result: T = stop.value
-        return result
-    coroutine.close()
-    raise AssertionError("the coroutine suspended")
-
-
-@cache
-def _document(file: str) -> Any:
-    return json.loads((files("ocppgen") / "spec" / file).read_text(encoding="utf-8-sig"))
-
-
-@cache
-def validator(source: str) -> Any:
-    """A validator for `file#pointer` of the official schemas: the schema's own draft, format
-    checking on. A pointer into the document validates that part, `$ref`s resolving as usual
-    (up to draft-07, a `$ref` replaces its siblings)."""
-    file, _, pointer = source.partition("#")
-    root = _document(file)
-    schema = {**root, "$ref": "#" + pointer} if pointer else root
-    cls = jsonschema.validators.validator_for(root)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
-
-
-def receiver(spec: ActionSpec) -> Role:
-    return next(role for role in (Role.CSMS, Role.CHARGING_STATION) if spec.received_by(role))
-
-
-def sender(spec: ActionSpec) -> Role:
-    return next(role for role in (Role.CSMS, Role.CHARGING_STATION) if spec.sent_by(role))
-
-
-def mutate(row: Mutation, target: dict[str, Any]) -> dict[str, Any]:
-    """`target` (a valid model as JSON data) with `row`'s constraint broken (or rule applied)."""
-    if row.field is None:
-        return {**target, UNKNOWN_PROPERTY: 1}
-    if row.kind == "required":
-        return {k: v for k, v in target.items() if k != row.field}
-    current = target[row.field]
-    if row.item:
-        return {**target, row.field: [_value(row, current[0] if current else 0), *current[1:]]}
-    return {**target, row.field: _value(row, current)}
-
-
-def _value(row: Mutation, current: Any) -> Any:
-    if row.kind == "maxLength":
-        assert row.limit is not None
-        return "x" * (row.limit + 1)
-    if row.kind == "minLength":
-        assert row.limit is not None
-        return "x" * (row.limit - 1)
-    if row.kind == "minItems":
-        assert row.limit is not None
-        return current[: row.limit - 1]
-    if row.kind == "maxItems":
-        assert row.limit is not None
-        return current[:1] * (row.limit + 1)
-    if row.kind == "integralFloat":
-        return float(current)
-    return row.value
-
-
-def embed(
-    host: Host, target: OcppModel, mutated: dict[str, Any], data: st.DataObject
-) -> tuple[dict[str, Any], list[str | int]]:
-    """The host message as JSON data, holding `mutated` at the end of the host's path, and that
-    path. The message is drawn around the valid `target`, which is then swapped for `mutated`."""
-    if not host.path:
-        return mutated, []
-    child = target
-    for index in reversed(range(len(host.path))):
-        step = host.path[index]
-        parent = host.message if index == 0 else host.path[index - 1].model
-        value = st.just([child] if step.array else child)
-        child = data.draw(examples_with(parent, **{step.attribute: value}))
-    payload = child.to_json_dict()
-    where: list[str | int] = []
-    container = payload
-    for index, step in enumerate(host.path):
-        last = index + 1 == len(host.path)
-        if step.array:
-            where += [step.field, 0]
-            if last:
-                container[step.field][0] = mutated
-            container = container[step.field][0]
-        else:
-            where.append(step.field)
-            if last:
-                container[step.field] = mutated
-            container = container[step.field]
-    return payload, where
-
-
-def _code(fault: Fault) -> ErrorCode | None:
-    return fault_code(VERSION.name, fault)
-
-
-def check_model(cls: type[OcppModel], payload: dict[str, Any], row: Mutation) -> None:
-    if row.fault is None:
-        cls.from_json_dict(payload)
-        return
-    with pytest.raises(ValidationError) as caught:
-        cls.from_json_dict(payload)
-    found = validation_failure(caught.value).fault
-    assert _code(found) == _code(row.fault), f"classified as {found}, expected {row.fault}"
-    assert (
-        _code(row.fault) == row.code
-    ), f"the error-code table gives {row.fault} {_code(row.fault)}"
-
-
-def check_schema(
-    source: str, payload: dict[str, Any], row: Mutation, where: list[str | int]
-) -> None:
-    errors = list(validator(source).iter_errors(payload))
-    if row.keyword is None:
-        assert errors == [], [e.message for e in errors]
-        return
-    if row.field is not None and row.kind != "required":
-        where = [*where, row.field, *([0] if row.item else [])]
-    found = [(e.validator, list(e.absolute_path)) for e in errors]
-    assert found, "the official schema accepts the mutated payload"
-    assert (row.keyword, where) in found, found
-    assert all(path == where for _, path in found), found
-
-
-def check_runtime(row: Mutation, host: Host, payload: dict[str, Any], data: st.DataObject) -> None:
-    """Feed the payload to a sans-IO core of the role that receives it."""
-    spec = ACTIONS[host.action]
-    expected = row.code  # the spec's code; check_model has checked that the table agrees
-    if host.direction == "request":
-        one_way = spec.message_type is MessageType.SEND
-        conn = Connection(VERSION, receiver(spec))
-        [event] = conn.receive(json.dumps([6 if one_way else 2, "ocppgen-1", host.action, payload]))
-        if expected is None:
-            assert type(event) is (SendReceived if one_way else CallReceived), event
-            return
-        assert isinstance(event, ProtocolFault), event
-        assert event.code == expected, (event.code, expected)
-        out = conn.outgoing()
-        if one_way:
-            assert out == []  # nothing answers a SEND
-            return
-        [reply] = out
-        frame = decode(reply)
-        assert isinstance(frame, CallError) and frame.message_id == "ocppgen-1", frame
-        assert frame.error_code == expected, (frame.error_code, expected)
-        return
-    conn = Connection(VERSION, sender(spec))
-    message_id = conn.call(data.draw(strategy_for(spec.request)), action=host.action)
-    conn.outgoing()
-    [event] = conn.receive(json.dumps([3, message_id, payload]))
-    if expected is None:
-        assert isinstance(event, ResultReceived), event
-        return
-    assert isinstance(event, InvalidResult), event
-    assert event.code == expected, (event.code, expected)
-    if VERSION.name == "2.1":  # Part 2 FR.06: an invalid CALLRESULT gets a CALLRESULTERROR
-        assert event.reply is not None
-        frame = decode(event.reply)
-        assert isinstance(frame, CallResultError) and frame.error_code == expected, frame
-    else:
-        assert event.reply is None
-
-
-# -- the tests ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("cls", "source"), MODELS, ids=[cls.__name__ for cls, _ in MODELS])
-@EXAMPLES
+@pytest.mark.parametrize(("cls", "source"), MODELS, ids=p.model_ids(MODELS))
+@p.EXAMPLES
 @given(data=st.data())
 def test_example_matches_official_schema(
     cls: type[OcppModel], source: str, data: st.DataObject
 ) -> None:
-    example = data.draw(strategy_for(cls))
-    errors = [e.message for e in validator(source).iter_errors(example.to_json_dict())]
-    assert errors == []
+    p.check_example_matches_official_schema(BINDING, cls, source, data)
 
 
-@pytest.mark.parametrize(("cls", "source"), MODELS, ids=[cls.__name__ for cls, _ in MODELS])
-@EXAMPLES
+@pytest.mark.parametrize(("cls", "source"), MODELS, ids=p.model_ids(MODELS))
+@p.EXAMPLES
 @given(data=st.data())
 def test_json_round_trip(cls: type[OcppModel], source: str, data: st.DataObject) -> None:
-    example = data.draw(strategy_for(cls))
-    text = example.to_json()
-    again = cls.from_json(text)
-    assert again == example
-    assert again.to_json() == text
-    assert cls.from_json_dict(json.loads(text)) == example
+    p.check_json_round_trip(BINDING, cls, data)
 
 
 @pytest.mark.parametrize("row", MUTATIONS, ids=[row.id for row in MUTATIONS])
-@MUTATION_EXAMPLES
+@p.MUTATION_EXAMPLES
 @given(data=st.data())
 def test_mutation(row: Mutation, data: st.DataObject) -> None:
-    valid = examples_with(row.model, row.attribute) if row.attribute else strategy_for(row.model)
-    target = data.draw(valid)
-    mutated = mutate(row, target.to_json_dict())
-    check_model(row.model, mutated, row)
-    host = HOSTS[row.model]
-    payload, where = embed(host, target, mutated, data)
-    if host.message is not row.model:
-        check_model(host.message, payload, row)
-    check_schema(SCHEMA_OF[host.message], payload, row, where)
-    check_runtime(row, host, payload, data)
-
-
-def _context(role: Role, action: str) -> CallContext:
-    return CallContext("CS001", VERSION, role, "ocppgen-1", action)
+    p.check_mutation(BINDING, row, data)
 
 
 @pytest.mark.parametrize(
-    ("role", "action", "method", "one_way"), RECEIVES, ids=[f"{r}-{a}" for r, a, _, _ in RECEIVES]
+    ("role", "action", "method", "one_way"), RECEIVES, ids=p.role_ids(RECEIVES)
 )
-@EXAMPLES
+@p.EXAMPLES
 @given(data=st.data())
 def test_dispatch_reaches_handler(
     role: Role, action: str, method: str, one_way: bool, data: st.DataObject
 ) -> None:
-    spec = ACTIONS[action]
-    request = data.draw(strategy_for(spec.request))
-    response = None if spec.response is None else data.draw(strategy_for(spec.response))
-    seen: list[tuple[OcppModel, CallContext]] = []
-
-    async def on_action(request: OcppModel, context: CallContext) -> OcppModel | None:
-        seen.append((request, context))
-        return response
-
-    handlers = HANDLERS[role]()
-    setattr(handlers, method, on_action)
-    conn = Connection(VERSION, role)
-    [event] = conn.receive(
-        json.dumps([6 if one_way else 2, "ocppgen-1", action, request.to_json_dict()])
-    )
-    context = _context(role, action)
-    if one_way:
-        assert isinstance(event, SendReceived), event
-        run(handlers.handle(action, event.request, context))
-        assert conn.outgoing() == []
-    else:
-        assert isinstance(event, CallReceived), event
-        assert run(dispatch(conn, handlers, event, context)) is None
-        [reply] = conn.outgoing()
-        frame = decode(reply)
-        assert isinstance(frame, CallResult) and frame.message_id == "ocppgen-1", frame
-        assert response is not None and frame.payload == response.to_json_dict()
-    assert event.request == request
-    assert seen == [(request, context)]
-    assert type(seen[0][0]) is spec.request
-
-
-_CALLS_RECEIVED = [(r, a, m, s) for r, a, m, s in RECEIVES if not s]
+    p.check_dispatch_reaches_handler(BINDING, role, action, method, one_way, data)
 
 
 @pytest.mark.parametrize(
-    ("role", "action", "method", "one_way"),
-    _CALLS_RECEIVED,
-    ids=[f"{r}-{a}" for r, a, _, _ in _CALLS_RECEIVED],
+    ("role", "action", "method", "one_way"), _CALLS_RECEIVED, ids=p.role_ids(_CALLS_RECEIVED)
 )
-@MUTATION_EXAMPLES
+@p.MUTATION_EXAMPLES
 @given(data=st.data())
 def test_unimplemented_handler_answers_not_supported(
     role: Role, action: str, method: str, one_way: bool, data: st.DataObject
 ) -> None:
-    spec = ACTIONS[action]
-    handlers = HANDLERS[role]()
-    assert action not in type(handlers).implemented()
-    conn = Connection(VERSION, role)
-    [event] = conn.receive(
-        json.dumps([2, "ocppgen-1", action, data.draw(strategy_for(spec.request)).to_json_dict()])
-    )
-    assert isinstance(event, CallReceived), event
-    assert run(dispatch(conn, handlers, event, _context(role, action))) is None
-    [reply] = conn.outgoing()
-    frame = decode(reply)
-    assert isinstance(frame, CallError), frame
-    assert frame.error_code == code_for(VERSION.name, ErrorCode.NOT_SUPPORTED)
+    p.check_unimplemented_handler_answers_not_supported(BINDING, role, action, data)
 
 
-@pytest.mark.parametrize(
-    ("role", "action"), NOT_RECEIVED, ids=[f"{r}-{a}" for r, a in NOT_RECEIVED]
-)
-@MUTATION_EXAMPLES
+@pytest.mark.parametrize(("role", "action"), NOT_RECEIVED, ids=p.role_ids(NOT_RECEIVED))
+@p.MUTATION_EXAMPLES
 @given(data=st.data())
 def test_action_not_received_is_not_supported(role: Role, action: str, data: st.DataObject) -> None:
-    request = data.draw(strategy_for(ACTIONS[action].request))
-    conn = Connection(VERSION, role)
-    [event] = conn.receive(json.dumps([2, "ocppgen-1", action, request.to_json_dict()]))
-    assert isinstance(event, ProtocolFault) and event.fault == Fault.NOT_SUPPORTED, event
-    [reply] = conn.outgoing()
-    frame = decode(reply)
-    assert isinstance(frame, CallError), frame
-    assert frame.error_code == fault_code(VERSION.name, Fault.NOT_SUPPORTED)
-    # The handler base refuses it too, should a core ever let it through.
-    with pytest.raises(OcppError) as caught:
-        run(HANDLERS[role]().handle(action, request, _context(role, action)))
-    assert caught.value.code == ErrorCode.NOT_SUPPORTED
+    p.check_action_not_received_is_not_supported(BINDING, role, action, data)
 
 
-class FakeConnection:
-    """Records what the call methods pass on; answers with a fixed response."""
-
-    def __init__(self, response: OcppModel | None) -> None:
-        self.response = response
-        self.sent: list[tuple[OcppModel, str | None, float | None]] = []
-
-    async def call(
-        self, request: OcppModel, *, action: str | None = None, timeout: float | None = None
-    ) -> OcppModel:
-        self.sent.append((request, action, timeout))
-        assert self.response is not None
-        return self.response
-
-    async def send(self, request: OcppModel, *, action: str | None = None) -> None:
-        self.sent.append((request, action, None))
-
-
-@pytest.mark.parametrize(
-    ("role", "action", "method", "one_way"), SENDS, ids=[f"{r}-{a}" for r, a, _, _ in SENDS]
-)
-@MUTATION_EXAMPLES
+@pytest.mark.parametrize(("role", "action", "method", "one_way"), SENDS, ids=p.role_ids(SENDS))
+@p.MUTATION_EXAMPLES
 @given(data=st.data())
 def test_call_method_sends_its_action(
     role: Role, action: str, method: str, one_way: bool, data: st.DataObject
 ) -> None:
-    spec = ACTIONS[action]
-    assert spec.sent_by(role)
-    request = data.draw(strategy_for(spec.request))
-    response = None if spec.response is None else data.draw(strategy_for(spec.response))
-    fake = FakeConnection(response)
-    result = run(getattr(CALLS[role](fake), method)(request))
-    assert fake.sent == [(request, action, None)]
-    assert result is response
-    # The core agrees that this role sends the action this way.
-    conn = Connection(VERSION, role)
-    if one_way:
-        conn.send(request, action=action)
-    else:
-        conn.call(request, action=action)
-    [frame] = conn.outgoing()
-    assert json.loads(frame)[:3] == [6 if one_way else 2, json.loads(frame)[1], action]
+    p.check_call_method_sends_its_action(BINDING, role, action, method, one_way, data)
