@@ -7,7 +7,8 @@ card and unplugs the cable at EVSE 1. In this order, each on an idle EVSE 1:
   presented: an AuthorizeRequest carries it (C01.FR.02) and no transaction starts (C01.FR.01).
 - E03 (IdToken first): TxStartPoint Authorized; a fresh card -> Authorize (C01.FR.02) ->
   TransactionEvent Started, triggerReason Authorized, with the idToken (E03.FR.01); plug in ->
-  StatusNotification Occupied (E02.FR.05) and Updated with CablePluggedIn; unplug -> Ended.
+  Updated with CablePluggedIn, and the connector has been reported Occupied (at the plug-in,
+  E02.FR.05, or already when the transaction started); unplug -> Ended and Available.
 - E02 (cable plugin first): TxStartPoint EVConnected; plug in -> Occupied (E02.FR.05) and
   Started with CablePluggedIn (E02.FR.06); a fresh card -> Authorize -> Updated with
   triggerReason Authorized and the idToken (E02.FR.01/20).
@@ -278,10 +279,12 @@ async def _e03(run: _Run) -> None:
     plugged_at = run.mark()
     if not await run.drive(sc, "plug_in", EVSE):
         return
-    occupied = await run.expect(_status("Occupied"), plugged_at)
+    # Since `after`: a station may report the connector Occupied as soon as the transaction
+    # starts; it then has no change to report at the plug-in.
+    occupied = await run.expect(_status("Occupied"), after)
     sc.check(
         "occupied",
-        "StatusNotification Occupied after the cable is plugged in",
+        "StatusNotification Occupied once the transaction started and the cable is in",
         occupied is not None,
         "" if occupied else "none arrived",
         "E02.FR.05",

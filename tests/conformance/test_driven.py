@@ -1,0 +1,240 @@
+"""Station scenarios that need a driver (C01, E02, E03, E09): the reference station runs as a
+real `python -m ocppgen station` subprocess and the tester drives it through the station-ctl
+adapter (`--driver "python -m ocppgen.conformance.station_ctl --control ..."`); mutants run
+the reference station in-process behind the rewriting proxy, driven the same way."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import shlex
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from ocppgen.conformance.driver import CommandDriver, ManualDriver, make_driver
+from ocppgen.conformance.report import RunReport, Status
+from ocppgen.conformance.runner import run_against_station
+from ocppgen.conformance.scenarios import ScenarioOptions
+from ocppgen.conformance.station_ctl import request_for
+from ocppgen.reference.station import Station
+from ocppgen.reference.station.control import ControlServer
+from tests.conformance.mutants import Mutant, RewritingProxy, answer_authorize_locally, seqno_gap
+
+DRIVEN = ["C01", "E02", "E03", "E09", "session"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _adapter(control_port: int) -> str:
+    argv = [sys.executable, "-m", "ocppgen.conformance.station_ctl"]
+    return shlex.join([*argv, "--control", f"127.0.0.1:{control_port}"])
+
+
+def _options(driver: str | None, **kwargs: object) -> ScenarioOptions:
+    base: dict[str, object] = dict(
+        seed=7,
+        time_budget=60.0,
+        call_timeout=3.0,
+        silence=0.5,
+        heartbeat_interval=60,
+        only=DRIVEN,
+        driver=driver,
+    )
+    base.update(kwargs)
+    return ScenarioOptions(**base)  # type: ignore[arg-type]
+
+
+@contextlib.asynccontextmanager
+async def csms_tester(
+    options: ScenarioOptions,
+) -> AsyncIterator[tuple[str, asyncio.Task[RunReport]]]:
+    """The tester listening as the CSMS: yields (the URL for the station, the run)."""
+    listening: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    run = asyncio.create_task(
+        run_against_station("127.0.0.1", 0, options, wait=15, on_listening=listening.set_result)
+    )
+    port = await listening
+    try:
+        yield f"ws://127.0.0.1:{port}", run
+    finally:
+        if not run.done():
+            run.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await run
+
+
+def _statuses(report: RunReport) -> dict[str, Status]:
+    return {r.id: r.status for r in report.results}
+
+
+def _failures(report: RunReport) -> list[str]:
+    return [f"{r.id}: {r.detail}" for r in report.results if r.status is Status.FAIL]
+
+
+async def test_c01_e02_e03_e09_reference_station_subprocess(tmp_path: Path) -> None:
+    control = _free_port()
+    async with csms_tester(_options(_adapter(control))) as (url, run):
+        station = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "ocppgen",
+            "station",
+            "--url",
+            url,
+            "--id",
+            "CS0DRIVEN",
+            "--db",
+            str(tmp_path / "station.db"),
+            "--control-port",
+            str(control),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            report = await asyncio.wait_for(run, 60)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                station.terminate()
+            _, errors = await station.communicate()
+    assert _failures(report) == [], errors.decode()[-2000:]
+    statuses = _statuses(report)
+    for check in (
+        "C01/blocked-card/not-started",
+        "E03/idtoken-first/started-trigger",
+        "E03/idtoken-first/started-id-token",
+        "E03/idtoken-first/plugged-in-event",
+        "E03/idtoken-first/seqno",
+        "E02/plugin-first/occupied",
+        "E02/plugin-first/started-trigger",
+        "E02/plugin-first/authorized-event",
+        "E02/plugin-first/one-transaction-id",
+        "E02/plugin-first/seqno",
+        "E02/plugin-first/event-types",
+        "E09/unplug/ended",
+        "E09/unplug/stopped-reason",
+        "E09/unplug/trigger",
+        "E09/unplug/available",
+        "session/transaction-seqno",
+    ):
+        assert statuses.get(check) is Status.PASS, (check, statuses.get(check))
+    authorize = [r for r in report.results if r.id.startswith("C01/rfid/authorize-")]
+    assert len(authorize) == 3 and all(r.status is Status.PASS for r in authorize)
+
+
+async def _run_in_process(
+    tmp_path: Path, with_driver: bool, mutant: Mutant | None, **options: object
+) -> RunReport:
+    """The reference station in-process (behind `mutant`'s proxy), driven by the adapter."""
+    control_port = _free_port()
+    driver = _adapter(control_port) if with_driver else None
+    async with csms_tester(_options(driver, **options)) as (url, run):
+        proxy = None
+        if mutant is not None:
+            proxy = RewritingProxy(
+                url, sut_is_client=True, from_sut=mutant.from_sut, to_sut=mutant.to_sut
+            )
+            await proxy.start()
+            url = proxy.url
+        station = Station(url, "CS0MUTANT", db_path=tmp_path / "station.db", evses=(1,))
+        control = ControlServer(station)
+        await station.start()
+        await control.start(control_port)
+        try:
+            return await asyncio.wait_for(run, 60)
+        finally:
+            await control.close()
+            await station.stop()
+            if proxy is not None:
+                await proxy.close()
+
+
+DRIVEN_MUTANTS = (
+    Mutant(
+        "station-never-authorizes",
+        "station",
+        "the station's Authorize never reaches the CSMS (answered Accepted locally)",
+        ("C01/rfid/authorize-", "C01/blocked-card/not-started"),
+        from_sut=answer_authorize_locally,
+    ),
+    Mutant(
+        "station-seqno-gap-driven",
+        "station",
+        "TransactionEvent seqNo skips a number",
+        ("E02/plugin-first/seqno",),
+        from_sut=seqno_gap,
+    ),
+)
+
+
+@pytest.mark.parametrize("mutant", DRIVEN_MUTANTS, ids=[m.name for m in DRIVEN_MUTANTS])
+async def test_driven_mutant_is_caught(tmp_path: Path, mutant: Mutant) -> None:
+    # Only the group the mutant concerns runs, with short waits for what never comes.
+    only = sorted({prefix.split("/")[0] for prefix in mutant.catches})
+    report = await _run_in_process(tmp_path, True, mutant, only=only, call_timeout=1.0)
+    failing = [r for r in report.results if r.status is Status.FAIL]
+    caught = {p for p in mutant.catches for r in failing if r.id.startswith(p)}
+    assert caught == set(mutant.catches), _failures(report)
+    assert all(r.frames or r.id.startswith("session/") for r in failing)
+
+
+async def test_driven_scenarios_skipped_without_driver(tmp_path: Path) -> None:
+    report = await _run_in_process(tmp_path, False, None)
+    skipped = {r.id: r.detail for r in report.results if r.status is Status.SKIP}
+    for group in ("C01", "E02", "E03", "E09"):
+        assert "--driver" in skipped[f"{group}/driven/driver"]
+    assert not any(r.id.startswith(("E02/plugin", "E09/unplug")) for r in report.results)
+
+
+async def test_command_driver_protocol(tmp_path: Path) -> None:
+    """The command gets the step as arguments; exit 0 is done, anything else fails with the
+    command's output in the detail; a command that hangs is killed after the timeout."""
+    log = tmp_path / "steps.txt"
+    script = (
+        "import sys; open(sys.argv[1], 'a').write(' '.join(sys.argv[2:]) + '\\n'); "
+        "print('refused' if sys.argv[2] == 'unplug' else 'ok'); "
+        "sys.exit(3 if sys.argv[2] == 'unplug' else 0)"
+    )
+    driver = CommandDriver(shlex.join([sys.executable, "-c", script, str(log)]))
+    done = await driver.step("plug_in", "1")
+    card = await driver.step("present_token", "04A1B2C3")
+    refused = await driver.step("unplug", "1")
+    assert (done.ok, card.ok, refused.ok) == (True, True, False)
+    assert log.read_text().splitlines() == ["plug_in 1", "present_token 04A1B2C3", "unplug 1"]
+    assert "exit 3" in refused.detail and "refused" in refused.detail
+    slow = CommandDriver(shlex.join([sys.executable, "-c", "import time; time.sleep(30)"]), 0.5)
+    hung = await slow.step("plug_in", "1")
+    assert not hung.ok and "killed" in hung.detail
+    missing = await CommandDriver(str(tmp_path / "no-such-driver")).step("unplug", "1")
+    assert not missing.ok and "cannot run" in missing.detail
+    with pytest.raises(ValueError, match="unknown driver step"):
+        await driver.step("fly", "1")
+
+
+async def test_manual_driver_asks_and_waits() -> None:
+    asked = io.StringIO()
+    driver = ManualDriver(asked, io.StringIO("\n"))
+    assert (await driver.step("present_token", "04A1B2C3")).ok
+    assert "present the RFID card (ISO14443) with uid 04A1B2C3" in asked.getvalue()
+    assert not (await driver.step("unplug", "1")).ok  # end of input: not done
+    assert isinstance(make_driver("manual"), ManualDriver)
+    assert make_driver(None) is None
+
+
+def test_station_ctl_requests() -> None:
+    assert request_for("plug_in", ["2"]) == {"cmd": "plug_in", "evse": 2}
+    assert request_for("present_token", ["04A1"]) == {
+        "cmd": "present_token",
+        "id_token": "04A1",
+        "type": "ISO14443",
+    }
+    with pytest.raises(ValueError):
+        request_for("unplug", ["one"])
