@@ -13,47 +13,16 @@ seqNo). The test checks that this is the only kind of repeat there is, and at mo
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import signal
-import sys
 from pathlib import Path
 from typing import Any
 
 from tests.reference.station.csms import RecordingCsms
-
-
-class StationProcess:
-    def __init__(self, proc: asyncio.subprocess.Process, port: int) -> None:
-        self.proc = proc
-        self.port = port
-
-    async def command(self, cmd: str, **args: Any) -> Any:
-        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-        writer.write(json.dumps({"cmd": cmd, **args}).encode() + b"\n")
-        answer = json.loads(await reader.readline())
-        writer.close()
-        assert answer["ok"], answer
-        return answer["result"]
-
-    async def wait_online(self) -> None:
-        async with asyncio.timeout(10):
-            while True:
-                state = await self.command("status")
-                if state["connected"] and state["registration"] == "Accepted":
-                    return
-                await asyncio.sleep(0.02)
-
-    async def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        await self.proc.wait()
+from tests.reference.station.process import StationProcess
+from tests.reference.station.process import launch as launch_station
 
 
 async def launch(url: str, db: Path) -> StationProcess:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ocppgen.reference.station.cli",
+    return await launch_station(
         "--url", url,
         "--id", "CSKILL",
         "--db", str(db),
@@ -62,13 +31,8 @@ async def launch(url: str, db: Path) -> StationProcess:
         "--set", "TxCtrlr.AllowEnergyTransferResumption=true",
         "--set", "OCPPCommCtrlr.RetryBackOffWaitMinimum=1",
         "--set", "OCPPCommCtrlr.RetryBackOffRandomRange=0",
-        stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        module=("ocppgen.reference.station.cli",),
     )  # fmt: skip
-    assert proc.stdout is not None
-    line = (await asyncio.wait_for(proc.stdout.readline(), 20)).decode()
-    assert line.startswith("control 127.0.0.1:"), line
-    return StationProcess(proc, int(line.rsplit(":", 1)[1]))
 
 
 async def test_kill_and_restart_mid_transaction_delivers_every_event_once_in_order(
@@ -108,11 +72,9 @@ async def test_kill_and_restart_mid_transaction_delivers_every_event_once_in_ord
         await station.command("unplug", evse=1)
         await station.command("idle", timeout=10)
         assert (await station.command("status"))["queued"] == 0
-        await station.command("stop")
-        await asyncio.wait_for(station.proc.wait(), 10)
+        assert await station.stop() == 0
     finally:
-        if station.proc.returncode is None:
-            await station.kill()
+        await station.kill()
 
     received = events()
     assert {e["transactionInfo"]["transactionId"] for e in received} == {
