@@ -110,6 +110,18 @@ class _Dialer:
     async def close(self) -> None:
         for session in self.sessions:
             await session.close()
+        self.sessions.clear()
+
+    def judge_frames(self, sc: Scenario) -> None:
+        """Whatever the CSMS sent on its own on these connections keeps the OCPP-J rules."""
+        found = [v for s in self.sessions for v in s.violations]
+        sc.check(
+            "csms-frames",
+            "the CSMS's own frames break no OCPP-J rule (valid CALLs, unique ids, ...)",
+            not found,
+            "\n".join(f"{v.rule}: {v.detail}" for v in found[:10]),
+            "Part 4",
+        )
 
 
 async def run_boot_policies(
@@ -152,6 +164,8 @@ async def run_boot_policies(
                 )
             else:
                 await scenario(ctx, dialer, identity)
+                dialer.judge_frames(Scenario(ctx, group, "connection"))
+                await dialer.close()
     finally:
         await dialer.close()
     report.results.extend(ctx.results)

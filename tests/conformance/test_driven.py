@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import re
 import shlex
 import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -83,22 +85,7 @@ def _failures(report: RunReport) -> list[str]:
 async def test_c01_e02_e03_e09_reference_station_subprocess(tmp_path: Path) -> None:
     control = _free_port()
     async with csms_tester(_options(_adapter(control))) as (url, run):
-        station = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "ocppgen",
-            "station",
-            "--url",
-            url,
-            "--id",
-            "CS0DRIVEN",
-            "--db",
-            str(tmp_path / "station.db"),
-            "--control-port",
-            str(control),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        station = await _station_process(url, control, tmp_path / "station.db")
         try:
             report = await asyncio.wait_for(run, 60)
         finally:
@@ -128,6 +115,66 @@ async def test_c01_e02_e03_e09_reference_station_subprocess(tmp_path: Path) -> N
         assert statuses.get(check) is Status.PASS, (check, statuses.get(check))
     authorize = [r for r in report.results if r.id.startswith("C01/rfid/authorize-")]
     assert len(authorize) == 3 and all(r.status is Status.PASS for r in authorize)
+
+
+async def _station_process(url: str, control_port: int, db: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "ocppgen",
+        "station",
+        "--url",
+        url,
+        "--id",
+        "CS0DRIVEN",
+        "--db",
+        str(db),
+        "--control-port",
+        str(control_port),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_driven_cli_with_given_cards(tmp_path: Path) -> None:
+    """`ocppgen conformance station --driver ... --accepted-token --blocked-token`, all three
+    programs as subprocesses. The given card is cached by the station after its first use, so
+    its second use sends no Authorize: a warning (the card is known locally), not a failure."""
+    control = _free_port()
+    junit = tmp_path / "report.xml"
+    cli = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "ocppgen", "conformance", "station", "--listen", "127.0.0.1:0"],
+        *["--driver", _adapter(control), "--accepted-token", "04A1B2C3"],
+        *["--blocked-token", "DEADBEEF", "--only", "C01", "--only", "E02", "--only", "E09"],
+        *["--timeout", "1", "--seed", "1", "--wait", "20", "--junit", str(junit)],
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert cli.stderr is not None
+    while not (
+        found := re.search(
+            rb"waiting for the station at (ws://\S+):(\d+)/", line := await cli.stderr.readline()
+        )
+    ):
+        assert line, "the tester ended before listening"
+    station = await _station_process(
+        f"{found[1].decode()}:{found[2].decode()}", control, tmp_path / "station.db"
+    )
+    try:
+        output, errors = await asyncio.wait_for(cli.communicate(), 60)
+    finally:
+        station.terminate()
+        await station.wait()
+    assert cli.returncode == 0, (output + errors).decode()[-3000:]
+    cases = {str(c.get("name")): c for c in ET.parse(junit).getroot().iter("testcase")}
+    for check in (
+        "C01/blocked-card/not-started",
+        "E02/plugin-first/authorized-event",
+        "E09/unplug/stopped-reason",
+    ):
+        verdicts = [e.tag for e in cases[check] if e.tag in ("failure", "skipped", "error")]
+        assert verdicts == [], check
+    assert b"04A1B2C3: no AuthorizeRequest (known locally?)" in output  # the second use
 
 
 async def _run_in_process(
