@@ -1,20 +1,27 @@
 """OCPP-J framing faults: each gets the answer the error-code table gives it, and afterwards
-the connection still answers a plain CALL (OCPP 2.0.1 Part 4 §4.2-§4.4; 1.6 OCPP-J §4).
+the connection still answers a plain CALL (OCPP 2.0.1/2.1 Part 4 §4; OCPP-J 1.6 §4).
 
-| fault                               | expected answer (2.0.1)                  |
-|-------------------------------------|------------------------------------------|
-| text that is not JSON               | CALLERROR RpcFrameworkError, id "-1"     |
-| JSON that is not an array           | CALLERROR RpcFrameworkError              |
-| unknown MessageTypeId (7)           | MessageTypeNotSupported (2.0.1); 1.6, 2.1: ignore |
-| message id over 36 characters       | CALLERROR RpcFrameworkError              |
-| a CALL whose payload is no object   | CALLERROR FormatViolation                |
-| an unknown action                   | CALLERROR NotImplemented                 |
-| an action of the SUT's own role     | CALLERROR NotSupported                   |
-| two CALLs with one id, back to back | each answered (CALLRESULT or RpcFrameworkError) |
-| a CALLRESULT / CALLERROR for an id nobody sent | no answer at all (Part 4 §4.2.2/4.2.3) |
+| fault                               | expected answer (2.0.1, 2.1)     | 1.6                  |
+|-------------------------------------|----------------------------------|----------------------|
+| text that is not JSON               | RpcFrameworkError, id "-1"       | FormationViolation   |
+| JSON that is not an array           | RpcFrameworkError                | FormationViolation   |
+| unknown MessageTypeId (7)           | MessageTypeNotSupported (2.0.1); ignore (2.1) | ignore  |
+| message id over 36 characters       | RpcFrameworkError                | FormationViolation   |
+| a CALL whose payload is no object   | FormatViolation                  | FormationViolation   |
+| an unknown action                   | NotImplemented                   | NotImplemented       |
+| an action of the SUT's own role     | NotSupported                     | NotSupported         |
+| two CALLs with one id, back to back | both answered, or RpcFrameworkError | GenericError |
+| a CALLRESULT / CALLERROR for an id nobody sent | no answer at all                           |
 
-The answer's code is judged like the message checks' (`checks.judge_code`): the table's code
-passes, a plausible other code warns, anything else, silence or a closed connection fails.
+OCPP 2.1 only (its message types 5 and 6):
+
+| a SEND (valid, or of an unknown action)        | no answer at all, not even a CALLERROR |
+| a CALLRESULTERROR for an id nobody sent        | no answer at all                       |
+| station: an invalid CALLRESULT to its CALL     | CALLRESULTERROR with that id           |
+
+The codes come from runtime/errors.py's per-version table; the answer's code is judged like the
+message checks' (`checks.judge_code`): the table's code passes, a plausible other code warns,
+anything else, silence or a closed connection fails.
 """
 
 from __future__ import annotations
@@ -26,29 +33,18 @@ from dataclasses import dataclass
 
 from ocppgen.conformance.checks import Context, judge_code
 from ocppgen.conformance.report import CheckResult, Status
-from ocppgen.conformance.session import RawSession, Reply
+from ocppgen.conformance.session import CallSeen, RawSession, Reply
+from ocppgen.conformance.versions import own_role_call, probe_call
 from ocppgen.runtime.actions import Role
 from ocppgen.runtime.errors import ErrorCode, Fault, fault_code
 from ocppgen.runtime.frames import CallError, CallResult, FrameFault
 
 __all__ = ["framing_checks", "probe"]
 
-_PROBES = {
-    Role.CSMS: ("Heartbeat", {}),
-    Role.CHARGING_STATION: (
-        "GetVariables",
-        {
-            "getVariableData": [
-                {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}
-            ]
-        },
-    ),
-}
-
 
 async def probe(ctx: Context) -> Reply:
     """A plain CALL of a core action: any answer shows the connection is alive."""
-    action, payload = _PROBES[ctx.sut_role]
+    action, payload = probe_call(ctx.version.name, ctx.sut_role)
     return await ctx.live().call(action, payload, ctx.options.call_timeout)
 
 
@@ -70,7 +66,8 @@ def _expect_error(
         expected = fault_code(ctx.version.name, fault)
         ids = reply_ids(message_id)
         before = len(session.unsolicited)
-        reply = await session.call_raw(text_for(message_id), ids[0], ctx.options.call_timeout)
+        wait = ctx.options.call_timeout if expected is not None else ctx.options.silence
+        reply = await session.call_raw(text_for(message_id), ids[0], wait)
         if reply.kind == "silence" and any(
             isinstance(f, FrameFault) for f in session.unsolicited[before:]
         ):
@@ -96,7 +93,7 @@ def _expect_error(
 
 
 async def _duplicate(ctx: Context, session: RawSession) -> tuple[Status, str]:
-    action, payload = _PROBES[ctx.sut_role]
+    action, payload = probe_call(ctx.version.name, ctx.sut_role)
     message_id = session.next_id()
     text = json.dumps([2, message_id, action, payload])
     before = len(session.unsolicited)
@@ -148,8 +145,8 @@ def _unknown_answer(kind: int) -> Callable[[Context, RawSession], Awaitable[tupl
     async def run(ctx: Context, session: RawSession) -> tuple[Status, str]:
         if kind == 3:
             text = json.dumps([3, "ocppgen-nobody-sent-this", {}])
-        else:
-            text = json.dumps([4, "ocppgen-nobody-sent-this", "GenericError", "", {}])
+        else:  # a CALLERROR, or (2.1) a CALLRESULTERROR
+            text = json.dumps([kind, "ocppgen-nobody-sent-this", "GenericError", "", {}])
         before = len(session.unsolicited)
         reply = await session.call_raw(text, None, ctx.options.silence)
         if reply.kind == "closed":
@@ -163,9 +160,8 @@ def _unknown_answer(kind: int) -> Callable[[Context, RawSession], Awaitable[tupl
 
 
 def _cases(ctx: Context) -> list[_Case]:
-    action, payload = _PROBES[ctx.sut_role]
-    own = "Heartbeat" if ctx.sut_role is Role.CHARGING_STATION else "Reset"
-    own_payload: dict[str, object] = {} if own == "Heartbeat" else {"type": "OnIdle"}
+    action, payload = probe_call(ctx.version.name, ctx.sut_role)
+    own, own_payload = own_role_call(ctx.version.name, ctx.sut_role)
 
     def call(message_id: str, act: str = action, body: object = payload) -> str:
         return json.dumps([2, message_id, act, body])
@@ -243,7 +239,103 @@ def _cases(ctx: Context) -> list[_Case]:
             _unknown_answer(4),
             "Part 4 §4.2.3",
         ),
+        *(_cases_21(ctx) if ctx.version.name == "2.1" else []),
     ]
+
+
+# -- OCPP 2.1: SEND and CALLRESULTERROR ------------------------------------------------------------
+
+_STREAM = "NotifyPeriodicEventStream"  # the one SEND of 2.1 (station -> CSMS)
+
+
+def _stream_payload() -> dict[str, object]:
+    return {"id": 1, "pending": 0, "basetime": "2025-01-01T00:00:00Z", "data": [{"t": 0, "v": "1"}]}
+
+
+def _cases_21(ctx: Context) -> list[_Case]:
+    own = ctx.sut_role is Role.CHARGING_STATION
+    cases = [
+        _Case(
+            "framing/send",
+            f"a SEND ({_STREAM}{', which the station does not receive' if own else ''})",
+            _unanswered(lambda i: json.dumps([6, i, _STREAM, _stream_payload()])),
+            "2.1 Part 4 (SEND: the receiver sends no answer, not even a CALLERROR)",
+        ),
+        _Case(
+            "framing/send-unknown-action",
+            "a SEND of an action that does not exist",
+            _unanswered(lambda i: json.dumps([6, i, "OcppgenNoSuchAction", {}])),
+            "2.1 Part 4 (SEND: the receiver sends no answer, not even a CALLERROR)",
+        ),
+        _Case(
+            "framing/unknown-callresulterror",
+            "a CALLRESULTERROR for an id nobody sent",
+            _unknown_answer(5),
+            "2.1 Part 4 (CALLRESULTERROR)",
+        ),
+    ]
+    if own:
+        cases.append(
+            _Case(
+                "framing/invalid-callresult",
+                "an invalid CALLRESULT to the station's Heartbeat gets a CALLRESULTERROR",
+                _invalid_callresult,
+                "2.1 Part 4 (CALLRESULTERROR answers a CALLRESULT that cannot be accepted)",
+            )
+        )
+    return cases
+
+
+def _unanswered(
+    text_for: Callable[[str], str],
+) -> Callable[[Context, RawSession], Awaitable[tuple[Status, str]]]:
+    async def run(ctx: Context, session: RawSession) -> tuple[Status, str]:
+        message_id = session.next_id()
+        before = len(session.unsolicited)
+        reply = await session.call_raw(text_for(message_id), message_id, ctx.options.silence)
+        if reply.kind == "closed":
+            return Status.FAIL, "the connection was closed"
+        if reply.kind != "silence":
+            return Status.FAIL, f"answered {reply.describe()}; nothing may answer a SEND"
+        answered = session.unsolicited[before:]
+        if answered:
+            return Status.FAIL, f"answered {answered[0]!r}; nothing may answer a SEND"
+        return Status.PASS, "not answered, as required"
+
+    return run
+
+
+def _is_heartbeat(seen: CallSeen) -> bool:
+    return seen.action == "Heartbeat" and not seen.send
+
+
+async def _invalid_callresult(ctx: Context, session: RawSession) -> tuple[Status, str]:
+    timeout = ctx.options.call_timeout
+    session.corrupt_next_answer(_is_heartbeat, {})  # HeartbeatResponse without currentTime
+    trigger = await session.call("TriggerMessage", {"requestedMessage": "Heartbeat"}, timeout)
+    triggered = isinstance(trigger.frame, CallResult) and (
+        isinstance(trigger.frame.payload, dict)
+        and trigger.frame.payload.get("status") == "Accepted"
+    )
+    wait = timeout if triggered else 2 * ctx.options.heartbeat_interval + timeout
+    end = time.monotonic() + wait
+    while not session.corrupted and time.monotonic() < end and not session.closed.is_set():
+        await _sleep(0.02)
+    session.cancel_corruption()
+    if not session.corrupted:
+        return Status.SKIP, f"the station sent no Heartbeat within {wait:.0f} s"
+    message_id = session.corrupted[-1]
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and not session.closed.is_set():
+        answers = [e for e in session.result_errors if e.message_id == message_id]
+        if answers:
+            expected = fault_code("2.1", Fault.MISSING_PROPERTY)
+            assert expected is not None
+            return judge_code("2.1", expected, answers[0].error_code)
+        await _sleep(0.02)
+    if session.closed.is_set():
+        return Status.FAIL, "the connection was closed after the invalid CALLRESULT"
+    return Status.FAIL, f"no CALLRESULTERROR for the invalid CALLRESULT {message_id!r}"
 
 
 async def framing_checks(ctx: Context, reconnect: Callable[[], Awaitable[bool]]) -> None:

@@ -18,37 +18,29 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import InvalidStatus
 from websockets.typing import Subprotocol
 
 from ocppgen.conformance.checks import Context, Options, message_checks, received_actions
 from ocppgen.conformance.framing import framing_checks
 from ocppgen.conformance.report import CheckResult, RunReport, Status
-from ocppgen.conformance.scenarios import (
-    csms_answer,
-    csms_boot,
-    csms_scenarios,
-    session_checks,
-    station_answer,
-    station_boot,
-    station_reset,
-    station_scenarios,
-)
 from ocppgen.conformance.session import RawSession, Transcript
+from ocppgen.conformance.versions import load, scenario_set
 from ocppgen.runtime.actions import Role, VersionSpec
 
-__all__ = ["profile_use_cases", "run_against_csms", "run_against_station", "version_spec"]
+__all__ = [
+    "connect_error",
+    "profile_use_cases",
+    "run_against_csms",
+    "run_against_station",
+    "version_spec",
+]
 
 
 def version_spec(name: str) -> tuple[VersionSpec, Any]:
-    """The generated VERSION and USE_CASES of an OCPP version."""
-    import importlib
-
-    package = {"1.6": "v16", "2.0.1": "v201", "2.1": "v21"}.get(name)
-    if package is None:
-        raise ValueError(f"unknown OCPP version {name!r}")
-    actions = importlib.import_module(f"ocppgen.generated.{package}.actions")
-    usecases = importlib.import_module(f"ocppgen.generated.{package}.usecases")
-    return actions.VERSION, usecases.USE_CASES
+    """The generated VERSION of an OCPP version and the use cases its checks are grouped by
+    (see conformance/versions.py: 1.6 by feature profile, 2.1 by the 2.0.1 table)."""
+    return load(name)
 
 
 def profile_use_cases(use_cases: Any, chosen: Sequence[str]) -> list[Any]:
@@ -73,6 +65,36 @@ def _groups(version: VersionSpec, sut: Role, chosen: list[Any]) -> dict[str, str
     return {action: "+".join(ids) for action, ids in groups.items()}
 
 
+def connect_error(exc: BaseException) -> str:
+    """What went wrong when dialling the CSMS, in words a user can act on."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (
+            f"TLS: the CSMS's certificate was not accepted ({exc.verify_message}); "
+            "--ca must name the CA that signed it"
+        )
+    if isinstance(exc, ssl.SSLError):
+        return (
+            f"TLS handshake failed ({exc.reason or exc}); if the CSMS requires a client "
+            "certificate (security profile 3), give --cert and --key"
+        )
+    if isinstance(exc, InvalidStatus):
+        status = exc.response.status_code
+        hint = _HTTP_HINTS.get(status, "")
+        return f"the CSMS refused the WebSocket handshake with HTTP {status}{hint}"
+    if isinstance(exc, TimeoutError):
+        return "no WebSocket handshake within the timeout (--timeout)"
+    if isinstance(exc, OSError):
+        return f"cannot connect: {exc.strerror or exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+_HTTP_HINTS = {
+    401: " (Basic auth: check --id and --password)",
+    403: " (the client certificate's CN must be the station identity --id)",
+    404: " (unknown station identity or path: register --id at the CSMS, check --url)",
+}
+
+
 def _report(target: str, version: VersionSpec, options: Options, chosen: list[Any]) -> RunReport:
     return RunReport(
         target=target,
@@ -95,6 +117,7 @@ async def run_against_csms(
 ) -> RunReport:
     version, use_cases = version_spec(version_name)
     chosen = profile_use_cases(use_cases, options.use_cases)
+    scenarios = scenario_set(version.name)
     report = _report(f"CSMS at {url} as {identity}", version, options, chosen)
     transcript = Transcript()
     ctx = Context(
@@ -122,7 +145,7 @@ async def run_against_csms(
         except Exception as exc:
             ctx.add(
                 CheckResult(
-                    "connect", "session", "connect to the CSMS", Status.FAIL, f"{target}: {exc!r}"
+                    "connect", "session", "connect to the CSMS", Status.FAIL, connect_error(exc)
                 )
             )
             return False
@@ -137,21 +160,21 @@ async def run_against_csms(
                 )
             )
         session = RawSession(
-            websocket, version, Role.CHARGING_STATION, transcript, station_answer(ctx)
+            websocket, version, Role.CHARGING_STATION, transcript, scenarios.station_answer(ctx)
         )
         session.start()
         sessions.append(session)
         ctx.session = session
-        return await csms_boot(ctx)
+        return await scenarios.csms_boot(ctx)
 
     started = time.monotonic()
     try:
         if await open_session():
-            await csms_scenarios(ctx)
+            await scenarios.csms_scenarios(ctx)
             actions = received_actions(version, Role.CSMS, chosen)
             await message_checks(ctx, actions, _groups(version, Role.CSMS, chosen))
             await framing_checks(ctx, open_session)
-            session_checks(ctx, sessions)
+            scenarios.session_checks(ctx, sessions)
     finally:
         for session in sessions:
             await session.close()
@@ -173,6 +196,7 @@ async def run_against_station(
 ) -> RunReport:
     version, use_cases = version_spec(version_name)
     chosen = profile_use_cases(use_cases, options.use_cases)
+    scenarios = scenario_set(version.name)
     transcript = Transcript()
     ctx = Context(
         version,
@@ -189,7 +213,7 @@ async def run_against_station(
     async def handler(websocket: ServerConnection) -> None:
         assert websocket.request is not None
         identity.append(websocket.request.path.rstrip("/").rsplit("/", 1)[-1])
-        session = RawSession(websocket, version, Role.CSMS, transcript, csms_answer(ctx))
+        session = RawSession(websocket, version, Role.CSMS, transcript, scenarios.csms_answer(ctx))
         session.start()
         sessions.append(session)
         await arrivals.put(session)
@@ -237,15 +261,16 @@ async def run_against_station(
             )
         else:
             report.target = f"Charging Station {identity[0]} (connected to {host}:{bound})"
-            if await station_boot(ctx, session):
-                await station_scenarios(ctx, reconnect)
+            if await scenarios.station_boot(ctx, session):
+                await scenarios.station_scenarios(ctx, reconnect)
                 actions = received_actions(version, Role.CHARGING_STATION, chosen)
                 groups = _groups(version, Role.CHARGING_STATION, chosen)
                 await message_checks(ctx, actions, groups)
                 await framing_checks(ctx, reconnect)
-                if ctx.wanted("B11") and "B11" in report.use_cases:
-                    await station_reset(ctx, reconnect)  # last: the station reboots
-            session_checks(ctx, sessions)
+                reset, group = scenarios.station_reset, scenarios.reset_use_case
+                if reset is not None and ctx.wanted(group) and group in report.use_cases:
+                    await reset(ctx, reconnect)  # last: the station reboots
+            scenarios.session_checks(ctx, sessions)
     finally:
         for s in sessions:
             await s.close()

@@ -13,7 +13,11 @@ characters, duplicate ids, payloads that violate the schema), so it does not use
   seconds; while a CALL of the peer is unanswered, a second CALL from the peer breaks the
   one-outstanding-CALL rule (OCPP-J Part 4 §4.1.1 / 1.6 §4.1.1) and is recorded as a violation,
   like an invalid payload, a reused message id or an action the peer's role does not send;
-- answers with an id nobody waits for (e.g. `"-1"`) land in `unsolicited`.
+- answers with an id nobody waits for (e.g. `"-1"`) land in `unsolicited`;
+- OCPP 2.1 only: a SEND of the peer is validated like a CALL and recorded in `calls` but never
+  answered (Part 4 §4.2.4); a CALLRESULTERROR of the peer lands in `result_errors`;
+  `corrupt_next_answer` makes the tester answer one CALL of the peer with an invalid CALLRESULT
+  (to see the CALLRESULTERROR 2.1 requires). In 1.6 and 2.0.1 either frame is a violation.
 """
 
 from __future__ import annotations
@@ -33,7 +37,16 @@ from websockets.exceptions import ConnectionClosed
 
 from ocppgen.runtime.actions import Role, VersionSpec
 from ocppgen.runtime.errors import OcppError, code_for, fault_code, validation_failure
-from ocppgen.runtime.frames import Call, CallError, CallResult, Frame, FrameFault, decode
+from ocppgen.runtime.frames import (
+    Call,
+    CallError,
+    CallResult,
+    CallResultError,
+    Frame,
+    FrameFault,
+    Send,
+    decode,
+)
 
 __all__ = [
     "CallSeen",
@@ -112,6 +125,7 @@ class CallSeen:
     request: Any  # the generated request instance, None if invalid
     error: str | None  # why it is invalid
     at: float
+    send: bool = False  # an OCPP 2.1 SEND (never answered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +161,9 @@ class RawSession:
     calls: list[CallSeen] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     unsolicited: list[CallResult | CallError | FrameFault] = field(default_factory=list)
+    result_errors: list[CallResultError] = field(default_factory=list)  # OCPP 2.1
+    corrupted: list[str] = field(default_factory=list)  # ids answered with a broken CALLRESULT
+    _corrupt: tuple[Callable[[CallSeen], bool], Any] | None = None
     _waiters: dict[str, _Waiter] = field(default_factory=dict)
     _call_seen: asyncio.Condition = field(default_factory=asyncio.Condition)
     _unanswered: set[str] = field(default_factory=set)
@@ -243,6 +260,15 @@ class RawSession:
         except TimeoutError:
             return None
 
+    def corrupt_next_answer(self, predicate: Callable[[CallSeen], bool], payload: Any) -> None:
+        """Answer the next CALL of the peer that satisfies `predicate` with CALLRESULT
+        `payload` (meant to be invalid), instead of the responder's answer; its id is then
+        recorded in `corrupted`."""
+        self._corrupt = (predicate, payload)
+
+    def cancel_corruption(self) -> None:
+        self._corrupt = None
+
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             await self.websocket.close()
@@ -309,7 +335,45 @@ class RawSession:
         if isinstance(frame, Call):
             self._on_call(frame)
             return
-        self._violation("message types of the version", f"unexpected frame {text[:80]}")
+        if self.version.name == "2.1" and isinstance(frame, CallResultError):
+            self.result_errors.append(frame)
+            return
+        if self.version.name == "2.1" and isinstance(frame, Send):
+            self._on_send(frame)
+            return
+        self._violation(
+            "message types of the version",
+            f"OCPP {self.version.name} has no such message type: {text[:80]}",
+        )
+
+    def _checked_request(self, action: str, payload: Any) -> tuple[Any, str | None]:
+        """The generated request of a CALL or SEND of the peer, or why it is not valid."""
+        spec = self.version.actions.get(action)
+        if spec is None:
+            error = f"unknown action {action!r}"
+            self._violation("known actions", error)
+            return None, error
+        if not spec.sent_by(self.role.peer):
+            error = f"{action} is not sent by the {self.role.peer}"
+            self._violation("role of each action", error)
+            return None, error
+        try:
+            return spec.request.from_json_dict(payload), None
+        except ValidationError as exc:
+            error = f"invalid {action} request: {validation_failure(exc).description}"
+            self._violation("schema-valid requests", error)
+            return None, error
+
+    def _on_send(self, frame: Send) -> None:
+        spec = self.version.actions.get(frame.action)
+        if spec is not None and spec.message_type != "SEND":
+            self._violation("role of each action", f"{frame.action} is a CALL, sent as SEND")
+        request, error = self._checked_request(frame.action, frame.payload)
+        seen = CallSeen(
+            frame.message_id, frame.action, frame.payload, request, error, time.monotonic(), True
+        )
+        self.calls.append(seen)
+        self._notify()
 
     def _on_call(self, frame: Call) -> None:
         now = time.monotonic()
@@ -322,21 +386,7 @@ class RawSession:
         if frame.message_id in self._peer_ids:
             self._violation("unique message ids", f"message id {frame.message_id!r} reused")
         self._peer_ids.add(frame.message_id)
-        spec = self.version.actions.get(frame.action)
-        request, error = None, None
-        if spec is None:
-            error = f"unknown action {frame.action!r}"
-            self._violation("known actions", error)
-        elif not spec.sent_by(self.role.peer):
-            error = f"{frame.action} is not sent by the {self.role.peer}"
-            self._violation("role of each action", error)
-        else:
-            try:
-                request = spec.request.from_json_dict(frame.payload)
-            except ValidationError as exc:
-                failure = validation_failure(exc)
-                error = f"invalid {frame.action} request: {failure.description}"
-                self._violation("schema-valid requests", error)
+        request, error = self._checked_request(frame.action, frame.payload)
         seen = CallSeen(frame.message_id, frame.action, frame.payload, request, error, now)
         self.calls.append(seen)
         self._unanswered.add(frame.message_id)
@@ -346,6 +396,13 @@ class RawSession:
     async def _answer(self, seen: CallSeen) -> None:
         if self.answer_delay:
             await asyncio.sleep(self.answer_delay)
+        corrupt = self._corrupt
+        if corrupt is not None and seen.request is not None and corrupt[0](seen):
+            self._corrupt = None
+            self.corrupted.append(seen.message_id)
+            self._unanswered.discard(seen.message_id)
+            await self.send_raw(json.dumps([3, seen.message_id, corrupt[1]]))
+            return
         try:
             if seen.request is None:
                 answer: dict[str, Any] | OcppError = OcppError("FormatViolation", seen.error or "")

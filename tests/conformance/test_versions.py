@@ -1,0 +1,266 @@
+"""The conformance tester speaking OCPP 1.6 and 2.1: correct targets pass, mutants fail.
+
+Targets: a CSMS and a station per version on our runtime with the generated handler bases
+(tests/conformance/targets.py); mutants put them behind the rewriting proxy of mutants.py.
+Real loopback sockets; small Hypothesis budgets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ocppgen.conformance.checks import Options
+from ocppgen.conformance.report import RunReport, Status
+from ocppgen.conformance.runner import run_against_csms, run_against_station, version_spec
+from ocppgen.generated import v16, v21
+from tests.conformance.mutants import Link, Rewrite, RewritingProxy
+from tests.conformance.targets import (
+    BAD,
+    GOOD,
+    Csms16,
+    Csms21,
+    Station16,
+    Station21,
+    serve_csms,
+    station_client,
+)
+
+
+def _options(**kwargs: Any) -> Options:
+    base: dict[str, Any] = dict(
+        max_examples=3,
+        mutation_examples=1,
+        seed=11,
+        time_budget=60.0,
+        call_timeout=3.0,
+        silence=0.3,
+        accepted_token=GOOD,
+        blocked_token=BAD,
+        heartbeat_interval=1,
+    )
+    base.update(kwargs)
+    return Options(**base)
+
+
+def _failures(report: RunReport) -> list[str]:
+    return [f"{r.id}: {r.detail}" for r in report.results if r.status is Status.FAIL]
+
+
+def _passed(report: RunReport) -> set[str]:
+    return {r.id for r in report.results if r.status is Status.PASS}
+
+
+def _status(report: RunReport, check_id: str) -> Status | None:
+    return next((r.status for r in report.results if r.id == check_id), None)
+
+
+async def _csms_run(
+    version: Any, handler: Any, options: Options, rewrite: Rewrite | None = None
+) -> RunReport:
+    async with serve_csms(version, handler) as server:
+        url = server.url()
+        proxy = None
+        if rewrite is not None:
+            proxy = RewritingProxy(
+                url.rstrip("/"),
+                sut_is_client=False,
+                to_sut=rewrite,
+                subprotocol=version.subprotocol,
+            )
+            await proxy.start()
+            url = proxy.url + "/"
+        try:
+            return await run_against_csms(url, "CS001", options, version_name=version.name)
+        finally:
+            if proxy is not None:
+                await proxy.close()
+
+
+async def _station_run(
+    version: Any,
+    handler: Station16 | Station21,
+    options: Options,
+    from_sut: Rewrite | None = None,
+) -> RunReport:
+    listening: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    run = asyncio.create_task(
+        run_against_station(
+            "127.0.0.1",
+            0,
+            options,
+            version_name=version.name,
+            wait=10,
+            on_listening=listening.set_result,
+        )
+    )
+    url = f"ws://127.0.0.1:{await listening}"
+    proxy = None
+    if from_sut is not None:
+        proxy = RewritingProxy(
+            url, sut_is_client=True, from_sut=from_sut, subprotocol=version.subprotocol
+        )
+        await proxy.start()
+        url = proxy.url
+    try:
+        async with station_client(url, "CS002", version, handler):
+            return await run
+    finally:
+        if proxy is not None:
+            await proxy.close()
+
+
+# -- grouping --------------------------------------------------------------------------------------
+
+
+def test_v16_groups_by_feature_profile() -> None:
+    version, groups = version_spec("1.6")
+    assert version.subprotocol == "ocpp1.6"
+    assert [g.id for g in groups.values() if g.core] == ["Core"]
+    assert {"StartTransaction", "RemoteStartTransaction", "GetConfiguration"} <= set(
+        groups["Core"].actions
+    )
+    assert "ReserveNow" in groups["Reservation"].actions
+
+
+def test_v21_borrows_the_201_use_cases() -> None:
+    version, groups = version_spec("2.1")
+    assert version.subprotocol == "ocpp2.1"
+    assert groups["B01"].actions[0] == "BootNotification" and groups["B11"].core
+    assert all(a in version.actions for g in groups.values() for a in g.actions)
+
+
+# -- OCPP 1.6 ------------------------------------------------------------------------------------
+
+
+async def test_v16_csms_passes() -> None:
+    report = await _csms_run(v16.VERSION, Csms16(), _options())
+    assert report.version == "1.6"
+    assert _failures(report) == []
+    assert {
+        "Core/boot/interval",
+        "Core/boot/current-time",
+        "Core/authorize/blocked-tag",
+        "Core/transaction/new-transaction-id",
+        "Core/blocked-transaction/not-accepted",
+        "messages/StartTransaction/valid",
+        "messages/StartTransaction/mutations",
+        "framing/not-json",
+        "framing/unknown-message-type",  # 1.6: ignored, not answered
+        "framing/duplicate-id",
+    } <= _passed(report)
+
+
+async def test_v16_station_passes() -> None:
+    report = await _station_run(v16.VERSION, Station16(), _options())
+    assert _failures(report) == []
+    assert {
+        "Core/boot/boot-first",
+        "Core/heartbeat/heartbeat",
+        "Core/configuration/interval-adopted",
+        "Core/configuration/unknown-key",
+        "Core/configuration/change-unknown-key",
+        "Core/configuration/read-back",
+        "Core/remote-transaction/stopped",
+        "session/transaction-ids",
+        "messages/ChangeConfiguration/mutations",
+        "framing/own-role-action",
+    } <= _passed(report)
+
+
+async def _spell_2x(link: Link, text: str, frame: list[Any]) -> None:
+    """A 1.6 CSMS that answers with the 2.x spellings of two error codes."""
+    if len(frame) == 5 and frame[0] == 4:
+        spelled = {
+            "FormationViolation": "FormatViolation",
+            "OccurenceConstraintViolation": "OccurrenceConstraintViolation",
+        }
+        frame[2] = spelled.get(frame[2], frame[2])
+        text = json.dumps(frame)
+    await link.to_tester(text)
+
+
+async def test_v16_mutant_with_2x_error_codes_fails() -> None:
+    options = _options(only=["framing/not-json", "messages/Authorize/mutations", "Core/boot"])
+    async with serve_csms(v16.VERSION, Csms16()) as server:
+        proxy = RewritingProxy(
+            server.url().rstrip("/"), sut_is_client=False, from_sut=_spell_2x, subprotocol="ocpp1.6"
+        )
+        await proxy.start()
+        try:
+            report = await run_against_csms(proxy.url + "/", "CS001", options, version_name="1.6")
+        finally:
+            await proxy.close()
+    assert _status(report, "Core/boot/accepted") is Status.PASS
+    assert _status(report, "framing/not-json") is Status.FAIL
+    assert _status(report, "messages/Authorize/mutations") is Status.FAIL
+    detail = next(r.detail for r in report.results if r.id == "framing/not-json")
+    assert "not an error code of OCPP 1.6" in detail
+
+
+# -- OCPP 2.1 ------------------------------------------------------------------------------------
+
+
+async def test_v21_csms_passes() -> None:
+    report = await _csms_run(v21.VERSION, Csms21(), _options())
+    assert report.version == "2.1"
+    assert _failures(report) == []
+    assert {
+        "B01/boot/interval",
+        "C01/authorize/blocked-token",
+        "E05/blocked-token/not-accepted",
+        "messages/TransactionEvent/valid",
+        "messages/Authorize/mutations",
+        "framing/unknown-message-type",  # 2.1: ignored, not answered
+        "framing/send",
+        "framing/send-unknown-action",
+        "framing/unknown-callresulterror",
+    } <= _passed(report)
+
+
+async def test_v21_station_passes() -> None:
+    report = await _station_run(v21.VERSION, Station21(), _options())
+    assert _failures(report) == []
+    assert {
+        "B01/boot/status-after-boot",
+        "B06/get-variables/interval-adopted",
+        "B07/base-report/seqno",
+        "G03/change-availability/inoperative-status",
+        "E01/remote-transaction/seqno",
+        "framing/invalid-callresult",  # the station answered with a CALLRESULTERROR
+        "framing/send",
+        "B11/boot/boot-reason",
+    } <= _passed(report)
+
+
+async def _answer_send(link: Link, text: str, frame: list[Any]) -> None:
+    """A 2.1 CSMS that answers a SEND with a CALLERROR (the spec forbids any answer)."""
+    if len(frame) == 4 and frame[0] == 6:
+        await link.to_tester(json.dumps([4, frame[1], "NotSupported", "", {}]))
+        return
+    await link.to_sut(text)
+
+
+async def test_v21_mutant_answering_send_fails() -> None:
+    options = _options(only=["framing/send", "B01/boot"])
+    report = await _csms_run(v21.VERSION, Csms21(), options, rewrite=_answer_send)
+    assert _status(report, "B01/boot/accepted") is Status.PASS
+    assert _status(report, "framing/send") is Status.FAIL
+
+
+async def _drop_result_errors(link: Link, text: str, frame: list[Any]) -> None:
+    """A 2.1 station that never sends CALLRESULTERROR."""
+    if frame[:1] != [5]:
+        await link.to_tester(text)
+
+
+async def test_v21_mutant_without_callresulterror_fails() -> None:
+    options = _options(only=["framing/invalid-callresult", "B01/boot"])
+    report = await _station_run(v21.VERSION, Station21(), options, from_sut=_drop_result_errors)
+    assert _status(report, "framing/invalid-callresult") is Status.FAIL
+
+
+def _ids(report: RunReport, prefixes: Sequence[str]) -> list[str]:
+    return [r.id for r in report.results if any(r.id.startswith(p) for p in prefixes)]
