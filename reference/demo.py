@@ -1,16 +1,18 @@
-"""`ocppgen demo`: the reference CSMS and several Charging Stations running the basic use cases.
+"""`ocppgen demo`: the reference CSMS and several reference Charging Stations running the basic
+use cases.
 
 Everything runs in one process over real loopback sockets: the CSMS (OCPP endpoint with Basic
 auth, security profile 1, and the operator HTTP API) on an SQLite file under ./demo-data/, and
-three stations. Each station boots (one of them through B02 Pending, where the CSMS configures
-it before accepting it), reports connector status, authorizes a token, runs a transaction with
-meter values; then the operator, through the HTTP API only, sends GetVariables, SetVariables,
-ChangeAvailability and Reset to each station, and reads back the stored state. Progress lines
-go to stdout, then a summary table; the exit status is 0 only when every step worked.
-
-The stations are `MiniStation`s: small Charging Stations built on `StationClient` and the
-generated `ChargingStationHandlers` (the reference station in `reference/station/` is not ready
-to be driven from here yet).
+three reference `Station`s (two EVSEs each, their state files under ./demo-data/stations/), whose
+intervals run 20 times faster (`time_scale`). The operator registers the stations and tokens
+through the HTTP API; CS002 is registered Pending, so the CSMS configures it (B02) before
+accepting it. Then the simulated drivers act: a refused (blocked) token, an EV plugged in and a
+token presented (the transaction starts and sends meter values), the same token presented at
+another station while in use (ConcurrentTx), the EV unplugged (the transaction ends). Then the
+operator sends GetVariables, SetVariables, GetBaseReport, ChangeAvailability, DataTransfer and
+Reset through the API. Every step is checked the way an operator would: by reading the CSMS's
+stored state back through the HTTP API, never the stations' internals. Progress lines go to
+stdout, then a summary table; the exit status is 0 only when every step worked.
 """
 
 from __future__ import annotations
@@ -19,346 +21,39 @@ import argparse
 import asyncio
 import base64
 import contextlib
-import itertools
 import logging
 import secrets
+import shutil
 import sys
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import websockets
 
 from ocppgen.generated import v201
-from ocppgen.generated.v201.handlers import ChargingStationCalls, ChargingStationHandlers
 from ocppgen.reference.csms.app import Csms, CsmsConfig
-from ocppgen.runtime.client import BackOff, StationClient
-from ocppgen.runtime.dispatch import CallContext
+from ocppgen.reference.station import Station
+from ocppgen.runtime.security import basic_auth_header
 
-__all__ = ["MiniStation", "OperatorClient", "register", "run", "run_demo"]
+__all__ = ["OperatorClient", "register", "run", "run_demo"]
 
+TIME_SCALE = 0.05
+"""The stations' intervals and timeouts run 20 times faster (see `Station`)."""
+HEARTBEAT_INTERVAL = 10
+"""The heartbeat interval the CSMS gives at boot (B01.FR.04): 0.5 s at TIME_SCALE."""
+METER_INTERVAL = "4"
+"""SampledDataCtrlr.TxUpdatedInterval (0.2 s at TIME_SCALE); CS002 gets it from the CSMS."""
+BOOT_RETRY = 5
+"""The interval a Pending answer carries (0.25 s at TIME_SCALE)."""
+WAIT = 10.0
+"""How long the operator waits for stored state to show a step's effect."""
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-# -- a minimal Charging Station -----------------------------------------------------------------
-
-
-class _MiniHandlers(ChargingStationHandlers):
-    def __init__(self, station: MiniStation) -> None:
-        self.station = station
-
-    async def on_get_variables(
-        self, request: v201.GetVariablesRequest, context: CallContext
-    ) -> v201.GetVariablesResponse:
-        self.station.received.append("GetVariables")
-        results = []
-        for item in request.get_variable_data:
-            key = (item.component.name, item.variable.name)
-            value = self.station.variables.get(key)
-            results.append(
-                v201.GetVariableResultType(
-                    attribute_status="Accepted" if value is not None else "UnknownVariable",
-                    attribute_value=value,
-                    component=item.component,
-                    variable=item.variable,
-                )
-            )
-        return v201.GetVariablesResponse(get_variable_result=results)
-
-    async def on_set_variables(
-        self, request: v201.SetVariablesRequest, context: CallContext
-    ) -> v201.SetVariablesResponse:
-        self.station.received.append("SetVariables")
-        results = []
-        for item in request.set_variable_data:
-            self.station.variables[(item.component.name, item.variable.name)] = item.attribute_value
-            results.append(
-                v201.SetVariableResultType(
-                    attribute_status="Accepted", component=item.component, variable=item.variable
-                )
-            )
-        return v201.SetVariablesResponse(set_variable_result=results)
-
-    async def on_change_availability(
-        self, request: v201.ChangeAvailabilityRequest, context: CallContext
-    ) -> v201.ChangeAvailabilityResponse:
-        self.station.received.append("ChangeAvailability")
-        status = "Available" if request.operational_status == "Operative" else "Unavailable"
-        evse = request.evse.id if request.evse is not None else None
-        self.station.later(self.station.report_availability(evse, status))
-        return v201.ChangeAvailabilityResponse(status="Accepted")
-
-    async def on_reset(
-        self, request: v201.ResetRequest, context: CallContext
-    ) -> v201.ResetResponse:
-        self.station.received.append("Reset")
-        if self.station.transactions and request.type == "OnIdle":
-            return v201.ResetResponse(status="Scheduled")
-        self.station.later(self.station.reboot())
-        return v201.ResetResponse(status="Accepted")
-
-    async def on_get_base_report(
-        self, request: v201.GetBaseReportRequest, context: CallContext
-    ) -> v201.GetBaseReportResponse:
-        self.station.received.append("GetBaseReport")
-        self.station.later(self.station.send_report(request.request_id))
-        return v201.GetBaseReportResponse(status="Accepted")
-
-    async def on_data_transfer(
-        self, request: v201.DataTransferRequest, context: CallContext
-    ) -> v201.DataTransferResponse:
-        self.station.received.append("DataTransfer")
-        return v201.DataTransferResponse(status="UnknownVendorId")
-
-
-@dataclass
-class _Transaction:
-    transaction_id: str
-    evse_id: int
-    seq_no: itertools.count[int] = field(default_factory=itertools.count)
-    energy_wh: float = 0.0
-
-
-class MiniStation:
-    """A small OCPP 2.0.1 Charging Station on the public runtime (`StationClient`), enough to
-    exercise the CSMS: boot, status, authorize, transactions with meter values, and answers to
-    GetVariables, SetVariables, ChangeAvailability, Reset (reconnects and boots again) and
-    GetBaseReport (sends a two-part NotifyReport)."""
-
-    def __init__(
-        self, url: str, identity: str, password: str | None = None, *, evses: int = 1
-    ) -> None:
-        self.identity = identity
-        self.evses = evses
-        self.client = StationClient(
-            url,
-            identity,
-            [(v201.VERSION, _MiniHandlers(self))],
-            password=password,
-            backoff=BackOff(wait_minimum=0.05, random_range=0.05, repeat_times=2),
-            ping_interval=None,
-            call_timeout=10.0,
-            on_connect=self._on_connect,
-        )
-        self.calls = ChargingStationCalls(self.client)
-        self.variables: dict[tuple[str, str], str] = {
-            ("OCPPCommCtrlr", "HeartbeatInterval"): "300",
-            ("SecurityCtrlr", "Identity"): identity,
-            ("AuthCtrlr", "AuthorizeRemoteStart"): "true",
-        }
-        self.received: list[str] = []
-        self.transactions: dict[int, _Transaction] = {}
-        self.boots: list[v201.BootNotificationResponse] = []
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._reconnected = asyncio.Event()
-        self._reboot_reason = "PowerUp"
-
-    # -- connection ----------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Connect (and keep reconnecting after a loss) until `close`."""
-        self.client.start()
-        await self.client.wait_connected(timeout=10)
-
-    async def _on_connect(self, conn: Any) -> None:
-        self._reconnected.set()
-
-    async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.client.close()
-
-    def later(self, coroutine: Any) -> None:
-        """Run `coroutine` after the current CALL was answered."""
-
-        async def run() -> None:
-            await asyncio.sleep(0)
-            await coroutine
-
-        task = asyncio.get_running_loop().create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    # -- what the station sends ----------------------------------------------------------------
-
-    async def boot(self, reason: str = "PowerUp") -> v201.BootNotificationResponse:
-        response = await self.calls.boot_notification(
-            v201.BootNotificationRequest.from_json_dict(
-                {
-                    "chargingStation": {
-                        "model": "Mini",
-                        "vendorName": "ocppgen",
-                        "serialNumber": f"SN-{self.identity}",
-                        "firmwareVersion": "1.0",
-                    },
-                    "reason": reason,
-                }
-            )
-        )
-        self.boots.append(response)
-        return response
-
-    async def boot_until_accepted(self, attempts: int = 5) -> v201.BootNotificationResponse:
-        """Boot; while Pending, wait the given interval (capped at 1 s for the demo) and boot
-        again (B02.FR.08)."""
-        response = await self.boot()
-        for _ in range(attempts):
-            if response.status != "Pending":
-                break
-            await asyncio.sleep(min(response.interval, 1.0))
-            response = await self.boot()
-        return response
-
-    async def status(self, evse_id: int, status: str, connector_id: int = 1) -> None:
-        await self.calls.status_notification(
-            v201.StatusNotificationRequest.from_json_dict(
-                {
-                    "timestamp": _now(),
-                    "connectorStatus": status,
-                    "evseId": evse_id,
-                    "connectorId": connector_id,
-                }
-            )
-        )
-
-    async def report_availability(self, evse_id: int | None, status: str) -> None:
-        for evse in [evse_id] if evse_id is not None else range(1, self.evses + 1):
-            await self.status(evse, status)
-
-    async def heartbeat(self) -> v201.HeartbeatResponse:
-        return await self.calls.heartbeat(v201.HeartbeatRequest())
-
-    async def authorize(self, id_token: str, token_type: str = "ISO14443") -> str:
-        response = await self.calls.authorize(
-            v201.AuthorizeRequest.from_json_dict(
-                {"idToken": {"idToken": id_token, "type": token_type}}
-            )
-        )
-        return str(response.id_token_info.status)
-
-    def _meter(self, transaction: _Transaction, context: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "timestamp": _now(),
-                "sampledValue": [
-                    {
-                        "value": transaction.energy_wh,
-                        "context": context,
-                        "measurand": "Energy.Active.Import.Register",
-                        "unitOfMeasure": {"unit": "Wh"},
-                    },
-                    {
-                        "value": 7200.0,
-                        "context": context,
-                        "measurand": "Power.Active.Import",
-                        "unitOfMeasure": {"unit": "W"},
-                    },
-                ],
-            }
-        ]
-
-    async def transaction_event(
-        self, transaction: _Transaction, event_type: str, trigger: str, **extra: Any
-    ) -> v201.TransactionEventResponse:
-        payload: dict[str, Any] = {
-            "eventType": event_type,
-            "timestamp": _now(),
-            "triggerReason": trigger,
-            "seqNo": next(transaction.seq_no),
-            "transactionInfo": {
-                "transactionId": transaction.transaction_id,
-                **extra.pop("info", {}),
-            },
-            "evse": {"id": transaction.evse_id, "connectorId": 1},
-            **extra,
-        }
-        return await self.calls.transaction_event(
-            v201.TransactionEventRequest.from_json_dict(payload)
-        )
-
-    async def start_transaction(
-        self, evse_id: int, id_token: str, token_type: str = "ISO14443"
-    ) -> tuple[str, str]:
-        """E02: cable plugged in, then authorized; returns (transactionId, idTokenInfo status)."""
-        transaction = _Transaction(str(uuid.uuid4()), evse_id)
-        self.transactions[evse_id] = transaction
-        await self.status(evse_id, "Occupied")
-        response = await self.transaction_event(
-            transaction,
-            "Started",
-            "Authorized",
-            info={"chargingState": "Charging"},
-            idToken={"idToken": id_token, "type": token_type},
-            meterValue=self._meter(transaction, "Transaction.Begin"),
-        )
-        info = response.id_token_info
-        return transaction.transaction_id, str(info.status) if info else "None"
-
-    async def meter(self, evse_id: int, energy_wh: float) -> None:
-        """J02: a periodic meter value in an Updated event."""
-        transaction = self.transactions[evse_id]
-        transaction.energy_wh = energy_wh
-        await self.transaction_event(
-            transaction,
-            "Updated",
-            "MeterValuePeriodic",
-            meterValue=self._meter(transaction, "Sample.Periodic"),
-        )
-
-    async def stop_transaction(self, evse_id: int, energy_wh: float) -> None:
-        """E06: stopped locally; the Ended event carries the final meter value."""
-        transaction = self.transactions.pop(evse_id)
-        transaction.energy_wh = energy_wh
-        await self.transaction_event(
-            transaction,
-            "Ended",
-            "StopAuthorized",
-            info={"chargingState": "Idle", "stoppedReason": "Local"},
-            meterValue=self._meter(transaction, "Transaction.End"),
-        )
-        await self.status(evse_id, "Available")
-
-    async def send_report(self, request_id: int) -> None:
-        """B07: the base report in two parts (seqNo 0 with tbc, seqNo 1 without)."""
-        items = sorted(self.variables.items())
-        half = max(1, len(items) // 2)
-        for seq_no, chunk in enumerate([items[:half], items[half:]]):
-            await self.calls.notify_report(
-                v201.NotifyReportRequest.from_json_dict(
-                    {
-                        "requestId": request_id,
-                        "generatedAt": _now(),
-                        "seqNo": seq_no,
-                        "tbc": seq_no == 0,
-                        "reportData": [
-                            {
-                                "component": {"name": component},
-                                "variable": {"name": variable},
-                                "variableAttribute": [{"value": value}],
-                            }
-                            for (component, variable), value in chunk
-                        ],
-                    }
-                )
-            )
-
-    async def reboot(self) -> None:
-        """B11: after an accepted Reset, go offline, reconnect and boot with RemoteReset."""
-        self._reconnected.clear()
-        conn = self.client.connection
-        if conn is not None:
-            await conn.close()
-        await asyncio.wait_for(self._reconnected.wait(), 10)
-        await self.boot("RemoteReset")
-        for evse in range(1, self.evses + 1):
-            await self.status(evse, "Available")
+_HEARTBEAT = {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}
+_METER = {"component": {"name": "SampledDataCtrlr"}, "variable": {"name": "TxUpdatedInterval"}}
 
 
 # -- the operator's HTTP client -----------------------------------------------------------------
@@ -414,133 +109,288 @@ class _Report:
         self.steps.append(_Step(station, name, ok, detail))
         mark = "ok  " if ok else "FAIL"
         elapsed = time.perf_counter() - self.started
-        self.out(f"[{elapsed:5.2f}s] {mark} {station:<8} {name:<38} {detail}")
+        self.out(f"[{elapsed:5.2f}s] {mark} {station:<6} {name:<40} {detail}")
         return ok
 
-
-async def _station_flow(
-    station: MiniStation, api: OperatorClient, report: _Report, token: str, energy: float
-) -> None:
-    sid = station.identity
-    boot = await station.boot_until_accepted()
-    pending = [b.status for b in station.boots]
-    report(sid, "B01/B02 boot", boot.status == "Accepted", " -> ".join(pending))
-    for evse in range(1, station.evses + 1):
-        await station.status(evse, "Available")
-    _, body = await api.request("GET", f"/api/stations/{sid}")
-    statuses = [c["status"] for e in body["evses"] for c in e["connectors"]]
-    report(
-        sid,
-        "G01 status notification",
-        statuses == ["Available"] * station.evses,
-        f"connectors {statuses}",
-    )
-    beat = await station.heartbeat()
-    report(sid, "G02 heartbeat", beat.current_time is not None, beat.current_time.isoformat())
-    auth = await station.authorize(token)
-    report(sid, "C01 authorize", auth == "Accepted", f"{token}: {auth}")
-    tx, info = await station.start_transaction(1, token)
-    report(sid, "E02 start transaction", info == "Accepted", f"{tx[:8]} idTokenInfo {info}")
-    for step in range(1, 4):
-        await station.meter(1, energy * step / 4)
-    await station.stop_transaction(1, energy)
-    _, stored = await api.request("GET", f"/api/transactions/{sid}/{tx}")
-    ok = (
-        stored is not None
-        and stored["state"] == "Ended"
-        and stored["complete"]
-        and stored["energy_wh"] == energy
-        and len(stored["event_log"]) == 5
-    )
-    detail = (
-        f"{len(stored['event_log'])} events, {len(stored['meter_values'])} samples, "
-        f"{stored['energy_wh']:.0f} Wh"
-        if stored
-        else "not stored"
-    )
-    report(sid, "E06/J02 transaction + meter values", ok, detail)
-
-    status, got = await api.call(
-        sid,
-        "GetVariables",
-        {
-            "getVariableData": [
-                {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}
-            ]
-        },
-    )
-    value = got["payload"]["getVariableResult"][0].get("attributeValue") if status == 200 else got
-    report(sid, "B06 GetVariables (operator API)", status == 200 and value == "300", f"= {value}")
-    status, got = await api.call(
-        sid,
-        "SetVariables",
-        {
-            "setVariableData": [
-                {
-                    "component": {"name": "OCPPCommCtrlr"},
-                    "variable": {"name": "HeartbeatInterval"},
-                    "attributeValue": "120",
-                }
-            ]
-        },
-    )
-    result = got["payload"]["setVariableResult"][0]["attributeStatus"] if status == 200 else got
-    ok = status == 200 and result == "Accepted"
-    report(sid, "B05 SetVariables (operator API)", ok, f"{result}")
-    status, got = await api.call(
-        sid, "GetBaseReport", {"requestId": 7, "reportBase": "FullInventory"}
-    )
-    report(sid, "B07 GetBaseReport (operator API)", status == 200, str(got.get("payload")))
-    status, got = await api.call(
-        sid, "ChangeAvailability", {"operationalStatus": "Inoperative", "evse": {"id": 1}}
-    )
-    report(
-        sid,
-        "G03 ChangeAvailability (operator API)",
-        status == 200,
-        str(got["payload"]["status"]) if status == 200 else str(got),
-    )
-    await _until(lambda: _connector_status(api, sid, 1), "Unavailable")
-    report(sid, "G03 connector now Unavailable", True, "StatusNotification stored")
-    stored_report = await _until(lambda: _report_complete(api, sid, 7), True)
-    report(sid, "B07 NotifyReport collected", stored_report is True, "2 parts, complete")
-    status, got = await api.call(sid, "Reset", {"type": "Immediate"})
-    report(
-        sid,
-        "B11 Reset (operator API)",
-        status == 200,
-        str(got["payload"]["status"]) if status == 200 else str(got),
-    )
-    reason = await _until(lambda: _boot_reason(api, sid), "RemoteReset")
-    report(sid, "B11 station rebooted", reason == "RemoteReset", f"boot reason {reason}")
+    @property
+    def failed(self) -> list[_Step]:
+        return [step for step in self.steps if not step.ok]
 
 
-async def _connector_status(api: OperatorClient, sid: str, evse: int) -> Any:
-    _, body = await api.request("GET", f"/api/stations/{sid}")
-    for item in body["evses"]:
-        if item["evse_id"] == evse:
-            return item["connectors"][0]["status"]
+@dataclass
+class _Demo:
+    csms: Csms
+    api: OperatorClient
+    report: _Report
+    stations: dict[str, Station] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    transactions: dict[str, str] = field(default_factory=dict)
+
+    async def until(
+        self, path: str, done: Callable[[Any], bool], timeout: float = WAIT
+    ) -> tuple[bool, Any]:
+        """Poll the operator API until `done(body)` holds: what an operator watching does."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status, body = await self.api.request("GET", path)
+            if status == 200 and done(body):
+                return True, body
+            if time.monotonic() > deadline:
+                return False, body
+            await asyncio.sleep(0.05)
+
+    async def station_view(self, sid: str, done: Callable[[Any], bool]) -> tuple[bool, Any]:
+        return await self.until(f"/api/stations/{sid}", done)
+
+    async def call(self, sid: str, action: str, payload: dict[str, Any]) -> tuple[bool, Any]:
+        """An operator call; (answered, the station's payload or the API's error)."""
+        status, body = await self.api.call(sid, action, payload)
+        if status != 200:
+            return False, body
+        return True, body["payload"]
+
+
+def _connectors(view: Any) -> list[str]:
+    return [c["status"] for evse in view["evses"] for c in evse["connectors"]]
+
+
+def _connector(view: Any, evse_id: int) -> str | None:
+    for evse in view["evses"]:
+        if evse["evse_id"] == evse_id:
+            return str(evse["connectors"][0]["status"])
     return None
 
 
-async def _report_complete(api: OperatorClient, sid: str, request_id: int) -> Any:
-    status, body = await api.request("GET", f"/api/stations/{sid}/reports/{request_id}")
-    return status == 200 and body["complete"]
+def _evse_1_is(status: str) -> Callable[[Any], bool]:
+    return lambda view: _connector(view, 1) == status
 
 
-async def _boot_reason(api: OperatorClient, sid: str) -> Any:
-    _, body = await api.request("GET", f"/api/stations/{sid}")
-    return body["boot_reason"] if body["connected"] else None
+# Each phase runs for every station at once; a phase with a failed step ends the demo.
 
 
-async def _until(probe: Callable[[], Any], expected: Any, timeout: float = 10.0) -> Any:
-    """Poll the operator API until `probe()` returns `expected` (what an operator does)."""
-    deadline = time.monotonic() + timeout
-    value = await probe()
-    while value != expected and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-        value = await probe()
-    return value
+async def _boot(demo: _Demo, sid: str) -> None:
+    report = demo.report
+    await demo.stations[sid].start()
+    conn = await demo.csms.server.wait_for_station(sid, timeout=WAIT)
+    address = conn.extra["remote_address"]
+    report(
+        sid,
+        "connected (Basic auth)",
+        int(conn.extra["security_profile"]) == 1,
+        f"from {address[0]}:{address[1]}, security profile {int(conn.extra['security_profile'])}",
+    )
+    ok, view = await demo.station_view(sid, lambda v: v["registration_status"] == "Accepted")
+    boots = [b["status"] for b in view["boots"]]
+    pending = view["boot_policy"] == "Pending"
+    expected = boots[:1] == ["Pending"] and view["provisioned"] if pending else True
+    name = "B02 boot: Pending, configured, Accepted" if pending else "B01 boot: Accepted"
+    report(sid, name, ok and bool(expected), " -> ".join(boots))
+    ok, view = await demo.station_view(
+        sid, lambda v: _connectors(v) == ["Available"] * len(demo.stations[sid].evses)
+    )
+    report(sid, "G01 status notifications", ok, f"connectors {_connectors(view)}")
+    ok, view = await demo.station_view(sid, lambda v: v["last_heartbeat_at"] is not None)
+    report(sid, "G02 heartbeat", ok, f"last at {view['last_heartbeat_at']}")
+
+
+async def _refused_token(demo: _Demo, sid: str) -> None:
+    status = await demo.stations[sid].present_token("STOLEN01")
+    _, view = await demo.api.request("GET", f"/api/stations/{sid}")
+    ok = status == "Blocked" and view["active_transactions"] == []
+    demo.report(sid, "C01 blocked token refused", ok, f"STOLEN01: {status}, no transaction")
+
+
+async def _start(demo: _Demo, sid: str) -> None:
+    station, token = demo.stations[sid], demo.tokens[sid]
+    await station.plug_in(1)
+    ok, view = await demo.station_view(sid, lambda v: _connector(v, 1) == "Occupied")
+    demo.report(sid, "E02 EV plugged in", ok, "EVSE 1 Occupied")
+    status = await station.present_token(token)
+
+    def started(view: Any) -> bool:
+        return any(
+            t["id_token"] == token and t["id_token_status"] == "Accepted"
+            for t in view["active_transactions"]
+        )
+
+    ok, view = await demo.station_view(sid, started)
+    ok = ok and status == "Accepted"
+    if ok:
+        demo.transactions[sid] = view["active_transactions"][0]["transaction_id"]
+    detail = f"{token}: {status}, transaction {demo.transactions.get(sid, '-')[:8]}"
+    demo.report(sid, "C01/E02 token presented: charging", ok, detail)
+
+
+async def _concurrent(demo: _Demo, sid: str, other: str) -> None:
+    """The token of the transaction on `other` is presented at `sid` (EVSE 2)."""
+    token = demo.tokens[other]
+    status = await demo.stations[sid].present_token(token, evse_id=2)
+    _, view = await demo.api.request("GET", f"/api/transactions?active=true&station_id={sid}")
+    ok = status == "ConcurrentTx" and all(t["id_token"] != token for t in view)
+    demo.report(sid, "C01 token in use elsewhere refused", ok, f"{token}: {status}")
+
+
+async def _meter_values(demo: _Demo, sid: str) -> None:
+    path = f"/api/transactions/{sid}/{demo.transactions[sid]}"
+
+    def sampled(body: Any) -> bool:
+        periodic = [m for m in body["meter_values"] if m["context"] == "Sample.Periodic"]
+        return len(periodic) >= 4
+
+    ok, body = await demo.until(path, sampled)
+    samples = len(body["meter_values"]) if body else 0
+    updated = sum(1 for e in body["event_log"] if e["event_type"] == "Updated") if body else 0
+    detail = f"{updated} Updated events, {samples} samples, {body['energy_wh'] or 0:.1f} Wh"
+    demo.report(sid, "J02 meter values while charging", ok, detail)
+
+
+async def _unplug(demo: _Demo, sid: str) -> None:
+    await demo.stations[sid].unplug(1)
+    path = f"/api/transactions/{sid}/{demo.transactions[sid]}"
+    ok, body = await demo.until(path, lambda b: b["complete"])
+    ok = ok and body["stopped_reason"] == "EVDisconnected" and (body["energy_wh"] or 0) > 0
+    detail = (
+        f"{body['events']} events, seqNo 0..{body['last_seq_no']} complete, "
+        f"{body['energy_wh'] or 0:.1f} Wh, {body['stopped_reason']}"
+    )
+    demo.report(sid, "E09 EV unplugged: transaction ended", ok, detail)
+
+
+async def _operator(demo: _Demo, sid: str) -> None:
+    report = demo.report
+    ok, got = await demo.call(sid, "GetVariables", {"getVariableData": [_HEARTBEAT, _METER]})
+    values = [r.get("attributeValue") for r in got["getVariableResult"]] if ok else got
+    ok = ok and values == [str(HEARTBEAT_INTERVAL), METER_INTERVAL]
+    report(sid, "B06 GetVariables", ok, f"HeartbeatInterval, TxUpdatedInterval = {values}")
+    ok, got = await demo.call(
+        sid, "SetVariables", {"setVariableData": [{**_HEARTBEAT, "attributeValue": "20"}]}
+    )
+    result = got["setVariableResult"][0]["attributeStatus"] if ok else got
+    report(sid, "B05 SetVariables", ok and result == "Accepted", f"HeartbeatInterval=20: {result}")
+    ok, got = await demo.call(sid, "GetBaseReport", {"requestId": 7, "reportBase": "FullInventory"})
+    ok = ok and got["status"] == "Accepted"
+    ok, body = await demo.until(f"/api/stations/{sid}/reports/7", lambda b: b["complete"])
+    detail = (
+        f"{body['parts']} NotifyReport parts, {len(body['report_data'])} variables" if ok else ""
+    )
+    report(sid, "B07 GetBaseReport collected", ok, detail)
+    for wanted, status in (("Inoperative", "Unavailable"), ("Operative", "Available")):
+        answered, got = await demo.call(
+            sid, "ChangeAvailability", {"operationalStatus": wanted, "evse": {"id": 1}}
+        )
+        ok, view = await demo.station_view(sid, _evse_1_is(status))
+        ok = ok and answered and got["status"] == "Accepted"
+        report(sid, f"G03 ChangeAvailability {wanted}", ok, f"EVSE 1 {_connector(view, 1)}")
+    ok, got = await demo.call(sid, "DataTransfer", {"vendorId": "com.example.demo", "data": 1})
+    report(sid, "P01 DataTransfer", ok, f"answered {got.get('status')}")
+    ok, got = await demo.call(sid, "Reset", {"type": "Immediate"})
+    ok = ok and got["status"] == "Accepted"
+
+    def rebooted(view: Any) -> bool:
+        last = view["boots"][-1]
+        return bool(view["connected"]) and (last["reason"], last["status"]) == (
+            "RemoteReset",
+            "Accepted",
+        )
+
+    ok, view = await demo.station_view(sid, rebooted) if ok else (False, None)
+    last = view["boots"][-1] if view else {}
+    detail = f"boot {last.get('reason')}: {last.get('status')}"
+    report(sid, "B11 Reset: rebooted and accepted", ok, detail)
+
+
+async def _phase(
+    demo: _Demo, step: Callable[[_Demo, str], Awaitable[None]], sids: list[str]
+) -> bool:
+    """Run `step` for the stations at once; True if every step so far worked."""
+    results = await asyncio.gather(*(step(demo, sid) for sid in sids), return_exceptions=True)
+    for sid, result in zip(sids, results, strict=True):
+        if isinstance(result, BaseException):
+            demo.report(sid, step.__name__.strip("_"), False, repr(result))
+    return not demo.report.failed
+
+
+async def _register(demo: _Demo, data_dir: Path, count: int) -> None:
+    """The operator registers stations (CS002 Pending with a configuration) and tokens."""
+    status, _ = await demo.api.request(
+        "PUT", "/api/tokens/ISO14443/STOLEN01", {"status": "Blocked"}
+    )
+    demo.report("-", "add blocked token STOLEN01", status == 200)
+    for index in range(1, count + 1):
+        sid, token = f"CS{index:03d}", f"TOKEN{index:03d}"
+        password = secrets.token_urlsafe(16)
+        body: dict[str, Any] = {
+            "id": sid,
+            "password": password,
+            "heartbeat_interval": HEARTBEAT_INTERVAL,
+        }
+        overrides = {
+            "SampledDataCtrlr.TxUpdatedInterval": METER_INTERVAL,
+            "OCPPCommCtrlr.RetryBackOffWaitMinimum": "1",
+            "OCPPCommCtrlr.RetryBackOffRandomRange": "1",
+        }
+        if index == 2:
+            body["boot_policy"] = "Pending"
+            body["pending_variables"] = [{**_METER, "attributeValue": METER_INTERVAL}]
+            overrides["SampledDataCtrlr.TxUpdatedInterval"] = "60"  # until the CSMS sets it
+        status, _ = await demo.api.request("POST", "/api/stations", body)
+        demo.report(sid, "register station", status == 201, body.get("boot_policy", "Accepted"))
+        status, _ = await demo.api.request(
+            "PUT", f"/api/tokens/ISO14443/{token}", {"status": "Accepted"}
+        )
+        demo.report(sid, "add token", status == 200, token)
+        demo.tokens[sid] = token
+        demo.stations[sid] = Station(
+            demo.csms.ocpp_url,
+            sid,
+            db_path=data_dir / "stations" / f"{sid}.sqlite3",
+            evses=(1, 1),
+            password=password,
+            serial_number=f"SN-{sid}",
+            overrides=overrides,
+            time_scale=TIME_SCALE,
+        )
+
+
+async def _intruder(demo: _Demo) -> None:
+    """A station that knows the identity but not the password is refused at the handshake."""
+    headers = {"Authorization": basic_auth_header("CS001", "wrong password")}
+    try:
+        async with websockets.connect(
+            demo.csms.ocpp_url + "CS001",
+            subprotocols=[websockets.Subprotocol(v201.VERSION.subprotocol)],
+            additional_headers=headers,
+        ):
+            demo.report("CS001", "wrong password refused", False, "connected!")
+    except websockets.InvalidStatus as exc:
+        code = exc.response.status_code
+        demo.report("CS001", "wrong password refused", code == 401, f"HTTP {code}")
+
+
+async def _summary(demo: _Demo, out: Callable[[str], None]) -> None:
+    """The stored state, read back through the operator API."""
+    _, listed = await demo.api.request("GET", "/api/stations")
+    out("")
+    out(
+        f"{'station':<7} {'connected from':<16} {'registration':<12} {'boots':<36} "
+        f"{'txs':>3} {'energy Wh':>9}  steps"
+    )
+    for item in listed:
+        sid = item["id"]
+        _, view = await demo.api.request("GET", f"/api/stations/{sid}")
+        _, txs = await demo.api.request("GET", f"/api/stations/{sid}/transactions")
+        energy = sum(t["energy_wh"] or 0 for t in txs)
+        boots = "->".join(
+            b["status"] + ("(reset)" if b["reason"] == "RemoteReset" else "") for b in view["boots"]
+        )
+        connection = item["connection"] or {}
+        steps = [s for s in demo.report.steps if s.station == sid]
+        passed = sum(s.ok for s in steps)
+        out(
+            f"{sid:<7} {connection.get('remote_address') or '-':<16} "
+            f"{item['registration_status'] or '-':<12} {boots:<36} {len(txs):>3} "
+            f"{energy:>9.1f}  {passed}/{len(steps)}"
+        )
 
 
 async def run_demo(
@@ -550,17 +400,21 @@ async def run_demo(
     out: Callable[[str], None] = print,
 ) -> int:
     """Run the demo; return the exit status (0 when every step worked)."""
+    if not 2 <= stations <= 20:
+        raise ValueError("the demo runs 2 to 20 stations")
     data_dir.mkdir(parents=True, exist_ok=True)
     database = data_dir / "demo.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(data_dir / "stations", ignore_errors=True)  # every run starts fresh
+    (data_dir / "stations").mkdir()
     operator_password = secrets.token_urlsafe(12)
     config = CsmsConfig(
         database=str(database),
         ocpp_port=0,
         api_port=0,
         operator_password=operator_password,
-        boot_retry_interval=1,
+        boot_retry_interval=BOOT_RETRY,
         security_profile=1,
         ping_interval=None,
     )
@@ -570,78 +424,42 @@ async def run_demo(
             f"CSMS: OCPP {csms.ocpp_url}<identity> (security profile 1, Basic auth), "
             f"operator API {csms.api_url} (OpenAPI at /openapi.json), store {database}"
         )
-        api = OperatorClient(csms.api_url, config.operator_user, operator_password)
-        minis: list[MiniStation] = []
+        demo = _Demo(
+            csms, OperatorClient(csms.api_url, config.operator_user, operator_password), report
+        )
         try:
-            for index in range(1, stations + 1):
-                sid = f"CS{index:03d}"
-                password = secrets.token_urlsafe(16)
-                body: dict[str, Any] = {"id": sid, "password": password, "heartbeat_interval": 300}
-                if index == 2:
-                    body["boot_policy"] = "Pending"
-                    body["pending_variables"] = [
-                        {
-                            "component": {"name": "OCPPCommCtrlr"},
-                            "variable": {"name": "HeartbeatInterval"},
-                            "attributeValue": "300",
-                        }
-                    ]
-                status, _ = await api.request("POST", "/api/stations", body)
-                report(
-                    sid,
-                    "register station (operator API)",
-                    status == 201,
-                    body.get("boot_policy", "Accepted"),
-                )
-                status, _ = await api.request(
-                    "PUT", f"/api/tokens/ISO14443/TOKEN{index:03d}", {"status": "Accepted"}
-                )
-                report(sid, "add token (operator API)", status == 200, f"TOKEN{index:03d}")
-                minis.append(MiniStation(csms.ocpp_url, sid, password))
-            intruder = MiniStation(csms.ocpp_url, "CS001", "wrong password")
-            try:
-                await intruder.client.connect()
-                report("CS001", "wrong password refused", False, "connected!")
-            except Exception as exc:  # websockets.InvalidStatus: HTTP 401
-                report("CS001", "wrong password refused", "401" in str(exc), type(exc).__name__)
-            await asyncio.gather(*(mini.start() for mini in minis))
-            results = await asyncio.gather(
-                *(
-                    _station_flow(mini, api, report, f"TOKEN{i:03d}", 1000.0 * (i + 4))
-                    for i, mini in enumerate(minis, start=1)
-                ),
-                return_exceptions=True,
-            )
-            for mini, result in zip(minis, results, strict=True):
-                if isinstance(result, BaseException):
-                    report(mini.identity, "flow", False, repr(result))
-            _, listed = await api.request("GET", "/api/stations")
-            out("")
-            out(
-                f"{'station':<8} {'conn':<5} {'registration':<12} {'boots':<28} "
-                f"{'transactions':<12} {'energy Wh':>9}  steps"
-            )
-            for item in listed:
-                sid = item["id"]
-                _, txs = await api.request("GET", f"/api/stations/{sid}/transactions")
-                energy = sum(t["energy_wh"] or 0 for t in txs)
-                mini = next(m for m in minis if m.identity == sid)
-                boots = "->".join(str(b.status) for b in mini.boots)
-                steps = [s for s in report.steps if s.station == sid]
-                passed = sum(s.ok for s in steps)
-                out(
-                    f"{sid:<8} {'yes' if item['connected'] else 'no':<5} "
-                    f"{item['registration_status'] or '-':<12} {boots:<28} {len(txs):<12} "
-                    f"{energy:>9.0f}  {passed}/{len(steps)}"
-                )
+            await _register(demo, data_dir, stations)
+            await _intruder(demo)
+            sids = list(demo.stations)
+
+            async def concurrent(demo: _Demo, sid: str) -> None:
+                await _concurrent(demo, sid, sids[0])
+
+            phases: list[tuple[Callable[[_Demo, str], Awaitable[None]], list[str]]] = [
+                (_boot, sids),
+                (_refused_token, sids[:1]),
+                (_start, sids),
+                (concurrent, sids[1:2]),
+                (_meter_values, sids),
+                (_unplug, sids),
+                (_operator, sids),
+            ]
+            for step, which in phases:
+                if not await _phase(demo, step, which):
+                    break
+            await _summary(demo, out)
         finally:
-            await api.close()
-            await asyncio.gather(*(mini.close() for mini in minis), return_exceptions=True)
-    failed = [s for s in report.steps if not s.ok]
+            await demo.api.close()
+            await asyncio.gather(
+                *(station.stop() for station in demo.stations.values()), return_exceptions=True
+            )
     elapsed = time.perf_counter() - report.started
     out("")
-    if failed:
-        out(f"demo FAILED: {len(failed)} of {len(report.steps)} steps failed in {elapsed:.1f} s")
+    if report.failed:
+        out(
+            f"demo FAILED: {len(report.failed)} of {len(report.steps)} steps failed "
+            f"in {elapsed:.1f} s"
+        )
         return 1
     out(f"demo OK: {len(report.steps)} steps, {stations} stations, {elapsed:.1f} s")
     return 0
@@ -670,5 +488,5 @@ def register(subparsers: Any) -> None:
         "Reset), and print a summary. Exit status 0 when every step worked.",
     )
     parser.add_argument("--data-dir", default="demo-data", help="where the SQLite file goes")
-    parser.add_argument("--stations", type=int, default=3, help="number of stations (1-20)")
+    parser.add_argument("--stations", type=int, default=3, help="number of stations (2-20)")
     parser.set_defaults(func=run)

@@ -31,7 +31,7 @@ from ocppgen.runtime.actions import Role, VersionSpec
 from ocppgen.runtime.endpoint import Disconnected, OcppConnection
 from ocppgen.runtime.errors import CallTimeout, InvalidResultError, RemoteCallError
 
-__all__ = ["OPENAPI", "make_api"]
+__all__ = ["OPENAPI", "address_text", "make_api"]
 
 Connections = Callable[[], Mapping[str, OcppConnection]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -205,11 +205,36 @@ def _connections(request: web.Request) -> Mapping[str, OcppConnection]:
     return connections
 
 
+def address_text(remote: Any) -> str | None:
+    """`host:port` of a peer address tuple (IPv4 or IPv6), None when unknown."""
+    if isinstance(remote, tuple) and len(remote) >= 2:
+        host = str(remote[0])
+        return f"[{host}]:{remote[1]}" if ":" in host else f"{host}:{remote[1]}"
+    return None
+
+
+def _connection_view(connection: OcppConnection) -> dict[str, Any]:
+    """What the runtime knows about a live connection (`OcppConnection.extra`)."""
+    extra = connection.extra
+    view: dict[str, Any] = {
+        "remote_address": address_text(extra.get("remote_address")),
+        "security_profile": int(extra["security_profile"])
+        if extra.get("security_profile") is not None
+        else None,
+        "subprotocol": extra.get("subprotocol", connection.subprotocol),
+    }
+    if "certificate_identity" in extra:
+        view["certificate_identity"] = extra["certificate_identity"]
+    return view
+
+
 def _station_view(request: web.Request, station: dict[str, Any]) -> dict[str, Any]:
     connection = _connections(request).get(station["id"])
+    live = connection if connection is not None and not connection.closed else None
     view = dict(station)
-    view["connected"] = connection is not None and not connection.closed
-    view["subprotocol"] = connection.subprotocol if view["connected"] and connection else None
+    view["connected"] = live is not None
+    view["subprotocol"] = live.subprotocol if live is not None else None
+    view["connection"] = _connection_view(live) if live is not None else None
     return view
 
 
@@ -272,6 +297,7 @@ async def get_station(request: web.Request) -> web.Response:
         )
     view["evses"] = list(evses.values())
     view["active_transactions"] = store.transactions(station["id"], active=True)
+    view["boots"] = store.boots(station["id"])
     return _json(view)
 
 
@@ -811,6 +837,19 @@ OPENAPI: Final[dict[str, Any]] = {
                     "id": {"type": "string"},
                     "connected": {"type": "boolean"},
                     "subprotocol": _NULLABLE_STRING,
+                    "connection": {
+                        "type": ["object", "null"],
+                        "description": "the live connection, null when not connected",
+                        "properties": {
+                            "remote_address": _NULLABLE_STRING,
+                            "security_profile": {"type": ["integer", "null"]},
+                            "subprotocol": _NULLABLE_STRING,
+                            "certificate_identity": {
+                                "type": ["string", "null"],
+                                "description": "the client certificate's CN (profile 3)",
+                            },
+                        },
+                    },
                     "has_password": {"type": "boolean"},
                     "security_profile": {"type": "integer"},
                     "boot_policy": {"type": "string", "enum": list(BOOT_POLICIES)},
@@ -859,6 +898,18 @@ OPENAPI: Final[dict[str, Any]] = {
                                 "type": "array",
                                 "items": _ref("Transaction"),
                             },
+                            "boots": {
+                                "type": "array",
+                                "description": "the latest BootNotifications, oldest first",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "received_at": {"type": "string"},
+                                        "reason": _NULLABLE_STRING,
+                                        "status": {"type": "string", "enum": list(BOOT_POLICIES)},
+                                    },
+                                },
+                            },
                         },
                     },
                 ]
@@ -872,6 +923,11 @@ OPENAPI: Final[dict[str, Any]] = {
                     "connector_id": {"type": ["integer", "null"]},
                     "id_token": _NULLABLE_STRING,
                     "token_type": _NULLABLE_STRING,
+                    "id_token_status": {
+                        "type": ["string", "null"],
+                        "description": "the idTokenInfo status last answered for the "
+                        "transaction's idToken (e.g. Accepted, ConcurrentTx)",
+                    },
                     "started_at": _NULLABLE_STRING,
                     "ended_at": _NULLABLE_STRING,
                     "state": {"type": "string", "enum": ["Started", "Ended"]},

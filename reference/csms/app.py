@@ -21,7 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from ocppgen.generated import v201
-from ocppgen.reference.csms.api import make_api
+from ocppgen.reference.csms.api import address_text, make_api
 from ocppgen.reference.csms.handlers import CsmsBehaviour, DataTransferHook, Listener
 from ocppgen.reference.csms.store import Store, verify_password
 from ocppgen.runtime.endpoint import OcppConnection
@@ -105,9 +105,7 @@ class Csms:
 
     async def _on_connect(self, conn: OcppConnection) -> None:
         station = self.store.station(conn.identity)
-        # One CsmsServer serves one security profile (OcppConnection keeps its per-connection
-        # extras private), so the server's profile is the connection's.
-        profile = int(self.server.security_profile)
+        profile = int(conn.extra["security_profile"])
         if station is None:
             logger.warning("%s: unknown station; disconnected", conn.identity)
             await conn.close(1008, "Unknown Charging Station")
@@ -120,7 +118,13 @@ class Csms:
             )
             await conn.close(1008, "Security profile too low")
         else:
-            logger.info("%s: connected (%s)", conn.identity, conn.subprotocol)
+            logger.info(
+                "%s: connected from %s (%s, security profile %d)",
+                conn.identity,
+                address_text(conn.extra.get("remote_address")) or "?",
+                conn.subprotocol,
+                profile,
+            )
 
     async def _on_disconnect(self, conn: OcppConnection) -> None:
         logger.info("%s: disconnected", conn.identity)

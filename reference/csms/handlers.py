@@ -9,7 +9,21 @@
 - G02 Heartbeat: the current time. G01 StatusNotification: the latest status per connector.
 - C01/C04 Authorize and the idTokenInfo of TransactionEvent: from the token store (Accepted,
   Blocked, Expired, Invalid, ...; Unknown for a token not in the store; an Accepted token past its
-  expiry is Expired; group id as groupIdToken; NoAuthorization tokens are Accepted).
+  expiry is Expired; group id as groupIdToken, C01.FR.06 / E01.FR.12; NoAuthorization tokens are
+  Accepted).
+- ConcurrentTx: an Accepted idToken that is already the token of an ongoing transaction we
+  answered Accepted (on any station or EVSE) is answered ConcurrentTx, both in Authorize and in
+  the TransactionEvent that brings the token to a new transaction (Started, or the Updated event
+  of a transaction that had no accepted token yet). AuthorizationStatusEnumType defines it as
+  "already involved in another transaction and multiple transactions are not allowed" and names
+  the TransactionEvent(Started) answer as where it matters; answering Authorize the same way
+  tells the driver at once instead of starting a transaction the station must end again (E05).
+  The requirement tables have no FR mentioning ConcurrentTx; the CSMS duties it rests on are
+  E01.FR.11 / E05.FR.01 (check the idToken of a TransactionEvent) and C01.FR.07 (a status in
+  every AuthorizeResponse). Only the identical token counts (C01.FR.25: equal idToken and type):
+  tokens sharing a groupIdToken may charge at the same time (the group matters for stopping,
+  C01.FR.03 / E07.FR.01, not for starting). A re-sent event (same seqNo) gets the status
+  answered the first time.
 - E01-E12, J02 TransactionEvent: stored with its meter values; the transaction is rebuilt from
   all its events (see `store`), offline and late events included, seqNo gaps listed.
 - J01 MeterValues, N07 NotifyEvent, B07 NotifyReport: stored.
@@ -55,6 +69,7 @@ from ocppgen.generated.v201.enums import (
     IdTokenEnumType,
     RegistrationStatusEnumType,
     SetVariableStatusEnumType,
+    TransactionEventEnumType,
 )
 from ocppgen.generated.v201.handlers import CsmsCalls, CsmsHandlers
 from ocppgen.reference.csms.store import Store
@@ -63,7 +78,13 @@ from ocppgen.runtime.endpoint import OcppConnection
 from ocppgen.runtime.errors import ErrorCode, OcppError
 from ocppgen.runtime.model import OcppModel
 
-__all__ = ["ALLOWED_BEFORE_ACCEPTED", "CsmsBehaviour", "DataTransferHook", "authorize"]
+__all__ = [
+    "ALLOWED_BEFORE_ACCEPTED",
+    "CsmsBehaviour",
+    "DataTransferHook",
+    "authorize",
+    "concurrent_transaction",
+]
 
 logger = logging.getLogger("ocppgen.reference.csms")
 
@@ -99,6 +120,25 @@ def authorize(
             IdTokenType(id_token=group, type=IdTokenEnumType.Central) if group else None
         ),
     )
+
+
+def concurrent_transaction(
+    store: Store, id_token: IdTokenType, station_id: str, transaction_id: str | None = None
+) -> dict[str, Any] | None:
+    """Another ongoing, accepted transaction of this idToken, unless `transaction_id` (of
+    `station_id`) is itself one (then that transaction already holds the token)."""
+    if id_token.type == IdTokenEnumType.NoAuthorization:
+        return None
+    holders = store.authorized_transactions(id_token.id_token, id_token.type)
+    if any(
+        t["station_id"] == station_id and t["transaction_id"] == transaction_id for t in holders
+    ):
+        return None
+    return holders[0] if holders else None
+
+
+def _with_status(info: IdTokenInfoType, status: AuthorizationStatusEnumType) -> IdTokenInfoType:
+    return info.model_copy(update={"status": status})
 
 
 class CsmsBehaviour(CsmsHandlers):
@@ -221,13 +261,55 @@ class CsmsBehaviour(CsmsHandlers):
     async def on_authorize(
         self, request: AuthorizeRequest, context: CallContext
     ) -> AuthorizeResponse:
-        return AuthorizeResponse(id_token_info=authorize(self.store, request.id_token))
+        info = authorize(self.store, request.id_token)
+        if info.status is AuthorizationStatusEnumType.Accepted:
+            holder = concurrent_transaction(self.store, request.id_token, context.station_id)
+            if holder is not None:
+                info = self._concurrent(context.station_id, request.id_token, holder)
+        return AuthorizeResponse(id_token_info=info)
+
+    def _concurrent(
+        self, station_id: str, id_token: IdTokenType, holder: dict[str, Any]
+    ) -> IdTokenInfoType:
+        logger.info(
+            "%s: idToken %s is in transaction %s on %s; ConcurrentTx",
+            station_id,
+            id_token.id_token,
+            holder["transaction_id"],
+            holder["station_id"],
+        )
+        return _with_status(
+            authorize(self.store, id_token), AuthorizationStatusEnumType.ConcurrentTx
+        )
+
+    def _transaction_token_info(
+        self, request: TransactionEventRequest, station_id: str
+    ) -> IdTokenInfoType | None:
+        """The idTokenInfo for an event's idToken (E01.FR.11/12, E05.FR.01)."""
+        token = request.id_token
+        if token is None:
+            return None
+        transaction_id = request.transaction_info.transaction_id
+        info = authorize(self.store, token)
+        earlier = self.store.event_status(station_id, transaction_id, request.seq_no)
+        if earlier is not None:  # re-sent: the same answer as the first time
+            return _with_status(info, AuthorizationStatusEnumType(earlier))
+        if (
+            info.status is AuthorizationStatusEnumType.Accepted
+            and request.event_type is not TransactionEventEnumType.Ended
+        ):
+            holder = concurrent_transaction(self.store, token, station_id, transaction_id)
+            if holder is not None:
+                return self._concurrent(station_id, token, holder)
+        return info
 
     async def on_transaction_event(
         self, request: TransactionEventRequest, context: CallContext
     ) -> TransactionEventResponse:
         payload = request.to_json_dict()
-        if not self.store.add_transaction_event(context.station_id, payload):
+        info = self._transaction_token_info(request, context.station_id)
+        status = info.status.value if info is not None else None
+        if not self.store.add_transaction_event(context.station_id, payload, status):
             logger.info(
                 "%s: TransactionEvent %s seqNo %s repeated; stored once",
                 context.station_id,
@@ -248,9 +330,7 @@ class CsmsBehaviour(CsmsHandlers):
                 request.transaction_info.transaction_id,
                 transaction["missing_seq_nos"],
             )
-        if request.id_token is None:
-            return TransactionEventResponse()
-        return TransactionEventResponse(id_token_info=authorize(self.store, request.id_token))
+        return TransactionEventResponse(id_token_info=info)
 
     async def on_meter_values(
         self, request: MeterValuesRequest, context: CallContext

@@ -246,6 +246,20 @@ class Store:
                 station_id,
             ),
         )
+        self.db.execute(
+            "INSERT INTO boot_notifications (station_id, received_at, reason, status) "
+            "VALUES (?, ?, ?, ?)",
+            (station_id, at, boot.get("reason"), status),
+        )
+
+    def boots(self, station_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The station's latest BootNotifications (oldest first) with what we answered."""
+        rows = self.db.query(
+            "SELECT received_at, reason, status FROM boot_notifications WHERE station_id = ? "
+            "ORDER BY received_at DESC LIMIT ?",
+            (station_id, limit),
+        )
+        return rows[::-1]
 
     def set_provisioned(self, station_id: str) -> None:
         self.db.execute("UPDATE stations SET provisioned = 1 WHERE id = ?", (station_id,))
@@ -330,17 +344,20 @@ class Store:
 
     # -- transactions ---------------------------------------------------------------------------
 
-    def add_transaction_event(self, station_id: str, event: Mapping[str, Any]) -> bool:
-        """Store a TransactionEvent (wire payload) with its meter values and rebuild the
-        transaction; False if this seqNo of this transaction was already stored."""
+    def add_transaction_event(
+        self, station_id: str, event: Mapping[str, Any], id_token_status: str | None = None
+    ) -> bool:
+        """Store a TransactionEvent (wire payload) with its meter values and the idTokenInfo
+        status we answered for its idToken, and rebuild the transaction; False if this seqNo of
+        this transaction was already stored."""
         info = event["transactionInfo"]
         transaction_id = info["transactionId"]
         seq_no = event["seqNo"]
         with self.db.transaction():
             inserted = self.db.execute(
                 "INSERT INTO transaction_events (station_id, transaction_id, seq_no, event_type, "
-                "timestamp, trigger_reason, offline, payload, received_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "timestamp, trigger_reason, offline, payload, received_at, id_token_status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (station_id, transaction_id, seq_no) DO NOTHING",
                 (
                     station_id,
@@ -352,6 +369,7 @@ class Store:
                     int(bool(event.get("offline", False))),
                     _json(event),
                     now(),
+                    id_token_status,
                 ),
             )
             if not inserted:
@@ -404,15 +422,14 @@ class Store:
                 )
 
     def _rebuild_transaction(self, station_id: str, transaction_id: str) -> None:
-        events = [
-            json.loads(row["payload"])
-            for row in self.db.query(
-                "SELECT payload FROM transaction_events WHERE station_id = ? AND "
-                "transaction_id = ? ORDER BY seq_no",
-                (station_id, transaction_id),
-            )
-        ]
-        summary = summarise(events)
+        rows = self.db.query(
+            "SELECT payload, id_token_status FROM transaction_events WHERE station_id = ? AND "
+            "transaction_id = ? ORDER BY seq_no",
+            (station_id, transaction_id),
+        )
+        summary = summarise([json.loads(row["payload"]) for row in rows])
+        answered = [row["id_token_status"] for row in rows if row["id_token_status"] is not None]
+        summary["id_token_status"] = answered[-1] if answered else None
         energy = self.db.query(
             "SELECT MAX(value) AS wh FROM meter_values WHERE station_id = ? AND "
             "transaction_id = ? AND measurand = 'Energy.Active.Import.Register' AND "
@@ -430,8 +447,8 @@ class Store:
         self.db.execute(
             "INSERT INTO transactions (station_id, transaction_id, evse_id, connector_id, "
             "id_token, token_type, started_at, ended_at, state, charging_state, stopped_reason, "
-            "energy_wh, events, last_seq_no, missing_seq_nos, offline_events) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "energy_wh, events, last_seq_no, missing_seq_nos, offline_events, id_token_status) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (station_id, transaction_id) DO UPDATE SET "
             "evse_id = excluded.evse_id, connector_id = excluded.connector_id, "
             "id_token = excluded.id_token, token_type = excluded.token_type, "
@@ -440,7 +457,8 @@ class Store:
             "stopped_reason = excluded.stopped_reason, energy_wh = excluded.energy_wh, "
             "events = excluded.events, last_seq_no = excluded.last_seq_no, "
             "missing_seq_nos = excluded.missing_seq_nos, "
-            "offline_events = excluded.offline_events",
+            "offline_events = excluded.offline_events, "
+            "id_token_status = excluded.id_token_status",
             (
                 station_id,
                 transaction_id,
@@ -458,8 +476,29 @@ class Store:
                 summary["last_seq_no"],
                 _json(summary["missing_seq_nos"]),
                 summary["offline_events"],
+                summary["id_token_status"],
             ),
         )
+
+    def event_status(self, station_id: str, transaction_id: str, seq_no: int) -> str | None:
+        """The idTokenInfo status answered for a stored event (None: not stored, or no idToken)."""
+        rows = self.db.query(
+            "SELECT id_token_status FROM transaction_events WHERE station_id = ? AND "
+            "transaction_id = ? AND seq_no = ?",
+            (station_id, transaction_id, seq_no),
+        )
+        return rows[0]["id_token_status"] if rows else None
+
+    def authorized_transactions(self, id_token: str, token_type: str) -> list[dict[str, Any]]:
+        """Ongoing transactions (any station) whose idToken is this one and was answered
+        Accepted: what makes a new use of the token ConcurrentTx."""
+        rows = self.db.query(
+            "SELECT * FROM transactions WHERE id_token = ? AND token_type = ? AND "
+            "state <> 'Ended' AND id_token_status = 'Accepted' "
+            "ORDER BY started_at, station_id, transaction_id",
+            (id_token, token_type),
+        )
+        return [_transaction(row) for row in rows]
 
     def transactions(
         self, station_id: str | None = None, *, active: bool | None = None
@@ -495,6 +534,7 @@ class Store:
                 "trigger_reason": row["trigger_reason"],
                 "offline": bool(row["offline"]),
                 "received_at": row["received_at"],
+                "id_token_status": row["id_token_status"],
                 "payload": json.loads(row["payload"]),
             }
             for row in self.db.query(

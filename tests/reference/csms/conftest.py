@@ -1,5 +1,6 @@
 """Fixtures: a running reference CSMS on a fresh SQLite file, the operator's HTTP client, and
-stations registered in it."""
+stations registered in it: `station` (a `MiniStation` that sends exactly what a test says) and
+`reference_station` (the reference `Station`, driven by plug-in / token / unplug)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,23 @@ import psycopg
 import pytest
 
 from ocppgen.reference.csms.app import Csms, CsmsConfig
-from ocppgen.reference.demo import MiniStation, OperatorClient
+from ocppgen.reference.demo import OperatorClient
+from ocppgen.reference.station import Station
+from tests.reference.csms.ministation import MiniStation
 
 OPERATOR = ("operator", "operator-secret")
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 StationFactory = Callable[..., Awaitable[MiniStation]]
+ReferenceStationFactory = Callable[..., Awaitable[Station]]
+
+STATION_TIME_SCALE = 0.05
+"""The reference stations' intervals run 20 times faster (MessageTimeout 30 s -> 1.5 s)."""
+STATION_OVERRIDES = {
+    "SampledDataCtrlr.TxUpdatedInterval": "0",  # no periodic meter values unless asked for
+    "OCPPCommCtrlr.RetryBackOffWaitMinimum": "1",
+    "OCPPCommCtrlr.RetryBackOffRandomRange": "1",
+}
 
 
 def csms_config(database: str) -> CsmsConfig:
@@ -64,6 +76,40 @@ async def station(csms: Csms) -> AsyncIterator[StationFactory]:
     yield make
     for mini in started:
         await mini.close()
+
+
+@pytest.fixture
+async def reference_station(csms: Csms, tmp_path: Path) -> AsyncIterator[ReferenceStationFactory]:
+    """`await reference_station("CS1", evses=(1,), overrides={...}, **station_fields)`: a
+    reference Station registered in the CSMS, started, and accepted (online)."""
+    started: list[Station] = []
+
+    async def make(
+        identity: str,
+        *,
+        evses: tuple[int, ...] = (1,),
+        overrides: dict[str, str] | None = None,
+        **fields: object,
+    ) -> Station:
+        password = f"pw-{identity}-0123456789"
+        csms.store.add_station(identity, password=password, **fields)  # type: ignore[arg-type]
+        station = Station(
+            csms.ocpp_url,
+            identity,
+            db_path=tmp_path / f"{identity}.station.sqlite3",
+            evses=evses,
+            password=password,
+            overrides={**STATION_OVERRIDES, **(overrides or {})},
+            time_scale=STATION_TIME_SCALE,
+        )
+        started.append(station)
+        await station.start()
+        await station.wait_online(timeout=5)
+        return station
+
+    yield make
+    for station in started:
+        await station.stop()
 
 
 @pytest.fixture

@@ -3,14 +3,20 @@ CSMS-initiated calls, and clear 4xx/5xx answers for bad input and unreachable st
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
+import websockets
 
 from ocppgen.reference.csms.api import OPENAPI
 from ocppgen.reference.csms.app import Csms
 from ocppgen.reference.demo import OperatorClient
+from ocppgen.runtime.security import basic_auth_header
 from tests.reference.csms.conftest import StationFactory
 from tests.reference.csms.helpers import eventually
 
@@ -140,6 +146,18 @@ async def test_malformed_requests_get_4xx_with_a_clear_message(
             "timeout",
         ),
         ("POST", "/api/stations/NOPE/calls/Reset", '{"type": "Immediate"}', 404, "no station"),
+        ("POST", "/api/stations/CS1/calls/Reset", '{"type": NaN}', 400, "not valid JSON"),
+        (
+            "POST",
+            "/api/stations/CS1/calls/Reset",
+            '{"type": "Immediate", "colour": "red"}',
+            400,
+            "invalid Reset payload: colour: Extra inputs are not permitted",
+        ),
+        ("POST", "/api/stations/CS1/calls/Reset", "[]", 400, "must be a JSON object"),
+        ("POST", "/api/stations/CS1/calls/Reset", "", 400, "empty"),
+        ("PATCH", "/api/stations/CS1", '{"password": null}', 400, "cannot be removed"),
+        ("PATCH", "/api/stations/CS1", '{"id": "CS2"}', 400, "unknown field(s): id"),
         ("GET", "/api/transactions?active=maybe", None, 400, "active must be"),
         ("GET", "/api/stations/CS1/reports/x", None, 400, "integer"),
         ("GET", "/api/nothing", None, 404, "no such route"),
@@ -177,3 +195,68 @@ async def test_call_error_from_the_station_comes_back(
     assert status == 502
     assert body["call_error"]["code"] == "NotSupported"
     assert "CALLERROR NotSupported" in body["error"]
+
+
+async def test_station_view_shows_the_live_connection(
+    csms: Csms, station: StationFactory, api: OperatorClient
+) -> None:
+    mini = await station("CS1")
+    status, view = await api.request("GET", "/api/stations/CS1")
+    assert status == 200 and view["connected"] is True
+    connection = view["connection"]
+    host, port = connection.pop("remote_address").rsplit(":", 1)
+    assert host == "127.0.0.1" and int(port) > 0
+    assert connection == {"security_profile": 1, "subprotocol": "ocpp2.0.1"}
+    assert [(b["reason"], b["status"]) for b in view["boots"]] == [("PowerUp", "Accepted")]
+    await mini.close()
+    await eventually(lambda: "CS1" not in csms.server.stations)
+    _, listed = await api.request("GET", "/api/stations")
+    assert [(s["id"], s["connected"], s["connection"]) for s in listed] == [("CS1", False, None)]
+
+
+@asynccontextmanager
+async def _raw_station(csms: Csms, identity: str) -> AsyncIterator[websockets.ClientConnection]:
+    """A booted station speaking raw OCPP-J: the test decides how (and whether) it answers."""
+    password = f"{identity}-password"
+    csms.store.add_station(identity, password=password)
+    async with websockets.connect(
+        csms.ocpp_url + identity,
+        subprotocols=[websockets.Subprotocol("ocpp2.0.1")],
+        additional_headers={"Authorization": basic_auth_header(identity, password)},
+    ) as ws:
+        boot = {"chargingStation": {"model": "Raw", "vendorName": "test"}, "reason": "PowerUp"}
+        await ws.send(json.dumps([2, "boot-1", "BootNotification", boot]))
+        reply = json.loads(await ws.recv())
+        assert reply[:2] == [3, "boot-1"] and reply[2]["status"] == "Accepted"
+        await csms.server.wait_for_station(identity, timeout=5)
+        yield ws
+
+
+async def test_station_disconnecting_before_it_answers_fails_clearly(
+    csms: Csms, api: OperatorClient
+) -> None:
+    async with _raw_station(csms, "RAW1") as ws:
+        pending = asyncio.create_task(api.call("RAW1", "Reset", {"type": "Immediate"}))
+        frame = json.loads(await ws.recv())
+        assert (frame[0], frame[2], frame[3]) == (2, "Reset", {"type": "Immediate"})
+        await ws.close()  # the link drops with the CALL unanswered
+        status, body = await pending
+    assert (status, body) == (409, {"error": "station 'RAW1' disconnected before answering"})
+
+
+async def test_station_not_answering_in_time_or_answering_nonsense(
+    csms: Csms, api: OperatorClient
+) -> None:
+    async with _raw_station(csms, "RAW2") as ws:
+        status, body = await api.request(
+            "POST", "/api/stations/RAW2/calls/Reset?timeout=0.2", {"type": "Immediate"}
+        )
+        assert (status, body) == (504, {"error": "RAW2 did not answer Reset in time"})
+        assert json.loads(await ws.recv())[2] == "Reset"  # it was sent, never answered
+        pending = asyncio.create_task(api.call("RAW2", "Reset", {"type": "OnIdle"}))
+        frame = json.loads(await ws.recv())
+        await ws.send(json.dumps([3, frame[1], {"status": "Maybe"}]))  # not a ResetResponse
+        status, body = await pending
+    assert status == 502
+    assert body["error"].startswith("RAW2 answered Reset with an invalid CALLRESULT")
+    assert body["invalid_result"]["code"] in {"FormatViolation", "PropertyConstraintViolation"}

@@ -1,5 +1,5 @@
-"""Handshake policy, disconnects mid-transaction, PostgreSQL, the stored schema, the CLI and the
-demo."""
+"""Handshake policy and security profiles, disconnects mid-transaction, PostgreSQL, the stored
+schema and its migrations, the CLI and the demo."""
 
 from __future__ import annotations
 
@@ -15,12 +15,22 @@ import websockets
 
 from ocppgen.reference.csms import cli as csms_cli
 from ocppgen.reference.csms.app import Csms
-from ocppgen.reference.csms.db import SqliteDatabase, migrate, migrations
+from ocppgen.reference.csms.db import MIGRATIONS_DIR, SqliteDatabase, migrate, migrations
 from ocppgen.reference.csms.store import Store, hash_password, verify_password
-from ocppgen.reference.demo import MiniStation, OperatorClient, run_demo
-from ocppgen.runtime.security import basic_auth_header
-from tests.reference.csms.conftest import OPERATOR, StationFactory, csms_config
+from ocppgen.reference.demo import OperatorClient, run_demo
+from ocppgen.reference.station import Station
+from ocppgen.runtime.security import basic_auth_header, client_ssl_context, server_ssl_context
+from tests.certs import Pki
+from tests.reference.csms.conftest import (
+    OPERATOR,
+    STATION_OVERRIDES,
+    STATION_TIME_SCALE,
+    ReferenceStationFactory,
+    StationFactory,
+    csms_config,
+)
 from tests.reference.csms.helpers import eventually, tx_event
+from tests.reference.csms.ministation import MiniStation
 from tests.runtime.ocpp_peers import connect_ocpp_station
 
 
@@ -93,6 +103,86 @@ async def test_e11_nothing_lost_when_a_station_disconnects_mid_transaction(
     assert [e["seq_no"] for e in done["event_log"]] == [0, 1, 2, 3]
 
 
+async def test_e11_reference_station_offline_mid_transaction_nothing_lost(
+    csms: Csms, reference_station: ReferenceStationFactory, api: OperatorClient
+) -> None:
+    """The link drops while charging: the stored transaction stays, and what the station
+    queued while offline arrives (offline=true) and is stored once it is back."""
+    csms.store.put_token("T1", "ISO14443", "Accepted")
+    station = await reference_station("CS1")
+    await station.plug_in(1)
+    assert await station.present_token("T1") == "Accepted"
+    [ongoing] = await eventually(lambda: csms.store.transactions("CS1", active=True))
+    path = f"/api/transactions/CS1/{ongoing['transaction_id']}"
+    await station.go_offline()
+    await eventually(lambda: "CS1" not in csms.server.stations)
+    status, before = await api.request("GET", path)
+    assert (status, before["state"], before["events"]) == (200, "Started", ongoing["events"])
+    await station.unplug(1)  # the transaction ends while offline: queued
+    await station.go_online()
+    await csms.server.wait_for_station("CS1", timeout=5)
+    await station.idle(timeout=5)
+    status, after = await api.request("GET", path)
+    assert status == 200
+    assert (after["state"], after["complete"], after["stopped_reason"]) == (
+        "Ended",
+        True,
+        "EVDisconnected",
+    )
+    log = after["event_log"]
+    assert [e["seq_no"] for e in log] == list(range(len(log)))
+    assert log[0]["offline"] is False
+    assert (log[-1]["event_type"], log[-1]["offline"]) == ("Ended", True)
+    assert after["offline_events"] >= 1
+    assert [b["status"] for b in csms.store.boots("CS1")] == ["Accepted"]  # no new boot
+
+
+async def test_station_needing_a_higher_security_profile_is_disconnected(csms: Csms) -> None:
+    csms.store.add_station("CS2", password="cs2-password", security_profile=2)
+    mini = MiniStation(csms.ocpp_url, "CS2", "cs2-password")
+    conn = await mini.client.connect()  # the handshake passes (profile 1 credentials) ...
+    await eventually(lambda: conn.closed)  # ... but the CSMS closes it: profile 1 < 2
+    assert "CS2" not in csms.server.stations
+    assert csms.store.boots("CS2") == []
+    await mini.close()
+
+
+async def test_profile_3_station_view_shows_the_certificate_identity(
+    tmp_path: Path, pki: Pki
+) -> None:
+    config = csms_config(str(tmp_path / "csms.sqlite3"))
+    config.security_profile = 3
+    config.ssl_context = server_ssl_context(pki.server.cert, pki.server.key, client_ca=pki.ca)
+    async with Csms(config) as running:
+        running.store.add_station("CS001", security_profile=3)
+        station = Station(
+            running.server.url(host="localhost"),
+            "CS001",
+            db_path=tmp_path / "cs001.sqlite3",
+            ssl_context=client_ssl_context(
+                pki.ca, certificate=pki.client("CS001").cert, key=pki.client("CS001").key
+            ),
+            overrides=STATION_OVERRIDES,
+            time_scale=STATION_TIME_SCALE,
+        )
+        api = OperatorClient(running.api_url, *OPERATOR)
+        try:
+            await station.start()
+            await station.wait_online(timeout=5)
+            status, view = await api.request("GET", "/api/stations/CS001")
+            assert status == 200 and view["registration_status"] == "Accepted"
+            connection = view["connection"]
+            assert connection.pop("remote_address").startswith("127.0.0.1:")
+            assert connection == {
+                "security_profile": 3,
+                "subprotocol": "ocpp2.0.1",
+                "certificate_identity": "CS001",
+            }
+        finally:
+            await api.close()
+            await station.stop()
+
+
 def test_migrations_are_numbered_applied_once_and_recorded(tmp_path: Path) -> None:
     db = SqliteDatabase(tmp_path / "m.sqlite3")
     assert migrate(db) == [n for n, _, _ in migrations()]
@@ -103,6 +193,34 @@ def test_migrations_are_numbered_applied_once_and_recorded(tmp_path: Path) -> No
     with pytest.raises(RuntimeError, match="newer than this code"):
         migrate(db)
     db.close()
+
+
+def test_migration_0002_upgrades_a_version_1_database_keeping_its_data(tmp_path: Path) -> None:
+    first_only = tmp_path / "migrations"
+    first_only.mkdir()
+    for name in ("0001_initial.sql",):
+        (first_only / name).write_text((MIGRATIONS_DIR / name).read_text())
+    path = tmp_path / "old.sqlite3"
+    db = SqliteDatabase(path)
+    assert migrate(db, first_only) == [1]
+    db.execute(
+        "INSERT INTO stations (id, created_at, registration_status) VALUES ('OLD', 'x', 'Accepted')"
+    )
+    db.execute(
+        "INSERT INTO transactions (station_id, transaction_id, state, id_token, token_type) "
+        "VALUES ('OLD', 'TX', 'Started', 'T1', 'ISO14443')"
+    )
+    db.close()
+    store = Store.open(str(path))  # applies 0002
+    try:
+        assert store.station("OLD")["registration_status"] == "Accepted"  # type: ignore[index]
+        [old] = store.transactions("OLD")
+        assert (old["transaction_id"], old["id_token_status"]) == ("TX", None)
+        # answered before the upgrade: unknown, so it does not block the token (no ConcurrentTx)
+        assert store.authorized_transactions("T1", "ISO14443") == []
+        assert store.boots("OLD") == []
+    finally:
+        store.close()
 
 
 async def test_postgresql_store_end_to_end(postgres_url: str) -> None:
@@ -126,7 +244,10 @@ async def test_postgresql_store_end_to_end(postgres_url: str) -> None:
         assert stored is not None
         assert (stored["state"], stored["complete"], stored["energy_wh"]) == ("Ended", True, 700.0)
         assert reopened.connectors("PG1")[0]["status"] == "Available"
-        assert reopened.db.query("SELECT MAX(version) AS v FROM schema_version")[0]["v"] == 1
+        assert stored["id_token_status"] == "Accepted"  # the new column on PostgreSQL too
+        latest = reopened.db.query("SELECT MAX(version) AS v FROM schema_version")[0]["v"]
+        assert latest == len(migrations())
+        assert [b["status"] for b in reopened.boots("PG1")] == ["Accepted"]
         # late, out-of-order events on PostgreSQL too
         reopened.add_transaction_event("PG1", tx_event("TX2", 1, "Ended", energy=10))
         assert reopened.transaction("PG1", "TX2")["missing_seq_nos"] == [0]  # type: ignore[index]
@@ -255,6 +376,28 @@ async def test_demo_runs_the_basic_use_cases(tmp_path: Path) -> None:
     output: list[str] = []
     status = await asyncio.wait_for(run_demo(tmp_path, stations=2, out=output.append), 60)
     assert status == 0, "\n".join(output)
-    assert output[-1].startswith("demo OK")
     assert not any(" FAIL " in line for line in output)
     assert (tmp_path / "demo.sqlite3").exists()
+    # progress lines name the use cases the stations went through
+    for shown in [
+        "B01 boot: Accepted",
+        "B02 boot: Pending, configured, Accepted",
+        "C01 blocked token refused",
+        "C01 token in use elsewhere refused",
+        "E09 EV unplugged: transaction ended",
+        "B11 Reset: rebooted and accepted",
+    ]:
+        assert any(shown in line for line in output), shown
+    # the summary: one row per station, read back from the CSMS, then the verdict
+    header = next(i for i, line in enumerate(output) if line.startswith("station "))
+    rows = [line.split() for line in output[header + 1 : header + 3]]
+    assert [row[0] for row in rows] == ["CS001", "CS002"]
+    for row in rows:
+        assert row[1].startswith("127.0.0.1:") and row[2] == "Accepted"
+        assert row[3].endswith("->Accepted(reset)") and row[4] == "1" and float(row[5]) > 0
+        passed, total = row[6].split("/")
+        assert passed == total and int(total) > 10
+    assert rows[1][3].startswith("Pending->Accepted")  # CS002 was registered Pending (B02)
+    steps = sum(int(row[6].split("/")[1]) for row in rows)
+    assert output[-1].startswith("demo OK: ") and "2 stations" in output[-1]
+    assert int(output[-1].split()[2]) >= steps

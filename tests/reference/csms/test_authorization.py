@@ -1,0 +1,123 @@
+"""ConcurrentTx end to end: an idToken already in an ongoing, accepted transaction is refused
+with ConcurrentTx when it is presented again, at another station or EVSE (Authorize, or the
+TransactionEvent that brings it to a new transaction). The spec's AuthorizationStatusEnumType
+defines the status; the CSMS duties are E01.FR.11 / E05.FR.01 (check the idToken of a
+TransactionEvent) and C01.FR.07 (a status in every AuthorizeResponse); equality is C01.FR.25.
+The reference `Station` plays the driver's side where a whole flow is meant, `MiniStation`
+where a test needs an exact message."""
+
+from __future__ import annotations
+
+from ocppgen.generated import v201
+from ocppgen.reference.csms.app import Csms
+from ocppgen.reference.demo import OperatorClient
+from tests.reference.csms.conftest import ReferenceStationFactory, StationFactory
+from tests.reference.csms.helpers import eventually, tx_event
+
+
+async def test_c01_authorize_token_charging_at_another_station_concurrent_tx(
+    csms: Csms, reference_station: ReferenceStationFactory, api: OperatorClient
+) -> None:
+    csms.store.put_token("DRIVER1", "ISO14443", "Accepted")
+    first = await reference_station("CSA")
+    second = await reference_station("CSB")
+    await first.plug_in(1)
+    assert await first.present_token("DRIVER1") == "Accepted"
+    [charging] = await eventually(lambda: csms.store.transactions("CSA", active=True))
+    assert (charging["id_token"], charging["id_token_status"]) == ("DRIVER1", "Accepted")
+    await second.plug_in(1)
+    assert await second.present_token("DRIVER1") == "ConcurrentTx"
+    status, ongoing = await api.request("GET", "/api/transactions?active=true")
+    assert status == 200
+    assert [(t["station_id"], t["id_token"]) for t in ongoing] == [("CSA", "DRIVER1")]
+    # Once that transaction has ended, the token is free again.
+    await first.unplug(1)
+    await eventually(lambda: not csms.store.transactions("CSA", active=True))
+    assert await second.present_token("DRIVER1") == "Accepted"
+    [moved] = await eventually(lambda: csms.store.transactions("CSB", active=True))
+    assert (moved["id_token"], moved["id_token_status"]) == ("DRIVER1", "Accepted")
+
+
+async def test_e05_started_with_a_token_in_use_concurrent_tx_and_the_station_ends_it(
+    csms: Csms, reference_station: ReferenceStationFactory, api: OperatorClient
+) -> None:
+    """Station B starts from its authorization cache (LocalPreAuthorize) without asking: the
+    TransactionEvent Started is the CSMS's first chance to check the token (E05.FR.01)."""
+    csms.store.put_token("DRIVER1", "ISO14443", "Accepted")
+    first = await reference_station("CSA")
+    second = await reference_station("CSB")
+    await second.plug_in(1)  # an earlier session at B leaves DRIVER1 Accepted in B's cache
+    assert await second.present_token("DRIVER1") == "Accepted"
+    [earlier] = await eventually(lambda: csms.store.transactions("CSB", active=True))
+    await second.unplug(1)
+    await eventually(lambda: not csms.store.transactions("CSB", active=True))
+    await first.plug_in(1)  # now DRIVER1 charges at A
+    assert await first.present_token("DRIVER1") == "Accepted"
+    await eventually(lambda: csms.store.transactions("CSA", active=True))
+    await second.plug_in(1)
+    assert await second.present_token("DRIVER1") == "Accepted"  # locally, from the cache
+
+    def refused() -> list[dict[str, object]]:
+        return [
+            t
+            for t in csms.store.transactions("CSB", active=False)
+            if t["transaction_id"] != earlier["transaction_id"]
+        ]
+
+    [ended] = await eventually(refused)
+    # The CSMS answered ConcurrentTx; the station ended the transaction (E05.FR.10).
+    assert (ended["id_token_status"], ended["stopped_reason"]) == ("ConcurrentTx", "DeAuthorized")
+    status, detail = await api.request("GET", f"/api/transactions/CSB/{ended['transaction_id']}")
+    assert status == 200
+    started = detail["event_log"][0]
+    assert (started["event_type"], started["id_token_status"]) == ("Started", "ConcurrentTx")
+    [untouched] = csms.store.transactions("CSA", active=True)
+    assert (untouched["id_token"], untouched["id_token_status"]) == ("DRIVER1", "Accepted")
+
+
+async def test_e05_concurrent_tx_same_station_other_evse_group_and_repeats(
+    csms: Csms, station: StationFactory
+) -> None:
+    mini = await station("CS1")
+    store = csms.store
+    store.put_token("T1", "ISO14443", "Accepted", group_id="FLEET")
+    store.put_token("T2", "ISO14443", "Accepted", group_id="FLEET")
+    first, info = await mini.start_transaction(1, "T1")
+    assert info == "Accepted"
+    second, info = await mini.start_transaction(2, "T1")  # same token, another EVSE
+    assert info == "ConcurrentTx"
+    assert store.transaction("CS1", second)["id_token_status"] == "ConcurrentTx"  # type: ignore[index]
+    # A token of the same group is another token (C01.FR.25): it may charge meanwhile.
+    sibling, info = await mini.start_transaction(3, "T2")
+    assert info == "Accepted"
+    assert await mini.authorize("T1") == "ConcurrentTx"
+    assert await mini.authorize("T2") == "ConcurrentTx"
+    response = await mini.calls.authorize(
+        v201.AuthorizeRequest.from_json_dict({"idToken": {"idToken": "T1", "type": "ISO14443"}})
+    )
+    assert response.id_token_info.to_json_dict()["groupIdToken"] == {
+        "idToken": "FLEET",
+        "type": "Central",
+    }
+    # The Ended event of the accepted transaction carries its token and is not refused.
+    ended = await mini.calls.transaction_event(
+        v201.TransactionEventRequest.from_json_dict(
+            tx_event(first, 1, "Ended", idToken={"idToken": "T1", "type": "ISO14443"})
+        )
+    )
+    assert ended.id_token_info is not None and ended.id_token_info.status == "Accepted"
+    # The refused transaction does not hold the token: T1 is free once `first` has ended ...
+    assert await mini.authorize("T1") == "Accepted"
+    # ... but a re-sent event gets the answer it got the first time.
+    again = await mini.calls.transaction_event(
+        v201.TransactionEventRequest.from_json_dict(
+            tx_event(second, 0, "Started", idToken={"idToken": "T1", "type": "ISO14443"})
+        )
+    )
+    assert again.id_token_info is not None and again.id_token_info.status == "ConcurrentTx"
+    assert len(store.transaction("CS1", second)["event_log"]) == 1  # type: ignore[index]
+    # Start buttons (NoAuthorization) never conflict.
+    for evse in (4, 5):
+        _, info = await mini.start_transaction(evse, "", "NoAuthorization")
+        assert info == "Accepted"
+    assert {t["transaction_id"] for t in store.transactions("CS1", active=True)} >= {sibling}
