@@ -13,6 +13,9 @@ operator sends GetVariables, SetVariables, GetBaseReport, ChangeAvailability, Da
 Reset through the API. Every step is checked the way an operator would: by reading the CSMS's
 stored state back through the HTTP API, never the stations' internals. Progress lines go to
 stdout, then a summary table; the exit status is 0 only when every step worked.
+
+Only the stations' configured intervals are scaled: the simulated meter integrates power over
+real time, so the second or so of charging shows as a few Wh.
 """
 
 from __future__ import annotations
@@ -477,16 +480,33 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
+def _station_count(text: str) -> int:
+    count = int(text)
+    if not 2 <= count <= 20:
+        raise argparse.ArgumentTypeError("the demo runs 2 to 20 stations")
+    return count
+
+
 def register(subparsers: Any) -> None:
     """Add the `demo` subcommand."""
     parser = subparsers.add_parser(
         "demo",
-        help="run the reference CSMS with several stations through the basic use cases",
-        description="Start the reference CSMS and several Charging Stations in one process "
-        "over loopback sockets, run boot, authorization, a transaction with meter values and "
-        "operator calls (GetVariables, SetVariables, GetBaseReport, ChangeAvailability, "
-        "Reset), and print a summary. Exit status 0 when every step worked.",
+        help="run the reference CSMS with several reference stations through the basic use cases",
+        description="Start the reference CSMS and several reference Charging Stations in one "
+        "process over loopback sockets: boot (one station Pending and configured first), "
+        "status, heartbeat, a blocked token, a transaction driven by plug-in, token and unplug "
+        "with meter values, a token refused ConcurrentTx while in use elsewhere, and operator "
+        "calls through the HTTP API (GetVariables, SetVariables, GetBaseReport, "
+        "ChangeAvailability, DataTransfer, Reset). Every step is checked against the CSMS's "
+        "stored state through the operator API; a summary table follows. Exit status 0 when "
+        "every step worked.",
     )
-    parser.add_argument("--data-dir", default="demo-data", help="where the SQLite file goes")
-    parser.add_argument("--stations", type=int, default=3, help="number of stations (2-20)")
+    parser.add_argument(
+        "--data-dir",
+        default="demo-data",
+        help="where the CSMS's SQLite file and the stations' state files go (recreated)",
+    )
+    parser.add_argument(
+        "--stations", type=_station_count, default=3, help="number of stations (2-20)"
+    )
     parser.set_defaults(func=run)

@@ -262,15 +262,22 @@ class CsmsBehaviour(CsmsHandlers):
         self, request: AuthorizeRequest, context: CallContext
     ) -> AuthorizeResponse:
         info = authorize(self.store, request.id_token)
-        if info.status is AuthorizationStatusEnumType.Accepted:
-            holder = concurrent_transaction(self.store, request.id_token, context.station_id)
-            if holder is not None:
-                info = self._concurrent(context.station_id, request.id_token, holder)
+        info = self._unless_concurrent(info, request.id_token, context.station_id)
         return AuthorizeResponse(id_token_info=info)
 
-    def _concurrent(
-        self, station_id: str, id_token: IdTokenType, holder: dict[str, Any]
+    def _unless_concurrent(
+        self,
+        info: IdTokenInfoType,
+        id_token: IdTokenType,
+        station_id: str,
+        transaction_id: str | None = None,
     ) -> IdTokenInfoType:
+        """`info`, or ConcurrentTx if the Accepted token is held by another transaction."""
+        if info.status is not AuthorizationStatusEnumType.Accepted:
+            return info
+        holder = concurrent_transaction(self.store, id_token, station_id, transaction_id)
+        if holder is None:
+            return info
         logger.info(
             "%s: idToken %s is in transaction %s on %s; ConcurrentTx",
             station_id,
@@ -278,9 +285,7 @@ class CsmsBehaviour(CsmsHandlers):
             holder["transaction_id"],
             holder["station_id"],
         )
-        return _with_status(
-            authorize(self.store, id_token), AuthorizationStatusEnumType.ConcurrentTx
-        )
+        return _with_status(info, AuthorizationStatusEnumType.ConcurrentTx)
 
     def _transaction_token_info(
         self, request: TransactionEventRequest, station_id: str
@@ -294,14 +299,9 @@ class CsmsBehaviour(CsmsHandlers):
         earlier = self.store.event_status(station_id, transaction_id, request.seq_no)
         if earlier is not None:  # re-sent: the same answer as the first time
             return _with_status(info, AuthorizationStatusEnumType(earlier))
-        if (
-            info.status is AuthorizationStatusEnumType.Accepted
-            and request.event_type is not TransactionEventEnumType.Ended
-        ):
-            holder = concurrent_transaction(self.store, token, station_id, transaction_id)
-            if holder is not None:
-                return self._concurrent(station_id, token, holder)
-        return info
+        if request.event_type is TransactionEventEnumType.Ended:  # ending frees, never takes
+            return info
+        return self._unless_concurrent(info, token, station_id, transaction_id)
 
     async def on_transaction_event(
         self, request: TransactionEventRequest, context: CallContext
