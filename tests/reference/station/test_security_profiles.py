@@ -209,9 +209,14 @@ async def test_profile_2_tls_basic_auth_boots(
 
 
 async def refused(
-    csms: RecordingCsms, proxy: CountingProxy, make_station: StationFactory, **options: Any
+    csms: RecordingCsms,
+    proxy: CountingProxy,
+    make_station: StationFactory,
+    url: str,
+    **options: Any,
 ) -> Station:
-    url = options.pop("url")
+    """The station (via the proxy) tries at least three times, each refused, waiting longer
+    each time; nothing reaches the CSMS's OCPP layer."""
     station = await make_station(url=url, overrides=BACK_OFF, **options)
     assert_backs_off(await proxy.wait_attempts(3))
     assert station.registration is None and not station.connected
