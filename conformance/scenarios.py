@@ -196,7 +196,7 @@ async def csms_scenarios(ctx: Context) -> None:
             _time_checks(sc, "heartbeat-time", answer.get("currentTime"), "G02 HeartbeatResponse")
     if ctx.wanted("C01"):
         await _csms_authorize(ctx)
-    if ctx.wanted("E"):
+    if ctx.wanted("E01") or ctx.wanted("E05"):  # not "E": --only E02 means E02 alone
         await _csms_transaction(ctx)
 
 
@@ -564,7 +564,7 @@ async def station_scenarios(ctx: Context, reconnect: Callable[[], Awaitable[bool
         await _station_availability(ctx, "G03", {"id": 1})
     if ctx.wanted("G04"):
         await _station_availability(ctx, "G04", None)
-    if ctx.wanted("E"):
+    if ctx.wanted("E01"):
         await _station_transaction(ctx)
     from ocppgen.conformance.driven import driven_scenarios  # driven.py builds on this module
 
