@@ -53,6 +53,9 @@ def register(subparsers: Any) -> None:
     station.add_argument("--cert", type=Path, help="server certificate (TLS, wss://)")
     station.add_argument("--key", type=Path, help="server certificate's key")
     station.add_argument(
+        "--ca", type=Path, help="require client certificates signed by this CA (profile 3)"
+    )
+    station.add_argument(
         "--heartbeat-interval",
         type=int,
         default=2,
@@ -71,8 +74,8 @@ def register(subparsers: Any) -> None:
             "--version",
             dest="ocpp_version",
             default="2.0.1",
-            choices=["2.0.1"],
-            help="OCPP version (2.0.1; 1.6 and 2.1 not yet)",
+            choices=["1.6", "2.0.1", "2.1"],
+            help="OCPP version (default %(default)s)",
         )
         p.add_argument(
             "--profile",
@@ -159,21 +162,39 @@ def _progress(quiet: bool) -> Any:
     return show
 
 
+class SetupError(Exception):
+    """A command line the tester cannot start with (e.g. an unreadable certificate)."""
+
+
 def _ssl_client(args: argparse.Namespace) -> ssl.SSLContext | None:
     if not args.url.startswith("wss://"):
+        if args.ca or args.cert:
+            raise SetupError("--ca and --cert need a wss:// --url")
         return None
-    context = ssl.create_default_context(cafile=str(args.ca) if args.ca else None)
-    if args.cert:
-        context.load_cert_chain(str(args.cert), str(args.key) if args.key else None)
+    try:
+        context = ssl.create_default_context(cafile=str(args.ca) if args.ca else None)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        if args.cert:
+            context.load_cert_chain(str(args.cert), str(args.key) if args.key else None)
+    except (OSError, ssl.SSLError) as exc:
+        raise SetupError(f"cannot load the TLS files (--ca, --cert, --key): {exc}") from exc
     return context
 
 
 def _ssl_server(args: argparse.Namespace) -> ssl.SSLContext | None:
     if not args.cert:
+        if args.ca:
+            raise SetupError("--ca (client certificates) needs --cert and --key")
         return None
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(str(args.cert), str(args.key) if args.key else None)
+    try:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(str(args.cert), str(args.key) if args.key else None)
+        if args.ca:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(cafile=str(args.ca))
+    except (OSError, ssl.SSLError) as exc:
+        raise SetupError(f"cannot load the TLS files (--cert, --key, --ca): {exc}") from exc
     return context
 
 
@@ -225,11 +246,15 @@ async def _run(args: argparse.Namespace, options: Options) -> RunReport:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit status: 0 all passed (warnings allowed), 1 a check failed."""
+    """Exit status: 0 all passed (warnings allowed), 1 a check failed, 2 cannot start."""
     options = options_from(args)
     if not args.quiet:
         print(f"seed {options.seed} (reproduce with --seed {options.seed})", file=sys.stderr)
-    report = asyncio.run(_run(args, options))
+    try:
+        report = asyncio.run(_run(args, options))
+    except SetupError as exc:
+        print(f"ocppgen conformance: {exc}", file=sys.stderr)
+        return 2
     render_console(report, sys.stdout, verbose=args.verbose)
     if args.junit:
         args.junit.write_text(render_junit(report), encoding="utf-8")

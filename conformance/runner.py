@@ -18,7 +18,7 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import InvalidMessage, InvalidStatus
 from websockets.typing import Subprotocol
 
 from ocppgen.conformance.checks import Context, Options, message_checks, received_actions
@@ -67,6 +67,9 @@ def _groups(version: VersionSpec, sut: Role, chosen: list[Any]) -> dict[str, str
 
 def connect_error(exc: BaseException) -> str:
     """What went wrong when dialling the CSMS, in words a user can act on."""
+    cause = _tls_cause(exc)  # TLS 1.3: a refused client certificate surfaces after the handshake
+    if cause is not None and cause is not exc:
+        return connect_error(cause)
     if isinstance(exc, ssl.SSLCertVerificationError):
         return (
             f"TLS: the CSMS's certificate was not accepted ({exc.verify_message}); "
@@ -81,11 +84,26 @@ def connect_error(exc: BaseException) -> str:
         status = exc.response.status_code
         hint = _HTTP_HINTS.get(status, "")
         return f"the CSMS refused the WebSocket handshake with HTTP {status}{hint}"
+    if isinstance(exc, InvalidMessage):
+        return (
+            f"the CSMS closed the connection during the WebSocket handshake ({exc}); over "
+            "wss:// this is how a CSMS refuses a missing or untrusted client certificate "
+            "(security profile 3): check --cert and --key"
+        )
     if isinstance(exc, TimeoutError):
         return "no WebSocket handshake within the timeout (--timeout)"
     if isinstance(exc, OSError):
         return f"cannot connect: {exc.strerror or exc}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None or isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 _HTTP_HINTS = {
