@@ -1263,10 +1263,11 @@ class Station:
                     self._queued_status.pop((evse.id, connector.id), None)
             self._notify_statuses()
         elif what is M.MeterValues:
+            measurands = self.dm.get_members("AlignedDataCtrlr", "Measurands")  # F06.FR.06
             for evse in evses:
-                values = self._meter_value(evse, "TxUpdatedMeasurands", Context.Trigger)
-                if values:
-                    meter = v201.MeterValuesRequest(evse_id=evse.id, meter_value=values)
+                value = evse.meter.sample(measurands, Context.Trigger, _now(), time.monotonic())
+                if value is not None:
+                    meter = v201.MeterValuesRequest(evse_id=evse.id, meter_value=[value])
                     self.outbox.put("MeterValues", meter.to_json_dict(), persistent=False)
         elif what is M.TransactionEvent:
             running = [e for e in evses if e.transaction is not None]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ocppgen.generated import v201
 from tests.reference.station.conftest import TIME_SCALE, StationFactory, until
 from tests.reference.station.csms import RecordingCsms
 
@@ -17,9 +18,13 @@ ALIGNED = 4  # s; * TIME_SCALE = 0.2 s between clock-aligned instants
 ENDED = 2  # s; 0.1 s between TxEndedInterval samples
 
 
+def _moment(timestamp: str) -> datetime:
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+
+
 def _aligned(timestamp: str, interval: float) -> bool:
     """Whether `timestamp` is a multiple of `interval` (scaled) seconds since midnight UTC."""
-    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    moment = _moment(timestamp)
     since_midnight = moment.hour * 3600 + moment.minute * 60 + moment.second
     ratio = (since_midnight + moment.microsecond / 1e6) / (interval * TIME_SCALE)
     return abs(ratio - round(ratio)) < 0.01
@@ -78,7 +83,7 @@ async def test_j01_clock_aligned_meter_values_idle_and_in_transaction(
     assert _contexts(clocked) == {"Sample.Clock"}
     assert all(_aligned(m["timestamp"], ENDED) for m in clocked)
     assert all(_measurands(m) == ["Energy.Active.Import.Register"] for m in clocked)
-    stamps = [m["timestamp"] for m in clocked]
+    stamps = [_moment(m["timestamp"]) for m in clocked]
     assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
     assert _contexts([last]) == {"Transaction.End"}
     energy = [m["sampledValue"][0]["value"] for m in clocked]
@@ -112,6 +117,26 @@ async def test_j01_clock_aligned_send_during_idle_stops_in_transaction(
     assert [e["triggerReason"] for e in rec.messages("TransactionEvent")] == ["Authorized"]
     await station.unplug(1)
     await rec.expect("MeterValues", lambda p: p["evseId"] == 1)  # idle again: sent again
+
+
+async def test_f06_trigger_meter_values_uses_aligned_measurands(
+    csms: RecordingCsms, make_station: StationFactory
+) -> None:
+    station = await make_station(
+        overrides={"AlignedDataCtrlr.Measurands": "Voltage,Current.Import"}
+    )
+    await station.wait_online(5)
+    conn = await csms.station("CS001")
+    answer = await conn.call(
+        v201.TriggerMessageRequest.from_json_dict({"requestedMessage": "MeterValues"})
+    )
+    assert isinstance(answer, v201.TriggerMessageResponse)
+    assert answer.status is v201.TriggerMessageStatusEnumType.Accepted
+    meter = await csms.recorder.expect("MeterValues")
+    # F06.FR.06: the most recent values of the AlignedDataCtrlr.Measurands (Interval is 0 here)
+    [value] = meter["meterValue"]
+    assert _measurands(value) == ["Voltage", "Current.Import"]
+    assert _contexts([value]) == {"Trigger"}
 
 
 @pytest.mark.parametrize(
