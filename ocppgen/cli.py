@@ -92,6 +92,10 @@ _APPLICATIONS: dict[str, tuple[str, str]] = {
         "ocppgen.conformance.cli",
         "check a Charging Station or CSMS under test against the spec, property-based",
     ),
+    "station-ctl": (
+        "ocppgen.conformance.station_ctl",
+        "drive a running reference station (plug_in, present_token, unplug): the tester's --driver",
+    ),
     "demo": (
         "ocppgen.reference.demo",
         "start a CSMS and stations on loopback and run the basic use cases",
