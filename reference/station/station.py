@@ -716,14 +716,19 @@ class Station:
                     continue
                 instant = midnight + math.floor((now - midnight) / period) * period
                 if variable in last and instant > last[variable]:
-                    at = datetime.fromtimestamp(instant, UTC)
-                    if variable == "Interval":
-                        self._send_aligned(at)
-                    else:
-                        self._collect_ended_samples(at)
+                    self._aligned_instant(variable, datetime.fromtimestamp(instant, UTC))
                 last[variable] = instant
                 waits.append(instant + period - now)
             await asyncio.sleep(max(0.001, min(waits)))
+
+    def _aligned_instant(self, variable: str, at: datetime) -> None:
+        try:
+            if variable == "Interval":
+                self._send_aligned(at)
+            else:
+                self._collect_ended_samples(at)
+        except Exception:  # keep the clock running for the next instant
+            logger.exception("clock-aligned %s at %s failed", variable, at)
 
     def _send_aligned(self, at: datetime) -> None:
         """J01.FR.14: MeterValues for each EVSE without a transaction; J01.FR.22: an Updated
@@ -859,11 +864,10 @@ class Station:
         tx = evse.transaction
         points = self._start_points()
         if tx is None:
-            if not self._may_start_transaction():
-                pass  # B02.FR.03: not before an Accepted boot unless TxBeforeAcceptedEnabled
-            elif points & {"EVConnected", "ParkingBayOccupancy"} or (
+            starts = points & {"EVConnected", "ParkingBayOccupancy"} or (
                 evse.authorization is not None and points & _POWER_PATH
-            ):
+            )
+            if starts and self._may_start_transaction():  # B02.FR.03
                 self._start_transaction(evse, Trigger.CablePluggedIn, token=evse.authorization)
         else:
             self._transaction_event(evse, TxEvent.Updated, Trigger.CablePluggedIn)
