@@ -461,6 +461,8 @@ async def message_checks(ctx: Context, actions: Sequence[str], groups: dict[str,
     """Valid and mutated requests for each action; each result is grouped under the use
     cases of the profile that use the action."""
     for action in actions:
+        if ctx.version.actions[action].response is None:
+            continue  # an OCPP 2.1 SEND: nothing answers it (framing.py sends one)
         group = groups.get(action, "messages")
         if action not in DISRUPTIVE and ctx.wanted(f"messages/{action}/valid"):
             ctx.add(await asyncio.to_thread(valid_check, ctx, action, group))

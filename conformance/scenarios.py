@@ -171,7 +171,7 @@ async def csms_boot(ctx: Context) -> bool:
         "an Accepted boot carries a heartbeat interval > 0",
         isinstance(interval, int) and interval > 0,
         f"interval {interval!r}",
-        "B01.FR.04 (the interval the station adopts)",
+        "B01.FR.02, B01.FR.04 (the interval the station adopts), G02.FR.01",
     )
     _time_checks(sc, "current-time", answer.get("currentTime"), "B01 BootNotificationResponse")
     return status == "Accepted"
@@ -191,9 +191,9 @@ async def csms_scenarios(ctx: Context) -> None:
             },
             "B01.FR.05",
         )
-        answer = await _call_checked(sc, "Heartbeat", {}, "G02")
+        answer = await _call_checked(sc, "Heartbeat", {}, "G02.FR.03")
         if answer is not None:
-            _time_checks(sc, "heartbeat-time", answer.get("currentTime"), "G02 HeartbeatResponse")
+            _time_checks(sc, "heartbeat-time", answer.get("currentTime"), "G02.FR.03")
     if ctx.wanted("C01"):
         await _csms_authorize(ctx)
     if ctx.wanted("E01") or ctx.wanted("E05"):  # not "E": --only E02 means E02 alone
@@ -202,7 +202,7 @@ async def csms_scenarios(ctx: Context) -> None:
 
 async def _authorize(sc: Scenario, token: str, kind: str = "ISO14443") -> str | None:
     answer = await _call_checked(
-        sc, "Authorize", {"idToken": {"idToken": token, "type": kind}}, "C01.FR.02"
+        sc, "Authorize", {"idToken": {"idToken": token, "type": kind}}, "C01.FR.07"
     )
     if answer is None:
         return None
@@ -220,7 +220,7 @@ async def _csms_authorize(ctx: Context) -> None:
             "an unknown idToken is not Accepted",
             Status.PASS if status != "Accepted" else Status.WARN,
             f"{unknown} -> {status} (some CSMSs accept every token on purpose)",
-            "C01.FR.02/03",
+            "C01.FR.07",
         )
     if ctx.options.accepted_token:
         status = await _authorize(sc, ctx.options.accepted_token)
@@ -229,7 +229,7 @@ async def _csms_authorize(ctx: Context) -> None:
             "a valid idToken is Accepted",
             status == "Accepted",
             f"{ctx.options.accepted_token} -> {status}",
-            "C01.FR.02",
+            "C01.FR.07",
         )
     else:
         sc.skip("accepted-token", "a valid idToken is Accepted", "no --accepted-token given")
@@ -247,7 +247,7 @@ async def _csms_authorize(ctx: Context) -> None:
             "a blocked idToken is answered Blocked",
             verdict,
             f"{ctx.options.blocked_token} -> {status}",
-            "C01.FR.03",
+            "C01.FR.07",
         )
     else:
         sc.skip("blocked-token", "a blocked idToken is answered Blocked", "no --blocked-token")
@@ -460,7 +460,7 @@ async def station_boot(ctx: Context, session: RawSession, reason: str | None = N
             f"the boot reason is {reason}",
             got == reason,
             f"reason {got!r}",
-            "B01.FR.09, B11.FR.?? (RemoteReset)",
+            "B01.FR.09, B11.FR.04 (after the reset the station boots as in B01)",
         )
         return True
     index = session.calls.index(boot)
@@ -490,7 +490,7 @@ async def station_heartbeat(ctx: Context) -> None:
         f"a Heartbeat arrives within the interval given at boot ({interval} s)",
         beat is not None,
         "" if beat else f"none in {2 * interval + 2} s",
-        "B01.FR.04",
+        "B01.FR.04, G02.FR.02",
     )
 
 
@@ -578,7 +578,7 @@ async def station_scenarios(ctx: Context, reconnect: Callable[[], Awaitable[bool
                 "an unknown vendorId is answered UnknownVendorId",
                 Status.PASS if answer["status"] == "UnknownVendorId" else Status.WARN,
                 f"status {answer['status']}",
-                "P01.FR.03",
+                "P01.FR.05",
             )
 
 
@@ -646,7 +646,7 @@ async def _station_report(ctx: Context) -> None:
         "the last part has tbc false",
         last is False,
         f"{len(payloads)} parts, last tbc {last}",
-        "B07.FR.10",
+        "B07.FR.03 (NotifyReportRequest.tbc: more parts follow)",
     )
 
 
@@ -685,7 +685,7 @@ async def _station_availability(ctx: Context, group: str, evse: dict[str, Any] |
             f"StatusNotification {status_word} follows",
             seen is not None,
             "" if seen else f"no StatusNotification {status_word}",
-            f"{group}.FR.0? (StatusNotification after ChangeAvailability)",
+            "G03.FR.04" if group == "G03" else "G04.FR.05",
         )
 
 
@@ -801,7 +801,7 @@ async def station_reset(ctx: Context, reconnect: Callable[[], Awaitable[bool]]) 
             "Reset OnIdle on an idle station is Accepted",
             Status.WARN,
             f"status {answer['status']}",
-            "B11.FR.01",
+            "B11.FR.01, B11.FR.06 (Rejected only when it cannot reset now)",
         )
         return
     session = ctx.live()
@@ -811,12 +811,18 @@ async def station_reset(ctx: Context, reconnect: Callable[[], Awaitable[bool]]) 
         "the station restarts (closes the connection)",
         session.closed.is_set(),
         "",
-        "B11.FR.01",
+        "B11.FR.03 (an Accepted reset: the station starts rebooting)",
     )
     if session.closed.is_set() and await reconnect():
         await station_boot(ctx, ctx.live(), reason="RemoteReset")
     elif session.closed.is_set():
-        sc.check("reconnects", "the station reconnects after the reset", False, "", "B11")
+        sc.check(
+            "reconnects",
+            "the station reconnects after the reset",
+            False,
+            "",
+            "B11.FR.04, B01.FR.03",
+        )
 
 
 async def _wait_closed(session: RawSession, timeout: float) -> None:
