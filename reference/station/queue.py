@@ -3,12 +3,13 @@
 Every station-initiated message except BootNotification, Heartbeat and Authorize (which are
 sent directly and whose answers the caller awaits) goes through one `Outbox`, in order:
 
-- *persistent* entries (TransactionEvent) survive disconnects and process restarts; the
+- *persistent* entries (TransactionEvent, NotifyEvent) survive disconnects and process
+  restarts, and are retried per the TransactionEvent MessageAttempts settings; the
   sequence number of a transaction is taken from the same SQLite transaction that stores the
   message, so seqNo stays continuous across crashes;
 - *volatile* entries (StatusNotification, NotifyReport, MeterValues) are dropped on disconnect
-  and at start (the station re-reports current status on reconnect, as B04 asks); NotifyEvent is
-  persistent (N07.FR.04: events raised offline are sent once back online).
+  and at start (the station re-reports current status on reconnect, as B04 asks). NotifyEvent is
+  persistent because N07.FR.04 has events raised offline sent once back online.
 
 `put_front` queues a batch ahead of everything already waiting: the status report a station
 sends when it comes (back) online goes before the messages it queued while offline.
