@@ -3,8 +3,14 @@
 Every `/api/...` route needs the operator's HTTP Basic credentials. Errors are JSON
 `{"error": "<what went wrong>"}` with a 4xx status for a bad request (400 malformed, 401
 credentials, 404 unknown station/token/transaction/route, 405 method, 409 state conflict such as
-a station that is not connected) and 5xx when the station failed us (502 CALLERROR or invalid
-CALLRESULT, 504 no answer in time).
+a station that is not connected or dropped the connection before answering) and 5xx when the
+station failed us (502 CALLERROR or invalid CALLRESULT, 504 no answer in time). A station that is
+not connected is 409, not 503: the API itself is up and the request conflicts with the station's
+current state; 503 would tell clients and proxies to retry the API later.
+
+A station's view includes its live connection as the runtime reports it (`OcppConnection.extra`:
+remote address, security profile, subprotocol, and the client certificate's identity under
+profile 3), and its latest BootNotifications with what the CSMS answered.
 
 `POST /api/stations/{id}/calls/{action}` sends any CSMS-initiated CALL with the request body as
 its raw OCPP payload (wire names), validated against the official schema before it is sent;
