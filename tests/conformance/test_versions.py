@@ -8,9 +8,14 @@ Real loopback sockets; small Hypothesis budgets.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Sequence
 from typing import Any
+
+from ocpp.v16 import ChargePoint as OcppChargePoint16
+from ocpp.v16 import call_result as call_result16
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.typing import Subprotocol
 
 from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import RunReport, Status
@@ -24,9 +29,11 @@ from tests.conformance.targets import (
     Csms21,
     Station16,
     Station21,
+    now,
     serve_csms,
     station_client,
 )
+from tests.runtime.ocpp_peers import on
 
 
 def _options(**kwargs: Any) -> Options:
@@ -257,10 +264,66 @@ async def _drop_result_errors(link: Link, text: str, frame: list[Any]) -> None:
 
 
 async def test_v21_mutant_without_callresulterror_fails() -> None:
-    options = _options(only=["framing/invalid-callresult", "B01/boot"])
+    options = _options(only=["framing/invalid-callresult", "B01/boot"], call_timeout=1.5)
     report = await _station_run(v21.VERSION, Station21(), options, from_sut=_drop_result_errors)
     assert _status(report, "framing/invalid-callresult") is Status.FAIL
 
 
-def _ids(report: RunReport, prefixes: Sequence[str]) -> list[str]:
-    return [r.id for r in report.results if any(r.id.startswith(p) for p in prefixes)]
+# -- an independent 1.6 CSMS: the `ocpp` package's v16 ChargePoint --------------------------------
+
+
+class OcppPackageCsms16(OcppChargePoint16):  # type: ignore[misc]  # untyped package
+    """A 1.6 Central System built as the `ocpp` package documents it (boot, heartbeat, status
+    and Authorize handlers; nothing else)."""
+
+    @on("BootNotification")
+    def on_boot_notification(self, **payload: Any) -> Any:
+        return call_result16.BootNotification(current_time=now(), interval=300, status="Accepted")
+
+    @on("Heartbeat")
+    def on_heartbeat(self, **payload: Any) -> Any:
+        return call_result16.Heartbeat(current_time=now())
+
+    @on("StatusNotification")
+    def on_status_notification(self, **payload: Any) -> Any:
+        return call_result16.StatusNotification()
+
+    @on("Authorize")
+    def on_authorize(self, id_tag: str, **payload: Any) -> Any:
+        status = {GOOD: "Accepted", BAD: "Blocked"}.get(id_tag, "Invalid")
+        return call_result16.Authorize(id_tag_info={"status": status})
+
+
+async def test_v16_ocpp_package_csms() -> None:
+    """The tester runs to the end against another 1.6 implementation and reports what differs:
+    that package answers 1.6 payload faults with the 2.x spelling FormatViolation."""
+
+    async def handler(websocket: ServerConnection) -> None:
+        assert websocket.request is not None
+        side = OcppPackageCsms16(websocket.request.path.rsplit("/", 1)[-1], websocket)
+        with contextlib.suppress(Exception):
+            await side.start()
+
+    server = await serve(handler, "127.0.0.1", 0, subprotocols=[Subprotocol("ocpp1.6")])
+    port = next(iter(server.sockets)).getsockname()[1]
+    only = ["Core/boot", "Core/authorize", "messages/Heartbeat", "framing/unknown-message-type"]
+    try:
+        report = await run_against_csms(
+            f"ws://127.0.0.1:{port}/",
+            "CS001",
+            _options(only=[*only, "session"], call_timeout=1.5),
+            version_name="1.6",
+        )
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert {
+        "Core/boot/interval",
+        "Core/authorize/blocked-tag",
+        "messages/Heartbeat/valid",
+        "framing/unknown-message-type",
+        "session/schema-valid-requests",
+    } <= _passed(report)
+    assert _status(report, "messages/Heartbeat/mutations") is Status.FAIL
+    detail = next(r.detail for r in report.results if r.id == "messages/Heartbeat/mutations")
+    assert "'FormatViolation' is not an error code of OCPP 1.6" in detail
