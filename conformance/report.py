@@ -110,13 +110,16 @@ def render_console(report: RunReport, out: TextIO, verbose: bool = False) -> Non
     counts = report.counts()
     out.write(f"\nOCPP {report.version} conformance: {report.target}\n")
     out.write(f"seed {report.seed}, profile {', '.join(report.profile)}\n\n")
-    out.write(f"{'use case':<10} {'status':<6} {'checks':>6} {'fail':>5} {'warn':>5}  name\n")
-    for group, title in report.groups():
+    groups = report.groups()
+    label = "profile" if report.version == "1.6" else "use case"  # 1.6: feature profiles
+    width = max([10, *(len(group) for group, _ in groups)])
+    out.write(f"{label:<{width}} {'status':<6} {'checks':>6} {'fail':>5} {'warn':>5}  name\n")
+    for group, title in groups:
         mine = [r for r in report.results if group in _groups(r)]
         fails = sum(r.status is Status.FAIL for r in mine)
         warns = sum(r.status is Status.WARN for r in mine)
         status = _symbol(report.group_status(group))
-        out.write(f"{group:<10} {status:<6} {len(mine):>6} {fails:>5} {warns:>5}  {title}\n")
+        out.write(f"{group:<{width}} {status:<6} {len(mine):>6} {fails:>5} {warns:>5}  {title}\n")
     for result in sorted(report.results, key=lambda r: _ORDER[r.status]):
         if result.status is Status.PASS or (result.status is Status.SKIP and not verbose):
             continue
