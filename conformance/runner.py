@@ -106,6 +106,11 @@ def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
     return None
 
 
+_TLS_HINT = (
+    "; over wss:// a failed TLS handshake looks the same: the station must trust the CA that "
+    "signed --cert and, with --ca, present a client certificate signed by that CA"
+)
+
 _HTTP_HINTS = {
     401: " (Basic auth: check --id and --password)",
     403: " (the client certificate's CN must be the station identity --id)",
@@ -274,7 +279,7 @@ async def run_against_station(
                     "session",
                     "the station connects",
                     Status.FAIL,
-                    f"no station connected within {wait} s",
+                    f"no station connected within {wait} s" + (_TLS_HINT if ssl_context else ""),
                 )
             )
         else:

@@ -183,7 +183,9 @@ async def test_station_over_mutual_tls(pki: Pki, tmp_path: Path) -> None:
     assert tests >= 5 and failures == 0
 
 
-async def test_station_without_client_certificate_is_refused(pki: Pki) -> None:
+async def test_station_without_client_certificate_is_refused(
+    pki: Pki, capsys: pytest.CaptureFixture[str]
+) -> None:
     """With --ca the tester refuses a station that presents no certificate at the handshake."""
     port = _free_port()
     run = asyncio.create_task(
@@ -211,3 +213,5 @@ async def test_station_without_client_certificate_is_refused(pki: Pki) -> None:
         error = station.last_error
     assert status == 1  # no station ever connected
     assert error is not None and station.attempts >= 1
+    out, err = capsys.readouterr()
+    assert "client certificate" in out and "Traceback" not in out + err
