@@ -81,7 +81,8 @@ def register(subparsers: Any) -> None:
             "--profile",
             action="append",
             metavar="USE_CASE",
-            help="use cases to check: core (default), all, or ids (repeatable)",
+            help="use cases to check: core (default), all, or ids (repeatable); "
+            "1.6 has feature profiles instead (Core, SmartCharging, ...)",
         )
         p.add_argument(
             "--only",
