@@ -846,6 +846,7 @@ def session_checks(ctx: Context, sessions: list[RawSession]) -> None:
         "role of each action": "Part 2 message directions",
         "known actions": "Part 2",
         "well-formed frames": "Part 4 §4.2",
+        "message types of the version": "Part 4 §4.1.3 (2.0.1: message types 2, 3 and 4 only)",
     }
     for rule, requirement in rules.items():
         found = [(s, v) for s in sessions for v in s.violations if v.rule == rule]
