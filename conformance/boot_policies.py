@@ -143,11 +143,10 @@ async def run_boot_policies(
     dialer = _Dialer(ctx, url, password, ssl_context)
     started = time.monotonic()
     try:
-        for group, option, scenario in (
-            ("B02", "pending_id", _pending),
-            ("B03", "rejected_id", _rejected),
+        for group, option, identity, scenario in (
+            ("B02", "pending_id", options.pending_id, _pending),
+            ("B03", "rejected_id", options.rejected_id, _rejected),
         ):
-            identity: str | None = getattr(options, option, None)
             in_profile = group in report.use_cases
             if not ctx.wanted(group) or not (in_profile or identity):
                 continue

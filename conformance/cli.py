@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ocppgen.conformance.boot_policies import run_boot_policies
 from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import (
     CheckResult,
@@ -20,8 +19,7 @@ from ocppgen.conformance.report import (
     render_html,
     render_junit,
 )
-from ocppgen.conformance.runner import run_against_csms, run_against_station, version_spec
-from ocppgen.conformance.scenarios import ScenarioOptions
+from ocppgen.conformance.runner import run_against_csms, run_against_station
 
 __all__ = ["register", "run"]
 
@@ -131,7 +129,7 @@ def register(subparsers: Any) -> None:
 
 def options_from(args: argparse.Namespace) -> Options:
     seed = args.seed if args.seed is not None else random.randrange(2**31)
-    return ScenarioOptions(
+    return Options(
         max_examples=args.max_examples,
         mutation_examples=args.mutation_examples,
         seed=seed,
@@ -207,17 +205,6 @@ async def _run(args: argparse.Namespace, options: Options) -> RunReport:
             args.identity,
             options,
             version_name=args.ocpp_version,
-            password=args.password,
-            ssl_context=_ssl_client(args),
-            progress=progress,
-        )
-        version, use_cases = version_spec(args.ocpp_version)
-        await run_boot_policies(  # B02/B03: other identities, other connections
-            report,
-            args.url,
-            options,
-            version=version,
-            use_cases=use_cases,
             password=args.password,
             ssl_context=_ssl_client(args),
             progress=progress,

@@ -21,6 +21,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import InvalidMessage, InvalidStatus
 from websockets.typing import Subprotocol
 
+from ocppgen.conformance.boot_policies import run_boot_policies
 from ocppgen.conformance.checks import Context, Options, message_checks, received_actions
 from ocppgen.conformance.framing import framing_checks
 from ocppgen.conformance.report import CheckResult, RunReport, Status
@@ -202,6 +203,17 @@ async def run_against_csms(
         for session in sessions:
             await session.close()
     report.results = ctx.results
+    # B02/B03 boot as other identities (options.pending_id / rejected_id), on their own connections
+    await run_boot_policies(
+        report,
+        url,
+        options,
+        version=version,
+        use_cases=use_cases,
+        password=password,
+        ssl_context=ssl_context,
+        progress=progress,
+    )
     report.seconds = time.monotonic() - started
     return report
 

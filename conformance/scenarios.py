@@ -23,13 +23,12 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from ocppgen.conformance.checks import Context, Options
+from ocppgen.conformance.checks import Context
 from ocppgen.conformance.report import CheckResult, Status
 from ocppgen.conformance.session import CallSeen, RawSession, Reply
 from ocppgen.runtime.frames import CallError, CallResult
@@ -37,7 +36,6 @@ from ocppgen.runtime.frames import CallError, CallResult
 __all__ = [
     "BLOCKED_PREFIX",
     "RFC3339",
-    "ScenarioOptions",
     "csms_scenarios",
     "session_checks",
     "station_reset",
@@ -49,15 +47,6 @@ RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2
 
 BLOCKED_PREFIX = "OCPPGENBLK"
 """idTokens the tester made up to be refused: as the CSMS it answers them Blocked."""
-
-
-@dataclass
-class ScenarioOptions(Options):
-    """The options of the scenarios that need something outside the wire."""
-
-    driver: str | None = None  # station: a command that plugs in, presents a card, ... or manual
-    pending_id: str | None = None  # CSMS: an identity it keeps Pending (B02)
-    rejected_id: str | None = None  # CSMS: an identity it rejects (B03)
 
 
 class Scenario:

@@ -11,9 +11,9 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ocppgen.conformance.boot_policies import run_boot_policies
+from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import RunReport, Status
 from ocppgen.conformance.runner import version_spec
-from ocppgen.conformance.scenarios import ScenarioOptions
 from ocppgen.reference.csms.app import Csms, CsmsConfig
 from tests.conformance.mutants import AcceptsPendingStation
 
@@ -49,15 +49,15 @@ async def reference_csms(tmp_path: Path, accepts_pending: bool = False) -> Async
         yield csms
 
 
-def _options(**kwargs: object) -> ScenarioOptions:
+def _options(**kwargs: object) -> Options:
     base: dict[str, object] = dict(
         seed=7, time_budget=30.0, call_timeout=3.0, silence=0.3, only=["B02", "B03"]
     )
     base.update(kwargs)
-    return ScenarioOptions(**base)  # type: ignore[arg-type]
+    return Options(**base)  # type: ignore[arg-type]
 
 
-async def _run(csms: Csms, options: ScenarioOptions, use_cases: dict[str, str]) -> RunReport:
+async def _run(csms: Csms, options: Options, use_cases: dict[str, str]) -> RunReport:
     version, table = version_spec("2.0.1")
     report = RunReport("CSMS", "2.0.1", options.seed, [], dict(use_cases))
     await run_boot_policies(

@@ -18,10 +18,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from ocppgen.conformance.checks import Options
 from ocppgen.conformance.driver import CommandDriver, ManualDriver, make_driver
 from ocppgen.conformance.report import RunReport, Status
 from ocppgen.conformance.runner import run_against_station
-from ocppgen.conformance.scenarios import ScenarioOptions
 from ocppgen.conformance.station_ctl import request_for
 from ocppgen.reference.station import Station
 from ocppgen.reference.station.control import ControlServer
@@ -41,7 +41,7 @@ def _adapter(control_port: int) -> str:
     return shlex.join([*argv, "--control", f"127.0.0.1:{control_port}"])
 
 
-def _options(driver: str | None, **kwargs: object) -> ScenarioOptions:
+def _options(driver: str | None, **kwargs: object) -> Options:
     base: dict[str, object] = dict(
         seed=7,
         time_budget=60.0,
@@ -52,12 +52,12 @@ def _options(driver: str | None, **kwargs: object) -> ScenarioOptions:
         driver=driver,
     )
     base.update(kwargs)
-    return ScenarioOptions(**base)  # type: ignore[arg-type]
+    return Options(**base)  # type: ignore[arg-type]
 
 
 @contextlib.asynccontextmanager
 async def csms_tester(
-    options: ScenarioOptions,
+    options: Options,
 ) -> AsyncIterator[tuple[str, asyncio.Task[RunReport]]]:
     """The tester listening as the CSMS: yields (the URL for the station, the run)."""
     listening: asyncio.Future[int] = asyncio.get_running_loop().create_future()
