@@ -30,7 +30,8 @@ from tests.reference.station.csms import RecordingCsms
 from tests.reference.station.process import launch
 
 PASSWORD = "0123456789abcdef0123"
-WAIT_MINIMUM = 0.05  # RetryBackOffWaitMinimum 1 s at time scale 0.05
+REFUSED_TIME_SCALE = 0.02  # RetryBackOffWaitMinimum 1 s -> 0.02 s: three attempts in 0.1 s
+CLI_TIME_SCALE = 0.05
 BACK_OFF = {
     "OCPPCommCtrlr.RetryBackOffWaitMinimum": "1",
     "OCPPCommCtrlr.RetryBackOffRandomRange": "0",  # no jitter: the waits are the minimum
@@ -141,12 +142,12 @@ async def proxy_to() -> AsyncIterator[
         await proxy.close()
 
 
-def assert_backs_off(attempts: list[float]) -> None:
-    """Retried, each wait at least double the one before (B10: RetryBackOffWaitMinimum,
-    doubled per attempt; no jitter here)."""
+def assert_backs_off(attempts: list[float], wait_minimum: float) -> None:
+    """Retried, the n-th wait at least RetryBackOffWaitMinimum * 2^n (OCPP-J reconnection
+    back-off, doubled per attempt; no jitter here)."""
     waits = [later - earlier for earlier, later in itertools.pairwise(attempts)]
     for index, wait in enumerate(waits):
-        assert wait >= WAIT_MINIMUM * 2**index, waits
+        assert wait >= wait_minimum * 2**index, waits
 
 
 async def security_profile_variable(csms: RecordingCsms, identity: str) -> str:
@@ -217,8 +218,10 @@ async def refused(
 ) -> Station:
     """The station (via the proxy) tries at least three times, each refused, waiting longer
     each time; nothing reaches the CSMS's OCPP layer."""
-    station = await make_station(url=url, overrides=BACK_OFF, **options)
-    assert_backs_off(await proxy.wait_attempts(3))
+    station = await make_station(
+        url=url, overrides=BACK_OFF, time_scale=REFUSED_TIME_SCALE, **options
+    )
+    assert_backs_off(await proxy.wait_attempts(3), wait_minimum=REFUSED_TIME_SCALE)
     assert station.registration is None and not station.connected
     assert csms.recorder.log == [] and csms.server is not None and not csms.server.stations
     return station
@@ -300,7 +303,7 @@ async def test_profile_3_cli_boots_with_its_certificate_and_is_refused_with_anot
             "--ca", str(pki.ca),
             "--cert", str(pair.cert),
             "--key", str(pair.key),
-            "--time-scale", "0.05",
+            "--time-scale", str(CLI_TIME_SCALE),
             *[f"--set={label}={value}" for label, value in BACK_OFF.items()],
         ]  # fmt: skip
 
@@ -318,7 +321,8 @@ async def test_profile_3_cli_boots_with_its_certificate_and_is_refused_with_anot
         async with asyncio.timeout(5):
             while sum(1 for _, identity in gate.requests if identity == "CS002") < 3:
                 await asyncio.sleep(0.01)
-        assert_backs_off([when for when, identity in gate.requests if identity == "CS002"])
+        attempts = [when for when, identity in gate.requests if identity == "CS002"]
+        assert_backs_off(attempts, wait_minimum=CLI_TIME_SCALE)
         state = await impostor.command("status")
         assert (state["connected"], state["registration"]) == (False, None)
         assert impostor.proc.returncode is None
