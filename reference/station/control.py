@@ -8,6 +8,10 @@ Each request is one JSON object on one line, each answer one line:
     {"cmd": "status"}                                   -> {"ok": true, "result": {...snapshot}}
     {"cmd": "unplug", "evse": 1}  /  {"cmd": "nope"}   -> {"ok": false, "error": "..."}
 
+A command that fails answers `ok: false` with a one-line reason (never a traceback; a
+station bug is logged). present_token answers the authorization status, also when no EVSE is
+free and nothing starts (see `Station.present_token`).
+
 Commands: plug_in (evse, connector), unplug (evse), present_token (id_token, type, evse),
 start_button (evse), fault (evse), clear_fault (evse), lock_failure (evse, failing),
 offline, online, status, idle (timeout: wait until the outbound queue is empty), stop (ends
@@ -19,12 +23,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ocppgen.reference.station.station import Station, StationError
 
 __all__ = ["COMMANDS", "ControlServer", "execute"]
+
+logger = logging.getLogger("ocppgen.reference.station")
 
 
 async def _plug_in(s: Station, a: dict[str, Any]) -> Any:
@@ -96,8 +103,21 @@ async def execute(station: Station, request: dict[str, Any]) -> dict[str, Any]:
         return {"ok": False, "error": f"unknown command {request.get('cmd')!r}"}
     try:
         return {"ok": True, "result": await command(station, request)}
-    except (StationError, KeyError, ValueError, TimeoutError) as error:
-        return {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    except (StationError, KeyError, ValueError, TypeError, TimeoutError) as error:
+        return {"ok": False, "error": _explain(error)}
+    except Exception as error:  # a station bug: still one answer line, the traceback in the log
+        logger.exception("control command %r failed", request.get("cmd"))
+        return {"ok": False, "error": f"internal error: {_explain(error)}"}
+
+
+def _explain(error: BaseException) -> str:
+    if isinstance(error, KeyError):
+        return f"missing argument {error}"
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    if isinstance(error, StationError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 class ControlServer:

@@ -28,8 +28,9 @@ class Transaction:
     charging_state: str | None = None  # last ChargingStateEnumType reported
     remote_start_id: int | None = None
     deauthorized: bool = False
-    # J01 clock-aligned samples (MeterValueType, wire form) for the Ended event
-    # (AlignedDataCtrlr.TxEndedInterval); saved with the transaction so a restart keeps them.
+    # Samples (MeterValueType, wire form) for the Ended event, in time order: J01 clock-aligned
+    # (AlignedDataCtrlr.TxEndedInterval) and J02 periodic (SampledDataCtrlr.TxEndedInterval);
+    # saved with the transaction so a restart keeps them.
     ended_samples: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -70,6 +71,10 @@ class Evse:
         return None
 
     def connector_status(self, connector: Connector, station_operative: bool) -> Status:
+        """Occupied only while the EV's cable is in this connector (E02.FR.05, G01.FR.03/04):
+        a transaction started before the plug-in (E03, remote start) leaves it Available. The
+        other connectors of a multi-connector EVSE keep their status while one is plugged, as
+        G01.FR.08 asks (no report for them, though they cannot be used meanwhile)."""
         if self.faulted:
             return Status.Faulted
         if self.plugged and self.plugged_connector == connector.id:
@@ -77,8 +82,6 @@ class Evse:
             return Status.Occupied
         if not (station_operative and self.operative and connector.operative):
             return Status.Unavailable
-        if self.plugged or self.transaction is not None:
-            return Status.Unavailable if len(self.connectors) > 1 else Status.Occupied
         return Status.Available
 
     def to_json(self) -> dict[str, Any]:

@@ -7,9 +7,11 @@ sent directly and whose answers the caller awaits) goes through one `Outbox`, in
   restarts, and are retried per the TransactionEvent MessageAttempts settings; the
   sequence number of a transaction is taken from the same SQLite transaction that stores the
   message, so seqNo stays continuous across crashes;
-- *volatile* entries (StatusNotification, NotifyReport, MeterValues) are dropped on disconnect
-  and at start (the station re-reports current status on reconnect, as B04 asks). NotifyEvent is
-  persistent because N07.FR.04 has events raised offline sent once back online.
+- *volatile* entries (StatusNotification, MeterValues) are dropped on disconnect and at start
+  (the station re-reports current status on reconnect, as B04 asks). NotifyEvent is persistent
+  because N07.FR.04 has events raised offline sent once back online; with
+  OCPPCommCtrlr.QueueAllMessages true the station queues StatusNotification and MeterValues as
+  persistent entries too, offline included.
 
 `put_front` queues a batch ahead of everything already waiting: the status report a station
 sends when it comes (back) online goes before the messages it queued while offline.
@@ -48,7 +50,9 @@ logger = logging.getLogger("ocppgen.reference.station")
 
 
 def open_db(path: str | Path) -> sqlite3.Connection:
-    """The station's SQLite file (autocommit; `Outbox.atomic` groups writes)."""
+    """The station's SQLite file (autocommit; `Outbox.atomic` groups writes). Missing parent
+    folders are created (SQLite would only say "unable to open database file")."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(str(path), isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")

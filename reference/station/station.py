@@ -20,10 +20,15 @@ TxCtrlr.TxStartPoint/TxStopPoint, G01-G05, J01 (clock-aligned data, AlignedDataC
 P01, RequestStart/StopTransaction, TriggerMessage, UnlockConnector. Before the boot is Accepted a
 transaction starts only with TxCtrlr.TxBeforeAcceptedEnabled (B02.FR.03, B03.FR.01); its events
 wait in the queue until then. NotifyEvents raised offline are queued (N07.FR.04, up to
-MonitoringCtrlr.OfflineQueuingSeverity) and sent after the reconnect's status report.
+MonitoringCtrlr.OfflineQueuingSeverity) and sent after the reconnect's status report; with
+OCPPCommCtrlr.QueueAllMessages StatusNotification and MeterValues are queued offline too.
+A connector is Occupied only while an EV's cable is in it (a transaction started first leaves
+it Available; the other connectors of its EVSE are not reported, G01.FR.08). The Ended event
+carries the AlignedDataCtrlr (J01) and SampledDataCtrlr (J02) TxEndedInterval samples.
 
-State lives in one SQLite file (`db_path`): the device model values the CSMS set, EVSE state
-and running transactions, the authorization cache and the outbound queue (`queue.py`).
+State lives in one SQLite file (`db_path`, its folder created if missing): the device model
+values the CSMS set, EVSE state and running transactions, the authorization cache and the
+outbound queue (`queue.py`).
 `time_scale` multiplies every configured interval and timeout (HeartbeatInterval,
 TxUpdatedInterval, MessageAttemptInterval, EVConnectionTimeOut, boot retry, reconnect back-off,
 MessageTimeout, AlignedDataCtrlr intervals): 1.0 is real time, tests use e.g. 0.02.
@@ -157,6 +162,7 @@ class Station:
         self._event_ids = 0
         self._report_seq = 0
         self._auth_cache: dict[str, dict[str, Any]] = {}
+        self._groups: dict[str, dict[str, Any]] = {}  # idToken key -> last groupIdToken known
         self._started = False
         self.db: Any = None
         self.dm: DeviceModel
@@ -328,9 +334,13 @@ class Station:
         self._session = self._heartbeat = None
         if self._offline_since is None:
             self._offline_since = time.monotonic()
+        self._queued_status = dict(self._reported)
         if self._started:
             self.outbox.drop_volatile()
-        self._queued_status = dict(self._reported)
+            for entry in self.outbox.entries():  # kept by QueueAllMessages: still to be sent
+                if entry.action == "StatusNotification":
+                    key = (entry.payload["evseId"], entry.payload["connectorId"])
+                    self._queued_status[key] = entry.payload["connectorStatus"]
 
     async def _run_session(self, conn: OcppConnection) -> None:
         try:
@@ -457,10 +467,18 @@ class Station:
             raise StationError(f"no connector {connector_id} on EVSE {evse_id}")
         return evse.connector_status(connector, self.operative)
 
+    def _queue_all(self) -> bool:
+        """OCPPCommCtrlr.QueueAllMessages: every message is queued until it is delivered, so
+        StatusNotification and MeterValues are queued offline too and kept across disconnects
+        (persistent entries). When false only TransactionEvent and NotifyEvent are."""
+        return self.dm.get_bool("OCPPCommCtrlr", "QueueAllMessages")
+
     def _notify_statuses(self, *, front: bool = False) -> None:
         """Queue a StatusNotification for every connector whose status changed (G01); `front`:
-        ahead of the messages already queued (the report on coming online, B01/B04)."""
-        if not self.online:
+        ahead of the messages already queued (the report on coming online, B01/B04). Offline
+        only with QueueAllMessages (else the report on reconnecting tells the CSMS, B04)."""
+        queue_all = self._queue_all()
+        if not (self.online or queue_all):
             return
         batch: list[tuple[str, dict[str, Any]]] = []
         for evse in self.evses.values():
@@ -478,10 +496,10 @@ class Station:
                 )
                 batch.append(("StatusNotification", request.to_json_dict()))
         if front:
-            self.outbox.put_front(batch, persistent=False)
+            self.outbox.put_front(batch, persistent=queue_all)
             return
         for action, payload in batch:
-            self.outbox.put(action, payload, persistent=False)
+            self.outbox.put(action, payload, persistent=queue_all)
 
     def _notify_event(
         self,
@@ -561,11 +579,12 @@ class Station:
         event_type: v201.TransactionEventEnumType,
         trigger: v201.TriggerReasonEnumType,
         *,
-        with_token: bool = False,
+        with_token: bool | dict[str, Any] = False,
         meter_value: list[v201.MeterValueType] | None = None,
         stopped_reason: v201.ReasonEnumType | None = None,
     ) -> None:
-        """Queue one TransactionEvent (persistent; seqNo from the same SQLite transaction)."""
+        """Queue one TransactionEvent (persistent; seqNo from the same SQLite transaction).
+        `with_token`: True for the transaction's idToken, or the idToken (wire form) to send."""
         tx = evse.transaction
         assert tx is not None
         state = self._charging_state(evse)
@@ -574,7 +593,7 @@ class Station:
         changed = state.value != tx.charging_state
         tx.charging_state = state.value
         self._update_power(evse)
-        token = tx.id_token if with_token else None
+        token = with_token if isinstance(with_token, dict) else tx.id_token if with_token else None
         with self.outbox.atomic():
             seq_no = self.outbox.next_seq_no(tx.id)
             request = v201.TransactionEventRequest(
@@ -608,6 +627,7 @@ class Station:
             id=str(uuid.uuid4()),
             started_at=_now().isoformat(),
             id_token=token,
+            group_id_token=self._groups.get(_token_key(token)) if token else None,
             remote_start_id=remote_start_id,
         )
         evse.authorization = None
@@ -626,7 +646,7 @@ class Station:
         trigger: v201.TriggerReasonEnumType,
         reason: v201.ReasonEnumType,
         *,
-        with_token: bool = False,
+        with_token: bool | dict[str, Any] = False,
     ) -> None:
         tx = evse.transaction
         if tx is None:
@@ -674,7 +694,11 @@ class Station:
         previous = self._meters.pop(evse.id, None)
         if previous is not None:
             previous.cancel()
-        self._meters[evse.id] = asyncio.get_running_loop().create_task(self._sample(evse))
+        self._meters[evse.id] = asyncio.get_running_loop().create_task(self._metering(evse))
+
+    async def _metering(self, evse: Evse) -> None:
+        """The per-transaction meter loops (J02): Updated events and the Ended event's samples."""
+        await asyncio.gather(self._sample(evse), self._sample_for_ended(evse))
 
     async def _sample(self, evse: Evse) -> None:
         """J02: an Updated event with the TxUpdatedMeasurands every TxUpdatedInterval."""
@@ -690,6 +714,42 @@ class Station:
                         evse, "TxUpdatedMeasurands", Context.Sample_Periodic
                     ),
                 )
+
+    async def _sample_for_ended(self, evse: Evse) -> None:
+        """SampledDataCtrlr.TxEndedInterval: a Sample.Periodic sample of TxEndedMeasurands every
+        interval since the transaction started, kept for its Ended event (0: none; the Ended
+        event then carries only its Transaction.End value). The interval is read again at
+        least every (scaled) second; a restarted station resumes at the next multiple."""
+        done: tuple[str, int] | None = None  # (transaction, index) of the last sample taken
+        while (tx := evse.transaction) is not None:
+            period = self._scaled(self.dm.get_int("SampledDataCtrlr", "TxEndedInterval"))
+            wait = self._scaled(1.0)
+            if period > 0 and self.dm.get_bool("SampledDataCtrlr", "Enabled"):
+                start = datetime.fromisoformat(tx.started_at).timestamp()
+                now = time.time()
+                index = math.floor((now - start) / period)
+                if done is not None and done[0] == tx.id and index > done[1]:
+                    self._keep_ended_sample(
+                        evse, "SampledDataCtrlr", Context.Sample_Periodic, start + index * period
+                    )
+                done = (tx.id, index)
+                wait = min(wait, start + (index + 1) * period - now)
+            else:
+                done = None
+            await asyncio.sleep(max(0.001, wait))
+
+    def _keep_ended_sample(self, evse: Evse, controller: str, context: Context, at: float) -> None:
+        """One sample of `controller`.TxEndedMeasurands at `at` (epoch seconds) for the Ended
+        event of the EVSE's transaction; saved with the transaction (a restart keeps it)."""
+        tx = evse.transaction
+        if tx is None:
+            return
+        measurands = self.dm.get_members(controller, "TxEndedMeasurands")
+        moment = datetime.fromtimestamp(at, UTC)
+        value = evse.meter.sample(measurands, context, moment, time.monotonic())
+        if value is not None:
+            tx.ended_samples.append(value.to_json_dict())
+            self._save(evse)
 
     # -- J01 clock-aligned data --------------------------------------------------------------------
 
@@ -737,9 +797,10 @@ class Station:
         if self.dm.get_bool("AlignedDataCtrlr", "SendDuringIdle") and self._transactions():
             return
         measurands = self.dm.get_members("AlignedDataCtrlr", "Measurands")
+        queue_all = self._queue_all()
         for evse in self.evses.values():
-            if evse.transaction is None and not self.online:
-                continue  # MeterValues is not queued offline (only transaction messages are)
+            if evse.transaction is None and not (self.online or queue_all):
+                continue  # MeterValues is queued offline only with QueueAllMessages
             value = evse.meter.sample(measurands, Context.Sample_Clock, at, time.monotonic())
             if value is None:
                 continue
@@ -749,18 +810,13 @@ class Station:
                 )
             else:
                 request = v201.MeterValuesRequest(evse_id=evse.id, meter_value=[value])
-                self.outbox.put("MeterValues", request.to_json_dict(), persistent=False)
+                self.outbox.put("MeterValues", request.to_json_dict(), persistent=queue_all)
 
     def _collect_ended_samples(self, at: datetime) -> None:
         """AlignedDataCtrlr.TxEndedInterval: a Sample.Clock sample of TxEndedMeasurands for
         each running transaction, sent in its Ended event."""
-        measurands = self.dm.get_members("AlignedDataCtrlr", "TxEndedMeasurands")
         for evse in self._transactions():
-            assert evse.transaction is not None
-            value = evse.meter.sample(measurands, Context.Sample_Clock, at, time.monotonic())
-            if value is not None:
-                evse.transaction.ended_samples.append(value.to_json_dict())
-                self._save(evse)
+            self._keep_ended_sample(evse, "AlignedDataCtrlr", Context.Sample_Clock, at.timestamp())
 
     def _start_points(self) -> set[str]:
         return set(self.dm.get_members("TxCtrlr", "TxStartPoint"))
@@ -790,6 +846,7 @@ class Station:
                 self._arm_connection_timeout(evse)
         elif tx.id_token is None:
             tx.id_token = token
+            tx.group_id_token = self._groups.get(_token_key(token))
             if remote_start_id is not None:
                 tx.remote_start_id = remote_start_id
             self._transaction_event(evse, TxEvent.Updated, trigger, with_token=True)
@@ -813,17 +870,23 @@ class Station:
 
         self._timeouts[evse.id] = asyncio.get_running_loop().create_task(expire())
 
-    def _deauthorize(self, evse: Evse, trigger: v201.TriggerReasonEnumType, reason: Reason) -> None:
-        """The transaction's authorization ends (E07, E05, RequestStop)."""
+    def _deauthorize(
+        self,
+        evse: Evse,
+        trigger: v201.TriggerReasonEnumType,
+        reason: Reason,
+        stop_token: dict[str, Any] | None = None,
+    ) -> None:
+        """The transaction's authorization ends (E07, E05, RequestStop); `stop_token`: the
+        idToken the driver stopped it with, sent in the event (E07.FR.02)."""
         tx = evse.transaction
         assert tx is not None
+        token: bool | dict[str, Any] = stop_token if stop_token is not None else False
         if self._stop_points() & ({"Authorized"} | _POWER_PATH) or trigger is Trigger.RemoteStop:
-            self._end_transaction(
-                evse, trigger, reason, with_token=trigger is Trigger.StopAuthorized
-            )
+            self._end_transaction(evse, trigger, reason, with_token=token)
         else:
             tx.deauthorized = True
-            self._transaction_event(evse, TxEvent.Updated, trigger)
+            self._transaction_event(evse, TxEvent.Updated, trigger, with_token=token)
 
     # -- driver and EV actions -------------------------------------------------------------------
 
@@ -891,25 +954,54 @@ class Station:
     async def present_token(
         self, id_token: str, token_type: str = "ISO14443", evse_id: int | None = None
     ) -> str:
-        """The driver presents an idToken (C01 RFID with ISO14443, C04 PIN with KeyCode, ...).
-        Returns the authorization status. Presenting the token of a running transaction stops
-        it (E07)."""
+        """The driver presents an idToken (C01 RFID with ISO14443, C04 PIN with KeyCode, ...) at
+        `evse_id` (None: the first EVSE free for it). Returns the authorization status.
+
+        The idToken of a running authorized transaction, or a valid cached one with the same
+        groupIdToken, ends that transaction's authorization without an Authorize (C01.FR.03,
+        E07.FR.01). Any other idToken is authorized (C01.FR.02); when the CSMS answers with the
+        groupIdToken of a running transaction, that one ends too. With no EVSE free (each has a
+        transaction) nothing starts: the status is returned, and the station logs it."""
         token = {"idToken": id_token, "type": v201.IdTokenEnumType(token_type).value}
+        target = self._evse(evse_id) if evse_id is not None else None
+        running = self._authorized_by(token, self._cached_group(token), evse_id)
+        if running is not None:
+            self._stop_by_token(running, token)
+            return Auth.Accepted.value
+        status, group = await self._authorize(token)
+        if status is Auth.Accepted:
+            running = self._authorized_by(token, group, evse_id)
+            if running is not None:
+                self._stop_by_token(running, token)
+                return status.value
+            target = target or self._free_evse()
+            if target is None:
+                logger.info("idToken %s authorized, but no EVSE is free", id_token)
+            else:
+                self._authorized(target, token, Trigger.Authorized)
+        return status.value  # not Accepted (E05 if a transaction waits for it): no charging
+
+    def _authorized_by(
+        self, token: dict[str, Any], group: dict[str, Any] | None, evse_id: int | None
+    ) -> Evse | None:
+        """The EVSE whose authorized transaction `token` (or its `group`) may stop."""
         for evse in self.evses.values():
             tx = evse.transaction
-            ours = tx is not None and tx.id_token == token and not tx.deauthorized
-            if ours and evse_id in (None, evse.id):
-                self._deauthorize(evse, Trigger.StopAuthorized, Reason.Local)
-                self._save(evse)
-                self._notify_statuses()
-                return Auth.Accepted.value
-        evse = self._evse(evse_id) if evse_id is not None else self._pick_evse()
-        status = await self.authorize(token)
-        if status is Auth.Accepted:
-            self._authorized(evse, token, Trigger.Authorized)
-        elif evse.transaction is not None and evse.transaction.id_token is None:
-            pass  # E05: the transaction stays unauthorized; no charging
-        return status.value
+            if tx is None or tx.id_token is None or tx.deauthorized:
+                continue
+            if evse_id not in (None, evse.id):
+                continue
+            same_group = group is not None and tx.group_id_token is not None
+            if tx.id_token == token or (
+                same_group and _token_key(tx.group_id_token or {}) == _token_key(group or {})
+            ):
+                return evse
+        return None
+
+    def _stop_by_token(self, evse: Evse, token: dict[str, Any]) -> None:
+        self._deauthorize(evse, Trigger.StopAuthorized, Reason.Local, stop_token=token)
+        self._save(evse)
+        self._notify_statuses()
 
     async def press_start_button(self, evse_id: int) -> None:
         """C02: a start button authorizes without an idToken (type NoAuthorization)."""
@@ -917,7 +1009,9 @@ class Station:
             self._evse(evse_id), {"idToken": "", "type": "NoAuthorization"}, Trigger.Authorized
         )
 
-    def _pick_evse(self) -> Evse:
+    def _free_evse(self) -> Evse | None:
+        """Where a presented idToken goes: a plugged EVSE waiting for one, a transaction
+        without one (E05 retry), then any idle EVSE; None if every EVSE is busy."""
         candidates = [e for e in self.evses.values() if e.plugged and e.transaction is None]
         candidates += [
             e
@@ -929,20 +1023,26 @@ class Station:
             for e in self.evses.values()
             if e.transaction is None and e.authorization is None and not e.faulted
         ]
-        if not candidates:
-            raise StationError("no EVSE free for this idToken")
-        return candidates[0]
+        return candidates[0] if candidates else None
 
     async def authorize(self, token: Mapping[str, Any]) -> v201.AuthorizationStatusEnumType:
         """Authorize an idToken: NoAuthorization, the cache (LocalPreAuthorize), the CSMS, or
         offline rules (LocalAuthorizeOffline, OfflineTxForUnknownIdEnabled)."""
+        status, _ = await self._authorize(token)
+        return status
+
+    async def _authorize(
+        self, token: Mapping[str, Any]
+    ) -> tuple[v201.AuthorizationStatusEnumType, dict[str, Any] | None]:
+        """`authorize`, with the groupIdToken known for the idToken (wire form, or None)."""
         if token["type"] == "NoAuthorization":
-            return Auth.Accepted
+            return Auth.Accepted, None
         dm = self.dm
         cached = self._cached(token)
+        group = self._cached_group(token)
         cache_on = dm.get_bool("AuthCacheCtrlr", "Enabled")
         if cached is Auth.Accepted and cache_on and dm.get_bool("AuthCtrlr", "LocalPreAuthorize"):
-            return Auth.Accepted
+            return Auth.Accepted, group
         if self.online and self._client is not None:
             request = v201.AuthorizeRequest(id_token=v201.IdTokenType.from_json_dict(token))
             try:
@@ -951,13 +1051,14 @@ class Station:
                 pass
             else:
                 assert isinstance(response, v201.AuthorizeResponse)
-                self._cache(token, response.id_token_info)
-                return response.id_token_info.status
+                info = response.id_token_info
+                self._cache(token, info)
+                return info.status, self._groups.get(_token_key(token))
         if cached is Auth.Accepted and dm.get_bool("AuthCtrlr", "LocalAuthorizeOffline"):
-            return Auth.Accepted
+            return Auth.Accepted, group
         if dm.get_bool("AuthCtrlr", "OfflineTxForUnknownIdEnabled") and cached is None:
-            return Auth.Accepted
-        return cached or Auth.Unknown
+            return Auth.Accepted, None
+        return cached or Auth.Unknown, None
 
     def _cached(self, token: Mapping[str, Any]) -> v201.AuthorizationStatusEnumType | None:
         entry = self._auth_cache.get(_token_key(token))
@@ -967,14 +1068,31 @@ class Station:
             return None
         return Auth(entry["status"])
 
+    def _cached_group(self, token: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The groupIdToken of a valid (Accepted, unexpired) cached idToken (E07.FR.01 b)."""
+        if not self.dm.get_bool("AuthCacheCtrlr", "Enabled"):
+            return None
+        if self._cached(token) is not Auth.Accepted:
+            return None
+        group: dict[str, Any] | None = self._auth_cache[_token_key(token)].get("group")
+        return group
+
     def _cache(self, token: Mapping[str, Any], info: v201.IdTokenInfoType) -> None:
+        """Remember an idTokenInfo: its groupIdToken (for the transactions this idToken
+        starts) and, with AuthCacheCtrlr.Enabled, the authorization cache entry (C10)."""
+        group = info.group_id_token.to_json_dict() if info.group_id_token else None
+        key = _token_key(token)
+        if group is None:
+            self._groups.pop(key, None)
+        else:
+            self._groups[key] = group
         if not self.dm.get_bool("AuthCacheCtrlr", "Enabled"):
             return
         lifetime = self.dm.get_int("AuthCacheCtrlr", "LifeTime")
         expires = time.time() + lifetime
         if info.cache_expiry_date_time is not None:
             expires = min(expires, info.cache_expiry_date_time.timestamp())
-        self._auth_cache[_token_key(token)] = {"status": info.status.value, "expires": expires}
+        self._auth_cache[key] = {"status": info.status.value, "expires": expires, "group": group}
         self.outbox.save_state("auth_cache", self._auth_cache)
 
     def clear_cache(self) -> None:
@@ -1058,9 +1176,14 @@ class Station:
         if info is None or token is None:
             return
         self._cache(token, info)
+        tx_id = entry.payload["transactionInfo"]["transactionId"]
+        for evse in self.evses.values():
+            tx = evse.transaction
+            if tx is not None and tx.id == tx_id and tx.id_token == token:
+                tx.group_id_token = self._groups.get(_token_key(token))
+                self._save(evse)
         if info.status is Auth.Accepted:
             return
-        tx_id = entry.payload["transactionInfo"]["transactionId"]
         for evse in self.evses.values():  # E05: the CSMS did not accept the idToken
             tx = evse.transaction
             if tx is not None and tx.id == tx_id and not tx.deauthorized:
@@ -1272,7 +1395,9 @@ class Station:
                 value = evse.meter.sample(measurands, Context.Trigger, _now(), time.monotonic())
                 if value is not None:
                     meter = v201.MeterValuesRequest(evse_id=evse.id, meter_value=[value])
-                    self.outbox.put("MeterValues", meter.to_json_dict(), persistent=False)
+                    self.outbox.put(
+                        "MeterValues", meter.to_json_dict(), persistent=self._queue_all()
+                    )
         elif what is M.TransactionEvent:
             running = [e for e in evses if e.transaction is not None]
             if not running:
