@@ -302,3 +302,25 @@ async def test_queue_all_messages_keeps_status_changes_made_offline(
     assert [(p["connectorStatus"]) for p in queued] == ["Occupied", "Available"]
     assert all(_moment(p["timestamp"]) >= offline_from for p in queued)
     assert station.outbox.entries() == []
+
+
+async def test_queue_all_messages_keeps_clock_aligned_meter_values_made_offline(
+    csms: GroupCsms, make_station: StationFactory
+) -> None:
+    station = await _online(
+        make_station,
+        overrides={"OCPPCommCtrlr.QueueAllMessages": "true", "AlignedDataCtrlr.Interval": "2"},
+    )
+    await csms.recorder.expect("MeterValues")  # J01.FR.14, 0.1 s apart
+    await station.go_offline()
+    offline_from = datetime.now().astimezone()
+    await until(lambda: len(station.outbox) >= 2)
+    online_from = datetime.now().astimezone()
+    await station.go_online()
+    await station.wait_online(5)
+    await csms.recorder.wait(
+        lambda: any(
+            offline_from <= _moment(p["meterValue"][0]["timestamp"]) <= online_from
+            for p in csms.recorder.messages("MeterValues")
+        )
+    )
