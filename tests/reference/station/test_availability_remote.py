@@ -67,9 +67,15 @@ async def test_g01_status_notification(any_csms: AnyCsms, make_station: StationF
     await rec.expect("StatusNotification")
     await station.plug_in(1, connector_id=2)
     occupied = await rec.expect("StatusNotification", lambda p: p["connectorStatus"] == "Occupied")
-    assert (occupied["evseId"], occupied["connectorId"]) == (1, 2)
-    other = await rec.expect("StatusNotification", lambda p: p["connectorId"] == 1)
-    assert other["connectorStatus"] == "Unavailable"  # the EVSE's other connector
+    assert (occupied["evseId"], occupied["connectorId"]) == (1, 2)  # G01.FR.03
+    await station.unplug(1)
+    available = await rec.expect("StatusNotification", lambda p: p["connectorId"] == 2)
+    assert available["connectorStatus"] == "Available"  # G01.FR.04
+    await station.idle()
+    # G01.FR.08: no report for the sibling connector, which kept its status throughout
+    reports = [(s["connectorId"], s["connectorStatus"]) for s in rec.messages("StatusNotification")]
+    assert reports[2:] == [(2, "Occupied"), (2, "Available")]
+    assert station.connector_status(1, 1).value == "Available"
 
 
 async def test_g02_heartbeat_at_the_interval_given(
