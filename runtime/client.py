@@ -241,12 +241,13 @@ class StationClient:
                 await asyncio.sleep(0)
 
     async def _run(self) -> None:
-        failures = 0
-        first = True
+        # Failed attempts since the last connection; -1: the very first attempt goes out at once,
+        # and every first reconnection (after a failed start or a lost connection) waits the
+        # minimum, doubling from there (Part 4, reconnecting).
+        failures = -1
         while not self._stopping:
-            if not first:
+            if failures >= 0:
                 await asyncio.sleep(self.backoff.delay(failures, self._rng))
-            first = False
             try:
                 conn = await self.connect()
             except asyncio.CancelledError:

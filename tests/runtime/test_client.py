@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
+import time
 
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
@@ -119,6 +120,35 @@ async def test_reconnects_with_backoff_until_the_csms_is_up_and_after_a_loss() -
         await server.close()
     finally:
         await client.close()
+
+
+async def test_first_reconnection_after_a_failed_start_waits_the_minimum() -> None:
+    attempts: list[float] = []
+
+    async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        attempts.append(time.monotonic())
+        writer.close()  # no WebSocket handshake: the attempt fails
+
+    listener = await asyncio.start_server(refuse, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    client = StationClient(
+        f"ws://127.0.0.1:{port}/",
+        "CS001",
+        [(v201.VERSION, None)],
+        backoff=BackOff(wait_minimum=0.1, random_range=0, repeat_times=3),
+    )
+    client.start()
+    try:
+        async with asyncio.timeout(3):
+            while len(attempts) < 3:
+                await asyncio.sleep(0.01)
+    finally:
+        await client.close()
+        listener.close()
+    first_wait, second_wait = attempts[1] - attempts[0], attempts[2] - attempts[1]
+    # the minimum, then double it (not double from the start: the failed start is attempt 0)
+    assert 0.1 <= first_wait < 0.19
+    assert 0.2 <= second_wait < 0.35
 
 
 async def test_csms_agreeing_no_subprotocol_is_refused_by_the_station() -> None:
