@@ -329,7 +329,7 @@ def _request_strategy(ctx: Context, action: str) -> st.SearchStrategy[Any]:
 @dataclass(frozen=True)
 class _Generated:
     strategies: Any
-    proptests: Any  # the version's proptables module: MUTATIONS, HOSTS, mutate, embed, ...
+    proptables: Any  # MUTATIONS, HOSTS, mutate, embed, ... (the tables without pytest)
 
 
 def _generated(version: VersionSpec) -> _Generated:
@@ -337,14 +337,13 @@ def _generated(version: VersionSpec) -> _Generated:
 
     package = {"1.6": "v16", "2.0.1": "v201", "2.1": "v21"}[version.name]
     strategies = importlib.import_module(f"ocppgen.generated.{package}.strategies")
-    # proptables, not proptests: the tables without pytest, which the tester does not need
-    proptests = importlib.import_module(f"ocppgen.generated.{package}.proptables")
-    return _Generated(strategies, proptests)
+    proptables = importlib.import_module(f"ocppgen.generated.{package}.proptables")
+    return _Generated(strategies, proptables)
 
 
 def mutation_rows(version: VersionSpec, action: str) -> list[Any]:
     """The generated property tests' mutation rows that land in `action`'s request."""
-    pt = _generated(version).proptests
+    pt = _generated(version).proptables
     rows = []
     for row in pt.MUTATIONS:
         host = pt.HOSTS.get(row.model)
@@ -359,7 +358,7 @@ def mutation_check(ctx: Context, action: str, group: str) -> CheckResult:
     """Every mutation row of `action`, each its own property (so each row is tried and a
     failing one shrinks on its own); the verdict is the worst row's."""
     gen = _generated(ctx.version)
-    pt, strategies = gen.proptests, gen.strategies
+    pt, strategies = gen.proptables, gen.strategies
     check_id = f"messages/{action}/mutations"
     title = f"invalid {action} requests get the CALLERROR code of the error-code table"
     rows = mutation_rows(ctx.version, action)

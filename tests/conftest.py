@@ -9,6 +9,10 @@ from hypothesis import settings
 
 from tests.certs import Pki, make_pki
 
+# The generated property tests' bodies live in the runtime package; let failures there show the
+# compared values as assertions in test files do.
+pytest.register_assert_rewrite("ocppgen.runtime.testing.properties")
+
 # Hypothesis picks its "ci" profile when CI is set (as it is in CI). With that profile (its
 # derandomize=True / database=None), hypothesis 6.170 grows a chain of settings fallbacks per
 # test that shares one settings object, and after about 950 such tests every further one fails

@@ -28,7 +28,7 @@ import importlib
 from ocppgen.conformance.checks import _generated, mutation_rows
 for key in ("v16", "v201", "v21"):
     version = importlib.import_module(f"ocppgen.generated.{key}.actions").VERSION
-    tables = _generated(version).proptests
+    tables = _generated(version).proptables
     print(version.name, len(tables.MUTATIONS), len(mutation_rows(version, "BootNotification")))
 print(sorted(m for m, v in sys.modules.items() if m.startswith(("pytest", "_pytest")) and v))
 """
