@@ -66,8 +66,9 @@ class _Unreported(Scenario):
         return ok is not Status.FAIL and ok is not False
 
 
-def _scenario(ctx: Context, group: str, name: str) -> Scenario:
-    return Scenario(ctx, group, name) if ctx.wanted(group) else _Unreported(ctx, group, name)
+def _scenario(ctx: Context, group: str, name: str, mark: int | None = None) -> Scenario:
+    kind = Scenario if ctx.wanted(group) else _Unreported
+    return kind(ctx, group, name, mark)
 
 
 def _payload(call: CallSeen) -> dict[str, Any]:
@@ -116,6 +117,7 @@ class _Run:
         self.session = ctx.live()
         self.timeout = ctx.options.call_timeout * 2
         self.plugged = False
+        self.stepped_at = 0  # the transcript before the last driver step
         self.restore: dict[tuple[str, str], str] = {}
 
     def mark(self) -> int:
@@ -125,6 +127,10 @@ class _Run:
         return await self.session.expect_call(match, self.timeout, after=after)
 
     async def drive(self, sc: Scenario, step: str, argument: str) -> bool:
+        # The step goes into the transcript, so a failure's frames show when it happened
+        # (and a station that answers a step with nothing at all still has that shown).
+        self.stepped_at = self.ctx.transcript.mark()
+        self.ctx.transcript.note(f"driver: {step} {argument}")
         outcome = await self.driver.step(step, argument)
         if outcome.ok:
             self.plugged = {"plug_in": True, "unplug": False}.get(step, self.plugged)
@@ -171,7 +177,9 @@ class _Run:
         self, token: str, after: int, requirement: str = "C01.FR.02"
     ) -> CallSeen | None:
         """C01: the presented card reaches the tester in an AuthorizeRequest."""
-        sc = _scenario(self.ctx, "C01", "rfid")
+        # The evidence starts at the card, not after the wait for the driver: a station
+        # acts while the driver command is still running.
+        sc = _scenario(self.ctx, "C01", "rfid", self.stepped_at)
         call = await self.expect(lambda c: c.action == "Authorize" and _token_of(c) == token, after)
         ours = token == self.ctx.options.accepted_token
         verdict = Status.PASS if call else Status.WARN if ours else Status.FAIL
@@ -239,6 +247,12 @@ async def _c01_blocked(run: _Run) -> None:
         f"idToken {token}" + (f": {started.payload}" if started else ""),
         "C01.FR.01 (energy only after authorization)",
     )
+    if started is not None and (tx := _tx_id(started)):
+        # Leave EVSE idle for the next scenario, which would otherwise judge a busy one.
+        await run.session.call(
+            "RequestStopTransaction", {"transactionId": tx}, run.ctx.options.call_timeout
+        )
+        await run.expect(_tx_event("Ended", tx), run.mark())
 
 
 async def _e03(run: _Run) -> None:

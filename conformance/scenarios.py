@@ -52,9 +52,10 @@ BLOCKED_PREFIX = "OCPPGENBLK"
 class Scenario:
     """Collects the verdicts of one scenario; each `check` becomes one CheckResult."""
 
-    def __init__(self, ctx: Context, group: str, name: str) -> None:
+    def __init__(self, ctx: Context, group: str, name: str, mark: int | None = None) -> None:
+        """`mark`: where in the transcript this scenario's evidence starts (default: now)."""
         self.ctx, self.group, self.name = ctx, group, name
-        self.mark = ctx.transcript.mark()
+        self.mark = ctx.transcript.mark() if mark is None else mark
         self.started = time.monotonic()
 
     def check(

@@ -87,6 +87,10 @@ class Transcript:
     def mark(self) -> int:
         return len(self.records)
 
+    def note(self, text: str) -> None:
+        """Something the tester did between frames (a driver step), shown among the frames."""
+        self.add("note", text)
+
     def since(self, mark: int, limit: int = 60) -> list[FrameRecord]:
         records = self.records[mark:]
         if len(records) > limit:  # keep the start and the end of a long exchange
