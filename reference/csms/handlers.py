@@ -22,8 +22,10 @@
   E01.FR.11 / E05.FR.01 (check the idToken of a TransactionEvent) and C01.FR.07 (a status in
   every AuthorizeResponse). Only the identical token counts (C01.FR.25: equal idToken and type):
   tokens sharing a groupIdToken may charge at the same time (the group matters for stopping,
-  C01.FR.03 / E07.FR.01, not for starting). A re-sent event (same seqNo) gets the status
-  answered the first time.
+  C01.FR.03 / E07.FR.01, not for starting). A transaction whose authorization has ended
+  (an event with triggerReason StopAuthorized, RemoteStop or Deauthorized) holds no token while
+  it waits for the cable to come out, and a stop token (E07.FR.02) never becomes the
+  transaction's token. A re-sent event (same seqNo) gets the status answered the first time.
 - E01-E12, J02 TransactionEvent: stored with its meter values; the transaction is rebuilt from
   all its events (see `store`), offline and late events included, seqNo gaps listed.
 - J01 MeterValues, N07 NotifyEvent, B07 NotifyReport: stored.

@@ -427,8 +427,13 @@ class Store:
             "transaction_id = ? ORDER BY seq_no",
             (station_id, transaction_id),
         )
-        summary = summarise([json.loads(row["payload"]) for row in rows])
-        answered = [row["id_token_status"] for row in rows if row["id_token_status"] is not None]
+        events = [json.loads(row["payload"]) for row in rows]
+        summary = summarise(events)
+        answered = [  # for the transaction's own idToken, not a stop token's
+            row["id_token_status"]
+            for row, event in zip(rows, events, strict=True)
+            if row["id_token_status"] is not None and event["triggerReason"] != "StopAuthorized"
+        ]
         summary["id_token_status"] = answered[-1] if answered else None
         energy = self.db.query(
             "SELECT MAX(value) AS wh FROM meter_values WHERE station_id = ? AND "
@@ -490,11 +495,16 @@ class Store:
         return rows[0]["id_token_status"] if rows else None
 
     def authorized_transactions(self, id_token: str, token_type: str) -> list[dict[str, Any]]:
-        """Ongoing transactions (any station) whose idToken is this one and was answered
-        Accepted: what makes a new use of the token ConcurrentTx."""
+        """Ongoing transactions (any station) whose idToken is this one, was answered
+        Accepted and is still authorized: what makes a new use of the token ConcurrentTx. A
+        transaction stopped by a driver's token, remotely or deauthorized runs on only until
+        the cable is out (TxStopPoint): its token is free again."""
         rows = self.db.query(
-            "SELECT * FROM transactions WHERE id_token = ? AND token_type = ? AND "
-            "state <> 'Ended' AND id_token_status = 'Accepted' "
+            "SELECT * FROM transactions t WHERE id_token = ? AND token_type = ? AND "
+            "state <> 'Ended' AND id_token_status = 'Accepted' AND NOT EXISTS ("
+            "SELECT 1 FROM transaction_events e WHERE e.station_id = t.station_id AND "
+            "e.transaction_id = t.transaction_id AND "
+            "e.trigger_reason IN ('StopAuthorized', 'RemoteStop', 'Deauthorized')) "
             "ORDER BY started_at, station_id, transaction_id",
             (id_token, token_type),
         )
@@ -676,7 +686,8 @@ def summarise(events: list[dict[str, Any]]) -> dict[str, Any]:
             summary["evse_id"] = evse["id"]
             summary["connector_id"] = evse.get("connectorId", summary["connector_id"])
         token = event.get("idToken")
-        if token is not None:
+        stop_token = event["triggerReason"] == "StopAuthorized"  # E07.FR.02: who stopped it
+        if token is not None and (not stop_token or summary["id_token"] is None):
             summary["id_token"] = token["idToken"]
             summary["token_type"] = token["type"]
         info = event["transactionInfo"]

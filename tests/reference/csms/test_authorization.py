@@ -121,3 +121,36 @@ async def test_e05_concurrent_tx_same_station_other_evse_group_and_repeats(
         _, info = await mini.start_transaction(evse, "", "NoAuthorization")
         assert info == "Accepted"
     assert {t["transaction_id"] for t in store.transactions("CS1", active=True)} >= {sibling}
+
+
+async def test_e07_a_stop_token_does_not_hold_the_transaction(
+    csms: Csms, station: StationFactory
+) -> None:
+    """E07.FR.02: the driver stops with another token of the group (StopAuthorized Updated while
+    TxStopPoint keeps the transaction until unplug). That idToken stopped the transaction, it
+    did not take it: it is not ConcurrentTx elsewhere, the transaction keeps the token it
+    started with, and that token is free again (its authorization has ended)."""
+    store = csms.store
+    store.put_token("T1", "ISO14443", "Accepted", group_id="FLEET")
+    store.put_token("T2", "ISO14443", "Accepted", group_id="FLEET")
+    mini = await station("CS1")
+    first, info = await mini.start_transaction(1, "T1")
+    assert info == "Accepted"
+    stop = await mini.calls.transaction_event(
+        v201.TransactionEventRequest.from_json_dict(
+            tx_event(
+                first,
+                1,
+                "Updated",
+                triggerReason="StopAuthorized",
+                idToken={"idToken": "T2", "type": "ISO14443"},
+            )
+        )
+    )
+    assert stop.id_token_info is not None and stop.id_token_info.status == "Accepted"
+    held = store.transaction("CS1", first)
+    assert held is not None and (held["state"], held["id_token"]) == ("Started", "T1")
+    assert await mini.authorize("T2") == "Accepted"
+    assert await mini.authorize("T1") == "Accepted"
+    _, info = await mini.start_transaction(2, "T2")
+    assert info == "Accepted"
