@@ -32,7 +32,8 @@ outbound queue (`queue.py`).
 `time_scale` multiplies every configured interval and timeout (HeartbeatInterval,
 TxUpdatedInterval, MessageAttemptInterval, EVConnectionTimeOut, boot retry, reconnect back-off,
 MessageTimeout, AlignedDataCtrlr intervals): 1.0 is real time, tests use e.g. 0.02.
-Clock-aligned instants are multiples of the scaled interval since midnight UTC.
+Clock-aligned instants are multiples of the scaled interval since midnight UTC. The meter
+timers (J01, J02) live in `sampling.py`.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import math
 import ssl
 import time
 import uuid
@@ -54,6 +54,7 @@ from ocppgen.generated import v201
 from ocppgen.reference.station.device_model import DeviceModel, VariableKey
 from ocppgen.reference.station.evse import Connector, Evse, Transaction
 from ocppgen.reference.station.queue import DeliveryPolicy, Entry, Outbox, open_db
+from ocppgen.reference.station.sampling import Sampling, sampled_now
 from ocppgen.runtime.client import BackOff, StationClient
 from ocppgen.runtime.dispatch import CallContext
 from ocppgen.runtime.endpoint import Disconnected, OcppConnection
@@ -80,7 +81,6 @@ ChargingState = v201.ChargingStateEnumType
 
 _CALL_FAILURES = (Disconnected, CallTimeout, RemoteCallError, InvalidResultError)
 _POWER_PATH = {"PowerPathClosed", "EnergyTransfer"}
-_DAY = 86400.0
 
 # Severities (OCPP 2.0.1 Part 2, monitoring: 0 Danger .. 9 Debug) of the events this station
 # raises; compared with MonitoringCtrlr.OfflineQueuingSeverity while offline (N07.FR.04).
@@ -152,8 +152,7 @@ class Station:
         self._session: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._runner: asyncio.Task[None] | None = None
-        self._aligned: asyncio.Task[None] | None = None
-        self._meters: dict[int, asyncio.Task[None]] = {}
+        self.sampling = Sampling(self)
         self._timeouts: dict[int, asyncio.Task[None]] = {}
         self._queued_status: dict[tuple[int, int], str] = {}
         self._reported: dict[tuple[int, int], str] = {}
@@ -192,7 +191,7 @@ class Station:
             if evse.transaction is None:
                 continue
             if self.dm.get_bool("TxCtrlr", "AllowEnergyTransferResumption"):
-                self._start_meter(evse)
+                self.sampling.start_transaction(evse)
                 self._update_power(evse)
             else:
                 self._end_transaction(evse, Trigger.AbnormalCondition, Reason.PowerLoss)
@@ -203,7 +202,7 @@ class Station:
                     attempts=lambda: self.dm.get_int(
                         "OCPPCommCtrlr", "MessageAttempts", "TransactionEvent"
                     ),
-                    interval=lambda: self._scaled(
+                    interval=lambda: self.scaled(
                         self.dm.get_int(
                             "OCPPCommCtrlr", "MessageAttemptInterval", "TransactionEvent"
                         )
@@ -212,7 +211,7 @@ class Station:
                 self._on_answer,
             )
         )
-        self._aligned = asyncio.get_running_loop().create_task(self._clock_aligned())
+        self.sampling.start()
         await self._connect()
 
     async def stop(self) -> None:
@@ -221,13 +220,8 @@ class Station:
             return
         self._started = False
         await self._disconnect()
-        tasks = [
-            self._runner,
-            self._aligned,
-            *self._meters.values(),
-            *self._timeouts.values(),
-            *self._tasks,
-        ]
+        await self.sampling.stop()
+        tasks = [self._runner, *self._timeouts.values(), *self._tasks]
         for task in tasks:
             if task is not None:
                 task.cancel()
@@ -235,7 +229,6 @@ class Station:
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        self._meters.clear()
         self._timeouts.clear()
         self.db.close()
 
@@ -246,7 +239,8 @@ class Station:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
-    def _scaled(self, seconds: float) -> float:
+    def scaled(self, seconds: float) -> float:
+        """A configured interval or timeout in seconds of this station's clock (`time_scale`)."""
         return seconds * self.time_scale
 
     async def _connect(self) -> None:
@@ -259,12 +253,12 @@ class Station:
             password=self._password,
             ssl_context=self._ssl,
             backoff=BackOff(
-                wait_minimum=self._scaled(dm.get_int("OCPPCommCtrlr", "RetryBackOffWaitMinimum")),
-                random_range=self._scaled(dm.get_int("OCPPCommCtrlr", "RetryBackOffRandomRange")),
+                wait_minimum=self.scaled(dm.get_int("OCPPCommCtrlr", "RetryBackOffWaitMinimum")),
+                random_range=self.scaled(dm.get_int("OCPPCommCtrlr", "RetryBackOffRandomRange")),
                 repeat_times=dm.get_int("OCPPCommCtrlr", "RetryBackOffRepeatTimes"),
             ),
-            ping_interval=self._scaled(dm.get_int("OCPPCommCtrlr", "WebSocketPingInterval")),
-            call_timeout=self._scaled(dm.get_int("OCPPCommCtrlr", "MessageTimeout", "Default")),
+            ping_interval=self.scaled(dm.get_int("OCPPCommCtrlr", "WebSocketPingInterval")),
+            call_timeout=self.scaled(dm.get_int("OCPPCommCtrlr", "MessageTimeout", "Default")),
             on_connect=self._on_connect,
             on_disconnect=self._on_disconnect,
         )
@@ -347,7 +341,7 @@ class Station:
             if self.registration is not Reg.Accepted and not await self._boot(conn):
                 return
             offline_for = time.monotonic() - (self._offline_since or time.monotonic())
-            threshold = self._scaled(self.dm.get_int("OCPPCommCtrlr", "OfflineThreshold"))
+            threshold = self.scaled(self.dm.get_int("OCPPCommCtrlr", "OfflineThreshold"))
             if self._full_status_report or offline_for > threshold:
                 self._queued_status = {}  # B01 after boot, B04.FR.01 after a long outage
             self._full_status_report = False
@@ -385,12 +379,12 @@ class Station:
             else:
                 wait = self.boot_retry
             with contextlib.suppress(TimeoutError):  # TriggerMessage(BootNotification) cuts it
-                await asyncio.wait_for(self._boot_now.wait(), self._scaled(wait))
+                await asyncio.wait_for(self._boot_now.wait(), self.scaled(wait))
 
     async def _heartbeats(self, conn: OcppConnection) -> None:
         while True:
             interval = self.dm.get_int("OCPPCommCtrlr", "HeartbeatInterval")
-            await asyncio.sleep(self._scaled(interval))
+            await asyncio.sleep(self.scaled(interval))
             with contextlib.suppress(*_CALL_FAILURES):
                 await conn.call(v201.HeartbeatRequest())
 
@@ -467,7 +461,7 @@ class Station:
             raise StationError(f"no connector {connector_id} on EVSE {evse_id}")
         return evse.connector_status(connector, self.operative)
 
-    def _queue_all(self) -> bool:
+    def queue_all(self) -> bool:
         """OCPPCommCtrlr.QueueAllMessages: every message is queued until it is delivered, so
         StatusNotification and MeterValues are queued offline too and kept across disconnects
         (persistent entries). When false only TransactionEvent and NotifyEvent are."""
@@ -477,7 +471,7 @@ class Station:
         """Queue a StatusNotification for every connector whose status changed (G01); `front`:
         ahead of the messages already queued (the report on coming online, B01/B04). Offline
         only with QueueAllMessages (else the report on reconnecting tells the CSMS, B04)."""
-        queue_all = self._queue_all()
+        queue_all = self.queue_all()
         if not (self.online or queue_all):
             return
         batch: list[tuple[str, dict[str, Any]]] = []
@@ -542,8 +536,15 @@ class Station:
         )
         self.outbox.put("NotifyEvent", request.to_json_dict(), persistent=True)
 
-    def _save(self, evse: Evse) -> None:
+    def save_evse(self, evse: Evse) -> None:
+        """Persist the EVSE and its transaction (a restart resumes from here)."""
         self.outbox.save_state(f"evse:{evse.id}", evse.to_json())
+
+    def meter_event(
+        self, evse: Evse, trigger: v201.TriggerReasonEnumType, meter_value: list[Any]
+    ) -> None:
+        """An Updated event with meter values (the sampling timers, `sampling.py`)."""
+        self._transaction_event(evse, TxEvent.Updated, trigger, meter_value=meter_value)
 
     # -- transactions ----------------------------------------------------------------------------
 
@@ -563,15 +564,6 @@ class Station:
             self._charging_state(evse) is ChargingState.Charging
         )
         evse.meter.set_charging(charging, time.monotonic())
-
-    def _meter_value(
-        self, evse: Evse, variable: str, context: Context
-    ) -> list[v201.MeterValueType]:
-        if not self.dm.get_bool("SampledDataCtrlr", "Enabled"):
-            return []
-        measurands = self.dm.get_members("SampledDataCtrlr", variable)
-        value = evse.meter.sample(measurands, context, _now(), time.monotonic())
-        return [value] if value is not None else []
 
     def _transaction_event(
         self,
@@ -613,7 +605,7 @@ class Station:
                 meter_value=meter_value or None,
             )
             self.outbox.put("TransactionEvent", request.to_json_dict(), persistent=True)
-            self._save(evse)
+            self.save_evse(evse)
 
     def _start_transaction(
         self,
@@ -636,9 +628,11 @@ class Station:
             TxEvent.Started,
             trigger,
             with_token=token is not None,
-            meter_value=self._meter_value(evse, "TxStartedMeasurands", Context.Transaction_Begin),
+            meter_value=sampled_now(
+                self.dm, evse, "TxStartedMeasurands", Context.Transaction_Begin
+            ),
         )
-        self._start_meter(evse)
+        self.sampling.start_transaction(evse)
 
     def _end_transaction(
         self,
@@ -652,7 +646,7 @@ class Station:
         if tx is None:
             return
         meter = [v201.MeterValueType.from_json_dict(v) for v in tx.ended_samples]
-        meter += self._meter_value(evse, "TxEndedMeasurands", Context.Transaction_End)
+        meter += sampled_now(self.dm, evse, "TxEndedMeasurands", Context.Transaction_End)
         self._transaction_event(
             evse,
             TxEvent.Ended,
@@ -664,9 +658,7 @@ class Station:
         evse.transaction = None
         evse.authorization = None
         evse.meter.set_charging(False, time.monotonic())
-        task = self._meters.pop(evse.id, None)
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
+        self.sampling.end_transaction(evse)
         if evse.scheduled_operative is not None:
             self._apply_availability(evse, evse.scheduled_connector, evse.scheduled_operative)
             evse.scheduled_operative = evse.scheduled_connector = None
@@ -674,7 +666,7 @@ class Station:
             self.operative = self._scheduled_station
             self.outbox.save_state("station_operative", self.operative)
             self._scheduled_station = None
-        self._save(evse)
+        self.save_evse(evse)
         self._notify_statuses()
         if self._scheduled_reset and not self._transactions():
             self._scheduled_reset = False
@@ -689,134 +681,6 @@ class Station:
 
     def _transactions(self) -> list[Evse]:
         return [evse for evse in self.evses.values() if evse.transaction is not None]
-
-    def _start_meter(self, evse: Evse) -> None:
-        previous = self._meters.pop(evse.id, None)
-        if previous is not None:
-            previous.cancel()
-        self._meters[evse.id] = asyncio.get_running_loop().create_task(self._metering(evse))
-
-    async def _metering(self, evse: Evse) -> None:
-        """The per-transaction meter loops (J02): Updated events and the Ended event's samples."""
-        await asyncio.gather(self._sample(evse), self._sample_for_ended(evse))
-
-    async def _sample(self, evse: Evse) -> None:
-        """J02: an Updated event with the TxUpdatedMeasurands every TxUpdatedInterval."""
-        while evse.transaction is not None:
-            interval = self.dm.get_int("SampledDataCtrlr", "TxUpdatedInterval")
-            await asyncio.sleep(self._scaled(interval if interval > 0 else 1))
-            if interval > 0 and evse.transaction is not None:
-                self._transaction_event(
-                    evse,
-                    TxEvent.Updated,
-                    Trigger.MeterValuePeriodic,
-                    meter_value=self._meter_value(
-                        evse, "TxUpdatedMeasurands", Context.Sample_Periodic
-                    ),
-                )
-
-    async def _sample_for_ended(self, evse: Evse) -> None:
-        """SampledDataCtrlr.TxEndedInterval: a Sample.Periodic sample of TxEndedMeasurands every
-        interval since the transaction started, kept for its Ended event (0: none; the Ended
-        event then carries only its Transaction.End value). The interval is read again at
-        least every (scaled) second; a restarted station resumes at the next multiple."""
-        done: tuple[str, int] | None = None  # (transaction, index) of the last sample taken
-        while (tx := evse.transaction) is not None:
-            period = self._scaled(self.dm.get_int("SampledDataCtrlr", "TxEndedInterval"))
-            wait = self._scaled(1.0)
-            if period > 0 and self.dm.get_bool("SampledDataCtrlr", "Enabled"):
-                start = datetime.fromisoformat(tx.started_at).timestamp()
-                now = time.time()
-                index = math.floor((now - start) / period)
-                if done is not None and done[0] == tx.id and index > done[1]:
-                    self._keep_ended_sample(
-                        evse, "SampledDataCtrlr", Context.Sample_Periodic, start + index * period
-                    )
-                done = (tx.id, index)
-                wait = min(wait, start + (index + 1) * period - now)
-            else:
-                done = None
-            await asyncio.sleep(max(0.001, wait))
-
-    def _keep_ended_sample(self, evse: Evse, controller: str, context: Context, at: float) -> None:
-        """One sample of `controller`.TxEndedMeasurands at `at` (epoch seconds) for the Ended
-        event of the EVSE's transaction; saved with the transaction (a restart keeps it)."""
-        tx = evse.transaction
-        if tx is None:
-            return
-        measurands = self.dm.get_members(controller, "TxEndedMeasurands")
-        moment = datetime.fromtimestamp(at, UTC)
-        value = evse.meter.sample(measurands, context, moment, time.monotonic())
-        if value is not None:
-            tx.ended_samples.append(value.to_json_dict())
-            self._save(evse)
-
-    # -- J01 clock-aligned data --------------------------------------------------------------------
-
-    def _aligned_period(self, variable: str) -> float:
-        """The scaled AlignedDataCtrlr interval in seconds (0: off)."""
-        if not self.dm.get_bool("AlignedDataCtrlr", "Enabled"):
-            return 0.0
-        return self._scaled(self.dm.get_int("AlignedDataCtrlr", variable))
-
-    async def _clock_aligned(self) -> None:
-        """Wake at every clock-aligned instant of AlignedDataCtrlr.Interval and TxEndedInterval
-        (multiples since midnight UTC). The intervals are read again at least every (scaled)
-        second, so a SetVariables takes effect at once; an instant that passed before an
-        interval was set is not sent, and a late wake-up sends only the latest instant."""
-        last: dict[str, float] = {}
-        while True:
-            now = time.time()
-            midnight = now - now % _DAY
-            waits = [self._scaled(1.0)]
-            for variable in ("Interval", "TxEndedInterval"):
-                period = self._aligned_period(variable)
-                if period <= 0:
-                    last.pop(variable, None)
-                    continue
-                instant = midnight + math.floor((now - midnight) / period) * period
-                if variable in last and instant > last[variable]:
-                    self._aligned_instant(variable, datetime.fromtimestamp(instant, UTC))
-                last[variable] = instant
-                waits.append(instant + period - now)
-            await asyncio.sleep(max(0.001, min(waits)))
-
-    def _aligned_instant(self, variable: str, at: datetime) -> None:
-        try:
-            if variable == "Interval":
-                self._send_aligned(at)
-            else:
-                self._collect_ended_samples(at)
-        except Exception:  # keep the clock running for the next instant
-            logger.exception("clock-aligned %s at %s failed", variable, at)
-
-    def _send_aligned(self, at: datetime) -> None:
-        """J01.FR.14: MeterValues for each EVSE without a transaction; J01.FR.22: an Updated
-        event (MeterValueClock) for each one with a transaction; J01.FR.20: none at all while
-        a transaction runs and SendDuringIdle is true (a station-wide variable here)."""
-        if self.dm.get_bool("AlignedDataCtrlr", "SendDuringIdle") and self._transactions():
-            return
-        measurands = self.dm.get_members("AlignedDataCtrlr", "Measurands")
-        queue_all = self._queue_all()
-        for evse in self.evses.values():
-            if evse.transaction is None and not (self.online or queue_all):
-                continue  # MeterValues is queued offline only with QueueAllMessages
-            value = evse.meter.sample(measurands, Context.Sample_Clock, at, time.monotonic())
-            if value is None:
-                continue
-            if evse.transaction is not None:
-                self._transaction_event(
-                    evse, TxEvent.Updated, Trigger.MeterValueClock, meter_value=[value]
-                )
-            else:
-                request = v201.MeterValuesRequest(evse_id=evse.id, meter_value=[value])
-                self.outbox.put("MeterValues", request.to_json_dict(), persistent=queue_all)
-
-    def _collect_ended_samples(self, at: datetime) -> None:
-        """AlignedDataCtrlr.TxEndedInterval: a Sample.Clock sample of TxEndedMeasurands for
-        each running transaction, sent in its Ended event."""
-        for evse in self._transactions():
-            self._keep_ended_sample(evse, "AlignedDataCtrlr", Context.Sample_Clock, at.timestamp())
 
     def _start_points(self) -> set[str]:
         return set(self.dm.get_members("TxCtrlr", "TxStartPoint"))
@@ -850,7 +714,7 @@ class Station:
             if remote_start_id is not None:
                 tx.remote_start_id = remote_start_id
             self._transaction_event(evse, TxEvent.Updated, trigger, with_token=True)
-        self._save(evse)
+        self.save_evse(evse)
         self._notify_statuses()
 
     def _arm_connection_timeout(self, evse: Evse) -> None:
@@ -859,14 +723,14 @@ class Station:
             previous.cancel()
 
         async def expire() -> None:
-            await asyncio.sleep(self._scaled(self.dm.get_int("TxCtrlr", "EVConnectionTimeOut")))
+            await asyncio.sleep(self.scaled(self.dm.get_int("TxCtrlr", "EVConnectionTimeOut")))
             self._timeouts.pop(evse.id, None)
             if evse.plugged:
                 return
             if evse.transaction is not None:
                 self._end_transaction(evse, Trigger.EVConnectTimeout, Reason.Timeout)
             evse.authorization = None
-            self._save(evse)
+            self.save_evse(evse)
 
         self._timeouts[evse.id] = asyncio.get_running_loop().create_task(expire())
 
@@ -908,7 +772,7 @@ class Station:
         timeout = self._timeouts.pop(evse.id, None)
         if timeout is not None:
             timeout.cancel()
-        self._save(evse)
+        self.save_evse(evse)
         self._notify_statuses()
         if evse.lock_failure:  # G05: the connector does not lock; no charging
             self._notify_event(
@@ -934,7 +798,7 @@ class Station:
                 self._start_transaction(evse, Trigger.CablePluggedIn, token=evse.authorization)
         else:
             self._transaction_event(evse, TxEvent.Updated, Trigger.CablePluggedIn)
-        self._save(evse)
+        self.save_evse(evse)
 
     async def unplug(self, evse_id: int) -> None:
         """The EV's cable is removed (E09 stop, or E10 suspend when StopTxOnEVSideDisconnect is
@@ -948,7 +812,7 @@ class Station:
                 self._end_transaction(evse, Trigger.EVCommunicationLost, Reason.EVDisconnected)
             else:  # E10: suspended until the EV is back or the driver stops it
                 self._transaction_event(evse, TxEvent.Updated, Trigger.EVCommunicationLost)
-        self._save(evse)
+        self.save_evse(evse)
         self._notify_statuses()
 
     async def present_token(
@@ -1000,7 +864,7 @@ class Station:
 
     def _stop_by_token(self, evse: Evse, token: dict[str, Any]) -> None:
         self._deauthorize(evse, Trigger.StopAuthorized, Reason.Local, stop_token=token)
-        self._save(evse)
+        self.save_evse(evse)
         self._notify_statuses()
 
     async def press_start_button(self, evse_id: int) -> None:
@@ -1103,7 +967,7 @@ class Station:
         """The EVSE becomes Faulted: StatusNotification Faulted and an N07 alert NotifyEvent."""
         evse = self._evse(evse_id)
         evse.faulted = True
-        self._save(evse)
+        self.save_evse(evse)
         self._notify_statuses()
         self._notify_event(
             v201.ComponentType(name="EVSE", evse=v201.EVSEType(id=evse.id)),
@@ -1118,7 +982,7 @@ class Station:
     async def clear_fault(self, evse_id: int) -> None:
         evse = self._evse(evse_id)
         evse.faulted = False
-        self._save(evse)
+        self.save_evse(evse)
         self._notify_statuses()
         self._notify_event(
             v201.ComponentType(name="EVSE", evse=v201.EVSEType(id=evse.id)),
@@ -1134,7 +998,7 @@ class Station:
         """Simulate a connector lock that fails (G05 on the next plug-in; UnlockFailed)."""
         evse = self._evse(evse_id)
         evse.lock_failure = failing
-        self._save(evse)
+        self.save_evse(evse)
 
     def snapshot(self) -> dict[str, Any]:
         """The station's state as JSON-able data (for the control API and tests)."""
@@ -1181,7 +1045,7 @@ class Station:
             tx = evse.transaction
             if tx is not None and tx.id == tx_id and tx.id_token == token:
                 tx.group_id_token = self._groups.get(_token_key(token))
-                self._save(evse)
+                self.save_evse(evse)
         if info.status is Auth.Accepted:
             return
         for evse in self.evses.values():  # E05: the CSMS did not accept the idToken
@@ -1192,12 +1056,12 @@ class Station:
                 else:
                     tx.deauthorized = True
                     self._transaction_event(evse, TxEvent.Updated, Trigger.ChargingStateChanged)
-                    self._save(evse)
+                    self.save_evse(evse)
 
     # -- reset and availability ------------------------------------------------------------------
 
     async def _reboot(self, reason: v201.BootReasonEnumType) -> None:
-        await asyncio.sleep(self._scaled(0.5))  # let the answer to Reset go out first
+        await asyncio.sleep(self.scaled(0.5))  # let the answer to Reset go out first
         await self._disconnect()
         self.registration = None
         self.boot_reason = reason
@@ -1213,7 +1077,7 @@ class Station:
             connector = evse.connector(connector_id)
             if connector is not None:
                 connector.operative = operative
-        self._save(evse)
+        self.save_evse(evse)
 
     # -- CSMS-initiated calls ----------------------------------------------------------------------
 
@@ -1261,7 +1125,7 @@ class Station:
         if not operative and evse.transaction is not None:
             evse.scheduled_operative = False
             evse.scheduled_connector = connector_id
-            self._save(evse)
+            self.save_evse(evse)
             return v201.ChangeAvailabilityResponse(status=status.Scheduled)
         self._apply_availability(evse, connector_id, operative)
         self._notify_statuses()
@@ -1396,7 +1260,7 @@ class Station:
                 if value is not None:
                     meter = v201.MeterValuesRequest(evse_id=evse.id, meter_value=[value])
                     self.outbox.put(
-                        "MeterValues", meter.to_json_dict(), persistent=self._queue_all()
+                        "MeterValues", meter.to_json_dict(), persistent=self.queue_all()
                     )
         elif what is M.TransactionEvent:
             running = [e for e in evses if e.transaction is not None]
@@ -1407,7 +1271,7 @@ class Station:
                     evse,
                     TxEvent.Updated,
                     Trigger.Trigger,
-                    meter_value=self._meter_value(evse, "TxUpdatedMeasurands", Context.Trigger),
+                    meter_value=sampled_now(self.dm, evse, "TxUpdatedMeasurands", Context.Trigger),
                 )
         else:
             return v201.TriggerMessageResponse(status=status.NotImplemented)
