@@ -209,76 +209,62 @@ async def test_profile_2_tls_basic_auth_boots(
 # -- refusals: never Accepted, retrying with back-off -----------------------------------------
 
 
-async def refused(
-    csms: RecordingCsms,
-    proxy: CountingProxy,
-    make_station: StationFactory,
-    url: str,
-    **options: Any,
-) -> Station:
-    """The station (via the proxy) tries at least three times, each refused, waiting longer
-    each time; nothing reaches the CSMS's OCPP layer."""
-    station = await make_station(
-        url=url, overrides=BACK_OFF, time_scale=REFUSED_TIME_SCALE, **options
-    )
-    assert_backs_off(await proxy.wait_attempts(3), wait_minimum=REFUSED_TIME_SCALE)
-    assert station.registration is None and not station.connected
-    assert csms.recorder.log == [] and csms.server is not None and not csms.server.stations
-    return station
+RefusedAt = Callable[..., Awaitable[Gate]]
 
 
-async def test_profile_1_wrong_password_refused(
+@pytest.fixture
+def refused_at(
     secured_csms: SecuredCsmsFactory,
     proxy_to: Callable[[RecordingCsms], Awaitable[tuple[str, CountingProxy]]],
     make_station: StationFactory,
-) -> None:
-    csms, gate = await secured_csms(1)
-    url, proxy = await proxy_to(csms)
-    await refused(csms, proxy, make_station, url=url, password="not the password")
+) -> RefusedAt:
+    """`await refused_at(profile, **station_options)`: a station reaching a CSMS of that
+    security profile through a counting proxy tries at least three times, each refused, waiting
+    longer each time; nothing reaches the CSMS's OCPP layer. Returns the CSMS's gate (what each
+    attempt presented)."""
+
+    async def run(profile: int, **options: Any) -> Gate:
+        csms, gate = await secured_csms(profile)
+        url, proxy = await proxy_to(csms)
+        station = await make_station(
+            url=url, overrides=BACK_OFF, time_scale=REFUSED_TIME_SCALE, **options
+        )
+        assert_backs_off(await proxy.wait_attempts(3), wait_minimum=REFUSED_TIME_SCALE)
+        assert station.registration is None and not station.connected
+        assert csms.recorder.log == [] and csms.server is not None and not csms.server.stations
+        return gate
+
+    return run
+
+
+async def test_profile_1_wrong_password_refused(refused_at: RefusedAt) -> None:
+    gate = await refused_at(1, password="not the password")
     await until(lambda: len(gate.passwords) >= 3)  # each attempt reached the CSMS's check
     assert set(gate.passwords) == {"not the password"}
 
 
-async def test_profile_2_wrong_password_refused(
-    pki: Pki,
-    secured_csms: SecuredCsmsFactory,
-    proxy_to: Callable[[RecordingCsms], Awaitable[tuple[str, CountingProxy]]],
-    make_station: StationFactory,
-) -> None:
-    csms, gate = await secured_csms(2)
-    url, proxy = await proxy_to(csms)
-    trusting = client_ssl_context(pki.ca)
-    await refused(csms, proxy, make_station, url=url, password="nope", ssl_context=trusting)
+async def test_profile_2_wrong_password_refused(pki: Pki, refused_at: RefusedAt) -> None:
+    gate = await refused_at(2, password="nope", ssl_context=client_ssl_context(pki.ca))
     await until(lambda: len(gate.passwords) >= 3)  # each attempt passed TLS, refused over HTTP
     assert set(gate.passwords) == {"nope"}
 
 
 async def test_profile_2_untrusted_server_certificate_refused(
-    pki: Pki,
-    secured_csms: SecuredCsmsFactory,
-    proxy_to: Callable[[RecordingCsms], Awaitable[tuple[str, CountingProxy]]],
-    make_station: StationFactory,
+    pki: Pki, refused_at: RefusedAt
 ) -> None:
-    csms, gate = await secured_csms(2)
-    url, proxy = await proxy_to(csms)
     assert pki.rogue_ca is not None
     distrusting = client_ssl_context(pki.rogue_ca)  # trusts another CA only
-    await refused(csms, proxy, make_station, url=url, password=PASSWORD, ssl_context=distrusting)
+    gate = await refused_at(2, password=PASSWORD, ssl_context=distrusting)
     # the station dropped the server at the TLS handshake: its password never went out
     assert gate.requests == [] and gate.passwords == []
 
 
 async def test_profile_3_certificate_of_another_identity_refused(
-    pki: Pki,
-    secured_csms: SecuredCsmsFactory,
-    proxy_to: Callable[[RecordingCsms], Awaitable[tuple[str, CountingProxy]]],
-    make_station: StationFactory,
+    pki: Pki, refused_at: RefusedAt
 ) -> None:
-    csms, gate = await secured_csms(3)
-    url, proxy = await proxy_to(csms)
     other = pki.client("CS002")  # valid, signed by the trusted CA, but CN = CS002
     context = client_ssl_context(pki.ca, certificate=other.cert, key=other.key)
-    await refused(csms, proxy, make_station, url=url, ssl_context=context)
+    gate = await refused_at(3, ssl_context=context)
     await until(lambda: len(gate.requests) >= 3)  # each attempt passed TLS, then 403
     assert {identity for _, identity in gate.requests} == {"CS001"}
 
