@@ -20,6 +20,7 @@ from ocppgen.conformance.report import (
     render_junit,
 )
 from ocppgen.conformance.runner import run_against_csms, run_against_station
+from ocppgen.runtime import client_ssl_context, server_ssl_context
 
 __all__ = ["register", "run"]
 
@@ -171,13 +172,9 @@ def _ssl_client(args: argparse.Namespace) -> ssl.SSLContext | None:
             raise SetupError("--ca and --cert need a wss:// --url")
         return None
     try:
-        context = ssl.create_default_context(cafile=str(args.ca) if args.ca else None)
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        if args.cert:
-            context.load_cert_chain(str(args.cert), str(args.key) if args.key else None)
+        return client_ssl_context(args.ca, certificate=args.cert, key=args.key)
     except (OSError, ssl.SSLError) as exc:
         raise SetupError(f"cannot load the TLS files (--ca, --cert, --key): {exc}") from exc
-    return context
 
 
 def _ssl_server(args: argparse.Namespace) -> ssl.SSLContext | None:
@@ -186,15 +183,9 @@ def _ssl_server(args: argparse.Namespace) -> ssl.SSLContext | None:
             raise SetupError("--ca (client certificates) needs --cert and --key")
         return None
     try:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        context.load_cert_chain(str(args.cert), str(args.key) if args.key else None)
-        if args.ca:
-            context.verify_mode = ssl.CERT_REQUIRED
-            context.load_verify_locations(cafile=str(args.ca))
+        return server_ssl_context(args.cert, args.key or args.cert, client_ca=args.ca)
     except (OSError, ssl.SSLError) as exc:
         raise SetupError(f"cannot load the TLS files (--cert, --key, --ca): {exc}") from exc
-    return context
 
 
 async def _run(args: argparse.Namespace, options: Options) -> RunReport:

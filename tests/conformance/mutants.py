@@ -53,11 +53,11 @@ Rewrite = Callable[[Link, str, list[Any]], Any]
 forwards it unchanged)."""
 
 
-async def _forward_from_sut(link: Link, text: str, frame: list[Any]) -> None:
+async def forward_from_sut(link: Link, text: str, frame: list[Any]) -> None:
     await link.to_tester(text)
 
 
-async def _forward_to_sut(link: Link, text: str, frame: list[Any]) -> None:
+async def forward_to_sut(link: Link, text: str, frame: list[Any]) -> None:
     await link.to_sut(text)
 
 
@@ -67,8 +67,8 @@ class RewritingProxy:
 
     upstream: str  # ws://host:port (no trailing slash)
     sut_is_client: bool
-    from_sut: Rewrite = _forward_from_sut
-    to_sut: Rewrite = _forward_to_sut
+    from_sut: Rewrite = forward_from_sut
+    to_sut: Rewrite = forward_to_sut
     subprotocol: str = "ocpp2.0.1"
     server: Server | None = None
     port: int = 0
@@ -268,8 +268,8 @@ class Mutant:
     target: str  # "csms" or "station"
     what: str
     catches: tuple[str, ...]  # check-id prefixes; at least one must FAIL
-    from_sut: Rewrite = _forward_from_sut
-    to_sut: Rewrite = _forward_to_sut
+    from_sut: Rewrite = forward_from_sut
+    to_sut: Rewrite = forward_to_sut
     behaviour: type[CsmsBehaviour] | None = None  # a CSMS handler subclass instead of a proxy
 
 

@@ -15,6 +15,7 @@ from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import RunReport, Status
 from ocppgen.conformance.runner import version_spec
 from ocppgen.reference.csms.app import Csms, CsmsConfig
+from tests.conformance.helpers import QUICK, derive
 from tests.conformance.mutants import AcceptsPendingStation
 
 PASSWORD = "conformance-secret-1"
@@ -49,12 +50,7 @@ async def reference_csms(tmp_path: Path, accepts_pending: bool = False) -> Async
         yield csms
 
 
-def _options(**kwargs: object) -> Options:
-    base: dict[str, object] = dict(
-        seed=7, time_budget=30.0, call_timeout=3.0, silence=0.3, only=["B02", "B03"]
-    )
-    base.update(kwargs)
-    return Options(**base)  # type: ignore[arg-type]
+BASE = derive(QUICK, time_budget=30.0, silence=0.3, only=["B02", "B03"])
 
 
 async def _run(csms: Csms, options: Options, use_cases: dict[str, str]) -> RunReport:
@@ -72,7 +68,7 @@ def _by_id(report: RunReport) -> dict[str, Status]:
 
 async def test_b02_b03_reference_csms(tmp_path: Path) -> None:
     async with reference_csms(tmp_path) as csms:
-        report = await _run(csms, _options(pending_id="CS002", rejected_id="CS003"), {})
+        report = await _run(csms, derive(BASE, pending_id="CS002", rejected_id="CS003"), {})
         assert csms.store.station("CS003")["registration_status"] == "Rejected"  # type: ignore[index]
     statuses = _by_id(report)
     assert [r for r in report.results if r.status is Status.FAIL] == []
@@ -97,7 +93,7 @@ async def test_b02_b03_reference_csms(tmp_path: Path) -> None:
 
 async def test_b02_mutant_accepts_pending_station(tmp_path: Path) -> None:
     async with reference_csms(tmp_path, accepts_pending=True) as csms:
-        report = await _run(csms, _options(pending_id="CS002", only=["B02"]), {})
+        report = await _run(csms, derive(BASE, pending_id="CS002", only=["B02"]), {})
     failing = [r for r in report.results if r.status is Status.FAIL]
     assert [r.id for r in failing] == ["B02/pending/status"]
     assert "'Accepted'" in failing[0].detail
@@ -106,7 +102,7 @@ async def test_b02_mutant_accepts_pending_station(tmp_path: Path) -> None:
 
 async def test_b02_b03_without_identities_are_skipped(tmp_path: Path) -> None:
     async with reference_csms(tmp_path) as csms:
-        report = await _run(csms, _options(), {"B02": "Pending", "B03": "Rejected"})
+        report = await _run(csms, BASE, {"B02": "Pending", "B03": "Rejected"})
     assert [(r.id, r.status, r.detail) for r in report.results] == [
         ("B02/boot/identity", Status.SKIP, "no --pending-id"),
         ("B03/boot/identity", Status.SKIP, "no --rejected-id"),

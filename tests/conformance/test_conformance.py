@@ -5,7 +5,6 @@ Everything runs in-process over loopback sockets with small Hypothesis budgets.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -15,29 +14,17 @@ import pytest
 
 from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import RunReport, Status, render_html, render_junit
-from ocppgen.conformance.runner import run_against_csms, run_against_station
+from ocppgen.conformance.runner import run_against_csms
 from ocppgen.reference.csms.app import Csms, CsmsConfig
 from ocppgen.reference.station import Station
-from tests.conformance.mutants import MUTANTS, Mutant, RewritingProxy
+from tests.conformance.helpers import QUICK, derive, failures, proxied, station_tester
+from tests.conformance.mutants import MUTANTS, Mutant
 from tests.runtime.ocpp_peers import OcppPackageCsms
 
 PASSWORD = "conformance-secret-1"
 
 
-def _options(**kwargs: object) -> Options:
-    base: dict[str, object] = dict(
-        max_examples=3,
-        mutation_examples=1,
-        seed=7,
-        time_budget=60.0,
-        call_timeout=3.0,
-        silence=0.5,
-        accepted_token="GOOD1",
-        blocked_token="BAD1",
-        heartbeat_interval=1,
-    )
-    base.update(kwargs)
-    return Options(**base)  # type: ignore[arg-type]
+BASE = derive(QUICK, accepted_token="GOOD1", blocked_token="BAD1")
 
 
 @contextlib.asynccontextmanager
@@ -57,20 +44,14 @@ async def reference_csms(tmp_path: Path, mutant: Mutant | None = None) -> AsyncI
         csms.store.put_token("BAD1", "ISO14443", "Blocked")
         if mutant is not None and mutant.behaviour is not None:
             csms.behaviour.__class__ = mutant.behaviour  # same state, the mutant's methods
-        if mutant is None or mutant.behaviour is not None:
-            yield csms.ocpp_url
-            return
-        proxy = RewritingProxy(
+        rewrites = mutant is not None and mutant.behaviour is None
+        async with proxied(
             csms.ocpp_url.rstrip("/"),
             sut_is_client=False,
-            from_sut=mutant.from_sut,
-            to_sut=mutant.to_sut,
-        )
-        await proxy.start()
-        try:
-            yield proxy.url + "/"
-        finally:
-            await proxy.close()
+            from_sut=mutant.from_sut if mutant and rewrites else None,
+            to_sut=mutant.to_sut if mutant and rewrites else None,
+        ) as url:
+            yield url + "/"
 
 
 async def check_csms(tmp_path: Path, options: Options, mutant: Mutant | None = None) -> RunReport:
@@ -79,33 +60,18 @@ async def check_csms(tmp_path: Path, options: Options, mutant: Mutant | None = N
 
 
 async def check_station(
-    tmp_path: Path, options: Options, mutant: Mutant | None = None
+    tmp_path: Path, run_options: Options, mutant: Mutant | None = None
 ) -> RunReport:
-    listening: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    run = asyncio.create_task(
-        run_against_station("127.0.0.1", 0, options, wait=10, on_listening=listening.set_result)
-    )
-    port = await listening
-    url = f"ws://127.0.0.1:{port}"
-    proxy = None
-    if mutant is not None:
-        proxy = RewritingProxy(
-            url, sut_is_client=True, from_sut=mutant.from_sut, to_sut=mutant.to_sut
+    from_sut, to_sut = (mutant.from_sut, mutant.to_sut) if mutant else (None, None)
+    async with station_tester(run_options, from_sut=from_sut, to_sut=to_sut) as (url, run):
+        station = Station(
+            url, "CS002", db_path=tmp_path / "station.db", evses=(1, 1), time_scale=0.05
         )
-        await proxy.start()
-        url = proxy.url
-    station = Station(url, "CS002", db_path=tmp_path / "station.db", evses=(1, 1), time_scale=0.05)
-    await station.start()
-    try:
-        return await run
-    finally:
-        await station.stop()
-        if proxy is not None:
-            await proxy.close()
-
-
-def _failures(report: RunReport) -> list[str]:
-    return [f"{r.id}: {r.detail}" for r in report.results if r.status is Status.FAIL]
+        await station.start()
+        try:
+            return await run
+        finally:
+            await station.stop()
 
 
 def _status(report: RunReport, prefixes: Sequence[str]) -> list[Status]:
@@ -113,8 +79,8 @@ def _status(report: RunReport, prefixes: Sequence[str]) -> list[Status]:
 
 
 async def test_reference_csms_passes(tmp_path: Path) -> None:
-    report = await check_csms(tmp_path, _options())
-    assert _failures(report) == []
+    report = await check_csms(tmp_path, BASE)
+    assert failures(report) == []
     ids = {r.id for r in report.results}
     assert {
         "messages/TransactionEvent/valid",  # hung the CSMS on seqNo 2^31-1 before its fix
@@ -132,8 +98,8 @@ async def test_reference_csms_passes(tmp_path: Path) -> None:
 
 
 async def test_reference_station_passes(tmp_path: Path) -> None:
-    report = await check_station(tmp_path, _options())
-    assert _failures(report) == []
+    report = await check_station(tmp_path, BASE)
+    assert failures(report) == []
     ids = {r.id for r in report.results}
     assert {
         "B07/base-report/seqno",
@@ -150,13 +116,13 @@ async def test_mutant_is_caught(tmp_path: Path, mutant: Mutant) -> None:
     # Only the checks that concern the mutant (plus boot) run, to keep the suite fast; the
     # verdict must be a failure of one of them.
     only = [*mutant.catches, "B01/boot", "session"]
-    options = _options(only=only, max_examples=5)
+    options = derive(BASE, only=only, max_examples=5)
     if mutant.target == "csms":
         report = await check_csms(tmp_path, options, mutant)
     else:
         report = await check_station(tmp_path, options, mutant)
     assert report.failed, f"{mutant.name} not caught"
-    assert Status.FAIL in _status(report, mutant.catches), _failures(report)
+    assert Status.FAIL in _status(report, mutant.catches), failures(report)
     failing = [r for r in report.results if r.status is Status.FAIL]
     assert all(r.frames or r.id.startswith("session/") for r in failing)
 
@@ -173,7 +139,9 @@ async def test_ocpp_package_csms(tmp_path: Path) -> None:
     port = await csms.start()
     try:
         report = await run_against_csms(
-            f"ws://127.0.0.1:{port}/", "CS001", _options(accepted_token=None, blocked_token=None)
+            f"ws://127.0.0.1:{port}/",
+            "CS001",
+            derive(BASE, accepted_token=None, blocked_token=None),
         )
     finally:
         await csms.close()

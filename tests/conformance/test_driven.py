@@ -10,30 +10,21 @@ import contextlib
 import io
 import re
 import shlex
-import socket
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 
-from ocppgen.conformance.checks import Options
 from ocppgen.conformance.driver import CommandDriver, ManualDriver, make_driver
 from ocppgen.conformance.report import RunReport, Status
-from ocppgen.conformance.runner import run_against_station
 from ocppgen.conformance.station_ctl import request_for
 from ocppgen.reference.station import Station
 from ocppgen.reference.station.control import ControlServer
-from tests.conformance.mutants import Mutant, RewritingProxy, answer_authorize_locally, seqno_gap
+from tests.conformance.helpers import QUICK, derive, failures, free_port, station_tester, statuses
+from tests.conformance.mutants import Mutant, answer_authorize_locally, seqno_gap
 
 DRIVEN = ["C01", "E02", "E03", "E09", "session"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _adapter(control_port: int) -> str:
@@ -41,50 +32,12 @@ def _adapter(control_port: int) -> str:
     return shlex.join([*argv, "--control", f"127.0.0.1:{control_port}"])
 
 
-def _options(driver: str | None, **kwargs: object) -> Options:
-    base: dict[str, object] = dict(
-        seed=7,
-        time_budget=60.0,
-        call_timeout=3.0,
-        silence=0.5,
-        heartbeat_interval=60,
-        only=DRIVEN,
-        driver=driver,
-    )
-    base.update(kwargs)
-    return Options(**base)  # type: ignore[arg-type]
-
-
-@contextlib.asynccontextmanager
-async def csms_tester(
-    options: Options,
-) -> AsyncIterator[tuple[str, asyncio.Task[RunReport]]]:
-    """The tester listening as the CSMS: yields (the URL for the station, the run)."""
-    listening: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    run = asyncio.create_task(
-        run_against_station("127.0.0.1", 0, options, wait=15, on_listening=listening.set_result)
-    )
-    port = await listening
-    try:
-        yield f"ws://127.0.0.1:{port}", run
-    finally:
-        if not run.done():
-            run.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await run
-
-
-def _statuses(report: RunReport) -> dict[str, Status]:
-    return {r.id: r.status for r in report.results}
-
-
-def _failures(report: RunReport) -> list[str]:
-    return [f"{r.id}: {r.detail}" for r in report.results if r.status is Status.FAIL]
+BASE = derive(QUICK, seed=7, heartbeat_interval=60, only=DRIVEN)
 
 
 async def test_c01_e02_e03_e09_reference_station_subprocess(tmp_path: Path) -> None:
-    control = _free_port()
-    async with csms_tester(_options(_adapter(control))) as (url, run):
+    control = free_port()
+    async with station_tester(derive(BASE, driver=_adapter(control)), wait=15) as (url, run):
         station = await _station_process(url, control, tmp_path / "station.db")
         try:
             report = await asyncio.wait_for(run, 60)
@@ -92,8 +45,8 @@ async def test_c01_e02_e03_e09_reference_station_subprocess(tmp_path: Path) -> N
             with contextlib.suppress(ProcessLookupError):
                 station.terminate()
             _, errors = await station.communicate()
-    assert _failures(report) == [], errors.decode()[-2000:]
-    statuses = _statuses(report)
+    assert failures(report) == [], errors.decode()[-2000:]
+    verdicts = statuses(report)
     for check in (
         "C01/blocked-card/not-started",
         "E03/idtoken-first/started-trigger",
@@ -112,7 +65,7 @@ async def test_c01_e02_e03_e09_reference_station_subprocess(tmp_path: Path) -> N
         "E09/unplug/available",
         "session/transaction-seqno",
     ):
-        assert statuses.get(check) is Status.PASS, (check, statuses.get(check))
+        assert verdicts.get(check) is Status.PASS, (check, verdicts.get(check))
     authorize = [r for r in report.results if r.id.startswith("C01/rfid/authorize-")]
     assert len(authorize) == 3 and all(r.status is Status.PASS for r in authorize)
 
@@ -140,7 +93,7 @@ async def test_driven_cli_with_given_cards(tmp_path: Path) -> None:
     """`ocppgen conformance station --driver ... --accepted-token --blocked-token`, all three
     programs as subprocesses. The given card is cached by the station after its first use, so
     its second use sends no Authorize: a warning (the card is known locally), not a failure."""
-    control = _free_port()
+    control = free_port()
     junit = tmp_path / "report.xml"
     cli = await asyncio.create_subprocess_exec(
         *[sys.executable, "-m", "ocppgen", "conformance", "station", "--listen", "127.0.0.1:0"],
@@ -178,19 +131,17 @@ async def test_driven_cli_with_given_cards(tmp_path: Path) -> None:
 
 
 async def _run_in_process(
-    tmp_path: Path, with_driver: bool, mutant: Mutant | None, **options: object
+    tmp_path: Path, with_driver: bool, mutant: Mutant | None, **changes: object
 ) -> RunReport:
     """The reference station in-process (behind `mutant`'s proxy), driven by the adapter."""
-    control_port = _free_port()
+    control_port = free_port()
     driver = _adapter(control_port) if with_driver else None
-    async with csms_tester(_options(driver, **options)) as (url, run):
-        proxy = None
-        if mutant is not None:
-            proxy = RewritingProxy(
-                url, sut_is_client=True, from_sut=mutant.from_sut, to_sut=mutant.to_sut
-            )
-            await proxy.start()
-            url = proxy.url
+    run_options = derive(BASE, driver=driver, **changes)
+    from_sut, to_sut = (mutant.from_sut, mutant.to_sut) if mutant else (None, None)
+    async with station_tester(run_options, wait=15, from_sut=from_sut, to_sut=to_sut) as (
+        url,
+        run,
+    ):
         station = Station(url, "CS0MUTANT", db_path=tmp_path / "station.db", evses=(1,))
         control = ControlServer(station)
         await station.start()
@@ -200,8 +151,6 @@ async def _run_in_process(
         finally:
             await control.close()
             await station.stop()
-            if proxy is not None:
-                await proxy.close()
 
 
 DRIVEN_MUTANTS = (
@@ -229,7 +178,7 @@ async def test_driven_mutant_is_caught(tmp_path: Path, mutant: Mutant) -> None:
     report = await _run_in_process(tmp_path, True, mutant, only=only, call_timeout=1.0)
     failing = [r for r in report.results if r.status is Status.FAIL]
     caught = {p for p in mutant.catches for r in failing if r.id.startswith(p)}
-    assert caught == set(mutant.catches), _failures(report)
+    assert caught == set(mutant.catches), failures(report)
     assert all(r.frames or r.id.startswith("session/") for r in failing)
 
 

@@ -9,7 +9,7 @@ test's loop. Certificates come from tests/certs.py; real TLS on loopback sockets
 from __future__ import annotations
 
 import asyncio
-import socket
+import contextlib
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -17,8 +17,10 @@ import pytest
 
 from ocppgen.cli import main
 from ocppgen.generated import v16, v21
+from ocppgen.runtime import CsmsServer
 from ocppgen.runtime.security import SecurityProfile, client_ssl_context, server_ssl_context
 from tests.certs import Pki, make_pki
+from tests.conformance.helpers import free_port
 from tests.conformance.targets import Csms16, Csms21, Station21, serve_csms, station_client
 
 PASSWORD = "tls-secret-password-1"
@@ -34,20 +36,33 @@ async def _cli(*argv: str) -> int:
     return await asyncio.to_thread(main, ["conformance", *argv, *QUICK])
 
 
+def _profile_2_csms(pki: Pki) -> contextlib.AbstractAsyncContextManager[CsmsServer]:
+    """Our 2.1 CSMS over wss:// with Basic auth (security profile 2)."""
+    return serve_csms(
+        v21.VERSION,
+        Csms21(),
+        ssl_context=server_ssl_context(pki.server.cert, pki.server.key),
+        profile=SecurityProfile.TLS_BASIC_AUTH,
+        password=PASSWORD,
+    )
+
+
+def _mutual_tls_station_argv(pki: Pki, port: int, *extra: str) -> list[str]:
+    """`conformance station` serving 2.1 over wss:// and requiring client certificates."""
+    return [
+        *["station", "--listen", f"127.0.0.1:{port}", "--version", "2.1"],
+        *["--cert", str(pki.server.cert), "--key", str(pki.server.key), "--ca", str(pki.ca)],
+        *extra,
+    ]
+
+
 def _junit_failures(path: Path) -> tuple[int, int]:
     suite = ET.parse(path).getroot()
     return int(suite.get("tests", "0")), int(suite.get("failures", "0"))
 
 
 async def test_csms_profile_2_wss_with_ca(pki: Pki, tmp_path: Path) -> None:
-    context = server_ssl_context(pki.server.cert, pki.server.key)
-    async with serve_csms(
-        v21.VERSION,
-        Csms21(),
-        ssl_context=context,
-        profile=SecurityProfile.TLS_BASIC_AUTH,
-        password=PASSWORD,
-    ) as server:
+    async with _profile_2_csms(pki) as server:
         junit = tmp_path / "report.xml"
         status = await _cli(
             "csms",
@@ -96,14 +111,7 @@ async def test_csms_profile_3_mutual_tls(pki: Pki, capsys: pytest.CaptureFixture
 
 
 async def test_csms_wrong_ca_is_a_clear_error(pki: Pki, capsys: pytest.CaptureFixture[str]) -> None:
-    context = server_ssl_context(pki.server.cert, pki.server.key)
-    async with serve_csms(
-        v21.VERSION,
-        Csms21(),
-        ssl_context=context,
-        profile=SecurityProfile.TLS_BASIC_AUTH,
-        password=PASSWORD,
-    ) as server:
+    async with _profile_2_csms(pki) as server:
         assert pki.rogue_ca is not None
         status = await _cli(
             "csms",
@@ -135,42 +143,18 @@ async def test_unreadable_tls_files_exit_2(
     assert "wss://" in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_station_over_mutual_tls(pki: Pki, tmp_path: Path) -> None:
     """`conformance station --cert/--key --ca` serves wss:// and requires the station's
     certificate; our 2.1 station connects with TLS and its client certificate."""
-    port = _free_port()
     junit = tmp_path / "station.xml"
-    run = asyncio.create_task(
-        _cli(
-            "station",
-            "--listen",
-            f"127.0.0.1:{port}",
-            "--cert",
-            str(pki.server.cert),
-            "--key",
-            str(pki.server.key),
-            "--ca",
-            str(pki.ca),
-            "--version",
-            "2.1",
-            "--wait",
-            "10",
-            "--heartbeat-interval",
-            "1",
-            "--only",
-            "B01",
-            "--only",
-            "framing/not-json",
-            "--junit",
-            str(junit),
-        )
+    port = free_port()
+    argv = _mutual_tls_station_argv(
+        pki,
+        port,
+        *["--wait", "10", "--heartbeat-interval", "1", "--only", "B01"],
+        *["--only", "framing/not-json", "--junit", str(junit)],
     )
+    run = asyncio.create_task(_cli(*argv))
     client = pki.client("CS002")
     context = client_ssl_context(pki.ca, certificate=client.cert, key=client.key)
     async with station_client(
@@ -187,24 +171,9 @@ async def test_station_without_client_certificate_is_refused(
     pki: Pki, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """With --ca the tester refuses a station that presents no certificate at the handshake."""
-    port = _free_port()
-    run = asyncio.create_task(
-        _cli(
-            "station",
-            "--listen",
-            f"127.0.0.1:{port}",
-            "--cert",
-            str(pki.server.cert),
-            "--key",
-            str(pki.server.key),
-            "--ca",
-            str(pki.ca),
-            "--version",
-            "2.1",
-            "--wait",
-            "2",
-        )
-    )
+    port = free_port()
+    argv = _mutual_tls_station_argv(pki, port, "--wait", "2")
+    run = asyncio.create_task(_cli(*argv))
     context = client_ssl_context(pki.ca)
     async with station_client(
         f"wss://127.0.0.1:{port}", "CS002", v21.VERSION, Station21(), ssl_context=context

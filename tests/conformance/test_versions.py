@@ -7,7 +7,6 @@ Real loopback sockets; small Hypothesis budgets.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from typing import Any
@@ -19,9 +18,18 @@ from websockets.typing import Subprotocol
 
 from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import RunReport, Status
-from ocppgen.conformance.runner import run_against_csms, run_against_station, version_spec
+from ocppgen.conformance.runner import run_against_csms, version_spec
 from ocppgen.generated import v16, v21
-from tests.conformance.mutants import Link, Rewrite, RewritingProxy
+from tests.conformance.helpers import (
+    QUICK,
+    derive,
+    failures,
+    passed,
+    proxied,
+    station_tester,
+    status_of,
+)
+from tests.conformance.mutants import Link, Rewrite
 from tests.conformance.targets import (
     BAD,
     GOOD,
@@ -35,88 +43,41 @@ from tests.conformance.targets import (
 )
 from tests.runtime.ocpp_peers import on
 
-
-def _options(**kwargs: Any) -> Options:
-    base: dict[str, Any] = dict(
-        max_examples=3,
-        mutation_examples=1,
-        seed=11,
-        time_budget=60.0,
-        call_timeout=3.0,
-        silence=0.3,
-        accepted_token=GOOD,
-        blocked_token=BAD,
-        heartbeat_interval=1,
-    )
-    base.update(kwargs)
-    return Options(**base)
-
-
-def _failures(report: RunReport) -> list[str]:
-    return [f"{r.id}: {r.detail}" for r in report.results if r.status is Status.FAIL]
-
-
-def _passed(report: RunReport) -> set[str]:
-    return {r.id for r in report.results if r.status is Status.PASS}
-
-
-def _status(report: RunReport, check_id: str) -> Status | None:
-    return next((r.status for r in report.results if r.id == check_id), None)
+BASE = derive(QUICK, seed=11, silence=0.3, accepted_token=GOOD, blocked_token=BAD)
 
 
 async def _csms_run(
-    version: Any, handler: Any, options: Options, rewrite: Rewrite | None = None
+    version: Any,
+    handler: Any,
+    run_options: Options,
+    *,
+    from_sut: Rewrite | None = None,
+    to_sut: Rewrite | None = None,
 ) -> RunReport:
-    async with serve_csms(version, handler) as server:
-        url = server.url()
-        proxy = None
-        if rewrite is not None:
-            proxy = RewritingProxy(
-                url.rstrip("/"),
-                sut_is_client=False,
-                to_sut=rewrite,
-                subprotocol=version.subprotocol,
-            )
-            await proxy.start()
-            url = proxy.url + "/"
-        try:
-            return await run_against_csms(url, "CS001", options, version_name=version.name)
-        finally:
-            if proxy is not None:
-                await proxy.close()
+    async with (
+        serve_csms(version, handler) as server,
+        proxied(
+            server.url().rstrip("/"),
+            sut_is_client=False,
+            version_name=version.name,
+            from_sut=from_sut,
+            to_sut=to_sut,
+        ) as url,
+    ):
+        return await run_against_csms(url + "/", "CS001", run_options, version_name=version.name)
 
 
 async def _station_run(
     version: Any,
     handler: Station16 | Station21,
-    options: Options,
+    run_options: Options,
     from_sut: Rewrite | None = None,
 ) -> RunReport:
-    listening: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    run = asyncio.create_task(
-        run_against_station(
-            "127.0.0.1",
-            0,
-            options,
-            version_name=version.name,
-            wait=10,
-            on_listening=listening.set_result,
-        )
-    )
-    url = f"ws://127.0.0.1:{await listening}"
-    proxy = None
-    if from_sut is not None:
-        proxy = RewritingProxy(
-            url, sut_is_client=True, from_sut=from_sut, subprotocol=version.subprotocol
-        )
-        await proxy.start()
-        url = proxy.url
-    try:
-        async with station_client(url, "CS002", version, handler):
-            return await run
-    finally:
-        if proxy is not None:
-            await proxy.close()
+    async with (
+        station_tester(run_options, version_name=version.name, from_sut=from_sut) as (url, run),
+        station_client(url, "CS002", version, handler),
+    ):
+        return await run
 
 
 # -- grouping --------------------------------------------------------------------------------------
@@ -143,9 +104,9 @@ def test_v21_borrows_the_201_use_cases() -> None:
 
 
 async def test_v16_csms_passes() -> None:
-    report = await _csms_run(v16.VERSION, Csms16(), _options())
+    report = await _csms_run(v16.VERSION, Csms16(), BASE)
     assert report.version == "1.6"
-    assert _failures(report) == []
+    assert failures(report) == []
     assert {
         "Core/boot/interval",
         "Core/boot/current-time",
@@ -157,12 +118,12 @@ async def test_v16_csms_passes() -> None:
         "framing/not-json",
         "framing/unknown-message-type",  # 1.6: ignored, not answered
         "framing/duplicate-id",
-    } <= _passed(report)
+    } <= passed(report)
 
 
 async def test_v16_station_passes() -> None:
-    report = await _station_run(v16.VERSION, Station16(), _options())
-    assert _failures(report) == []
+    report = await _station_run(v16.VERSION, Station16(), BASE)
+    assert failures(report) == []
     assert {
         "Core/boot/boot-first",
         "Core/heartbeat/heartbeat",
@@ -174,7 +135,7 @@ async def test_v16_station_passes() -> None:
         "session/transaction-ids",
         "messages/ChangeConfiguration/mutations",
         "framing/own-role-action",
-    } <= _passed(report)
+    } <= passed(report)
 
 
 async def _spell_2x(link: Link, text: str, frame: list[Any]) -> None:
@@ -190,19 +151,11 @@ async def _spell_2x(link: Link, text: str, frame: list[Any]) -> None:
 
 
 async def test_v16_mutant_with_2x_error_codes_fails() -> None:
-    options = _options(only=["framing/not-json", "messages/Authorize/mutations", "Core/boot"])
-    async with serve_csms(v16.VERSION, Csms16()) as server:
-        proxy = RewritingProxy(
-            server.url().rstrip("/"), sut_is_client=False, from_sut=_spell_2x, subprotocol="ocpp1.6"
-        )
-        await proxy.start()
-        try:
-            report = await run_against_csms(proxy.url + "/", "CS001", options, version_name="1.6")
-        finally:
-            await proxy.close()
-    assert _status(report, "Core/boot/accepted") is Status.PASS
-    assert _status(report, "framing/not-json") is Status.FAIL
-    assert _status(report, "messages/Authorize/mutations") is Status.FAIL
+    options = derive(BASE, only=["framing/not-json", "messages/Authorize/mutations", "Core/boot"])
+    report = await _csms_run(v16.VERSION, Csms16(), options, from_sut=_spell_2x)
+    assert status_of(report, "Core/boot/accepted") is Status.PASS
+    assert status_of(report, "framing/not-json") is Status.FAIL
+    assert status_of(report, "messages/Authorize/mutations") is Status.FAIL
     detail = next(r.detail for r in report.results if r.id == "framing/not-json")
     assert "not an error code of OCPP 1.6" in detail
 
@@ -211,9 +164,9 @@ async def test_v16_mutant_with_2x_error_codes_fails() -> None:
 
 
 async def test_v21_csms_passes() -> None:
-    report = await _csms_run(v21.VERSION, Csms21(), _options())
+    report = await _csms_run(v21.VERSION, Csms21(), BASE)
     assert report.version == "2.1"
-    assert _failures(report) == []
+    assert failures(report) == []
     assert {
         "B01/boot/interval",
         "C01/authorize/blocked-token",
@@ -224,12 +177,12 @@ async def test_v21_csms_passes() -> None:
         "framing/send",
         "framing/send-unknown-action",
         "framing/unknown-callresulterror",
-    } <= _passed(report)
+    } <= passed(report)
 
 
 async def test_v21_station_passes() -> None:
-    report = await _station_run(v21.VERSION, Station21(), _options())
-    assert _failures(report) == []
+    report = await _station_run(v21.VERSION, Station21(), BASE)
+    assert failures(report) == []
     assert {
         "B01/boot/status-after-boot",
         "B06/get-variables/interval-adopted",
@@ -239,7 +192,7 @@ async def test_v21_station_passes() -> None:
         "framing/invalid-callresult",  # the station answered with a CALLRESULTERROR
         "framing/send",
         "B11/boot/boot-reason",
-    } <= _passed(report)
+    } <= passed(report)
 
 
 async def _answer_send(link: Link, text: str, frame: list[Any]) -> None:
@@ -251,10 +204,10 @@ async def _answer_send(link: Link, text: str, frame: list[Any]) -> None:
 
 
 async def test_v21_mutant_answering_send_fails() -> None:
-    options = _options(only=["framing/send", "B01/boot"])
-    report = await _csms_run(v21.VERSION, Csms21(), options, rewrite=_answer_send)
-    assert _status(report, "B01/boot/accepted") is Status.PASS
-    assert _status(report, "framing/send") is Status.FAIL
+    options = derive(BASE, only=["framing/send", "B01/boot"])
+    report = await _csms_run(v21.VERSION, Csms21(), options, to_sut=_answer_send)
+    assert status_of(report, "B01/boot/accepted") is Status.PASS
+    assert status_of(report, "framing/send") is Status.FAIL
 
 
 async def _drop_result_errors(link: Link, text: str, frame: list[Any]) -> None:
@@ -264,9 +217,9 @@ async def _drop_result_errors(link: Link, text: str, frame: list[Any]) -> None:
 
 
 async def test_v21_mutant_without_callresulterror_fails() -> None:
-    options = _options(only=["framing/invalid-callresult", "B01/boot"], call_timeout=1.5)
+    options = derive(BASE, only=["framing/invalid-callresult", "B01/boot"], call_timeout=1.5)
     report = await _station_run(v21.VERSION, Station21(), options, from_sut=_drop_result_errors)
-    assert _status(report, "framing/invalid-callresult") is Status.FAIL
+    assert status_of(report, "framing/invalid-callresult") is Status.FAIL
 
 
 # -- an independent 1.6 CSMS: the `ocpp` package's v16 ChargePoint --------------------------------
@@ -311,7 +264,7 @@ async def test_v16_ocpp_package_csms() -> None:
         report = await run_against_csms(
             f"ws://127.0.0.1:{port}/",
             "CS001",
-            _options(only=[*only, "session"], call_timeout=1.5),
+            derive(BASE, only=[*only, "session"], call_timeout=1.5),
             version_name="1.6",
         )
     finally:
@@ -323,7 +276,7 @@ async def test_v16_ocpp_package_csms() -> None:
         "messages/Heartbeat/valid",
         "framing/unknown-message-type",
         "session/schema-valid-requests",
-    } <= _passed(report)
-    assert _status(report, "messages/Heartbeat/mutations") is Status.FAIL
+    } <= passed(report)
+    assert status_of(report, "messages/Heartbeat/mutations") is Status.FAIL
     detail = next(r.detail for r in report.results if r.id == "messages/Heartbeat/mutations")
     assert "'FormatViolation' is not an error code of OCPP 1.6" in detail
