@@ -362,7 +362,7 @@ class Connection:
             response_class = pending.spec.response
             assert response_class is not None
             try:
-                response = response_class.model_validate_json(payload, by_alias=True, by_name=False)
+                response = _from_json(response_class, payload)
             except (ValueError, TypeError, RecursionError):  # ValidationError is a ValueError
                 return None
             self._advance()
@@ -373,7 +373,7 @@ class Connection:
             if spec is None or message_id in self._incoming:
                 return None
             try:
-                request = spec.request.model_validate_json(payload, by_alias=True, by_name=False)
+                request = _from_json(spec.request, payload)
             except (ValueError, TypeError, RecursionError):
                 return None
             self._incoming[message_id] = spec
@@ -382,7 +382,7 @@ class Connection:
         if spec is None:
             return None
         try:
-            request = spec.request.model_validate_json(payload, by_alias=True, by_name=False)
+            request = _from_json(spec.request, payload)
         except (ValueError, TypeError, RecursionError):
             return None
         return SendReceived(message_id, action, spec, request)
@@ -578,6 +578,8 @@ class Connection:
                 raise ValueError(
                     f"{self._role} sends no OCPP {self._name} action with {type(request).__name__}"
                 )
+            if spec.message_type is message_type:
+                return spec  # the table holds only actions this role sends
         else:
             found = self._actions.get(action)
             if found is None:
@@ -603,8 +605,8 @@ class Connection:
         message_id = self._new_id()
         if type(message_id) is not str or len(message_id) > MAX_MESSAGE_ID_LENGTH:
             raise ValueError(f"message id {message_id!r} is not a string of at most 36 characters")
-        if (self._outstanding is not None and self._outstanding.message_id == message_id) or any(
-            p.message_id == message_id for p in self._queue
+        if (self._outstanding is not None and self._outstanding.message_id == message_id) or (
+            self._queue and any(p.message_id == message_id for p in self._queue)
         ):
             raise ValueError(f"message id {message_id!r} is already in use")
         return message_id
@@ -710,6 +712,11 @@ class Connection:
         """Ids of our CALLs waiting for their turn, in order."""
         return tuple(p.message_id for p in self._queue)
 
+    def awaits_answer(self, message_id: str) -> bool:
+        """True if the peer's CALL `message_id` was received and is not answered yet (what
+        `message_id in in_progress` says, without building the set)."""
+        return message_id in self._incoming
+
     @property
     def in_progress(self) -> frozenset[str]:
         """Ids of the peer's CALLs we have received and not yet answered."""
@@ -717,8 +724,22 @@ class Connection:
 
 
 def _to_json(message: OcppModel) -> str:
-    """`message.to_json()`, except that a value of the wrong type raises instead of warning."""
-    return message.model_dump_json(by_alias=True, exclude_none=True, warnings="error")
+    """`message.to_json()`, except that a value of the wrong type raises instead of warning.
+
+    Calls the serializer that `model_dump_json` wraps: the same result, without its Python
+    frame and its dozen default keywords (0.5 us per message)."""
+    return message.__pydantic_serializer__.to_json(
+        message, by_alias=True, exclude_none=True, warnings="error"
+    ).decode()
+
+
+def _from_json(cls: type[OcppModel], payload: str) -> OcppModel:
+    """`cls.from_json(payload)`: the validator `model_validate_json` wraps, called directly
+    (the same checks, without the wrapper's Python frame). Raises `ValidationError`."""
+    model: OcppModel = cls.__pydantic_validator__.validate_json(
+        payload, by_alias=True, by_name=False
+    )
+    return model
 
 
 def _validate(cls: type[OcppModel], payload: Any) -> OcppModel | ValidationFailure:

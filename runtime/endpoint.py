@@ -6,7 +6,7 @@ the application. It owns everything the sans-IO core leaves out:
 - reading: one loop (`run`) feeds every received text message to `core.receive` and acts on the
   events; frames the core queues (answers, automatic CALLERRORs, the next queued CALL) are
   written in the order the core produced them;
-- handling: each received CALL runs the role's `Handler` (via `dispatch`) in its own task, so a
+- handling: each received CALL runs the role's `Handler` (as `dispatch` does) in its own task, so a
   handler may itself `await conn.call(...)` towards the peer without blocking the reader;
 - calling: `await conn.call(request)` returns the typed response. A CALLERROR raises
   `RemoteCallError` (code, description, details), an invalid CALLRESULT `InvalidResultError`,
@@ -47,7 +47,7 @@ from ocppgen.runtime.core import (
     ResultReceived,
     SendReceived,
 )
-from ocppgen.runtime.dispatch import CallContext, Handler, HandlerFailed, dispatch
+from ocppgen.runtime.dispatch import Handler, HandlerFailed, complete, new_context
 from ocppgen.runtime.errors import CallTimeout, InvalidResultError, RemoteCallError
 from ocppgen.runtime.model import OcppModel
 
@@ -106,6 +106,7 @@ class OcppConnection:
         "_context_extra",
         "_core",
         "_deadline",
+        "_eager",
         "_handler",
         "_loop",
         "_observer",
@@ -147,6 +148,7 @@ class OcppConnection:
         self._armed: str | None = None  # the outstanding CALL whose clock runs ...
         self._deadline = 0.0  # ... and when it runs out (loop time)
         self._closed = False
+        self._eager = False  # a handler is running inside the reader's step
 
     # -- what the application uses -----------------------------------------------------------
 
@@ -249,24 +251,22 @@ class OcppConnection:
             self._shutdown()
 
     def _on_event(self, event: Event) -> None:
-        kind = type(event)
-        if kind is CallReceived or kind is SendReceived:
-            assert isinstance(event, CallReceived | SendReceived)
+        # `type(...) is` tests, most frequent first: cheaper than isinstance on this hot path.
+        if type(event) is CallReceived:
             self._start_handler(event)
-        elif kind is ResultReceived:
-            assert isinstance(event, ResultReceived)
+        elif type(event) is ResultReceived:
             pending = self._pending.pop(event.message_id, None)
             self._arm()
             if pending is not None and not pending.future.done():
                 pending.future.set_result(event.response)
-        elif kind is ErrorReceived:
-            assert isinstance(event, ErrorReceived)
+        elif type(event) is SendReceived:
+            self._start_handler(event)
+        elif type(event) is ErrorReceived:
             self._fail(
                 event.message_id,
                 RemoteCallError(event.code, event.description, event.details),
             )
-        elif kind is InvalidResult:
-            assert isinstance(event, InvalidResult)
+        elif type(event) is InvalidResult:
             self._fail(
                 event.message_id,
                 InvalidResultError(event.code, event.description, event.details),
@@ -298,6 +298,7 @@ class OcppConnection:
         # that suspends (awaits I/O, or calls the peer) continues in a task of its own, so the
         # reader is never blocked by it.
         coroutine = self._handle(event)
+        self._eager = True  # the reader writes the answer after this step (see `_handle`)
         try:
             yielded = coroutine.send(None)
         except StopIteration:
@@ -305,38 +306,52 @@ class OcppConnection:
         except Exception:
             logger.exception("%s: handling %s failed", self.identity, event.action)
             return
+        finally:
+            self._eager = False
         task = self._loop.create_task(_resume(coroutine, yielded))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _handle(self, event: CallReceived | SendReceived) -> None:
-        context = CallContext(
-            station_id=self.identity,
-            version=self._core.version,
-            role=self._core.role,
-            message_id=event.message_id,
-            action=event.action,
-            extra=self._context_extra,
-        )
         handler = self._handler
-        if isinstance(event, SendReceived):
-            if handler is not None:
-                try:
-                    await handler.handle(event.action, event.request, context)
-                except Exception as error:
-                    self._observe(HandlerFailed(event.message_id, event.action, error))
-            return
         if handler is None:  # the core was built with supported=() and answers by itself
             return
+        core = self._core
+        context = new_context(
+            self.identity,
+            core.version,
+            core.role,
+            event.message_id,
+            event.action,
+            self._context_extra,
+        )
+        if type(event) is SendReceived:
+            try:
+                await handler.handle(event.action, event.request, context)
+            except Exception as error:
+                self._observe(HandlerFailed(event.message_id, event.action, error))
+            return
+        assert type(event) is CallReceived
+        # What `dispatch` does, inlined: one coroutine less per CALL.
         try:
-            outcome = await dispatch(self._core, handler, event, context)
-        except (KeyError, asyncio.CancelledError):
-            if self._closed:  # the connection went away while the handler ran
-                return
+            response = await handler.handle(event.action, event.request, context)
+        except Exception as exc:
+            outcome = complete(core, event, exc)
+        except BaseException as exc:  # cancelled: answer InternalError, then propagate
+            complete(core, event, exc)
+            if self._closed and isinstance(exc, asyncio.CancelledError):
+                return  # the connection went away while the handler ran
             raise
+        else:
+            outcome = complete(core, event, response)
         if outcome is not None:
             self._observe(outcome)
-        await self._flush()
+        if self._eager:
+            return  # run inside the reader's step: the reader writes (and waits) next
+        self._write()
+        writer = self._writer
+        if writer is not None:  # the transport is full: answer handled once it is written
+            await asyncio.shield(writer)
 
     # -- writing and the clock ----------------------------------------------------------------
 

@@ -158,6 +158,7 @@ _HEADER = re.compile(
     rf'{_WS}\[{_WS}([236]){_WS},{_WS}"([^"\\\x00-\x1f]{{0,36}})"{_WS},{_WS}(?:{_PLAIN}{_WS},{_WS})?'
 )
 _match_header = _HEADER.match
+_TYPES = {"2": 2, "3": 3, "6": 6}
 
 
 def split(text: str) -> tuple[int, str, str | None, str] | None:
@@ -172,14 +173,15 @@ def split(text: str) -> tuple[int, str, str | None, str] | None:
     match = _match_header(text)
     if match is None:
         return None
-    message_type = int(match.group(1))
-    action = match.group(3)
+    kind, message_id, action = match.groups()
+    message_type = _TYPES[kind]
     if (action is None) is (message_type != 3):
         return None  # a CALL or SEND without an action, or a CALLRESULT with a string payload
     end = len(text.rstrip(" \t\n\r")) - 1
-    if end < match.end() or text[end] != "]":
+    start = match.end()
+    if end < start or text[end] != "]":
         return None
-    return message_type, match.group(2), action, text[match.end() : end]
+    return message_type, message_id, action, text[start:end]
 
 
 def decode(text: str) -> Frame | FrameFault:

@@ -10,7 +10,7 @@ import pytest
 
 from ocppgen.runtime.actions import Role
 from ocppgen.runtime.core import CallReceived, Connection, InvalidResponse
-from ocppgen.runtime.dispatch import CallContext, HandlerFailed, complete, dispatch
+from ocppgen.runtime.dispatch import CallContext, HandlerFailed, complete, dispatch, new_context
 from ocppgen.runtime.errors import ErrorCode, OcppError
 from ocppgen.runtime.model import OcppModel
 
@@ -199,3 +199,21 @@ def test_complete_is_usable_without_asyncio() -> None:
     assert conn.outgoing() == ['[3,"c1",{"currentTime":"2024-05-01T12:00:00Z"}]']
     assert complete(conn, event, HeartbeatResponse(current_time=NOW)) is None  # answered: no-op
     assert conn.outgoing() == []
+
+
+def test_new_context_is_the_context_the_constructor_builds() -> None:
+    made = new_context("CS1", V201, Role.CSMS, "m1", "Heartbeat", {"k": 1})
+    assert type(made) is CallContext
+    assert made == CallContext("CS1", V201, Role.CSMS, "m1", "Heartbeat", {"k": 1})
+    assert (made.station_id, made.message_id, made.action) == ("CS1", "m1", "Heartbeat")
+    with pytest.raises(AttributeError):  # frozen like any other
+        made.action = "Reset"  # type: ignore[misc]
+
+
+def test_awaits_answer_follows_in_progress() -> None:
+    conn = Connection(V201, Role.CSMS)
+    (event,) = conn.receive(f'[2,"b1","BootNotification",{BOOT_JSON}]')
+    assert isinstance(event, CallReceived)
+    assert conn.awaits_answer("b1") and not conn.awaits_answer("b2")
+    conn.respond("b1", BootNotificationResponse(current_time=NOW, interval=1, status="Accepted"))
+    assert not conn.awaits_answer("b1") and conn.in_progress == frozenset()

@@ -1,10 +1,12 @@
-"""OcppConnection against a fake WebSocket: write order under flow control, the one-timer clock."""
+"""OcppConnection against a fake WebSocket: write order under flow control, the one-timer clock,
+handlers run in the reader's step or in a task."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
@@ -12,10 +14,24 @@ from websockets.exceptions import ConnectionClosedOK
 
 from ocppgen.runtime.actions import Role
 from ocppgen.runtime.core import Connection
+from ocppgen.runtime.dispatch import CallContext
 from ocppgen.runtime.endpoint import OcppConnection
 from ocppgen.runtime.errors import CallTimeout
+from ocppgen.runtime.model import OcppModel
 
-from .fakeversion import BOOT, BOOT_RESPONSE_JSON, V201, DataTransferRequest, counter_ids
+from .fakeversion import (
+    BOOT,
+    BOOT_JSON,
+    BOOT_RESPONSE_JSON,
+    V201,
+    BootNotificationResponse,
+    DataTransferRequest,
+    HeartbeatResponse,
+    RegistrationStatus,
+    counter_ids,
+)
+
+NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)
 
 
 class FakeWebSocket:
@@ -99,3 +115,83 @@ async def test_one_timer_serves_calls_with_different_timeouts() -> None:
     assert time.monotonic() - began > 0.19
     await conn.close()
     await reader
+
+
+class Gated:
+    """CSMS handler: Heartbeat answers at once; BootNotification waits for `release`."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.contexts: list[CallContext] = []
+
+    async def handle(self, action: str, request: OcppModel, context: CallContext) -> OcppModel:
+        self.contexts.append(context)
+        if action == "BootNotification":
+            await self.release.wait()
+            return BootNotificationResponse(
+                current_time=NOW, interval=300, status=RegistrationStatus.ACCEPTED
+            )
+        return HeartbeatResponse(current_time=NOW)
+
+
+def _csms(ws: FakeWebSocket, handler: Gated) -> OcppConnection:
+    core = Connection(V201, Role.CSMS, id_factory=counter_ids())
+    return OcppConnection(cast(Any, ws), core, handler, identity="CS1", extra={"k": 1})
+
+
+async def test_handlers_answer_in_the_readers_step_or_in_their_own_task() -> None:
+    ws = FakeWebSocket()
+    handler = Gated()
+    conn = _csms(ws, handler)
+    reader = asyncio.create_task(conn.run())
+    # A handler that does not suspend: answered in the reader's step, no task.
+    ws.inbox.put_nowait('[2,"h1","Heartbeat",{}]')
+    await asyncio.sleep(0.01)
+    assert [json.loads(frame)[:2] for frame in ws.sent] == [[3, "h1"]]
+    assert not conn._tasks and not conn._eager
+    # One that suspends continues in a task and writes its own answer, after a quicker one.
+    ws.inbox.put_nowait(f'[2,"b1","BootNotification",{BOOT_JSON}]')
+    ws.inbox.put_nowait('[2,"h2","Heartbeat",{}]')
+    await asyncio.sleep(0.01)
+    assert len(conn._tasks) == 1 and conn.core.in_progress == {"b1"}
+    handler.release.set()
+    await conn.drain()
+    assert [json.loads(frame)[:2] for frame in ws.sent] == [[3, "h1"], [3, "h2"], [3, "b1"]]
+    assert json.loads(ws.sent[-1])[2]["status"] == "Accepted"
+    # The context each handler got is the one CallContext(...) would build.
+    assert handler.contexts[0] == CallContext("CS1", V201, Role.CSMS, "h1", "Heartbeat", {"k": 1})
+    await conn.close()
+    await reader
+
+
+async def test_an_eager_answer_waits_behind_a_full_transport_in_order() -> None:
+    ws = FakeWebSocket()
+    conn = _csms(ws, Gated())
+    reader = asyncio.create_task(conn.run())
+    ws.gate.clear()  # the transport is full: the first answer's write has to wait
+    ws.inbox.put_nowait('[2,"h1","Heartbeat",{}]')
+    ws.inbox.put_nowait('[2,"h2","Heartbeat",{}]')
+    await asyncio.sleep(0.01)
+    assert ws.sent == [] and conn._writer is not None
+    assert not conn._tasks  # the handler finished; only the write waits
+    assert ws.inbox.qsize() == 1  # and the reader waits with it before reading on
+    ws.gate.set()
+    await asyncio.sleep(0.01)
+    assert [json.loads(frame)[:2] for frame in ws.sent] == [[3, "h1"], [3, "h2"]]
+    await conn.close()
+    await reader
+
+
+async def test_a_handler_still_running_when_the_connection_closes_is_cancelled_quietly() -> None:
+    ws = FakeWebSocket()
+    handler = Gated()
+    conn = _csms(ws, handler)
+    reader = asyncio.create_task(conn.run())
+    ws.inbox.put_nowait(f'[2,"b1","BootNotification",{BOOT_JSON}]')
+    await asyncio.sleep(0.01)
+    (task,) = conn._tasks
+    await conn.close()
+    await reader
+    await asyncio.gather(task, return_exceptions=True)
+    assert task.done() and not task.cancelled() and task.exception() is None
+    assert ws.sent == [] and conn.core.in_progress == frozenset()
