@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, cast
 
@@ -186,6 +186,17 @@ def on(action: str) -> Callable[[_F], _F]:
     return cast(Callable[[_F], _F], _ocpp_on(action))
 
 
+def _answering(action: str) -> Callable[..., Awaitable[Any]]:
+    """The `ocpp` package handler for `action`: answer from the test CSMS's knobs."""
+
+    async def handler(self: _PackageSide, call_unique_id: str, **_: Any) -> Any:
+        return self._answer(action, call_unique_id)
+
+    # the package finds handlers by function name: the attribute's (see ANSWERED)
+    handler.__name__ = handler.__qualname__ = f"on_{action}"
+    return on(action)(handler)
+
+
 class _PackageSide(ChargePoint):  # type: ignore[misc]  # untyped package
     """One station's connection, served by the `ocpp` package's v201 ChargePoint."""
 
@@ -209,38 +220,6 @@ class _PackageSide(ChargePoint):  # type: ignore[misc]  # untyped package
     def _answer(self, action: str, call_unique_id: str) -> Any:
         payload = self.csms.answer(action, self.wire.pop(call_unique_id))
         return getattr(package_result, action)(**camel_to_snake_case(payload))
-
-    @on("BootNotification")
-    async def on_boot(self, call_unique_id: str, **_: Any) -> Any:
-        return self._answer("BootNotification", call_unique_id)
-
-    @on("Heartbeat")
-    async def on_heartbeat(self, call_unique_id: str, **_: Any) -> Any:
-        return self._answer("Heartbeat", call_unique_id)
-
-    @on("StatusNotification")
-    async def on_status(self, call_unique_id: str, **_: Any) -> Any:
-        return self._answer("StatusNotification", call_unique_id)
-
-    @on("Authorize")
-    async def on_authorize(self, call_unique_id: str, **_: Any) -> Any:
-        return self._answer("Authorize", call_unique_id)
-
-    @on("TransactionEvent")
-    async def on_transaction_event(self, call_unique_id: str, **_: Any) -> Any:
-        return self._answer("TransactionEvent", call_unique_id)
-
-    @on("NotifyReport")
-    async def on_notify_report(self, call_unique_id: str, **_: Any) -> Any:
-        return self._answer("NotifyReport", call_unique_id)
-
-    @on("NotifyEvent")
-    async def on_notify_event(self, call_unique_id: str, **_: Any) -> Any:
-        return self._answer("NotifyEvent", call_unique_id)
-
-    @on("MeterValues")
-    async def on_meter_values(self, call_unique_id: str, **_: Any) -> Any:
-        return self._answer("MeterValues", call_unique_id)
 
     async def call_json(self, action: str, payload: Payload) -> Payload:
         """`ChargePoint.call` (the package validates request and answer against its schemas),
@@ -304,3 +283,18 @@ class OcppPackageCsms(CsmsAnswers):
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
+
+
+# Every station-initiated action the test CSMS answers, from the shared knobs.
+ANSWERED = (
+    "BootNotification",
+    "Heartbeat",
+    "StatusNotification",
+    "Authorize",
+    "TransactionEvent",
+    "NotifyReport",
+    "NotifyEvent",
+    "MeterValues",
+)
+for _action in ANSWERED:
+    setattr(_PackageSide, f"on_{_action}", _answering(_action))
