@@ -24,7 +24,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -33,7 +33,7 @@ from ocppgen.reference.station.device_model import DeviceModel
 from ocppgen.reference.station.evse import Evse
 from ocppgen.reference.station.queue import Outbox
 
-__all__ = ["Sampling", "SamplingHost", "sampled_now"]
+__all__ = ["Sampling", "SamplingHost", "cancel_and_wait", "sampled_now"]
 
 logger = logging.getLogger("ocppgen.reference.station")
 
@@ -76,6 +76,16 @@ def sampled_now(dm: DeviceModel, evse: Evse, variable: str, context: Context) ->
     return [value] if value is not None else []
 
 
+async def cancel_and_wait(tasks: Iterable[asyncio.Task[Any] | None]) -> None:
+    """Cancel the tasks and wait until each has finished (its failure is not ours to raise)."""
+    running = [task for task in tasks if task is not None]
+    for task in running:
+        task.cancel()
+    for task in running:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
 class Sampling:
     """The timers of one station (see the module docstring)."""
 
@@ -92,13 +102,7 @@ class Sampling:
         tasks = [self._clock, *self._per_transaction.values()]
         self._clock = None
         self._per_transaction.clear()
-        for task in tasks:
-            if task is not None:
-                task.cancel()
-        for task in tasks:
-            if task is not None:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        await cancel_and_wait(tasks)
 
     def start_transaction(self, evse: Evse) -> None:
         """Start the J02 timers of the EVSE's (new or restored) transaction."""

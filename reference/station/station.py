@@ -54,7 +54,7 @@ from ocppgen.generated import v201
 from ocppgen.reference.station.device_model import DeviceModel, VariableKey
 from ocppgen.reference.station.evse import Connector, Evse, Transaction
 from ocppgen.reference.station.queue import DeliveryPolicy, Entry, Outbox, open_db
-from ocppgen.reference.station.sampling import Sampling, sampled_now
+from ocppgen.reference.station.sampling import Sampling, cancel_and_wait, sampled_now
 from ocppgen.runtime.client import BackOff, StationClient
 from ocppgen.runtime.dispatch import CallContext
 from ocppgen.runtime.endpoint import Disconnected, OcppConnection
@@ -221,14 +221,7 @@ class Station:
         self._started = False
         await self._disconnect()
         await self.sampling.stop()
-        tasks = [self._runner, *self._timeouts.values(), *self._tasks]
-        for task in tasks:
-            if task is not None:
-                task.cancel()
-        for task in tasks:
-            if task is not None:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        await cancel_and_wait([self._runner, *self._timeouts.values(), *self._tasks])
         self._timeouts.clear()
         self.db.close()
 

@@ -15,7 +15,13 @@ import websockets
 
 from ocppgen.reference.csms import cli as csms_cli
 from ocppgen.reference.csms.app import Csms
-from ocppgen.reference.csms.db import MIGRATIONS_DIR, SqliteDatabase, migrate, migrations
+from ocppgen.reference.csms.db import (
+    MIGRATIONS_DIR,
+    SqliteDatabase,
+    migrate,
+    migrations,
+    open_database,
+)
 from ocppgen.reference.csms.store import Store, hash_password, verify_password
 from ocppgen.reference.demo import OperatorClient, run_demo
 from ocppgen.reference.station import Station
@@ -195,13 +201,23 @@ def test_migrations_are_numbered_applied_once_and_recorded(tmp_path: Path) -> No
     db.close()
 
 
-def test_migration_0002_upgrades_a_version_1_database_keeping_its_data(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each backend: a SQLite file, a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "old.sqlite3")
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+def test_migration_0002_upgrades_a_version_1_database_keeping_its_data(
+    tmp_path: Path, database_url: str
+) -> None:
     first_only = tmp_path / "migrations"
     first_only.mkdir()
     for name in ("0001_initial.sql",):
         (first_only / name).write_text((MIGRATIONS_DIR / name).read_text())
-    path = tmp_path / "old.sqlite3"
-    db = SqliteDatabase(path)
+    db = open_database(database_url)
     assert migrate(db, first_only) == [1]
     db.execute(
         "INSERT INTO stations (id, created_at, registration_status) VALUES ('OLD', 'x', 'Accepted')"
@@ -211,7 +227,7 @@ def test_migration_0002_upgrades_a_version_1_database_keeping_its_data(tmp_path:
         "VALUES ('OLD', 'TX', 'Started', 'T1', 'ISO14443')"
     )
     db.close()
-    store = Store.open(str(path))  # applies 0002
+    store = Store.open(database_url)  # applies 0002
     try:
         assert store.station("OLD")["registration_status"] == "Accepted"  # type: ignore[index]
         [old] = store.transactions("OLD")
@@ -219,6 +235,10 @@ def test_migration_0002_upgrades_a_version_1_database_keeping_its_data(tmp_path:
         # answered before the upgrade: unknown, so it does not block the token (no ConcurrentTx)
         assert store.authorized_transactions("T1", "ISO14443") == []
         assert store.boots("OLD") == []
+        store.record_boot("OLD", {"reason": "PowerUp"}, "Accepted")
+        assert [(b["reason"], b["status"]) for b in store.boots("OLD")] == [("PowerUp", "Accepted")]
+        assert store.delete_station("OLD")  # its boots go with it (ON DELETE CASCADE)
+        assert store.db.query("SELECT COUNT(*) AS n FROM boot_notifications")[0]["n"] == 0
     finally:
         store.close()
 
