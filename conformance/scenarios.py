@@ -19,6 +19,8 @@ Every scenario records its result per use case and keeps the frames of a failing
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import time
 import uuid
@@ -31,7 +33,8 @@ from pydantic import ValidationError
 from ocppgen.conformance.checks import Context
 from ocppgen.conformance.report import CheckResult, Status
 from ocppgen.conformance.session import CallSeen, RawSession, Reply
-from ocppgen.runtime.frames import CallError, CallResult
+from ocppgen.runtime.errors import OcppError
+from ocppgen.runtime.frames import CallResult
 
 __all__ = [
     "BLOCKED_PREFIX",
@@ -147,13 +150,27 @@ async def csms_boot(ctx: Context) -> bool:
     answer = await _call_checked(sc, "BootNotification", boot_request(), "B01.FR.02")
     if answer is None:
         return False
+    return judge_boot(
+        sc,
+        answer,
+        "station",
+        ("B01.FR.02", "B01.FR.02, B01.FR.04 (the interval the station adopts), G02.FR.01"),
+        "B01 BootNotificationResponse",
+    )
+
+
+def judge_boot(
+    sc: Scenario, answer: dict[str, Any], who: str, rules: tuple[str, str], time_rule: str
+) -> bool:
+    """The CSMS's answer to the tester's boot (either version's field names): Accepted, an
+    interval > 0 and a current time; True if Accepted. `rules`: for status, for interval."""
     status = answer.get("status")
     sc.check(
         "accepted",
-        "the CSMS accepts the station (register its identity first)",
+        f"the CSMS accepts the {who} (register its identity first)",
         status == "Accepted",
         f"status {status!r}",
-        "B01.FR.02",
+        rules[0],
     )
     interval = answer.get("interval")
     sc.check(
@@ -161,9 +178,9 @@ async def csms_boot(ctx: Context) -> bool:
         "an Accepted boot carries a heartbeat interval > 0",
         isinstance(interval, int) and interval > 0,
         f"interval {interval!r}",
-        "B01.FR.02, B01.FR.04 (the interval the station adopts), G02.FR.01",
+        rules[1],
     )
-    _time_checks(sc, "current-time", answer.get("currentTime"), "B01 BootNotificationResponse")
+    _time_checks(sc, "current-time", answer.get("currentTime"), time_rule)
     return status == "Accepted"
 
 
@@ -203,44 +220,60 @@ async def _authorize(sc: Scenario, token: str, kind: str = "ISO14443") -> str | 
 async def _csms_authorize(ctx: Context) -> None:
     sc = Scenario(ctx, "C01", "authorize")
     unknown = "OCPPGEN" + uuid.uuid4().hex[:12].upper()
-    status = await _authorize(sc, unknown)
+    await authorize_checks(
+        sc, lambda token: _authorize(sc, token), unknown, "idToken", ("C01.FR.07",) * 3
+    )
+
+
+def blocked_verdict(status: str | None) -> Status:
+    """Blocked passes, Accepted fails, another refusal (Invalid, Expired, ...) warns."""
+    if status == "Accepted":
+        return Status.FAIL
+    return Status.PASS if status == "Blocked" else Status.WARN
+
+
+async def authorize_checks(
+    sc: Scenario,
+    authorize: Callable[[str], Awaitable[str | None]],
+    unknown: str,
+    noun: str,
+    rules: tuple[str, str, str],
+) -> None:
+    """An unknown, the --accepted-token and the --blocked-token `noun` (idToken, idTag) are
+    authorized; `authorize` returns the status answered. `rules`: for each of the three."""
+    key = "token" if noun == "idToken" else "tag"
+    status = await authorize(unknown)
     if status is not None:
         sc.check(
-            "unknown-token",
-            "an unknown idToken is not Accepted",
+            f"unknown-{key}",
+            f"an unknown {noun} is not Accepted",
             Status.PASS if status != "Accepted" else Status.WARN,
-            f"{unknown} -> {status} (some CSMSs accept every token on purpose)",
-            "C01.FR.07",
+            f"{unknown} -> {status} (some CSMSs accept every {noun} on purpose)",
+            rules[0],
         )
-    if ctx.options.accepted_token:
-        status = await _authorize(sc, ctx.options.accepted_token)
+    good, bad = sc.ctx.options.accepted_token, sc.ctx.options.blocked_token
+    if good:
+        status = await authorize(good)
         sc.check(
-            "accepted-token",
-            "a valid idToken is Accepted",
+            f"accepted-{key}",
+            f"a valid {noun} is Accepted",
             status == "Accepted",
-            f"{ctx.options.accepted_token} -> {status}",
-            "C01.FR.07",
+            f"{good} -> {status}",
+            rules[1],
         )
     else:
-        sc.skip("accepted-token", "a valid idToken is Accepted", "no --accepted-token given")
-    if ctx.options.blocked_token:
-        status = await _authorize(sc, ctx.options.blocked_token)
-        verdict = (
-            Status.FAIL
-            if status == "Accepted"
-            else Status.PASS
-            if status == "Blocked"
-            else Status.WARN
-        )
+        sc.skip(f"accepted-{key}", f"a valid {noun} is Accepted", "no --accepted-token given")
+    if bad:
+        status = await authorize(bad)
         sc.check(
-            "blocked-token",
-            "a blocked idToken is answered Blocked",
-            verdict,
-            f"{ctx.options.blocked_token} -> {status}",
-            "C01.FR.07",
+            f"blocked-{key}",
+            f"a blocked {noun} is answered Blocked",
+            blocked_verdict(status),
+            f"{bad} -> {status}",
+            rules[2],
         )
     else:
-        sc.skip("blocked-token", "a blocked idToken is answered Blocked", "no --blocked-token")
+        sc.skip(f"blocked-{key}", f"a blocked {noun} is answered Blocked", "no --blocked-token")
 
 
 def _tx_event(
@@ -331,9 +364,8 @@ async def _csms_transaction(ctx: Context) -> None:
             )
 
 
-def station_answer(ctx: Context) -> Callable[[CallSeen], Awaitable[dict[str, Any] | Any]]:
+def station_answer(ctx: Context) -> Callable[[CallSeen], Awaitable[dict[str, Any] | OcppError]]:
     """How the tester, playing a Charging Station, answers the CSMS's CALLs."""
-    from ocppgen.runtime.errors import OcppError
 
     async def answer(seen: CallSeen) -> dict[str, Any] | OcppError:
         payload = seen.payload
@@ -379,9 +411,8 @@ def station_answer(ctx: Context) -> Callable[[CallSeen], Awaitable[dict[str, Any
 # -- against a Charging Station ------------------------------------------------------------------
 
 
-def csms_answer(ctx: Context) -> Callable[[CallSeen], Awaitable[dict[str, Any] | Any]]:
+def csms_answer(ctx: Context) -> Callable[[CallSeen], Awaitable[dict[str, Any] | OcppError]]:
     """How the tester, playing the CSMS, answers the station's CALLs."""
-    from ocppgen.runtime.errors import OcppError
 
     def token_info(payload: dict[str, Any]) -> dict[str, Any]:
         token = str((payload.get("idToken") or {}).get("idToken", ""))
@@ -415,34 +446,9 @@ def csms_answer(ctx: Context) -> Callable[[CallSeen], Awaitable[dict[str, Any] |
 async def station_boot(ctx: Context, session: RawSession, reason: str | None = None) -> bool:
     """B01 on a fresh connection: BootNotification first, StatusNotification per connector."""
     sc = Scenario(ctx, "B01" if reason is None else "B11", "boot")
-    timeout = ctx.options.call_timeout * 2
-    first = await session.expect_call(lambda c: True, timeout)
-    if first is None:
-        sc.check(
-            "boot-first",
-            "the station sends BootNotification after connecting",
-            False,
-            "no CALL arrived",
-            "B01.FR.01",
-        )
-        return False
-    sc.check(
-        "boot-first",
-        "the first CALL after connecting is BootNotification",
-        first.action == "BootNotification",
-        f"first CALL: {first.action}",
-        "B01.FR.01/08",
-    )
-    boot = await session.expect_call(lambda c: c.action == "BootNotification", timeout)
+    boot = await boot_first(sc, session, "station", ("B01.FR.01", "B01.FR.01/08", "B01.FR.01"))
     if boot is None:
         return False
-    sc.check(
-        "boot-valid",
-        "BootNotification is schema-valid",
-        boot.error is None,
-        boot.error or "",
-        "B01.FR.01",
-    )
     if reason is not None:
         got = boot.payload.get("reason") if isinstance(boot.payload, dict) else None
         sc.check(
@@ -453,10 +459,7 @@ async def station_boot(ctx: Context, session: RawSession, reason: str | None = N
             "B01.FR.09, B11.FR.04 (after the reset the station boots as in B01)",
         )
         return True
-    index = session.calls.index(boot)
-    status = await session.expect_call(
-        lambda c: c.action == "StatusNotification", timeout, after=index
-    )
+    status = await status_after(sc, session, boot)
     sc.check(
         "status-after-boot",
         "StatusNotification follows the Accepted boot",
@@ -467,20 +470,67 @@ async def station_boot(ctx: Context, session: RawSession, reason: str | None = N
     return True
 
 
+async def boot_first(
+    sc: Scenario, session: RawSession, who: str, rules: tuple[str, str, str]
+) -> CallSeen | None:
+    """The first CALL on a fresh connection is a schema-valid BootNotification: that boot, or
+    None if none came. `rules`: for a CALL arriving at all, for it being the boot, valid."""
+    timeout = sc.ctx.options.call_timeout * 2
+    first = await session.expect_call(lambda c: True, timeout)
+    if first is None:
+        sc.check(
+            "boot-first",
+            f"the {who} sends BootNotification after connecting",
+            False,
+            "no CALL arrived",
+            rules[0],
+        )
+        return None
+    sc.check(
+        "boot-first",
+        "the first CALL after connecting is BootNotification",
+        first.action == "BootNotification",
+        f"first CALL: {first.action}",
+        rules[1],
+    )
+    boot = await session.expect_call(lambda c: c.action == "BootNotification", timeout)
+    if boot is not None:
+        sc.check(
+            "boot-valid",
+            "BootNotification is schema-valid",
+            boot.error is None,
+            boot.error or "",
+            rules[2],
+        )
+    return boot
+
+
+async def status_after(sc: Scenario, session: RawSession, boot: CallSeen) -> CallSeen | None:
+    """The first StatusNotification after `boot`, if one comes in time."""
+    return await session.expect_call(
+        lambda c: c.action == "StatusNotification",
+        sc.ctx.options.call_timeout * 2,
+        after=session.calls.index(boot),
+    )
+
+
 async def station_heartbeat(ctx: Context) -> None:
-    sc = Scenario(ctx, "B01", "heartbeat")
-    session = ctx.live()
-    interval = ctx.options.heartbeat_interval
-    after = len(session.calls)
+    await heartbeat_within(Scenario(ctx, "B01", "heartbeat"), "B01.FR.04, G02.FR.02")
+
+
+async def heartbeat_within(sc: Scenario, rule: str) -> None:
+    """A Heartbeat arrives within twice the interval the tester gave at boot (plus 2 s)."""
+    session, interval = sc.ctx.live(), sc.ctx.options.heartbeat_interval
+    wait = 2 * interval + 2
     beat = await session.expect_call(
-        lambda c: c.action == "Heartbeat", 2 * interval + 2, after=after
+        lambda c: c.action == "Heartbeat", wait, after=len(session.calls)
     )
     sc.check(
         "heartbeat",
         f"a Heartbeat arrives within the interval given at boot ({interval} s)",
         beat is not None,
-        "" if beat else f"none in {2 * interval + 2} s",
-        "B01.FR.04, G02.FR.02",
+        "" if beat else f"none in {wait} s",
+        rule,
     )
 
 
@@ -794,34 +844,34 @@ async def station_reset(ctx: Context, reconnect: Callable[[], Awaitable[bool]]) 
             "B11.FR.01, B11.FR.06 (Rejected only when it cannot reset now)",
         )
         return
-    session = ctx.live()
-    await _wait_closed(session, ctx.options.call_timeout * 3)
-    sc.check(
-        "disconnects",
-        "the station restarts (closes the connection)",
-        session.closed.is_set(),
-        "",
-        "B11.FR.03 (an Accepted reset: the station starts rebooting)",
+    await reboots(
+        sc,
+        reconnect,
+        lambda session: station_boot(ctx, session, reason="RemoteReset"),
+        ("B11.FR.03 (an Accepted reset: the station starts rebooting)", "B11.FR.04, B01.FR.03"),
     )
-    if session.closed.is_set() and await reconnect():
-        await station_boot(ctx, ctx.live(), reason="RemoteReset")
-    elif session.closed.is_set():
-        sc.check(
-            "reconnects",
-            "the station reconnects after the reset",
-            False,
-            "",
-            "B11.FR.04, B01.FR.03",
-        )
 
 
-async def _wait_closed(session: RawSession, timeout: float) -> None:
-    import asyncio
-    import contextlib
-
+async def reboots(
+    sc: Scenario,
+    reconnect: Callable[[], Awaitable[bool]],
+    boot: Callable[[RawSession], Awaitable[bool]],
+    rules: tuple[str, str],
+) -> None:
+    """After an Accepted reset: the station closes the connection, reconnects and `boot`
+    judges its new connection. `rules`: for the disconnect, for the reconnect."""
+    session = sc.ctx.live()
     with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(sc.ctx.options.call_timeout * 3):
             await session.closed.wait()
+    closed = session.closed.is_set()
+    sc.check("disconnects", "the station restarts (closes the connection)", closed, "", rules[0])
+    if not closed:
+        return
+    if await reconnect():
+        await boot(sc.ctx.live())
+    else:
+        sc.check("reconnects", "the station reconnects after the reset", False, "", rules[1])
 
 
 # -- the connection as a whole -------------------------------------------------------------------
@@ -829,30 +879,21 @@ async def _wait_closed(session: RawSession, timeout: float) -> None:
 
 def session_checks(ctx: Context, sessions: list[RawSession]) -> None:
     """What the implementation under test did on its own, over the whole run."""
-    rules = {
-        "one outstanding CALL": "Part 4 §4.1.1 (one CALL at a time per direction)",
-        "schema-valid requests": "the official schemas",
-        "unique message ids": "Part 4 §4.1.4",
-        "role of each action": "Part 2 message directions",
-        "known actions": "Part 2",
-        "well-formed frames": "Part 4 §4.2",
-        "message types of the version": "Part 4 §4.1.3 (2.0.1: message types 2, 3 and 4 only)",
-    }
-    for rule, requirement in rules.items():
-        found = [(s, v) for s in sessions for v in s.violations if v.rule == rule]
-        key = rule.replace(" ", "-")
-        result = CheckResult(
-            f"session/{key}",
-            "session",
-            f"{rule} (SUT's own messages)",
-            Status.PASS if not found else Status.FAIL,
-            requirement=requirement,
-        )
-        if found:
-            result.detail = "\n".join(v.detail for _, v in found[:10])
-            index = found[0][1].record_index
-            result.frames = ctx.transcript.records[max(0, index - 6) : index + 4]
-        ctx.add(result)
+    rule_checks(
+        ctx,
+        sessions,
+        {
+            "one outstanding CALL": "Part 4 §4.1.1 (one CALL at a time per direction)",
+            "schema-valid requests": "the official schemas",
+            "unique message ids": "Part 4 §4.1.4",
+            "role of each action": "Part 2 message directions",
+            "known actions": "Part 2",
+            "well-formed frames": "Part 4 §4.2",
+            "message types of the version": (
+                "Part 4 §4.1.3 (2.0.1: message types 2, 3 and 4 only)"
+            ),
+        },
+    )
     calls = [c for s in sessions for c in s.calls]
     per_tx = transaction_seqno(calls)
     gaps = {
@@ -872,4 +913,22 @@ def session_checks(ctx: Context, sessions: list[RawSession]) -> None:
     elif not per_tx:
         result.status, result.detail = Status.SKIP, "no TransactionEvent was sent"
     ctx.add(result)
-    _ = (CallError, Reply)
+
+
+def rule_checks(ctx: Context, sessions: list[RawSession], rules: dict[str, str]) -> None:
+    """One check per protocol rule (rule -> requirement): failed by any violation the
+    sessions recorded, with the frames around the first one."""
+    for rule, requirement in rules.items():
+        found = [v for s in sessions for v in s.violations if v.rule == rule]
+        result = CheckResult(
+            f"session/{rule.replace(' ', '-')}",
+            "session",
+            f"{rule} (SUT's own messages)",
+            Status.PASS if not found else Status.FAIL,
+            requirement=requirement,
+        )
+        if found:
+            result.detail = "\n".join(v.detail for v in found[:10])
+            index = found[0].record_index
+            result.frames = ctx.transcript.records[max(0, index - 6) : index + 4]
+        ctx.add(result)

@@ -22,6 +22,8 @@ gave.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import itertools
 import time
 import uuid
@@ -37,6 +39,14 @@ from ocppgen.conformance.scenarios import (
     _now,
     _time_checks,
     _valid,
+    authorize_checks,
+    blocked_verdict,
+    boot_first,
+    heartbeat_within,
+    judge_boot,
+    reboots,
+    rule_checks,
+    status_after,
 )
 from ocppgen.conformance.session import CallSeen, RawSession
 from ocppgen.runtime.actions import Role
@@ -50,6 +60,7 @@ __all__ = [
     "session_checks",
     "station_answer",
     "station_boot",
+    "station_reset",
     "station_scenarios",
 ]
 
@@ -74,24 +85,13 @@ async def csms_boot(ctx: Context) -> bool:
     answer = await _call_checked(sc, "BootNotification", boot_request(), where)
     if answer is None:
         return False
-    status = answer.get("status")
-    sc.check(
-        "accepted",
-        "the CSMS accepts the Charge Point (register its identity first)",
-        status == "Accepted",
-        f"status {status!r}",
-        where,
+    return judge_boot(
+        sc,
+        answer,
+        "Charge Point",
+        (where, f"{where} (the interval the Charge Point adopts)"),
+        "1.6 §6.5 BootNotification.conf",
     )
-    interval = answer.get("interval")
-    sc.check(
-        "interval",
-        "an Accepted boot carries a heartbeat interval > 0",
-        isinstance(interval, int) and interval > 0,
-        f"interval {interval!r}",
-        f"{where} (the interval the Charge Point adopts)",
-    )
-    _time_checks(sc, "current-time", answer.get("currentTime"), "1.6 §6.5 BootNotification.conf")
-    return status == "Accepted"
 
 
 async def csms_scenarios(ctx: Context) -> None:
@@ -113,47 +113,15 @@ async def _authorize(sc: Scenario, tag: str) -> str | None:
     return None if answer is None else str(answer["idTagInfo"]["status"])
 
 
-def _blocked_verdict(status: str | None) -> Status:
-    if status == "Accepted":
-        return Status.FAIL
-    return Status.PASS if status == "Blocked" else Status.WARN
-
-
 async def _csms_authorize(ctx: Context) -> None:
     sc = Scenario(ctx, GROUP, "authorize")
-    unknown = _tag()
-    status = await _authorize(sc, unknown)
-    if status is not None:
-        sc.check(
-            "unknown-tag",
-            "an unknown idTag is not Accepted",
-            Status.PASS if status != "Accepted" else Status.WARN,
-            f"{unknown} -> {status} (some CSMSs accept every idTag on purpose)",
-            "1.6 §4.1 Authorize",
-        )
-    good, bad = ctx.options.accepted_token, ctx.options.blocked_token
-    if good:
-        status = await _authorize(sc, good)
-        sc.check(
-            "accepted-tag",
-            "a valid idTag is Accepted",
-            status == "Accepted",
-            f"{good} -> {status}",
-            "1.6 §4.1",
-        )
-    else:
-        sc.skip("accepted-tag", "a valid idTag is Accepted", "no --accepted-token given")
-    if bad:
-        status = await _authorize(sc, bad)
-        sc.check(
-            "blocked-tag",
-            "a blocked idTag is answered Blocked",
-            _blocked_verdict(status),
-            f"{bad} -> {status}",
-            "1.6 §4.1, §7.1 AuthorizationStatus",
-        )
-    else:
-        sc.skip("blocked-tag", "a blocked idTag is answered Blocked", "no --blocked-token")
+    await authorize_checks(
+        sc,
+        lambda tag: _authorize(sc, tag),
+        _tag(),
+        "idTag",
+        ("1.6 §4.1 Authorize", "1.6 §4.1", "1.6 §4.1, §7.1 AuthorizationStatus"),
+    )
 
 
 async def _start(sc: Scenario, tag: str, meter: int) -> dict[str, Any] | None:
@@ -232,7 +200,7 @@ async def _csms_blocked_transaction(ctx: Context, tag: str) -> None:
     sc.check(
         "not-accepted",
         "StartTransaction with a blocked idTag is not Accepted",
-        _blocked_verdict(status),
+        blocked_verdict(status),
         f"idTagInfo.status {status}",
         "1.6 §4.8 (the Central System checks the idTag)",
     )
@@ -320,33 +288,22 @@ def _issued(ctx: Context) -> dict[str, int]:
 
 
 async def station_boot(ctx: Context, session: RawSession, reason: str | None = None) -> bool:
-    """BootNotification first (nothing else before the Accepted boot), then StatusNotification."""
-    sc = Scenario(ctx, GROUP, "boot")
-    timeout = ctx.options.call_timeout * 2
-    first = await session.expect_call(lambda c: True, timeout)
-    if first is None:
-        sc.check(
-            "boot-first",
-            "the Charge Point sends BootNotification after connecting",
-            False,
-            "no CALL arrived",
+    """BootNotification first (nothing else before the Accepted boot), then StatusNotification.
+    `reason`: the Reset type this boot follows (its checks go to that reset's scenario)."""
+    sc = Scenario(ctx, GROUP, "boot" if reason is None else f"reset-{reason.lower()}")
+    boot = await boot_first(
+        sc,
+        session,
+        "Charge Point",
+        (
             "1.6 §4.2 Boot Notification",
-        )
-        return False
-    sc.check(
-        "boot-first",
-        "the first CALL after connecting is BootNotification",
-        first.action == "BootNotification",
-        f"first CALL: {first.action}",
-        "1.6 §4.2 (no other request before the boot is accepted)",
+            "1.6 §4.2 (no other request before the boot is accepted)",
+            "1.6 §4.2",
+        ),
     )
-    boot = await session.expect_call(lambda c: c.action == "BootNotification", timeout)
     if boot is None:
         return False
-    sc.check("boot-valid", "BootNotification is schema-valid", boot.error is None, boot.error or "")
-    status = await session.expect_call(
-        lambda c: c.action == "StatusNotification", timeout, after=session.calls.index(boot)
-    )
+    status = await status_after(sc, session, boot)
     sc.check(
         "status-after-boot",
         "StatusNotification follows the Accepted boot",
@@ -364,22 +321,13 @@ async def station_scenarios(ctx: Context, reconnect: Callable[[], Awaitable[bool
         await _station_configuration(ctx)
     if ctx.wanted(f"{GROUP}/remote-transaction"):
         await _station_transaction(ctx)
+    if ctx.wanted(f"{GROUP}/availability"):
+        await _station_availability(ctx)
 
 
 async def _station_heartbeat(ctx: Context) -> None:
     sc = Scenario(ctx, GROUP, "heartbeat")
-    session, interval = ctx.live(), ctx.options.heartbeat_interval
-    wait = 2 * interval + 2
-    beat = await session.expect_call(
-        lambda c: c.action == "Heartbeat", wait, after=len(session.calls)
-    )
-    sc.check(
-        "heartbeat",
-        f"a Heartbeat arrives within the interval given at boot ({interval} s)",
-        beat is not None,
-        "" if beat else f"none in {wait} s",
-        "1.6 §4.6 Heartbeat, §9.1.10 HeartbeatInterval",
-    )
+    await heartbeat_within(sc, "1.6 §4.6 Heartbeat, §9.1.10 HeartbeatInterval")
 
 
 async def _get_configuration(sc: Scenario, key: str) -> dict[str, Any] | None:
@@ -525,14 +473,81 @@ async def _issued_for(ctx: Context, message_id: str, timeout: float) -> int | No
         tx_id = _issued(ctx).get(message_id)
         if tx_id is not None:
             return tx_id
-        await _sleep(0.02)
+        await asyncio.sleep(0.02)
     return None
 
 
-async def _sleep(seconds: float) -> None:
-    import asyncio
+async def _station_availability(ctx: Context, connector: int = 1) -> None:
+    """ChangeAvailability of a connector, both ways: each change Accepted is followed by a
+    StatusNotification of that connector with the new status (1.6 §5.2)."""
+    sc = Scenario(ctx, GROUP, "availability")
+    session = ctx.live()
+    for kind, word in (("Inoperative", "Unavailable"), ("Operative", "Available")):
+        after = len(session.calls)
+        payload = {"connectorId": connector, "type": kind}
+        answer = await _call_checked(sc, "ChangeAvailability", payload, "1.6 §5.2")
+        if answer is None:
+            return
+        if answer["status"] != "Accepted":  # Scheduled (a transaction runs) or Rejected
+            sc.check(
+                f"{kind.lower()}-accepted",
+                f"ChangeAvailability {kind} of an idle connector is Accepted",
+                Status.WARN,
+                f"status {answer['status']}",
+                "1.6 §5.2 Change Availability",
+            )
+            continue
+        seen = await session.expect_call(
+            _connector_status(connector, word), ctx.options.call_timeout, after=after
+        )
+        sc.check(
+            f"{kind.lower()}-status",
+            f"StatusNotification {word} of connector {connector} follows",
+            seen is not None,
+            "" if seen else f"no StatusNotification {word} for connector {connector}",
+            "1.6 §5.2 (the Charge Point informs the Central System of its new availability "
+            "with a StatusNotification), §4.9",
+        )
 
-    await asyncio.sleep(seconds)
+
+def _connector_status(connector: int, word: str) -> Callable[[CallSeen], bool]:
+    def match(call: CallSeen) -> bool:
+        payload = call.payload if isinstance(call.payload, dict) else {}
+        return (
+            call.action == "StatusNotification"
+            and payload.get("connectorId") == connector
+            and payload.get("status") == word
+        )
+
+    return match
+
+
+async def station_reset(ctx: Context, reconnect: Callable[[], Awaitable[bool]]) -> None:
+    """Reset Soft, then Hard (each wanted one): Accepted on an idle Charge Point, the
+    connection closes, the Charge Point reconnects and boots again (BootNotification first,
+    1.6 §4.2: it sends one each time it boots or reboots). Last in a run: it reboots."""
+    for kind in ("Soft", "Hard"):
+        if not ctx.wanted(f"{GROUP}/reset-{kind.lower()}") or ctx.live().closed.is_set():
+            continue
+        sc = Scenario(ctx, GROUP, f"reset-{kind.lower()}")
+        answer = await _call_checked(sc, "Reset", {"type": kind}, "1.6 §5.13 Reset")
+        if answer is None:
+            return
+        if answer["status"] != "Accepted":
+            sc.check(
+                "accepted",
+                f"Reset {kind} of an idle Charge Point is Accepted",
+                Status.WARN,
+                f"status {answer['status']}",
+                "1.6 §5.13",
+            )
+            continue
+        await reboots(
+            sc,
+            reconnect,
+            functools.partial(station_boot, ctx, reason=kind),
+            ("1.6 §5.13 (an Accepted reset: the Charge Point restarts)", "1.6 §4.2, §5.13"),
+        )
 
 
 # -- the connection as a whole -------------------------------------------------------------------
@@ -550,20 +565,7 @@ _RULES = {
 
 def session_checks(ctx: Context, sessions: list[RawSession]) -> None:
     """What the implementation under test did on its own, over the whole run."""
-    for rule, requirement in _RULES.items():
-        found = [v for s in sessions for v in s.violations if v.rule == rule]
-        result = CheckResult(
-            f"session/{rule.replace(' ', '-')}",
-            "session",
-            f"{rule} (SUT's own messages)",
-            Status.PASS if not found else Status.FAIL,
-            requirement=requirement,
-        )
-        if found:
-            result.detail = "\n".join(v.detail for v in found[:10])
-            index = found[0].record_index
-            result.frames = ctx.transcript.records[max(0, index - 6) : index + 4]
-        ctx.add(result)
+    rule_checks(ctx, sessions, _RULES)
     if ctx.sut_role is Role.CHARGING_STATION:
         _transaction_ids(ctx, [c for s in sessions for c in s.calls])
         _responders.pop(id(ctx), None)

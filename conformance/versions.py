@@ -174,7 +174,7 @@ def scenario_set(name: str) -> ScenarioSet:
             csms_answer=v16.csms_answer,
             station_boot=v16.station_boot,
             station_scenarios=v16.station_scenarios,
-            station_reset=None,
+            station_reset=v16.station_reset,
             reset_use_case="Core",
             session_checks=v16.session_checks,
         )

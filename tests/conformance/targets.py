@@ -104,14 +104,11 @@ class Csms16(h16.CsmsHandlers):
 
 
 @dataclass
-class Station16(h16.ChargingStationHandlers):
-    """A 1.6 Charge Point with one connector: boots, beats, keeps a small configuration, and
-    runs remotely started transactions."""
+class _StationTarget:
+    """What both station targets share: their client, background tasks, CALLs, booting on
+    every connection, heartbeats and the restart after a Reset."""
 
-    config: dict[str, str] = field(default_factory=lambda: {"HeartbeatInterval": "300"})
     client: StationClient | None = None
-    transaction: int | None = None
-    starting: asyncio.Task[None] | None = None
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def later(self, coroutine: Any) -> None:
@@ -126,6 +123,41 @@ class Station16(h16.ChargingStationHandlers):
     async def on_connect(self, conn: OcppConnection) -> None:
         with contextlib.suppress(Disconnected):  # the tester may end the run meanwhile
             await self.boot(conn)
+            self.later(self.beat(conn))
+
+    async def boot(self, conn: OcppConnection) -> None:
+        raise NotImplementedError
+
+    def heartbeat_interval(self) -> int:
+        raise NotImplementedError
+
+    def heartbeat(self) -> OcppModel:
+        raise NotImplementedError
+
+    async def beat(self, conn: OcppConnection) -> None:
+        while not conn.closed:
+            await asyncio.sleep(max(1, self.heartbeat_interval()))
+            with contextlib.suppress(Exception):  # e.g. the tester's invalid CALLRESULT
+                await self.call(self.heartbeat())
+
+    async def restart(self) -> None:
+        """Reboot: close the connection (after the Reset answer went out); the client
+        reconnects and `on_connect` boots again."""
+        await asyncio.sleep(0.1)
+        assert self.client is not None
+        conn = self.client.connection
+        if conn is not None:
+            await conn.close()
+
+
+@dataclass
+class Station16(_StationTarget, h16.ChargingStationHandlers):
+    """A 1.6 Charge Point with one connector: boots, beats, keeps a small configuration, and
+    runs remotely started transactions."""
+
+    config: dict[str, str] = field(default_factory=lambda: {"HeartbeatInterval": "300"})
+    transaction: int | None = None
+    starting: asyncio.Task[None] | None = None
 
     async def boot(self, conn: OcppConnection) -> None:
         boot = await self.call(
@@ -135,18 +167,20 @@ class Station16(h16.ChargingStationHandlers):
         )
         self.config["HeartbeatInterval"] = str(boot.interval)
         for connector in (0, 1):
-            await self.call(
-                v16.StatusNotificationRequest.from_json_dict(
-                    {"connectorId": connector, "errorCode": "NoError", "status": "Available"}
-                )
-            )
-        self.later(self.beat(conn))
+            await self.status(connector, "Available")
 
-    async def beat(self, conn: OcppConnection) -> None:
-        while not conn.closed:
-            await asyncio.sleep(max(1, int(self.config["HeartbeatInterval"])))
-            with contextlib.suppress(Exception):
-                await self.call(v16.HeartbeatRequest())
+    async def status(self, connector: int, status: str) -> None:
+        await self.call(
+            v16.StatusNotificationRequest.from_json_dict(
+                {"connectorId": connector, "errorCode": "NoError", "status": status}
+            )
+        )
+
+    def heartbeat_interval(self) -> int:
+        return int(self.config["HeartbeatInterval"])
+
+    def heartbeat(self) -> OcppModel:
+        return v16.HeartbeatRequest()
 
     async def on_get_configuration(
         self, request: v16.GetConfigurationRequest, context: CallContext
@@ -216,7 +250,17 @@ class Station16(h16.ChargingStationHandlers):
     async def on_change_availability(
         self, request: v16.ChangeAvailabilityRequest, context: CallContext
     ) -> v16.ChangeAvailabilityResponse:
+        """1.6 §5.2: the new status of each connector concerned (0: all) is reported."""
+        if request.connector_id not in (0, 1):
+            return v16.ChangeAvailabilityResponse.from_json_dict({"status": "Rejected"})
+        word = "Available" if request.type == "Operative" else "Unavailable"
+        for connector in (0, 1) if request.connector_id == 0 else (1,):
+            self.later(self.status(connector, word))
         return v16.ChangeAvailabilityResponse.from_json_dict({"status": "Accepted"})
+
+    async def on_reset(self, request: v16.ResetRequest, context: CallContext) -> v16.ResetResponse:
+        self.later(self.restart())  # Soft or Hard: idle, so both just reboot
+        return v16.ResetResponse.from_json_dict({"status": "Accepted"})
 
     async def on_clear_cache(
         self, request: v16.ClearCacheRequest, context: CallContext
@@ -296,7 +340,7 @@ def _variable_key(item: Any) -> tuple[str, str]:
 
 
 @dataclass
-class Station21(h21.ChargingStationHandlers):
+class Station21(_StationTarget, h21.ChargingStationHandlers):
     """A 2.1 Charging Station with one EVSE: boots (again with RemoteReset after a Reset),
     beats, keeps a few variables, reports them, changes availability and runs remotely
     started transactions."""
@@ -307,24 +351,9 @@ class Station21(h21.ChargingStationHandlers):
             ("TxCtrlr", "TxStartPoint"): "Authorized",
         }
     )
-    client: StationClient | None = None
     boot_reason: str = "PowerUp"
     transaction: str | None = None
     seq_no: itertools.count[int] = field(default_factory=itertools.count)
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
-
-    def later(self, coroutine: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def call(self, request: OcppModel) -> Any:
-        assert self.client is not None
-        return await self.client.call(request)
-
-    async def on_connect(self, conn: OcppConnection) -> None:
-        with contextlib.suppress(Disconnected):  # the tester may end the run meanwhile
-            await self.boot(conn)
 
     async def boot(self, conn: OcppConnection) -> None:
         boot = await self.call(
@@ -337,7 +366,6 @@ class Station21(h21.ChargingStationHandlers):
         )
         self.variables[("OCPPCommCtrlr", "HeartbeatInterval")] = str(boot.interval)
         await self.status("Available")
-        self.later(self.beat(conn))
 
     async def status(self, status: str) -> None:
         await self.call(
@@ -346,12 +374,11 @@ class Station21(h21.ChargingStationHandlers):
             )
         )
 
-    async def beat(self, conn: OcppConnection) -> None:
-        while not conn.closed:
-            interval = int(self.variables[("OCPPCommCtrlr", "HeartbeatInterval")])
-            await asyncio.sleep(max(1, interval))
-            with contextlib.suppress(Exception):  # e.g. the tester's invalid CALLRESULT
-                await self.call(v21.HeartbeatRequest())
+    def heartbeat_interval(self) -> int:
+        return int(self.variables[("OCPPCommCtrlr", "HeartbeatInterval")])
+
+    def heartbeat(self) -> OcppModel:
+        return v21.HeartbeatRequest()
 
     async def on_get_variables(
         self, request: v21.GetVariablesRequest, context: CallContext
@@ -467,11 +494,11 @@ class Station21(h21.ChargingStationHandlers):
     ) -> v21.TriggerMessageResponse:
         ok = request.requested_message == "Heartbeat"
         if ok:
-            self.later(self.heartbeat())
+            self.later(self.triggered_heartbeat())
         status = "Accepted" if ok else "NotImplemented"
         return v21.TriggerMessageResponse.from_json_dict({"status": status})
 
-    async def heartbeat(self) -> None:
+    async def triggered_heartbeat(self) -> None:
         with contextlib.suppress(Exception):
             await self.call(v21.HeartbeatRequest())
 
@@ -481,13 +508,6 @@ class Station21(h21.ChargingStationHandlers):
             self.boot_reason = "RemoteReset"
             self.later(self.restart())
         return v21.ResetResponse.from_json_dict({"status": "Accepted" if ok else "Rejected"})
-
-    async def restart(self) -> None:
-        await asyncio.sleep(0.1)  # after the answer went out
-        assert self.client is not None
-        conn = self.client.connection
-        if conn is not None:
-            await conn.close()
 
 
 # -- serving and connecting ----------------------------------------------------------------------

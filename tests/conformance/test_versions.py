@@ -20,6 +20,7 @@ from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import RunReport, Status
 from ocppgen.conformance.runner import run_against_csms, version_spec
 from ocppgen.generated import v16, v21
+from ocppgen.runtime.dispatch import CallContext
 from tests.conformance.helpers import (
     QUICK,
     derive,
@@ -132,6 +133,13 @@ async def test_v16_station_passes() -> None:
         "Core/configuration/change-unknown-key",
         "Core/configuration/read-back",
         "Core/remote-transaction/stopped",
+        "Core/availability/inoperative-status",
+        "Core/availability/operative-status",
+        "Core/reset-soft/disconnects",
+        "Core/reset-soft/boot-first",
+        "Core/reset-hard/disconnects",
+        "Core/reset-hard/boot-first",
+        "Core/reset-hard/status-after-boot",
         "session/transaction-ids",
         "messages/ChangeConfiguration/mutations",
         "framing/own-role-action",
@@ -158,6 +166,31 @@ async def test_v16_mutant_with_2x_error_codes_fails() -> None:
     assert status_of(report, "messages/Authorize/mutations") is Status.FAIL
     detail = next(r.detail for r in report.results if r.id == "framing/not-json")
     assert "not an error code of OCPP 1.6" in detail
+
+
+class Station16Idle(Station16):
+    """A 1.6 Charge Point that accepts ChangeAvailability and Reset and then does nothing: no
+    StatusNotification of the new status, no reboot."""
+
+    async def on_change_availability(
+        self, request: v16.ChangeAvailabilityRequest, context: CallContext
+    ) -> v16.ChangeAvailabilityResponse:
+        return v16.ChangeAvailabilityResponse.from_json_dict({"status": "Accepted"})
+
+    async def on_reset(self, request: v16.ResetRequest, context: CallContext) -> v16.ResetResponse:
+        return v16.ResetResponse.from_json_dict({"status": "Accepted"})
+
+
+async def test_v16_mutant_without_status_or_reboot_fails() -> None:
+    only = ["Core/boot", "Core/availability", "Core/reset-soft"]
+    report = await _station_run(
+        v16.VERSION, Station16Idle(), derive(BASE, only=only, call_timeout=1.0)
+    )
+    assert status_of(report, "Core/boot/boot-first") is Status.PASS
+    assert status_of(report, "Core/availability/inoperative-status") is Status.FAIL
+    assert status_of(report, "Core/availability/operative-status") is Status.FAIL
+    assert status_of(report, "Core/reset-soft/disconnects") is Status.FAIL
+    assert status_of(report, "Core/reset-hard/disconnects") is None  # not wanted
 
 
 # -- OCPP 2.1 ------------------------------------------------------------------------------------
