@@ -246,17 +246,18 @@ class Store:
                 station_id,
             ),
         )
-        self.db.execute(
-            "INSERT INTO boot_notifications (station_id, received_at, reason, status) "
-            "VALUES (?, ?, ?, ?)",
-            (station_id, at, boot.get("reason"), status),
+        self.db.execute(  # seq: the station's boots in arrival order (ties in received_at)
+            "INSERT INTO boot_notifications (station_id, received_at, reason, status, seq) "
+            "SELECT ?, ?, ?, ?, COALESCE(MAX(seq), 0) + 1 FROM boot_notifications "
+            "WHERE station_id = ?",
+            (station_id, at, boot.get("reason"), status, station_id),
         )
 
     def boots(self, station_id: str, limit: int = 20) -> list[dict[str, Any]]:
         """The station's latest BootNotifications (oldest first) with what we answered."""
         rows = self.db.query(
             "SELECT received_at, reason, status FROM boot_notifications WHERE station_id = ? "
-            "ORDER BY received_at DESC LIMIT ?",
+            "ORDER BY seq DESC, received_at DESC LIMIT ?",
             (station_id, limit),
         )
         return rows[::-1]

@@ -243,6 +243,21 @@ def test_migration_0002_upgrades_a_version_1_database_keeping_its_data(
         store.close()
 
 
+def test_boots_listed_in_the_order_received(database_url: str) -> None:
+    """Boots within one millisecond share received_at: the order they came in still holds
+    (PostgreSQL returns ties in any order), and the limit keeps the latest."""
+    store = Store.open(database_url)
+    try:
+        store.add_station("B")
+        statuses = [f"Pending-{n}" for n in range(24)]
+        for status in statuses:
+            store.record_boot("B", {"reason": "PowerUp"}, status)
+        assert [b["status"] for b in store.boots("B")] == statuses[-20:]
+        assert [b["status"] for b in store.boots("B", limit=3)] == statuses[-3:]
+    finally:
+        store.close()
+
+
 async def test_postgresql_store_end_to_end(postgres_url: str) -> None:
     async with Csms(csms_config(postgres_url)) as csms:
         assert csms.store.db.dialect == "postgresql"
