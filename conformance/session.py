@@ -17,7 +17,10 @@ characters, duplicate ids, payloads that violate the schema), so it does not use
 - OCPP 2.1 only: a SEND of the peer is validated like a CALL and recorded in `calls` but never
   answered (Part 4 §4.2.4); a CALLRESULTERROR of the peer lands in `result_errors`;
   `corrupt_next_answer` makes the tester answer one CALL of the peer with an invalid CALLRESULT
-  (to see the CALLRESULTERROR 2.1 requires). In 1.6 and 2.0.1 either frame is a violation.
+  (to see the CALLRESULTERROR 2.1 requires); an invalid CALLRESULT of the peer to a CALL the
+  tester made with `call` is answered with a CALLRESULTERROR, as 2.1 requires of any endpoint
+  (the check that made the CALL still judges that answer a failure). In 1.6 and 2.0.1 a
+  CALLRESULTERROR or SEND of the peer is a violation.
 """
 
 from __future__ import annotations
@@ -149,6 +152,7 @@ Responder = Callable[[CallSeen], Awaitable[dict[str, Any] | OcppError]]
 @dataclass
 class _Waiter:
     future: asyncio.Future[CallResult | CallError]
+    action: str | None = None  # known for `call`: its CALLRESULT is validated (2.1)
 
 
 @dataclass
@@ -196,12 +200,15 @@ class RawSession:
             return False
         return True
 
-    async def call_raw(self, text: str, message_id: str | None, timeout: float) -> Reply:
-        """Send `text` and wait for the answer carrying `message_id` (None: expect none)."""
+    async def call_raw(
+        self, text: str, message_id: str | None, timeout: float, action: str | None = None
+    ) -> Reply:
+        """Send `text` and wait for the answer carrying `message_id` (None: expect none).
+        With `action` (2.1), an invalid CALLRESULT is answered with a CALLRESULTERROR."""
         started = time.monotonic()
         waiter = None
         if message_id is not None:
-            waiter = _Waiter(asyncio.get_running_loop().create_future())
+            waiter = _Waiter(asyncio.get_running_loop().create_future(), action)
             self._waiters[message_id] = waiter
         try:
             if not await self.send_raw(text):
@@ -241,7 +248,7 @@ class RawSession:
     ) -> Reply:
         message_id = message_id or self.next_id()
         text = json.dumps([2, message_id, action, payload], separators=(",", ":"))
-        return await self.call_raw(text, message_id, timeout)
+        return await self.call_raw(text, message_id, timeout, action)
 
     # -- waiting for the peer ----------------------------------------------------------------------
 
@@ -300,7 +307,7 @@ class RawSession:
         with contextlib.suppress(RuntimeError):
             self._spawn(wake())
 
-    def _spawn(self, coroutine: Awaitable[None]) -> None:
+    def _spawn(self, coroutine: Awaitable[Any]) -> None:
         async def run() -> None:
             await coroutine
 
@@ -333,6 +340,8 @@ class RawSession:
             waiter = self._waiters.pop(frame.message_id, None)
             if waiter is not None and not waiter.future.done():
                 waiter.future.set_result(frame)
+                if isinstance(frame, CallResult) and waiter.action is not None:
+                    self._check_result(frame, waiter.action)
             else:
                 self.unsolicited.append(frame)
             return
@@ -349,6 +358,21 @@ class RawSession:
             "message types of the version",
             f"OCPP {self.version.name} has no such message type: {text[:80]}",
         )
+
+    def _check_result(self, frame: CallResult, action: str) -> None:
+        """OCPP 2.1: a CALLRESULT the tester cannot accept is answered with a CALLRESULTERROR,
+        as any 2.1 endpoint must (Part 4, CALLRESULTERROR). Judging the CALLRESULT is left to
+        the check that made the CALL."""
+        spec = self.version.actions.get(action)
+        if self.version.name != "2.1" or spec is None or spec.response is None:
+            return
+        try:
+            spec.response.from_json_dict(frame.payload)
+        except ValidationError as exc:
+            failure = validation_failure(exc)
+            code = fault_code(self.version.name, failure.fault) or "GenericError"
+            reply = [5, frame.message_id, str(code), failure.description, failure.details]
+            self._spawn(self.send_raw(json.dumps(reply, separators=(",", ":"))))
 
     def _checked_request(self, action: str, payload: Any) -> tuple[Any, str | None]:
         """The generated request of a CALL or SEND of the peer, or why it is not valid."""

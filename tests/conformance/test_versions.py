@@ -30,7 +30,7 @@ from tests.conformance.helpers import (
     station_tester,
     status_of,
 )
-from tests.conformance.mutants import Link, Rewrite
+from tests.conformance.mutants import Link, Rewrite, rewrite_result
 from tests.conformance.targets import (
     BAD,
     GOOD,
@@ -241,6 +241,32 @@ async def test_v21_mutant_answering_send_fails() -> None:
     report = await _csms_run(v21.VERSION, Csms21(), options, to_sut=_answer_send)
     assert status_of(report, "B01/boot/accepted") is Status.PASS
     assert status_of(report, "framing/send") is Status.FAIL
+
+
+async def test_v21_invalid_callresult_gets_callresulterror() -> None:
+    """A 2.1 CSMS whose HeartbeatResponse lacks currentTime: the tester answers that
+    CALLRESULT with a CALLRESULTERROR (as 2.1 requires) and still reports the failure."""
+    only = ["B01/boot", "B01/after-boot", "messages/Heartbeat/valid"]
+    report = await _csms_run(
+        v21.VERSION,
+        Csms21(),
+        derive(BASE, only=only),
+        from_sut=rewrite_result("Heartbeat", lambda payload: payload.pop("currentTime")),
+    )
+    assert status_of(report, "B01/boot/accepted") is Status.PASS
+    failing = [r for r in report.results if r.status is Status.FAIL]
+    assert {r.id for r in failing} >= {
+        "B01/after-boot/Heartbeat-response",
+        "messages/Heartbeat/valid",
+    }
+    for result in failing:
+        sent = [json.loads(f.text) for f in result.frames if f.direction == "tester->sut"]
+        beats = {e[1] for e in sent if e[:1] == [2] and e[2] == "Heartbeat"}
+        answers = [json.loads(f.text) for f in result.frames if f.direction == "sut->tester"]
+        invalid = {a[1] for a in answers if a[:1] == [3] and a[1] in beats}
+        errors = [e for e in sent if e[:1] == [5]]
+        assert invalid and {e[1] for e in errors} == invalid, result.frames
+        assert all(e[2] == "OccurrenceConstraintViolation" for e in errors), errors
 
 
 async def _drop_result_errors(link: Link, text: str, frame: list[Any]) -> None:
