@@ -110,6 +110,7 @@ class Options:
     blocked_token: str | None = None
     heartbeat_interval: int = 2  # what the tester as CSMS gives the station at boot
     driver: str | None = None  # station: a command that plugs in, presents a card, ... or manual
+    evse: int = 1  # station: the EVSE the driven scenarios plug in at
     pending_id: str | None = None  # CSMS: an identity it keeps Pending (B02)
     rejected_id: str | None = None  # CSMS: an identity it rejects (B03)
 

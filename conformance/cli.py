@@ -66,6 +66,12 @@ def register(subparsers: Any) -> None:
         help="runs `CMD plug_in EVSE`, `CMD present_token IDTOKEN`, `CMD unplug EVSE` for "
         "C01/E02/E03/E09 (exit 0 = done; see conformance/driver.py), or `manual`",
     )
+    station.add_argument(
+        "--evse",
+        type=int,
+        default=1,
+        help="the EVSE the --driver scenarios plug in at (default %(default)s)",
+    )
     station.add_argument("--accepted-token", help="a card to present (default: a fresh uid)")
     station.add_argument("--blocked-token", help="a card the tester answers Blocked")
     for p in (csms, station):
@@ -143,6 +149,7 @@ def options_from(args: argparse.Namespace) -> Options:
         blocked_token=getattr(args, "blocked_token", None),
         heartbeat_interval=getattr(args, "heartbeat_interval", 2),
         driver=getattr(args, "driver", None),
+        evse=getattr(args, "evse", 1),
         pending_id=getattr(args, "pending_id", None),
         rejected_id=getattr(args, "rejected_id", None),
     )

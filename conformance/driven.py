@@ -1,7 +1,8 @@
 """Station scenarios that start at the station itself, made to happen through `--driver`.
 
 The tester plays the CSMS; the driver (see `driver.py`) plugs in the cable, presents an RFID
-card and unplugs the cable at EVSE 1. In this order, each on an idle EVSE 1:
+card and unplugs the cable at one EVSE (`--evse`, default 1). In this order, each on that EVSE
+while it is idle:
 
 - C01 (blocked card): TxStartPoint set to Authorized; a card the tester answers Blocked is
   presented: an AuthorizeRequest carries it (C01.FR.02) and no transaction starts (C01.FR.01).
@@ -43,7 +44,6 @@ from ocppgen.conformance.session import CallSeen
 
 __all__ = ["driven_scenarios", "fresh_token"]
 
-EVSE = "1"
 _TITLES = {
     "C01": "RFID authorization at the station (Authorize, a blocked card refused)",
     "E03": "a transaction started by an idToken, then the cable",
@@ -92,13 +92,13 @@ def _tx_event(event_type: str | None = None, tx: str | None = None) -> Callable[
     return match
 
 
-def _status(word: str) -> Callable[[CallSeen], bool]:
+def _status(word: str, evse: str) -> Callable[[CallSeen], bool]:
     def match(call: CallSeen) -> bool:
         p = _payload(call)
         return (
             call.action == "StatusNotification"
             and p.get("connectorStatus") == word
-            and str(p.get("evseId")) == EVSE
+            and str(p.get("evseId")) == evse
         )
 
     return match
@@ -114,6 +114,7 @@ class _Run:
 
     def __init__(self, ctx: Context, driver: Driver) -> None:
         self.ctx, self.driver = ctx, driver
+        self.evse = str(ctx.options.evse)
         self.session = ctx.live()
         self.timeout = ctx.options.call_timeout * 2
         self.plugged = False
@@ -126,16 +127,17 @@ class _Run:
     async def expect(self, match: Callable[[CallSeen], bool], after: int) -> CallSeen | None:
         return await self.session.expect_call(match, self.timeout, after=after)
 
-    async def drive(self, sc: Scenario, step: str, argument: str) -> bool:
+    async def drive(self, sc: Scenario, step: str, *args: str) -> bool:
         # The step goes into the transcript, so a failure's frames show when it happened
         # (and a station that answers a step with nothing at all still has that shown).
         self.stepped_at = self.ctx.transcript.mark()
-        self.ctx.transcript.note(f"driver: {step} {argument}")
-        outcome = await self.driver.step(step, argument)
+        shown = " ".join((step, *args))
+        self.ctx.transcript.note(f"driver: {shown}")
+        outcome = await self.driver.step(step, *args)
         if outcome.ok:
             self.plugged = {"plug_in": True, "unplug": False}.get(step, self.plugged)
         else:
-            sc.check(f"driver-{step}", f"the driver does {step} {argument}", False, outcome.detail)
+            sc.check(f"driver-{step}", f"the driver does {shown}", False, outcome.detail)
         return outcome.ok
 
     async def set_variable(
@@ -218,7 +220,7 @@ async def driven_scenarios(ctx: Context) -> None:
             await _e02(run)
     finally:
         if run.plugged:
-            await driver.step("unplug", EVSE)
+            await driver.step("unplug", run.evse)
         await run.restore_variables()
 
 
@@ -232,7 +234,7 @@ async def _c01_blocked(run: _Run) -> None:
         return
     token = run.ctx.options.blocked_token or fresh_token(blocked=True)
     after = run.mark()
-    if not await run.drive(sc, "present_token", token):
+    if not await run.drive(sc, "present_token", token, run.evse):
         return
     await run.authorize_seen(token, after)
     started = await run.session.expect_call(
@@ -261,7 +263,7 @@ async def _e03(run: _Run) -> None:
         return
     token = _accepted_token(run)
     after = run.mark()
-    if not await run.drive(sc, "present_token", token):
+    if not await run.drive(sc, "present_token", token, run.evse):
         return
     await run.authorize_seen(token, after)
     started = await run.expect(_tx_event("Started"), after)
@@ -291,11 +293,11 @@ async def _e03(run: _Run) -> None:
         "E03.FR.01",
     )
     plugged_at = run.mark()
-    if not await run.drive(sc, "plug_in", EVSE):
+    if not await run.drive(sc, "plug_in", run.evse):
         return
     # Since `after`: a station may report the connector Occupied as soon as the transaction
     # starts; it then has no change to report at the plug-in.
-    occupied = await run.expect(_status("Occupied"), after)
+    occupied = await run.expect(_status("Occupied", run.evse), after)
     sc.check(
         "occupied",
         "StatusNotification Occupied once the transaction started and the cable is in",
@@ -326,9 +328,9 @@ async def _e02(run: _Run) -> None:
         if not await run.set_variable(e09, "TxCtrlr", "StopTxOnEVSideDisconnect", "true", "E09"):
             e09 = None
     after = run.mark()
-    if not await run.drive(sc, "plug_in", EVSE):
+    if not await run.drive(sc, "plug_in", run.evse):
         return
-    occupied = await run.expect(_status("Occupied"), after)
+    occupied = await run.expect(_status("Occupied", run.evse), after)
     sc.check(
         "occupied",
         "StatusNotification Occupied after the cable is plugged in",
@@ -357,7 +359,7 @@ async def _e02(run: _Run) -> None:
     )
     token = _accepted_token(run)
     presented = run.mark()
-    if not await run.drive(sc, "present_token", token):
+    if not await run.drive(sc, "present_token", token, run.evse):
         return
     await run.authorize_seen(token, presented)
     authorized = await run.expect(_tx_event(tx=tx), presented)
@@ -377,7 +379,7 @@ async def _e02(run: _Run) -> None:
 async def _unplug(run: _Run, sc: Scenario, e09: Scenario | None, tx: str | None) -> None:
     """Unplug; the transaction ends. With `e09`, judge the end as E09 does."""
     at = run.mark()
-    if not await run.drive(sc, "unplug", EVSE):
+    if not await run.drive(sc, "unplug", run.evse):
         return
     ended = await run.expect(_tx_event("Ended", tx), at)
     target = e09 or sc
@@ -388,7 +390,7 @@ async def _unplug(run: _Run, sc: Scenario, e09: Scenario | None, tx: str | None)
         "" if ended else "none arrived",
         "E09 (StopTxOnEVSideDisconnect true)",
     )
-    available = await run.expect(_status("Available"), at)
+    available = await run.expect(_status("Available", run.evse), at)
     target.check(
         "available",
         "StatusNotification Available after the cable is unplugged",

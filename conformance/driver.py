@@ -7,9 +7,10 @@ that itself, so `ocppgen conformance station --driver CMD` names a program that 
 The protocol, one step at a time:
 
 - `CMD` is split like a POSIX shell would (`shlex.split`; no shell runs it) and the step is
-  appended as arguments: `CMD plug_in EVSE`, `CMD present_token IDTOKEN`, `CMD unplug EVSE`
-  (EVSE is the evseId, e.g. `1`; the cable goes into that EVSE's first connector; IDTOKEN is
-  an ISO14443 RFID uid, e.g. `04A1B2C3`).
+  appended as arguments: `CMD plug_in EVSE`, `CMD present_token IDTOKEN EVSE`,
+  `CMD unplug EVSE` (EVSE is the evseId, `--evse`, default `1`; the cable goes into that
+  EVSE's first connector, the card is presented at its reader; IDTOKEN is an ISO14443 RFID
+  uid, e.g. `04A1B2C3`).
 - The tester waits for the command to end (at most `timeout` seconds, default 30; then it is
   killed). Exit status 0 means the step was done (for present_token: the card was presented,
   whatever the station decided); anything else fails the step, and the command's output
@@ -32,7 +33,7 @@ __all__ = ["STEPS", "CommandDriver", "Driver", "ManualDriver", "StepOutcome", "m
 
 STEPS: dict[str, str] = {
     "plug_in": "plug the EV's cable into EVSE {0}",
-    "present_token": "present the RFID card (ISO14443) with uid {0}",
+    "present_token": "present the RFID card (ISO14443) with uid {0} at EVSE {1}",
     "unplug": "unplug the EV's cable from EVSE {0}",
 }
 """Each step the tester may ask for, with its instruction for a person (`--driver manual`)."""

@@ -4,9 +4,10 @@ The reference station (`ocppgen station`) serves a JSON-lines control API on 127
 prints `control 127.0.0.1:<port>` when it listens (`--control-port` fixes the port). This
 program turns the conformance tester's driver steps into its commands:
 
-    plug_in EVSE         -> {"cmd": "plug_in", "evse": EVSE}
-    present_token TOKEN  -> {"cmd": "present_token", "id_token": TOKEN, "type": "ISO14443"}
-    unplug EVSE          -> {"cmd": "unplug", "evse": EVSE}
+    plug_in EVSE               -> {"cmd": "plug_in", "evse": EVSE}
+    present_token TOKEN [EVSE] -> {"cmd": "present_token", "id_token": TOKEN,
+                                   "type": "ISO14443", "evse": EVSE}
+    unplug EVSE                -> {"cmd": "unplug", "evse": EVSE}
 
 and exits 0 when the station answered `{"ok": true, ...}` (the answer is printed), 1 when it
 refused (its error is printed), 2 when the control port cannot be reached. Usage:
@@ -34,9 +35,14 @@ def request_for(step: str, args: Sequence[str]) -> dict[str, Any]:
     """The control request for one driver step (ValueError for anything else)."""
     if step in ("plug_in", "unplug") and len(args) == 1 and args[0].isdigit():
         return {"cmd": step, "evse": int(args[0])}
+    token = {"cmd": step, "id_token": args[0] if args else "", "type": "ISO14443"}
     if step == "present_token" and len(args) == 1:
-        return {"cmd": step, "id_token": args[0], "type": "ISO14443"}
-    raise ValueError(f"expected plug_in EVSE, present_token IDTOKEN or unplug EVSE, got {step!r}")
+        return token
+    if step == "present_token" and len(args) == 2 and args[1].isdigit():
+        return {**token, "evse": int(args[1])}
+    raise ValueError(
+        f"expected plug_in EVSE, present_token IDTOKEN [EVSE] or unplug EVSE, got {step!r}"
+    )
 
 
 def _send(address: str, request: dict[str, Any], timeout: float) -> dict[str, Any]:
@@ -61,12 +67,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout", type=float, default=25.0, help="seconds to wait for the station's answer"
     )
     parser.add_argument("step", choices=["plug_in", "present_token", "unplug"])
-    parser.add_argument("argument", help="the evseId (plug_in, unplug) or the idToken")
+    parser.add_argument(
+        "arguments", nargs="+", help="the evseId (plug_in, unplug); the idToken [and evseId]"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        request = request_for(args.step, [args.argument])
+        request = request_for(args.step, args.arguments)
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -131,9 +131,14 @@ async def test_driven_cli_with_given_cards(tmp_path: Path) -> None:
 
 
 async def _run_in_process(
-    tmp_path: Path, with_driver: bool, mutant: Mutant | None, **changes: object
+    tmp_path: Path,
+    with_driver: bool,
+    mutant: Mutant | None,
+    evses: tuple[int, ...] = (1,),
+    **changes: object,
 ) -> RunReport:
-    """The reference station in-process (behind `mutant`'s proxy), driven by the adapter."""
+    """The reference station in-process (behind `mutant`'s proxy), driven by the adapter;
+    `evses`: connectors per EVSE."""
     control_port = free_port()
     driver = _adapter(control_port) if with_driver else None
     run_options = derive(BASE, driver=driver, **changes)
@@ -142,7 +147,7 @@ async def _run_in_process(
         url,
         run,
     ):
-        station = Station(url, "CS0MUTANT", db_path=tmp_path / "station.db", evses=(1,))
+        station = Station(url, "CS0MUTANT", db_path=tmp_path / "station.db", evses=evses)
         control = ControlServer(station)
         await station.start()
         await control.start(control_port)
@@ -171,15 +176,27 @@ DRIVEN_MUTANTS = (
 )
 
 
-@pytest.mark.parametrize("mutant", DRIVEN_MUTANTS, ids=[m.name for m in DRIVEN_MUTANTS])
-async def test_driven_mutant_is_caught(tmp_path: Path, mutant: Mutant) -> None:
-    # Only the group the mutant concerns runs, with short waits for what never comes.
+@pytest.mark.parametrize(
+    ("mutant", "evse"),
+    [(DRIVEN_MUTANTS[0], 1), (DRIVEN_MUTANTS[1], 2)],
+    ids=[m.name for m in DRIVEN_MUTANTS],
+)
+async def test_driven_mutant_is_caught(tmp_path: Path, mutant: Mutant, evse: int) -> None:
+    # Only the group the mutant concerns runs, with short waits for what never comes; the
+    # seqNo mutant on EVSE 2 of two (--evse 2).
     only = sorted({prefix.split("/")[0] for prefix in mutant.catches})
-    report = await _run_in_process(tmp_path, True, mutant, only=only, call_timeout=1.0)
+    report = await _run_in_process(
+        tmp_path, True, mutant, (1,) * evse, only=only, call_timeout=1.0, evse=evse
+    )
     failing = [r for r in report.results if r.status is Status.FAIL]
     caught = {p for p in mutant.catches for r in failing if r.id.startswith(p)}
     assert caught == set(mutant.catches), failures(report)
+    # Each failure shows its evidence: at least the driver step it followed.
     assert all(r.frames or r.id.startswith("session/") for r in failing)
+    if evse == 2:  # the EVSE's own StatusNotification was seen, the steps named EVSE 2
+        assert statuses(report)["E02/plugin-first/occupied"] is Status.PASS
+        notes = [f.text for r in failing for f in r.frames if f.direction == "note"]
+        assert "driver: plug_in 2" in notes, notes
 
 
 async def test_driven_scenarios_skipped_without_driver(tmp_path: Path) -> None:
@@ -201,10 +218,10 @@ async def test_command_driver_protocol(tmp_path: Path) -> None:
     )
     driver = CommandDriver(shlex.join([sys.executable, "-c", script, str(log)]))
     done = await driver.step("plug_in", "1")
-    card = await driver.step("present_token", "04A1B2C3")
+    card = await driver.step("present_token", "04A1B2C3", "1")
     refused = await driver.step("unplug", "1")
     assert (done.ok, card.ok, refused.ok) == (True, True, False)
-    assert log.read_text().splitlines() == ["plug_in 1", "present_token 04A1B2C3", "unplug 1"]
+    assert log.read_text().splitlines() == ["plug_in 1", "present_token 04A1B2C3 1", "unplug 1"]
     assert "exit 3" in refused.detail and "refused" in refused.detail
     slow = CommandDriver(shlex.join([sys.executable, "-c", "import time; time.sleep(30)"]), 0.5)
     hung = await slow.step("plug_in", "1")
@@ -218,8 +235,8 @@ async def test_command_driver_protocol(tmp_path: Path) -> None:
 async def test_manual_driver_asks_and_waits() -> None:
     asked = io.StringIO()
     driver = ManualDriver(asked, io.StringIO("\n"))
-    assert (await driver.step("present_token", "04A1B2C3")).ok
-    assert "present the RFID card (ISO14443) with uid 04A1B2C3" in asked.getvalue()
+    assert (await driver.step("present_token", "04A1B2C3", "2")).ok
+    assert "present the RFID card (ISO14443) with uid 04A1B2C3 at EVSE 2" in asked.getvalue()
     assert not (await driver.step("unplug", "1")).ok  # end of input: not done
     assert isinstance(make_driver("manual"), ManualDriver)
     assert make_driver(None) is None
@@ -232,5 +249,7 @@ def test_station_ctl_requests() -> None:
         "id_token": "04A1",
         "type": "ISO14443",
     }
-    with pytest.raises(ValueError):
-        request_for("unplug", ["one"])
+    assert request_for("present_token", ["04A1", "2"])["evse"] == 2
+    for step, args in (("unplug", ["one"]), ("present_token", ["04A1", "two"])):
+        with pytest.raises(ValueError):
+            request_for(step, args)
