@@ -200,6 +200,22 @@ async def _boot(sc: Scenario, want: str, rule: str) -> dict[str, Any] | None:
     return answer
 
 
+async def _boot_as(
+    sc: Scenario, dialer: _Dialer, identity: str, responder: Responder, want: str
+) -> tuple[RawSession, dict[str, Any], float] | None:
+    """Connect as `identity` and boot (checked by `_boot`): the session, the answer and when
+    it came, or None unless the boot was answered `want`."""
+    session = await dialer.open(identity, responder)
+    if isinstance(session, str):
+        sc.check("connect", f"connect as {identity}", False, session, sc.group)
+        return None
+    answer = await _boot(sc, want, sc.group)
+    answered_at = time.monotonic()
+    if answer is None or answer.get("status") != want:
+        return None
+    return session, answer, answered_at
+
+
 async def _probe(sc: Scenario, session: RawSession, requirement: str) -> None:
     """A CALL the station may not send now: the CSMS must answer CALLERROR SecurityError."""
     payload = {
@@ -240,14 +256,10 @@ async def _wait_interval(sc: Scenario, answered_at: float, interval: Any) -> boo
 
 async def _pending(ctx: Context, dialer: _Dialer, identity: str) -> None:
     sc = Scenario(ctx, "B02", "pending")
-    session = await dialer.open(identity, station_answer(ctx))
-    if isinstance(session, str):
-        sc.check("connect", f"connect as {identity}", False, session, "B02")
+    booted = await _boot_as(sc, dialer, identity, station_answer(ctx), "Pending")
+    if booted is None:
         return
-    answer = await _boot(sc, "Pending", "B02")
-    answered_at = time.monotonic()
-    if answer is None or answer.get("status") != "Pending":
-        return
+    session, answer, answered_at = booted
     await asyncio.sleep(ctx.options.silence)  # room for the CSMS's configuration CALLs
     await _probe(sc, session, "B02.FR.09")
     if not await _wait_interval(sc, answered_at, answer.get("interval")):
@@ -306,14 +318,10 @@ def _refuse_all(ctx: Context) -> Responder:
 
 async def _rejected(ctx: Context, dialer: _Dialer, identity: str) -> None:
     sc = Scenario(ctx, "B03", "rejected")
-    session = await dialer.open(identity, _refuse_all(ctx))
-    if isinstance(session, str):
-        sc.check("connect", f"connect as {identity}", False, session, "B03")
+    booted = await _boot_as(sc, dialer, identity, _refuse_all(ctx), "Rejected")
+    if booted is None:
         return
-    answer = await _boot(sc, "Rejected", "B03")
-    answered_at = time.monotonic()
-    if answer is None or answer.get("status") != "Rejected":
-        return
+    session, answer, answered_at = booted
     await _probe(sc, session, "B03.FR.07")
     if not await _wait_interval(sc, answered_at, answer.get("interval")):
         return

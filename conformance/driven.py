@@ -257,6 +257,29 @@ async def _c01_blocked(run: _Run) -> None:
         await run.expect(_tx_event("Ended", tx), run.mark())
 
 
+def _arrived(sc: Scenario, key: str, title: str, call: CallSeen | None, rule: str) -> bool:
+    return sc.check(key, title, call is not None, "" if call else "none arrived", rule)
+
+
+async def _started(
+    run: _Run, sc: Scenario, after: int, when: str, rule: str, trigger: tuple[str, str]
+) -> CallSeen | None:
+    """The TransactionEvent Started since `after` (None if none came), and its triggerReason
+    judged: `trigger` is (the reason expected, the requirement)."""
+    started = await run.expect(_tx_event("Started"), after)
+    if not _arrived(sc, "started", f"TransactionEvent Started {when}", started, rule):
+        return None
+    reason = _payload(started).get("triggerReason") if started else None
+    sc.check(
+        "started-trigger",
+        f"Started has triggerReason {trigger[0]}",
+        reason == trigger[0],
+        f"triggerReason {reason!r}",
+        trigger[1],
+    )
+    return started
+
+
 async def _e03(run: _Run) -> None:
     sc = _scenario(run.ctx, "E03", "idtoken-first")
     if not await run.set_variable(sc, "TxCtrlr", "TxStartPoint", "Authorized", "E03"):
@@ -266,25 +289,17 @@ async def _e03(run: _Run) -> None:
     if not await run.drive(sc, "present_token", token, run.evse):
         return
     await run.authorize_seen(token, after)
-    started = await run.expect(_tx_event("Started"), after)
-    if not sc.check(
-        "started",
-        "TransactionEvent Started follows the accepted card (TxStartPoint Authorized)",
-        started is not None,
-        "" if started else "none arrived",
+    started = await _started(
+        run,
+        sc,
+        after,
+        "follows the accepted card (TxStartPoint Authorized)",
         "E01.FR.03",
-    ):
-        return
-    assert started is not None
-    tx = _tx_id(started)
-    trigger = _payload(started).get("triggerReason")
-    sc.check(
-        "started-trigger",
-        "Started has triggerReason Authorized",
-        trigger == "Authorized",
-        f"triggerReason {trigger!r}",
-        "E01.FR.15, E03.FR.01",
+        ("Authorized", "E01.FR.15, E03.FR.01"),
     )
+    if started is None:
+        return
+    tx = _tx_id(started)
     sc.check(
         "started-id-token",
         "Started carries the idToken",
@@ -298,11 +313,11 @@ async def _e03(run: _Run) -> None:
     # Since `after`: a station may report the connector Occupied as soon as the transaction
     # starts; it then has no change to report at the plug-in.
     occupied = await run.expect(_status("Occupied", run.evse), after)
-    sc.check(
+    _arrived(
+        sc,
         "occupied",
         "StatusNotification Occupied once the transaction started and the cable is in",
-        occupied is not None,
-        "" if occupied else "none arrived",
+        occupied,
         "E02.FR.05",
     )
     event = await run.expect(_tx_event(tx=tx), plugged_at)
@@ -331,32 +346,24 @@ async def _e02(run: _Run) -> None:
     if not await run.drive(sc, "plug_in", run.evse):
         return
     occupied = await run.expect(_status("Occupied", run.evse), after)
-    sc.check(
+    _arrived(
+        sc,
         "occupied",
         "StatusNotification Occupied after the cable is plugged in",
-        occupied is not None,
-        "" if occupied else "none arrived",
+        occupied,
         "E02.FR.05",
     )
-    started = await run.expect(_tx_event("Started"), after)
-    if not sc.check(
-        "started",
-        "TransactionEvent Started when the cable is plugged in (TxStartPoint EVConnected)",
-        started is not None,
-        "" if started else "none arrived",
+    started = await _started(
+        run,
+        sc,
+        after,
+        "when the cable is plugged in (TxStartPoint EVConnected)",
         "E02.FR.06",
-    ):
-        return
-    assert started is not None
-    tx = _tx_id(started)
-    trigger = _payload(started).get("triggerReason")
-    sc.check(
-        "started-trigger",
-        "Started has triggerReason CablePluggedIn",
-        trigger == "CablePluggedIn",
-        f"triggerReason {trigger!r}",
-        "E02.FR.15",
+        ("CablePluggedIn", "E02.FR.15"),
     )
+    if started is None:
+        return
+    tx = _tx_id(started)
     token = _accepted_token(run)
     presented = run.mark()
     if not await run.drive(sc, "present_token", token, run.evse):
@@ -383,19 +390,19 @@ async def _unplug(run: _Run, sc: Scenario, e09: Scenario | None, tx: str | None)
         return
     ended = await run.expect(_tx_event("Ended", tx), at)
     target = e09 or sc
-    target.check(
+    _arrived(
+        target,
         "ended",
         "TransactionEvent Ended when the cable is unplugged",
-        ended is not None,
-        "" if ended else "none arrived",
+        ended,
         "E09 (StopTxOnEVSideDisconnect true)",
     )
     available = await run.expect(_status("Available", run.evse), at)
-    target.check(
+    _arrived(
+        target,
         "available",
         "StatusNotification Available after the cable is unplugged",
-        available is not None,
-        "" if available else "none arrived",
+        available,
         "E09 (scenario step 6)",
     )
     if e09 is None or ended is None:

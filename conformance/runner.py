@@ -1,9 +1,11 @@
 """One conformance run, against a CSMS (we dial it) or a Charging Station (it dials us).
 
 Order: connect (and boot, against a CSMS), the use-case scenarios, the message checks of every
-action the SUT must answer in the profile's use cases, the framing faults, disruptive scenarios
-last (B11 Reset reboots the station), then the checks over the whole connection. Everything is
-bounded by `Options.time_budget`; checks that find no time left are reported as skipped.
+action the SUT must answer in the profile's use cases, the framing faults, the disruptive Reset
+last (it reboots the station: B11 in 2.x, Core/reset-soft and -hard in 1.6), then the checks
+over the whole connection. Against a CSMS, B02/B03 run after that on connections of their own
+(`boot_policies.py`). Everything is bounded by `Options.time_budget`; checks that find no time
+left are reported as skipped.
 """
 
 from __future__ import annotations
@@ -303,7 +305,7 @@ async def run_against_station(
                 await message_checks(ctx, actions, groups)
                 await framing_checks(ctx, reconnect)
                 reset, group = scenarios.station_reset, scenarios.reset_use_case
-                if reset is not None and ctx.wanted(group) and group in report.use_cases:
+                if ctx.wanted(group) and group in report.use_cases:
                     await reset(ctx, reconnect)  # last: the station reboots
             scenarios.session_checks(ctx, sessions)
     finally:

@@ -225,11 +225,12 @@ async def _csms_authorize(ctx: Context) -> None:
     )
 
 
-def blocked_verdict(status: str | None) -> Status:
-    """Blocked passes, Accepted fails, another refusal (Invalid, Expired, ...) warns."""
+def refusal_verdict(status: str | None, expected: str) -> Status:
+    """For what must be refused: the `expected` refusal passes, Accepted fails, another
+    refusal (e.g. Invalid for a blocked idToken) or no answer warns."""
     if status == "Accepted":
         return Status.FAIL
-    return Status.PASS if status == "Blocked" else Status.WARN
+    return Status.PASS if status == expected else Status.WARN
 
 
 async def authorize_checks(
@@ -268,7 +269,7 @@ async def authorize_checks(
         sc.check(
             f"blocked-{key}",
             f"a blocked {noun} is answered Blocked",
-            blocked_verdict(status),
+            refusal_verdict(status, "Blocked"),
             f"{bad} -> {status}",
             rules[2],
         )
@@ -590,11 +591,7 @@ async def station_scenarios(ctx: Context, reconnect: Callable[[], Awaitable[bool
             sc.check(
                 "unknown-component",
                 "an unknown component is answered UnknownComponent",
-                Status.PASS
-                if status == "UnknownComponent"
-                else Status.FAIL
-                if status == "Accepted"
-                else Status.WARN,
+                refusal_verdict(status, "UnknownComponent"),
                 f"attributeStatus {status!r} ({len(results)} results)",
                 "B05.FR.01/04",
             )

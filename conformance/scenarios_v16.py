@@ -40,11 +40,11 @@ from ocppgen.conformance.scenarios import (
     _time_checks,
     _valid,
     authorize_checks,
-    blocked_verdict,
     boot_first,
     heartbeat_within,
     judge_boot,
     reboots,
+    refusal_verdict,
     rule_checks,
     status_after,
 )
@@ -200,7 +200,7 @@ async def _csms_blocked_transaction(ctx: Context, tag: str) -> None:
     sc.check(
         "not-accepted",
         "StartTransaction with a blocked idTag is not Accepted",
-        blocked_verdict(status),
+        refusal_verdict(status, "Blocked"),
         f"idTagInfo.status {status}",
         "1.6 §4.8 (the Central System checks the idTag)",
     )
@@ -373,11 +373,7 @@ async def _station_configuration(ctx: Context) -> None:
         sc.check(
             "change-unknown-key",
             "ChangeConfiguration of an unknown key is NotSupported",
-            Status.FAIL
-            if status == "Accepted"
-            else Status.PASS
-            if status == "NotSupported"
-            else Status.WARN,
+            refusal_verdict(status, "NotSupported"),
             f"status {status}",
             "1.6 §5.3 Change Configuration",
         )

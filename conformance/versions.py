@@ -158,36 +158,26 @@ class ScenarioSet:
     csms_answer: Responder  # the tester as the CSMS answers the station under test
     station_boot: Callable[..., Awaitable[bool]]
     station_scenarios: Callable[[Any, Any], Awaitable[None]]
-    station_reset: Callable[[Any, Any], Awaitable[None]] | None  # the disruptive one, last
+    station_reset: Callable[[Any, Any], Awaitable[None]]  # the disruptive one, last
     reset_use_case: str  # the group that must be in the profile for `station_reset` to run
     session_checks: Callable[[Any, Any], None]
 
 
 def scenario_set(name: str) -> ScenarioSet:
-    if name == "1.6":
-        import ocppgen.conformance.scenarios_v16 as v16
-
-        return ScenarioSet(
-            csms_boot=v16.csms_boot,
-            csms_scenarios=v16.csms_scenarios,
-            station_answer=v16.station_answer,
-            csms_answer=v16.csms_answer,
-            station_boot=v16.station_boot,
-            station_scenarios=v16.station_scenarios,
-            station_reset=v16.station_reset,
-            reset_use_case="Core",
-            session_checks=v16.session_checks,
-        )
-    import ocppgen.conformance.scenarios as v2x
-
+    """1.6: conformance/scenarios_v16.py; 2.0.1 and 2.1: conformance/scenarios.py. Both
+    modules offer the same functions (imported here, late: they import the checks)."""
+    v16 = name == "1.6"
+    module = importlib.import_module(
+        "ocppgen.conformance.scenarios_v16" if v16 else "ocppgen.conformance.scenarios"
+    )
     return ScenarioSet(
-        csms_boot=v2x.csms_boot,
-        csms_scenarios=v2x.csms_scenarios,
-        station_answer=v2x.station_answer,
-        csms_answer=v2x.csms_answer,
-        station_boot=v2x.station_boot,
-        station_scenarios=v2x.station_scenarios,
-        station_reset=v2x.station_reset,
-        reset_use_case="B11",
-        session_checks=v2x.session_checks,
+        csms_boot=module.csms_boot,
+        csms_scenarios=module.csms_scenarios,
+        station_answer=module.station_answer,
+        csms_answer=module.csms_answer,
+        station_boot=module.station_boot,
+        station_scenarios=module.station_scenarios,
+        station_reset=module.station_reset,
+        reset_use_case="Core" if v16 else "B11",
+        session_checks=module.session_checks,
     )

@@ -47,6 +47,12 @@ def _profile_2_csms(pki: Pki) -> contextlib.AbstractAsyncContextManager[CsmsServ
     )
 
 
+def _profile_2_argv(server: CsmsServer, ca: Path) -> list[str]:
+    """`conformance csms` against `_profile_2_csms`, trusting `ca`."""
+    url = server.url()
+    return ["csms", "--url", url, "--password", PASSWORD, "--ca", str(ca), "--version", "2.1"]
+
+
 def _mutual_tls_station_argv(pki: Pki, port: int, *extra: str) -> list[str]:
     """`conformance station` serving 2.1 over wss:// and requiring client certificates."""
     return [
@@ -65,15 +71,7 @@ async def test_csms_profile_2_wss_with_ca(pki: Pki, tmp_path: Path) -> None:
     async with _profile_2_csms(pki) as server:
         junit = tmp_path / "report.xml"
         status = await _cli(
-            "csms",
-            "--url",
-            server.url(),
-            "--password",
-            PASSWORD,
-            "--ca",
-            str(pki.ca),
-            "--version",
-            "2.1",
+            *_profile_2_argv(server, pki.ca),
             "--only",
             "B01/boot",
             "--only",
@@ -113,17 +111,7 @@ async def test_csms_profile_3_mutual_tls(pki: Pki, capsys: pytest.CaptureFixture
 async def test_csms_wrong_ca_is_a_clear_error(pki: Pki, capsys: pytest.CaptureFixture[str]) -> None:
     async with _profile_2_csms(pki) as server:
         assert pki.rogue_ca is not None
-        status = await _cli(
-            "csms",
-            "--url",
-            server.url(),
-            "--password",
-            PASSWORD,
-            "--ca",
-            str(pki.rogue_ca),
-            "--version",
-            "2.1",
-        )
+        status = await _cli(*_profile_2_argv(server, pki.rogue_ca))
     out, err = capsys.readouterr()
     assert status == 1
     assert "certificate was not accepted" in out and "--ca" in out
