@@ -72,6 +72,7 @@ from ocppgen.generated.v201.enums import (
     RegistrationStatusEnumType,
     SetVariableStatusEnumType,
     TransactionEventEnumType,
+    TriggerReasonEnumType,
 )
 from ocppgen.generated.v201.handlers import CsmsCalls, CsmsHandlers
 from ocppgen.reference.csms.store import Store
@@ -301,8 +302,9 @@ class CsmsBehaviour(CsmsHandlers):
         earlier = self.store.event_status(station_id, transaction_id, request.seq_no)
         if earlier is not None:  # re-sent: the same answer as the first time
             return _with_status(info, AuthorizationStatusEnumType(earlier))
-        if request.event_type is TransactionEventEnumType.Ended:  # ending frees, never takes
-            return info
+        ending = request.event_type is TransactionEventEnumType.Ended
+        if ending or request.trigger_reason is TriggerReasonEnumType.StopAuthorized:
+            return info  # a stop token (E07.FR.02) ends a transaction, it never takes one
         return self._unless_concurrent(info, token, station_id, transaction_id)
 
     async def on_transaction_event(

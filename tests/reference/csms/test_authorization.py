@@ -154,3 +154,35 @@ async def test_e07_a_stop_token_does_not_hold_the_transaction(
     assert await mini.authorize("T1") == "Accepted"
     _, info = await mini.start_transaction(2, "T2")
     assert info == "Accepted"
+
+
+async def test_e07_stopping_with_a_token_that_charges_elsewhere_is_accepted(
+    csms: Csms, station: StationFactory
+) -> None:
+    """T2 charges on EVSE 2; the driver presents it at EVSE 1 to stop T1's transaction (same
+    group, E07.FR.01). The stop event's idToken ends a transaction, it does not start one: it
+    is answered Accepted, not ConcurrentTx, and T2's own transaction still holds T2."""
+    store = csms.store
+    store.put_token("T1", "ISO14443", "Accepted", group_id="FLEET")
+    store.put_token("T2", "ISO14443", "Accepted", group_id="FLEET")
+    mini = await station("CS1")
+    first, _ = await mini.start_transaction(1, "T1")
+    second, info = await mini.start_transaction(2, "T2")
+    assert info == "Accepted"
+    for seq_no, event_type in ((1, "Updated"), (2, "Ended")):
+        answer = await mini.calls.transaction_event(
+            v201.TransactionEventRequest.from_json_dict(
+                tx_event(
+                    first,
+                    seq_no,
+                    event_type,
+                    triggerReason="StopAuthorized",
+                    idToken={"idToken": "T2", "type": "ISO14443"},
+                )
+            )
+        )
+        assert answer.id_token_info is not None and answer.id_token_info.status == "Accepted"
+    assert [t["transaction_id"] for t in store.authorized_transactions("T2", "ISO14443")] == [
+        second
+    ]
+    assert await mini.authorize("T2") == "ConcurrentTx"
