@@ -1,4 +1,4 @@
-"""Property-based message checks and OCPP-J framing checks, for either role under test.
+"""Property-based message checks, for either role under test (framing faults: framing.py).
 
 Message checks, per action the implementation under test (the SUT) must answer:
 

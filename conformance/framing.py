@@ -26,6 +26,7 @@ anything else, silence or a closed connection fails.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -109,7 +110,7 @@ async def _duplicate(ctx: Context, session: RawSession) -> tuple[Status, str]:
     ):
         if session.closed.is_set():
             return Status.FAIL, "the connection was closed after the duplicate id"
-        await _sleep(0.02)
+        await asyncio.sleep(0.02)
     seconds = [
         f
         for f in session.unsolicited[before:]
@@ -126,19 +127,11 @@ async def _duplicate(ctx: Context, session: RawSession) -> tuple[Status, str]:
 
 
 async def _both(ctx: Context, session: RawSession, text: str, message_id: str) -> Reply:
-    import asyncio
-
     sent = asyncio.ensure_future(session.send_raw(text))
     try:
         return await session.call_raw(text, message_id, ctx.options.call_timeout)
     finally:
         await sent
-
-
-async def _sleep(seconds: float) -> None:
-    import asyncio
-
-    await asyncio.sleep(seconds)
 
 
 def _unknown_answer(kind: int) -> Callable[[Context, RawSession], Awaitable[tuple[Status, str]]]:
@@ -320,7 +313,7 @@ async def _invalid_callresult(ctx: Context, session: RawSession) -> tuple[Status
     wait = timeout if triggered else 2 * ctx.options.heartbeat_interval + timeout
     end = time.monotonic() + wait
     while not session.corrupted and time.monotonic() < end and not session.closed.is_set():
-        await _sleep(0.02)
+        await asyncio.sleep(0.02)
     session.cancel_corruption()
     if not session.corrupted:
         return Status.SKIP, f"the station sent no Heartbeat within {wait:.0f} s"
@@ -332,7 +325,7 @@ async def _invalid_callresult(ctx: Context, session: RawSession) -> tuple[Status
             expected = fault_code("2.1", Fault.MISSING_PROPERTY)
             assert expected is not None
             return judge_code("2.1", expected, answers[0].error_code)
-        await _sleep(0.02)
+        await asyncio.sleep(0.02)
     if session.closed.is_set():
         return Status.FAIL, "the connection was closed after the invalid CALLRESULT"
     return Status.FAIL, f"no CALLRESULTERROR for the invalid CALLRESULT {message_id!r}"

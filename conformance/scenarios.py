@@ -2,8 +2,9 @@
 
 Against a CSMS (the tester plays a Charging Station): B01 boot (Accepted, interval > 0,
 currentTime RFC 3339 with a time zone), StatusNotification and Heartbeat, C01 authorization
-(unknown, accepted and blocked tokens), E01-E07 a transaction (Started/Updated/Ended, consistent
-transaction id, continuous seqNo, idTokenInfo for an idToken, E05 a blocked token).
+(unknown, accepted and blocked tokens), E01 a transaction (Started/Updated/Ended with one
+transaction id and continuous seqNo; idTokenInfo for an idToken), E05 a blocked token's
+transaction is not Accepted.
 
 Against a Charging Station (the tester plays the CSMS): B01 the boot sequence (BootNotification
 first, then StatusNotification for its connectors, then a Heartbeat within the interval we gave),
@@ -14,7 +15,9 @@ remotely (continuous seqNo, one transaction id), P01 DataTransfer, B11 Reset (th
 reconnects and boots with reason RemoteReset); with `--driver`, the scenarios that start at the
 station (C01, E02, E03, E09: `driven.py`). B02/B03 against a CSMS are in `boot_policies.py`.
 
-Every scenario records its result per use case and keeps the frames of a failing one.
+Every scenario records its result per use case and keeps the frames of a failing one. The
+checks 1.6 judges the same way (`scenarios_v16.py`) are shared from here: `judge_boot`,
+`authorize_checks`, `boot_first`, `heartbeat_within`, `reboots`, `rule_checks`.
 """
 
 from __future__ import annotations

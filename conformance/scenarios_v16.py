@@ -16,8 +16,11 @@ after the Accepted boot, a Heartbeat within the interval given; GetConfiguration
 was adopted, unknown keys are reported as such), ChangeConfiguration (an unknown key is
 NotSupported; HeartbeatInterval is changed and read back), RemoteStartTransaction and
 RemoteStopTransaction (StartTransaction with the idTag, StopTransaction with the transactionId
-the tester gave). Over the whole run: every transactionId the station sends is one the tester
-gave.
+the tester gave), ChangeAvailability of connector 1 both ways (each Accepted change is followed
+by a StatusNotification of that connector, Unavailable then Available: §5.2), and last Reset
+Soft then Hard (`Core/reset-soft`, `Core/reset-hard`: Accepted on an idle Charge Point, the
+connection closes, the Charge Point reconnects and sends BootNotification first: §5.13, §4.2).
+Over the whole run: every transactionId the station sends is one the tester gave.
 """
 
 from __future__ import annotations
