@@ -111,6 +111,7 @@ class Options:
     heartbeat_interval: int = 2  # what the tester as CSMS gives the station at boot
     driver: str | None = None  # station: a command that plugs in, presents a card, ... or manual
     evse: int = 1  # station: the EVSE the driven scenarios plug in at
+    driver_timeout: float = 30.0  # station: seconds a driver step may take before it is killed
     pending_id: str | None = None  # CSMS: an identity it keeps Pending (B02)
     rejected_id: str | None = None  # CSMS: an identity it rejects (B03)
 

@@ -67,6 +67,12 @@ def register(subparsers: Any) -> None:
         "C01/E02/E03/E09 (exit 0 = done; see conformance/driver.py), or `manual`",
     )
     station.add_argument(
+        "--driver-timeout",
+        type=float,
+        default=30.0,
+        help="seconds a --driver step may take before it is killed (default %(default)s)",
+    )
+    station.add_argument(
         "--evse",
         type=int,
         default=1,
@@ -150,6 +156,7 @@ def options_from(args: argparse.Namespace) -> Options:
         heartbeat_interval=getattr(args, "heartbeat_interval", 2),
         driver=getattr(args, "driver", None),
         evse=getattr(args, "evse", 1),
+        driver_timeout=getattr(args, "driver_timeout", 30.0),
         pending_id=getattr(args, "pending_id", None),
         rejected_id=getattr(args, "rejected_id", None),
     )

@@ -200,7 +200,7 @@ async def driven_scenarios(ctx: Context) -> None:
     groups = [g for g in ("C01", "E03", "E02", "E09") if ctx.wanted(g)]
     if not groups:
         return
-    driver = make_driver(ctx.options.driver)
+    driver = make_driver(ctx.options.driver, ctx.options.driver_timeout)
     if driver is None:
         for group in groups:
             Scenario(ctx, group, "driven").skip(

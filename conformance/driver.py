@@ -11,10 +11,10 @@ The protocol, one step at a time:
   `CMD unplug EVSE` (EVSE is the evseId, `--evse`, default `1`; the cable goes into that
   EVSE's first connector, the card is presented at its reader; IDTOKEN is an ISO14443 RFID
   uid, e.g. `04A1B2C3`).
-- The tester waits for the command to end (at most `timeout` seconds, default 30; then it is
-  killed). Exit status 0 means the step was done (for present_token: the card was presented,
-  whatever the station decided); anything else fails the step, and the command's output
-  (stdout and stderr, the first 2000 characters) goes into the report.
+- The tester waits for the command to end (at most `--driver-timeout` seconds, default 30;
+  then it is killed). Exit status 0 means the step was done (for present_token: the card was
+  presented, whatever the station decided); anything else fails the step, and the command's
+  output (stdout and stderr, the first 2000 characters) goes into the report.
 - stdin is /dev/null. The tester goes on answering the station's CALLs while a step runs, so a
   command may wait for the station (e.g. until its Authorize was answered).
 

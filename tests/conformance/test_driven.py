@@ -5,6 +5,7 @@ the reference station in-process behind the rewriting proxy, driven the same way
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import io
@@ -16,6 +17,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from ocppgen.conformance.cli import options_from, register
 from ocppgen.conformance.driver import CommandDriver, ManualDriver, make_driver
 from ocppgen.conformance.report import RunReport, Status
 from ocppgen.conformance.station_ctl import request_for
@@ -230,6 +232,17 @@ async def test_command_driver_protocol(tmp_path: Path) -> None:
     assert not missing.ok and "cannot run" in missing.detail
     with pytest.raises(ValueError, match="unknown driver step"):
         await driver.step("fly", "1")
+
+
+def test_cli_driver_options() -> None:
+    """`--evse` and `--driver-timeout` reach the run's Options and the driver."""
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    argv = ["conformance", "station", "--driver", "ctl", "--evse", "2", "--driver-timeout", "5"]
+    run_options = options_from(parser.parse_args(argv))
+    assert (run_options.evse, run_options.driver_timeout) == (2, 5.0)
+    driver = make_driver(run_options.driver, run_options.driver_timeout)
+    assert isinstance(driver, CommandDriver) and driver.timeout == 5.0
 
 
 async def test_manual_driver_asks_and_waits() -> None:
