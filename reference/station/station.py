@@ -841,17 +841,21 @@ class Station:
     def _authorized_by(
         self, token: dict[str, Any], group: dict[str, Any] | None, evse_id: int | None
     ) -> Evse | None:
-        """The EVSE whose authorized transaction `token` (or its `group`) may stop."""
+        """The EVSE whose authorized transaction `token` may stop: one it started (C01.FR.03)
+        before one of its `group` (E07.FR.01 b), so a driver's card ends their own charge."""
+        running: list[tuple[Evse, Transaction]] = []
         for evse in self.evses.values():
             tx = evse.transaction
-            if tx is None or tx.id_token is None or tx.deauthorized:
+            if evse_id not in (None, evse.id) or tx is None:
                 continue
-            if evse_id not in (None, evse.id):
-                continue
-            same_group = group is not None and tx.group_id_token is not None
-            if tx.id_token == token or (
-                same_group and _token_key(tx.group_id_token or {}) == _token_key(group or {})
-            ):
+            if tx.id_token is not None and not tx.deauthorized:
+                running.append((evse, tx))
+        for evse, tx in running:
+            if tx.id_token == token:
+                return evse
+        for evse, tx in running:
+            held = tx.group_id_token
+            if group is not None and held is not None and _token_key(held) == _token_key(group):
                 return evse
         return None
 

@@ -229,6 +229,26 @@ async def test_e07_token_of_the_same_group_stops_the_transaction(
     assert len(rec.messages("Authorize")) == authorizes
 
 
+async def test_e07_own_token_stops_its_own_transaction_before_a_group_mates(
+    csms: GroupCsms, make_station: StationFactory
+) -> None:
+    """OWNER charges on EVSE 1, MATE (same group) on EVSE 2. MATE presented with no EVSE named
+    stops MATE's own transaction (C01.FR.03), not OWNER's, which a group token could also stop
+    (E07.FR.01 b): the exact idToken goes first."""
+    csms.groups = {"OWNER": "FLEET", "MATE": "FLEET"}
+    station = await _online(make_station, evses=(1, 1))
+    rec = csms.recorder
+    for evse, token in ((1, "OWNER"), (2, "MATE")):
+        await station.plug_in(evse)
+        assert await station.present_token(token, evse_id=evse) == "Accepted"
+        started = await rec.expect("TransactionEvent", lambda p: p["eventType"] == "Started")
+        assert started["evse"]["id"] == evse
+    assert await station.present_token("MATE") == "Accepted"
+    ended = await rec.expect("TransactionEvent", lambda p: p["eventType"] == "Ended")
+    assert (ended["evse"]["id"], ended["idToken"]["idToken"]) == (2, "MATE")
+    assert station.evses[1].transaction is not None and station.evses[2].transaction is None
+
+
 # -- 4. J02 SampledDataCtrlr.TxEndedInterval -----------------------------------------------------
 
 ENDED_INTERVAL = 2  # s; * TIME_SCALE = 0.1 s between samples
