@@ -238,3 +238,39 @@ async def test_n07_event_while_offline_above_queuing_severity_is_dropped(
     await station.clear_fault(1)
     cleared = await rec.expect("NotifyEvent")
     assert cleared["eventData"][0]["cleared"] is True
+
+
+async def test_meter_timers_end_with_their_transaction_and_the_station(
+    csms: RecordingCsms, make_station: StationFactory
+) -> None:
+    """Every J01/J02 timer runs while it has work: a transaction's timers stop when it ends,
+    the clock when the station stops; no task outlives the station."""
+    before = asyncio.all_tasks()
+    station = await make_station(
+        evses=(1, 1),
+        overrides={
+            "AlignedDataCtrlr.Interval": str(ENDED),
+            "AlignedDataCtrlr.TxEndedInterval": str(ENDED),
+            "SampledDataCtrlr.TxEndedInterval": str(ENDED),
+            "SampledDataCtrlr.TxUpdatedInterval": str(ENDED),
+        },
+    )
+    rec = csms.recorder
+    await station.wait_online(5)
+    for evse, token in ((1, "T1"), (2, "T2")):
+        await station.plug_in(evse)
+        await station.present_token(token, evse_id=evse)
+    await rec.expect("TransactionEvent", lambda p: p["triggerReason"] == "MeterValuePeriodic")
+    tx = station.evses[1].transaction
+    assert tx is not None
+    await until(lambda: len(tx.ended_samples) >= 2)
+    await station.unplug(1)
+    ended = await rec.expect("TransactionEvent", lambda p: p["eventType"] == "Ended")
+    await asyncio.sleep(ENDED * TIME_SCALE * 2)  # two more instants: nothing more for EVSE 1
+    assert tx.ended_samples == [
+        m for m in ended["meterValue"] if m["sampledValue"][0]["context"] != "Transaction.End"
+    ]
+    later = [p for _, a, p in rec.log if a == "TransactionEvent" and p["evse"]["id"] == 1]
+    assert later[-1] is ended
+    await station.stop()
+    assert [t for t in asyncio.all_tasks() - before if not t.done()] == []
