@@ -39,6 +39,7 @@ from ocppgen.conformance.scenarios import (
     _get_variable,
     _result,
     _variable,
+    arrived,
 )
 from ocppgen.conformance.session import CallSeen
 
@@ -257,17 +258,13 @@ async def _c01_blocked(run: _Run) -> None:
         await run.expect(_tx_event("Ended", tx), run.mark())
 
 
-def _arrived(sc: Scenario, key: str, title: str, call: CallSeen | None, rule: str) -> bool:
-    return sc.check(key, title, call is not None, "" if call else "none arrived", rule)
-
-
 async def _started(
     run: _Run, sc: Scenario, after: int, when: str, rule: str, trigger: tuple[str, str]
 ) -> CallSeen | None:
     """The TransactionEvent Started since `after` (None if none came), and its triggerReason
     judged: `trigger` is (the reason expected, the requirement)."""
     started = await run.expect(_tx_event("Started"), after)
-    if not _arrived(sc, "started", f"TransactionEvent Started {when}", started, rule):
+    if not arrived(sc, "started", f"TransactionEvent Started {when}", started, rule):
         return None
     reason = _payload(started).get("triggerReason") if started else None
     sc.check(
@@ -313,7 +310,7 @@ async def _e03(run: _Run) -> None:
     # Since `after`: a station may report the connector Occupied as soon as the transaction
     # starts; it then has no change to report at the plug-in.
     occupied = await run.expect(_status("Occupied", run.evse), after)
-    _arrived(
+    arrived(
         sc,
         "occupied",
         "StatusNotification Occupied once the transaction started and the cable is in",
@@ -346,7 +343,7 @@ async def _e02(run: _Run) -> None:
     if not await run.drive(sc, "plug_in", run.evse):
         return
     occupied = await run.expect(_status("Occupied", run.evse), after)
-    _arrived(
+    arrived(
         sc,
         "occupied",
         "StatusNotification Occupied after the cable is plugged in",
@@ -390,7 +387,7 @@ async def _unplug(run: _Run, sc: Scenario, e09: Scenario | None, tx: str | None)
         return
     ended = await run.expect(_tx_event("Ended", tx), at)
     target = e09 or sc
-    _arrived(
+    arrived(
         target,
         "ended",
         "TransactionEvent Ended when the cable is unplugged",
@@ -398,7 +395,7 @@ async def _unplug(run: _Run, sc: Scenario, e09: Scenario | None, tx: str | None)
         "E09 (StopTxOnEVSideDisconnect true)",
     )
     available = await run.expect(_status("Available", run.evse), at)
-    _arrived(
+    arrived(
         target,
         "available",
         "StatusNotification Available after the cable is unplugged",

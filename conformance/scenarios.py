@@ -17,7 +17,7 @@ station (C01, E02, E03, E09: `driven.py`). B02/B03 against a CSMS are in `boot_p
 
 Every scenario records its result per use case and keeps the frames of a failing one. The
 checks 1.6 judges the same way (`scenarios_v16.py`) are shared from here: `judge_boot`,
-`authorize_checks`, `boot_first`, `heartbeat_within`, `reboots`, `rule_checks`.
+`authorize_checks`, `boot_first`, `heartbeat_within`, `reboots`, `rule_checks`, `arrived`.
 """
 
 from __future__ import annotations
@@ -80,6 +80,11 @@ class Scenario:
 
     def skip(self, key: str, title: str, why: str) -> None:
         self.check(key, title, Status.SKIP, why)
+
+
+def arrived(sc: Scenario, key: str, title: str, call: CallSeen | None, rule: str) -> bool:
+    """Check that something the SUT should send (`call`) came."""
+    return sc.check(key, title, call is not None, "" if call else "none arrived", rule)
 
 
 def _result(reply: Reply) -> dict[str, Any] | None:
@@ -777,11 +782,11 @@ async def _station_transaction(ctx: Context) -> None:
         ctx.options.call_timeout * 2,
         after=after,
     )
-    if not sc.check(
+    if not arrived(
+        sc,
         "started",
         "TransactionEvent Started follows RequestStartTransaction",
-        started is not None,
-        "" if started else "none arrived",
+        started,
         "F01/E01",
     ):
         return
@@ -797,13 +802,7 @@ async def _station_transaction(ctx: Context) -> None:
         ctx.options.call_timeout * 2,
         after=after,
     )
-    sc.check(
-        "ended",
-        "TransactionEvent Ended follows RequestStopTransaction",
-        ended is not None,
-        "" if ended else "none arrived",
-        "F03/E06",
-    )
+    arrived(sc, "ended", "TransactionEvent Ended follows RequestStopTransaction", ended, "F03/E06")
     events = [c for c in session.calls[after:] if c.action == "TransactionEvent"]
     ids = {c.payload["transactionInfo"]["transactionId"] for c in events}
     sc.check(

@@ -42,6 +42,7 @@ from ocppgen.conformance.scenarios import (
     _now,
     _time_checks,
     _valid,
+    arrived,
     authorize_checks,
     boot_first,
     heartbeat_within,
@@ -427,11 +428,11 @@ async def _station_transaction(ctx: Context) -> None:
         timeout * 2,
         after=after,
     )
-    if not sc.check(
+    if not arrived(
+        sc,
         "started",
         "StartTransaction with the idTag follows RemoteStartTransaction",
-        started is not None,
-        "" if started else "none arrived",
+        started,
         "1.6 §5.11 Remote Start Transaction",
     ):
         return
