@@ -3,7 +3,9 @@
 Defaults: SQLite file `csms-data/csms.sqlite3`, OCPP on 127.0.0.1:9000 with security profile 1
 (Basic auth), operator API on 127.0.0.1:9080. The operator password comes from
 `--operator-password` or `$OCPPGEN_OPERATOR_PASSWORD`; without either, one is generated and
-printed. `--station ID[:PASSWORD]` registers (or re-keys) a station at start-up.
+printed. `--station ID[:PASSWORD]` registers (or re-keys) a station at start-up,
+`--boot-policy ID=Pending` sets its boot policy, `--token IDTOKEN[=STATUS]` puts a token in the
+token store (ISO14443, Accepted by default): enough to point `ocppgen conformance csms` at it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 from typing import Any
 
 from ocppgen.reference.csms.app import Csms, CsmsConfig
+from ocppgen.reference.csms.store import BOOT_POLICIES, TOKEN_STATUSES
 from ocppgen.runtime.security import server_ssl_context
 
 __all__ = ["register", "run"]
@@ -61,10 +64,46 @@ def register(subparsers: Any) -> None:
         metavar="ID[:PASSWORD]",
         help="register a station at start-up (repeatable)",
     )
+    parser.add_argument(
+        "--boot-policy",
+        action="append",
+        default=[],
+        type=_boot_policy,
+        metavar="ID=POLICY",
+        help="boot policy of a --station: Accepted, Pending or Rejected (repeatable)",
+    )
+    parser.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        type=_token,
+        metavar="IDTOKEN[=STATUS]",
+        help=f"put an ISO14443 token in the store ({', '.join(TOKEN_STATUSES)}; "
+        "default Accepted; repeatable)",
+    )
     parser.add_argument("--heartbeat-interval", type=int, default=300)
     parser.add_argument("--boot-retry-interval", type=int, default=30)
     parser.add_argument("-v", "--verbose", action="store_true", help="log every connection")
     parser.set_defaults(func=run)
+
+
+def _boot_policy(text: str) -> tuple[str, str]:
+    identity, _, policy = text.partition("=")
+    if not identity or policy not in BOOT_POLICIES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected ID=POLICY with POLICY one of {', '.join(BOOT_POLICIES)}"
+        )
+    return identity, policy
+
+
+def _token(text: str) -> tuple[str, str]:
+    id_token, _, status = text.partition("=")
+    status = status or "Accepted"
+    if not id_token or status not in TOKEN_STATUSES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected IDTOKEN[=STATUS] with STATUS one of {', '.join(TOKEN_STATUSES)}"
+        )
+    return id_token, status
 
 
 def _config(args: argparse.Namespace) -> CsmsConfig:
@@ -93,19 +132,9 @@ def _config(args: argparse.Namespace) -> CsmsConfig:
     )
 
 
-async def _serve(config: CsmsConfig, stations: list[str], heartbeat: int) -> None:
+async def _serve(config: CsmsConfig, args: argparse.Namespace) -> None:
     async with Csms(config) as csms:
-        for spec in stations:
-            identity, _, password = spec.partition(":")
-            if csms.store.station(identity) is None:
-                csms.store.add_station(
-                    identity,
-                    password=password or None,
-                    security_profile=config.security_profile,
-                    heartbeat_interval=heartbeat,
-                )
-            elif password:
-                csms.store.update_station(identity, password=password)
+        _provision(csms, config, args)
         print(f"OCPP endpoint   {csms.ocpp_url}<station identity>", flush=True)
         print(f"operator API    {csms.api_url}/api  (OpenAPI: {csms.api_url}/openapi.json)")
         print(f"database        {config.database}")
@@ -119,6 +148,31 @@ async def _serve(config: CsmsConfig, stations: list[str], heartbeat: int) -> Non
         print("stopping...", flush=True)
 
 
+def _provision(csms: Csms, config: CsmsConfig, args: argparse.Namespace) -> None:
+    """The command line's stations, boot policies and tokens, into the store."""
+    stations = [spec.partition(":")[0] for spec in args.station]
+    for identity, _ in args.boot_policy:
+        if identity not in stations and csms.store.station(identity) is None:
+            raise SystemExit(
+                f"--boot-policy {identity}: no such station (add --station {identity})"
+            )
+    for spec in args.station:
+        identity, _, password = spec.partition(":")
+        if csms.store.station(identity) is None:
+            csms.store.add_station(
+                identity,
+                password=password or None,
+                security_profile=config.security_profile,
+                heartbeat_interval=args.heartbeat_interval,
+            )
+        elif password:
+            csms.store.update_station(identity, password=password)
+    for identity, policy in args.boot_policy:
+        csms.store.update_station(identity, boot_policy=policy)
+    for id_token, status in args.token:
+        csms.store.put_token(id_token, "ISO14443", status)
+
+
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -129,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
         config.operator_password = secrets.token_urlsafe(16)
         print(f"operator login  {config.operator_user} / {config.operator_password} (generated)")
     try:
-        asyncio.run(_serve(config, args.station, args.heartbeat_interval))
+        asyncio.run(_serve(config, args))
     except OSError as exc:
         print(f"ocppgen csms: {exc}", file=sys.stderr)
         return 1

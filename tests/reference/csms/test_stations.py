@@ -364,6 +364,29 @@ def test_cli_registers_the_csms_subcommand() -> None:
     assert args.database.endswith(".sqlite3")
     with pytest.raises(SystemExit, match="--tls-cert"):
         csms_cli._config(parser.parse_args(["csms", "--security-profile", "2"]))
+    given = parser.parse_args(["csms", "--boot-policy", "CS2=Pending", "--token", "AB=Blocked"])
+    assert (given.boot_policy, given.token) == ([("CS2", "Pending")], [("AB", "Blocked")])
+    assert parser.parse_args(["csms", "--token", "CD"]).token == [("CD", "Accepted")]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--boot-policy", "CS2=Maybe", "POLICY one of Accepted, Pending, Rejected"),
+        ("--boot-policy", "CS2", "expected ID=POLICY"),
+        ("--token", "AB=Fine", "STATUS one of Accepted, Blocked"),
+        ("--token", "=Blocked", "expected IDTOKEN"),
+    ],
+)
+def test_cli_names_what_is_wrong_with_a_bad_argument(
+    option: str, value: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser = argparse.ArgumentParser(prog="ocppgen")
+    csms_cli.register(parser.add_subparsers())
+    with pytest.raises(SystemExit) as exited:
+        parser.parse_args(["csms", option, value])
+    assert exited.value.code == 2
+    assert says in capsys.readouterr().err
 
 
 async def test_cli_serves_until_interrupted(tmp_path: Path) -> None:
@@ -386,6 +409,14 @@ async def test_cli_serves_until_interrupted(tmp_path: Path) -> None:
         str(tmp_path / "cli.sqlite3"),
         "--station",
         "CLI1:cli-password",
+        "--station",
+        "CLI2:cli-password",
+        "--boot-policy",
+        "CLI2=Pending",
+        "--token",
+        "CLITOKEN1",
+        "--token",
+        "CLITOKEN2=Blocked",
         "--operator-password",
         OPERATOR[1],
         stdout=asyncio.subprocess.PIPE,
@@ -400,7 +431,14 @@ async def test_cli_serves_until_interrupted(tmp_path: Path) -> None:
     client = OperatorClient(api_url.removesuffix("/api"), *OPERATOR)
     try:
         status, stations = await client.request("GET", "/api/stations")
-        assert status == 200 and [s["id"] for s in stations] == ["CLI1"]
+        assert status == 200 and [s["id"] for s in stations] == ["CLI1", "CLI2"]
+        assert [s["boot_policy"] for s in stations] == ["Accepted", "Pending"]
+        status, tokens = await client.request("GET", "/api/tokens")
+        assert status == 200
+        assert {t["id_token"]: t["status"] for t in tokens} == {
+            "CLITOKEN1": "Accepted",
+            "CLITOKEN2": "Blocked",
+        }
     finally:
         await client.close()
     process.send_signal(signal.SIGINT)
