@@ -63,7 +63,7 @@ def register(subparsers: Any) -> None:
     station.add_argument(
         "--driver",
         metavar="CMD",
-        help="runs `CMD plug_in EVSE`, `CMD present_token IDTOKEN`, `CMD unplug EVSE` for "
+        help="runs `CMD plug_in EVSE`, `CMD present_token IDTOKEN EVSE`, `CMD unplug EVSE` for "
         "C01/E02/E03/E09 (exit 0 = done; see conformance/driver.py), or `manual`",
     )
     station.add_argument(
