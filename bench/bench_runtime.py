@@ -50,8 +50,18 @@ IMPLEMENTATIONS = ("raw", "ocpp", "ours")
 # Servers (run in the child process)
 
 
+def _limit_reads(websocket: Any) -> None:
+    """The floor reads the socket in the same 64 KiB chunks as our endpoints (see
+    `runtime.endpoint._limit_reads`), so that it never pays glibc's mmap per message either:
+    the floor then measures `websockets` and the event loop, not the allocator's state."""
+    from ocppgen.runtime.endpoint import READ_SIZE
+
+    websocket.transport.max_size = READ_SIZE
+
+
 async def _serve_raw(port: int) -> None:
     async def echo(websocket: ServerConnection) -> None:
+        _limit_reads(websocket)
         async for message in websocket:
             await websocket.send(message)
 
@@ -109,6 +119,7 @@ async def _open_raw(url: str, identity: str) -> tuple[Call, Callable[[], Awaitab
         open_timeout=60,
         compression=None,
     )
+    _limit_reads(websocket)
     bodies = {action: json.dumps(body, separators=(",", ":")) for action, body in PAYLOADS.items()}
     counter = 0
 

@@ -15,12 +15,12 @@ from ocppgen.generated import v16, v21, v201
 from ocppgen.generated.v21.handlers import CsmsHandlers as CsmsHandlers21
 from ocppgen.runtime.client import StationClient
 from ocppgen.runtime.dispatch import CallContext
-from ocppgen.runtime.endpoint import Disconnected
+from ocppgen.runtime.endpoint import READ_SIZE, Disconnected
 from ocppgen.runtime.errors import CallTimeout, OcppError, RemoteCallError
 from ocppgen.runtime.model import OcppModel
 from ocppgen.runtime.security import SecurityProfile, basic_auth_header, check_password
 from ocppgen.runtime.server import CsmsServer, station_identity
-from tests.runtime.peers import CsmsHandler, StationHandler, boot_request
+from tests.runtime.peers import NOW, CsmsHandler, StationHandler, boot_request
 
 V201 = [Subprotocol("ocpp2.0.1")]
 
@@ -393,3 +393,33 @@ async def test_graceful_shutdown_answers_calls_in_progress_then_closes_1001() ->
     with pytest.raises(OSError):
         await connect(url, subprotocols=V201)
     await client.close()
+
+
+async def test_sockets_are_read_in_64_kib_chunks_and_bigger_messages_still_arrive() -> None:
+    handler = CsmsHandler()
+    server = CsmsServer([(v201.VERSION, handler)], path_prefix="/ocpp", max_size=2**18)
+    await server.start()
+    try:
+        async with station(server, "CS001") as client:
+            conn = await client.connect()
+            peer = await server.wait_for_station("CS001")
+            for end in (conn, peer):  # asyncio's default is 256 KiB (see _limit_reads)
+                assert end.websocket.transport.max_size == READ_SIZE  # type: ignore[attr-defined]
+            sample = {"value": 1.5, "measurand": "Energy.Active.Import.Register"}
+            values = [{"timestamp": NOW, "sampledValue": [sample] * 40}] * 60
+            request = v201.TransactionEventRequest.from_json_dict(
+                {
+                    "eventType": "Updated",
+                    "timestamp": NOW,
+                    "triggerReason": "MeterValuePeriodic",
+                    "seqNo": 1,
+                    "transactionInfo": {"transactionId": "T1"},
+                    "meterValue": values,
+                }
+            )
+            assert len(request.to_json()) > 2 * READ_SIZE
+            response = await conn.call(request)
+            assert isinstance(response, v201.TransactionEventResponse)
+            assert handler.received[-1][2] == request
+    finally:
+        await server.close(grace=0.5)
