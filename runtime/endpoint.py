@@ -478,17 +478,21 @@ def _limit_reads(websocket: WebSocket) -> None:
     """Read the socket in `READ_SIZE` chunks instead of asyncio's 256 KiB.
 
     asyncio's selector transport allocates a buffer of its `max_size` for every `recv` and
-    shrinks it to what arrived. 256 KiB is above glibc's default mmap threshold (128 KiB), so
-    unless earlier frees happened to raise that threshold (it depends on the process's
-    allocation history), every received message costs an mmap, an mremap and an munmap:
-    measured at 10 us of CPU per CALL on the CSMS (33 -> 43 us), the same code in one process
-    or the other. 64 KiB buffers come from the heap. An OCPP message above 64 KiB (the
-    default `max_size`) just takes two reads. Transports without `max_size` (TLS, uvloop)
-    are left alone.
+    shrinks it to what arrived; under TLS, `SSLProtocol` does the same for every `read` of
+    decrypted data. 256 KiB is above glibc's default mmap threshold (128 KiB), so unless
+    earlier frees happened to raise that threshold (it depends on the process's allocation
+    history), every received message costs an mmap, an mremap and an munmap: measured at
+    10 us of CPU per CALL on the CSMS (33 -> 43 us), the same code in one process or the
+    other. 64 KiB buffers come from the heap. An OCPP message above 64 KiB just takes more
+    reads. Transports without such a `max_size` (e.g. uvloop's) are left alone.
     """
     transport: Any = getattr(websocket, "transport", None)
-    if isinstance(getattr(transport, "max_size", None), int) and transport.max_size > READ_SIZE:
-        transport.max_size = READ_SIZE
+    # The TLS transport reads through its SSLProtocol (asyncio's, not a public attribute).
+    readers: tuple[Any, ...] = (transport, getattr(transport, "_ssl_protocol", None))
+    for reader in readers:
+        size = getattr(reader, "max_size", None)
+        if type(size) is int and size > READ_SIZE:
+            reader.max_size = READ_SIZE
 
 
 async def _resume(coroutine: Coroutine[Any, Any, None], yielded: Any) -> None:

@@ -10,6 +10,7 @@ from websockets.exceptions import InvalidHandshake, InvalidStatus
 
 from ocppgen.generated import v201
 from ocppgen.runtime.client import StationClient
+from ocppgen.runtime.endpoint import READ_SIZE
 from ocppgen.runtime.security import (
     SecurityProfile,
     check_password,
@@ -46,6 +47,9 @@ async def test_profile_2_tls_with_basic_auth(pki: Pki) -> None:
             assert isinstance(await conn.call(boot_request()), v201.BootNotificationResponse)
             tls = conn.websocket.transport.get_extra_info("ssl_object")
             assert tls.version() in ("TLSv1.2", "TLSv1.3")
+            # Decrypted data is read in 64 KiB chunks on both ends (endpoint._limit_reads).
+            for end in (conn, server.stations["CS001"]):
+                assert end.websocket.transport._ssl_protocol.max_size == READ_SIZE  # type: ignore[attr-defined]
             assert server.stations["CS001"].core.version.name == "2.0.1"
         # wrong password: refused at the handshake, after TLS
         with pytest.raises(InvalidStatus) as raised:
