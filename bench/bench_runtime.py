@@ -50,12 +50,13 @@ IMPLEMENTATIONS = ("raw", "ocpp", "ours")
 # Servers (run in the child process)
 
 
+READ_SIZE = 64 * 1024  # `runtime.endpoint.READ_SIZE`; not imported: the floor runs no ocppgen
+
+
 def _limit_reads(websocket: Any) -> None:
     """The floor reads the socket in the same 64 KiB chunks as our endpoints (see
     `runtime.endpoint._limit_reads`), so that it never pays glibc's mmap per message either:
     the floor then measures `websockets` and the event loop, not the allocator's state."""
-    from ocppgen.runtime.endpoint import READ_SIZE
-
     websocket.transport.max_size = READ_SIZE
 
 
