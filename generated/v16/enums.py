@@ -2,7 +2,7 @@
 # Do not edit: change the generator or its inputs and run `ocppgen generate`.
 """Enumerations of OCPP 1.6; member values are verbatim from the schemas."""
 
-from enum import StrEnum
+from ocppgen.runtime.model import OcppEnum
 
 __all__ = [
     "BootNotificationStatus",
@@ -69,7 +69,7 @@ __all__ = [
 ]
 
 
-class BootNotificationStatus(StrEnum):
+class BootNotificationStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -77,28 +77,28 @@ class BootNotificationStatus(StrEnum):
     Rejected = "Rejected"
 
 
-class CancelReservationStatus(StrEnum):
+class CancelReservationStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class CertificateSignedStatusEnumType(StrEnum):
+class CertificateSignedStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class CertificateUseEnumType(StrEnum):
+class CertificateUseEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     CentralSystemRootCertificate = "CentralSystemRootCertificate"
     ManufacturerRootCertificate = "ManufacturerRootCertificate"
 
 
-class ChangeAvailabilityStatus(StrEnum):
+class ChangeAvailabilityStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -106,14 +106,14 @@ class ChangeAvailabilityStatus(StrEnum):
     Scheduled = "Scheduled"
 
 
-class ChangeAvailabilityType(StrEnum):
+class ChangeAvailabilityType(OcppEnum):
     """(No description in the schema.)"""
 
     Inoperative = "Inoperative"
     Operative = "Operative"
 
 
-class ChangeConfigurationStatus(StrEnum):
+class ChangeConfigurationStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -122,7 +122,7 @@ class ChangeConfigurationStatus(StrEnum):
     NotSupported = "NotSupported"
 
 
-class ChargingProfileKind(StrEnum):
+class ChargingProfileKind(OcppEnum):
     """(No description in the schema.)"""
 
     Absolute = "Absolute"
@@ -130,7 +130,7 @@ class ChargingProfileKind(StrEnum):
     Relative = "Relative"
 
 
-class ChargingProfilePurpose(StrEnum):
+class ChargingProfilePurpose(OcppEnum):
     """(No description in the schema.)"""
 
     ChargePointMaxProfile = "ChargePointMaxProfile"
@@ -138,28 +138,28 @@ class ChargingProfilePurpose(StrEnum):
     TxProfile = "TxProfile"
 
 
-class ChargingProfileRecurrencyKind(StrEnum):
+class ChargingProfileRecurrencyKind(OcppEnum):
     """(No description in the schema.)"""
 
     Daily = "Daily"
     Weekly = "Weekly"
 
 
-class ChargingScheduleChargingRateUnit(StrEnum):
+class ChargingScheduleChargingRateUnit(OcppEnum):
     """(No description in the schema.)"""
 
     A = "A"
     W = "W"
 
 
-class ClearCacheStatus(StrEnum):
+class ClearCacheStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class ClearChargingProfileChargingProfilePurpose(StrEnum):
+class ClearChargingProfileChargingProfilePurpose(OcppEnum):
     """(No description in the schema.)"""
 
     ChargePointMaxProfile = "ChargePointMaxProfile"
@@ -167,14 +167,14 @@ class ClearChargingProfileChargingProfilePurpose(StrEnum):
     TxProfile = "TxProfile"
 
 
-class ClearChargingProfileStatus(StrEnum):
+class ClearChargingProfileStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
     Unknown = "Unknown"
 
 
-class CsChargingProfilesChargingProfileKind(StrEnum):
+class CsChargingProfilesChargingProfileKind(OcppEnum):
     """(No description in the schema.)"""
 
     Absolute = "Absolute"
@@ -182,7 +182,7 @@ class CsChargingProfilesChargingProfileKind(StrEnum):
     Relative = "Relative"
 
 
-class CsChargingProfilesChargingProfilePurpose(StrEnum):
+class CsChargingProfilesChargingProfilePurpose(OcppEnum):
     """(No description in the schema.)"""
 
     ChargePointMaxProfile = "ChargePointMaxProfile"
@@ -190,14 +190,14 @@ class CsChargingProfilesChargingProfilePurpose(StrEnum):
     TxProfile = "TxProfile"
 
 
-class CsChargingProfilesRecurrencyKind(StrEnum):
+class CsChargingProfilesRecurrencyKind(OcppEnum):
     """(No description in the schema.)"""
 
     Daily = "Daily"
     Weekly = "Weekly"
 
 
-class DataTransferStatus(StrEnum):
+class DataTransferStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -206,7 +206,7 @@ class DataTransferStatus(StrEnum):
     UnknownVendorId = "UnknownVendorId"
 
 
-class DeleteCertificateStatusEnumType(StrEnum):
+class DeleteCertificateStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -214,7 +214,7 @@ class DeleteCertificateStatusEnumType(StrEnum):
     NotFound = "NotFound"
 
 
-class DiagnosticsStatusNotificationStatus(StrEnum):
+class DiagnosticsStatusNotificationStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Idle = "Idle"
@@ -223,7 +223,7 @@ class DiagnosticsStatusNotificationStatus(StrEnum):
     Uploading = "Uploading"
 
 
-class FirmwareStatusEnumType(StrEnum):
+class FirmwareStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Downloaded = "Downloaded"
@@ -242,7 +242,7 @@ class FirmwareStatusEnumType(StrEnum):
     SignatureVerified = "SignatureVerified"
 
 
-class FirmwareStatusNotificationStatus(StrEnum):
+class FirmwareStatusNotificationStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Downloaded = "Downloaded"
@@ -254,35 +254,35 @@ class FirmwareStatusNotificationStatus(StrEnum):
     Installed = "Installed"
 
 
-class GenericStatusEnumType(StrEnum):
+class GenericStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class GetCompositeScheduleChargingRateUnit(StrEnum):
+class GetCompositeScheduleChargingRateUnit(OcppEnum):
     """(No description in the schema.)"""
 
     A = "A"
     W = "W"
 
 
-class GetCompositeScheduleStatus(StrEnum):
+class GetCompositeScheduleStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class GetInstalledCertificateStatusEnumType(StrEnum):
+class GetInstalledCertificateStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
     NotFound = "NotFound"
 
 
-class HashAlgorithmEnumType(StrEnum):
+class HashAlgorithmEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     SHA256 = "SHA256"
@@ -290,7 +290,7 @@ class HashAlgorithmEnumType(StrEnum):
     SHA512 = "SHA512"
 
 
-class IdTagInfoStatus(StrEnum):
+class IdTagInfoStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -300,7 +300,7 @@ class IdTagInfoStatus(StrEnum):
     ConcurrentTx = "ConcurrentTx"
 
 
-class InstallCertificateStatusEnumType(StrEnum):
+class InstallCertificateStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -308,14 +308,14 @@ class InstallCertificateStatusEnumType(StrEnum):
     Rejected = "Rejected"
 
 
-class LogEnumType(StrEnum):
+class LogEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     DiagnosticsLog = "DiagnosticsLog"
     SecurityLog = "SecurityLog"
 
 
-class LogStatusEnumType(StrEnum):
+class LogStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -323,7 +323,7 @@ class LogStatusEnumType(StrEnum):
     AcceptedCanceled = "AcceptedCanceled"
 
 
-class MessageTriggerEnumType(StrEnum):
+class MessageTriggerEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     BootNotification = "BootNotification"
@@ -335,21 +335,21 @@ class MessageTriggerEnumType(StrEnum):
     StatusNotification = "StatusNotification"
 
 
-class RemoteStartTransactionStatus(StrEnum):
+class RemoteStartTransactionStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class RemoteStopTransactionStatus(StrEnum):
+class RemoteStopTransactionStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class ReserveNowStatus(StrEnum):
+class ReserveNowStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -359,21 +359,21 @@ class ReserveNowStatus(StrEnum):
     Unavailable = "Unavailable"
 
 
-class ResetStatus(StrEnum):
+class ResetStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class ResetType(StrEnum):
+class ResetType(OcppEnum):
     """(No description in the schema.)"""
 
     Hard = "Hard"
     Soft = "Soft"
 
 
-class SampledValueContext(StrEnum):
+class SampledValueContext(OcppEnum):
     """(No description in the schema.)"""
 
     Interruption_Begin = "Interruption.Begin"
@@ -386,14 +386,14 @@ class SampledValueContext(StrEnum):
     Other = "Other"
 
 
-class SampledValueFormat(StrEnum):
+class SampledValueFormat(OcppEnum):
     """(No description in the schema.)"""
 
     Raw = "Raw"
     SignedData = "SignedData"
 
 
-class SampledValueLocation(StrEnum):
+class SampledValueLocation(OcppEnum):
     """(No description in the schema.)"""
 
     Cable = "Cable"
@@ -403,7 +403,7 @@ class SampledValueLocation(StrEnum):
     Body = "Body"
 
 
-class SampledValueMeasurand(StrEnum):
+class SampledValueMeasurand(OcppEnum):
     """(No description in the schema.)"""
 
     Energy_Active_Export_Register = "Energy.Active.Export.Register"
@@ -430,7 +430,7 @@ class SampledValueMeasurand(StrEnum):
     RPM = "RPM"
 
 
-class SampledValuePhase(StrEnum):
+class SampledValuePhase(OcppEnum):
     """(No description in the schema.)"""
 
     L1 = "L1"
@@ -445,7 +445,7 @@ class SampledValuePhase(StrEnum):
     L3_L1 = "L3-L1"
 
 
-class SampledValueUnit(StrEnum):
+class SampledValueUnit(OcppEnum):
     """(No description in the schema.)"""
 
     Wh = "Wh"
@@ -468,7 +468,7 @@ class SampledValueUnit(StrEnum):
     Hertz = "Hertz"
 
 
-class SendLocalListStatus(StrEnum):
+class SendLocalListStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -477,14 +477,14 @@ class SendLocalListStatus(StrEnum):
     VersionMismatch = "VersionMismatch"
 
 
-class SendLocalListUpdateType(StrEnum):
+class SendLocalListUpdateType(OcppEnum):
     """(No description in the schema.)"""
 
     Differential = "Differential"
     Full = "Full"
 
 
-class SetChargingProfileStatus(StrEnum):
+class SetChargingProfileStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -492,7 +492,7 @@ class SetChargingProfileStatus(StrEnum):
     NotSupported = "NotSupported"
 
 
-class StatusNotificationErrorCode(StrEnum):
+class StatusNotificationErrorCode(OcppEnum):
     """(No description in the schema.)"""
 
     ConnectorLockFailure = "ConnectorLockFailure"
@@ -513,7 +513,7 @@ class StatusNotificationErrorCode(StrEnum):
     WeakSignal = "WeakSignal"
 
 
-class StatusNotificationStatus(StrEnum):
+class StatusNotificationStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Available = "Available"
@@ -527,7 +527,7 @@ class StatusNotificationStatus(StrEnum):
     Faulted = "Faulted"
 
 
-class StopTransactionReason(StrEnum):
+class StopTransactionReason(OcppEnum):
     """(No description in the schema.)"""
 
     EmergencyStop = "EmergencyStop"
@@ -543,7 +543,7 @@ class StopTransactionReason(StrEnum):
     DeAuthorized = "DeAuthorized"
 
 
-class StopTransactionSampledValueContext(StrEnum):
+class StopTransactionSampledValueContext(OcppEnum):
     """(No description in the schema.)"""
 
     Interruption_Begin = "Interruption.Begin"
@@ -556,14 +556,14 @@ class StopTransactionSampledValueContext(StrEnum):
     Other = "Other"
 
 
-class StopTransactionSampledValueFormat(StrEnum):
+class StopTransactionSampledValueFormat(OcppEnum):
     """(No description in the schema.)"""
 
     Raw = "Raw"
     SignedData = "SignedData"
 
 
-class StopTransactionSampledValueLocation(StrEnum):
+class StopTransactionSampledValueLocation(OcppEnum):
     """(No description in the schema.)"""
 
     Cable = "Cable"
@@ -573,7 +573,7 @@ class StopTransactionSampledValueLocation(StrEnum):
     Body = "Body"
 
 
-class StopTransactionSampledValueMeasurand(StrEnum):
+class StopTransactionSampledValueMeasurand(OcppEnum):
     """(No description in the schema.)"""
 
     Energy_Active_Export_Register = "Energy.Active.Export.Register"
@@ -600,7 +600,7 @@ class StopTransactionSampledValueMeasurand(StrEnum):
     RPM = "RPM"
 
 
-class StopTransactionSampledValuePhase(StrEnum):
+class StopTransactionSampledValuePhase(OcppEnum):
     """(No description in the schema.)"""
 
     L1 = "L1"
@@ -615,7 +615,7 @@ class StopTransactionSampledValuePhase(StrEnum):
     L3_L1 = "L3-L1"
 
 
-class StopTransactionSampledValueUnit(StrEnum):
+class StopTransactionSampledValueUnit(OcppEnum):
     """(No description in the schema.)"""
 
     Wh = "Wh"
@@ -637,7 +637,7 @@ class StopTransactionSampledValueUnit(StrEnum):
     Percent = "Percent"
 
 
-class TriggerMessageRequestedMessage(StrEnum):
+class TriggerMessageRequestedMessage(OcppEnum):
     """(No description in the schema.)"""
 
     BootNotification = "BootNotification"
@@ -648,7 +648,7 @@ class TriggerMessageRequestedMessage(StrEnum):
     StatusNotification = "StatusNotification"
 
 
-class TriggerMessageStatus(StrEnum):
+class TriggerMessageStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -656,7 +656,7 @@ class TriggerMessageStatus(StrEnum):
     NotImplemented = "NotImplemented"
 
 
-class TriggerMessageStatusEnumType(StrEnum):
+class TriggerMessageStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -664,7 +664,7 @@ class TriggerMessageStatusEnumType(StrEnum):
     NotImplemented = "NotImplemented"
 
 
-class UnlockConnectorStatus(StrEnum):
+class UnlockConnectorStatus(OcppEnum):
     """(No description in the schema.)"""
 
     Unlocked = "Unlocked"
@@ -672,7 +672,7 @@ class UnlockConnectorStatus(StrEnum):
     NotSupported = "NotSupported"
 
 
-class UpdateFirmwareStatusEnumType(StrEnum):
+class UpdateFirmwareStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -682,7 +682,7 @@ class UpdateFirmwareStatusEnumType(StrEnum):
     RevokedCertificate = "RevokedCertificate"
 
 
-class UploadLogStatusEnumType(StrEnum):
+class UploadLogStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     BadMessage = "BadMessage"

@@ -2,7 +2,7 @@
 # Do not edit: change the generator or its inputs and run `ocppgen generate`.
 """Enumerations of OCPP 2.0.1; member values are verbatim from the schemas."""
 
-from enum import StrEnum
+from ocppgen.runtime.model import OcppEnum
 
 __all__ = [
     "APNAuthenticationEnumType",
@@ -96,7 +96,7 @@ __all__ = [
 ]
 
 
-class APNAuthenticationEnumType(StrEnum):
+class APNAuthenticationEnumType(OcppEnum):
     """APN. APN_ Authentication. APN_ Authentication_ Code
     urn:x-oca:ocpp:uid:1:568828
     Authentication method.
@@ -108,7 +108,7 @@ class APNAuthenticationEnumType(StrEnum):
     AUTO = "AUTO"
 
 
-class AttributeEnumType(StrEnum):
+class AttributeEnumType(OcppEnum):
     """Attribute type for which value is requested. When absent, default Actual is assumed."""
 
     Actual = "Actual"
@@ -117,7 +117,7 @@ class AttributeEnumType(StrEnum):
     MaxSet = "MaxSet"
 
 
-class AuthorizationStatusEnumType(StrEnum):
+class AuthorizationStatusEnumType(OcppEnum):
     """ID_ Token. Status. Authorization_ Status
     urn:x-oca:ocpp:uid:1:569372
     Current status of the ID Token.
@@ -135,7 +135,7 @@ class AuthorizationStatusEnumType(StrEnum):
     Unknown = "Unknown"
 
 
-class AuthorizeCertificateStatusEnumType(StrEnum):
+class AuthorizeCertificateStatusEnumType(OcppEnum):
     """Certificate status information.
     - if all certificates are valid: return 'Accepted'.
     - if one of the certificates was revoked, return 'CertificateRevoked'.
@@ -150,7 +150,7 @@ class AuthorizeCertificateStatusEnumType(StrEnum):
     ContractCancelled = "ContractCancelled"
 
 
-class BootReasonEnumType(StrEnum):
+class BootReasonEnumType(OcppEnum):
     """This contains the reason for sending this message to the CSMS."""
 
     ApplicationReset = "ApplicationReset"
@@ -164,35 +164,35 @@ class BootReasonEnumType(StrEnum):
     Watchdog = "Watchdog"
 
 
-class CancelReservationStatusEnumType(StrEnum):
+class CancelReservationStatusEnumType(OcppEnum):
     """This indicates the success or failure of the canceling of a reservation by CSMS."""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class CertificateActionEnumType(StrEnum):
+class CertificateActionEnumType(OcppEnum):
     """Defines whether certificate needs to be installed or updated."""
 
     Install = "Install"
     Update = "Update"
 
 
-class CertificateSignedStatusEnumType(StrEnum):
+class CertificateSignedStatusEnumType(OcppEnum):
     """Returns whether certificate signing has been accepted, otherwise rejected."""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class CertificateSigningUseEnumType(StrEnum):
+class CertificateSigningUseEnumType(OcppEnum):
     """Indicates the type of the signed certificate that is returned. When omitted the certificate is used for both the 15118 connection (if implemented) and the Charging Station to CSMS connection. This field is required when a typeOfCertificate was included in the &lt;&lt;signcertificaterequest,SignCertificateRequest&gt;&gt; that requested this certificate to be signed AND both the 15118 connection and the Charging Station connection are implemented."""
 
     ChargingStationCertificate = "ChargingStationCertificate"
     V2GCertificate = "V2GCertificate"
 
 
-class ChangeAvailabilityStatusEnumType(StrEnum):
+class ChangeAvailabilityStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station is able to perform the availability change."""
 
     Accepted = "Accepted"
@@ -200,7 +200,7 @@ class ChangeAvailabilityStatusEnumType(StrEnum):
     Scheduled = "Scheduled"
 
 
-class ChargingLimitSourceEnumType(StrEnum):
+class ChargingLimitSourceEnumType(OcppEnum):
     """Source of the charging limit."""
 
     EMS = "EMS"
@@ -209,7 +209,7 @@ class ChargingLimitSourceEnumType(StrEnum):
     CSO = "CSO"
 
 
-class ChargingProfileKindEnumType(StrEnum):
+class ChargingProfileKindEnumType(OcppEnum):
     """Charging_ Profile. Charging_ Profile_ Kind. Charging_ Profile_ Kind_ Code
     urn:x-oca:ocpp:uid:1:569232
     Indicates the kind of schedule.
@@ -220,7 +220,7 @@ class ChargingProfileKindEnumType(StrEnum):
     Relative = "Relative"
 
 
-class ChargingProfilePurposeEnumType(StrEnum):
+class ChargingProfilePurposeEnumType(OcppEnum):
     """Charging_ Profile. Charging_ Profile_ Purpose. Charging_ Profile_ Purpose_ Code
     urn:x-oca:ocpp:uid:1:569231
     Specifies to purpose of the charging profiles that will be cleared, if they meet the other criteria in the request.
@@ -232,21 +232,21 @@ class ChargingProfilePurposeEnumType(StrEnum):
     TxProfile = "TxProfile"
 
 
-class ChargingProfileStatusEnumType(StrEnum):
+class ChargingProfileStatusEnumType(OcppEnum):
     """Returns whether the Charging Station has been able to process the message successfully. This does not guarantee the schedule will be followed to the letter. There might be other constraints the Charging Station may need to take into account."""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class ChargingRateUnitEnumType(StrEnum):
+class ChargingRateUnitEnumType(OcppEnum):
     """Can be used to force a power or current profile."""
 
     W = "W"
     A = "A"
 
 
-class ChargingStateEnumType(StrEnum):
+class ChargingStateEnumType(OcppEnum):
     """Transaction. State. Transaction_ State_ Code
     urn:x-oca:ocpp:uid:1:569419
     Current charging state, is required when state
@@ -260,28 +260,28 @@ class ChargingStateEnumType(StrEnum):
     Idle = "Idle"
 
 
-class ClearCacheStatusEnumType(StrEnum):
+class ClearCacheStatusEnumType(OcppEnum):
     """Accepted if the Charging Station has executed the request, otherwise rejected."""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class ClearChargingProfileStatusEnumType(StrEnum):
+class ClearChargingProfileStatusEnumType(OcppEnum):
     """Indicates if the Charging Station was able to execute the request."""
 
     Accepted = "Accepted"
     Unknown = "Unknown"
 
 
-class ClearMessageStatusEnumType(StrEnum):
+class ClearMessageStatusEnumType(OcppEnum):
     """Returns whether the Charging Station has been able to remove the message."""
 
     Accepted = "Accepted"
     Unknown = "Unknown"
 
 
-class ClearMonitoringStatusEnumType(StrEnum):
+class ClearMonitoringStatusEnumType(OcppEnum):
     """Result of the clear request for this monitor, identified by its Id."""
 
     Accepted = "Accepted"
@@ -289,7 +289,7 @@ class ClearMonitoringStatusEnumType(StrEnum):
     NotFound = "NotFound"
 
 
-class ComponentCriterionEnumType(StrEnum):
+class ComponentCriterionEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Active = "Active"
@@ -298,7 +298,7 @@ class ComponentCriterionEnumType(StrEnum):
     Problem = "Problem"
 
 
-class ConnectorEnumType(StrEnum):
+class ConnectorEnumType(OcppEnum):
     """This field specifies the connector type."""
 
     cCCS1 = "cCCS1"
@@ -325,7 +325,7 @@ class ConnectorEnumType(StrEnum):
     Unknown = "Unknown"
 
 
-class ConnectorStatusEnumType(StrEnum):
+class ConnectorStatusEnumType(OcppEnum):
     """This contains the current status of the Connector."""
 
     Available = "Available"
@@ -335,7 +335,7 @@ class ConnectorStatusEnumType(StrEnum):
     Faulted = "Faulted"
 
 
-class CostKindEnumType(StrEnum):
+class CostKindEnumType(OcppEnum):
     """Cost. Cost_ Kind. Cost_ Kind_ Code
     urn:x-oca:ocpp:uid:1:569243
     The kind of cost referred to in the message element amount
@@ -346,7 +346,7 @@ class CostKindEnumType(StrEnum):
     RenewableGenerationPercentage = "RenewableGenerationPercentage"
 
 
-class CustomerInformationStatusEnumType(StrEnum):
+class CustomerInformationStatusEnumType(OcppEnum):
     """Indicates whether the request was accepted."""
 
     Accepted = "Accepted"
@@ -354,7 +354,7 @@ class CustomerInformationStatusEnumType(StrEnum):
     Invalid = "Invalid"
 
 
-class DataEnumType(StrEnum):
+class DataEnumType(OcppEnum):
     """Data type of this variable."""
 
     string = "string"
@@ -367,7 +367,7 @@ class DataEnumType(StrEnum):
     MemberList = "MemberList"
 
 
-class DataTransferStatusEnumType(StrEnum):
+class DataTransferStatusEnumType(OcppEnum):
     """This indicates the success or failure of the data transfer."""
 
     Accepted = "Accepted"
@@ -376,7 +376,7 @@ class DataTransferStatusEnumType(StrEnum):
     UnknownVendorId = "UnknownVendorId"
 
 
-class DeleteCertificateStatusEnumType(StrEnum):
+class DeleteCertificateStatusEnumType(OcppEnum):
     """Charging Station indicates if it can process the request."""
 
     Accepted = "Accepted"
@@ -384,7 +384,7 @@ class DeleteCertificateStatusEnumType(StrEnum):
     NotFound = "NotFound"
 
 
-class DisplayMessageStatusEnumType(StrEnum):
+class DisplayMessageStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station is able to display the message."""
 
     Accepted = "Accepted"
@@ -395,7 +395,7 @@ class DisplayMessageStatusEnumType(StrEnum):
     UnknownTransaction = "UnknownTransaction"
 
 
-class EnergyTransferModeEnumType(StrEnum):
+class EnergyTransferModeEnumType(OcppEnum):
     """Charging_ Needs. Requested. Energy_ Transfer_ Mode_ Code
     urn:x-oca:ocpp:uid:1:569209
     Mode of energy transfer requested by the EV.
@@ -407,7 +407,7 @@ class EnergyTransferModeEnumType(StrEnum):
     AC_three_phase = "AC_three_phase"
 
 
-class EventNotificationEnumType(StrEnum):
+class EventNotificationEnumType(OcppEnum):
     """Specifies the event notification type of the message."""
 
     HardWiredNotification = "HardWiredNotification"
@@ -416,7 +416,7 @@ class EventNotificationEnumType(StrEnum):
     CustomMonitor = "CustomMonitor"
 
 
-class EventTriggerEnumType(StrEnum):
+class EventTriggerEnumType(OcppEnum):
     """Type of monitor that triggered this event, e.g. exceeding a threshold value."""
 
     Alerting = "Alerting"
@@ -424,7 +424,7 @@ class EventTriggerEnumType(StrEnum):
     Periodic = "Periodic"
 
 
-class FirmwareStatusEnumType(StrEnum):
+class FirmwareStatusEnumType(OcppEnum):
     """This contains the progress status of the firmware installation."""
 
     Downloaded = "Downloaded"
@@ -443,7 +443,7 @@ class FirmwareStatusEnumType(StrEnum):
     SignatureVerified = "SignatureVerified"
 
 
-class GenericDeviceModelStatusEnumType(StrEnum):
+class GenericDeviceModelStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station is able to accept this request."""
 
     Accepted = "Accepted"
@@ -452,7 +452,7 @@ class GenericDeviceModelStatusEnumType(StrEnum):
     EmptyResultSet = "EmptyResultSet"
 
 
-class GenericStatusEnumType(StrEnum):
+class GenericStatusEnumType(OcppEnum):
     """The Charging Station will indicate if it was
     able to process the request
     """
@@ -461,7 +461,7 @@ class GenericStatusEnumType(StrEnum):
     Rejected = "Rejected"
 
 
-class GetCertificateIdUseEnumType(StrEnum):
+class GetCertificateIdUseEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     V2GRootCertificate = "V2GRootCertificate"
@@ -471,35 +471,35 @@ class GetCertificateIdUseEnumType(StrEnum):
     ManufacturerRootCertificate = "ManufacturerRootCertificate"
 
 
-class GetCertificateStatusEnumType(StrEnum):
+class GetCertificateStatusEnumType(OcppEnum):
     """This indicates whether the charging station was able to retrieve the OCSP certificate status."""
 
     Accepted = "Accepted"
     Failed = "Failed"
 
 
-class GetChargingProfileStatusEnumType(StrEnum):
+class GetChargingProfileStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station is able to process this request and will send &lt;&lt;reportchargingprofilesrequest, ReportChargingProfilesRequest&gt;&gt; messages."""
 
     Accepted = "Accepted"
     NoProfiles = "NoProfiles"
 
 
-class GetDisplayMessagesStatusEnumType(StrEnum):
+class GetDisplayMessagesStatusEnumType(OcppEnum):
     """Indicates if the Charging Station has Display Messages that match the request criteria in the &lt;&lt;getdisplaymessagesrequest,GetDisplayMessagesRequest&gt;&gt;"""
 
     Accepted = "Accepted"
     Unknown = "Unknown"
 
 
-class GetInstalledCertificateStatusEnumType(StrEnum):
+class GetInstalledCertificateStatusEnumType(OcppEnum):
     """Charging Station indicates if it can process the request."""
 
     Accepted = "Accepted"
     NotFound = "NotFound"
 
 
-class GetVariableStatusEnumType(StrEnum):
+class GetVariableStatusEnumType(OcppEnum):
     """Result status of getting the variable."""
 
     Accepted = "Accepted"
@@ -509,7 +509,7 @@ class GetVariableStatusEnumType(StrEnum):
     NotSupportedAttributeType = "NotSupportedAttributeType"
 
 
-class HashAlgorithmEnumType(StrEnum):
+class HashAlgorithmEnumType(OcppEnum):
     """Used algorithms for the hashes provided."""
 
     SHA256 = "SHA256"
@@ -517,7 +517,7 @@ class HashAlgorithmEnumType(StrEnum):
     SHA512 = "SHA512"
 
 
-class IdTokenEnumType(StrEnum):
+class IdTokenEnumType(OcppEnum):
     """Enumeration of possible idToken types."""
 
     Central = "Central"
@@ -530,7 +530,7 @@ class IdTokenEnumType(StrEnum):
     NoAuthorization = "NoAuthorization"
 
 
-class InstallCertificateStatusEnumType(StrEnum):
+class InstallCertificateStatusEnumType(OcppEnum):
     """Charging Station indicates if installation was successful."""
 
     Accepted = "Accepted"
@@ -538,7 +538,7 @@ class InstallCertificateStatusEnumType(StrEnum):
     Failed = "Failed"
 
 
-class InstallCertificateUseEnumType(StrEnum):
+class InstallCertificateUseEnumType(OcppEnum):
     """Indicates the certificate type that is sent."""
 
     V2GRootCertificate = "V2GRootCertificate"
@@ -547,14 +547,14 @@ class InstallCertificateUseEnumType(StrEnum):
     ManufacturerRootCertificate = "ManufacturerRootCertificate"
 
 
-class Iso15118EVCertificateStatusEnumType(StrEnum):
+class Iso15118EVCertificateStatusEnumType(OcppEnum):
     """Indicates whether the message was processed properly."""
 
     Accepted = "Accepted"
     Failed = "Failed"
 
 
-class LocationEnumType(StrEnum):
+class LocationEnumType(OcppEnum):
     """Sampled_ Value. Location. Location_ Code
     urn:x-oca:ocpp:uid:1:569265
     Indicates where the measured value has been sampled. Default =  "Outlet"
@@ -567,7 +567,7 @@ class LocationEnumType(StrEnum):
     Outlet = "Outlet"
 
 
-class LogEnumType(StrEnum):
+class LogEnumType(OcppEnum):
     """This contains the type of log file that the Charging Station
     should send.
     """
@@ -576,7 +576,7 @@ class LogEnumType(StrEnum):
     SecurityLog = "SecurityLog"
 
 
-class LogStatusEnumType(StrEnum):
+class LogStatusEnumType(OcppEnum):
     """This field indicates whether the Charging Station was able to accept the request."""
 
     Accepted = "Accepted"
@@ -584,7 +584,7 @@ class LogStatusEnumType(StrEnum):
     AcceptedCanceled = "AcceptedCanceled"
 
 
-class MeasurandEnumType(StrEnum):
+class MeasurandEnumType(OcppEnum):
     """Sampled_ Value. Measurand. Measurand_ Code
     urn:x-oca:ocpp:uid:1:569263
     Type of measurement. Default = "Energy.Active.Import.Register"
@@ -617,7 +617,7 @@ class MeasurandEnumType(StrEnum):
     Voltage = "Voltage"
 
 
-class MessageFormatEnumType(StrEnum):
+class MessageFormatEnumType(OcppEnum):
     """Message_ Content. Format. Message_ Format_ Code
     urn:x-enexis:ecdm:uid:1:570848
     Format of the message.
@@ -629,7 +629,7 @@ class MessageFormatEnumType(StrEnum):
     UTF8 = "UTF8"
 
 
-class MessagePriorityEnumType(StrEnum):
+class MessagePriorityEnumType(OcppEnum):
     """If provided the Charging Station shall return Display Messages with the given priority only."""
 
     AlwaysFront = "AlwaysFront"
@@ -637,7 +637,7 @@ class MessagePriorityEnumType(StrEnum):
     NormalCycle = "NormalCycle"
 
 
-class MessageStateEnumType(StrEnum):
+class MessageStateEnumType(OcppEnum):
     """If provided the Charging Station shall return Display Messages with the given state only."""
 
     Charging = "Charging"
@@ -646,7 +646,7 @@ class MessageStateEnumType(StrEnum):
     Unavailable = "Unavailable"
 
 
-class MessageTriggerEnumType(StrEnum):
+class MessageTriggerEnumType(OcppEnum):
     """Type of message to be triggered."""
 
     BootNotification = "BootNotification"
@@ -662,7 +662,7 @@ class MessageTriggerEnumType(StrEnum):
     PublishFirmwareStatusNotification = "PublishFirmwareStatusNotification"
 
 
-class MonitorEnumType(StrEnum):
+class MonitorEnumType(OcppEnum):
     """The type of this monitor, e.g. a threshold, delta or periodic monitor."""
 
     UpperThreshold = "UpperThreshold"
@@ -672,7 +672,7 @@ class MonitorEnumType(StrEnum):
     PeriodicClockAligned = "PeriodicClockAligned"
 
 
-class MonitoringBaseEnumType(StrEnum):
+class MonitoringBaseEnumType(OcppEnum):
     """Specify which monitoring base will be set"""
 
     All = "All"
@@ -680,7 +680,7 @@ class MonitoringBaseEnumType(StrEnum):
     HardWiredOnly = "HardWiredOnly"
 
 
-class MonitoringCriterionEnumType(StrEnum):
+class MonitoringCriterionEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     ThresholdMonitoring = "ThresholdMonitoring"
@@ -688,7 +688,7 @@ class MonitoringCriterionEnumType(StrEnum):
     PeriodicMonitoring = "PeriodicMonitoring"
 
 
-class MutabilityEnumType(StrEnum):
+class MutabilityEnumType(OcppEnum):
     """Defines the mutability of this attribute. Default is ReadWrite when omitted."""
 
     ReadOnly = "ReadOnly"
@@ -696,7 +696,7 @@ class MutabilityEnumType(StrEnum):
     ReadWrite = "ReadWrite"
 
 
-class NotifyEVChargingNeedsStatusEnumType(StrEnum):
+class NotifyEVChargingNeedsStatusEnumType(OcppEnum):
     """Returns whether the CSMS has been able to process the message successfully. It does not imply that the evChargingNeeds can be met with the current charging profile."""
 
     Accepted = "Accepted"
@@ -704,7 +704,7 @@ class NotifyEVChargingNeedsStatusEnumType(StrEnum):
     Processing = "Processing"
 
 
-class OCPPInterfaceEnumType(StrEnum):
+class OCPPInterfaceEnumType(OcppEnum):
     """Applicable Network Interface."""
 
     Wired0 = "Wired0"
@@ -717,7 +717,7 @@ class OCPPInterfaceEnumType(StrEnum):
     Wireless3 = "Wireless3"
 
 
-class OCPPTransportEnumType(StrEnum):
+class OCPPTransportEnumType(OcppEnum):
     """Communication_ Function. OCPP_ Transport. OCPP_ Transport_ Code
     urn:x-oca:ocpp:uid:1:569356
     Defines the transport protocol (e.g. SOAP or JSON). Note: SOAP is not supported in OCPP 2.0, but is supported by other versions of OCPP.
@@ -727,7 +727,7 @@ class OCPPTransportEnumType(StrEnum):
     SOAP = "SOAP"
 
 
-class OCPPVersionEnumType(StrEnum):
+class OCPPVersionEnumType(OcppEnum):
     """Communication_ Function. OCPP_ Version. OCPP_ Version_ Code
     urn:x-oca:ocpp:uid:1:569355
     Defines the OCPP version used for this communication function.
@@ -739,14 +739,14 @@ class OCPPVersionEnumType(StrEnum):
     OCPP20 = "OCPP20"
 
 
-class OperationalStatusEnumType(StrEnum):
+class OperationalStatusEnumType(OcppEnum):
     """This contains the type of availability change that the Charging Station should perform."""
 
     Inoperative = "Inoperative"
     Operative = "Operative"
 
 
-class PhaseEnumType(StrEnum):
+class PhaseEnumType(OcppEnum):
     """Sampled_ Value. Phase. Phase_ Code
     urn:x-oca:ocpp:uid:1:569264
     Indicates how the measured value is to be interpreted. For instance between L1 and neutral (L1-N) Please note that not all values of phase are applicable to all Measurands. When phase is absent, the measured value is interpreted as an overall value.
@@ -764,7 +764,7 @@ class PhaseEnumType(StrEnum):
     L3_L1 = "L3-L1"
 
 
-class PublishFirmwareStatusEnumType(StrEnum):
+class PublishFirmwareStatusEnumType(OcppEnum):
     """This contains the progress status of the publishfirmware
     installation.
     """
@@ -781,7 +781,7 @@ class PublishFirmwareStatusEnumType(StrEnum):
     PublishFailed = "PublishFailed"
 
 
-class ReadingContextEnumType(StrEnum):
+class ReadingContextEnumType(OcppEnum):
     """Sampled_ Value. Context. Reading_ Context_ Code
     urn:x-oca:ocpp:uid:1:569261
     Type of detail value: start, end or sample. Default = "Sample.Periodic"
@@ -797,7 +797,7 @@ class ReadingContextEnumType(StrEnum):
     Trigger = "Trigger"
 
 
-class ReasonEnumType(StrEnum):
+class ReasonEnumType(OcppEnum):
     """Transaction. Stopped_ Reason. EOT_ Reason_ Code
     urn:x-oca:ocpp:uid:1:569413
     This contains the reason why the transaction was stopped. MAY only be omitted when Reason is "Local".
@@ -824,7 +824,7 @@ class ReasonEnumType(StrEnum):
     Timeout = "Timeout"
 
 
-class RecurrencyKindEnumType(StrEnum):
+class RecurrencyKindEnumType(OcppEnum):
     """Charging_ Profile. Recurrency_ Kind. Recurrency_ Kind_ Code
     urn:x-oca:ocpp:uid:1:569233
     Indicates the start point of a recurrence.
@@ -834,7 +834,7 @@ class RecurrencyKindEnumType(StrEnum):
     Weekly = "Weekly"
 
 
-class RegistrationStatusEnumType(StrEnum):
+class RegistrationStatusEnumType(OcppEnum):
     """This contains whether the Charging Station has been registered
     within the CSMS.
     """
@@ -844,7 +844,7 @@ class RegistrationStatusEnumType(StrEnum):
     Rejected = "Rejected"
 
 
-class ReportBaseEnumType(StrEnum):
+class ReportBaseEnumType(OcppEnum):
     """This field specifies the report base."""
 
     ConfigurationInventory = "ConfigurationInventory"
@@ -852,21 +852,21 @@ class ReportBaseEnumType(StrEnum):
     SummaryInventory = "SummaryInventory"
 
 
-class RequestStartStopStatusEnumType(StrEnum):
+class RequestStartStopStatusEnumType(OcppEnum):
     """Status indicating whether the Charging Station accepts the request to start a transaction."""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class ReservationUpdateStatusEnumType(StrEnum):
+class ReservationUpdateStatusEnumType(OcppEnum):
     """The updated reservation status."""
 
     Expired = "Expired"
     Removed = "Removed"
 
 
-class ReserveNowStatusEnumType(StrEnum):
+class ReserveNowStatusEnumType(OcppEnum):
     """This indicates the success or failure of the reservation."""
 
     Accepted = "Accepted"
@@ -876,14 +876,14 @@ class ReserveNowStatusEnumType(StrEnum):
     Unavailable = "Unavailable"
 
 
-class ResetEnumType(StrEnum):
+class ResetEnumType(OcppEnum):
     """This contains the type of reset that the Charging Station or EVSE should perform."""
 
     Immediate = "Immediate"
     OnIdle = "OnIdle"
 
 
-class ResetStatusEnumType(StrEnum):
+class ResetStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station is able to perform the reset."""
 
     Accepted = "Accepted"
@@ -891,7 +891,7 @@ class ResetStatusEnumType(StrEnum):
     Scheduled = "Scheduled"
 
 
-class SendLocalListStatusEnumType(StrEnum):
+class SendLocalListStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station has successfully received and applied the update of the Local Authorization List."""
 
     Accepted = "Accepted"
@@ -899,7 +899,7 @@ class SendLocalListStatusEnumType(StrEnum):
     VersionMismatch = "VersionMismatch"
 
 
-class SetMonitoringStatusEnumType(StrEnum):
+class SetMonitoringStatusEnumType(OcppEnum):
     """Status is OK if a value could be returned. Otherwise this will indicate the reason why a value could not be returned."""
 
     Accepted = "Accepted"
@@ -910,7 +910,7 @@ class SetMonitoringStatusEnumType(StrEnum):
     Duplicate = "Duplicate"
 
 
-class SetNetworkProfileStatusEnumType(StrEnum):
+class SetNetworkProfileStatusEnumType(OcppEnum):
     """Result of operation."""
 
     Accepted = "Accepted"
@@ -918,7 +918,7 @@ class SetNetworkProfileStatusEnumType(StrEnum):
     Failed = "Failed"
 
 
-class SetVariableStatusEnumType(StrEnum):
+class SetVariableStatusEnumType(OcppEnum):
     """Result status of setting the variable."""
 
     Accepted = "Accepted"
@@ -929,7 +929,7 @@ class SetVariableStatusEnumType(StrEnum):
     RebootRequired = "RebootRequired"
 
 
-class TransactionEventEnumType(StrEnum):
+class TransactionEventEnumType(OcppEnum):
     """This contains the type of this event.
     The first TransactionEvent of a transaction SHALL contain: "Started" The last TransactionEvent of a transaction SHALL contain: "Ended" All others SHALL contain: "Updated"
     """
@@ -939,7 +939,7 @@ class TransactionEventEnumType(StrEnum):
     Updated = "Updated"
 
 
-class TriggerMessageStatusEnumType(StrEnum):
+class TriggerMessageStatusEnumType(OcppEnum):
     """Indicates whether the Charging Station will send the requested notification or not."""
 
     Accepted = "Accepted"
@@ -947,7 +947,7 @@ class TriggerMessageStatusEnumType(StrEnum):
     NotImplemented = "NotImplemented"
 
 
-class TriggerReasonEnumType(StrEnum):
+class TriggerReasonEnumType(OcppEnum):
     """Reason the Charging Station sends this message to the CSMS"""
 
     Authorized = "Authorized"
@@ -973,7 +973,7 @@ class TriggerReasonEnumType(StrEnum):
     ResetCommand = "ResetCommand"
 
 
-class UnlockStatusEnumType(StrEnum):
+class UnlockStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station has unlocked the connector."""
 
     Unlocked = "Unlocked"
@@ -982,7 +982,7 @@ class UnlockStatusEnumType(StrEnum):
     UnknownConnector = "UnknownConnector"
 
 
-class UnpublishFirmwareStatusEnumType(StrEnum):
+class UnpublishFirmwareStatusEnumType(OcppEnum):
     """Indicates whether the Local Controller succeeded in unpublishing the firmware."""
 
     DownloadOngoing = "DownloadOngoing"
@@ -990,14 +990,14 @@ class UnpublishFirmwareStatusEnumType(StrEnum):
     Unpublished = "Unpublished"
 
 
-class UpdateEnumType(StrEnum):
+class UpdateEnumType(OcppEnum):
     """This contains the type of update (full or differential) of this request."""
 
     Differential = "Differential"
     Full = "Full"
 
 
-class UpdateFirmwareStatusEnumType(StrEnum):
+class UpdateFirmwareStatusEnumType(OcppEnum):
     """This field indicates whether the Charging Station was able to accept the request."""
 
     Accepted = "Accepted"
@@ -1007,7 +1007,7 @@ class UpdateFirmwareStatusEnumType(StrEnum):
     RevokedCertificate = "RevokedCertificate"
 
 
-class UploadLogStatusEnumType(StrEnum):
+class UploadLogStatusEnumType(OcppEnum):
     """This contains the status of the log upload."""
 
     BadMessage = "BadMessage"
@@ -1020,7 +1020,7 @@ class UploadLogStatusEnumType(StrEnum):
     AcceptedCanceled = "AcceptedCanceled"
 
 
-class VPNEnumType(StrEnum):
+class VPNEnumType(OcppEnum):
     """VPN. Type. VPN_ Code
     urn:x-oca:ocpp:uid:1:569277
     Type of VPN

@@ -2,7 +2,7 @@
 # Do not edit: change the generator or its inputs and run `ocppgen generate`.
 """Enumerations of OCPP 2.1; member values are verbatim from the schemas."""
 
-from enum import StrEnum
+from ocppgen.runtime.model import OcppEnum
 
 __all__ = [
     "APNAuthenticationEnumType",
@@ -118,7 +118,7 @@ __all__ = [
 ]
 
 
-class APNAuthenticationEnumType(StrEnum):
+class APNAuthenticationEnumType(OcppEnum):
     """Authentication method."""
 
     PAP = "PAP"
@@ -127,7 +127,7 @@ class APNAuthenticationEnumType(StrEnum):
     AUTO = "AUTO"
 
 
-class AttributeEnumType(StrEnum):
+class AttributeEnumType(OcppEnum):
     """Attribute type for which value is requested. When absent, default Actual is assumed."""
 
     Actual = "Actual"
@@ -136,7 +136,7 @@ class AttributeEnumType(StrEnum):
     MaxSet = "MaxSet"
 
 
-class AuthorizationStatusEnumType(StrEnum):
+class AuthorizationStatusEnumType(OcppEnum):
     """Current status of the ID Token."""
 
     Accepted = "Accepted"
@@ -151,7 +151,7 @@ class AuthorizationStatusEnumType(StrEnum):
     Unknown = "Unknown"
 
 
-class AuthorizeCertificateStatusEnumType(StrEnum):
+class AuthorizeCertificateStatusEnumType(OcppEnum):
     """Certificate status information.
     - if all certificates are valid: return 'Accepted'.
     - if one of the certificates was revoked, return 'CertificateRevoked'.
@@ -166,7 +166,7 @@ class AuthorizeCertificateStatusEnumType(StrEnum):
     ContractCancelled = "ContractCancelled"
 
 
-class BatterySwapEventEnumType(StrEnum):
+class BatterySwapEventEnumType(OcppEnum):
     """Battery in/out"""
 
     BatteryIn = "BatteryIn"
@@ -174,7 +174,7 @@ class BatterySwapEventEnumType(StrEnum):
     BatteryOutTimeout = "BatteryOutTimeout"
 
 
-class BootReasonEnumType(StrEnum):
+class BootReasonEnumType(OcppEnum):
     """This contains the reason for sending this message to the CSMS."""
 
     ApplicationReset = "ApplicationReset"
@@ -188,28 +188,28 @@ class BootReasonEnumType(StrEnum):
     Watchdog = "Watchdog"
 
 
-class CancelReservationStatusEnumType(StrEnum):
+class CancelReservationStatusEnumType(OcppEnum):
     """This indicates the success or failure of the canceling of a reservation by CSMS."""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class CertificateActionEnumType(StrEnum):
+class CertificateActionEnumType(OcppEnum):
     """Defines whether certificate needs to be installed or updated."""
 
     Install = "Install"
     Update = "Update"
 
 
-class CertificateSignedStatusEnumType(StrEnum):
+class CertificateSignedStatusEnumType(OcppEnum):
     """Returns whether certificate signing has been accepted, otherwise rejected."""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class CertificateSigningUseEnumType(StrEnum):
+class CertificateSigningUseEnumType(OcppEnum):
     """Indicates the type of the signed certificate that is returned. When omitted the certificate is used for both the 15118 connection (if implemented) and the Charging Station to CSMS connection. This field is required when a typeOfCertificate was included in the &lt;&lt;signcertificaterequest,SignCertificateRequest&gt;&gt; that requested this certificate to be signed AND both the 15118 connection and the Charging Station connection are implemented."""
 
     ChargingStationCertificate = "ChargingStationCertificate"
@@ -217,7 +217,7 @@ class CertificateSigningUseEnumType(StrEnum):
     V2G20Certificate = "V2G20Certificate"
 
 
-class CertificateStatusEnumType(StrEnum):
+class CertificateStatusEnumType(OcppEnum):
     """Status of certificate: good, revoked or unknown."""
 
     Good = "Good"
@@ -226,14 +226,14 @@ class CertificateStatusEnumType(StrEnum):
     Failed = "Failed"
 
 
-class CertificateStatusSourceEnumType(StrEnum):
+class CertificateStatusSourceEnumType(OcppEnum):
     """Source of status: OCSP, CRL"""
 
     CRL = "CRL"
     OCSP = "OCSP"
 
 
-class ChangeAvailabilityStatusEnumType(StrEnum):
+class ChangeAvailabilityStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station is able to perform the availability change."""
 
     Accepted = "Accepted"
@@ -241,7 +241,7 @@ class ChangeAvailabilityStatusEnumType(StrEnum):
     Scheduled = "Scheduled"
 
 
-class ChargingProfileKindEnumType(StrEnum):
+class ChargingProfileKindEnumType(OcppEnum):
     """Indicates the kind of schedule."""
 
     Absolute = "Absolute"
@@ -250,7 +250,7 @@ class ChargingProfileKindEnumType(StrEnum):
     Dynamic = "Dynamic"
 
 
-class ChargingProfilePurposeEnumType(StrEnum):
+class ChargingProfilePurposeEnumType(OcppEnum):
     """Specifies to purpose of the charging profiles that will be cleared, if they meet the other criteria in the request."""
 
     ChargingStationExternalConstraints = "ChargingStationExternalConstraints"
@@ -261,21 +261,21 @@ class ChargingProfilePurposeEnumType(StrEnum):
     LocalGeneration = "LocalGeneration"
 
 
-class ChargingProfileStatusEnumType(StrEnum):
+class ChargingProfileStatusEnumType(OcppEnum):
     """Result of request."""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class ChargingRateUnitEnumType(StrEnum):
+class ChargingRateUnitEnumType(OcppEnum):
     """Can be used to force a power or current profile."""
 
     W = "W"
     A = "A"
 
 
-class ChargingStateEnumType(StrEnum):
+class ChargingStateEnumType(OcppEnum):
     """Current charging state, is required when state
     has changed. Omitted when there is no communication between EVSE and EV, because no cable is plugged in.
     """
@@ -287,21 +287,21 @@ class ChargingStateEnumType(StrEnum):
     Idle = "Idle"
 
 
-class ClearCacheStatusEnumType(StrEnum):
+class ClearCacheStatusEnumType(OcppEnum):
     """Accepted if the Charging Station has executed the request, otherwise rejected."""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class ClearChargingProfileStatusEnumType(StrEnum):
+class ClearChargingProfileStatusEnumType(OcppEnum):
     """Indicates if the Charging Station was able to execute the request."""
 
     Accepted = "Accepted"
     Unknown = "Unknown"
 
 
-class ClearMessageStatusEnumType(StrEnum):
+class ClearMessageStatusEnumType(OcppEnum):
     """Returns whether the Charging Station has been able to remove the message."""
 
     Accepted = "Accepted"
@@ -309,7 +309,7 @@ class ClearMessageStatusEnumType(StrEnum):
     Rejected = "Rejected"
 
 
-class ClearMonitoringStatusEnumType(StrEnum):
+class ClearMonitoringStatusEnumType(OcppEnum):
     """Result of the clear request for this monitor, identified by its Id."""
 
     Accepted = "Accepted"
@@ -317,7 +317,7 @@ class ClearMonitoringStatusEnumType(StrEnum):
     NotFound = "NotFound"
 
 
-class ComponentCriterionEnumType(StrEnum):
+class ComponentCriterionEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Active = "Active"
@@ -326,7 +326,7 @@ class ComponentCriterionEnumType(StrEnum):
     Problem = "Problem"
 
 
-class ConnectorStatusEnumType(StrEnum):
+class ConnectorStatusEnumType(OcppEnum):
     """This contains the current status of the Connector."""
 
     Available = "Available"
@@ -336,7 +336,7 @@ class ConnectorStatusEnumType(StrEnum):
     Faulted = "Faulted"
 
 
-class ControlModeEnumType(StrEnum):
+class ControlModeEnumType(OcppEnum):
     """*(2.1)* Indicates whether EV wants to operate in Dynamic or Scheduled mode. When absent, Scheduled mode is assumed for backwards compatibility. +
     *ISO 15118-20:* +
     ServiceSelectionReq(SelectedEnergyTransferService)
@@ -346,7 +346,7 @@ class ControlModeEnumType(StrEnum):
     DynamicControl = "DynamicControl"
 
 
-class CostDimensionEnumType(StrEnum):
+class CostDimensionEnumType(OcppEnum):
     """Type of cost dimension: energy, power, time, etc."""
 
     Energy = "Energy"
@@ -358,7 +358,7 @@ class CostDimensionEnumType(StrEnum):
     ChargingTime = "ChargingTime"
 
 
-class CostKindEnumType(StrEnum):
+class CostKindEnumType(OcppEnum):
     """The kind of cost referred to in the message element amount"""
 
     CarbonDioxideEmission = "CarbonDioxideEmission"
@@ -366,7 +366,7 @@ class CostKindEnumType(StrEnum):
     RenewableGenerationPercentage = "RenewableGenerationPercentage"
 
 
-class CustomerInformationStatusEnumType(StrEnum):
+class CustomerInformationStatusEnumType(OcppEnum):
     """Indicates whether the request was accepted."""
 
     Accepted = "Accepted"
@@ -374,7 +374,7 @@ class CustomerInformationStatusEnumType(StrEnum):
     Invalid = "Invalid"
 
 
-class DERControlEnumType(StrEnum):
+class DERControlEnumType(OcppEnum):
     """Name of control settings to clear. Not used when _controlId_ is provided."""
 
     EnterService = "EnterService"
@@ -401,7 +401,7 @@ class DERControlEnumType(StrEnum):
     WattVar = "WattVar"
 
 
-class DERControlStatusEnumType(StrEnum):
+class DERControlStatusEnumType(OcppEnum):
     """Result of operation."""
 
     Accepted = "Accepted"
@@ -410,7 +410,7 @@ class DERControlStatusEnumType(StrEnum):
     NotFound = "NotFound"
 
 
-class DERUnitEnumType(StrEnum):
+class DERUnitEnumType(OcppEnum):
     """Unit of the Y-axis of DER curve"""
 
     Not_Applicable = "Not_Applicable"
@@ -421,7 +421,7 @@ class DERUnitEnumType(StrEnum):
     PctEffectiveV = "PctEffectiveV"
 
 
-class DataEnumType(StrEnum):
+class DataEnumType(OcppEnum):
     """Data type of this variable."""
 
     string = "string"
@@ -434,7 +434,7 @@ class DataEnumType(StrEnum):
     MemberList = "MemberList"
 
 
-class DataTransferStatusEnumType(StrEnum):
+class DataTransferStatusEnumType(OcppEnum):
     """This indicates the success or failure of the data transfer."""
 
     Accepted = "Accepted"
@@ -443,7 +443,7 @@ class DataTransferStatusEnumType(StrEnum):
     UnknownVendorId = "UnknownVendorId"
 
 
-class DayOfWeekEnumType(StrEnum):
+class DayOfWeekEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Monday = "Monday"
@@ -455,7 +455,7 @@ class DayOfWeekEnumType(StrEnum):
     Sunday = "Sunday"
 
 
-class DeleteCertificateStatusEnumType(StrEnum):
+class DeleteCertificateStatusEnumType(OcppEnum):
     """Charging Station indicates if it can process the request."""
 
     Accepted = "Accepted"
@@ -463,7 +463,7 @@ class DeleteCertificateStatusEnumType(StrEnum):
     NotFound = "NotFound"
 
 
-class DisplayMessageStatusEnumType(StrEnum):
+class DisplayMessageStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station is able to display the message."""
 
     Accepted = "Accepted"
@@ -475,7 +475,7 @@ class DisplayMessageStatusEnumType(StrEnum):
     LanguageNotSupported = "LanguageNotSupported"
 
 
-class EnergyTransferModeEnumType(StrEnum):
+class EnergyTransferModeEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     AC_single_phase = "AC_single_phase"
@@ -491,7 +491,7 @@ class EnergyTransferModeEnumType(StrEnum):
     WPT = "WPT"
 
 
-class EventNotificationEnumType(StrEnum):
+class EventNotificationEnumType(OcppEnum):
     """Specifies the event notification type of the message."""
 
     HardWiredNotification = "HardWiredNotification"
@@ -500,7 +500,7 @@ class EventNotificationEnumType(StrEnum):
     CustomMonitor = "CustomMonitor"
 
 
-class EventTriggerEnumType(StrEnum):
+class EventTriggerEnumType(OcppEnum):
     """Type of trigger for this event, e.g. exceeding a threshold value."""
 
     Alerting = "Alerting"
@@ -508,14 +508,14 @@ class EventTriggerEnumType(StrEnum):
     Periodic = "Periodic"
 
 
-class EvseKindEnumType(StrEnum):
+class EvseKindEnumType(OcppEnum):
     """Type of EVSE (AC, DC) this tariff applies to."""
 
     AC = "AC"
     DC = "DC"
 
 
-class FirmwareStatusEnumType(StrEnum):
+class FirmwareStatusEnumType(OcppEnum):
     """This contains the progress status of the firmware installation."""
 
     Downloaded = "Downloaded"
@@ -534,7 +534,7 @@ class FirmwareStatusEnumType(StrEnum):
     SignatureVerified = "SignatureVerified"
 
 
-class GenericDeviceModelStatusEnumType(StrEnum):
+class GenericDeviceModelStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station is able to accept this request."""
 
     Accepted = "Accepted"
@@ -543,14 +543,14 @@ class GenericDeviceModelStatusEnumType(StrEnum):
     EmptyResultSet = "EmptyResultSet"
 
 
-class GenericStatusEnumType(StrEnum):
+class GenericStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class GetCertificateIdUseEnumType(StrEnum):
+class GetCertificateIdUseEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     V2GRootCertificate = "V2GRootCertificate"
@@ -561,35 +561,35 @@ class GetCertificateIdUseEnumType(StrEnum):
     OEMRootCertificate = "OEMRootCertificate"
 
 
-class GetCertificateStatusEnumType(StrEnum):
+class GetCertificateStatusEnumType(OcppEnum):
     """This indicates whether the charging station was able to retrieve the OCSP certificate status."""
 
     Accepted = "Accepted"
     Failed = "Failed"
 
 
-class GetChargingProfileStatusEnumType(StrEnum):
+class GetChargingProfileStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station is able to process this request and will send &lt;&lt;reportchargingprofilesrequest, ReportChargingProfilesRequest&gt;&gt; messages."""
 
     Accepted = "Accepted"
     NoProfiles = "NoProfiles"
 
 
-class GetDisplayMessagesStatusEnumType(StrEnum):
+class GetDisplayMessagesStatusEnumType(OcppEnum):
     """Indicates if the Charging Station has Display Messages that match the request criteria in the &lt;&lt;getdisplaymessagesrequest,GetDisplayMessagesRequest&gt;&gt;"""
 
     Accepted = "Accepted"
     Unknown = "Unknown"
 
 
-class GetInstalledCertificateStatusEnumType(StrEnum):
+class GetInstalledCertificateStatusEnumType(OcppEnum):
     """Charging Station indicates if it can process the request."""
 
     Accepted = "Accepted"
     NotFound = "NotFound"
 
 
-class GetVariableStatusEnumType(StrEnum):
+class GetVariableStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -599,7 +599,7 @@ class GetVariableStatusEnumType(StrEnum):
     NotSupportedAttributeType = "NotSupportedAttributeType"
 
 
-class GridEventFaultEnumType(StrEnum):
+class GridEventFaultEnumType(OcppEnum):
     """Type of grid event that caused this"""
 
     CurrentImbalance = "CurrentImbalance"
@@ -615,7 +615,7 @@ class GridEventFaultEnumType(StrEnum):
     VoltageImbalance = "VoltageImbalance"
 
 
-class HashAlgorithmEnumType(StrEnum):
+class HashAlgorithmEnumType(OcppEnum):
     """Used algorithms for the hashes provided."""
 
     SHA256 = "SHA256"
@@ -623,7 +623,7 @@ class HashAlgorithmEnumType(StrEnum):
     SHA512 = "SHA512"
 
 
-class InstallCertificateStatusEnumType(StrEnum):
+class InstallCertificateStatusEnumType(OcppEnum):
     """Charging Station indicates if installation was successful."""
 
     Accepted = "Accepted"
@@ -631,7 +631,7 @@ class InstallCertificateStatusEnumType(StrEnum):
     Failed = "Failed"
 
 
-class InstallCertificateUseEnumType(StrEnum):
+class InstallCertificateUseEnumType(OcppEnum):
     """Indicates the certificate type that is sent."""
 
     V2GRootCertificate = "V2GRootCertificate"
@@ -641,7 +641,7 @@ class InstallCertificateUseEnumType(StrEnum):
     OEMRootCertificate = "OEMRootCertificate"
 
 
-class IslandingDetectionEnumType(StrEnum):
+class IslandingDetectionEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     NoAntiIslandingSupport = "NoAntiIslandingSupport"
@@ -661,14 +661,14 @@ class IslandingDetectionEnumType(StrEnum):
     OtherActive = "OtherActive"
 
 
-class Iso15118EVCertificateStatusEnumType(StrEnum):
+class Iso15118EVCertificateStatusEnumType(OcppEnum):
     """Indicates whether the message was processed properly."""
 
     Accepted = "Accepted"
     Failed = "Failed"
 
 
-class LocationEnumType(StrEnum):
+class LocationEnumType(OcppEnum):
     """Indicates where the measured value has been sampled. Default =  "Outlet" """
 
     Body = "Body"
@@ -679,7 +679,7 @@ class LocationEnumType(StrEnum):
     Upstream = "Upstream"
 
 
-class LogEnumType(StrEnum):
+class LogEnumType(OcppEnum):
     """This contains the type of log file that the Charging Station
     should send.
     """
@@ -689,7 +689,7 @@ class LogEnumType(StrEnum):
     DataCollectorLog = "DataCollectorLog"
 
 
-class LogStatusEnumType(StrEnum):
+class LogStatusEnumType(OcppEnum):
     """This field indicates whether the Charging Station was able to accept the request."""
 
     Accepted = "Accepted"
@@ -697,7 +697,7 @@ class LogStatusEnumType(StrEnum):
     AcceptedCanceled = "AcceptedCanceled"
 
 
-class MeasurandEnumType(StrEnum):
+class MeasurandEnumType(OcppEnum):
     """Type of measurement. Default = "Energy.Active.Import.Register" """
 
     Current_Export = "Current.Export"
@@ -758,7 +758,7 @@ class MeasurandEnumType(StrEnum):
     Voltage_Maximum = "Voltage.Maximum"
 
 
-class MessageFormatEnumType(StrEnum):
+class MessageFormatEnumType(OcppEnum):
     """Format of the message."""
 
     ASCII = "ASCII"
@@ -768,7 +768,7 @@ class MessageFormatEnumType(StrEnum):
     QRCODE = "QRCODE"
 
 
-class MessagePriorityEnumType(StrEnum):
+class MessagePriorityEnumType(OcppEnum):
     """If provided the Charging Station shall return Display Messages with the given priority only."""
 
     AlwaysFront = "AlwaysFront"
@@ -776,7 +776,7 @@ class MessagePriorityEnumType(StrEnum):
     NormalCycle = "NormalCycle"
 
 
-class MessageStateEnumType(StrEnum):
+class MessageStateEnumType(OcppEnum):
     """If provided the Charging Station shall return Display Messages with the given state only."""
 
     Charging = "Charging"
@@ -787,7 +787,7 @@ class MessageStateEnumType(StrEnum):
     Discharging = "Discharging"
 
 
-class MessageTriggerEnumType(StrEnum):
+class MessageTriggerEnumType(OcppEnum):
     """Type of message to be triggered."""
 
     BootNotification = "BootNotification"
@@ -805,7 +805,7 @@ class MessageTriggerEnumType(StrEnum):
     CustomTrigger = "CustomTrigger"
 
 
-class MobilityNeedsModeEnumType(StrEnum):
+class MobilityNeedsModeEnumType(OcppEnum):
     """*(2.1)* Value of EVCC indicates that EV determines min/target SOC and departure time. +
     A value of EVCC_SECC indicates that charging station or CSMS may also update min/target SOC and departure time. +
     *ISO 15118-20:* +
@@ -816,7 +816,7 @@ class MobilityNeedsModeEnumType(StrEnum):
     EVCC_SECC = "EVCC_SECC"
 
 
-class MonitorEnumType(StrEnum):
+class MonitorEnumType(OcppEnum):
     """The type of this monitor, e.g. a threshold, delta or periodic monitor."""
 
     UpperThreshold = "UpperThreshold"
@@ -828,7 +828,7 @@ class MonitorEnumType(StrEnum):
     TargetDeltaRelative = "TargetDeltaRelative"
 
 
-class MonitoringBaseEnumType(StrEnum):
+class MonitoringBaseEnumType(OcppEnum):
     """Specify which monitoring base will be set"""
 
     All = "All"
@@ -836,7 +836,7 @@ class MonitoringBaseEnumType(StrEnum):
     HardWiredOnly = "HardWiredOnly"
 
 
-class MonitoringCriterionEnumType(StrEnum):
+class MonitoringCriterionEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     ThresholdMonitoring = "ThresholdMonitoring"
@@ -844,7 +844,7 @@ class MonitoringCriterionEnumType(StrEnum):
     PeriodicMonitoring = "PeriodicMonitoring"
 
 
-class MutabilityEnumType(StrEnum):
+class MutabilityEnumType(OcppEnum):
     """Defines the mutability of this attribute. Default is ReadWrite when omitted."""
 
     ReadOnly = "ReadOnly"
@@ -852,14 +852,14 @@ class MutabilityEnumType(StrEnum):
     ReadWrite = "ReadWrite"
 
 
-class NotifyAllowedEnergyTransferStatusEnumType(StrEnum):
+class NotifyAllowedEnergyTransferStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class NotifyEVChargingNeedsStatusEnumType(StrEnum):
+class NotifyEVChargingNeedsStatusEnumType(OcppEnum):
     """Returns whether the CSMS has been able to process the message successfully. It does not imply that the evChargingNeeds can be met with the current charging profile."""
 
     Accepted = "Accepted"
@@ -868,7 +868,7 @@ class NotifyEVChargingNeedsStatusEnumType(StrEnum):
     NoChargingProfile = "NoChargingProfile"
 
 
-class OCPPInterfaceEnumType(StrEnum):
+class OCPPInterfaceEnumType(OcppEnum):
     """Applicable Network Interface. Charging Station is allowed to use a different network interface to connect if the given one does not work."""
 
     Wired0 = "Wired0"
@@ -882,14 +882,14 @@ class OCPPInterfaceEnumType(StrEnum):
     Any = "Any"
 
 
-class OCPPTransportEnumType(StrEnum):
+class OCPPTransportEnumType(OcppEnum):
     """Defines the transport protocol (e.g. SOAP or JSON). Note: SOAP is not supported in OCPP 2.x, but is supported by earlier versions of OCPP."""
 
     SOAP = "SOAP"
     JSON = "JSON"
 
 
-class OCPPVersionEnumType(StrEnum):
+class OCPPVersionEnumType(OcppEnum):
     """*(2.1)* This field is ignored, since the OCPP version to use is determined during the websocket handshake. The field is only kept for backwards compatibility with the OCPP 2.0.1 JSON schema."""
 
     OCPP12 = "OCPP12"
@@ -900,7 +900,7 @@ class OCPPVersionEnumType(StrEnum):
     OCPP21 = "OCPP21"
 
 
-class OperationModeEnumType(StrEnum):
+class OperationModeEnumType(OcppEnum):
     """*(2.1)* Charging operation mode to use during this time interval. When absent defaults to `ChargingOnly`."""
 
     Idle = "Idle"
@@ -913,14 +913,14 @@ class OperationModeEnumType(StrEnum):
     LocalLoadBalancing = "LocalLoadBalancing"
 
 
-class OperationalStatusEnumType(StrEnum):
+class OperationalStatusEnumType(OcppEnum):
     """This contains the type of availability change that the Charging Station should perform."""
 
     Inoperative = "Inoperative"
     Operative = "Operative"
 
 
-class PaymentStatusEnumType(StrEnum):
+class PaymentStatusEnumType(OcppEnum):
     """The status of the settlement attempt."""
 
     Settled = "Settled"
@@ -929,7 +929,7 @@ class PaymentStatusEnumType(StrEnum):
     Failed = "Failed"
 
 
-class PhaseEnumType(StrEnum):
+class PhaseEnumType(OcppEnum):
     """Indicates how the measured value is to be interpreted. For instance between L1 and neutral (L1-N) Please note that not all values of phase are applicable to all Measurands. When phase is absent, the measured value is interpreted as an overall value."""
 
     L1 = "L1"
@@ -944,14 +944,14 @@ class PhaseEnumType(StrEnum):
     L3_L1 = "L3-L1"
 
 
-class PowerDuringCessationEnumType(StrEnum):
+class PowerDuringCessationEnumType(OcppEnum):
     """Parameter is only sent, if the EV has to feed-in power or reactive power during fault-ride through (FRT) as defined by HVMomCess curve and LVMomCess curve."""
 
     Active = "Active"
     Reactive = "Reactive"
 
 
-class PreconditioningStatusEnumType(StrEnum):
+class PreconditioningStatusEnumType(OcppEnum):
     """*(2.1)* The current preconditioning status of the BMS in the EV. Default value is Unknown."""
 
     Unknown = "Unknown"
@@ -960,7 +960,7 @@ class PreconditioningStatusEnumType(StrEnum):
     Preconditioning = "Preconditioning"
 
 
-class PriorityChargingStatusEnumType(StrEnum):
+class PriorityChargingStatusEnumType(OcppEnum):
     """Result of the request."""
 
     Accepted = "Accepted"
@@ -968,7 +968,7 @@ class PriorityChargingStatusEnumType(StrEnum):
     NoProfile = "NoProfile"
 
 
-class PublishFirmwareStatusEnumType(StrEnum):
+class PublishFirmwareStatusEnumType(OcppEnum):
     """This contains the progress status of the publishfirmware
     installation.
     """
@@ -985,7 +985,7 @@ class PublishFirmwareStatusEnumType(StrEnum):
     PublishFailed = "PublishFailed"
 
 
-class ReadingContextEnumType(StrEnum):
+class ReadingContextEnumType(OcppEnum):
     """Type of detail value: start, end or sample. Default = "Sample.Periodic" """
 
     Interruption_Begin = "Interruption.Begin"
@@ -998,7 +998,7 @@ class ReadingContextEnumType(StrEnum):
     Trigger = "Trigger"
 
 
-class ReasonEnumType(StrEnum):
+class ReasonEnumType(OcppEnum):
     """The _stoppedReason_ is the reason/event that initiated the process of stopping the transaction. It will normally be the user stopping authorization via card (Local or MasterPass) or app (Remote), but it can also be CSMS revoking authorization (DeAuthorized), or disconnecting the EV when TxStopPoint = EVConnected (EVDisconnected). Most other reasons are related to technical faults or energy limitations. +
     MAY only be omitted when _stoppedReason_ is "Local"
     """
@@ -1025,14 +1025,14 @@ class ReasonEnumType(StrEnum):
     ReqEnergyTransferRejected = "ReqEnergyTransferRejected"
 
 
-class RecurrencyKindEnumType(StrEnum):
+class RecurrencyKindEnumType(OcppEnum):
     """Indicates the start point of a recurrence."""
 
     Daily = "Daily"
     Weekly = "Weekly"
 
 
-class RegistrationStatusEnumType(StrEnum):
+class RegistrationStatusEnumType(OcppEnum):
     """This contains whether the Charging Station has been registered
     within the CSMS.
     """
@@ -1042,7 +1042,7 @@ class RegistrationStatusEnumType(StrEnum):
     Rejected = "Rejected"
 
 
-class ReportBaseEnumType(StrEnum):
+class ReportBaseEnumType(OcppEnum):
     """This field specifies the report base."""
 
     ConfigurationInventory = "ConfigurationInventory"
@@ -1050,14 +1050,14 @@ class ReportBaseEnumType(StrEnum):
     SummaryInventory = "SummaryInventory"
 
 
-class RequestStartStopStatusEnumType(StrEnum):
+class RequestStartStopStatusEnumType(OcppEnum):
     """Status indicating whether the Charging Station accepts the request to start a transaction."""
 
     Accepted = "Accepted"
     Rejected = "Rejected"
 
 
-class ReservationUpdateStatusEnumType(StrEnum):
+class ReservationUpdateStatusEnumType(OcppEnum):
     """The updated reservation status."""
 
     Expired = "Expired"
@@ -1065,7 +1065,7 @@ class ReservationUpdateStatusEnumType(StrEnum):
     NoTransaction = "NoTransaction"
 
 
-class ReserveNowStatusEnumType(StrEnum):
+class ReserveNowStatusEnumType(OcppEnum):
     """This indicates the success or failure of the reservation."""
 
     Accepted = "Accepted"
@@ -1075,7 +1075,7 @@ class ReserveNowStatusEnumType(StrEnum):
     Unavailable = "Unavailable"
 
 
-class ResetEnumType(StrEnum):
+class ResetEnumType(OcppEnum):
     """This contains the type of reset that the Charging Station or EVSE should perform."""
 
     Immediate = "Immediate"
@@ -1083,7 +1083,7 @@ class ResetEnumType(StrEnum):
     ImmediateAndResume = "ImmediateAndResume"
 
 
-class ResetStatusEnumType(StrEnum):
+class ResetStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station is able to perform the reset."""
 
     Accepted = "Accepted"
@@ -1091,7 +1091,7 @@ class ResetStatusEnumType(StrEnum):
     Scheduled = "Scheduled"
 
 
-class SendLocalListStatusEnumType(StrEnum):
+class SendLocalListStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station has successfully received and applied the update of the Local Authorization List."""
 
     Accepted = "Accepted"
@@ -1099,7 +1099,7 @@ class SendLocalListStatusEnumType(StrEnum):
     VersionMismatch = "VersionMismatch"
 
 
-class SetMonitoringStatusEnumType(StrEnum):
+class SetMonitoringStatusEnumType(OcppEnum):
     """Status is OK if a value could be returned. Otherwise this will indicate the reason why a value could not be returned."""
 
     Accepted = "Accepted"
@@ -1110,7 +1110,7 @@ class SetMonitoringStatusEnumType(StrEnum):
     Duplicate = "Duplicate"
 
 
-class SetNetworkProfileStatusEnumType(StrEnum):
+class SetNetworkProfileStatusEnumType(OcppEnum):
     """Result of operation."""
 
     Accepted = "Accepted"
@@ -1118,7 +1118,7 @@ class SetNetworkProfileStatusEnumType(StrEnum):
     Failed = "Failed"
 
 
-class SetVariableStatusEnumType(StrEnum):
+class SetVariableStatusEnumType(OcppEnum):
     """Result status of setting the variable."""
 
     Accepted = "Accepted"
@@ -1129,7 +1129,7 @@ class SetVariableStatusEnumType(StrEnum):
     RebootRequired = "RebootRequired"
 
 
-class TariffChangeStatusEnumType(StrEnum):
+class TariffChangeStatusEnumType(OcppEnum):
     """Status of the operation"""
 
     Accepted = "Accepted"
@@ -1140,7 +1140,7 @@ class TariffChangeStatusEnumType(StrEnum):
     NoCurrencyChange = "NoCurrencyChange"
 
 
-class TariffClearStatusEnumType(StrEnum):
+class TariffClearStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -1148,7 +1148,7 @@ class TariffClearStatusEnumType(StrEnum):
     NoTariff = "NoTariff"
 
 
-class TariffCostEnumType(StrEnum):
+class TariffCostEnumType(OcppEnum):
     """Type of cost: normal or the minimum or maximum cost."""
 
     NormalCost = "NormalCost"
@@ -1156,7 +1156,7 @@ class TariffCostEnumType(StrEnum):
     MaxCost = "MaxCost"
 
 
-class TariffGetStatusEnumType(StrEnum):
+class TariffGetStatusEnumType(OcppEnum):
     """Status of operation"""
 
     Accepted = "Accepted"
@@ -1164,14 +1164,14 @@ class TariffGetStatusEnumType(StrEnum):
     NoTariff = "NoTariff"
 
 
-class TariffKindEnumType(StrEnum):
+class TariffKindEnumType(OcppEnum):
     """Kind of tariff (driver/default)"""
 
     DefaultTariff = "DefaultTariff"
     DriverTariff = "DriverTariff"
 
 
-class TariffSetStatusEnumType(StrEnum):
+class TariffSetStatusEnumType(OcppEnum):
     """(No description in the schema.)"""
 
     Accepted = "Accepted"
@@ -1181,7 +1181,7 @@ class TariffSetStatusEnumType(StrEnum):
     DuplicateTariffId = "DuplicateTariffId"
 
 
-class TransactionEventEnumType(StrEnum):
+class TransactionEventEnumType(OcppEnum):
     """This contains the type of this event.
     The first TransactionEvent of a transaction SHALL contain: "Started" The last TransactionEvent of a transaction SHALL contain: "Ended" All others SHALL contain: "Updated"
     """
@@ -1191,7 +1191,7 @@ class TransactionEventEnumType(StrEnum):
     Updated = "Updated"
 
 
-class TriggerMessageStatusEnumType(StrEnum):
+class TriggerMessageStatusEnumType(OcppEnum):
     """Indicates whether the Charging Station will send the requested notification or not."""
 
     Accepted = "Accepted"
@@ -1199,7 +1199,7 @@ class TriggerMessageStatusEnumType(StrEnum):
     NotImplemented = "NotImplemented"
 
 
-class TriggerReasonEnumType(StrEnum):
+class TriggerReasonEnumType(OcppEnum):
     """Reason the Charging Station sends this message to the CSMS"""
 
     AbnormalCondition = "AbnormalCondition"
@@ -1233,7 +1233,7 @@ class TriggerReasonEnumType(StrEnum):
     UnlockCommand = "UnlockCommand"
 
 
-class UnlockStatusEnumType(StrEnum):
+class UnlockStatusEnumType(OcppEnum):
     """This indicates whether the Charging Station has unlocked the connector."""
 
     Unlocked = "Unlocked"
@@ -1242,7 +1242,7 @@ class UnlockStatusEnumType(StrEnum):
     UnknownConnector = "UnknownConnector"
 
 
-class UnpublishFirmwareStatusEnumType(StrEnum):
+class UnpublishFirmwareStatusEnumType(OcppEnum):
     """Indicates whether the Local Controller succeeded in unpublishing the firmware."""
 
     DownloadOngoing = "DownloadOngoing"
@@ -1250,14 +1250,14 @@ class UnpublishFirmwareStatusEnumType(StrEnum):
     Unpublished = "Unpublished"
 
 
-class UpdateEnumType(StrEnum):
+class UpdateEnumType(OcppEnum):
     """This contains the type of update (full or differential) of this request."""
 
     Differential = "Differential"
     Full = "Full"
 
 
-class UpdateFirmwareStatusEnumType(StrEnum):
+class UpdateFirmwareStatusEnumType(OcppEnum):
     """This field indicates whether the Charging Station was able to accept the request."""
 
     Accepted = "Accepted"
@@ -1267,7 +1267,7 @@ class UpdateFirmwareStatusEnumType(StrEnum):
     RevokedCertificate = "RevokedCertificate"
 
 
-class UploadLogStatusEnumType(StrEnum):
+class UploadLogStatusEnumType(OcppEnum):
     """This contains the status of the log upload."""
 
     BadMessage = "BadMessage"
@@ -1280,7 +1280,7 @@ class UploadLogStatusEnumType(StrEnum):
     AcceptedCanceled = "AcceptedCanceled"
 
 
-class VPNEnumType(StrEnum):
+class VPNEnumType(OcppEnum):
     """Type of VPN"""
 
     IKEv2 = "IKEv2"
