@@ -61,6 +61,13 @@ class FakeWebSocket:
         pass
 
 
+async def _settle(steps: int = 50) -> None:
+    """Let the loop run everything that is ready, by loop iterations rather than wall time
+    (nothing here does I/O, so a machine under load cannot make it too short)."""
+    for _ in range(steps):
+        await asyncio.sleep(0)
+
+
 def _station(ws: FakeWebSocket) -> OcppConnection:
     core = Connection(V201, Role.CHARGING_STATION, supported=(), id_factory=counter_ids())
     return OcppConnection(cast(Any, ws), core, None, identity="CS1")
@@ -76,10 +83,10 @@ async def test_frames_keep_their_order_when_a_write_has_to_wait() -> None:
     assert ws.sent == [] and conn._writer is not None
     # While the first write waits, an answer to a peer CALL is queued behind it.
     ws.inbox.put_nowait('[2,"c1","Heartbeat",{}]')  # answered NotSupported by the core
-    await asyncio.sleep(0.01)
+    await _settle()
     assert ws.sent == []
     ws.gate.set()
-    await asyncio.sleep(0.01)
+    await _settle()
     assert [json.loads(frame)[:2] for frame in ws.sent] == [[2, "m1"], [4, "c1"]]
     assert conn._writer is None
     ws.inbox.put_nowait(f'[3,"m1",{BOOT_RESPONSE_JSON}]')
@@ -146,13 +153,13 @@ async def test_handlers_answer_in_the_readers_step_or_in_their_own_task() -> Non
     reader = asyncio.create_task(conn.run())
     # A handler that does not suspend: answered in the reader's step, no task.
     ws.inbox.put_nowait('[2,"h1","Heartbeat",{}]')
-    await asyncio.sleep(0.01)
+    await _settle()
     assert [json.loads(frame)[:2] for frame in ws.sent] == [[3, "h1"]]
     assert not conn._tasks and not conn._eager
     # One that suspends continues in a task and writes its own answer, after a quicker one.
     ws.inbox.put_nowait(f'[2,"b1","BootNotification",{BOOT_JSON}]')
     ws.inbox.put_nowait('[2,"h2","Heartbeat",{}]')
-    await asyncio.sleep(0.01)
+    await _settle()
     assert len(conn._tasks) == 1 and conn.core.in_progress == {"b1"}
     handler.release.set()
     await conn.drain()
@@ -171,12 +178,12 @@ async def test_an_eager_answer_waits_behind_a_full_transport_in_order() -> None:
     ws.gate.clear()  # the transport is full: the first answer's write has to wait
     ws.inbox.put_nowait('[2,"h1","Heartbeat",{}]')
     ws.inbox.put_nowait('[2,"h2","Heartbeat",{}]')
-    await asyncio.sleep(0.01)
+    await _settle()
     assert ws.sent == [] and conn._writer is not None
     assert not conn._tasks  # the handler finished; only the write waits
     assert ws.inbox.qsize() == 1  # and the reader waits with it before reading on
     ws.gate.set()
-    await asyncio.sleep(0.01)
+    await _settle()
     assert [json.loads(frame)[:2] for frame in ws.sent] == [[3, "h1"], [3, "h2"]]
     await conn.close()
     await reader
@@ -188,7 +195,7 @@ async def test_a_handler_still_running_when_the_connection_closes_is_cancelled_q
     conn = _csms(ws, handler)
     reader = asyncio.create_task(conn.run())
     ws.inbox.put_nowait(f'[2,"b1","BootNotification",{BOOT_JSON}]')
-    await asyncio.sleep(0.01)
+    await _settle()
     (task,) = conn._tasks
     await conn.close()
     await reader
