@@ -168,6 +168,17 @@ class _Run:
             self.restore.setdefault((component, variable), current)
         return True
 
+    async def add_member(
+        self, sc: Scenario, component: str, variable: str, member: str, requirement: str
+    ) -> bool:
+        """Make the MemberList `variable` include `member` (remembering the old list)."""
+        current = await _get_variable(self.ctx, sc, component, variable)
+        members = [m.strip() for m in (current or "").split(",") if m.strip()]
+        if member in members:
+            return True
+        wanted = ",".join([*members, member])
+        return await self.set_variable(sc, component, variable, wanted, requirement)
+
     async def restore_variables(self) -> None:
         for (component, variable), value in self.restore.items():
             await self.session.call(
@@ -250,12 +261,24 @@ async def _c01_blocked(run: _Run) -> None:
         f"idToken {token}" + (f": {started.payload}" if started else ""),
         "C01.FR.01 (energy only after authorization)",
     )
-    if started is not None and (tx := _tx_id(started)):
-        # Leave EVSE idle for the next scenario, which would otherwise judge a busy one.
+    await _leave_idle(run, after)
+
+
+async def _leave_idle(run: _Run, after: int) -> None:
+    """Stop each transaction started since `after` and not yet Ended, so the next scenario
+    finds the EVSE idle instead of judging a busy one."""
+    calls = run.session.calls[after:]
+    ended = {_tx_id(c) for c in calls if _tx_event("Ended")(c)}
+    for started in (c for c in calls if _tx_event("Started")(c)):
+        tx = _tx_id(started)
+        if tx is None or tx in ended:
+            continue
+        # Marked before the call: the Ended may come before its CALLRESULT is read.
+        at = run.mark()
         await run.session.call(
             "RequestStopTransaction", {"transactionId": tx}, run.ctx.options.call_timeout
         )
-        await run.expect(_tx_event("Ended", tx), run.mark())
+        await run.expect(_tx_event("Ended", tx), at)
 
 
 async def _started(
@@ -277,12 +300,29 @@ async def _started(
     return started
 
 
+async def _stop_at_unplug(run: _Run, sc: Scenario, requirement: str) -> bool:
+    """The scenarios end the transaction by unplugging (E09): only so when the station stops
+    at an EV-side disconnect and its stop points include EVConnected."""
+    return await run.set_variable(
+        sc, "TxCtrlr", "StopTxOnEVSideDisconnect", "true", requirement
+    ) and await run.add_member(sc, "TxCtrlr", "TxStopPoint", "EVConnected", requirement)
+
+
 async def _e03(run: _Run) -> None:
     sc = _scenario(run.ctx, "E03", "idtoken-first")
     if not await run.set_variable(sc, "TxCtrlr", "TxStartPoint", "Authorized", "E03"):
         return
-    token = _accepted_token(run)
+    if not await _stop_at_unplug(run, sc, "E03"):
+        return
     after = run.mark()
+    try:
+        await _e03_steps(run, sc, after)
+    finally:
+        await _leave_idle(run, after)
+
+
+async def _e03_steps(run: _Run, sc: Scenario, after: int) -> None:
+    token = _accepted_token(run)
     if not await run.drive(sc, "present_token", token, run.evse):
         return
     await run.authorize_seen(token, after)
@@ -334,12 +374,17 @@ async def _e02(run: _Run) -> None:
     sc = _scenario(run.ctx, "E02", "plugin-first")
     if not await run.set_variable(sc, "TxCtrlr", "TxStartPoint", "EVConnected", "E02.FR.06"):
         return
-    e09: Scenario | None = None
-    if run.ctx.wanted("E09"):
-        e09 = Scenario(run.ctx, "E09", "unplug")
-        if not await run.set_variable(e09, "TxCtrlr", "StopTxOnEVSideDisconnect", "true", "E09"):
-            e09 = None
+    e09 = Scenario(run.ctx, "E09", "unplug") if run.ctx.wanted("E09") else None
+    if not await _stop_at_unplug(run, e09 or sc, "E09"):
+        return
     after = run.mark()
+    try:
+        await _e02_steps(run, sc, e09, after)
+    finally:
+        await _leave_idle(run, after)
+
+
+async def _e02_steps(run: _Run, sc: Scenario, e09: Scenario | None, after: int) -> None:
     if not await run.drive(sc, "plug_in", run.evse):
         return
     occupied = await run.expect(_status("Occupied", run.evse), after)

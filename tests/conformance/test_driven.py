@@ -12,6 +12,7 @@ import io
 import re
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -137,10 +138,13 @@ async def _run_in_process(
     with_driver: bool,
     mutant: Mutant | None,
     evses: tuple[int, ...] = (1,),
+    overrides: dict[str, str] | None = None,
+    stopped: Callable[[Station], None] | None = None,
     **changes: object,
 ) -> RunReport:
     """The reference station in-process (behind `mutant`'s proxy), driven by the adapter;
-    `evses`: connectors per EVSE."""
+    `evses`: connectors per EVSE; `overrides`: its device-model defaults; `stopped` sees it
+    after it stopped."""
     control_port = free_port()
     driver = _adapter(control_port) if with_driver else None
     run_options = derive(BASE, driver=driver, **changes)
@@ -149,7 +153,9 @@ async def _run_in_process(
         url,
         run,
     ):
-        station = Station(url, "CS0MUTANT", db_path=tmp_path / "station.db", evses=evses)
+        station = Station(
+            url, "CS0MUTANT", db_path=tmp_path / "station.db", evses=evses, overrides=overrides
+        )
         control = ControlServer(station)
         await station.start()
         await control.start(control_port)
@@ -158,6 +164,32 @@ async def _run_in_process(
         finally:
             await control.close()
             await station.stop()
+            if stopped is not None:
+                stopped(station)
+
+
+async def test_e03_sets_what_the_unplug_relies_on(tmp_path: Path) -> None:
+    """A station that suspends at an EV-side disconnect (StopTxOnEVSideDisconnect false) and
+    does not stop at EVConnected passes E03: the tester sets both for the scenario, and
+    restores them afterwards with no transaction left running."""
+    seen: list[tuple[str, str, bool]] = []
+
+    def stopped(station: Station) -> None:
+        seen.append(
+            (
+                station.dm.value("TxCtrlr", "StopTxOnEVSideDisconnect"),
+                station.dm.value("TxCtrlr", "TxStopPoint"),
+                any(evse.transaction is not None for evse in station.evses.values()),
+            )
+        )
+
+    overrides = {"TxCtrlr.StopTxOnEVSideDisconnect": "false", "TxCtrlr.TxStopPoint": "Authorized"}
+    report = await _run_in_process(
+        tmp_path, True, None, only=["E03"], overrides=overrides, stopped=stopped
+    )
+    assert failures(report) == []
+    assert statuses(report)["E03/idtoken-first/ended"] is Status.PASS
+    assert seen == [("false", "Authorized", False)]
 
 
 DRIVEN_MUTANTS = (
