@@ -31,16 +31,13 @@ A repeated boot waits at most 120 s (and never past `--time-budget`); a longer i
 from __future__ import annotations
 
 import asyncio
-import base64
 import ssl
 import time
 from collections.abc import Callable
 from typing import Any
 
-from websockets.asyncio.client import connect
-from websockets.typing import Subprotocol
-
 from ocppgen.conformance.checks import Context, Options
+from ocppgen.conformance.dial import connect_error, dial
 from ocppgen.conformance.report import CheckResult, RunReport, Status
 from ocppgen.conformance.scenarios import (
     Scenario,
@@ -81,24 +78,18 @@ class _Dialer:
 
     async def open(self, identity: str, responder: Responder) -> RawSession | str:
         """A started session, or why none could be opened."""
-        headers = {}
-        if self.password is not None:
-            token = base64.b64encode(f"{identity}:{self.password}".encode()).decode()
-            headers["Authorization"] = f"Basic {token}"
         version = self.ctx.version
-        target = self.url.rstrip("/") + "/" + identity
         try:
-            websocket = await connect(
-                target,
-                subprotocols=[Subprotocol(version.subprotocol)],
-                additional_headers=headers,
-                ssl=self.ssl_context,
-                open_timeout=self.ctx.options.call_timeout,
-                ping_interval=None,
-                max_size=None,
+            websocket = await dial(
+                self.url,
+                identity,
+                version,
+                password=self.password,
+                ssl_context=self.ssl_context,
+                timeout=self.ctx.options.call_timeout,
             )
         except Exception as exc:
-            return f"{target}: {exc!r}"
+            return f"{self.url.rstrip('/')}/{identity}: {connect_error(exc)}"
         session = RawSession(
             websocket, version, Role.CHARGING_STATION, self.ctx.transcript, responder
         )
@@ -134,14 +125,16 @@ async def run_boot_policies(
     password: str | None = None,
     ssl_context: ssl.SSLContext | None = None,
     progress: Callable[[CheckResult], None] = lambda _: None,
+    deadline: float | None = None,
 ) -> None:
-    """Run B02 (`options.pending_id`) and B03 (`options.rejected_id`); add to `report`."""
+    """Run B02 (`options.pending_id`) and B03 (`options.rejected_id`); add to `report`.
+    `deadline` (time.monotonic()): the main run's, so both share one --time-budget; None: the
+    budget starts now."""
     ctx = Context(
         version, Role.CSMS, options, Transcript(), asyncio.get_running_loop(), progress=progress
     )
-    ctx.deadline = time.monotonic() + options.time_budget
+    ctx.deadline = time.monotonic() + options.time_budget if deadline is None else deadline
     dialer = _Dialer(ctx, url, password, ssl_context)
-    started = time.monotonic()
     try:
         for group, option, identity, scenario in (
             ("B02", "pending_id", options.pending_id, _pending),
@@ -168,7 +161,6 @@ async def run_boot_policies(
     finally:
         await dialer.close()
     report.results.extend(ctx.results)
-    report.seconds += time.monotonic() - started
 
 
 async def _boot(sc: Scenario, want: str, rule: str) -> dict[str, Any] | None:

@@ -11,20 +11,18 @@ left are reported as skipped.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import ssl
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
-from websockets.exceptions import InvalidMessage, InvalidStatus
 from websockets.typing import Subprotocol
 
 from ocppgen.conformance.boot_policies import run_boot_policies
 from ocppgen.conformance.checks import Context, Options, message_checks, received_actions
+from ocppgen.conformance.dial import connect_error, dial
 from ocppgen.conformance.framing import framing_checks
 from ocppgen.conformance.report import CheckResult, RunReport, Status
 from ocppgen.conformance.session import RawSession, Transcript
@@ -68,57 +66,10 @@ def _groups(version: VersionSpec, sut: Role, chosen: list[Any]) -> dict[str, str
     return {action: "+".join(ids) for action, ids in groups.items()}
 
 
-def connect_error(exc: BaseException) -> str:
-    """What went wrong when dialling the CSMS, in words a user can act on."""
-    cause = _tls_cause(exc)  # TLS 1.3: a refused client certificate surfaces after the handshake
-    if cause is not None and cause is not exc:
-        return connect_error(cause)
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return (
-            f"TLS: the CSMS's certificate was not accepted ({exc.verify_message}); "
-            "--ca must name the CA that signed it"
-        )
-    if isinstance(exc, ssl.SSLError):
-        return (
-            f"TLS handshake failed ({exc.reason or exc}); if the CSMS requires a client "
-            "certificate (security profile 3), give --cert and --key"
-        )
-    if isinstance(exc, InvalidStatus):
-        status = exc.response.status_code
-        hint = _HTTP_HINTS.get(status, "")
-        return f"the CSMS refused the WebSocket handshake with HTTP {status}{hint}"
-    if isinstance(exc, InvalidMessage):
-        return (
-            f"the CSMS closed the connection during the WebSocket handshake ({exc}); over "
-            "wss:// this is how a CSMS refuses a missing or untrusted client certificate "
-            "(security profile 3): check --cert and --key"
-        )
-    if isinstance(exc, TimeoutError):
-        return "no WebSocket handshake within the timeout (--timeout)"
-    if isinstance(exc, OSError):
-        return f"cannot connect: {exc.strerror or exc}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
-    seen: BaseException | None = exc
-    for _ in range(8):
-        if seen is None or isinstance(seen, ssl.SSLError):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
 _TLS_HINT = (
     "; over wss:// a failed TLS handshake looks the same: the station must trust the CA that "
     "signed --cert and, with --ca, present a client certificate signed by that CA"
 )
-
-_HTTP_HINTS = {
-    401: " (Basic auth: check --id and --password)",
-    403: " (the client certificate's CN must be the station identity --id)",
-    404: " (unknown station identity or path: register --id at the CSMS, check --url)",
-}
 
 
 def _report(target: str, version: VersionSpec, options: Options, chosen: list[Any]) -> RunReport:
@@ -151,22 +102,16 @@ async def run_against_csms(
     )
     ctx.deadline = time.monotonic() + options.time_budget
     sessions: list[RawSession] = []
-    headers = {}
-    if password is not None:
-        token = base64.b64encode(f"{identity}:{password}".encode()).decode()
-        headers["Authorization"] = f"Basic {token}"
-    target = url.rstrip("/") + "/" + identity
 
     async def open_session() -> bool:
         try:
-            websocket = await connect(
-                target,
-                subprotocols=[Subprotocol(version.subprotocol)],
-                additional_headers=headers,
-                ssl=ssl_context,
-                open_timeout=options.call_timeout,
-                ping_interval=None,
-                max_size=None,
+            websocket = await dial(
+                url,
+                identity,
+                version,
+                password=password,
+                ssl_context=ssl_context,
+                timeout=options.call_timeout,
             )
         except Exception as exc:
             ctx.add(
@@ -215,6 +160,7 @@ async def run_against_csms(
         password=password,
         ssl_context=ssl_context,
         progress=progress,
+        deadline=ctx.deadline,
     )
     report.seconds = time.monotonic() - started
     return report

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -53,11 +54,23 @@ async def reference_csms(tmp_path: Path, accepts_pending: bool = False) -> Async
 BASE = derive(QUICK, time_budget=30.0, silence=0.3, only=["B02", "B03"])
 
 
-async def _run(csms: Csms, options: Options, use_cases: dict[str, str]) -> RunReport:
+async def _run(
+    csms: Csms,
+    options: Options,
+    use_cases: dict[str, str],
+    password: str = PASSWORD,
+    deadline: float | None = None,
+) -> RunReport:
     version, table = version_spec("2.0.1")
     report = RunReport("CSMS", "2.0.1", options.seed, [], dict(use_cases))
     await run_boot_policies(
-        report, csms.ocpp_url, options, version=version, use_cases=table, password=PASSWORD
+        report,
+        csms.ocpp_url,
+        options,
+        version=version,
+        use_cases=table,
+        password=password,
+        deadline=deadline,
     )
     return report
 
@@ -98,6 +111,31 @@ async def test_b02_mutant_accepts_pending_station(tmp_path: Path) -> None:
     assert [r.id for r in failing] == ["B02/pending/status"]
     assert "'Accepted'" in failing[0].detail
     assert any("BootNotification" in f.text for f in failing[0].frames)
+
+
+async def test_b02_shares_the_main_runs_deadline(tmp_path: Path) -> None:
+    """With the main run's deadline (5 s left of a 30 s --time-budget) the retry after the
+    interval does not fit: skipped, not waited for on a budget of its own."""
+    async with reference_csms(tmp_path) as csms:
+        options = derive(BASE, pending_id="CS002", only=["B02"])
+        report = await _run(csms, options, {}, deadline=time.monotonic() + 5)
+    retry = {r.id: r for r in report.results}["B02/pending/retry"]
+    assert retry.status is Status.SKIP and "longer than the tester waits" in retry.detail
+
+
+async def test_b03_connect_failure_is_explained(tmp_path: Path) -> None:
+    async with reference_csms(tmp_path) as csms:
+        options = derive(BASE, rejected_id="CS003", only=["B03"])
+        report = await _run(csms, options, {}, password="not-the-password")
+        url = csms.ocpp_url.rstrip("/")
+    failing = [(r.id, r.detail) for r in report.results if r.status is Status.FAIL]
+    assert failing == [
+        (
+            "B03/rejected/connect",
+            f"{url}/CS003: the CSMS refused the WebSocket handshake "
+            "with HTTP 401 (Basic auth: check --id and --password)",
+        )
+    ]
 
 
 async def test_b02_b03_without_identities_are_skipped(tmp_path: Path) -> None:
