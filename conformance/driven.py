@@ -148,6 +148,28 @@ class _Run:
         current = await _get_variable(self.ctx, sc, component, variable)
         if current == value:
             return True
+        return await self._put(sc, component, variable, value, requirement, current)
+
+    async def add_member(
+        self, sc: Scenario, component: str, variable: str, member: str, requirement: str
+    ) -> bool:
+        """Make the MemberList `variable` include `member` (remembering the old list)."""
+        current = await _get_variable(self.ctx, sc, component, variable)
+        members = [m.strip() for m in (current or "").split(",") if m.strip()]
+        if member in members:
+            return True
+        wanted = ",".join([*members, member])
+        return await self._put(sc, component, variable, wanted, requirement, current)
+
+    async def _put(
+        self,
+        sc: Scenario,
+        component: str,
+        variable: str,
+        value: str,
+        requirement: str,
+        current: str | None,
+    ) -> bool:
         reply = await self.session.call(
             "SetVariables",
             {"setVariableData": [_variable(component, variable, attributeValue=value)]},
@@ -168,17 +190,6 @@ class _Run:
             self.restore.setdefault((component, variable), current)
         return True
 
-    async def add_member(
-        self, sc: Scenario, component: str, variable: str, member: str, requirement: str
-    ) -> bool:
-        """Make the MemberList `variable` include `member` (remembering the old list)."""
-        current = await _get_variable(self.ctx, sc, component, variable)
-        members = [m.strip() for m in (current or "").split(",") if m.strip()]
-        if member in members:
-            return True
-        wanted = ",".join([*members, member])
-        return await self.set_variable(sc, component, variable, wanted, requirement)
-
     async def restore_variables(self) -> None:
         for (component, variable), value in self.restore.items():
             await self.session.call(
@@ -188,9 +199,10 @@ class _Run:
             )
 
     async def authorize_seen(
-        self, token: str, after: int, requirement: str = "C01.FR.02"
+        self, group: str, token: str, after: int, requirement: str = "C01.FR.02"
     ) -> CallSeen | None:
-        """C01: the presented card reaches the tester in an AuthorizeRequest."""
+        """C01: the presented card reaches the tester in an AuthorizeRequest; `group`: the
+        scenario presenting it (one card may be presented by several: the ids stay unique)."""
         # The evidence starts at the card, not after the wait for the driver: a station
         # acts while the driver command is still running.
         sc = _scenario(self.ctx, "C01", "rfid", self.stepped_at)
@@ -198,7 +210,7 @@ class _Run:
         ours = token == self.ctx.options.accepted_token
         verdict = Status.PASS if call else Status.WARN if ours else Status.FAIL
         sc.check(
-            f"authorize-{token[-4:].lower()}",
+            f"authorize-{group.lower()}-{token[-4:].lower()}",
             "the presented card is sent to the CSMS in an AuthorizeRequest",
             verdict,
             f"idToken {token}"
@@ -248,7 +260,7 @@ async def _c01_blocked(run: _Run) -> None:
     after = run.mark()
     if not await run.drive(sc, "present_token", token, run.evse):
         return
-    await run.authorize_seen(token, after)
+    await run.authorize_seen("C01", token, after)
     started = await run.session.expect_call(
         lambda c: _tx_event("Started")(c) or (_tx_event()(c) and _token_of(c) == token),
         max(run.ctx.options.silence, 1.0),
@@ -325,7 +337,7 @@ async def _e03_steps(run: _Run, sc: Scenario, after: int) -> None:
     token = _accepted_token(run)
     if not await run.drive(sc, "present_token", token, run.evse):
         return
-    await run.authorize_seen(token, after)
+    await run.authorize_seen("E03", token, after)
     started = await _started(
         run,
         sc,
@@ -410,7 +422,7 @@ async def _e02_steps(run: _Run, sc: Scenario, e09: Scenario | None, after: int) 
     presented = run.mark()
     if not await run.drive(sc, "present_token", token, run.evse):
         return
-    await run.authorize_seen(token, presented)
+    await run.authorize_seen("E02", token, presented)
     authorized = await run.expect(_tx_event(tx=tx), presented)
     payload = _payload(authorized) if authorized else {}
     token_sent = (payload.get("idToken") or {}).get("idToken")

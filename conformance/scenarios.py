@@ -108,13 +108,14 @@ def _now() -> str:
 
 
 async def _call_checked(
-    sc: Scenario, action: str, payload: dict[str, Any], requirement: str = ""
+    sc: Scenario, action: str, payload: dict[str, Any], requirement: str = "", key: str = ""
 ) -> dict[str, Any] | None:
-    """Send one CALL; check that it gets a schema-valid CALLRESULT; return its payload."""
+    """Send one CALL; check (as `key`, default "<action>-response") that it gets a
+    schema-valid CALLRESULT; return its payload."""
     ctx = sc.ctx
     reply = await ctx.live().call(action, payload, ctx.options.call_timeout)
     answer = _result(reply)
-    key = f"{action}-response"
+    key = key or f"{action}-response"
     if answer is None:
         sc.check(key, f"{action} gets a CALLRESULT", False, reply.describe(), requirement)
         return None
@@ -548,8 +549,13 @@ def _variable(component: str, variable: str, **extra: Any) -> dict[str, Any]:
 
 
 async def _get_variable(ctx: Context, sc: Scenario, component: str, variable: str) -> str | None:
+    # One check id per variable: a scenario may read several.
     answer = await _call_checked(
-        sc, "GetVariables", {"getVariableData": [_variable(component, variable)]}, "B06"
+        sc,
+        "GetVariables",
+        {"getVariableData": [_variable(component, variable)]},
+        "B06",
+        f"GetVariables-{variable}-response",
     )
     if answer is None:
         return None

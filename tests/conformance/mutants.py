@@ -365,7 +365,10 @@ MUTANTS: tuple[Mutant, ...] = (
         "station-getvariables-missing-field",
         "station",
         "GetVariablesResult without its required attributeStatus",
-        ("messages/GetVariables/valid", "B06/get-variables/GetVariables-response"),
+        (
+            "messages/GetVariables/valid",
+            "B06/get-variables/GetVariables-HeartbeatInterval-response",
+        ),
         from_sut=rewrite_result("GetVariables", _drop_attribute_status),
     ),
     Mutant(

@@ -122,6 +122,9 @@ async def test_driven_cli_with_given_cards(tmp_path: Path) -> None:
         station.terminate()
         await station.wait()
     assert cli.returncode == 0, (output + errors).decode()[-3000:]
+    names = [str(c.get("name")) for c in ET.parse(junit).getroot().iter("testcase")]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    assert twice == [], twice  # E03 and E02 present the same card: ids stay unique
     cases = {str(c.get("name")): c for c in ET.parse(junit).getroot().iter("testcase")}
     for check in (
         "C01/blocked-card/not-started",
