@@ -44,6 +44,8 @@ def register(subparsers: Any) -> None:
     csms.add_argument("--blocked-token", help="an idToken the CSMS knows as Blocked (ISO14443)")
     csms.add_argument("--pending-id", help="B02: an identity the CSMS keeps Pending")
     csms.add_argument("--rejected-id", help="B03: an identity the CSMS rejects (same --password)")
+    # The station-only options, so `options_from` reads every option the same way.
+    csms.set_defaults(heartbeat_interval=2, driver=None, evse=1, driver_timeout=30.0)
     station = sub.add_parser("station", help="test a Charging Station: act as its CSMS")
     station.add_argument("--listen", default="127.0.0.1:9000", help="HOST:PORT to listen on")
     station.add_argument(
@@ -80,6 +82,7 @@ def register(subparsers: Any) -> None:
     )
     station.add_argument("--accepted-token", help="a card to present (default: a fresh uid)")
     station.add_argument("--blocked-token", help="a card the tester answers Blocked")
+    station.set_defaults(pending_id=None, rejected_id=None)  # the CSMS-only options
     for p in (csms, station):
         p.add_argument(
             "--version",
@@ -151,14 +154,14 @@ def options_from(args: argparse.Namespace) -> Options:
         use_cases=args.profile or ["core"],
         only=args.only or [],
         skip=args.skip or [],
-        accepted_token=getattr(args, "accepted_token", None),
-        blocked_token=getattr(args, "blocked_token", None),
-        heartbeat_interval=getattr(args, "heartbeat_interval", 2),
-        driver=getattr(args, "driver", None),
-        evse=getattr(args, "evse", 1),
-        driver_timeout=getattr(args, "driver_timeout", 30.0),
-        pending_id=getattr(args, "pending_id", None),
-        rejected_id=getattr(args, "rejected_id", None),
+        accepted_token=args.accepted_token,
+        blocked_token=args.blocked_token,
+        heartbeat_interval=args.heartbeat_interval,
+        driver=args.driver,
+        evse=args.evse,
+        driver_timeout=args.driver_timeout,
+        pending_id=args.pending_id,
+        rejected_id=args.rejected_id,
     )
 
 
@@ -205,7 +208,7 @@ def _ssl_server(args: argparse.Namespace) -> ssl.SSLContext | None:
 async def _run(args: argparse.Namespace, options: Options) -> RunReport:
     progress = _progress(args.quiet)
     if args.target == "csms":
-        report = await run_against_csms(
+        return await run_against_csms(
             args.url,
             args.identity,
             options,
@@ -214,7 +217,6 @@ async def _run(args: argparse.Namespace, options: Options) -> RunReport:
             ssl_context=_ssl_client(args),
             progress=progress,
         )
-        return report
     host, _, port = args.listen.rpartition(":")
 
     def listening(bound: int) -> None:

@@ -34,14 +34,7 @@ __all__ = [
     "profile_use_cases",
     "run_against_csms",
     "run_against_station",
-    "version_spec",
 ]
-
-
-def version_spec(name: str) -> tuple[VersionSpec, Any]:
-    """The generated VERSION of an OCPP version and the use cases its checks are grouped by
-    (see conformance/versions.py: 1.6 by feature profile, 2.1 by the 2.0.1 table)."""
-    return load(name)
 
 
 def profile_use_cases(use_cases: Any, chosen: Sequence[str]) -> list[Any]:
@@ -92,7 +85,7 @@ async def run_against_csms(
     ssl_context: ssl.SSLContext | None = None,
     progress: Callable[[CheckResult], None] = lambda _: None,
 ) -> RunReport:
-    version, use_cases = version_spec(version_name)
+    version, use_cases = load(version_name)
     chosen = profile_use_cases(use_cases, options.use_cases)
     scenarios = scenario_set(version.name)
     report = _report(f"CSMS at {url} as {identity}", version, options, chosen)
@@ -177,7 +170,7 @@ async def run_against_station(
     on_listening: Callable[[int], None] = lambda _: None,
     progress: Callable[[CheckResult], None] = lambda _: None,
 ) -> RunReport:
-    version, use_cases = version_spec(version_name)
+    version, use_cases = load(version_name)
     chosen = profile_use_cases(use_cases, options.use_cases)
     scenarios = scenario_set(version.name)
     transcript = Transcript()

@@ -12,7 +12,8 @@ from typing import Any
 
 from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import RunReport, Status
-from ocppgen.conformance.runner import run_against_station, version_spec
+from ocppgen.conformance.runner import run_against_station
+from ocppgen.conformance.versions import load
 from tests.conformance.mutants import Rewrite, RewritingProxy, forward_from_sut, forward_to_sut
 
 __all__ = [
@@ -84,7 +85,7 @@ async def proxied(
         sut_is_client=sut_is_client,
         from_sut=from_sut or forward_from_sut,
         to_sut=to_sut or forward_to_sut,
-        subprotocol=version_spec(version_name)[0].subprotocol,
+        subprotocol=load(version_name)[0].subprotocol,
     )
     await proxy.start()
     try:

@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 from ocppgen.conformance.boot_policies import run_boot_policies
 from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import RunReport, Status
-from ocppgen.conformance.runner import version_spec
+from ocppgen.conformance.versions import load
 from ocppgen.reference.csms.app import Csms, CsmsConfig
 from tests.conformance.helpers import QUICK, derive
 from tests.conformance.mutants import AcceptsPendingStation
@@ -61,7 +61,7 @@ async def _run(
     password: str = PASSWORD,
     deadline: float | None = None,
 ) -> RunReport:
-    version, table = version_spec("2.0.1")
+    version, table = load("2.0.1")
     report = RunReport("CSMS", "2.0.1", options.seed, [], dict(use_cases))
     await run_boot_policies(
         report,

@@ -278,6 +278,12 @@ def test_cli_driver_options() -> None:
     assert (run_options.evse, run_options.driver_timeout) == (2, 5.0)
     driver = make_driver(run_options.driver, run_options.driver_timeout)
     assert isinstance(driver, CommandDriver) and driver.timeout == 5.0
+    # Each subcommand gives the other's options their defaults.
+    assert (run_options.pending_id, run_options.rejected_id) == (None, None)
+    csms = options_from(
+        parser.parse_args(["conformance", "csms", "--url", "ws://x", "--pending-id", "CS2"])
+    )
+    assert (csms.driver, csms.evse, csms.driver_timeout, csms.pending_id) == (None, 1, 30.0, "CS2")
 
 
 async def test_manual_driver_asks_and_waits() -> None:

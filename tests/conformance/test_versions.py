@@ -18,7 +18,8 @@ from websockets.typing import Subprotocol
 
 from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import RunReport, Status
-from ocppgen.conformance.runner import run_against_csms, version_spec
+from ocppgen.conformance.runner import run_against_csms
+from ocppgen.conformance.versions import load
 from ocppgen.generated import v16, v21
 from ocppgen.runtime.dispatch import CallContext
 from tests.conformance.helpers import (
@@ -85,7 +86,7 @@ async def _station_run(
 
 
 def test_v16_groups_by_feature_profile() -> None:
-    version, groups = version_spec("1.6")
+    version, groups = load("1.6")
     assert version.subprotocol == "ocpp1.6"
     assert [g.id for g in groups.values() if g.core] == ["Core"]
     assert {"StartTransaction", "RemoteStartTransaction", "GetConfiguration"} <= set(
@@ -95,7 +96,7 @@ def test_v16_groups_by_feature_profile() -> None:
 
 
 def test_v21_borrows_the_201_use_cases() -> None:
-    version, groups = version_spec("2.1")
+    version, groups = load("2.1")
     assert version.subprotocol == "ocpp2.1"
     assert groups["B01"].actions[0] == "BootNotification" and groups["B11"].core
     assert all(a in version.actions for g in groups.values() for a in g.actions)
