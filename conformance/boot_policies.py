@@ -41,11 +41,11 @@ from ocppgen.conformance.dial import connect_error, dial
 from ocppgen.conformance.report import CheckResult, RunReport, Status
 from ocppgen.conformance.scenarios import (
     Scenario,
-    _call_checked,
-    _now,
-    _time_checks,
     boot_request,
+    call_checked,
+    now_rfc3339,
     station_answer,
+    time_checks,
 )
 from ocppgen.conformance.session import CallSeen, RawSession, Responder, Transcript
 from ocppgen.runtime.actions import Role, VersionSpec
@@ -165,7 +165,7 @@ async def run_boot_policies(
 
 async def _boot(sc: Scenario, want: str, rule: str) -> dict[str, Any] | None:
     """Boot; check the status and the retry interval; the answer (None if unusable)."""
-    answer = await _call_checked(sc, "BootNotification", boot_request(), rule)
+    answer = await call_checked(sc, "BootNotification", boot_request(), rule)
     if answer is None:
         return None
     status = answer.get("status")
@@ -188,7 +188,7 @@ async def _boot(sc: Scenario, want: str, rule: str) -> dict[str, Any] | None:
         f"interval {interval!r}" + (" (the station must pick its own)" if interval == 0 else ""),
         {"B02": "B02.FR.07/08", "B03": "B03.FR.05/06"}[rule],
     )
-    _time_checks(sc, "current-time", answer.get("currentTime"), f"{rule} BootNotificationResponse")
+    time_checks(sc, "current-time", answer.get("currentTime"), f"{rule} BootNotificationResponse")
     return answer
 
 
@@ -211,7 +211,7 @@ async def _boot_as(
 async def _probe(sc: Scenario, session: RawSession, requirement: str) -> None:
     """A CALL the station may not send now: the CSMS must answer CALLERROR SecurityError."""
     payload = {
-        "timestamp": _now(),
+        "timestamp": now_rfc3339(),
         "connectorStatus": "Available",
         "evseId": 1,
         "connectorId": 1,
@@ -268,7 +268,7 @@ async def _pending(ctx: Context, dialer: _Dialer, identity: str) -> None:
     if session.closed.is_set():
         return
     retry = Scenario(ctx, "B02", "retry")
-    again = await _call_checked(retry, "BootNotification", boot_request(), "B02.FR.08")
+    again = await call_checked(retry, "BootNotification", boot_request(), "B02.FR.08")
     if again is None:
         return
     status = again.get("status")
@@ -331,7 +331,7 @@ async def _rejected(ctx: Context, dialer: _Dialer, identity: str) -> None:
             sc.check("reconnect", f"reconnect as {identity} for the retry", False, reopened)
             return
     retry = Scenario(ctx, "B03", "retry")
-    again = await _call_checked(retry, "BootNotification", boot_request(), "B03.FR.06")
+    again = await call_checked(retry, "BootNotification", boot_request(), "B03.FR.06")
     if again is None:
         return
     status = again.get("status")

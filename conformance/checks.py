@@ -33,6 +33,7 @@ from pydantic import ValidationError
 
 from ocppgen.conformance.report import CheckResult, Status
 from ocppgen.conformance.session import FrameRecord, RawSession, Reply, Transcript
+from ocppgen.conformance.versions import PACKAGES
 from ocppgen.runtime.actions import Role, VersionSpec
 from ocppgen.runtime.errors import ERROR_CODES, ErrorCode, code_for, fault_code
 from ocppgen.runtime.frames import CallError, CallResult
@@ -337,7 +338,7 @@ class _Generated:
 def _generated(version: VersionSpec) -> _Generated:
     import importlib
 
-    package = {"1.6": "v16", "2.0.1": "v201", "2.1": "v21"}[version.name]
+    package = PACKAGES[version.name]
     strategies = importlib.import_module(f"ocppgen.generated.{package}.strategies")
     proptables = importlib.import_module(f"ocppgen.generated.{package}.proptables")
     return _Generated(strategies, proptables)

@@ -36,10 +36,10 @@ from ocppgen.conformance.report import Status
 from ocppgen.conformance.scenarios import (
     BLOCKED_PREFIX,
     Scenario,
-    _get_variable,
-    _result,
-    _variable,
     arrived,
+    call_result,
+    get_variable,
+    variable_data,
 )
 from ocppgen.conformance.session import CallSeen
 
@@ -145,7 +145,7 @@ class _Run:
         self, sc: Scenario, component: str, variable: str, value: str, requirement: str
     ) -> bool:
         """Give `variable` the value `value` (remembering the old one); False if refused."""
-        current = await _get_variable(self.ctx, sc, component, variable)
+        current = await get_variable(self.ctx, sc, component, variable)
         if current == value:
             return True
         return await self._put(sc, component, variable, value, requirement, current)
@@ -154,7 +154,7 @@ class _Run:
         self, sc: Scenario, component: str, variable: str, member: str, requirement: str
     ) -> bool:
         """Make the MemberList `variable` include `member` (remembering the old list)."""
-        current = await _get_variable(self.ctx, sc, component, variable)
+        current = await get_variable(self.ctx, sc, component, variable)
         members = [m.strip() for m in (current or "").split(",") if m.strip()]
         if member in members:
             return True
@@ -172,10 +172,10 @@ class _Run:
     ) -> bool:
         reply = await self.session.call(
             "SetVariables",
-            {"setVariableData": [_variable(component, variable, attributeValue=value)]},
+            {"setVariableData": [variable_data(component, variable, attributeValue=value)]},
             self.ctx.options.call_timeout,
         )
-        answer = _result(reply) or {}
+        answer = call_result(reply) or {}
         results = answer.get("setVariableResult") or [{}]
         status = results[0].get("attributeStatus")
         if status != "Accepted":
@@ -194,7 +194,7 @@ class _Run:
         for (component, variable), value in self.restore.items():
             await self.session.call(
                 "SetVariables",
-                {"setVariableData": [_variable(component, variable, attributeValue=value)]},
+                {"setVariableData": [variable_data(component, variable, attributeValue=value)]},
                 self.ctx.options.call_timeout,
             )
 

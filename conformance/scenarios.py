@@ -42,11 +42,17 @@ from ocppgen.runtime.frames import CallResult
 __all__ = [
     "BLOCKED_PREFIX",
     "RFC3339",
+    "call_checked",
+    "call_result",
     "csms_scenarios",
+    "get_variable",
+    "now_rfc3339",
     "session_checks",
     "station_reset",
     "station_scenarios",
+    "time_checks",
     "transaction_seqno",
+    "variable_data",
 ]
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2}:\d{2})$")
@@ -87,7 +93,7 @@ def arrived(sc: Scenario, key: str, title: str, call: CallSeen | None, rule: str
     return sc.check(key, title, call is not None, "" if call else "none arrived", rule)
 
 
-def _result(reply: Reply) -> dict[str, Any] | None:
+def call_result(reply: Reply) -> dict[str, Any] | None:
     return reply.frame.payload if isinstance(reply.frame, CallResult) else None
 
 
@@ -103,18 +109,18 @@ def _valid(ctx: Context, action: str, payload: Any) -> str | None:
     return None
 
 
-def _now() -> str:
+def now_rfc3339() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-async def _call_checked(
+async def call_checked(
     sc: Scenario, action: str, payload: dict[str, Any], requirement: str = "", key: str = ""
 ) -> dict[str, Any] | None:
     """Send one CALL; check (as `key`, default "<action>-response") that it gets a
     schema-valid CALLRESULT; return its payload."""
     ctx = sc.ctx
     reply = await ctx.live().call(action, payload, ctx.options.call_timeout)
-    answer = _result(reply)
+    answer = call_result(reply)
     key = key or f"{action}-response"
     if answer is None:
         sc.check(key, f"{action} gets a CALLRESULT", False, reply.describe(), requirement)
@@ -126,7 +132,7 @@ async def _call_checked(
     return answer if problem is None else None
 
 
-def _time_checks(sc: Scenario, key: str, value: Any, requirement: str) -> None:
+def time_checks(sc: Scenario, key: str, value: Any, requirement: str) -> None:
     ok = isinstance(value, str) and RFC3339.match(value) is not None
     sc.check(
         key, "currentTime is RFC 3339 with a time zone", ok, f"currentTime {value!r}", requirement
@@ -156,7 +162,7 @@ def boot_request() -> dict[str, Any]:
 async def csms_boot(ctx: Context) -> bool:
     """B01: boot; True if the CSMS accepted the tester's station."""
     sc = Scenario(ctx, "B01", "boot")
-    answer = await _call_checked(sc, "BootNotification", boot_request(), "B01.FR.02")
+    answer = await call_checked(sc, "BootNotification", boot_request(), "B01.FR.02")
     if answer is None:
         return False
     return judge_boot(
@@ -189,27 +195,27 @@ def judge_boot(
         f"interval {interval!r}",
         rules[1],
     )
-    _time_checks(sc, "current-time", answer.get("currentTime"), time_rule)
+    time_checks(sc, "current-time", answer.get("currentTime"), time_rule)
     return status == "Accepted"
 
 
 async def csms_scenarios(ctx: Context) -> None:
     if ctx.wanted("B01"):
         sc = Scenario(ctx, "B01", "after-boot")
-        await _call_checked(
+        await call_checked(
             sc,
             "StatusNotification",
             {
-                "timestamp": _now(),
+                "timestamp": now_rfc3339(),
                 "connectorStatus": "Available",
                 "evseId": 1,
                 "connectorId": 1,
             },
             "B01.FR.05",
         )
-        answer = await _call_checked(sc, "Heartbeat", {}, "G02.FR.03")
+        answer = await call_checked(sc, "Heartbeat", {}, "G02.FR.03")
         if answer is not None:
-            _time_checks(sc, "heartbeat-time", answer.get("currentTime"), "G02.FR.03")
+            time_checks(sc, "heartbeat-time", answer.get("currentTime"), "G02.FR.03")
     if ctx.wanted("C01"):
         await _csms_authorize(ctx)
     if ctx.wanted("E01") or ctx.wanted("E05"):  # not "E": --only E02 means E02 alone
@@ -217,7 +223,7 @@ async def csms_scenarios(ctx: Context) -> None:
 
 
 async def _authorize(sc: Scenario, token: str, kind: str = "ISO14443") -> str | None:
-    answer = await _call_checked(
+    answer = await call_checked(
         sc, "Authorize", {"idToken": {"idToken": token, "type": kind}}, "C01.FR.07"
     )
     if answer is None:
@@ -291,7 +297,7 @@ def _tx_event(
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "eventType": event,
-        "timestamp": _now(),
+        "timestamp": now_rfc3339(),
         "triggerReason": trigger,
         "seqNo": seq_no,
         "transactionInfo": {
@@ -301,7 +307,7 @@ def _tx_event(
         "evse": {"id": 1, "connectorId": 1},
         "meterValue": [
             {
-                "timestamp": _now(),
+                "timestamp": now_rfc3339(),
                 "sampledValue": [{"value": energy, "measurand": "Energy.Active.Import.Register"}],
             }
         ],
@@ -323,7 +329,7 @@ async def _csms_transaction(ctx: Context) -> None:
         ("Ended", "StopAuthorized", token),
     ]
     for seq_no, (event, trigger, tok) in enumerate(steps):
-        answer = await _call_checked(
+        answer = await call_checked(
             sc,
             "TransactionEvent",
             _tx_event(event, trigger, seq_no, tx_id, tok, 100.0 * seq_no),
@@ -350,7 +356,7 @@ async def _csms_transaction(ctx: Context) -> None:
                 )
     if ctx.options.blocked_token:
         sc5 = Scenario(ctx, "E05", "blocked-token")
-        answer = await _call_checked(
+        answer = await call_checked(
             sc5,
             "TransactionEvent",
             _tx_event(
@@ -433,12 +439,12 @@ def csms_answer(ctx: Context) -> Callable[[CallSeen], Awaitable[dict[str, Any] |
         action, payload = seen.action, seen.payload
         if action == "BootNotification":
             return {
-                "currentTime": _now(),
+                "currentTime": now_rfc3339(),
                 "interval": ctx.options.heartbeat_interval,
                 "status": "Accepted",
             }
         if action == "Heartbeat":
-            return {"currentTime": _now()}
+            return {"currentTime": now_rfc3339()}
         if action == "Authorize":
             return {"idTokenInfo": token_info(payload)}
         if action == "TransactionEvent":
@@ -544,16 +550,16 @@ async def heartbeat_within(sc: Scenario, rule: str) -> None:
     )
 
 
-def _variable(component: str, variable: str, **extra: Any) -> dict[str, Any]:
+def variable_data(component: str, variable: str, **extra: Any) -> dict[str, Any]:
     return {"component": {"name": component}, "variable": {"name": variable}, **extra}
 
 
-async def _get_variable(ctx: Context, sc: Scenario, component: str, variable: str) -> str | None:
+async def get_variable(ctx: Context, sc: Scenario, component: str, variable: str) -> str | None:
     # One check id per variable: a scenario may read several.
-    answer = await _call_checked(
+    answer = await call_checked(
         sc,
         "GetVariables",
-        {"getVariableData": [_variable(component, variable)]},
+        {"getVariableData": [variable_data(component, variable)]},
         "B06",
         f"GetVariables-{variable}-response",
     )
@@ -578,7 +584,7 @@ async def station_scenarios(ctx: Context, reconnect: Callable[[], Awaitable[bool
         await station_heartbeat(ctx)
     if ctx.wanted("B06"):
         sc = Scenario(ctx, "B06", "get-variables")
-        value = await _get_variable(ctx, sc, "OCPPCommCtrlr", "HeartbeatInterval")
+        value = await get_variable(ctx, sc, "OCPPCommCtrlr", "HeartbeatInterval")
         want = str(ctx.options.heartbeat_interval)
         sc.check(
             "interval-adopted",
@@ -589,12 +595,12 @@ async def station_scenarios(ctx: Context, reconnect: Callable[[], Awaitable[bool
         )
     if ctx.wanted("B05"):
         sc = Scenario(ctx, "B05", "set-variables")
-        answer = await _call_checked(
+        answer = await call_checked(
             sc,
             "SetVariables",
             {
                 "setVariableData": [
-                    _variable("OcppgenNoSuchComponent", "NoSuchVariable", attributeValue="1")
+                    variable_data("OcppgenNoSuchComponent", "NoSuchVariable", attributeValue="1")
                 ]
             },
             "B05",
@@ -622,7 +628,7 @@ async def station_scenarios(ctx: Context, reconnect: Callable[[], Awaitable[bool
     await driven_scenarios(ctx)
     if ctx.wanted("P01"):
         sc = Scenario(ctx, "P01", "data-transfer")
-        answer = await _call_checked(sc, "DataTransfer", {"vendorId": "org.ocppgen.unknown"}, "P01")
+        answer = await call_checked(sc, "DataTransfer", {"vendorId": "org.ocppgen.unknown"}, "P01")
         if answer is not None:
             sc.check(
                 "unknown-vendor",
@@ -638,7 +644,7 @@ async def _station_report(ctx: Context) -> None:
     session = ctx.live()
     request_id = int(time.time()) % 100000
     after = len(session.calls)
-    answer = await _call_checked(
+    answer = await call_checked(
         sc, "GetBaseReport", {"requestId": request_id, "reportBase": "FullInventory"}, "B07"
     )
     if answer is None:
@@ -709,7 +715,7 @@ async def _station_availability(ctx: Context, group: str, evse: dict[str, Any] |
         payload: dict[str, Any] = {"operationalStatus": wanted}
         if evse is not None:
             payload["evse"] = evse
-        answer = await _call_checked(sc, "ChangeAvailability", payload, group)
+        answer = await call_checked(sc, "ChangeAvailability", payload, group)
         if answer is None:
             return
         if answer["status"] != "Accepted":
@@ -755,19 +761,19 @@ def transaction_seqno(calls: list[CallSeen]) -> dict[str, list[int]]:
 async def _station_transaction(ctx: Context) -> None:
     sc = Scenario(ctx, "E01", "remote-transaction")
     session = ctx.live()
-    previous = await _get_variable(ctx, sc, "TxCtrlr", "TxStartPoint")
+    previous = await get_variable(ctx, sc, "TxCtrlr", "TxStartPoint")
     changed = False
     if previous is not None and "Authorized" not in previous.split(","):
         reply = await session.call(
             "SetVariables",
             {
                 "setVariableData": [
-                    _variable("TxCtrlr", "TxStartPoint", attributeValue="Authorized")
+                    variable_data("TxCtrlr", "TxStartPoint", attributeValue="Authorized")
                 ]
             },
             ctx.options.call_timeout,
         )
-        changed = _result(reply) is not None
+        changed = call_result(reply) is not None
     after = len(session.calls)
     token = {"idToken": "OCPPGEN" + uuid.uuid4().hex[:8].upper(), "type": "ISO14443"}
     reply = await session.call(
@@ -775,7 +781,7 @@ async def _station_transaction(ctx: Context) -> None:
         {"idToken": token, "remoteStartId": 4711},
         ctx.options.call_timeout,
     )
-    answer = _result(reply)
+    answer = call_result(reply)
     if answer is None or answer.get("status") != "Accepted":
         sc.skip(
             "started",
@@ -830,14 +836,18 @@ async def _station_transaction(ctx: Context) -> None:
     if changed and previous is not None:
         await session.call(
             "SetVariables",
-            {"setVariableData": [_variable("TxCtrlr", "TxStartPoint", attributeValue=previous)]},
+            {
+                "setVariableData": [
+                    variable_data("TxCtrlr", "TxStartPoint", attributeValue=previous)
+                ]
+            },
             ctx.options.call_timeout,
         )
 
 
 async def station_reset(ctx: Context, reconnect: Callable[[], Awaitable[bool]]) -> None:
     sc = Scenario(ctx, "B11", "reset")
-    answer = await _call_checked(sc, "Reset", {"type": "OnIdle"}, "B11")
+    answer = await call_checked(sc, "Reset", {"type": "OnIdle"}, "B11")
     if answer is None:
         return
     if answer["status"] != "Accepted":

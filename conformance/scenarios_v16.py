@@ -38,19 +38,19 @@ from ocppgen.conformance.checks import Context
 from ocppgen.conformance.report import CheckResult, Status
 from ocppgen.conformance.scenarios import (
     Scenario,
-    _call_checked,
-    _now,
-    _time_checks,
     _valid,
     arrived,
     authorize_checks,
     boot_first,
+    call_checked,
     heartbeat_within,
     judge_boot,
+    now_rfc3339,
     reboots,
     refusal_verdict,
     rule_checks,
     status_after,
+    time_checks,
 )
 from ocppgen.conformance.session import CallSeen, RawSession
 from ocppgen.runtime.actions import Role
@@ -86,7 +86,7 @@ async def csms_boot(ctx: Context) -> bool:
     """Boot; True if the CSMS accepted the tester's Charge Point."""
     sc = Scenario(ctx, GROUP, "boot")
     where = "1.6 §4.2 Boot Notification"
-    answer = await _call_checked(sc, "BootNotification", boot_request(), where)
+    answer = await call_checked(sc, "BootNotification", boot_request(), where)
     if answer is None:
         return False
     return judge_boot(
@@ -102,10 +102,12 @@ async def csms_scenarios(ctx: Context) -> None:
     if ctx.wanted(f"{GROUP}/after-boot"):
         sc = Scenario(ctx, GROUP, "after-boot")
         status = {"connectorId": 1, "errorCode": "NoError", "status": "Available"}
-        await _call_checked(sc, "StatusNotification", {**status, "timestamp": _now()}, "1.6 §4.9")
-        answer = await _call_checked(sc, "Heartbeat", {}, "1.6 §4.6 Heartbeat")
+        await call_checked(
+            sc, "StatusNotification", {**status, "timestamp": now_rfc3339()}, "1.6 §4.9"
+        )
+        answer = await call_checked(sc, "Heartbeat", {}, "1.6 §4.6 Heartbeat")
         if answer is not None:
-            _time_checks(sc, "heartbeat-time", answer.get("currentTime"), "1.6 §4.6 Heartbeat")
+            time_checks(sc, "heartbeat-time", answer.get("currentTime"), "1.6 §4.6 Heartbeat")
     if ctx.wanted(f"{GROUP}/authorize"):
         await _csms_authorize(ctx)
     if ctx.wanted(f"{GROUP}/transaction"):
@@ -113,7 +115,7 @@ async def csms_scenarios(ctx: Context) -> None:
 
 
 async def _authorize(sc: Scenario, tag: str) -> str | None:
-    answer = await _call_checked(sc, "Authorize", {"idTag": tag}, "1.6 §4.1 Authorize")
+    answer = await call_checked(sc, "Authorize", {"idTag": tag}, "1.6 §4.1 Authorize")
     return None if answer is None else str(answer["idTagInfo"]["status"])
 
 
@@ -129,8 +131,8 @@ async def _csms_authorize(ctx: Context) -> None:
 
 
 async def _start(sc: Scenario, tag: str, meter: int) -> dict[str, Any] | None:
-    payload = {"connectorId": 1, "idTag": tag, "meterStart": meter, "timestamp": _now()}
-    return await _call_checked(sc, "StartTransaction", payload, "1.6 §4.8 Start Transaction")
+    payload = {"connectorId": 1, "idTag": tag, "meterStart": meter, "timestamp": now_rfc3339()}
+    return await call_checked(sc, "StartTransaction", payload, "1.6 §4.8 Start Transaction")
 
 
 async def _stop(
@@ -140,10 +142,10 @@ async def _stop(
         "transactionId": tx_id,
         "idTag": tag,
         "meterStop": meter,
-        "timestamp": _now(),
+        "timestamp": now_rfc3339(),
         "reason": reason,
     }
-    return await _call_checked(sc, "StopTransaction", payload, "1.6 §4.10 Stop Transaction")
+    return await call_checked(sc, "StopTransaction", payload, "1.6 §4.10 Stop Transaction")
 
 
 def _meter_values(tx_id: int, wh: int) -> dict[str, Any]:
@@ -151,7 +153,7 @@ def _meter_values(tx_id: int, wh: int) -> dict[str, Any]:
     return {
         "connectorId": 1,
         "transactionId": tx_id,
-        "meterValue": [{"timestamp": _now(), "sampledValue": [sample]}],
+        "meterValue": [{"timestamp": now_rfc3339(), "sampledValue": [sample]}],
     }
 
 
@@ -171,7 +173,7 @@ async def _csms_transaction(ctx: Context) -> None:
             f"idTagInfo.status {status}",
             "1.6 §4.8",
         )
-    await _call_checked(sc, "MeterValues", _meter_values(tx_id, 100), "1.6 §4.7 Meter Values")
+    await call_checked(sc, "MeterValues", _meter_values(tx_id, 100), "1.6 §4.7 Meter Values")
     stopped = await _stop(sc, tx_id, tag, 200, "Local")
     if stopped is not None:
         sc.check(
@@ -258,9 +260,9 @@ class CsmsResponder:
         action, payload = seen.action, seen.payload
         if action == "BootNotification":
             interval = self.ctx.options.heartbeat_interval
-            return {"currentTime": _now(), "interval": interval, "status": "Accepted"}
+            return {"currentTime": now_rfc3339(), "interval": interval, "status": "Accepted"}
         if action == "Heartbeat":
-            return {"currentTime": _now()}
+            return {"currentTime": now_rfc3339()}
         if action == "Authorize":
             return {"idTagInfo": self._tag_info(payload)}
         if action == "StartTransaction":
@@ -335,7 +337,7 @@ async def _station_heartbeat(ctx: Context) -> None:
 
 
 async def _get_configuration(sc: Scenario, key: str) -> dict[str, Any] | None:
-    return await _call_checked(sc, "GetConfiguration", {"key": [key]}, "1.6 §5.8")
+    return await call_checked(sc, "GetConfiguration", {"key": [key]}, "1.6 §5.8")
 
 
 def _value_of(answer: dict[str, Any] | None, key: str) -> str | None:
@@ -369,7 +371,7 @@ async def _station_configuration(ctx: Context) -> None:
             f"response {answer}",
             "1.6 §5.8 Get Configuration",
         )
-    answer = await _call_checked(
+    answer = await call_checked(
         sc, "ChangeConfiguration", {"key": unknown, "value": "1"}, "1.6 §5.3"
     )
     if answer is not None:
@@ -386,7 +388,7 @@ async def _station_configuration(ctx: Context) -> None:
 
 async def _change_interval(ctx: Context, sc: Scenario, new: str, old: str) -> None:
     payload = {"key": "HeartbeatInterval", "value": new}
-    answer = await _call_checked(sc, "ChangeConfiguration", payload, "1.6 §5.3")
+    answer = await call_checked(sc, "ChangeConfiguration", payload, "1.6 §5.3")
     if answer is None:
         return
     if answer["status"] != "Accepted":
@@ -416,7 +418,7 @@ async def _station_transaction(ctx: Context) -> None:
     session, timeout = ctx.live(), ctx.options.call_timeout
     after = len(session.calls)
     tag = _tag()
-    answer = await _call_checked(
+    answer = await call_checked(
         sc, "RemoteStartTransaction", {"connectorId": 1, "idTag": tag}, "1.6 §5.11"
     )
     if answer is None or answer["status"] != "Accepted":
@@ -440,7 +442,7 @@ async def _station_transaction(ctx: Context) -> None:
     tx_id = await _issued_for(ctx, started.message_id, timeout)
     if tx_id is None:
         return
-    answer = await _call_checked(sc, "RemoteStopTransaction", {"transactionId": tx_id}, "1.6 §5.12")
+    answer = await call_checked(sc, "RemoteStopTransaction", {"transactionId": tx_id}, "1.6 §5.12")
     stopped = await session.expect_call(
         lambda c: c.action == "StopTransaction" and c.payload.get("transactionId") == tx_id,
         timeout * 2,
@@ -485,7 +487,7 @@ async def _station_availability(ctx: Context, connector: int = 1) -> None:
     for kind, word in (("Inoperative", "Unavailable"), ("Operative", "Available")):
         after = len(session.calls)
         payload = {"connectorId": connector, "type": kind}
-        answer = await _call_checked(sc, "ChangeAvailability", payload, "1.6 §5.2")
+        answer = await call_checked(sc, "ChangeAvailability", payload, "1.6 §5.2")
         if answer is None:
             return
         if answer["status"] != "Accepted":  # Scheduled (a transaction runs) or Rejected
@@ -530,7 +532,7 @@ async def station_reset(ctx: Context, reconnect: Callable[[], Awaitable[bool]]) 
         if not ctx.wanted(f"{GROUP}/reset-{kind.lower()}") or ctx.live().closed.is_set():
             continue
         sc = Scenario(ctx, GROUP, f"reset-{kind.lower()}")
-        answer = await _call_checked(sc, "Reset", {"type": kind}, "1.6 §5.13 Reset")
+        answer = await call_checked(sc, "Reset", {"type": kind}, "1.6 §5.13 Reset")
         if answer is None:
             return
         if answer["status"] != "Accepted":

@@ -38,7 +38,7 @@ from pydantic import ValidationError
 from websockets.asyncio.connection import Connection as WebSocket
 from websockets.exceptions import ConnectionClosed
 
-from ocppgen.runtime.actions import Role, VersionSpec
+from ocppgen.runtime.actions import MessageType, Role, VersionSpec
 from ocppgen.runtime.errors import OcppError, code_for, fault_code, validation_failure
 from ocppgen.runtime.frames import (
     Call,
@@ -394,7 +394,7 @@ class RawSession:
 
     def _on_send(self, frame: Send) -> None:
         spec = self.version.actions.get(frame.action)
-        if spec is not None and spec.message_type != "SEND":
+        if spec is not None and spec.message_type is not MessageType.SEND:
             self._violation("role of each action", f"{frame.action} is a CALL, sent as SEND")
         request, error = self._checked_request(frame.action, frame.payload)
         seen = CallSeen(
