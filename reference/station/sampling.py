@@ -93,15 +93,18 @@ class Sampling:
         self._host = host
         self._clock: asyncio.Task[None] | None = None
         self._per_transaction: dict[int, asyncio.Task[None]] = {}
+        # Cancelled but maybe not yet finished: `stop` waits for these too.
+        self._cancelled: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
         self._clock = asyncio.get_running_loop().create_task(self._clock_aligned())
 
     async def stop(self) -> None:
         """Cancel every timer and wait for it to finish (no task outlives the station)."""
-        tasks = [self._clock, *self._per_transaction.values()]
+        tasks = [self._clock, *self._per_transaction.values(), *self._cancelled]
         self._clock = None
         self._per_transaction.clear()
+        self._cancelled.clear()
         await cancel_and_wait(tasks)
 
     def start_transaction(self, evse: Evse) -> None:
@@ -112,8 +115,12 @@ class Sampling:
 
     def end_transaction(self, evse: Evse) -> None:
         task = self._per_transaction.pop(evse.id, None)
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
+        if task is None:
+            return
+        task.cancel()
+        if not task.done():
+            self._cancelled.add(task)
+            task.add_done_callback(self._cancelled.discard)
 
     # -- J02 ------------------------------------------------------------------------------------
 
