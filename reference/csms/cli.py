@@ -21,7 +21,7 @@ import sys
 from typing import Any
 
 from ocppgen.reference.csms.app import Csms, CsmsConfig
-from ocppgen.reference.csms.store import BOOT_POLICIES, TOKEN_STATUSES
+from ocppgen.reference.csms.store import BOOT_POLICIES, TOKEN_STATUSES, Store
 from ocppgen.runtime.security import server_ssl_context
 
 __all__ = ["register", "run"]
@@ -133,44 +133,55 @@ def _config(args: argparse.Namespace) -> CsmsConfig:
 
 
 async def _serve(config: CsmsConfig, args: argparse.Namespace) -> None:
-    async with Csms(config) as csms:
-        _provision(csms, config, args)
-        print(f"OCPP endpoint   {csms.ocpp_url}<station identity>", flush=True)
-        print(f"operator API    {csms.api_url}/api  (OpenAPI: {csms.api_url}/openapi.json)")
-        print(f"database        {config.database}")
-        print("press Ctrl+C to stop", flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-        print("stopping...", flush=True)
+    # Provision before the server listens: a station connecting at start-up must find itself
+    # in the store, not get a 404 and back off.
+    store = Store.open(config.database)
+    try:
+        _provision(store, config, args)
+        async with Csms(config, store) as csms:
+            await _run_until_signal(csms, config)
+    finally:
+        store.close()
 
 
-def _provision(csms: Csms, config: CsmsConfig, args: argparse.Namespace) -> None:
+async def _run_until_signal(csms: Csms, config: CsmsConfig) -> None:
+    """Print where the CSMS listens, then serve until SIGINT/SIGTERM."""
+    print(f"OCPP endpoint   {csms.ocpp_url}<station identity>", flush=True)
+    print(f"operator API    {csms.api_url}/api  (OpenAPI: {csms.api_url}/openapi.json)")
+    print(f"database        {config.database}")
+    print("press Ctrl+C to stop", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    print("stopping...", flush=True)
+
+
+def _provision(store: Store, config: CsmsConfig, args: argparse.Namespace) -> None:
     """The command line's stations, boot policies and tokens, into the store."""
     stations = [spec.partition(":")[0] for spec in args.station]
     for identity, _ in args.boot_policy:
-        if identity not in stations and csms.store.station(identity) is None:
+        if identity not in stations and store.station(identity) is None:
             raise SystemExit(
                 f"--boot-policy {identity}: no such station (add --station {identity})"
             )
     for spec in args.station:
         identity, _, password = spec.partition(":")
-        if csms.store.station(identity) is None:
-            csms.store.add_station(
+        if store.station(identity) is None:
+            store.add_station(
                 identity,
                 password=password or None,
                 security_profile=config.security_profile,
                 heartbeat_interval=args.heartbeat_interval,
             )
         elif password:
-            csms.store.update_station(identity, password=password)
+            store.update_station(identity, password=password)
     for identity, policy in args.boot_policy:
-        csms.store.update_station(identity, boot_policy=policy)
+        store.update_station(identity, boot_policy=policy)
     for id_token, status in args.token:
-        csms.store.put_token(id_token, "ISO14443", status)
+        store.put_token(id_token, "ISO14443", status)
 
 
 def run(args: argparse.Namespace) -> int:
