@@ -38,7 +38,7 @@ from ocppgen.conformance.session import CallSeen, RawSession, Reply
 from ocppgen.conformance.versions import own_role_call, probe_call
 from ocppgen.runtime.actions import Role
 from ocppgen.runtime.errors import ErrorCode, Fault, fault_code
-from ocppgen.runtime.frames import CallError, CallResult, FrameFault
+from ocppgen.runtime.frames import CallError, CallResult, CallResultError, FrameFault
 
 __all__ = ["framing_checks", "probe"]
 
@@ -101,22 +101,21 @@ async def _duplicate(ctx: Context, session: RawSession) -> tuple[Status, str]:
     first = await _both(ctx, session, text, message_id)
     if first.kind in ("silence", "closed"):
         return Status.FAIL, f"first CALL: {first.describe()}"
+
     # The second answer carries the same id: nobody waits for it any more, so it lands in
     # `unsolicited`; wait a little for it.
-    end = time.monotonic() + ctx.options.call_timeout
-    while time.monotonic() < end and not any(
-        isinstance(f, CallResult | CallError) and f.message_id == message_id
-        for f in session.unsolicited[before:]
-    ):
+    def answered() -> list[CallResult | CallError]:
+        return [
+            f
+            for f in session.unsolicited[before:]
+            if isinstance(f, CallResult | CallError) and f.message_id == message_id
+        ]
+
+    await session.wait_until(lambda: bool(answered()), ctx.options.call_timeout)
+    seconds = answered()
+    if not seconds:
         if session.closed.is_set():
             return Status.FAIL, "the connection was closed after the duplicate id"
-        await asyncio.sleep(0.02)
-    seconds = [
-        f
-        for f in session.unsolicited[before:]
-        if isinstance(f, CallResult | CallError) and f.message_id == message_id
-    ]
-    if not seconds:
         return Status.FAIL, "only one of the two CALLs with the same id was answered"
     second = seconds[0]
     if isinstance(second, CallError):
@@ -311,21 +310,19 @@ async def _invalid_callresult(ctx: Context, session: RawSession) -> tuple[Status
         and trigger.frame.payload.get("status") == "Accepted"
     )
     wait = timeout if triggered else 2 * ctx.options.heartbeat_interval + timeout
-    end = time.monotonic() + wait
-    while not session.corrupted and time.monotonic() < end and not session.closed.is_set():
-        await asyncio.sleep(0.02)
+    await session.wait_until(lambda: bool(session.corrupted), wait)
     session.cancel_corruption()
     if not session.corrupted:
         return Status.SKIP, f"the station sent no Heartbeat within {wait:.0f} s"
     message_id = session.corrupted[-1]
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and not session.closed.is_set():
-        answers = [e for e in session.result_errors if e.message_id == message_id]
-        if answers:
-            expected = fault_code("2.1", Fault.MISSING_PROPERTY)
-            assert expected is not None
-            return judge_code("2.1", expected, answers[0].error_code)
-        await asyncio.sleep(0.02)
+
+    def answers() -> list[CallResultError]:
+        return [e for e in session.result_errors if e.message_id == message_id]
+
+    if await session.wait_until(lambda: bool(answers()), timeout):
+        expected = fault_code("2.1", Fault.MISSING_PROPERTY)
+        assert expected is not None
+        return judge_code("2.1", expected, answers()[0].error_code)
     if session.closed.is_set():
         return Status.FAIL, "the connection was closed after the invalid CALLRESULT"
     return Status.FAIL, f"no CALLRESULTERROR for the invalid CALLRESULT {message_id!r}"

@@ -271,6 +271,20 @@ class RawSession:
         except TimeoutError:
             return None
 
+    async def wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
+        """Whether `condition` holds within `timeout` (False at once if the connection closes);
+        checked whenever the peer's CALL, unsolicited answer or CALLRESULTERROR, or a corrupted
+        answer of ours is seen."""
+        try:
+            async with asyncio.timeout(timeout), self._call_seen:
+                while not condition():
+                    if self.closed.is_set():
+                        return False
+                    await self._call_seen.wait()
+                return True
+        except TimeoutError:
+            return False
+
     def corrupt_next_answer(self, predicate: Callable[[CallSeen], bool], payload: Any) -> None:
         """Answer the next CALL of the peer that satisfies `predicate` with CALLRESULT
         `payload` (meant to be invalid), instead of the responder's answer; its id is then
@@ -344,12 +358,14 @@ class RawSession:
                     self._check_result(frame, waiter.action)
             else:
                 self.unsolicited.append(frame)
+                self._notify()
             return
         if isinstance(frame, Call):
             self._on_call(frame)
             return
         if self.version.name == "2.1" and isinstance(frame, CallResultError):
             self.result_errors.append(frame)
+            self._notify()
             return
         if self.version.name == "2.1" and isinstance(frame, Send):
             self._on_send(frame)
@@ -428,6 +444,7 @@ class RawSession:
         if corrupt is not None and seen.request is not None and corrupt[0](seen):
             self._corrupt = None
             self.corrupted.append(seen.message_id)
+            self._notify()
             self._unanswered.discard(seen.message_id)
             await self.send_raw(json.dumps([3, seen.message_id, corrupt[1]]))
             return
