@@ -16,7 +16,9 @@ refused (its error is printed), 2 when the control port cannot be reached. Usage
     ocppgen conformance station --listen 127.0.0.1:9000 \\
         --driver "python -m ocppgen.conformance.station_ctl --control 127.0.0.1:9100"
 
-Only the standard library is imported, so each step costs a few tens of milliseconds.
+Use it by its module, as above: it imports only the standard library, so a step takes
+0.02-0.03 s. The same program as `ocppgen station-ctl` first loads the whole ocppgen command line
+(pydantic, websockets, ...): about 0.12-0.15 s a step.
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ def register(subparsers: Any) -> None:
     """`ocppgen station-ctl`: the same program as a subcommand."""
     parser = subparsers.add_parser(
         "station-ctl",
-        help="drive a running reference station (plug_in, present_token, unplug)",
+        help="drive a running reference station (plug_in, present_token, unplug); as a "
+        "--driver, `python -m ocppgen.conformance.station_ctl` is faster (0.02-0.03 s a step)",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
