@@ -851,7 +851,7 @@ class Station:
             if tx.id_token is not None and not tx.deauthorized:
                 running.append((evse, tx))
         for evse, tx in running:
-            if tx.id_token == token:
+            if _token_key(tx.id_token) == _token_key(token):
                 return evse
         for evse, tx in running:
             held = tx.group_id_token

@@ -263,3 +263,29 @@ async def test_p01_data_transfer_unknown_vendor(
     await online(make_station)
     answer = await ask(any_csms, "DataTransfer", {"vendorId": "com.example", "messageId": "x"})
     assert answer["status"] == "UnknownVendorId"
+
+
+async def test_c01_fr03_remote_started_token_with_additional_info_stops_locally(
+    any_csms: AnyCsms, make_station: StationFactory
+) -> None:
+    """The idToken held by the transaction carries additionalInfo (from the remote start); the
+    same card presented locally (type and idToken only) still matches it (C01.FR.03)."""
+    station = await online(make_station)
+    token = {
+        "idToken": "04CAFE",
+        "type": "ISO14443",
+        "additionalInfo": [{"additionalIdToken": "X-1", "type": "Tag"}],
+    }
+    answer = await ask(
+        any_csms, "RequestStartTransaction", {"idToken": token, "remoteStartId": 5, "evseId": 1}
+    )
+    assert answer["status"] == "Accepted"
+    await any_csms.recorder.expect("Authorize")
+    await station.plug_in(1)
+    started = await any_csms.recorder.expect("TransactionEvent")
+    assert started["eventType"] == "Started"
+    authorizes = len(any_csms.recorder.messages("Authorize"))
+    assert await station.present_token("04CAFE") == "Accepted"
+    ended = await any_csms.recorder.expect("TransactionEvent")
+    assert (ended["eventType"], ended["triggerReason"]) == ("Ended", "StopAuthorized")
+    assert len(any_csms.recorder.messages("Authorize")) == authorizes  # matched locally
