@@ -141,12 +141,10 @@ class Outbox:
         if not items:
             return
         with self.atomic() as db:
-            first = db.execute("SELECT MIN(id) FROM outbox").fetchone()[0]
-            if first is None:
-                for action, payload in items:
-                    self.put(action, payload, persistent=persistent)
-                return
-            start = int(first) - len(items)  # ids below the head (may go negative)
+            # Ids just below the head (may go negative). On an empty queue they sit below 1;
+            # AUTOINCREMENT still gives every later `put` an id above all of them.
+            head = db.execute("SELECT COALESCE(MIN(id), 1) FROM outbox").fetchone()[0]
+            start = int(head) - len(items)
             for offset, (action, payload) in enumerate(items):
                 db.execute(
                     "INSERT INTO outbox (id, action, payload, persistent) VALUES (?, ?, ?, ?)",

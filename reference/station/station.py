@@ -850,8 +850,10 @@ class Station:
                 continue
             if tx.id_token is not None and not tx.deauthorized:
                 running.append((evse, tx))
+        # Keys, not dicts: the held idToken may carry additionalInfo the presented one lacks.
+        key = _token_key(token)
         for evse, tx in running:
-            if _token_key(tx.id_token) == _token_key(token):
+            if tx.id_token is not None and _token_key(tx.id_token) == key:
                 return evse
         for evse, tx in running:
             held = tx.group_id_token
