@@ -24,22 +24,27 @@ from ocppgen.conformance.report import RunReport, Status
 from ocppgen.conformance.station_ctl import request_for
 from ocppgen.reference.station import Station
 from ocppgen.reference.station.control import ControlServer
-from tests.conformance.helpers import QUICK, derive, failures, free_port, station_tester, statuses
+from tests.conformance.helpers import QUICK, derive, failures, station_tester, statuses
 from tests.conformance.mutants import Mutant, answer_authorize_locally, seqno_gap
 
 DRIVEN = ["C01", "E02", "E03", "E09", "session"]
 
 
-def _adapter(control_port: int) -> str:
-    argv = [sys.executable, "-m", "ocppgen.conformance.station_ctl"]
-    return shlex.join([*argv, "--control", f"127.0.0.1:{control_port}"])
+def _adapter(control_file: Path) -> str:
+    """The station-ctl driver, reading the control address from `control_file` (written once
+    the station, started with control port 0, says where it listens: no port picked ahead)."""
+    script = (
+        'f=$1; shift; while [ ! -s "$f" ]; do sleep 0.05; done; '
+        'exec "$0" -m ocppgen.conformance.station_ctl --control "$(cat "$f")" "$@"'
+    )
+    return shlex.join(["sh", "-c", script, sys.executable, str(control_file)])
 
 
 BASE = derive(QUICK, seed=7, heartbeat_interval=60, only=DRIVEN)
 
 
 async def test_c01_e02_e03_e09_reference_station_subprocess(tmp_path: Path) -> None:
-    control = free_port()
+    control = tmp_path / "control"
     async with station_tester(derive(BASE, driver=_adapter(control)), wait=15) as (url, run):
         station = await _station_process(url, control, tmp_path / "station.db")
         try:
@@ -47,7 +52,9 @@ async def test_c01_e02_e03_e09_reference_station_subprocess(tmp_path: Path) -> N
         finally:
             with contextlib.suppress(ProcessLookupError):
                 station.terminate()
-            _, errors = await station.communicate()
+            assert station.stderr is not None
+            errors = await station.stderr.read()
+            await station.wait()
     assert failures(report) == [], errors.decode()[-2000:]
     verdicts = statuses(report)
     for check in (
@@ -73,8 +80,9 @@ async def test_c01_e02_e03_e09_reference_station_subprocess(tmp_path: Path) -> N
     assert len(authorize) == 3 and all(r.status is Status.PASS for r in authorize)
 
 
-async def _station_process(url: str, control_port: int, db: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
+async def _station_process(url: str, control: Path, db: Path) -> asyncio.subprocess.Process:
+    """`ocppgen station` with control port 0; the address it prints goes to `control`."""
+    station = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "ocppgen",
@@ -86,17 +94,28 @@ async def _station_process(url: str, control_port: int, db: Path) -> asyncio.sub
         "--db",
         str(db),
         "--control-port",
-        str(control_port),
-        stdout=asyncio.subprocess.DEVNULL,
+        "0",
+        stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+    assert station.stdout is not None
+    while not (found := re.match(rb"control (\S+)", line := await station.stdout.readline())):
+        assert line, "the station ended before its control API listened"
+    control.write_text(found[1].decode())
+    drain = asyncio.ensure_future(station.stdout.read())  # its pipe never fills
+    _DRAINS.add(drain)
+    drain.add_done_callback(_DRAINS.discard)
+    return station
+
+
+_DRAINS: set[asyncio.Future[bytes]] = set()
 
 
 async def test_driven_cli_with_given_cards(tmp_path: Path) -> None:
     """`ocppgen conformance station --driver ... --accepted-token --blocked-token`, all three
     programs as subprocesses. The given card is cached by the station after its first use, so
     its second use sends no Authorize: a warning (the card is known locally), not a failure."""
-    control = free_port()
+    control = tmp_path / "control"
     junit = tmp_path / "report.xml"
     cli = await asyncio.create_subprocess_exec(
         *[sys.executable, "-m", "ocppgen", "conformance", "station", "--listen", "127.0.0.1:0"],
@@ -148,8 +167,8 @@ async def _run_in_process(
     """The reference station in-process (behind `mutant`'s proxy), driven by the adapter;
     `evses`: connectors per EVSE; `overrides`: its device-model defaults; `stopped` sees it
     after it stopped."""
-    control_port = free_port()
-    driver = _adapter(control_port) if with_driver else None
+    control_file = tmp_path / "control"
+    driver = _adapter(control_file) if with_driver else None
     run_options = derive(BASE, driver=driver, **changes)
     from_sut, to_sut = (mutant.from_sut, mutant.to_sut) if mutant else (None, None)
     async with station_tester(run_options, wait=15, from_sut=from_sut, to_sut=to_sut) as (
@@ -161,7 +180,7 @@ async def _run_in_process(
         )
         control = ControlServer(station)
         await station.start()
-        await control.start(control_port)
+        control_file.write_text(f"127.0.0.1:{await control.start(0)}")
         try:
             return await asyncio.wait_for(run, 60)
         finally:
