@@ -241,16 +241,29 @@ class _PackageSide(ChargePoint):  # type: ignore[misc]  # untyped package
 class OcppPackageCsms(CsmsAnswers):
     """A CSMS built with the `ocpp` package (ocpp.v201.ChargePoint on `websockets`)."""
 
-    sides: dict[str, _PackageSide] = field(default_factory=dict)
+    sides: dict[str, _PackageSide] = field(default_factory=dict)  # open connections only
     server: Server | None = None
+    _sides_changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def _serve(self, websocket: ServerConnection) -> None:
         assert websocket.request is not None
         identity = websocket.request.path.rstrip("/").rsplit("/", 1)[-1]
         side = _PackageSide(identity, websocket, self)
-        self.sides[identity] = side
-        with contextlib.suppress(Exception):
-            await side.start()
+        await self._set_side(identity, side)
+        try:
+            with contextlib.suppress(Exception):
+                await side.start()  # returns once the connection is closed
+        finally:
+            if self.sides.get(identity) is side:
+                await self._set_side(identity, None)
+
+    async def _set_side(self, identity: str, side: _PackageSide | None) -> None:
+        async with self._sides_changed:
+            if side is None:
+                del self.sides[identity]
+            else:
+                self.sides[identity] = side
+            self._sides_changed.notify_all()
 
     async def start(self) -> str:
         self.server = await serve(
@@ -269,12 +282,9 @@ class OcppPackageCsms(CsmsAnswers):
 
     async def side(self, identity: str, timeout: float = 5.0) -> _PackageSide:
         """The station's live connection (a reconnected station has a new one)."""
-        async with asyncio.timeout(timeout):
-            while True:
-                side = self.sides.get(identity)
-                if side is not None and side._connection.state.name == "OPEN":
-                    return side
-                await asyncio.sleep(0.005)
+        async with asyncio.timeout(timeout), self._sides_changed:
+            await self._sides_changed.wait_for(lambda: identity in self.sides)
+            return self.sides[identity]
 
     async def call(self, identity: str, action: str, payload: Payload) -> Payload:
         return await (await self.side(identity)).call_json(action, payload)
