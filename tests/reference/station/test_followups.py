@@ -54,6 +54,16 @@ async def _online(make_station: StationFactory, **kwargs: Any) -> Station:
     return station
 
 
+async def _barrier(csms: RecordingCsms) -> None:
+    """Have the station send a Heartbeat (TriggerMessage) and wait for it: whatever it was
+    going to send before has arrived by then, so a status missing now was never sent."""
+    rec = csms.recorder
+    before = len(rec.messages("Heartbeat"))
+    answer = await csms.call("CS001", "TriggerMessage", {"requestedMessage": "Heartbeat"})
+    assert answer["status"] == "Accepted"
+    await rec.wait(lambda: len(rec.messages("Heartbeat")) > before)
+
+
 def _statuses(csms: RecordingCsms) -> list[tuple[int, int, str]]:
     return [
         (p["evseId"], p["connectorId"], p["connectorStatus"])
@@ -109,7 +119,7 @@ async def test_g01_remote_start_multi_connector_siblings_not_reported(
     await station.plug_in(1, connector_id=2)
     await rec.expect("StatusNotification", lambda p: p["connectorStatus"] == "Occupied")
     await station.idle()
-    await asyncio.sleep(0.05)
+    await _barrier(csms)
     # G01.FR.08: no report for the other connector of the EVSE
     assert _statuses(csms) == [(1, 1, "Available"), (1, 2, "Available"), (1, 2, "Occupied")]
     await station.unplug(1)  # the transaction ends; G01.FR.04: Available again
@@ -314,7 +324,7 @@ async def test_queue_all_messages_keeps_status_changes_made_offline(
     await station.go_online()
     await station.wait_online(5)
     await station.idle()
-    await asyncio.sleep(0.05)
+    await _barrier(csms)
     if not queue_all:  # B04.FR.02: back within OfflineThreshold, nothing changed to report
         assert _statuses(csms) == [(1, 1, "Available")]
         return
