@@ -44,10 +44,23 @@ class Gate:
 
     requests: list[tuple[float, str]] = field(default_factory=list)  # (when, identity)
     passwords: list[str] = field(default_factory=list)
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def accept(self, identity: str) -> bool:
-        self.requests.append((time.monotonic(), identity))
+        async with self._changed:
+            self.requests.append((time.monotonic(), identity))
+            self._changed.notify_all()
         return True
+
+    async def wait_requests(self, identity: str, count: int, timeout: float = 5.0) -> list[float]:
+        """When the first `count` upgrades of `identity` arrived, waiting for them."""
+
+        def times() -> list[float]:
+            return [when for when, who in self.requests if who == identity]
+
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: len(times()) >= count)
+        return times()[:count]
 
     async def authenticate(self, identity: str, password: str) -> bool:
         self.passwords.append(password)
@@ -89,6 +102,7 @@ class CountingProxy:
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.attempts: list[float] = []
+        self._attempted = asyncio.Condition()
         self._writers: list[asyncio.StreamWriter] = []
         self._server: asyncio.Server | None = None
 
@@ -97,15 +111,16 @@ class CountingProxy:
         return int(self._server.sockets[0].getsockname()[1])
 
     async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.attempts.append(time.monotonic())
+        async with self._attempted:
+            self.attempts.append(time.monotonic())
+            self._attempted.notify_all()
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
         self._writers += [writer, up_writer]
         await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
 
     async def wait_attempts(self, count: int, timeout: float = 5.0) -> list[float]:
-        async with asyncio.timeout(timeout):
-            while len(self.attempts) < count:
-                await asyncio.sleep(0.01)
+        async with asyncio.timeout(timeout), self._attempted:
+            await self._attempted.wait_for(lambda: len(self.attempts) >= count)
         return self.attempts[:count]
 
     async def close(self) -> None:
@@ -265,7 +280,7 @@ async def test_profile_3_certificate_of_another_identity_refused(
     other = pki.client("CS002")  # valid, signed by the trusted CA, but CN = CS002
     context = client_ssl_context(pki.ca, certificate=other.cert, key=other.key)
     gate = await refused_at(3, ssl_context=context)
-    await until(lambda: len(gate.requests) >= 3)  # each attempt passed TLS, then 403
+    await gate.wait_requests("CS001", 3)  # each attempt passed TLS, then 403
     assert {identity for _, identity in gate.requests} == {"CS001"}
 
 
@@ -304,10 +319,7 @@ async def test_profile_3_cli_boots_with_its_certificate_and_is_refused_with_anot
         assert csms.server.stations["CS001"].extra["certificate_identity"] == "CS001"
         assert await security_profile_variable(csms, "CS001") == "3"
 
-        async with asyncio.timeout(5):
-            while sum(1 for _, identity in gate.requests if identity == "CS002") < 3:
-                await asyncio.sleep(0.01)
-        attempts = [when for when, identity in gate.requests if identity == "CS002"]
+        attempts = await gate.wait_requests("CS002", 3)
         assert_backs_off(attempts, wait_minimum=CLI_TIME_SCALE)
         state = await impostor.command("status")
         assert (state["connected"], state["registration"]) == (False, None)
