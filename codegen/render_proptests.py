@@ -32,6 +32,7 @@ from ocppgen.codegen.ir import (
     ArrayType,
     BooleanType,
     EnumRef,
+    Field,
     IntegerType,
     Model,
     ModelRef,
@@ -147,6 +148,28 @@ def _node_mutations(node: TypeNode, draft4: bool, item: bool) -> list[tuple[obje
     return rows
 
 
+def _field_rows(
+    model: str, field: Field, node: TypeNode, draft4: bool, *, item: bool
+) -> list[Mutation]:
+    """The rows of one field's type (`item`: of its array's items)."""
+    base = f"{model}.{field.wire_name}{'[]' if item else ''}"
+    return [
+        Mutation(
+            f"{base}:{kind}",
+            model,
+            field.wire_name,
+            field.name,
+            str(kind),
+            None if keyword is None else str(keyword),
+            None if fault is None else str(fault),
+            str(value),
+            None if limit is None else int(str(limit)),
+            item=item,
+        )
+        for kind, keyword, fault, value, limit in _node_mutations(node, draft4, item)
+    ]
+
+
 def mutations(spec: Spec) -> list[Mutation]:
     draft4 = spec.version.key == "v16"
     rows = []
@@ -165,39 +188,10 @@ def mutations(spec: Spec) -> list[Mutation]:
                         "MISSING_PROPERTY",
                     )
                 )
-            for kind, keyword, fault, value, limit in _node_mutations(field.type, draft4, False):
-                rows.append(
-                    Mutation(
-                        f"{base}:{kind}",
-                        model.name,
-                        field.wire_name,
-                        field.name,
-                        str(kind),
-                        None if keyword is None else str(keyword),
-                        None if fault is None else str(fault),
-                        str(value),
-                        None if limit is None else int(str(limit)),
-                    )
-                )
+            rows += _field_rows(model.name, field, field.type, draft4, item=False)
             if isinstance(field.type, ArrayType) and not isinstance(field.type.item, ModelRef):
                 # An item that is a model is covered by that model's own rows.
-                for kind, keyword, fault, value, limit in _node_mutations(
-                    field.type.item, draft4, True
-                ):
-                    rows.append(
-                        Mutation(
-                            f"{base}[]:{kind}",
-                            model.name,
-                            field.wire_name,
-                            field.name,
-                            str(kind),
-                            None if keyword is None else str(keyword),
-                            None if fault is None else str(fault),
-                            str(value),
-                            None if limit is None else int(str(limit)),
-                            item=True,
-                        )
-                    )
+                rows += _field_rows(model.name, field, field.type.item, draft4, item=True)
         if model.open:
             rows.append(
                 Mutation(
