@@ -1130,24 +1130,22 @@ class Station:
         self._notify_statuses()
         return v201.ChangeAvailabilityResponse(status=status.Accepted)
 
-    def on_get_variables(self, request: v201.GetVariablesRequest) -> v201.GetVariablesResponse:
-        limit = self.dm.get_int("DeviceDataCtrlr", "ItemsPerMessage", "GetVariables")
-        if len(request.get_variable_data) > limit:
+    def _check_items_per_message(self, action: str, count: int) -> None:
+        limit = self.dm.get_int("DeviceDataCtrlr", "ItemsPerMessage", action)
+        if count > limit:
             raise OcppError(
                 ErrorCode.OCCURRENCE_CONSTRAINT_VIOLATION,
-                f"at most {limit} variables per GetVariablesRequest",
+                f"at most {limit} variables per {action}Request",
             )
+
+    def on_get_variables(self, request: v201.GetVariablesRequest) -> v201.GetVariablesResponse:
+        self._check_items_per_message("GetVariables", len(request.get_variable_data))
         return v201.GetVariablesResponse(
             get_variable_result=[self.dm.get_variable(d) for d in request.get_variable_data]
         )
 
     def on_set_variables(self, request: v201.SetVariablesRequest) -> v201.SetVariablesResponse:
-        limit = self.dm.get_int("DeviceDataCtrlr", "ItemsPerMessage", "SetVariables")
-        if len(request.set_variable_data) > limit:
-            raise OcppError(
-                ErrorCode.OCCURRENCE_CONSTRAINT_VIOLATION,
-                f"at most {limit} variables per SetVariablesRequest",
-            )
+        self._check_items_per_message("SetVariables", len(request.set_variable_data))
         return v201.SetVariablesResponse(
             set_variable_result=[self.dm.set_variable(d) for d in request.set_variable_data]
         )
