@@ -1,7 +1,7 @@
 """The station's device model: components and variables with type, mutability, unit and limits.
 
 The variables come from `device_model.csv` (next to this module), which lists every Core
-variable that OCPP 2.0.1 Part 2 marks required (see `../shared/ocpp-facts/device-model-2.0.1.csv`)
+variable that OCPP 2.0.1 Part 2 marks required (see `spec/facts/device-model-2.0.1.csv`)
 and the optional ones this station uses. Only the `Actual` attribute is supported.
 
 - `get_variable` / `set_variable` answer B06 GetVariables and B05 SetVariables per variable:

@@ -11,7 +11,7 @@ from typing import Any
 from ocppgen.codegen.pipeline import DEFAULT_OUT_DIR, DEFAULT_SPEC_DIR
 
 REPO = DEFAULT_SPEC_DIR.parent
-FACTS = REPO.parent / "shared" / "ocpp-facts"
+FACTS = DEFAULT_SPEC_DIR / "facts"  # the sourced fact tables our own tables were built from
 
 
 def copy_spec(tmp_path: Path, keys: tuple[str, ...] = ("v201",)) -> Path:

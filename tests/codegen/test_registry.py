@@ -1,4 +1,5 @@
-"""The action registries against the schema sets and the facts tables in ../shared/ocpp-facts."""
+"""The action registries against the schema sets and the sourced fact tables in spec/facts/
+(independent of spec/vXX/messages.csv, which the generator reads)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Imports go one way (DESIGN.md §2): the runtime never imports generated code (or the apps, or
+"""Imports go one way: the runtime never imports generated code (or the apps, or
 the generator), and only its test-support module imports the test tools; generated code imports
 from ocppgen only the runtime and its own version package; the generator never imports the
 runtime or generated code."""
