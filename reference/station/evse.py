@@ -74,15 +74,30 @@ class Evse:
         """Occupied only while the EV's cable is in this connector (E02.FR.05, G01.FR.03/04):
         a transaction started before the plug-in (E03, remote start) leaves it Available. The
         other connectors of a multi-connector EVSE keep their status while one is plugged, as
-        G01.FR.08 asks (no report for them, though they cannot be used meanwhile)."""
+        G01.FR.08 asks (no report for them, though they cannot be used meanwhile).
+
+        Inoperative wins over a plugged cable (G03.FR.06, G04.FR.07): Inoperative with a
+        transaction running is Scheduled, so it only takes effect once no transaction is
+        left; from then on the connector is Unavailable, whether or not a cable is in."""
         if self.faulted:
             return Status.Faulted
-        if self.plugged and self.plugged_connector == connector.id:
-            # A connector in use stays Occupied; Inoperative waits for the end (Scheduled).
-            return Status.Occupied
-        if not (station_operative and self.operative and connector.operative):
+        if not self.operative_for(connector, station_operative):
             return Status.Unavailable
+        if self.plugged and self.plugged_connector == connector.id:
+            return Status.Occupied
         return Status.Available
+
+    def operative_for(self, connector: Connector, station_operative: bool) -> bool:
+        """Whether ChangeAvailability left `connector` Operative at every level (G03, G04)."""
+        return station_operative and self.operative and connector.operative
+
+    def may_start_transaction(self, station_operative: bool) -> bool:
+        """A new transaction needs the plugged (or, unplugged, every) connector Operative:
+        an Unavailable connector takes no new session."""
+        if self.plugged:
+            connector = self.connector(self.plugged_connector)
+            return connector is not None and self.operative_for(connector, station_operative)
+        return any(self.operative_for(c, station_operative) for c in self.connectors)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -462,8 +462,9 @@ class Station:
 
     def _notify_statuses(self, *, front: bool = False) -> None:
         """Queue a StatusNotification for every connector whose status changed (G01); `front`:
-        ahead of the messages already queued (the report on coming online, B01/B04). Offline
-        only with QueueAllMessages (else the report on reconnecting tells the CSMS, B04)."""
+        ahead of the messages already queued (the StatusNotifications sent on coming online,
+        B01/B04). Offline only with QueueAllMessages (else those sent on reconnecting tell the
+        CSMS, B04)."""
         queue_all = self.queue_all()
         if not (self.online or queue_all):
             return
@@ -694,6 +695,9 @@ class Station:
             if not self._may_start_transaction():
                 logger.info("EVSE %d: no transaction before the boot is Accepted", evse.id)
                 return
+            if not evse.may_start_transaction(self.operative):
+                logger.info("EVSE %d: Unavailable, no new transaction", evse.id)
+                return
             evse.authorization = token
             points = self._start_points()
             power_path = evse.plugged and not evse.lock_failure  # G05: no lock, no power
@@ -787,7 +791,10 @@ class Station:
             starts = points & {"EVConnected", "ParkingBayOccupancy"} or (
                 evse.authorization is not None and points & _POWER_PATH
             )
-            if starts and self._may_start_transaction():  # B02.FR.03
+            startable = self._may_start_transaction() and evse.may_start_transaction(
+                self.operative
+            )  # B02.FR.03; an Unavailable connector takes no new session
+            if starts and startable:
                 self._start_transaction(evse, Trigger.CablePluggedIn, token=evse.authorization)
         else:
             self._transaction_event(evse, TxEvent.Updated, Trigger.CablePluggedIn)
@@ -874,18 +881,20 @@ class Station:
 
     def _free_evse(self) -> Evse | None:
         """Where a presented idToken goes: a plugged EVSE waiting for one, a transaction
-        without one (E05 retry), then any idle EVSE; None if every EVSE is busy."""
-        candidates = [e for e in self.evses.values() if e.plugged and e.transaction is None]
+        without one (E05 retry), then any idle EVSE; None if every EVSE is busy or
+        Unavailable."""
+        idle = [
+            e
+            for e in self.evses.values()
+            if e.transaction is None and e.may_start_transaction(self.operative)
+        ]
+        candidates = [e for e in idle if e.plugged]
         candidates += [
             e
             for e in self.evses.values()
             if e.transaction is not None and e.transaction.id_token is None
         ]
-        candidates += [
-            e
-            for e in self.evses.values()
-            if e.transaction is None and e.authorization is None and not e.faulted
-        ]
+        candidates += [e for e in idle if e.authorization is None and not e.faulted]
         return candidates[0] if candidates else None
 
     async def authorize(self, token: Mapping[str, Any]) -> v201.AuthorizationStatusEnumType:
@@ -1126,6 +1135,8 @@ class Station:
             evse.scheduled_connector = connector_id
             self.save_evse(evse)
             return v201.ChangeAvailabilityResponse(status=status.Scheduled)
+        if evse.scheduled_connector == connector_id:  # the latest request for it wins
+            evse.scheduled_operative = evse.scheduled_connector = None
         self._apply_availability(evse, connector_id, operative)
         self._notify_statuses()
         return v201.ChangeAvailabilityResponse(status=status.Accepted)
@@ -1183,13 +1194,17 @@ class Station:
         if request.evse_id is not None:
             evse = self.evses.get(request.evse_id)
         else:
-            free = [e for e in self.evses.values() if e.transaction is None or e.plugged]
+            free = [
+                e
+                for e in self.evses.values()
+                if (e.transaction is None or e.plugged) and e.may_start_transaction(self.operative)
+            ]
             evse = free[0] if free else None
         if (
             self.registration is not Reg.Accepted
             or evse is None
             or evse.faulted
-            or not (evse.operative and self.operative)
+            or not evse.may_start_transaction(self.operative)
             or (evse.transaction is not None and evse.transaction.id_token is not None)
         ):
             return v201.RequestStartTransactionResponse(status=status.Rejected)
@@ -1320,8 +1335,10 @@ _PENDING_ALLOWED = frozenset(
 
 
 class _Handler:
-    """The runtime `Handler` for the CALLs a station receives (implements the protocol
-    directly; see the report for the generated handler bases)."""
+    """The runtime `Handler` for the CALLs a station receives. It implements the protocol
+    directly instead of subclassing the generated `ChargingStationHandlers`: every CALL is
+    first checked against the registration state (B02, B03), then routed to a plain method of
+    `Station`."""
 
     def __init__(self, station: Station) -> None:
         self.station = station
