@@ -1,8 +1,24 @@
 """Database backends of the reference CSMS (SQLite file, PostgreSQL by URL) and the migrator.
 
-The store speaks one small dialect of SQL that both engines run unchanged: `?` placeholders
-(rewritten to `%s` for psycopg), `INSERT ... ON CONFLICT`, TEXT/INTEGER/DOUBLE PRECISION columns.
-Both backends run in autocommit mode; `transaction()` groups statements atomically.
+The store speaks one small dialect of SQL that both engines run unchanged: `?` placeholders,
+`INSERT ... ON CONFLICT`, TEXT/INTEGER/DOUBLE PRECISION columns, '...' string literals and "..."
+identifiers (no E'...' strings, dollar quoting or PostgreSQL's `?` operators: SQLite has none of
+them). Both backends run in autocommit mode; `transaction()` groups statements atomically.
+
+What differs is hidden here, in one place per backend, so that every value the store is given
+comes back exactly:
+- Placeholders: sqlite3 takes `?` natively. psycopg takes `%s` and reads every `%` in the text as
+  the start of a placeholder, even inside literals; `postgres_sql` rewrites a statement with a
+  tokenizer that skips literals, quoted identifiers and comments (`?` there stays as it is) and
+  doubles every literal `%` (cached: the store reuses a few dozen statements).
+- NUL: PostgreSQL text cannot hold U+0000, which OCPP strings may contain (any Unicode
+  character). `PostgresDatabase` stores strings with a reversible escape (U+0001 starts an
+  escape: U+0000 -> U+0001 "0", U+0001 -> U+0001 "1"), applied to every string parameter and
+  undone on every string read. A string without either character is stored as it is, so SQL
+  literals, equality, indexes and ordering of ordinary text are unchanged. SQLite stores NUL.
+- Integers: the columns are INTEGER (32-bit on PostgreSQL, 64-bit on SQLite), as OCPP's
+  integer is 32-bit; the CSMS refuses out-of-range integers before they reach the store
+  (`handlers.INT32_RANGE`).
 
 Calls are synchronous. The CSMS runs on one event loop and every statement it issues is a
 short indexed lookup or insert on a local file or a nearby server, so running them inline keeps
@@ -16,9 +32,10 @@ applied and never touches the others. A database newer than this code is refused
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +49,7 @@ __all__ = [
     "migrate",
     "migrations",
     "open_database",
+    "postgres_sql",
 ]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -119,17 +137,13 @@ class PostgresDatabase:
         self.url = url
         self._conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
 
-    @staticmethod
-    def _sql(sql: str) -> str:
-        return sql.replace("?", "%s")
-
     def execute(self, sql: str, params: Params = ()) -> int:
-        cursor = self._conn.execute(self._sql(sql), tuple(params))
+        cursor = self._conn.execute(postgres_sql(sql), _pg_params(params))
         return int(cursor.rowcount)
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
-        cursor = self._conn.execute(self._sql(sql), tuple(params))
-        return [dict(row) for row in cursor.fetchall()]
+        cursor = self._conn.execute(postgres_sql(sql), _pg_params(params))
+        return [_pg_row(row) for row in cursor.fetchall()]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -138,6 +152,50 @@ class PostgresDatabase:
 
     def close(self) -> None:
         self._conn.close()
+
+
+# One token of the portable dialect that may hold `?` or `%` as text, or a bare `?` / `%`.
+_PG_TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/|[?%]""", re.DOTALL)
+
+
+def _pg_token(match: re.Match[str]) -> str:
+    token = match[0]
+    return "%s" if token == "?" else token.replace("%", "%%")
+
+
+@functools.lru_cache(maxsize=256)
+def postgres_sql(sql: str) -> str:
+    """A statement of the portable dialect in psycopg's style: each `?` placeholder becomes
+    `%s`, each `%` (psycopg's escape character, wherever it stands) becomes `%%`; a `?` inside
+    a string literal, a quoted identifier or a comment is text and stays."""
+    return _PG_TOKEN.sub(_pg_token, sql)
+
+
+_NUL, _ESCAPE = "\x00", "\x01"
+_ESCAPED = re.compile("\x01([01])")
+
+
+def _pg_text(value: str) -> str:
+    """`value` as PostgreSQL text can hold it (no U+0000); `_pg_untext` undoes it."""
+    if _NUL not in value and _ESCAPE not in value:
+        return value
+    return value.replace(_ESCAPE, _ESCAPE + "1").replace(_NUL, _ESCAPE + "0")
+
+
+def _pg_unescape(match: re.Match[str]) -> str:
+    return _NUL if match[1] == "0" else _ESCAPE
+
+
+def _pg_untext(value: str) -> str:
+    return _ESCAPED.sub(_pg_unescape, value) if _ESCAPE in value else value
+
+
+def _pg_params(params: Params) -> tuple[Any, ...]:
+    return tuple(_pg_text(p) if isinstance(p, str) else p for p in params)
+
+
+def _pg_row(row: Mapping[str, Any]) -> Row:
+    return {k: _pg_untext(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def open_database(url: str | Path) -> Database:
