@@ -23,8 +23,11 @@ wait in the queue until then. NotifyEvents raised offline are queued (N07.FR.04,
 MonitoringCtrlr.OfflineQueuingSeverity) and sent after the reconnect's status report; with
 OCPPCommCtrlr.QueueAllMessages StatusNotification and MeterValues are queued offline too.
 A connector is Occupied only while an EV's cable is in it (a transaction started first leaves
-it Available; the other connectors of its EVSE are not reported, G01.FR.08). The Ended event
-carries the AlignedDataCtrlr (J01) and SampledDataCtrlr (J02) TxEndedInterval samples.
+it Available; the other connectors of its EVSE are not reported, G01.FR.08). ChangeAvailability
+Inoperative with no transaction running makes connectors Unavailable at once, cable or not
+(G03, G04); with one it is Scheduled for its end. An Unavailable connector takes no new
+transaction. The Ended event carries the AlignedDataCtrlr (J01) and SampledDataCtrlr (J02)
+TxEndedInterval samples.
 
 State lives in one SQLite file (`db_path`, its folder created if missing): the device model
 values the CSMS set, EVSE state and running transactions, the authorization cache and the
@@ -82,8 +85,9 @@ ChargingState = v201.ChargingStateEnumType
 _CALL_FAILURES = (Disconnected, CallTimeout, RemoteCallError, InvalidResultError)
 _POWER_PATH = {"PowerPathClosed", "EnergyTransfer"}
 
-# Severities (OCPP 2.0.1 Part 2, monitoring: 0 Danger .. 9 Debug) of the events this station
-# raises; compared with MonitoringCtrlr.OfflineQueuingSeverity while offline (N07.FR.04).
+# Severities of the events this station raises (0 Danger .. 9 Debug, as the severity field of
+# spec/v201/schemas/SetVariableMonitoringRequest.json lists them); compared with
+# MonitoringCtrlr.OfflineQueuingSeverity while offline (N07.FR.04).
 SEVERITY_HARDWARE_FAILURE = 1  # G05 connector lock failure
 SEVERITY_ERROR = 4  # an EVSE Faulted (N07 alert) and its clearing
 
