@@ -17,19 +17,26 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import ipaddress
 import ssl
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from enum import IntEnum
 from os import PathLike
 from typing import Any
 
 __all__ = [
     "OCPP_TLS12_CIPHERS",
+    "AuthLimits",
     "BasicAuthCheck",
+    "FailureLimiter",
     "SecurityProfile",
+    "address_key",
     "basic_auth_header",
     "certificate_identity",
     "check_password",
+    "client_certificate_problem",
     "client_ssl_context",
     "parse_basic_auth",
     "server_ssl_context",
@@ -145,3 +152,174 @@ def certificate_identity(peer_certificate: dict[str, Any] | None) -> str | None:
             if key == "commonName":
                 return str(value)
     return None
+
+
+# -- the station certificate (security profile 3) ----------------------------------------------
+
+_BASIC_CONSTRAINTS = bytes.fromhex("551d13")  # 2.5.29.19
+_EXTENDED_KEY_USAGE = bytes.fromhex("551d25")  # 2.5.29.37
+_CLIENT_AUTH = bytes.fromhex("2b06010505070302")  # 1.3.6.1.5.5.7.3.2 (id-kp-clientAuth)
+
+
+def client_certificate_problem(der: bytes) -> str | None:
+    """Why a verified client certificate (DER) may not identify a Charging Station, or None.
+
+    TLS only checks that the certificate chains to a trusted CA. A station certificate must also
+    be an end-entity certificate (a CA certificate with the station's CN could sign more of
+    them), and its extended key usage, when present, must allow clientAuth (RFC 5280 §4.2.1.12).
+    A certificate without the extension is accepted: RFC 5280 reads its absence as "any use",
+    OpenSSL's client purpose check does the same, and OCPP 2.0.1 (Part 2, certificate
+    properties) does not require the extension.
+    """
+    try:
+        extensions = _certificate_extensions(der)
+        if _is_ca(extensions.get(_BASIC_CONSTRAINTS)):
+            return "it is a CA certificate (basicConstraints CA:TRUE), not an end-entity one"
+        usage = extensions.get(_EXTENDED_KEY_USAGE)
+        if usage is not None and not _allows_client_auth(usage):
+            return "its extended key usage does not include clientAuth"
+    except ValueError:
+        return "it cannot be parsed"
+    return None
+
+
+def _der_items(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(tag, content) of each DER element in `data` (definite lengths only, as DER requires)."""
+    at = 0
+    while at < len(data):
+        if at + 2 > len(data):
+            raise ValueError("truncated DER")
+        tag, length = data[at], data[at + 1]
+        at += 2
+        if length & 0x80:
+            size = length & 0x7F
+            if not 0 < size <= 4 or at + size > len(data):
+                raise ValueError("bad DER length")
+            length = int.from_bytes(data[at : at + size], "big")
+            at += size
+        if at + length > len(data):
+            raise ValueError("truncated DER")
+        yield tag, data[at : at + length]
+        at += length
+
+
+def _only(data: bytes, tag: int) -> bytes:
+    items = list(_der_items(data))
+    if not items or items[0][0] != tag:
+        raise ValueError(f"expected DER tag {tag:#x}")
+    return items[0][1]
+
+
+def _certificate_extensions(der: bytes) -> dict[bytes, bytes]:
+    """extnID (OID content bytes) -> extnValue (the OCTET STRING's content) of a certificate."""
+    certificate = _only(der, 0x30)
+    tbs = _only(certificate, 0x30)
+    extensions: dict[bytes, bytes] = {}
+    for tag, content in _der_items(tbs):
+        if tag != 0xA3:  # [3] EXPLICIT Extensions
+            continue
+        for _, extension in _der_items(_only(content, 0x30)):
+            parts = list(_der_items(extension))  # extnID, critical (optional), extnValue
+            if len(parts) < 2 or parts[0][0] != 0x06 or parts[-1][0] != 0x04:
+                raise ValueError("bad extension")
+            extensions[parts[0][1]] = parts[-1][1]
+    return extensions
+
+
+def _is_ca(basic_constraints: bytes | None) -> bool:
+    if basic_constraints is None:
+        return False
+    fields = list(_der_items(_only(basic_constraints, 0x30)))
+    return bool(fields) and fields[0][0] == 0x01 and fields[0][1] != b"\x00"  # cA DEFAULT FALSE
+
+
+def _allows_client_auth(extended_key_usage: bytes) -> bool:
+    purposes = _der_items(_only(extended_key_usage, 0x30))
+    return any(tag == 0x06 and oid == _CLIENT_AUTH for tag, oid in purposes)
+
+
+# -- limits on failed Basic auth (security profiles 1 and 2) -------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthLimits:
+    """How many failed password checks a CSMS tolerates before it stops checking.
+
+    Each identity and each source address (IPv6: its /64) has a bucket of `*_burst` failures
+    that refills by one every `*_refill` seconds. With an empty bucket the handshake is refused
+    with 429 (and Retry-After) before the password is checked, even a right one: checking it
+    would cost the CPU the limit protects, and answer the guess. A success refills the
+    identity's bucket, not the address's. `concurrent_checks` bounds password checks running at
+    once, so a flood of them cannot take every worker thread or core.
+    """
+
+    identity_burst: int = 10
+    identity_refill: float = 60.0
+    address_burst: int = 30
+    address_refill: float = 10.0
+    concurrent_checks: int = 2
+    max_tracked: int = 100_000
+    """Buckets kept per kind; when full, the least recently failed one is forgotten."""
+
+    def __post_init__(self) -> None:
+        if min(self.identity_burst, self.address_burst, self.concurrent_checks) < 1:
+            raise ValueError("bursts and concurrent_checks must be at least 1")
+        if min(self.identity_refill, self.address_refill) <= 0:
+            raise ValueError("refill intervals must be positive")
+
+
+class FailureLimiter:
+    """Token buckets of failures, one per key (sans-IO: the clock is a parameter)."""
+
+    def __init__(
+        self,
+        burst: int,
+        refill: float,
+        *,
+        max_tracked: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.burst = burst
+        self.refill = refill
+        self._max_tracked = max_tracked
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at), oldest first
+
+    def _tokens(self, key: str, now: float) -> float:
+        tokens, at = self._buckets.get(key, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - at) / self.refill)
+
+    def retry_after(self, key: str) -> float:
+        """0 if `key` may try now, else the seconds until it may."""
+        tokens = self._tokens(key, self._clock())
+        if tokens >= self.burst:
+            self._buckets.pop(key, None)  # refilled: nothing left to remember
+        return 0.0 if tokens >= 1 else (1 - tokens) * self.refill
+
+    def failed(self, key: str) -> bool:
+        """Count a failure; True if it emptied the bucket (the key is locked from now)."""
+        now = self._clock()
+        tokens = max(0.0, self._tokens(key, now) - 1)
+        self._buckets.pop(key, None)  # re-insert: the dict stays ordered by last failure
+        self._buckets[key] = (tokens, now)
+        while len(self._buckets) > self._max_tracked:
+            del self._buckets[next(iter(self._buckets))]
+        return tokens < 1
+
+    def succeeded(self, key: str) -> None:
+        self._buckets.pop(key, None)
+
+
+def address_key(remote_address: Any) -> str:
+    """The key an address is limited by: the IPv4 address, or the /64 of an IPv6 one (one
+    subscriber usually holds a whole /64)."""
+    host = str(remote_address[0] if isinstance(remote_address, tuple) else remote_address)
+    try:
+        address = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)

@@ -6,15 +6,26 @@
     response = await server.stations["CS001"].call(GetVariablesRequest(...))
     await server.close()
 
-- The station identity is the last segment of the URL path (`ws://host/<prefix>/<identity>`,
-  percent-decoded); OCPP-J 1.6 §3.1.1, OCPP 2.0.1 Part 4 §3.1.1.
+- The station identity is the last segment of the URL path, percent-decoded (OCPP-J 1.6 §3.1.1,
+  OCPP 2.0.1 Part 4 §3.1.1: the station appends it to its CSMS endpoint URL). The endpoint is
+  any path under `path_prefix`, at any depth (`/ocpp/CS1`, `/ocpp/site-7/CS1`; the full path is
+  in `conn.extra["path"]`); a path outside the prefix or without a valid identity gets HTTP 404.
+  See `station_identity`.
 - Several OCPP versions on one endpoint: each `(VersionSpec, Handler)` pair offers the version's
   subprotocol; the first pair (in the order given) that the station also offers wins. A station
   offering no subprotocol we serve is refused at the handshake (HTTP 400).
 - Security profiles: 1 and 2 require HTTP Basic auth (user name = identity, password checked by
   an async hook) and refuse with 401; 2 and 3 require TLS; 3 requires a client certificate
   (checked by TLS against the CA in the `ssl` context) whose subject CN equals the identity in
-  the URL, else 403. The profile is declared and the server checks its configuration fits.
+  the URL, that is an end-entity certificate and, if it has an extended key usage, one that
+  includes clientAuth, else 403. The profile is declared and the server checks its
+  configuration fits.
+- Basic auth (profiles 1, 2): a handshake with several Authorization headers gets 400. Failed
+  password checks are limited per identity and per source address (`auth_limits`, see
+  `AuthLimits`; None: no limits): past the limit, 429 with Retry-After without checking the
+  password, and one WARNING line when a limit starts. `accept_identity` is asked only after the
+  password is accepted, so unknown identities get the same 401 as wrong passwords (the hook
+  should take as long for them, e.g. check against a dummy hash).
 - `max_size`: a larger message closes that connection with 1009 (message too big); nothing else
   is affected. `ping_interval`/`ping_timeout`: WebSocket keep-alive. `call_timeout`: how long
   CSMS-initiated calls wait for an answer.
@@ -30,10 +41,12 @@ import asyncio
 import contextlib
 import http
 import logging
+import math
+import re
 import ssl
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.frames import CloseCode
@@ -46,13 +59,18 @@ from ocppgen.runtime.dispatch import Handler
 from ocppgen.runtime.endpoint import DEFAULT_CALL_TIMEOUT, EventObserver, OcppConnection
 from ocppgen.runtime.endpoint import message_ids as _message_ids
 from ocppgen.runtime.security import (
+    AuthLimits,
     BasicAuthCheck,
+    FailureLimiter,
     SecurityProfile,
+    address_key,
     certificate_identity,
+    client_certificate_problem,
     parse_basic_auth,
 )
 
 __all__ = [
+    "DEFAULT_AUTH_LIMITS",
     "MAX_IDENTITY_LENGTH",
     "ConnectionHook",
     "CsmsServer",
@@ -65,25 +83,46 @@ logger = logging.getLogger("ocppgen.runtime")
 MAX_IDENTITY_LENGTH = 48
 """OCPP 2.0.1 Part 4 §3.1.1: the Charging Station identity is at most 48 characters."""
 
+DEFAULT_AUTH_LIMITS = AuthLimits()
+"""Limits on failed Basic auth unless `auth_limits` says otherwise (see `AuthLimits`)."""
+
 ConnectionHook = Callable[[OcppConnection], Awaitable[None]]
 IdentityCheck = Callable[[str], Awaitable[bool]]
 """`accept_identity`: may this station identity connect at all? Asked at the handshake, before
-any authentication and under every security profile; False refuses with HTTP 404."""
+any authentication under security profiles 0 and 3 (False refuses with HTTP 404), after the
+password under profiles 1 and 2 (False refuses with 401, like a wrong password)."""
+
+
+_PERCENT_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")  # a '%' not followed by two hex digits
 
 
 def station_identity(path: str, prefix: str = "/") -> str | None:
-    """The station identity in a request path (`<prefix><identity>`), or None if there is none.
+    """The station identity in a request path, or None if the path does not name one.
 
-    The identity is percent-decoded, non-empty, at most 48 characters, and contains no '/'.
+    OCPP-J (OCPP 2.0.1 Part 4 §3.1.1, OCPP-J 1.6 §3.1.1): the station connects to its CSMS
+    endpoint URL with its identity appended as one more path segment, percent-encoded as RFC
+    3986 requires. So the identity is the last segment, and what comes before it is the
+    endpoint: any path under `prefix` (which ends with '/'), at any depth (`/ocpp/CS1`,
+    `/ocpp/tenant-a/CS1`); a path outside `prefix` is not ours. The query is ignored.
+
+    The identity is valid percent-encoding of UTF-8, non-empty, at most 48 characters, has no
+    '/' and no control characters; '.' and '..' segments (on either side) are refused.
     """
-    path = urlsplit(path).path
+    path = path.partition("?")[0]
     if not path.startswith(prefix):
         return None
-    raw = path[len(prefix) :]
-    if not raw or "/" in raw:
+    *endpoint, raw = path[len(prefix) :].split("/")
+    if any(segment in ("", ".", "..") for segment in endpoint):
         return None
-    identity = unquote(raw)
-    if not identity or len(identity) > MAX_IDENTITY_LENGTH or "/" in identity:
+    if _PERCENT_ESCAPE.search(raw):
+        return None
+    try:
+        identity = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if not 0 < len(identity) <= MAX_IDENTITY_LENGTH or identity in (".", ".."):
+        return None
+    if "/" in identity or not identity.isprintable():
         return None
     return identity
 
@@ -99,6 +138,7 @@ class CsmsServer:
         ssl_context: ssl.SSLContext | None = None,
         authenticate: BasicAuthCheck | None = None,
         accept_identity: IdentityCheck | None = None,
+        auth_limits: AuthLimits | None = DEFAULT_AUTH_LIMITS,
         path_prefix: str = "/",
         max_size: int | None = 2**16,
         ping_interval: float | None = 60.0,
@@ -121,6 +161,10 @@ class CsmsServer:
         self._ssl = ssl_context
         self._authenticate = authenticate
         self._accept_identity = accept_identity
+        self._identity_failures, self._address_failures = _failure_limiters(auth_limits)
+        self._auth_slots = asyncio.Semaphore(
+            auth_limits.concurrent_checks if auth_limits is not None else 2**16
+        )
         self._prefix = path_prefix if path_prefix.endswith("/") else path_prefix + "/"
         self.max_size = max_size
         self.ping_interval = ping_interval
@@ -231,33 +275,111 @@ class CsmsServer:
         identity = station_identity(request.path, self._prefix)
         if identity is None:
             return connection.respond(http.HTTPStatus.NOT_FOUND, "No station identity in URL\n")
+        if self._uses_passwords:
+            # accept_identity is asked only after the password: a 404 (or a quick 401) for
+            # unknown identities would tell who is registered.
+            return await self._check_basic_auth(connection, request, identity)
         if self._accept_identity is not None and not await self._accepts(identity):
             logger.warning("refused %s: identity not accepted", identity)
             return connection.respond(http.HTTPStatus.NOT_FOUND, "Unknown Charging Station\n")
-        profile = self.security_profile
-        if profile is SecurityProfile.TLS_CLIENT_CERTIFICATE:
-            ssl_object = connection.transport.get_extra_info("ssl_object")
-            peer = ssl_object.getpeercert() if ssl_object is not None else None
-            if certificate_identity(peer) != identity:
-                logger.warning("refused %s: client certificate identity mismatch", identity)
-                return connection.respond(
-                    http.HTTPStatus.FORBIDDEN, "Certificate does not match the identity\n"
-                )
-        elif profile in (SecurityProfile.BASIC_AUTH, SecurityProfile.TLS_BASIC_AUTH):
-            assert self._authenticate is not None
-            credentials = parse_basic_auth(request.headers.get("Authorization", ""))
-            accepted = False
-            if credentials is not None and credentials[0] == identity:
-                try:
-                    accepted = await self._authenticate(identity, credentials[1])
-                except Exception:
-                    logger.exception("authentication hook failed for %s", identity)
-            if not accepted:
-                logger.warning("refused %s: Basic authentication failed", identity)
-                response = connection.respond(http.HTTPStatus.UNAUTHORIZED, "Unauthorized\n")
-                response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
-                return response
+        if self.security_profile is SecurityProfile.TLS_CLIENT_CERTIFICATE:
+            return self._check_certificate(connection, identity)
         return None
+
+    @property
+    def _uses_passwords(self) -> bool:
+        return self.security_profile in (SecurityProfile.BASIC_AUTH, SecurityProfile.TLS_BASIC_AUTH)
+
+    def _check_certificate(self, connection: ServerConnection, identity: str) -> Response | None:
+        ssl_object = connection.transport.get_extra_info("ssl_object")
+        peer = ssl_object.getpeercert() if ssl_object is not None else None
+        if certificate_identity(peer) != identity:
+            logger.warning("refused %s: client certificate identity mismatch", identity)
+            return connection.respond(
+                http.HTTPStatus.FORBIDDEN, "Certificate does not match the identity\n"
+            )
+        problem = client_certificate_problem(ssl_object.getpeercert(binary_form=True))
+        if problem is not None:
+            logger.warning(
+                "refused %s from %s: client certificate not a station certificate: %s",
+                identity,
+                _address_text(connection.remote_address),
+                problem,
+            )
+            return connection.respond(
+                http.HTTPStatus.FORBIDDEN, "Not a Charging Station certificate\n"
+            )
+        return None
+
+    async def _check_basic_auth(
+        self, connection: ServerConnection, request: Request, identity: str
+    ) -> Response | None:
+        address = _address_text(connection.remote_address)
+        headers = request.headers.get_all("Authorization")
+        if len(headers) > 1:
+            logger.warning(
+                "refused %s from %s: %d Authorization headers", identity, address, len(headers)
+            )
+            return connection.respond(http.HTTPStatus.BAD_REQUEST, "One Authorization header\n")
+        credentials = parse_basic_auth(headers[0]) if headers else None
+        if credentials is None or credentials[0] != identity:
+            logger.warning("refused %s from %s: no Basic credentials for it", identity, address)
+            return _unauthorized(connection)
+        async with self._auth_slots:  # re-check the limits after waiting for a slot
+            wait = self._locked_for(identity, address_key(connection.remote_address))
+            if wait > 0:
+                logger.debug("refused %s from %s: locked for %.0f s", identity, address, wait)
+                response = connection.respond(
+                    http.HTTPStatus.TOO_MANY_REQUESTS, "Too many failed attempts\n"
+                )
+                response.headers["Retry-After"] = str(math.ceil(wait))
+                return response
+            accepted = await self._password_accepted(identity, credentials[1])
+        if accepted and self._accept_identity is not None:
+            accepted = await self._accepts(identity)
+        if not accepted:
+            logger.warning("refused %s from %s: Basic authentication failed", identity, address)
+            self._count_failure(identity, connection.remote_address)
+            return _unauthorized(connection)
+        if self._identity_failures is not None:
+            self._identity_failures.succeeded(identity)
+        return None
+
+    async def _password_accepted(self, identity: str, password: str) -> bool:
+        assert self._authenticate is not None
+        try:
+            return await self._authenticate(identity, password)
+        except Exception:
+            logger.exception("authentication hook failed for %s", identity)
+            return False
+
+    def _locked_for(self, identity: str, address: str) -> float:
+        if self._identity_failures is None or self._address_failures is None:
+            return 0.0
+        return max(
+            self._identity_failures.retry_after(identity),
+            self._address_failures.retry_after(address),
+        )
+
+    def _count_failure(self, identity: str, remote_address: Any) -> None:
+        if self._identity_failures is None or self._address_failures is None:
+            return
+        address = address_key(remote_address)
+        for kind, key, limiter in (
+            ("identity", identity, self._identity_failures),
+            ("address", address, self._address_failures),
+        ):
+            if limiter.failed(key):
+                logger.warning(
+                    "Basic auth failures: %s %s locked (identity %s, address %s): %d "
+                    "failed passwords; one more allowed every %.0f s",
+                    kind,
+                    key,
+                    identity,
+                    _address_text(remote_address),
+                    limiter.burst,
+                    limiter.refill,
+                )
 
     async def _accepts(self, identity: str) -> bool:
         assert self._accept_identity is not None
@@ -329,9 +451,23 @@ def _check_profile(
             raise ValueError("security profile 3 needs an ssl_context that requires client certs")
 
 
+def _failure_limiters(
+    limits: AuthLimits | None,
+) -> tuple[FailureLimiter | None, FailureLimiter | None]:
+    if limits is None:
+        return None, None
+    return (
+        FailureLimiter(
+            limits.identity_burst, limits.identity_refill, max_tracked=limits.max_tracked
+        ),
+        FailureLimiter(limits.address_burst, limits.address_refill, max_tracked=limits.max_tracked),
+    )
+
+
 def _connection_extra(websocket: ServerConnection, profile: SecurityProfile) -> dict[str, Any]:
     extra: dict[str, Any] = {
         "remote_address": websocket.remote_address,
+        "path": websocket.request.path if websocket.request is not None else None,
         "security_profile": profile,
         "subprotocol": websocket.subprotocol,
     }
@@ -340,3 +476,15 @@ def _connection_extra(websocket: ServerConnection, profile: SecurityProfile) -> 
         peer = ssl_object.getpeercert() if ssl_object is not None else None
         extra["certificate_identity"] = certificate_identity(peer)
     return extra
+
+
+def _unauthorized(connection: ServerConnection) -> Response:
+    response = connection.respond(http.HTTPStatus.UNAUTHORIZED, "Unauthorized\n")
+    response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
+    return response
+
+
+def _address_text(remote_address: Any) -> str:
+    if isinstance(remote_address, tuple) and len(remote_address) >= 2:
+        return f"{remote_address[0]}:{remote_address[1]}"
+    return str(remote_address)

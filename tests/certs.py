@@ -6,7 +6,10 @@
 - a client certificate per requested station identity (subject CN = identity, as OCPP 2.x
   security profile 3 requires), signed by the same CA;
 - a client certificate with a correct-looking CN signed by an unrelated "rogue" CA, which the
-  server must refuse at the TLS handshake.
+  server must refuse at the TLS handshake;
+- for the first identity, certificates signed by the trusted CA that are not station
+  certificates: a CA certificate (basicConstraints CA:TRUE, with clientAuth), one whose extended
+  key usage is serverAuth only, and an end-entity one without extended key usage.
 
 Keys are EC P-256: generating them takes microseconds, unlike RSA.
 """
@@ -44,6 +47,9 @@ class Pki:
     clients: dict[str, CertPair] = field(default_factory=dict)  # identity -> cert signed by `ca`
     rogue_ca: Path | None = None  # an unrelated CA
     rogue_client: CertPair | None = None  # signed by `rogue_ca`, CN = the first identity
+    ca_client: CertPair | None = None  # signed by `ca`, CN = the first identity, CA:TRUE
+    server_usage_client: CertPair | None = None  # signed by `ca`, CN = first identity, serverAuth
+    no_usage_client: CertPair | None = None  # signed by `ca`, CN = first identity, no EKU
 
     def client(self, identity: str) -> CertPair:
         return self.clients[identity]
@@ -108,22 +114,23 @@ def _make_leaf(
     ca: tuple[x509.Certificate, ec.EllipticCurvePrivateKey],
     *,
     server: bool,
+    is_ca: bool = False,
+    usages: list[x509.ObjectIdentifier] | None = None,
 ) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """A certificate signed by `ca`; `usages` (default: serverAuth or clientAuth, [] for no
+    extended key usage) and `is_ca` make certificates that are not proper station ones."""
     ca_cert, ca_key = ca
     key = _key()
-    builder = (
-        _builder(_name(common_name), ca_cert.subject, key.public_key())
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]
-            ),
-            critical=False,
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
+    if usages is None:
+        usages = [ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]
+    builder = _builder(_name(common_name), ca_cert.subject, key.public_key()).add_extension(
+        x509.BasicConstraints(ca=is_ca, path_length=None), critical=True
+    )
+    if usages:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
+    builder = builder.add_extension(
+        x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+        critical=False,
     )
     if server:
         builder = builder.add_extension(
@@ -178,5 +185,16 @@ def make_pki(directory: Path, identities: tuple[str, ...] = ("CS001", "CS002")) 
         rogue_ca=_write_cert(directory / "rogue-ca.pem", rogue[0]),
         rogue_client=_write_pair(
             directory, "client-rogue", _make_leaf(identities[0], rogue, server=False)
+        ),
+        ca_client=_write_pair(
+            directory, "client-ca", _make_leaf(identities[0], ca, server=False, is_ca=True)
+        ),
+        server_usage_client=_write_pair(
+            directory,
+            "client-server-usage",
+            _make_leaf(identities[0], ca, server=False, usages=[ExtendedKeyUsageOID.SERVER_AUTH]),
+        ),
+        no_usage_client=_write_pair(
+            directory, "client-no-usage", _make_leaf(identities[0], ca, server=False, usages=[])
         ),
     )

@@ -53,10 +53,32 @@ def station(
 def test_identity_is_the_last_path_segment() -> None:
     assert station_identity("/ocpp/CS001", "/ocpp/") == "CS001"
     assert station_identity("/ocpp/CS%20001?x=1", "/ocpp/") == "CS 001"
+    assert station_identity("/ocpp/RDAM%7C123", "/ocpp/") == "RDAM|123"  # OCPP-J's own example
     assert station_identity("/ocpp/", "/ocpp/") is None
     assert station_identity("/other/CS001", "/ocpp/") is None
-    assert station_identity("/ocpp/a/b", "/ocpp/") is None
+    assert station_identity("/ocppx/CS001", "/ocpp/") is None  # a prefix is whole segments
+    # the endpoint may be any path under the prefix: the identity is still the last segment
+    assert station_identity("/ocpp/a/b", "/ocpp/") == "b"
+    assert station_identity("/ocpp/site-7/v2/CS001", "/ocpp/") == "CS001"
+    assert station_identity("/any/depth/CS001", "/") == "CS001"
+    assert station_identity("/ocpp/" + "x" * 48, "/ocpp/") == "x" * 48
     assert station_identity("/ocpp/" + "x" * 49, "/ocpp/") is None
+    assert station_identity("/ocpp/%C3%A9t%C3%A9", "/ocpp/") == "\u00e9t\u00e9"
+    for refused in [
+        "/ocpp/CS001/",  # empty last segment
+        "/ocpp//CS001",  # empty endpoint segment
+        "/ocpp/../CS001",  # leaves the prefix
+        "/ocpp/./CS001",
+        "/ocpp/..",
+        "/ocpp/a%2Fb",  # an encoded '/' is not an identity character
+        "/ocpp/CS%0A001",  # a control character (would forge log lines)
+        "/ocpp/CS%00",
+        "/ocpp/CS%ZZ1",  # not percent-encoding
+        "/ocpp/CS%4",
+        "/ocpp/CS%FF",  # not UTF-8
+        "/ocpp/" + "%41" * 49,  # 49 characters once decoded
+    ]:
+        assert station_identity(refused, "/ocpp/") is None, refused
 
 
 async def test_boot_gets_typed_response_and_identity_from_url(
