@@ -3,17 +3,21 @@
     async with Csms(CsmsConfig(database="csms.sqlite3")) as csms:
         ...  # csms.ocpp_url, csms.api_url, csms.store, csms.server.stations
 
-Handshake policy: a station must be registered in the store; an unregistered identity is
-refused at the handshake (HTTP 404) under every security profile. With security profile 1 or 2
-its Basic auth password is checked against the stored hash (refused with 401 otherwise); with
-profile 3 the client certificate's identity is checked by the runtime. A station whose own
-security profile is higher than the server's is disconnected right after the handshake.
+Handshake policy: a station must be registered in the store. With security profile 1 or 2 its
+Basic auth password is checked against the stored hash; an unregistered identity (or one without
+a password) is checked against a dummy hash, so it gets the same 401 as a wrong password, after
+the same scrypt time: the handshake does not tell which identities are registered. Failed
+password checks are limited per identity and address (`CsmsConfig.auth_limits`, see
+`AuthLimits`). With profiles 0 and 3 an unregistered identity is refused with 404; with profile 3
+the client certificate is checked by the runtime. A station whose own security profile is higher
+than the server's is disconnected right after the handshake.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import ssl
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,10 +27,10 @@ from aiohttp import web
 from ocppgen.generated import v201
 from ocppgen.reference.csms.api import address_text, make_api
 from ocppgen.reference.csms.handlers import CsmsBehaviour, DataTransferHook, Listener
-from ocppgen.reference.csms.store import Store, verify_password
+from ocppgen.reference.csms.store import Store, hash_password, verify_password
 from ocppgen.runtime.endpoint import OcppConnection
-from ocppgen.runtime.security import SecurityProfile
-from ocppgen.runtime.server import CsmsServer
+from ocppgen.runtime.security import AuthLimits, SecurityProfile
+from ocppgen.runtime.server import DEFAULT_AUTH_LIMITS, CsmsServer
 
 __all__ = ["Csms", "CsmsConfig"]
 
@@ -45,6 +49,8 @@ class CsmsConfig:
     api_port: int = 9080
     security_profile: int = 1
     ssl_context: ssl.SSLContext | None = None
+    auth_limits: AuthLimits | None = DEFAULT_AUTH_LIMITS
+    """Limits on failed Basic auth per identity and address (None: no limits)."""
     operator_user: str = "operator"
     operator_password: str = ""
     boot_retry_interval: int = 30
@@ -78,6 +84,7 @@ class Csms:
             ssl_context=config.ssl_context,
             authenticate=self._authenticate if basic else None,
             accept_identity=self._known,
+            auth_limits=config.auth_limits,
             call_timeout=config.call_timeout,
             ping_interval=config.ping_interval,
             on_connect=self._on_connect,
@@ -89,6 +96,7 @@ class Csms:
             user=config.operator_user,
             password=config.operator_password,
         )
+        self._dummy_hash: str | None = None  # for identities without a stored hash
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.api_port = 0
@@ -98,10 +106,12 @@ class Csms:
 
     async def _authenticate(self, identity: str, password: str) -> bool:
         stored = self.store.password_hash(identity)
-        if stored is None:
-            return False
-        # scrypt takes tens of milliseconds on purpose: keep it off the event loop.
-        return await asyncio.to_thread(verify_password, stored, password)
+        if self._dummy_hash is None:
+            self._dummy_hash = await asyncio.to_thread(_dummy_hash)
+        # scrypt takes tens of milliseconds on purpose: keep it off the event loop. Without a
+        # stored hash, spend the same time on the dummy one, so timing does not tell either.
+        matches = await asyncio.to_thread(verify_password, stored or self._dummy_hash, password)
+        return matches and stored is not None
 
     async def _on_connect(self, conn: OcppConnection) -> None:
         station = self.store.station(conn.identity)
@@ -143,6 +153,11 @@ class Csms:
         return f"http://{self.config.api_host}:{self.api_port}"
 
     async def start(self) -> None:
+        if self.server.security_profile in (
+            SecurityProfile.BASIC_AUTH,
+            SecurityProfile.TLS_BASIC_AUTH,
+        ):
+            self._dummy_hash = await asyncio.to_thread(_dummy_hash)  # ready for the first one
         await self.server.start(self.config.host, self.config.ocpp_port)
         self._runner = web.AppRunner(self.api, access_log=None)
         await self._runner.setup()
@@ -168,3 +183,8 @@ class Csms:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def _dummy_hash() -> str:
+    """A hash no password matches, with the cost parameters of real ones."""
+    return hash_password(secrets.token_urlsafe(24))
