@@ -7,7 +7,11 @@ the application. It owns everything the sans-IO core leaves out:
   events; frames the core queues (answers, automatic CALLERRORs, the next queued CALL) are
   written in the order the core produced them;
 - handling: each received CALL runs the role's `Handler` (as `dispatch` does) in its own task, so a
-  handler may itself `await conn.call(...)` towards the peer without blocking the reader;
+  handler may itself `await conn.call(...)` towards the peer without blocking the reader, has its
+  own copy of the context (a `ContextVar` it sets is not seen by the next handler) and its own
+  cancellation scope (`asyncio.timeout` in a handler cancels the handler, never the reader);
+  a handler that fails, or answers something invalid, is logged at ERROR (the peer only gets
+  InternalError);
 - calling: `await conn.call(request)` returns the typed response. A CALLERROR raises
   `RemoteCallError` (code, description, details), an invalid CALLRESULT `InvalidResultError`,
   no answer in time `CallTimeout`, a lost connection `Disconnected`;
@@ -18,9 +22,11 @@ the application. It owns everything the sans-IO core leaves out:
 Cost per message matters here (a CSMS serves thousands of stations on one core), so the common
 path does no more than it must: frames are written to the WebSocket synchronously, in the order
 the core produced them, and only a write that has to wait (flow control, a closing connection)
-is finished in a task, with later frames queued behind it; a handler that does not suspend is
-run inside the reader's step, without a task; one timer per connection serves all its CALLs
-(a CALL's deadline is checked when the timer fires, so a CALL answered in time costs no timer).
+is finished in a task, with later frames queued behind it; where asyncio has eager tasks (Python
+3.12+), a handler's task starts inside the reader's step, so a handler that does not suspend is
+answered at once, without a trip through the event loop (on 3.11 the task runs at the loop's next
+turn); one timer per connection serves all its CALLs (a CALL's deadline is checked when the
+timer fires, so a CALL answered in time costs no timer).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import sys
 from collections.abc import Callable, Coroutine, Generator, Mapping
 from types import MappingProxyType
 from typing import Any, Final
@@ -236,6 +243,8 @@ class OcppConnection:
         receive = self._core.receive
         try:
             while True:
+                if self._writer is not None:  # the transport is full: stop reading meanwhile
+                    await self._flush()
                 message = await websocket.recv()
                 if not isinstance(message, str):
                     # OCPP-J is JSON in text frames (OCPP-J 1.6 §4.1.3, 2.x Part 4 §3.1.2).
@@ -244,8 +253,6 @@ class OcppConnection:
                 for event in receive(message):
                     self._on_event(event)
                 self._write()
-                if self._writer is not None:  # the transport is full: stop reading meanwhile
-                    await self._flush()
         except ConnectionClosed:
             pass
         finally:
@@ -283,35 +290,65 @@ class OcppConnection:
             pending.future.set_exception(error)
 
     def _observe(self, event: Event | InvalidResponse | HandlerFailed) -> None:
-        if self._observer is not None:
-            try:
-                self._observer(self, event)
-            except Exception:
-                logger.exception("event observer failed for %s", self.identity)
-        else:
+        observer = self._observer
+        if observer is None:
             logger.debug("%s: %r", self.identity, event)
+            return
+        try:
+            observer(self, event)
+        except Exception:
+            logger.exception("event observer failed for %s", self.identity)
+
+    def _report(self, outcome: InvalidResponse | HandlerFailed) -> None:
+        """Log, at ERROR, that one of our handlers failed or answered something invalid, then
+        tell the observer if there is one. The peer only got InternalError, so without this
+        log the failure would leave no trace (an application need not set an observer)."""
+        if type(outcome) is HandlerFailed:
+            logger.error(
+                "%s: %s handler failed (message id %s)",
+                self.identity,
+                outcome.action,
+                outcome.message_id,
+                exc_info=outcome.exception,
+            )
+        else:
+            assert type(outcome) is InvalidResponse
+            logger.error(
+                "%s: %s handler gave an invalid response (message id %s), answered"
+                " InternalError: %s",
+                self.identity,
+                outcome.action,
+                outcome.message_id,
+                outcome.reason,
+            )
+        if self._observer is not None:
+            self._observe(outcome)
 
     # -- handlers -----------------------------------------------------------------------------
 
     def _start_handler(self, event: CallReceived | SendReceived) -> None:
-        # Run the handler eagerly, inside the reader's step: most handlers answer without ever
-        # suspending, and then no task is created and the answer goes out at once. A handler
-        # that suspends (awaits I/O, or calls the peer) continues in a task of its own, so the
-        # reader is never blocked by it.
-        coroutine = self._handle(event)
-        self._eager = True  # the reader writes the answer after this step (see `_handle`)
+        # A task per handler: its own context copy and its own cancellation scope, which a
+        # handler's `asyncio.timeout` or ContextVar must not share with the reader or with the
+        # next handler. On 3.12+ the task starts eagerly, inside this step: a handler that does
+        # not suspend is then done here, and the reader writes its answer right after.
+        self._eager = _EAGER_TASKS  # see `_handle`
         try:
-            yielded = coroutine.send(None)
-        except StopIteration:
-            return
-        except Exception:
-            logger.exception("%s: handling %s failed", self.identity, event.action)
-            return
+            task = _new_task(self._loop, self._handle(event))
         finally:
             self._eager = False
-        task = self._loop.create_task(_resume(coroutine, yielded))
+        if task.done():
+            self._handler_done(task)
+            return
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._handler_done)
+
+    def _handler_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()  # handler errors are answered in `_handle`: this is a bug
+        if error is not None:
+            logger.error("%s: handling a CALL failed", self.identity, exc_info=error)
 
     async def _handle(self, event: CallReceived | SendReceived) -> None:
         handler = self._handler
@@ -330,7 +367,7 @@ class OcppConnection:
             try:
                 await handler.handle(event.action, event.request, context)
             except Exception as error:
-                self._observe(HandlerFailed(event.message_id, event.action, error))
+                self._report(HandlerFailed(event.message_id, event.action, error))
             return
         assert type(event) is CallReceived
         # What `dispatch` does, inlined: one coroutine less per CALL.
@@ -346,7 +383,7 @@ class OcppConnection:
         else:
             outcome = complete(core, event, response)
         if outcome is not None:
-            self._observe(outcome)
+            self._report(outcome)
         if self._eager:
             return  # run inside the reader's step: the reader writes (and waits) next
         self._write()
@@ -470,6 +507,24 @@ class OcppConnection:
                 )
 
 
+_EAGER_TASKS: Final = sys.version_info >= (3, 12)
+"""asyncio can run a new task's first step at once, inside the step that creates it."""
+
+if sys.version_info >= (3, 12):
+
+    def _new_task(
+        loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, None]
+    ) -> asyncio.Task[None]:
+        return asyncio.Task(coroutine, loop=loop, eager_start=True)
+
+else:
+
+    def _new_task(
+        loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, None]
+    ) -> asyncio.Task[None]:
+        return loop.create_task(coroutine)
+
+
 READ_SIZE: Final = 64 * 1024
 """Bytes asyncio's socket transport asks for per read (its default is 256 KiB)."""
 
@@ -493,11 +548,6 @@ def _limit_reads(websocket: WebSocket) -> None:
         size = getattr(reader, "max_size", None)
         if type(size) is int and size > READ_SIZE:
             reader.max_size = READ_SIZE
-
-
-async def _resume(coroutine: Coroutine[Any, Any, None], yielded: Any) -> None:
-    """Finish, inside a task, a coroutine that was started eagerly and suspended on `yielded`."""
-    await _Continue(coroutine, yielded)
 
 
 class _Continue:
