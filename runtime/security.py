@@ -258,12 +258,19 @@ class AuthLimits:
     address_burst: int = 30
     address_refill: float = 10.0
     concurrent_checks: int = 2
+    queued_checks: int = 32
+    """Password checks that may wait for one of the `concurrent_checks` slots; past that, the
+    handshake gets 503 with Retry-After instead of waiting (a flood from many addresses and
+    identities, which the buckets cannot tell apart, would otherwise queue every handshake
+    until it times out)."""
     max_tracked: int = 100_000
     """Buckets kept per kind; when full, the least recently failed one is forgotten."""
 
     def __post_init__(self) -> None:
         if min(self.identity_burst, self.address_burst, self.concurrent_checks) < 1:
             raise ValueError("bursts and concurrent_checks must be at least 1")
+        if self.queued_checks < 0:
+            raise ValueError("queued_checks must not be negative")
         if min(self.identity_refill, self.address_refill) <= 0:
             raise ValueError("refill intervals must be positive")
 

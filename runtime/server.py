@@ -162,9 +162,11 @@ class CsmsServer:
         self._authenticate = authenticate
         self._accept_identity = accept_identity
         self._identity_failures, self._address_failures = _failure_limiters(auth_limits)
-        self._auth_slots = asyncio.Semaphore(
-            auth_limits.concurrent_checks if auth_limits is not None else 2**16
-        )
+        checks = auth_limits.concurrent_checks if auth_limits is not None else 2**16
+        self._auth_slots = asyncio.Semaphore(checks)
+        self._auth_capacity = checks + (auth_limits.queued_checks if auth_limits else 2**16)
+        self._auth_pending = 0  # password checks running or waiting for a slot
+        self._auth_busy_logged = False
         self._prefix = path_prefix if path_prefix.endswith("/") else path_prefix + "/"
         self.max_size = max_size
         self.ping_interval = ping_interval
@@ -325,16 +327,9 @@ class CsmsServer:
         if credentials is None or credentials[0] != identity:
             logger.warning("refused %s from %s: no Basic credentials for it", identity, address)
             return _unauthorized(connection)
-        async with self._auth_slots:  # re-check the limits after waiting for a slot
-            wait = self._locked_for(identity, address_key(connection.remote_address))
-            if wait > 0:
-                logger.debug("refused %s from %s: locked for %.0f s", identity, address, wait)
-                response = connection.respond(
-                    http.HTTPStatus.TOO_MANY_REQUESTS, "Too many failed attempts\n"
-                )
-                response.headers["Retry-After"] = str(math.ceil(wait))
-                return response
-            accepted = await self._password_accepted(identity, credentials[1])
+        accepted = await self._limited_check(connection, identity, credentials[1])
+        if isinstance(accepted, Response):
+            return accepted
         if accepted and self._accept_identity is not None:
             accepted = await self._accepts(identity)
         if not accepted:
@@ -344,6 +339,54 @@ class CsmsServer:
         if self._identity_failures is not None:
             self._identity_failures.succeeded(identity)
         return None
+
+    async def _limited_check(
+        self, connection: ServerConnection, identity: str, password: str
+    ) -> Response | bool:
+        """Whether the password is right, or the refusal when it may not be checked now."""
+        locked = self._refuse_if_locked(connection, identity)
+        if locked is not None:
+            return locked
+        if self._auth_pending >= self._auth_capacity:
+            return self._busy(connection, identity)
+        self._auth_pending += 1
+        try:
+            async with self._auth_slots:
+                locked = self._refuse_if_locked(connection, identity)  # failures while we waited
+                if locked is not None:
+                    return locked
+                return await self._password_accepted(identity, password)
+        finally:
+            self._auth_pending -= 1
+            if self._auth_pending == 0:
+                self._auth_busy_logged = False  # the next overload is logged again
+
+    def _refuse_if_locked(self, connection: ServerConnection, identity: str) -> Response | None:
+        wait = self._locked_for(identity, address_key(connection.remote_address))
+        if wait <= 0:
+            return None
+        address = _address_text(connection.remote_address)
+        logger.debug("refused %s from %s: locked for %.0f s", identity, address, wait)
+        response = connection.respond(
+            http.HTTPStatus.TOO_MANY_REQUESTS, "Too many failed attempts\n"
+        )
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
+
+    def _busy(self, connection: ServerConnection, identity: str) -> Response:
+        # Past this many, a waiting handshake would time out anyway; tell it to come back.
+        if not self._auth_busy_logged:
+            self._auth_busy_logged = True
+            logger.warning(
+                "Basic auth: %d password checks running or waiting; refusing more (503), "
+                "first %s from %s",
+                self._auth_pending,
+                identity,
+                _address_text(connection.remote_address),
+            )
+        response = connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "Busy\n")
+        response.headers["Retry-After"] = "10"
+        return response
 
     async def _password_accepted(self, identity: str, password: str) -> bool:
         assert self._authenticate is not None

@@ -251,6 +251,39 @@ async def test_concurrent_password_checks_are_bounded() -> None:
         await server.close(grace=0.5)
 
 
+async def test_password_checks_past_the_queue_get_503_at_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gate = asyncio.Event()
+
+    async def held(identity: str, password: str) -> bool:
+        await gate.wait()
+        return False
+
+    server = CsmsServer(
+        [(v201.VERSION, CsmsHandler())],
+        security_profile=SecurityProfile.BASIC_AUTH,
+        authenticate=held,
+        auth_limits=AuthLimits(identity_burst=50, concurrent_checks=1, queued_checks=1),
+    )
+    await server.start()
+    try:
+        first = [asyncio.create_task(handshake_status(server, "CS001", "guess")) for _ in range(2)]
+        async with asyncio.timeout(5):  # one check running, one waiting for its slot
+            while server._auth_pending < 2:
+                await asyncio.sleep(0.001)
+        with caplog.at_level(logging.WARNING, logger="ocppgen.runtime"):
+            assert await handshake_status(server, "CS002", "guess", "127.0.0.2") == 503
+            assert await handshake_status(server, "CS003", "guess", "127.0.0.3") == 503
+        assert caplog.text.count("password checks running or waiting; refusing more") == 1
+        gate.set()
+        assert await asyncio.gather(*first) == [401, 401]
+        assert server._auth_pending == 0
+        assert await handshake_status(server, "CS002", "guess", "127.0.0.2") == 401
+    finally:
+        await server.close(grace=0.5)
+
+
 def test_failure_limiter_refills_and_forgets() -> None:
     now = [0.0]
     limiter = FailureLimiter(2, 10.0, max_tracked=2, clock=lambda: now[0])
