@@ -16,16 +16,31 @@ profile 3), and its latest BootNotifications with what the CSMS answered.
 its raw OCPP payload (wire names), validated against the official schema before it is sent;
 the answer is `{"action", "payload"}` (200) or the station's CALLERROR `{"error", "call_error":
 {"code", "description", "details"}}` (502).
+
+Hardening (issue 13): every error is that JSON shape, never an HTML page; an unexpected exception
+is a logged JSON 500. Bodies must be `application/json` (415 otherwise), valid UTF-8, nested at
+most MAX_BODY_DEPTH deep, and hold no lone surrogates (400). Every id the API accepts (station,
+token, group and transaction ids, in paths, queries and bodies) follows one rule: an OCPP 2.0.1
+identifierString (Part 2, primitive datatypes: A-Z a-z 0-9 * - _ = : + | @ .) of bounded length;
+a station identity is also the HTTP Basic user-id of security profiles 1 and 2, which cannot hold
+':' (RFC 7617 section 2), and at most 48 characters (Part 4). A request whose `Origin` is neither
+the API's own nor in `allowed_origins` is 403, so a web page cannot drive the API with the
+operator's cached credentials. Failed logins are limited per user name and per source address
+(`AuthLimits`, as on the OCPP handshake): past the limit, 429 with Retry-After, even for the right
+password, and a WARNING log line.
+Every answer carries `X-Content-Type-Options: nosniff` and `Cache-Control: no-store`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+import hashlib
 import hmac
 import json
+import logging
 import math
-from collections.abc import Awaitable, Callable, Mapping
+import string
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Final
 
 from aiohttp import web
@@ -36,8 +51,12 @@ from ocppgen.reference.csms.store import BOOT_POLICIES, TOKEN_STATUSES, Store
 from ocppgen.runtime.actions import Role, VersionSpec
 from ocppgen.runtime.endpoint import Disconnected, OcppConnection
 from ocppgen.runtime.errors import CallTimeout, InvalidResultError, RemoteCallError
+from ocppgen.runtime.security import AuthLimits, FailureLimiter, address_key, parse_basic_auth
+from ocppgen.runtime.server import DEFAULT_AUTH_LIMITS
 
-__all__ = ["OPENAPI", "address_text", "make_api"]
+__all__ = ["OPENAPI", "address_text", "identifier_problem", "make_api"]
+
+logger = logging.getLogger("ocppgen.reference.csms.api")
 
 Connections = Callable[[], Mapping[str, OcppConnection]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -47,18 +66,28 @@ CONNECTIONS: Final[web.AppKey[Connections]] = web.AppKey("connections")
 MAX_CALL_TIMEOUT: Final = 300.0
 MAX_IDENTITY_LENGTH: Final = 48
 MAX_PASSWORD_LENGTH: Final = 40  # OCPP 2.0.1 SecurityCtrlr.BasicAuthPassword (passwordString)
+MAX_TOKEN_LENGTH: Final = 36  # IdTokenType.idToken, TransactionType.transactionId
+MAX_BODY_DEPTH: Final = 32  # far deeper than any OCPP payload; keeps later recursion safe
+IDENTIFIER_CHARACTERS: Final = frozenset(string.ascii_letters + string.digits + "*-_=:+|@.")
+"""OCPP 2.0.1 Part 2, primitive datatypes: the characters of an identifierString."""
+
+_ERRORS: Final[dict[int, type[web.HTTPException]]] = {
+    400: web.HTTPBadRequest,
+    401: web.HTTPUnauthorized,
+    403: web.HTTPForbidden,
+    404: web.HTTPNotFound,
+    409: web.HTTPConflict,
+    415: web.HTTPUnsupportedMediaType,
+    429: web.HTTPTooManyRequests,
+    502: web.HTTPBadGateway,
+    504: web.HTTPGatewayTimeout,
+}
 
 
 def _error(status: int, message: str, **extra: Any) -> web.HTTPException:
-    cls: type[web.HTTPException] = {
-        400: web.HTTPBadRequest,
-        401: web.HTTPUnauthorized,
-        404: web.HTTPNotFound,
-        409: web.HTTPConflict,
-        502: web.HTTPBadGateway,
-        504: web.HTTPGatewayTimeout,
-    }[status]
-    return cls(text=json.dumps({"error": message, **extra}), content_type="application/json")
+    return _ERRORS[status](
+        text=json.dumps({"error": message, **extra}), content_type="application/json"
+    )
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -68,69 +97,222 @@ def _json(data: Any, status: int = 200) -> web.Response:
 # -- middleware ------------------------------------------------------------------------------
 
 
-def _auth_middleware(user: str, password: str) -> Any:
-    expected = f"{user}:{password}".encode()
+class _LoginLimiter:
+    """Failed operator logins per user name and per source address (`AuthLimits`, the same
+    token buckets the OCPP handshake uses): an empty bucket is 429 until it refills."""
+
+    def __init__(self, limits: AuthLimits, clock: Callable[[], float]) -> None:
+        tracked = limits.max_tracked
+        self.users = FailureLimiter(
+            limits.identity_burst, limits.identity_refill, max_tracked=tracked, clock=clock
+        )
+        self.addresses = FailureLimiter(
+            limits.address_burst, limits.address_refill, max_tracked=tracked, clock=clock
+        )
+
+    def retry_after(self, user: str | None, address: str) -> float:
+        waits = [self.addresses.retry_after(address)]
+        if user is not None:
+            waits.append(self.users.retry_after(user))
+        return max(waits)
+
+    def failed(self, user: str | None, address: str) -> None:
+        counted = [("address", address, self.addresses)]
+        if user is not None:
+            counted.append(("user", user, self.users))
+        for kind, key, limiter in counted:
+            if limiter.failed(key):
+                logger.warning(
+                    "operator API: %s %r locked after %d failed logins (user %r, address %s); "
+                    "one more allowed every %g s",
+                    kind,
+                    key,
+                    limiter.burst,
+                    user,
+                    address,
+                    limiter.refill,
+                )
+
+    def succeeded(self, user: str) -> None:
+        self.users.succeeded(user)  # not the address: like the handshake, see AuthLimits
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def _auth_middleware(user: str, password: str, limiter: _LoginLimiter) -> Any:
+    expected = (_digest(user), _digest(password))
+
+    def matches(given: tuple[str, str]) -> bool:
+        # fixed-size digests, both always compared: the time taken says nothing about either
+        user_ok = hmac.compare_digest(_digest(given[0]), expected[0])
+        password_ok = hmac.compare_digest(_digest(given[1]), expected[1])
+        return user_ok & password_ok
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith("/api/"):
-            header = request.headers.get("Authorization", "")
-            scheme, _, token = header.partition(" ")
-            given = b""
-            if scheme.lower() == "basic":
-                try:
-                    given = base64.b64decode(token.strip(), validate=True)
-                except binascii.Error:
-                    given = b""
-            if not hmac.compare_digest(given, expected):
-                error = _error(401, "operator credentials required (HTTP Basic)")
-                error.headers["WWW-Authenticate"] = 'Basic realm="ocppgen CSMS operator API"'
-                raise error
+        if not request.path.startswith("/api/"):
+            return await handler(request)
+        header = request.headers.get("Authorization")
+        given = parse_basic_auth(header) if header is not None else None
+        name = given[0][:64] if given is not None else None  # bounded: it becomes a key
+        address = address_key(request.remote)
+        wait = limiter.retry_after(name, address)
+        if wait > 0:  # before checking: a right password must not tell a locked-out guesser
+            seconds = str(math.ceil(wait))
+            error = _error(429, f"too many failed logins; retry in {seconds} s")
+            error.headers["Retry-After"] = seconds
+            raise error
+        if given is None or not matches(given):
+            if header is not None:  # no credentials at all is a first try, not a guess
+                limiter.failed(name, address)
+            error = _error(401, "operator credentials required (HTTP Basic)")
+            error.headers["WWW-Authenticate"] = 'Basic realm="ocppgen CSMS operator API"'
+            raise error
+        limiter.succeeded(given[0][:64])
+        return await handler(request)
+
+    return middleware
+
+
+def _origin(text: str) -> str:
+    """`scheme://host[:port]`, lower case, as browsers send it in `Origin`."""
+    origin = text.strip().rstrip("/").lower()
+    scheme, separator, host = origin.partition("://")
+    if scheme not in ("http", "https") or not separator or not host or "/" in host:
+        raise ValueError(f"not a web origin (scheme://host[:port]): {text!r}")
+    return origin
+
+
+def _origin_middleware(allowed: frozenset[str]) -> Any:
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        # A browser names the page's origin on cross-site requests; a script without one
+        # (curl, OperatorClient) is no browser carrying the operator's cached credentials.
+        origin = request.headers.get("Origin")
+        if origin is not None and request.path.startswith("/api/"):
+            own = f"{request.scheme}://{request.host}".lower()
+            if origin.lower() != own and origin.lower() not in allowed:
+                raise _error(403, f"requests from origin {origin!r} are not allowed")
         return await handler(request)
 
     return middleware
 
 
 @web.middleware
+async def _json_bodies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Only JSON bodies: text/plain and form posts are what a foreign page can send unasked."""
+    if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
+        charset = (request.charset or "utf-8").lower()
+        if request.content_type != "application/json" or charset != "utf-8":
+            raise _error(
+                415,
+                "the request body must be sent as Content-Type: application/json, "
+                f"not {request.headers.get('Content-Type', '(none)')!r}",
+            )
+    return await handler(request)
+
+
+@web.middleware
 async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every error as JSON, including aiohttp's own 404 and 405."""
+    """Every error as JSON, including aiohttp's own 404/405/413 and the unexpected (500)."""
     try:
         return await handler(request)
     except web.HTTPException as exc:
         if exc.content_type == "application/json" or exc.status < 400:
             raise
-        if exc.status == 405:
-            allowed = ", ".join(sorted(getattr(exc, "allowed_methods", ())))
-            message = f"method {request.method} not allowed on {request.path}; use {allowed}"
-        elif exc.status == 404:
-            message = f"no such route: {request.path} (see /openapi.json)"
-        else:
-            message = exc.reason
-        response = _json({"error": message}, status=exc.status)
-        for name in ("Allow", "WWW-Authenticate"):
-            if name in exc.headers:
-                response.headers[name] = exc.headers[name]
-        return response
+        return _aiohttp_error(request, exc)
+    except Exception:
+        logger.exception("operator API: %s %s failed", request.method, request.path)
+        return _json({"error": "internal error in the operator API (see the CSMS log)"}, 500)
 
 
-# -- request bodies --------------------------------------------------------------------------
+def _aiohttp_error(request: web.Request, exc: web.HTTPException) -> web.Response:
+    if exc.status == 405:
+        allowed = ", ".join(sorted(getattr(exc, "allowed_methods", ())))
+        message = f"method {request.method} not allowed on {request.path}; use {allowed}"
+    elif exc.status == 404:
+        message = f"no such route: {request.path} (see /openapi.json)"
+    else:
+        message = exc.reason
+    response = _json({"error": message}, status=exc.status)
+    for name in ("Allow", "WWW-Authenticate", "Retry-After"):
+        if name in exc.headers:
+            response.headers[name] = exc.headers[name]
+    return response
+
+
+async def _no_sniffing_no_caching(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+
+
+# -- request bodies and ids ------------------------------------------------------------------
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    text = await request.text()
-    if not text.strip():
+    raw = await request.read()
+    if not raw.strip():
         raise _error(400, "the request body must be a JSON object; it is empty")
     try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _error(400, f"the request body is not valid UTF-8: {exc}") from None
+    try:
         data = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise _error(400, f"the request body is nested too deeply (max {MAX_BODY_DEPTH})") from None
     except ValueError as exc:
         raise _error(400, f"the request body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise _error(400, f"the request body must be a JSON object, not {type(data).__name__}")
+    _check_depth(data)
+    try:  # a lone surrogate escape ("\ud800") cannot be stored or sent on as UTF-8
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise _error(400, "the request body holds a lone surrogate (\\ud800-\\udfff)") from None
     return data
+
+
+def _check_depth(data: Any) -> None:
+    """Reject nesting deeper than MAX_BODY_DEPTH (iteratively: no recursion to exhaust)."""
+    pending: list[tuple[Any, int]] = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_BODY_DEPTH:
+            raise _error(400, f"the request body is nested too deeply (max {MAX_BODY_DEPTH})")
+        children = value.values() if isinstance(value, dict) else value
+        if isinstance(value, (dict, list)):
+            pending.extend((child, depth + 1) for child in children)
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+def identifier_problem(value: str, *, max_length: int, colon: bool = True) -> str | None:
+    """Why `value` is not an OCPP identifierString of 1..max_length characters (without ':'
+    unless `colon`), or None when it is. The one rule for every id the API accepts."""
+    allowed = IDENTIFIER_CHARACTERS if colon else IDENTIFIER_CHARACTERS - {":"}
+    if 1 <= len(value) <= max_length and set(value) <= allowed:
+        return None
+    shown = " ".join(sorted(allowed - set(string.ascii_letters + string.digits)))
+    kind = "an OCPP identifierString" if colon else "an OCPP identifierString without ':'"
+    return f"must be 1..{max_length} characters from A-Z a-z 0-9 {shown} ({kind})"
+
+
+def _identifier(value: str, what: str, max_length: int, *, colon: bool = True) -> str:
+    problem = identifier_problem(value, max_length=max_length, colon=colon)
+    if problem is not None:
+        shown = f" {value!r}" if len(value) <= 60 else ""
+        raise _error(400, f"{what}{shown} {problem}")
+    return value
+
+
+def _station_identifier(value: str) -> str:
+    """A station identity: the URL path end and the Basic user-id, so no ':' (RFC 7617)."""
+    return _identifier(value, "station id", MAX_IDENTITY_LENGTH, colon=False)
 
 
 FieldSpec = Mapping[str, tuple[Any, bool]]
@@ -160,8 +342,8 @@ def _fields(data: Mapping[str, Any], spec: FieldSpec) -> None:
 def _station_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     if "password" in data and data["password"] is not None:
         password = data["password"]
-        if not 1 <= len(password) <= MAX_PASSWORD_LENGTH:
-            raise _error(400, f"password must be 1..{MAX_PASSWORD_LENGTH} characters")
+        if not 1 <= len(password) <= MAX_PASSWORD_LENGTH or not password.isprintable():
+            raise _error(400, f"password must be 1..{MAX_PASSWORD_LENGTH} printable characters")
     if "boot_policy" in data and data["boot_policy"] not in BOOT_POLICIES:
         raise _error(400, f"boot_policy must be one of {', '.join(BOOT_POLICIES)}")
     if "security_profile" in data and data["security_profile"] not in (0, 1, 2, 3):
@@ -245,7 +427,7 @@ def _station_view(request: web.Request, station: dict[str, Any]) -> dict[str, An
 
 
 def _known_station(request: web.Request) -> dict[str, Any]:
-    station_id = request.match_info["station_id"]
+    station_id = _station_identifier(request.match_info["station_id"])
     station = _store(request).station(station_id)
     if station is None:
         raise _error(404, f"no station {station_id!r}")
@@ -276,9 +458,7 @@ _STATION_CREATE: dict[str, tuple[Any, bool]] = {
 async def create_station(request: web.Request) -> web.Response:
     data = await _body(request)
     _fields(data, _STATION_CREATE)
-    station_id = data["id"]
-    if not 1 <= len(station_id) <= MAX_IDENTITY_LENGTH or "/" in station_id:
-        raise _error(400, f"id must be 1..{MAX_IDENTITY_LENGTH} characters without '/'")
+    station_id = _station_identifier(data["id"])
     try:
         station = _store(request).add_station(station_id, **_station_fields(data))
     except KeyError:
@@ -434,13 +614,17 @@ def _active(request: web.Request) -> bool | None:
 @routes.get("/api/transactions")
 async def list_transactions(request: web.Request) -> web.Response:
     station_id = request.query.get("station_id")
+    if station_id is not None:
+        _station_identifier(station_id)
     return _json(_store(request).transactions(station_id, active=_active(request)))
 
 
 @routes.get("/api/transactions/{station_id}/{transaction_id}")
 async def get_transaction(request: web.Request) -> web.Response:
-    station_id = request.match_info["station_id"]
-    transaction_id = request.match_info["transaction_id"]
+    station_id = _station_identifier(request.match_info["station_id"])
+    transaction_id = _identifier(
+        request.match_info["transaction_id"], "transaction id", MAX_TOKEN_LENGTH
+    )
     transaction = _store(request).transaction(station_id, transaction_id)
     if transaction is None:
         raise _error(404, f"no transaction {transaction_id!r} of station {station_id!r}")
@@ -458,9 +642,7 @@ def _token_key(request: web.Request) -> tuple[str, str]:
     if token_type not in v201.IdTokenEnumType.__members__.values():
         allowed = ", ".join(v201.IdTokenEnumType)
         raise _error(400, f"token type must be one of {allowed}, not {token_type!r}")
-    if not 1 <= len(id_token) <= 36:
-        raise _error(400, "id_token must be 1..36 characters (IdTokenType.idToken)")
-    return id_token, token_type
+    return _identifier(id_token, "id_token", MAX_TOKEN_LENGTH), token_type
 
 
 @routes.get("/api/tokens/{type}/{id_token}")
@@ -495,8 +677,8 @@ async def put_token(request: web.Request) -> web.Response:
         except ValidationError:
             raise _error(400, "expires_at must be an RFC 3339 date-time with a time zone") from None
     group_id = data.get("group_id")
-    if group_id is not None and not 1 <= len(group_id) <= 36:
-        raise _error(400, "group_id must be 1..36 characters")
+    if group_id is not None:
+        _identifier(group_id, "group_id", MAX_TOKEN_LENGTH)
     token = _store(request).put_token(
         id_token, token_type, data["status"], group_id=group_id, expires_at=expires_at
     )
@@ -512,10 +694,31 @@ async def delete_token(request: web.Request) -> web.Response:
 
 
 def make_api(
-    store: Store, connections: Connections, *, user: str, password: str
+    store: Store,
+    connections: Connections,
+    *,
+    user: str,
+    password: str,
+    allowed_origins: Iterable[str] = (),
+    login_limits: AuthLimits = DEFAULT_AUTH_LIMITS,
+    clock: Callable[[], float] = time.monotonic,
 ) -> web.Application:
-    """The operator API application (serve it with `aiohttp.web.AppRunner`)."""
-    app = web.Application(middlewares=[_json_errors, _auth_middleware(user, password)])
+    """The operator API application (serve it with `aiohttp.web.AppRunner`).
+
+    `allowed_origins` (`scheme://host[:port]`) are the web origins besides the API's own whose
+    pages may call it (an operator console served elsewhere); `login_limits` bound failed logins
+    (`clock` times them)."""
+    origins = frozenset(_origin(origin) for origin in allowed_origins)
+    limiter = _LoginLimiter(login_limits, clock)
+    app = web.Application(
+        middlewares=[
+            _json_errors,
+            _origin_middleware(origins),
+            _auth_middleware(user, password, limiter),
+            _json_bodies,
+        ]
+    )
+    app.on_response_prepare.append(_no_sniffing_no_caching)
     app[STORE] = store
     app[CONNECTIONS] = connections
     app.add_routes(routes)
@@ -541,8 +744,12 @@ def _errors(*statuses: int) -> dict[str, Any]:
     text = {
         400: "Malformed request (the message says what is wrong)",
         401: "Operator credentials missing or wrong",
+        403: "The request comes from a web origin that is not allowed",
         404: "No such station, token, transaction or report",
         409: "Conflict: station exists already, or is not connected",
+        415: "The body is not sent as application/json",
+        429: "Too many failed logins from this user or address (see Retry-After)",
+        500: "Unexpected failure in the CSMS (logged)",
         502: "The station answered with a CALLERROR or an invalid CALLRESULT",
         504: "The station did not answer in time",
     }
@@ -551,11 +758,21 @@ def _errors(*statuses: int) -> dict[str, Any]:
             "description": text[status],
             "content": {"application/json": {"schema": _ref("Error")}},
         }
-        for status in (401, *statuses)
+        for status in sorted({401, 403, 429, 500, *statuses})
     }
 
 
-_STATION_ID = {"name": "station_id", "in": "path", "required": True, "schema": {"type": "string"}}
+def _id_schema(max_length: int, *, colon: bool = True) -> dict[str, Any]:
+    """The JSON Schema of `identifier_problem`'s rule."""
+    characters = r"A-Za-z0-9*\-_=+|@." + (":" if colon else "")
+    return {"type": "string", "pattern": f"^[{characters}]{{1,{max_length}}}$"}
+
+
+_STATION_ID_SCHEMA: Final = _id_schema(MAX_IDENTITY_LENGTH, colon=False)
+_SHORT_ID_SCHEMA: Final = _id_schema(MAX_TOKEN_LENGTH)  # token, group and transaction ids
+
+
+_STATION_ID = {"name": "station_id", "in": "path", "required": True, "schema": _STATION_ID_SCHEMA}
 _ACTIVE = {
     "name": "active",
     "in": "query",
@@ -574,7 +791,7 @@ _TOKEN_PARAMS = [
         "name": "id_token",
         "in": "path",
         "required": True,
-        "schema": {"type": "string", "maxLength": 36},
+        "schema": _SHORT_ID_SCHEMA,
     },
 ]
 _CSMS_ACTIONS = sorted(name for name, s in v201.ACTIONS.items() if s.sent_by(Role.CSMS))
@@ -615,7 +832,7 @@ OPENAPI: Final[dict[str, Any]] = {
                 },
                 "responses": {
                     **_ok("The station", _ref("Station"), "201"),
-                    **_errors(400, 409),
+                    **_errors(400, 409, 415),
                 },
             },
         },
@@ -631,7 +848,7 @@ OPENAPI: Final[dict[str, Any]] = {
                     "required": True,
                     "content": {"application/json": {"schema": _ref("StationUpdate")}},
                 },
-                "responses": {**_ok("The station", _ref("Station")), **_errors(400, 404)},
+                "responses": {**_ok("The station", _ref("Station")), **_errors(400, 404, 415)},
             },
             "delete": {
                 "summary": "Remove a station (and disconnect it)",
@@ -723,7 +940,7 @@ OPENAPI: Final[dict[str, Any]] = {
                 },
                 "responses": {
                     **_ok("The station's CALLRESULT", _ref("CallResult")),
-                    **_errors(400, 404, 409, 502, 504),
+                    **_errors(400, 404, 409, 415, 502, 504),
                 },
             },
         },
@@ -736,7 +953,7 @@ OPENAPI: Final[dict[str, Any]] = {
                         "name": "station_id",
                         "in": "query",
                         "required": False,
-                        "schema": {"type": "string"},
+                        "schema": _STATION_ID_SCHEMA,
                     },
                 ],
                 "responses": {
@@ -752,7 +969,7 @@ OPENAPI: Final[dict[str, Any]] = {
                     "name": "transaction_id",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "string"},
+                    "schema": _SHORT_ID_SCHEMA,
                 },
             ],
             "get": {
@@ -781,7 +998,7 @@ OPENAPI: Final[dict[str, Any]] = {
                     "required": True,
                     "content": {"application/json": {"schema": _ref("TokenPut")}},
                 },
-                "responses": {**_ok("The token", _ref("Token")), **_errors(400)},
+                "responses": {**_ok("The token", _ref("Token")), **_errors(400, 415)},
             },
             "delete": {
                 "summary": "Remove a token",
@@ -814,7 +1031,7 @@ OPENAPI: Final[dict[str, Any]] = {
                 "additionalProperties": False,
                 "required": ["id"],
                 "properties": {
-                    "id": {"type": "string", "minLength": 1, "maxLength": 48},
+                    "id": _STATION_ID_SCHEMA,
                     "password": {"type": ["string", "null"], "maxLength": 40},
                     "security_profile": {"type": "integer", "enum": [0, 1, 2, 3]},
                     "boot_policy": {"type": "string", "enum": list(BOOT_POLICIES)},
@@ -1002,7 +1219,7 @@ OPENAPI: Final[dict[str, Any]] = {
                 "required": ["status"],
                 "properties": {
                     "status": {"type": "string", "enum": list(TOKEN_STATUSES)},
-                    "group_id": {"type": ["string", "null"], "maxLength": 36},
+                    "group_id": {**_SHORT_ID_SCHEMA, "type": ["string", "null"]},
                     "expires_at": {"type": ["string", "null"], "format": "date-time"},
                 },
             },

@@ -115,7 +115,10 @@ async def test_malformed_requests_get_4xx_with_a_clear_message(
     csms: Csms, station: StationFactory, api: OperatorClient
 ) -> None:
     await station("CS1")
-    auth = {"Authorization": "Basic b3BlcmF0b3I6b3BlcmF0b3Itc2VjcmV0"}  # operator:operator-secret
+    auth = {
+        "Authorization": "Basic b3BlcmF0b3I6b3BlcmF0b3Itc2VjcmV0",  # operator:operator-secret
+        "Content-Type": "application/json",
+    }
     cases: list[tuple[str, str, Any, int, str]] = [
         ("POST", "/api/stations", "not json", 400, "not valid JSON"),
         ("POST", "/api/stations", "[1, 2]", 400, "must be a JSON object"),
@@ -124,7 +127,7 @@ async def test_malformed_requests_get_4xx_with_a_clear_message(
         ("POST", "/api/stations", '{"password": "x"}', 400, "missing required field 'id'"),
         ("POST", "/api/stations", '{"id": 5}', 400, "field 'id' must be str"),
         ("POST", "/api/stations", '{"id": "X", "boot_policy": "Maybe"}', 400, "boot_policy"),
-        ("POST", "/api/stations", '{"id": "a/b"}', 400, "without '/'"),
+        ("POST", "/api/stations", '{"id": "a/b"}', 400, "identifierString without ':'"),
         ("POST", "/api/stations", '{"id": "X", "heartbeat_interval": true}', 400, "must be int"),
         ("PUT", "/api/tokens/Badge/ABC", '{"status": "Accepted"}', 400, "token type"),
         ("PUT", "/api/tokens/ISO14443/ABC", '{"status": "Great"}', 400, "status must be one of"),
