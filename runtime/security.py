@@ -248,9 +248,11 @@ class AuthLimits:
     Each identity and each source address (IPv6: its /64) has a bucket of `*_burst` failures
     that refills by one every `*_refill` seconds. With an empty bucket the handshake is refused
     with 429 (and Retry-After) before the password is checked, even a right one: checking it
-    would cost the CPU the limit protects, and answer the guess. A success refills the
-    identity's bucket, not the address's. `concurrent_checks` bounds password checks running at
-    once, so a flood of them cannot take every worker thread or core.
+    would cost the CPU the limit protects, and answer the guess. Each check takes its token
+    when it starts (so a burst of parallel attempts gets no more checks than the bucket holds);
+    a success gives it back and refills the identity's bucket. `concurrent_checks` bounds
+    password checks running at once, so a flood of them cannot take every worker thread or
+    core.
     """
 
     identity_burst: int = 10
@@ -314,7 +316,14 @@ class FailureLimiter:
         return tokens < 1
 
     def succeeded(self, key: str) -> None:
+        """Forget the key's failures (its bucket is full again)."""
         self._buckets.pop(key, None)
+
+    def refund(self, key: str) -> None:
+        """Give back the token of an attempt that was counted up front and did not fail."""
+        now = self._clock()
+        if key in self._buckets:
+            self._buckets[key] = (min(float(self.burst), self._tokens(key, now) + 1), now)
 
 
 def address_key(remote_address: Any) -> str:

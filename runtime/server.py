@@ -334,10 +334,9 @@ class CsmsServer:
             accepted = await self._accepts(identity)
         if not accepted:
             logger.warning("refused %s from %s: Basic authentication failed", identity, address)
-            self._count_failure(identity, connection.remote_address)
+            self._log_locks(identity, connection.remote_address)
             return _unauthorized(connection)
-        if self._identity_failures is not None:
-            self._identity_failures.succeeded(identity)
+        self._count_success(identity, connection.remote_address)
         return None
 
     async def _limited_check(
@@ -349,12 +348,10 @@ class CsmsServer:
             return locked
         if self._auth_pending >= self._auth_capacity:
             return self._busy(connection, identity)
+        self._count_attempt(identity, connection.remote_address)  # given back on success
         self._auth_pending += 1
         try:
             async with self._auth_slots:
-                locked = self._refuse_if_locked(connection, identity)  # failures while we waited
-                if locked is not None:
-                    return locked
                 return await self._password_accepted(identity, password)
         finally:
             self._auth_pending -= 1
@@ -404,18 +401,31 @@ class CsmsServer:
             self._address_failures.retry_after(address),
         )
 
-    def _count_failure(self, identity: str, remote_address: Any) -> None:
+    def _count_success(self, identity: str, remote_address: Any) -> None:
         if self._identity_failures is None or self._address_failures is None:
             return
-        address = address_key(remote_address)
+        self._identity_failures.succeeded(identity)
+        self._address_failures.refund(address_key(remote_address))
+
+    def _count_attempt(self, identity: str, remote_address: Any) -> None:
+        if self._identity_failures is None or self._address_failures is None:
+            return
+        self._identity_failures.failed(identity)
+        self._address_failures.failed(address_key(remote_address))
+
+    def _log_locks(self, identity: str, remote_address: Any) -> None:
+        """After a failed check: say which limit it used up (locked ones are not checked, so
+        this logs once per lock, bar checks that were already running)."""
+        if self._identity_failures is None or self._address_failures is None:
+            return
         for kind, key, limiter in (
             ("identity", identity, self._identity_failures),
-            ("address", address, self._address_failures),
+            ("address", address_key(remote_address), self._address_failures),
         ):
-            if limiter.failed(key):
+            if limiter.retry_after(key) > 0:
                 logger.warning(
-                    "Basic auth failures: %s %s locked (identity %s, address %s): %d "
-                    "failed passwords; one more allowed every %.0f s",
+                    "Basic auth failures: %s %s locked (identity %s, address %s): %d password "
+                    "checks without success; one more allowed every %.0f s",
                     kind,
                     key,
                     identity,

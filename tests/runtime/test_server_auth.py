@@ -251,6 +251,20 @@ async def test_concurrent_password_checks_are_bounded() -> None:
         await server.close(grace=0.5)
 
 
+async def test_parallel_attempts_get_no_more_checks_than_the_limit() -> None:
+    book = PasswordBook(work=0.02)
+    server = basic_server(book, AuthLimits(identity_burst=3))
+    await server.start()
+    try:
+        statuses = await asyncio.gather(
+            *(handshake_status(server, "CS001", f"guess-{n}") for n in range(8))
+        )
+        assert sorted(statuses) == [401] * 3 + [429] * 5
+        assert len(book.asked) == 3
+    finally:
+        await server.close(grace=0.5)
+
+
 async def test_password_checks_past_the_queue_get_503_at_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -296,8 +310,14 @@ def test_failure_limiter_refills_and_forgets() -> None:
     now[0] = 10.0
     assert limiter.retry_after("a") == 0  # one more attempt per 10 s
     assert limiter.failed("a") is True
+    limiter.refund("a")  # an attempt counted up front that did not fail
+    assert limiter.retry_after("a") == 0
+    assert limiter.failed("a") is True
     limiter.succeeded("a")
     assert limiter.retry_after("a") == 0
+    limiter.refund("a")  # nothing to give back: the bucket is full
+    assert limiter.failed("a") is False
+    limiter.succeeded("a")
     for key in ("b", "c", "d"):  # at most 2 buckets: the oldest goes
         limiter.failed(key)
         limiter.failed(key)
