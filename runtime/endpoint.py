@@ -73,7 +73,8 @@ DEFAULT_CALL_TIMEOUT: Final = 30.0
 
 EventObserver = Callable[["OcppConnection", Event | InvalidResponse | HandlerFailed], None]
 """Told about what the application does not see through `call` or its handler: protocol faults,
-late or unknown answers, invalid responses of our own handlers, handler crashes."""
+late or unknown answers, invalid responses of our own handlers, handler crashes (these last two
+are also logged at ERROR, observer or not; without an observer the others are logged at DEBUG)."""
 
 
 def message_ids() -> Callable[[], str]:
@@ -348,7 +349,7 @@ class OcppConnection:
             return
         error = task.exception()  # handler errors are answered in `_handle`: this is a bug
         if error is not None:
-            logger.error("%s: handling a CALL failed", self.identity, exc_info=error)
+            logger.error("%s: a handler task failed", self.identity, exc_info=error)
 
     async def _handle(self, event: CallReceived | SendReceived) -> None:
         handler = self._handler

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from ocppgen.generated import v201
+from ocppgen.generated import v21, v201
+from ocppgen.generated.v21.handlers import CsmsHandlers as CsmsHandlers21
 from ocppgen.runtime.client import StationClient
 from ocppgen.runtime.dispatch import CallContext, HandlerFailed
 from ocppgen.runtime.endpoint import OcppConnection
@@ -193,3 +194,36 @@ async def test_an_invalid_response_of_our_handler_is_logged_once_at_error(
     text = record.getMessage()
     assert "CS-H1" in text and "NotifyEvent" in text and message_id in text
     assert len(told.events) == 1
+
+
+class _FailingStreamCsms(CsmsHandlers21):
+    async def on_notify_periodic_event_stream(
+        self, request: v21.NotifyPeriodicEventStream, context: CallContext
+    ) -> None:
+        raise RuntimeError("no stream store")
+
+
+async def test_a_failing_send_handler_is_logged_once_at_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    told: asyncio.Queue[object] = asyncio.Queue()
+    server = CsmsServer(
+        [(v21.VERSION, _FailingStreamCsms())], observer=lambda _, event: told.put_nowait(event)
+    )
+    await server.start()
+    caplog.set_level(logging.DEBUG)
+    try:
+        async with StationClient(server.url(), "CS-H1", [(v21.VERSION, None)]) as client:
+            await client.connect()
+            stream = v21.NotifyPeriodicEventStream.from_json_dict(
+                {"id": 7, "pending": 0, "basetime": NOW, "data": [{"t": 1.5, "v": "2"}]}
+            )
+            await client.send(stream)
+            event = await asyncio.wait_for(told.get(), 5)  # logged before the observer is told
+    finally:
+        await server.close(grace=0.5)
+    assert isinstance(event, HandlerFailed)
+    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    text = record.getMessage()
+    assert "CS-H1" in text and "NotifyPeriodicEventStream" in text and event.message_id in text
+    assert record.exc_info is not None and isinstance(record.exc_info[1], RuntimeError)
