@@ -40,10 +40,13 @@ from ocppgen.runtime.errors import (
     ValidationFailure,
     code_for,
     fault_code,
+    lone_surrogate_failure,
     validation_failure,
+    without_lone_surrogates,
 )
 from ocppgen.runtime.frames import (
     MAX_MESSAGE_ID_LENGTH,
+    MAX_NESTING,
     Call,
     CallError,
     CallResult,
@@ -54,6 +57,7 @@ from ocppgen.runtime.frames import (
     encode_call,
     encode_error,
     encode_result,
+    nesting_depth,
     split,
 )
 from ocppgen.runtime.model import OcppModel
@@ -747,6 +751,24 @@ def _validate(cls: type[OcppModel], payload: Any) -> OcppModel | ValidationFailu
     try:
         return cls.from_json_dict(payload)
     except ValidationError as exc:
-        return validation_failure(exc)
+        failure = validation_failure(exc)
     except (ValueError, TypeError, RecursionError) as exc:  # defensive: validators' own bugs
-        return ValidationFailure(Fault.OTHER_INVALID, f"invalid payload: {exc}"[:255], {})
+        failure = ValidationFailure(Fault.OTHER_INVALID, f"invalid payload: {exc}"[:255], {})
+    if failure.fault is Fault.OTHER_INVALID:  # e.g. pydantic's parser refused the JSON text
+        return _unparsable(cls, payload) or failure
+    return failure
+
+
+def _unparsable(cls: type[OcppModel], payload: Any) -> ValidationFailure | None:
+    """Why decoded JSON that Python's json read fails pydantic's JSON parser, if it is one of
+    the two reasons we know: nesting beyond MAX_NESTING or a lone surrogate in a string."""
+    depth = nesting_depth(payload)
+    if depth > MAX_NESTING:
+        reason = f"payload: a value nested {depth} levels deep; at most {MAX_NESTING} are accepted"
+        return ValidationFailure(Fault.TOO_DEEP, reason, {})
+    rest = None
+    try:
+        cls.from_json_dict(without_lone_surrogates(payload))
+    except ValidationError as exc:
+        rest = validation_failure(exc)
+    return lone_surrogate_failure(payload, rest)

@@ -48,7 +48,9 @@ __all__ = [
     "ValidationFailure",
     "code_for",
     "fault_code",
+    "lone_surrogate_failure",
     "validation_failure",
+    "without_lone_surrogates",
 ]
 
 V16: Final = "1.6"
@@ -195,6 +197,7 @@ class Fault(StrEnum):
     UNKNOWN_MESSAGE_TYPE = "unknown_message_type"
     BAD_MESSAGE_ID = "bad_message_id"
     BAD_STRUCTURE = "bad_structure"
+    TOO_DEEP = "too_deep"
     DUPLICATE_ID = "duplicate_id"
     # The action.
     UNKNOWN_ACTION = "unknown_action"
@@ -246,6 +249,15 @@ FAULT_CODES: Mapping[Fault, FaultRow] = MappingProxyType(
         ),
         Fault.BAD_STRUCTURE: _row(
             E.FORMATION_VIOLATION, E.RPC_FRAMEWORK_ERROR, _FRAMING + _FRAMING_16
+        ),
+        Fault.TOO_DEEP: _row(
+            E.FORMATION_VIOLATION,
+            E.FORMAT_VIOLATION,
+            "a value more than frames.MAX_NESTING (200) levels below the payload: valid JSON "
+            "and possibly schema-valid, but beyond the depth our JSON parser reads (RFC 8259 §9 "
+            "lets a parser limit nesting). The refusal is about the text, not a field's type, "
+            "value or occurrence, so the only code about the text fits: the payload is "
+            "syntactically unacceptable to the receiver; answered with the CALL's own id",
         ),
         Fault.UNKNOWN_MESSAGE_TYPE: _row(
             None,
@@ -423,6 +435,77 @@ def validation_failure(exc: ValidationError) -> ValidationFailure:
         ]
     }
     return ValidationFailure(faults[first], description, details)
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")  # fails only on a surrogate: decoded JSON has no other invalid text
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _escaped(pointer: str) -> str:
+    # A key's surrogate shown as the escape it came as: our CALLERROR must be valid text.
+    return pointer.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _lone_surrogates(payload: Any) -> list[str]:
+    """JSON pointers to every string (value or property name) holding a lone surrogate, in
+    document order. Python's json decodes an escaped pair to one character, so any surrogate
+    left in decoded text is lone."""
+    found: list[str] = []
+    stack: list[tuple[Any, tuple[int | str, ...]]] = [(payload, ())]
+    while stack:
+        item, loc = stack.pop()
+        if type(item) is str:
+            if not _is_unicode(item):
+                found.append(_escaped(_pointer(loc)))
+        elif type(item) is list:
+            stack.extend((child, (*loc, i)) for i, child in reversed(list(enumerate(item))))
+        elif type(item) is dict:
+            for key, child in reversed(item.items()):
+                stack.append((child, (*loc, key)))
+                stack.append((key, (*loc, key)))  # the name, checked before its value
+    return found
+
+
+def without_lone_surrogates(payload: Any) -> Any:
+    """`payload` with each lone surrogate replaced by "?", so the rest of it can be validated."""
+    if type(payload) is str:
+        return payload.encode("utf-8", "replace").decode("utf-8")
+    if type(payload) is list:
+        return [without_lone_surrogates(item) for item in payload]
+    if type(payload) is dict:
+        return {
+            without_lone_surrogates(key): without_lone_surrogates(value)
+            for key, value in payload.items()
+        }
+    return payload
+
+
+_SURROGATE = "a lone surrogate (\\ud800-\\udfff) is not a Unicode character"
+
+
+def lone_surrogate_failure(
+    payload: Any, rest: ValidationFailure | None
+) -> ValidationFailure | None:
+    """The failure of a payload holding lone surrogates, or None if it holds none.
+
+    pydantic's JSON parser refuses the whole text; RFC 8259 §8.2 allows the escape, the value
+    cannot be a Unicode (UTF-8) string. The string has the right type, so it is a field with
+    an invalid value: BAD_VALUE (PropertyConstraintViolation), as for a value outside an enum.
+    `rest` is the verdict on the payload without them: a more fundamental fault there
+    (an unknown property, a wrong type, ...) decides, as within one payload."""
+    paths = _lone_surrogates(payload)
+    if not paths:
+        return None
+    description = f"{paths[0] or 'payload'}: {_SURROGATE}"[:MAX_DESCRIPTION]
+    errors = [{"path": path, "type": "lone_surrogate", "message": _SURROGATE} for path in paths]
+    found = ValidationFailure(Fault.BAD_VALUE, description, {"errors": errors[:_MAX_DETAILS]})
+    if rest is not None and _RANK[rest.fault] < _RANK[Fault.BAD_VALUE]:
+        return rest
+    return found
 
 
 # How a code that a version spells differently or lacks is sent in that version.

@@ -32,6 +32,7 @@ from typing import Any
 
 __all__ = [
     "MAX_MESSAGE_ID_LENGTH",
+    "MAX_NESTING",
     "Call",
     "CallError",
     "CallResult",
@@ -46,11 +47,20 @@ __all__ = [
     "encode_call",
     "encode_error",
     "encode_result",
+    "nesting_depth",
     "split",
 ]
 
 MAX_MESSAGE_ID_LENGTH = 36
 """Message ids are strings of at most 36 characters (room for a UUID)."""
+
+MAX_NESTING = 200
+"""How many levels below the payload a value may sit: a property of the payload is level 1,
+an item of that property's array level 2, and so on (`nesting_depth`).
+
+pydantic's JSON parser (jiter) refuses deeper text with a fixed recursion limit that no option
+changes, and RFC 8259 §9 lets a JSON parser limit nesting. A deeper payload is a `TOO_DEEP`
+fault, answered FormatViolation (1.6 FormationViolation) with the CALL's own message id."""
 
 
 class FrameType(IntEnum):
@@ -127,6 +137,10 @@ class FaultKind(StrEnum):
     """The second element is missing, not a string, or longer than 36 characters."""
     BAD_STRUCTURE = "bad_structure"
     """A readable type and id, but the wrong number of elements or an element of the wrong type."""
+    TOO_DEEP = "too_deep"
+    """Nested deeper than Python's JSON decoder goes (about 1,000 levels, far beyond
+    `MAX_NESTING`), with a type and id read from the frame's first elements (`[2,"id",`);
+    without them, such a frame is NOT_JSON."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +202,10 @@ def decode(text: str) -> Frame | FrameFault:
     """Decode one WebSocket text message. Never raises: faults are returned as `FrameFault`."""
     try:
         data = _loads(text)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+    except ValueError as exc:  # JSONDecodeError is a ValueError
         return FrameFault(FaultKind.NOT_JSON, None, None, f"not JSON: {exc}")
+    except RecursionError:
+        return _too_deep(text)
     if type(data) is not list or not data:
         return FrameFault(FaultKind.NOT_ARRAY, None, None, "a frame is a non-empty JSON array")
     message_type = data[0]
@@ -242,6 +258,46 @@ def decode(text: str) -> Frame | FrameFault:
     if message_type == 4:
         return CallError(message_id, code, description, details)
     return CallResultError(message_id, code, description, details)
+
+
+# The first elements of a frame, `[type, "id"`, read from the text without parsing the rest.
+_START = re.compile(rf'{_WS}\[{_WS}(-?[0-9]+){_WS},{_WS}("(?:[^"\\\x00-\x1f]|\\.)*")')
+
+
+def _too_deep(text: str) -> FrameFault:
+    """A frame too deep to decode: the type and id are still read from its start, so a CALL is
+    answered with its own id (only a frame whose id cannot be read gets "-1")."""
+    reason = f"nested deeper than the JSON decoder goes; at most {MAX_NESTING} levels are accepted"
+    match = _START.match(text)
+    if match is None:  # nothing says it is a CALL: a frame we cannot read, as before
+        return FrameFault(FaultKind.NOT_JSON, None, None, f"not JSON: {reason}")
+    try:
+        message_id = _loads(match[2])
+    except ValueError:  # a bad escape in the id
+        message_id = None
+    if type(message_id) is not str or len(message_id) > MAX_MESSAGE_ID_LENGTH:
+        message_id = None
+    message_type = int(match[1])
+    if message_type not in _LENGTHS:  # as `decode` would: the type is judged first
+        reason = f"unknown MessageTypeId {message_type}"
+        return FrameFault(FaultKind.UNKNOWN_MESSAGE_TYPE, message_type, message_id, reason)
+    return FrameFault(FaultKind.TOO_DEEP, message_type, message_id, reason)
+
+
+def nesting_depth(value: Any) -> int:
+    """How many levels below `value` its deepest value sits: 0 for a scalar, `{}` or `[]`;
+    1 for `{"a": 1}` or `[[]]`; 2 for `{"a": [1]}`. The measure `MAX_NESTING` limits.
+    Iterative: it must not itself hit the recursion limit on deep data."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if type(item) is dict:
+            stack.extend((child, level + 1) for child in item.values())
+        elif type(item) is list:
+            stack.extend((child, level + 1) for child in item)
+    return deepest
 
 
 def _read_id(data: list[Any]) -> str | None:

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from ocppgen.runtime.actions import Role
+from ocppgen.generated import v16, v21, v201
+from ocppgen.runtime.actions import Role, VersionSpec
 from ocppgen.runtime.core import (
     CallReceived,
     Connection,
@@ -58,6 +59,10 @@ class Vector:
     before: tuple[str, ...] = ()  # frames received before
     supported: frozenset[str] | None = None
     still_in_progress: frozenset[str] = field(default_factory=frozenset)
+    generated: bool = False  # the generated bindings (untyped `data`, customData), not the fake
+
+
+GENERATED: dict[str, VersionSpec] = {"1.6": v16.VERSION, "2.0.1": v201.VERSION, "2.1": v21.VERSION}
 
 
 def _boot(message_id: str = "c1", payload: str = BOOT_JSON) -> str:
@@ -148,6 +153,184 @@ def _payload_rows() -> list[Vector]:
     return rows
 
 
+def _nest(depth: int, inner: str = "") -> str:
+    """`depth` arrays, one in the other, the innermost holding `inner`."""
+    return "[" * depth + inner + "]" * depth
+
+
+# The frame's first elements are still read when the rest is too deep to decode.
+_DEEP_REASON = "nested deeper than the JSON decoder goes; at most 200 levels are accepted"
+_SURROGATE = "a lone surrogate (\\\\ud800-\\\\udfff) is not a Unicode character"
+
+
+def _surrogate_err(code: str, path: str) -> str:
+    details = f'{{"errors":[{{"path":"{path}","type":"lone_surrogate","message":"{_SURROGATE}"}}]}}'
+    return _err(code, f"{path}: {_SURROGATE}", details=details)
+
+
+def _limit_rows() -> list[Vector]:
+    """Issue 13, item 17: payloads nested too deep, lone surrogates; every version's spelling."""
+    rows = []
+    for version in ALL:
+        x2 = version != "1.6"
+        fmt = "FormatViolation" if x2 else "FormationViolation"
+        protocol = "ProtocolError" if x2 else "FormationViolation"
+        rows += [
+            Vector(
+                f"payload nested 201 levels: {fmt} with the CALL's id, {version}",
+                (version,),
+                CSMS,
+                f'[2,"c1","DataTransfer",{{"vendorId":"V","data":{_nest(200, "1")}}}]',
+                [_fault("too_deep", fmt)],
+                [_err(fmt, "payload: a value nested 201 levels deep; at most 200 are accepted")],
+                generated=True,
+            ),
+            Vector(
+                f"frame 1,000 deep: {fmt} with the CALL's id, not -1, {version}",
+                (version,),
+                CSMS,
+                f'[2,"c1","DataTransfer",{{"vendorId":"V","data":{_nest(1000)}}}]',
+                [_fault("too_deep", fmt)],
+                [_err(fmt, _DEEP_REASON)],
+            ),
+            Vector(
+                f"frame 100,000 deep: {fmt} with the CALL's id, {version}",
+                (version,),
+                CSMS,
+                f'[2,"c1","Heartbeat",{_nest(100_000)}]',
+                [_fault("too_deep", fmt)],
+                [_err(fmt, _DEEP_REASON)],
+            ),
+            Vector(
+                f"lone surrogate in an enum field, {version}",
+                (version,),
+                CSMS,
+                _boot(
+                    "c1", '{"reason":"\\ud800","chargingStation":{"model":"M","vendorName":"V"}}'
+                ),
+                [_fault("bad_value", "PropertyConstraintViolation")],
+                [_surrogate_err("PropertyConstraintViolation", "/reason")],
+            ),
+            Vector(
+                f"lone surrogate in a string field, {version}",
+                (version,),
+                CSMS,
+                _boot(
+                    "c1",
+                    '{"reason":"PowerUp","chargingStation":{"model":"M\\udc00","vendorName":"V"}}',
+                ),
+                [_fault("bad_value", "PropertyConstraintViolation")],
+                [_surrogate_err("PropertyConstraintViolation", "/chargingStation/model")],
+            ),
+            Vector(
+                f"lone surrogate and an unknown property: the more fundamental fault, {version}",
+                (version,),
+                CSMS,
+                _boot(
+                    "c1",
+                    '{"reason":"\\ud800","chargingStation":{"model":"M","vendorName":"V"},"x":1}',
+                ),
+                [_fault("unknown_property", protocol)],
+                ["*"],
+            ),
+            Vector(
+                f"a surrogate pair is one character, {version}",
+                (version,),
+                CSMS,
+                _boot(
+                    "c1",
+                    '{"reason":"PowerUp","chargingStation":{"model":"\\ud83d\\ude00","vendorName":"V"}}',
+                ),
+                [(CallReceived, {"message_id": "c1"})],
+                [],
+            ),
+        ]
+    for version in X2:
+        fmt = "FormatViolation"
+        rows += [
+            Vector(
+                f"payload nested 200 levels is accepted, {version}",
+                (version,),
+                CSMS,
+                f'[2,"c1","DataTransfer",{{"vendorId":"V","data":{_nest(199, "1")}}}]',
+                [(CallReceived, {"message_id": "c1", "action": "DataTransfer"})],
+                [],
+                generated=True,
+            ),
+            Vector(
+                f"payload nested 200 levels (empty arrays) is accepted, {version}",
+                (version,),
+                CSMS,
+                f'[2,"c1","DataTransfer",{{"vendorId":"V","data":{_nest(200)}}}]',
+                [(CallReceived, {"message_id": "c1", "action": "DataTransfer"})],
+                [],
+                generated=True,
+            ),
+            Vector(
+                f"payload nested 201 levels (empty arrays): {fmt}, {version}",
+                (version,),
+                CSMS,
+                f'[2,"c1","DataTransfer",{{"vendorId":"V","data":{_nest(201)}}}]',
+                [_fault("too_deep", fmt)],
+                [_err(fmt, "payload: a value nested 201 levels deep; at most 200 are accepted")],
+                generated=True,
+            ),
+            Vector(
+                f"customData nested 500 levels: {fmt} with the CALL's id, {version}",
+                (version,),
+                CSMS,
+                f'[2,"c1","Heartbeat",{{"customData":{{"vendorId":"V","x":{_nest(499)}}}}}]',
+                [_fault("too_deep", fmt)],
+                [_err(fmt, "payload: a value nested 500 levels deep; at most 200 are accepted")],
+                generated=True,
+            ),
+            Vector(
+                f"lone surrogate in a generated enum field, {version}",
+                (version,),
+                CSMS,
+                '[2,"c1","BootNotification",{"reason":"\\ud800",'
+                '"chargingStation":{"model":"M","vendorName":"V"}}]',
+                [_fault("bad_value", "PropertyConstraintViolation")],
+                [_surrogate_err("PropertyConstraintViolation", "/reason")],
+                generated=True,
+            ),
+        ]
+    rows += [
+        Vector(
+            "generated 1.6 idTag with a lone surrogate",
+            ("1.6",),
+            CSMS,
+            '[2,"c1","Authorize",{"idTag":"\\ud800"}]',
+            [_fault("bad_value", "PropertyConstraintViolation")],
+            [_surrogate_err("PropertyConstraintViolation", "/idTag")],
+            generated=True,
+        ),
+        Vector(
+            "result too deep for the outstanding call, 2.0.1: finished, never answered",
+            ("2.0.1",),
+            CS,
+            f'[3,"m1",{_nest(1000)}]',
+            [(InvalidResult, {"message_id": "m1", "code": "FormatViolation", "reply": None})],
+            ['[2,"m2","Heartbeat",{}]'],
+            calls=(BOOT, HB),
+        ),
+        Vector(
+            "result too deep for the outstanding call, 2.1: CALLRESULTERROR with its id",
+            ("2.1",),
+            CS,
+            f'[3,"m1",{{"currentTime":{_nest(300)}}}]',
+            [(InvalidResult, {"message_id": "m1", "code": "FormatViolation"})],
+            [
+                '[5,"m1","FormatViolation","payload: a value nested 300 levels deep; '
+                'at most 200 are accepted",{}]',
+                '[2,"m2","Heartbeat",{}]',
+            ],
+            calls=(BOOT, HB),
+        ),
+    ]
+    return rows
+
+
 VECTORS: list[Vector] = [
     # --- CALLs from the peer -----------------------------------------------------------------
     Vector(
@@ -231,6 +414,7 @@ VECTORS: list[Vector] = [
         still_in_progress=frozenset({"c1", "c2"}),
     ),
     *_payload_rows(),
+    *_limit_rows(),
     # --- broken frames -----------------------------------------------------------------------
     Vector(
         "not JSON",
@@ -580,9 +764,8 @@ def _cases() -> list[Any]:
 
 @pytest.mark.parametrize(("vector", "version"), _cases())
 def test_vector(vector: Vector, version: str) -> None:
-    conn = Connection(
-        VERSIONS[version], vector.role, supported=vector.supported, id_factory=counter_ids()
-    )
+    spec = (GENERATED if vector.generated else VERSIONS)[version]
+    conn = Connection(spec, vector.role, supported=vector.supported, id_factory=counter_ids())
     for request in vector.calls:
         conn.call(request)
     for text in vector.before:

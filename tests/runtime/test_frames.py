@@ -21,10 +21,12 @@ from ocppgen.runtime.frames import (
     encode_call,
     encode_error,
     encode_result,
+    nesting_depth,
 )
 
 ID36 = "0" * 36
 ID37 = "0" * 37
+DEEP = "[" * 1000 + "]" * 1000  # deeper than Python's JSON decoder goes
 
 # text -> the frame it decodes to
 GOOD: list[tuple[str, Frame]] = [
@@ -99,6 +101,16 @@ BAD: list[tuple[str, FaultKind, int | None, str | None]] = [
     ('[5,"1","GenericError","",5]', FaultKind.BAD_STRUCTURE, 5, "1"),
     ('[6,"1",{}]', FaultKind.BAD_STRUCTURE, 6, "1"),
     ('[6,"1",7,{}]', FaultKind.BAD_STRUCTURE, 6, "1"),
+    # Too deep to decode: the type and id are read from the frame's start (issue 13, item 17).
+    (f'[2,"c1","DataTransfer",{{"data":{DEEP}}}]', FaultKind.TOO_DEEP, 2, "c1"),
+    (f' [ 2 , "c\\u00e9" , "DataTransfer", {DEEP}]', FaultKind.TOO_DEEP, 2, "c\u00e9"),
+    (f'[3,"m1",{DEEP}]', FaultKind.TOO_DEEP, 3, "m1"),
+    (f'[4,"m1","GenericError","",{{"d":{DEEP}}}]', FaultKind.TOO_DEEP, 4, "m1"),
+    (f'[2,"{ID37}","DataTransfer",{DEEP}]', FaultKind.TOO_DEEP, 2, None),
+    (f'[2,"\\ud800","DataTransfer",{DEEP}]', FaultKind.TOO_DEEP, 2, "\ud800"),
+    (f'[9,"c1",{DEEP}]', FaultKind.UNKNOWN_MESSAGE_TYPE, 9, "c1"),
+    (f'[2,17,"DataTransfer",{DEEP}]', FaultKind.NOT_JSON, None, None),
+    (f'[2,"c1\\x",{DEEP}]', FaultKind.NOT_JSON, None, None),  # the bad escape comes first
 ]
 
 
@@ -159,3 +171,28 @@ def test_lone_surrogate_in_id_is_escaped_on_the_way_back() -> None:
     encoded = encode_error(4, frame.message_id, "GenericError", "", {})
     encoded.encode("utf-8")  # ASCII-escaped, so it can go on a WebSocket text frame
     assert decode(encoded) == CallError("\ud800", "GenericError", "", {})
+
+
+@pytest.mark.parametrize(
+    ("value", "depth"),
+    [
+        (1, 0),
+        ("x", 0),
+        ({}, 0),
+        ([], 0),
+        ({"a": 1}, 1),
+        ([[]], 1),
+        ({"a": [1]}, 2),
+        ({"a": [1, {"b": []}], "c": 2}, 3),
+        ([[], [[[]]], []], 3),
+    ],
+)
+def test_nesting_depth(value: Any, depth: int) -> None:
+    assert nesting_depth(value) == depth
+
+
+def test_nesting_depth_of_data_deeper_than_the_recursion_limit() -> None:
+    value: Any = []
+    for _ in range(5000):
+        value = [value]
+    assert nesting_depth(value) == 5000
