@@ -252,7 +252,7 @@ class AuthLimits:
     when it starts (so a burst of parallel attempts gets no more checks than the bucket holds);
     a success gives it back and refills the identity's bucket. `concurrent_checks` bounds
     password checks running at once, so a flood of them cannot take every worker thread or
-    core.
+    core; an identity connecting from an address it connected from before skips that queue.
     """
 
     identity_burst: int = 10

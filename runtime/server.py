@@ -167,6 +167,8 @@ class CsmsServer:
         self._auth_capacity = checks + (auth_limits.queued_checks if auth_limits else 2**16)
         self._auth_pending = 0  # password checks running or waiting for a slot
         self._auth_busy_logged = False
+        self._known_pairs: dict[tuple[str, str], None] = {}  # (identity, address) that got in
+        self._max_known_pairs = auth_limits.max_tracked if auth_limits is not None else 0
         self._prefix = path_prefix if path_prefix.endswith("/") else path_prefix + "/"
         self.max_size = max_size
         self.ping_interval = ping_interval
@@ -346,6 +348,12 @@ class CsmsServer:
         locked = self._refuse_if_locked(connection, identity)
         if locked is not None:
             return locked
+        known_pair = (identity, address_key(connection.remote_address))
+        if known_pair in self._known_pairs:
+            # It got in from this address before: no wait behind a flood from elsewhere. Its
+            # identity's bucket still bounds how many such checks run.
+            self._count_attempt(identity, connection.remote_address)
+            return await self._password_accepted(identity, password)
         if self._auth_pending >= self._auth_capacity:
             return self._busy(connection, identity)
         self._count_attempt(identity, connection.remote_address)  # given back on success
@@ -404,6 +412,11 @@ class CsmsServer:
     def _count_success(self, identity: str, remote_address: Any) -> None:
         if self._identity_failures is None or self._address_failures is None:
             return
+        pair = (identity, address_key(remote_address))
+        self._known_pairs.pop(pair, None)  # re-insert: the oldest success is forgotten first
+        self._known_pairs[pair] = None
+        if len(self._known_pairs) > self._max_known_pairs:
+            del self._known_pairs[next(iter(self._known_pairs))]
         self._identity_failures.succeeded(identity)
         self._address_failures.refund(address_key(remote_address))
 

@@ -265,12 +265,14 @@ async def test_parallel_attempts_get_no_more_checks_than_the_limit() -> None:
         await server.close(grace=0.5)
 
 
-async def test_password_checks_past_the_queue_get_503_at_once(
+async def test_password_checks_past_the_queue_get_503_but_known_stations_go_first(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     gate = asyncio.Event()
 
     async def held(identity: str, password: str) -> bool:
+        if password == "right":
+            return True
         await gate.wait()
         return False
 
@@ -282,6 +284,7 @@ async def test_password_checks_past_the_queue_get_503_at_once(
     )
     await server.start()
     try:
+        assert await handshake_status(server, "CS009", "right", "127.0.0.9") == 101
         first = [asyncio.create_task(handshake_status(server, "CS001", "guess")) for _ in range(2)]
         async with asyncio.timeout(5):  # one check running, one waiting for its slot
             while server._auth_pending < 2:
@@ -290,6 +293,9 @@ async def test_password_checks_past_the_queue_get_503_at_once(
             assert await handshake_status(server, "CS002", "guess", "127.0.0.2") == 503
             assert await handshake_status(server, "CS003", "guess", "127.0.0.3") == 503
         assert caplog.text.count("password checks running or waiting; refusing more") == 1
+        # a station that got in from this address before does not wait behind the others
+        assert await handshake_status(server, "CS009", "right", "127.0.0.10") == 503
+        assert await handshake_status(server, "CS009", "right", "127.0.0.9") == 101
         gate.set()
         assert await asyncio.gather(*first) == [401, 401]
         assert server._auth_pending == 0
