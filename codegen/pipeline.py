@@ -18,6 +18,14 @@ DEFAULT_SPEC_DIR = ROOT / "spec"
 DEFAULT_OUT_DIR = ROOT / "generated"
 
 
+def in_checkout() -> bool:
+    """True when running from a source checkout (spec/ and pyproject.toml beside the package).
+
+    Installed, ROOT is the package's own folder: its generated/ holds the installed bindings,
+    which `generate` must not overwrite by default."""
+    return (ROOT / "pyproject.toml").is_file() and DEFAULT_SPEC_DIR.is_dir()
+
+
 @dataclass(frozen=True)
 class Result:
     specs: tuple[Spec, ...]
