@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import ssl
 import sys
 from pathlib import Path
 from typing import Any
 
+from ocppgen.cli import secret_file
 from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import (
     CheckResult,
@@ -19,7 +21,8 @@ from ocppgen.conformance.report import (
     render_html,
     render_junit,
 )
-from ocppgen.conformance.runner import run_against_csms, run_against_station
+from ocppgen.conformance.runner import profile_use_cases, run_against_csms, run_against_station
+from ocppgen.conformance.versions import load
 from ocppgen.runtime import client_ssl_context, server_ssl_context
 
 __all__ = ["register", "run"]
@@ -36,7 +39,22 @@ def register(subparsers: Any) -> None:
     csms = sub.add_parser("csms", help="test a CSMS: connect to it as a Charging Station")
     csms.add_argument("--url", required=True, help="the CSMS's OCPP URL, without the identity")
     csms.add_argument("--id", dest="identity", default="CS001", help="station identity")
-    csms.add_argument("--password", help="HTTP Basic auth password (security profile 1/2)")
+    password = csms.add_mutually_exclusive_group()
+    password.add_argument(
+        "--password",
+        default=os.environ.get("OCPPGEN_STATION_PASSWORD") or None,
+        help="the password on the command line, readable by every local user in the process "
+        "list: prefer the file or the variable",
+    )
+    password.add_argument(
+        "--password-file",
+        dest="password",
+        type=secret_file,
+        metavar="PATH",
+        default=argparse.SUPPRESS,  # the variable, via --password
+        help="HTTP Basic auth password (security profile 1/2): the file's first line "
+        "(or $OCPPGEN_STATION_PASSWORD)",
+    )
     csms.add_argument("--ca", type=Path, help="CA file to verify the CSMS's TLS certificate")
     csms.add_argument("--cert", type=Path, help="client certificate (profile 3)")
     csms.add_argument("--key", type=Path, help="client certificate's key (profile 3)")
@@ -47,7 +65,12 @@ def register(subparsers: Any) -> None:
     # The station-only options, so `options_from` reads every option the same way.
     csms.set_defaults(heartbeat_interval=2, driver=None, evse=1, driver_timeout=30.0)
     station = sub.add_parser("station", help="test a Charging Station: act as its CSMS")
-    station.add_argument("--listen", default="127.0.0.1:9000", help="HOST:PORT to listen on")
+    station.add_argument(
+        "--listen",
+        type=_listen,
+        default="127.0.0.1:9000",
+        help="HOST:PORT to listen on (default %(default)s; port 0: any free port)",
+    )
     station.add_argument(
         "--wait", type=float, default=120.0, help="seconds to wait for the station to connect"
     )
@@ -141,6 +164,25 @@ def register(subparsers: Any) -> None:
         p.add_argument("--quiet", action="store_true", help="no live progress")
         p.add_argument("--verbose", action="store_true", help="show frames of warnings too")
         p.set_defaults(func=run)
+
+
+def _listen(text: str) -> str:
+    _, colon, port = text.rpartition(":")
+    if not (colon and port.isdigit() and int(port) <= 65535):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected HOST:PORT, e.g. 127.0.0.1:9000")
+    return text
+
+
+def _check_profile(args: argparse.Namespace, options: Options) -> None:
+    """Unknown --profile ids, before anything listens or connects."""
+    _, use_cases = load(args.ocpp_version)
+    try:
+        profile_use_cases(use_cases, options.use_cases)
+    except ValueError as exc:
+        raise SetupError(
+            f"--profile: {exc} for OCPP {args.ocpp_version} (core, all, or ids such as "
+            f"{', '.join(list(use_cases)[:3])})"
+        ) from None
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -243,9 +285,10 @@ async def _run(args: argparse.Namespace, options: Options) -> RunReport:
 def run(args: argparse.Namespace) -> int:
     """Exit status: 0 all passed (warnings allowed), 1 a check failed, 2 cannot start."""
     options = options_from(args)
-    if not args.quiet:
-        print(f"seed {options.seed} (reproduce with --seed {options.seed})", file=sys.stderr)
     try:
+        _check_profile(args, options)
+        if not args.quiet:
+            print(f"seed {options.seed} (reproduce with --seed {options.seed})", file=sys.stderr)
         report = asyncio.run(_run(args, options))
     except SetupError as exc:
         print(f"ocppgen conformance: {exc}", file=sys.stderr)

@@ -9,10 +9,18 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
+from ocppgen import __version__
 from ocppgen.codegen.diagnostics import GenerationError
 from ocppgen.codegen.ir import Spec
-from ocppgen.codegen.pipeline import DEFAULT_OUT_DIR, DEFAULT_SPEC_DIR, build, generate
+from ocppgen.codegen.pipeline import (
+    DEFAULT_OUT_DIR,
+    DEFAULT_SPEC_DIR,
+    build,
+    generate,
+    in_checkout,
+)
 from ocppgen.codegen.versions import VERSIONS, Version, find_version
 
 
@@ -43,10 +51,46 @@ def _existing_dir(value: str) -> Path:
     return path
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line (what is wrong, where the help is) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def existing_file(value: str) -> str:
+    """argparse type: a file that exists (named in the usage error if not)."""
+    if not Path(value).is_file():
+        raise argparse.ArgumentTypeError(f"{value}: no such file")
+    return value
+
+
+def secret_file(value: str) -> str:
+    """argparse type: the first line of a file holding a secret (kept off the command line,
+    which every local user can read in /proc/PID/cmdline)."""
+    try:
+        lines = Path(value).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {value}: {_reason(exc)}") from None
+    if not lines or not lines[0]:
+        raise argparse.ArgumentTypeError(f"{value}: the first line is empty")
+    return lines[0]
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as one line: OSError's strerror (its file is named by the caller)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def _parser(application: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ocppgen",
         description="Generate strict, typed OCPP bindings from the official JSON schemas.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="print the version"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -59,7 +103,10 @@ def _parser(application: str | None = None) -> argparse.ArgumentParser:
     )
     _common(gen)
     gen.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT_DIR, help="output folder (default: %(default)s)"
+        "--out",
+        type=Path,
+        help=f"output folder (default in a source checkout: {DEFAULT_OUT_DIR}; "
+        "required for an installed ocppgen, whose own bindings are not to be overwritten)",
     )
     gen.add_argument(
         "--check",
@@ -120,10 +167,23 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _out_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
+    if args.out is not None:
+        return Path(args.out)
+    if not (args.check or in_checkout()):  # checking the installed bindings writes nothing
+        parser.error("generate: --out is required outside a source checkout")
+    return DEFAULT_OUT_DIR
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
     versions = _versions(args.versions)
     started = time.perf_counter()
-    result = generate(args.spec_dir, args.out, versions, check=args.check)
+    try:
+        result = generate(args.spec_dir, args.out, versions, check=args.check)
+    except OSError as exc:
+        where = exc.filename or args.out
+        print(f"ocppgen generate: cannot write {where}: {_reason(exc)}", file=sys.stderr)
+        return 1
     elapsed = time.perf_counter() - started
     names = ", ".join(v.name for v in versions)
     if args.check:
@@ -178,7 +238,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         argv = sys.argv[1:]
     command = next((arg for arg in argv if not arg.startswith("-")), None)
-    args = _parser(command if command in _APPLICATIONS else None).parse_args(argv)
+    parser = _parser(command if command in _APPLICATIONS else None)
+    args = parser.parse_args(argv)
+    if args.command == "generate":
+        args.out = _out_dir(args, parser)
     try:
         status: int = args.func(args)
         return status
@@ -187,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(diagnostic, file=sys.stderr)
         print(f"ocppgen: {len(exc.diagnostics)} error(s); nothing was written", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl+C before a command installed its own handler
+        return 130
 
 
 if __name__ == "__main__":

@@ -245,17 +245,22 @@ class StationClient:
         # and every first reconnection (after a failed start or a lost connection) waits the
         # minimum, doubling from there (Part 4, reconnecting).
         failures = -1
+        delay = 0.0
         while not self._stopping:
             if failures >= 0:
-                await asyncio.sleep(self.backoff.delay(failures, self._rng))
+                await asyncio.sleep(delay)
             try:
                 conn = await self.connect()
             except asyncio.CancelledError:
                 raise
             except Exception as error:
                 self.last_error = error
-                logger.info("%s: connection attempt failed: %r", self.identity, error)
                 failures += 1
+                delay = self.backoff.delay(failures, self._rng)
+                # A WARNING per attempt: an operator must see why a station stays offline.
+                logger.warning(
+                    "connect to %s failed: %s; retrying in %.1f s", self.url, _reason(error), delay
+                )
                 continue
             failures = 0
             if self._on_connect is not None:
@@ -266,6 +271,7 @@ class StationClient:
             reader = self._reader
             if reader is not None:
                 await asyncio.shield(reader)
+            delay = self.backoff.delay(0, self._rng)
 
     async def close(self) -> None:
         """Stop reconnecting and close the connection (1000)."""
@@ -287,3 +293,8 @@ class StationClient:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def _reason(error: BaseException) -> str:
+    """A failed attempt in one line (TimeoutError and some others have no message)."""
+    return " ".join(str(error).split()) or type(error).__name__

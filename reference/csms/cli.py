@@ -1,11 +1,13 @@
 """`ocppgen csms`: run the reference CSMS until interrupted.
 
 Defaults: SQLite file `csms-data/csms.sqlite3`, OCPP on 127.0.0.1:9000 with security profile 1
-(Basic auth), operator API on 127.0.0.1:9080. The operator password comes from
-`--operator-password` or `$OCPPGEN_OPERATOR_PASSWORD`; without either, one is generated and
-printed. `--station ID[:PASSWORD]` registers (or re-keys) a station at start-up,
-`--boot-policy ID=Pending` sets its boot policy, `--token IDTOKEN[=STATUS]` puts a token in the
-token store (ISO14443, Accepted by default): enough to point `ocppgen conformance csms` at it.
+(Basic auth), operator API on 127.0.0.1:9080. Secrets stay off the command line (every local user
+can read it in /proc/PID/cmdline): the operator password comes from `$OCPPGEN_OPERATOR_PASSWORD`
+or `--operator-password-file` (without either, one is generated and printed), station passwords
+from `--stations-file` (`ID:PASSWORD` lines). `--station ID[:PASSWORD]` registers (or re-keys) a
+station at start-up too, `--boot-policy ID=Pending` sets its boot policy, `--token
+IDTOKEN[=STATUS]` puts a token in the token store (ISO14443, Accepted by default): enough to point
+`ocppgen conformance csms` at it.
 """
 
 from __future__ import annotations
@@ -17,14 +19,25 @@ import logging
 import os
 import secrets
 import signal
+import sqlite3
+import ssl
 import sys
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import psycopg
+
+from ocppgen.cli import existing_file, secret_file
 from ocppgen.reference.csms.app import Csms, CsmsConfig
 from ocppgen.reference.csms.store import BOOT_POLICIES, TOKEN_STATUSES, Store
 from ocppgen.runtime.security import server_ssl_context
 
 __all__ = ["register", "run"]
+
+
+class StartupError(Exception):
+    """The CSMS cannot start as configured (one line for the user, no traceback)."""
 
 
 def register(subparsers: Any) -> None:
@@ -38,8 +51,10 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--database",
+        type=_database,
         default=os.environ.get("OCPPGEN_CSMS_DATABASE", "csms-data/csms.sqlite3"),
-        help="SQLite file or postgresql:// URL (default: %(default)s; $OCPPGEN_CSMS_DATABASE)",
+        help="SQLite file or postgresql:// URL (default: $OCPPGEN_CSMS_DATABASE, else "
+        "csms-data/csms.sqlite3; a URL with a password belongs in the variable)",
     )
     parser.add_argument("--host", default="127.0.0.1", help="OCPP listen address")
     parser.add_argument("--port", type=int, default=9000, help="OCPP port (default: 9000)")
@@ -52,17 +67,48 @@ def register(subparsers: Any) -> None:
         default=1,
         help="0 none (labs only), 1 Basic auth, 2 TLS + Basic auth, 3 mutual TLS (default: 1)",
     )
-    parser.add_argument("--tls-cert", help="server certificate chain (PEM), profiles 2 and 3")
-    parser.add_argument("--tls-key", help="server private key (PEM)")
-    parser.add_argument("--tls-client-ca", help="CA of station certificates (profile 3)")
-    parser.add_argument("--operator-user", default="operator")
-    parser.add_argument("--operator-password", default=os.environ.get("OCPPGEN_OPERATOR_PASSWORD"))
+    parser.add_argument(
+        "--tls-cert", type=existing_file, help="server certificate chain (PEM), profiles 2 and 3"
+    )
+    parser.add_argument("--tls-key", type=existing_file, help="server private key (PEM)")
+    parser.add_argument(
+        "--tls-client-ca", type=existing_file, help="CA of station certificates (profile 3)"
+    )
+    parser.add_argument(
+        "--operator-user", default="operator", help="operator API user name (default: operator)"
+    )
+    password = parser.add_mutually_exclusive_group()
+    password.add_argument(
+        "--operator-password",
+        default=os.environ.get("OCPPGEN_OPERATOR_PASSWORD"),
+        metavar="PASSWORD",
+        help="operator API password on the command line, readable by every local user in the "
+        "process list: prefer the file or the variable",
+    )
+    password.add_argument(
+        "--operator-password-file",
+        dest="operator_password",
+        type=secret_file,
+        metavar="PATH",
+        default=argparse.SUPPRESS,  # the variable, via --operator-password
+        help="operator API password: the file's first line (or $OCPPGEN_OPERATOR_PASSWORD; "
+        "neither: one is generated and printed)",
+    )
+    parser.add_argument(
+        "--stations-file",
+        type=_stations_file,
+        default=[],
+        metavar="PATH",
+        help="register the stations of a file at start-up: one ID:PASSWORD (or ID, no "
+        "password) per line; blank lines and # comments are skipped",
+    )
     parser.add_argument(
         "--station",
         action="append",
         default=[],
         metavar="ID[:PASSWORD]",
-        help="register a station at start-up (repeatable)",
+        help="register a station at start-up (repeatable; a password here is readable in the "
+        "process list: prefer --stations-file)",
     )
     parser.add_argument(
         "--boot-policy",
@@ -81,10 +127,66 @@ def register(subparsers: Any) -> None:
         help=f"put an ISO14443 token in the store ({', '.join(TOKEN_STATUSES)}; "
         "default Accepted; repeatable)",
     )
-    parser.add_argument("--heartbeat-interval", type=int, default=300)
-    parser.add_argument("--boot-retry-interval", type=int, default=30)
+    parser.add_argument(
+        "--heartbeat-interval",
+        type=_interval,
+        metavar="SECONDS",
+        help="heartbeat interval of the --station/--stations-file stations, new or already "
+        "stored (1-86400; default: 300 for new stations, stored ones keep theirs)",
+    )
+    parser.add_argument(
+        "--boot-retry-interval",
+        type=int,
+        default=30,
+        metavar="SECONDS",
+        help="retry interval in Pending and Rejected boot answers (default: %(default)s)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every connection")
     parser.set_defaults(func=run)
+
+
+def _database(text: str) -> str:
+    if "://" in text and not text.startswith(("postgresql://", "postgres://", "sqlite:")):
+        raise argparse.ArgumentTypeError(
+            f"{_redacted(text)!r}: expected an SQLite file path or a postgresql:// URL"
+        )
+    return text
+
+
+def _redacted(database: str) -> str:
+    """The database URL with its password hidden, for messages and the start-up banner."""
+    parts = urlsplit(database)
+    if parts.password is None:
+        return database
+    return database.replace(f":{parts.password}@", ":***@", 1)
+
+
+def _interval(text: str) -> int:
+    try:
+        seconds = int(text)
+    except ValueError:
+        seconds = 0
+    if not 1 <= seconds <= 86400:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected 1..86400 seconds")
+    return seconds
+
+
+def _stations_file(path: str) -> list[str]:
+    """`ID[:PASSWORD]` specs from a file, as `--station` takes them."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {reason}") from None
+    specs = []
+    for number, line in enumerate(lines, 1):
+        spec = line.strip()
+        if not spec or spec.startswith("#"):
+            continue
+        if not spec.partition(":")[0]:
+            raise argparse.ArgumentTypeError(f"{path}:{number}: expected ID:PASSWORD or ID")
+        specs.append(spec)
+    return specs
 
 
 def _boot_policy(text: str) -> tuple[str, str]:
@@ -113,11 +215,7 @@ def _config(args: argparse.Namespace) -> CsmsConfig:
             raise SystemExit("security profiles 2 and 3 need --tls-cert and --tls-key")
         if args.security_profile == 3 and not args.tls_client_ca:
             raise SystemExit("security profile 3 needs --tls-client-ca")
-        ssl_context = server_ssl_context(
-            args.tls_cert,
-            args.tls_key,
-            client_ca=args.tls_client_ca if args.security_profile == 3 else None,
-        )
+        ssl_context = _ssl_context(args)
     return CsmsConfig(
         database=args.database,
         host=args.host,
@@ -132,10 +230,29 @@ def _config(args: argparse.Namespace) -> CsmsConfig:
     )
 
 
+def _ssl_context(args: argparse.Namespace) -> ssl.SSLContext:
+    client_ca = args.tls_client_ca if args.security_profile == 3 else None
+    try:
+        return server_ssl_context(args.tls_cert, args.tls_key, client_ca=client_ca)
+    except (OSError, ssl.SSLError) as exc:
+        files = f"--tls-cert {args.tls_cert}, --tls-key {args.tls_key}"
+        if client_ca:
+            files += f", --tls-client-ca {client_ca}"
+        raise SystemExit(f"ocppgen csms: cannot load the TLS files ({files}): {exc}") from None
+
+
+def _open_store(database: str) -> Store:
+    try:
+        return Store.open(database)
+    except (OSError, sqlite3.Error, psycopg.Error) as exc:
+        reason = " ".join(str(exc).split())
+        raise StartupError(f"cannot open the database {_redacted(database)}: {reason}") from None
+
+
 async def _serve(config: CsmsConfig, args: argparse.Namespace) -> None:
     # Provision before the server listens: a station connecting at start-up must find itself
     # in the store, not get a 404 and back off.
-    store = Store.open(config.database)
+    store = _open_store(config.database)
     try:
         _provision(store, config, args)
         async with Csms(config, store) as csms:
@@ -148,7 +265,7 @@ async def _run_until_signal(csms: Csms, config: CsmsConfig) -> None:
     """Print where the CSMS listens, then serve until SIGINT/SIGTERM."""
     print(f"OCPP endpoint   {csms.ocpp_url}<station identity>", flush=True)
     print(f"operator API    {csms.api_url}/api  (OpenAPI: {csms.api_url}/openapi.json)")
-    print(f"database        {config.database}")
+    print(f"database        {_redacted(config.database)}")
     print("press Ctrl+C to stop", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -161,23 +278,26 @@ async def _run_until_signal(csms: Csms, config: CsmsConfig) -> None:
 
 def _provision(store: Store, config: CsmsConfig, args: argparse.Namespace) -> None:
     """The command line's stations, boot policies and tokens, into the store."""
-    stations = [spec.partition(":")[0] for spec in args.station]
+    specs = [*args.stations_file, *args.station]
+    stations = [spec.partition(":")[0] for spec in specs]
     for identity, _ in args.boot_policy:
         if identity not in stations and store.station(identity) is None:
-            raise SystemExit(
+            raise StartupError(
                 f"--boot-policy {identity}: no such station (add --station {identity})"
             )
-    for spec in args.station:
+    for spec in specs:
         identity, _, password = spec.partition(":")
         if store.station(identity) is None:
             store.add_station(
                 identity,
                 password=password or None,
                 security_profile=config.security_profile,
-                heartbeat_interval=args.heartbeat_interval,
+                heartbeat_interval=args.heartbeat_interval or 300,
             )
-        elif password:
-            store.update_station(identity, password=password)
+        elif password or args.heartbeat_interval:  # a stored station keeps what is not given
+            store.update_station(
+                identity, password=password or None, heartbeat_interval=args.heartbeat_interval
+            )
     for identity, policy in args.boot_policy:
         store.update_station(identity, boot_policy=policy)
     for id_token, status in args.token:
@@ -189,13 +309,20 @@ def run(args: argparse.Namespace) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.heartbeat_interval and not (args.station or args.stations_file):
+        print(
+            "ocppgen csms: --heartbeat-interval sets the interval of the --station or "
+            "--stations-file stations: name at least one",
+            file=sys.stderr,
+        )
+        return 2
     config = _config(args)
     if not config.operator_password:
         config.operator_password = secrets.token_urlsafe(16)
         print(f"operator login  {config.operator_user} / {config.operator_password} (generated)")
     try:
         asyncio.run(_serve(config, args))
-    except OSError as exc:
+    except (StartupError, OSError) as exc:
         print(f"ocppgen csms: {exc}", file=sys.stderr)
         return 1
     return 0
