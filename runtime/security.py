@@ -18,6 +18,7 @@ import base64
 import binascii
 import hmac
 import ipaddress
+import os
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -250,16 +251,20 @@ class AuthLimits:
     with 429 (and Retry-After) before the password is checked, even a right one: checking it
     would cost the CPU the limit protects, and answer the guess. Each check takes its token
     when it starts (so a burst of parallel attempts gets no more checks than the bucket holds);
-    a success gives it back and refills the identity's bucket. `concurrent_checks` bounds
+    a success gives it back. `concurrent_checks` bounds
     password checks running at once, so a flood of them cannot take every worker thread or
-    core; an identity connecting from an address it connected from before skips that queue.
+    core. An identity connecting from an address it got in from before has its own lane: it
+    waits neither behind that queue nor for its identity's lock (failures from elsewhere would
+    otherwise let anyone who knows an identity keep its station out); its address's bucket
+    still applies.
     """
 
     identity_burst: int = 10
     identity_refill: float = 60.0
     address_burst: int = 30
     address_refill: float = 10.0
-    concurrent_checks: int = 2
+    concurrent_checks: int = max(1, (os.cpu_count() or 2) // 2)
+    """Default: half the cores (one on two); the others stay free for the event loop."""
     queued_checks: int = 32
     """Password checks that may wait for one of the `concurrent_checks` slots; past that, the
     handshake gets 503 with Retry-After instead of waiting (a flood from many addresses and

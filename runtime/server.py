@@ -164,6 +164,7 @@ class CsmsServer:
         self._identity_failures, self._address_failures = _failure_limiters(auth_limits)
         checks = auth_limits.concurrent_checks if auth_limits is not None else 2**16
         self._auth_slots = asyncio.Semaphore(checks)
+        self._known_slots = asyncio.Semaphore(checks)  # for stations that got in before
         self._auth_capacity = checks + (auth_limits.queued_checks if auth_limits else 2**16)
         self._auth_pending = 0  # password checks running or waiting for a slot
         self._auth_busy_logged = False
@@ -344,16 +345,21 @@ class CsmsServer:
     async def _limited_check(
         self, connection: ServerConnection, identity: str, password: str
     ) -> Response | bool:
-        """Whether the password is right, or the refusal when it may not be checked now."""
-        locked = self._refuse_if_locked(connection, identity)
+        """Whether the password is right, or the refusal when it may not be checked now.
+
+        An identity that got in from this address before is checked in a lane of its own: no
+        wait behind a flood from elsewhere, and no lockout by failures from elsewhere (those
+        would let anyone who knows an identity keep its station out). Its address's bucket
+        still bounds the guesses made from there.
+        """
+        known = (identity, address_key(connection.remote_address)) in self._known_pairs
+        locked = self._refuse_if_locked(connection, identity, known)
         if locked is not None:
             return locked
-        known_pair = (identity, address_key(connection.remote_address))
-        if known_pair in self._known_pairs:
-            # It got in from this address before: no wait behind a flood from elsewhere. Its
-            # identity's bucket still bounds how many such checks run.
+        if known:
             self._count_attempt(identity, connection.remote_address)
-            return await self._password_accepted(identity, password)
+            async with self._known_slots:
+                return await self._password_accepted(identity, password)
         if self._auth_pending >= self._auth_capacity:
             return self._busy(connection, identity)
         self._count_attempt(identity, connection.remote_address)  # given back on success
@@ -366,8 +372,10 @@ class CsmsServer:
             if self._auth_pending == 0:
                 self._auth_busy_logged = False  # the next overload is logged again
 
-    def _refuse_if_locked(self, connection: ServerConnection, identity: str) -> Response | None:
-        wait = self._locked_for(identity, address_key(connection.remote_address))
+    def _refuse_if_locked(
+        self, connection: ServerConnection, identity: str, known: bool
+    ) -> Response | None:
+        wait = self._locked_for(identity, address_key(connection.remote_address), known)
         if wait <= 0:
             return None
         address = _address_text(connection.remote_address)
@@ -401,12 +409,12 @@ class CsmsServer:
             logger.exception("authentication hook failed for %s", identity)
             return False
 
-    def _locked_for(self, identity: str, address: str) -> float:
+    def _locked_for(self, identity: str, address: str, known: bool) -> float:
         if self._identity_failures is None or self._address_failures is None:
             return 0.0
-        return max(
-            self._identity_failures.retry_after(identity),
-            self._address_failures.retry_after(address),
+        by_address = self._address_failures.retry_after(address)
+        return (
+            by_address if known else max(by_address, self._identity_failures.retry_after(identity))
         )
 
     def _count_success(self, identity: str, remote_address: Any) -> None:
@@ -417,7 +425,9 @@ class CsmsServer:
         self._known_pairs[pair] = None
         if len(self._known_pairs) > self._max_known_pairs:
             del self._known_pairs[next(iter(self._known_pairs))]
-        self._identity_failures.succeeded(identity)
+        # Only this attempt's token comes back: a success must not wipe failures from
+        # elsewhere, or each reconnect of the station would buy a guesser a new burst.
+        self._identity_failures.refund(identity)
         self._address_failures.refund(address_key(remote_address))
 
     def _count_attempt(self, identity: str, remote_address: Any) -> None:

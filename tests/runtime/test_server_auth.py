@@ -200,6 +200,13 @@ async def test_failed_passwords_lock_the_identity_and_the_address(
         assert await handshake_status(server, "CS005", PASSWORDS["CS005"]) == 429
         assert await handshake_status(server, "CS005", PASSWORDS["CS005"], "127.0.0.2") == 101
         assert len(book.asked) == 7  # CS001 x3, CS002, CS003, CS004, CS005 from 127.0.0.2
+        # failures from elsewhere lock CS002, but not out of the address it got in from
+        for _ in range(3):
+            assert await handshake_status(server, "CS002", "guess", "127.0.0.3") == 401
+        assert await handshake_status(server, "CS002", PASSWORDS["CS002"], "127.0.0.4") == 429
+        assert await handshake_status(server, "CS002", PASSWORDS["CS002"], "127.0.0.2") == 101
+        # and its success does not unlock it for the others
+        assert await handshake_status(server, "CS002", "guess", "127.0.0.3") == 429
     finally:
         await server.close(grace=0.5)
 
