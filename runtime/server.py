@@ -330,7 +330,8 @@ class CsmsServer:
         if credentials is None or credentials[0] != identity:
             logger.warning("refused %s from %s: no Basic credentials for it", identity, address)
             return _unauthorized(connection)
-        accepted = await self._limited_check(connection, identity, credentials[1])
+        known = (identity, address_key(connection.remote_address)) in self._known_pairs
+        accepted = await self._limited_check(connection, identity, credentials[1], known)
         if isinstance(accepted, Response):
             return accepted
         if accepted and self._accept_identity is not None:
@@ -339,11 +340,11 @@ class CsmsServer:
             logger.warning("refused %s from %s: Basic authentication failed", identity, address)
             self._log_locks(identity, connection.remote_address)
             return _unauthorized(connection)
-        self._count_success(identity, connection.remote_address)
+        self._count_success(identity, connection.remote_address, known)
         return None
 
     async def _limited_check(
-        self, connection: ServerConnection, identity: str, password: str
+        self, connection: ServerConnection, identity: str, password: str, known: bool
     ) -> Response | bool:
         """Whether the password is right, or the refusal when it may not be checked now.
 
@@ -352,17 +353,16 @@ class CsmsServer:
         would let anyone who knows an identity keep its station out). Its address's bucket
         still bounds the guesses made from there.
         """
-        known = (identity, address_key(connection.remote_address)) in self._known_pairs
         locked = self._refuse_if_locked(connection, identity, known)
         if locked is not None:
             return locked
         if known:
-            self._count_attempt(identity, connection.remote_address)
+            self._count_attempt(identity, connection.remote_address, known)
             async with self._known_slots:
                 return await self._password_accepted(identity, password)
         if self._auth_pending >= self._auth_capacity:
             return self._busy(connection, identity)
-        self._count_attempt(identity, connection.remote_address)  # given back on success
+        self._count_attempt(identity, connection.remote_address, known)  # back on success
         self._auth_pending += 1
         try:
             async with self._auth_slots:
@@ -417,7 +417,7 @@ class CsmsServer:
             by_address if known else max(by_address, self._identity_failures.retry_after(identity))
         )
 
-    def _count_success(self, identity: str, remote_address: Any) -> None:
+    def _count_success(self, identity: str, remote_address: Any, known: bool) -> None:
         if self._identity_failures is None or self._address_failures is None:
             return
         pair = (identity, address_key(remote_address))
@@ -427,13 +427,15 @@ class CsmsServer:
             del self._known_pairs[next(iter(self._known_pairs))]
         # Only this attempt's token comes back: a success must not wipe failures from
         # elsewhere, or each reconnect of the station would buy a guesser a new burst.
-        self._identity_failures.refund(identity)
+        if not known:  # the known lane takes no identity token
+            self._identity_failures.refund(identity)
         self._address_failures.refund(address_key(remote_address))
 
-    def _count_attempt(self, identity: str, remote_address: Any) -> None:
+    def _count_attempt(self, identity: str, remote_address: Any, known: bool) -> None:
         if self._identity_failures is None or self._address_failures is None:
             return
-        self._identity_failures.failed(identity)
+        if not known:
+            self._identity_failures.failed(identity)
         self._address_failures.failed(address_key(remote_address))
 
     def _log_locks(self, identity: str, remote_address: Any) -> None:
