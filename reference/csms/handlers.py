@@ -31,15 +31,24 @@
 - J01 MeterValues, N07 NotifyEvent, B07 NotifyReport: stored.
 - P02 DataTransfer: vendors registered in `data_transfer` are called; any other vendor gets
   UnknownVendorId.
+- Integers: OCPP 2.0.1 Part 2 (Primitive Datatypes) defines `integer` as 32 bit (31 bit
+  resolution, 1 sign bit); the JSON schemas leave most integer fields unbounded. A CALL with an
+  integer-typed field outside -2^31..2^31-1 is refused here, in one place for every action and
+  field, with PropertyConstraintViolation (a field with an invalid value, as for a schema
+  `maximum`), before anything is stored: the store's INTEGER columns hold the OCPP range on
+  both backends. Untyped values (DataTransfer `data`, customData's extra properties) have no
+  such limit and are not checked.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import typing
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from ocppgen.generated.v201 import (
     AuthorizeRequest,
@@ -79,14 +88,16 @@ from ocppgen.reference.csms.store import Store
 from ocppgen.runtime.dispatch import CallContext
 from ocppgen.runtime.endpoint import OcppConnection
 from ocppgen.runtime.errors import ErrorCode, OcppError
-from ocppgen.runtime.model import OcppModel
+from ocppgen.runtime.model import Integer, OcppModel
 
 __all__ = [
     "ALLOWED_BEFORE_ACCEPTED",
+    "INT32_RANGE",
     "CsmsBehaviour",
     "DataTransferHook",
     "authorize",
     "concurrent_transaction",
+    "out_of_range_integers",
 ]
 
 logger = logging.getLogger("ocppgen.reference.csms")
@@ -99,6 +110,59 @@ DataTransferHook = Callable[[str, DataTransferRequest], Awaitable[DataTransferRe
 
 Listener = Callable[[str, str, OcppModel], None]
 """Told `(station_id, action, request)` after each CALL from a station was handled."""
+
+
+INT32_RANGE: Final = range(-(2**31), 2**31)
+"""OCPP's `integer`: 32 bit (31 bit resolution, 1 sign bit), OCPP 2.0.1 Part 2, Primitive
+Datatypes."""
+
+_INTEGER_MARK: Final = typing.get_args(Integer)[1]  # what marks a field typed OCPP integer
+
+
+def _mentions_integer(annotation: Any) -> bool:
+    """Whether a field's annotation is Integer, optional or in a list (`list[Integer] | None`)."""
+    if _INTEGER_MARK in getattr(annotation, "__metadata__", ()):
+        return True
+    return any(_mentions_integer(arg) for arg in typing.get_args(annotation))
+
+
+@functools.cache
+def _integer_fields(model: type[OcppModel]) -> frozenset[str]:
+    """The names of the model's integer-typed fields."""
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if _INTEGER_MARK in info.metadata or _mentions_integer(info.annotation)
+    )
+
+
+def out_of_range_integers(model: OcppModel, path: str = "") -> Iterator[tuple[str, int]]:
+    """(wire path, value) of each integer-typed field of `model`, nested objects and lists
+    included, whose value is outside INT32_RANGE."""
+    integers = _integer_fields(type(model))
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        where = f"{path}{info.alias or name}"
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            at = f"{where}[{index}]" if isinstance(value, list) else where
+            if name in integers and isinstance(item, int) and item not in INT32_RANGE:
+                yield at, item
+            elif isinstance(item, OcppModel):
+                yield from out_of_range_integers(item, f"{at}.")
+
+
+def _check_integers(request: OcppModel) -> None:
+    """Refuse a request carrying an integer OCPP cannot (see the module docstring)."""
+    for where, value in out_of_range_integers(request):
+        bits = value.bit_length()  # str() of a huge int is slow, past 4300 digits refused
+        shown = str(value) if bits <= 64 else f"an integer of {bits} bits"
+        raise OcppError(
+            ErrorCode.PROPERTY_CONSTRAINT_VIOLATION,
+            f"{where}: {shown} is outside the OCPP integer range -2147483648..2147483647 "
+            "(OCPP 2.0.1 Part 2, Primitive Datatypes: integer is 32 bit)",
+            {"field": where},
+        )
 
 
 def authorize(
@@ -174,6 +238,7 @@ class CsmsBehaviour(CsmsHandlers):
                 ErrorCode.SECURITY_ERROR,
                 f"{action} before the Charging Station was accepted (B01.FR.10)",
             )
+        _check_integers(request)
         response = await super().handle(action, request, context)
         if action not in ("BootNotification", "Heartbeat"):
             self.store.touch(context.station_id)
