@@ -96,7 +96,7 @@ class Csms:
             user=config.operator_user,
             password=config.operator_password,
         )
-        self._dummy_hash: str | None = None  # for identities without a stored hash
+        self._dummy_hash: asyncio.Task[str] | None = None  # for identities without a hash
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.api_port = 0
@@ -106,12 +106,16 @@ class Csms:
 
     async def _authenticate(self, identity: str, password: str) -> bool:
         stored = self.store.password_hash(identity)
-        if self._dummy_hash is None:
-            self._dummy_hash = await asyncio.to_thread(_dummy_hash)
+        dummy = await self._dummy()
         # scrypt takes tens of milliseconds on purpose: keep it off the event loop. Without a
         # stored hash, spend the same time on the dummy one, so timing does not tell either.
-        matches = await asyncio.to_thread(verify_password, stored or self._dummy_hash, password)
+        matches = await asyncio.to_thread(verify_password, stored or dummy, password)
         return matches and stored is not None
+
+    def _dummy(self) -> asyncio.Task[str]:
+        if self._dummy_hash is None:
+            self._dummy_hash = asyncio.ensure_future(asyncio.to_thread(_dummy_hash))
+        return self._dummy_hash
 
     async def _on_connect(self, conn: OcppConnection) -> None:
         station = self.store.station(conn.identity)
@@ -157,7 +161,7 @@ class Csms:
             SecurityProfile.BASIC_AUTH,
             SecurityProfile.TLS_BASIC_AUTH,
         ):
-            self._dummy_hash = await asyncio.to_thread(_dummy_hash)  # ready for the first one
+            self._dummy()  # made while the server starts, ready for the first unknown identity
         await self.server.start(self.config.host, self.config.ocpp_port)
         self._runner = web.AppRunner(self.api, access_log=None)
         await self._runner.setup()
@@ -170,6 +174,8 @@ class Csms:
 
     async def close(self) -> None:
         await self.server.close(grace=2.0)
+        if self._dummy_hash is not None:
+            await self._dummy_hash  # its thread cannot be cancelled; do not leave it pending
         await self.behaviour.close()
         if self._runner is not None:
             await self._runner.cleanup()
