@@ -68,7 +68,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout", type=float, default=25.0, help="seconds to wait for the station's answer"
     )
-    parser.add_argument("step", choices=["plug_in", "present_token", "unplug"])
+    parser.add_argument(
+        "step",
+        choices=["plug_in", "present_token", "unplug"],
+        help="the driver step: plug_in EVSE, present_token IDTOKEN [EVSE] or unplug EVSE",
+    )
     parser.add_argument(
         "arguments", nargs="+", help="the evseId (plug_in, unplug); the idToken [and evseId]"
     )
