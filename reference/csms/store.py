@@ -449,7 +449,7 @@ class Store:
             (station_id, transaction_id),
         )[0]["kwh"]
         if energy is None and kwh is not None:
-            energy = float(kwh) * 1000
+            energy = scaled(kwh, 3)  # None past the largest double, never inf (not JSON)
         self.db.execute(
             "INSERT INTO transactions (station_id, transaction_id, evse_id, connector_id, "
             "id_token, token_type, started_at, ended_at, state, charging_state, stopped_reason, "

@@ -210,6 +210,22 @@ def test_schema_valid_requests_are_stored_exactly_or_refused_by_the_spec(
         loop.close()
 
 
+def test_an_energy_in_kwh_past_the_largest_double_is_no_energy(store: Store) -> None:
+    event = tx_event("TXK", 0, "Started")
+    event["meterValue"] = [
+        {
+            "timestamp": stamp(),
+            "sampledValue": [{"value": 1e306, "unitOfMeasure": {"unit": "kWh"}}],
+        }
+    ]
+    store.add_station("KWH")
+    store.add_transaction_event("KWH", event)
+    transaction = store.transaction("KWH", "TXK")
+    assert transaction is not None
+    assert transaction["energy_wh"] is None  # 1e309 Wh is not a double: not inf (not JSON)
+    assert transaction["meter_values"][0]["value"] == 1e306  # the sample as sent
+
+
 # -- targeted cases, over a real connection ---------------------------------------------------
 
 
