@@ -23,9 +23,12 @@
 - Basic auth (profiles 1, 2): a handshake with several Authorization headers gets 400. Failed
   password checks are limited per identity and per source address (`auth_limits`, see
   `AuthLimits`; None: no limits): past the limit, 429 with Retry-After without checking the
-  password, and one WARNING line when a limit starts. `accept_identity` is asked only after the
-  password is accepted, so unknown identities get the same 401 as wrong passwords (the hook
-  should take as long for them, e.g. check against a dummy hash).
+  password, and a WARNING line naming identity and address when a limit starts. Checks run a
+  few at a time with a bounded queue (503 with Retry-After past it); a station connecting from
+  an address it got in from before skips that queue and its identity's lockout.
+  `accept_identity` is asked only after the password is accepted, so unknown identities get
+  the same 401 as wrong passwords (the `authenticate` hook should take as long for them, e.g.
+  check against a dummy hash, as the reference CSMS does).
 - `max_size`: a larger message closes that connection with 1009 (message too big); nothing else
   is affected. `ping_interval`/`ping_timeout`: WebSocket keep-alive. `call_timeout`: how long
   CSMS-initiated calls wait for an answer.
