@@ -15,7 +15,10 @@ comes back exactly:
   character). `PostgresDatabase` stores strings with a reversible escape (U+0001 starts an
   escape: U+0000 -> U+0001 "0", U+0001 -> U+0001 "1"), applied to every string parameter and
   undone on every string read. A string without either character is stored as it is, so SQL
-  literals, equality, indexes and ordering of ordinary text are unchanged. SQLite stores NUL.
+  literals, equality, indexes and ordering of ordinary text are unchanged (SQL functions of a
+  stored string, e.g. length(), see the escaped form: the store uses none). SQLite stores NUL.
+  Payloads are JSON text in TEXT columns (`json.dumps` writes U+0000 as `\u0000`), never
+  jsonb, which refuses `\u0000`.
 - Integers: the columns are INTEGER (32-bit on PostgreSQL, 64-bit on SQLite), as OCPP's
   integer is 32-bit; the CSMS refuses out-of-range integers before they reach the store
   (`handlers.INT32_RANGE`).
