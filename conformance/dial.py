@@ -83,7 +83,11 @@ def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
 
 
 _HTTP_HINTS = {
-    401: " (Basic auth: check --id and --password)",
+    400: " (a malformed handshake, e.g. a duplicate Authorization header)",
+    401: " (Basic auth: check --id and --password; under profiles 1-2 an unregistered --id gets "
+    "401 too)",
     403: " (the client certificate's CN must be the station identity --id)",
     404: " (unknown station identity or path: register --id at the CSMS, check --url)",
+    429: " (too many failed passwords for this --id or address: wait for Retry-After)",
+    503: " (the CSMS is busy or shutting down: retry later)",
 }

@@ -69,6 +69,12 @@ MISTAKES = [
     (["csms", "--heartbeat-interval", "60"], 2, "name at least one"),
     (["csms", "--operator-password-file", "{tmp}/none"], 2, "cannot read {tmp}/none"),
     (["csms", "--stations-file", "{tmp}/none"], 2, "cannot read {tmp}/none"),
+    (
+        ["csms", "--station", "bad id:x", "--database", "{tmp}/csms.sqlite3"],
+        1,
+        "station id 'bad id' must be 1..48 characters",
+    ),
+    (["csms", "--max-failed-logins", "0"], 2, "--max-failed-logins: '0': expected a whole"),
     ([*STATION, "--evses", "a,b"], 2, "--evses: 'a,b': expected connector counts"),
     ([*STATION, "--set", "No.Such=1"], 2, "--set: no variable No.Such in the device model"),
     ([*STATION, "--set", "OCPPCommCtrlr.HeartbeatInterval=x"], 2, "HeartbeatInterval='x'"),
@@ -243,3 +249,17 @@ def test_every_option_of_every_subcommand_has_help() -> None:
             if not action.help:
                 missing.add((path, "/".join(action.option_strings) or action.dest))
     assert missing == set()
+
+
+def test_csms_login_limits_and_allowed_origins_reach_its_config() -> None:
+    parse = _parser("csms").parse_args
+    config = csms_cli._config(
+        parse(
+            ["csms", "--api-allowed-origin", "https://console.example", "--max-failed-logins"]
+            + ["3", "--max-failed-logins-per-address", "7"]
+        )
+    )
+    assert config.api_allowed_origins == ("https://console.example",)
+    assert config.auth_limits is not None
+    assert (config.auth_limits.identity_burst, config.auth_limits.address_burst) == (3, 7)
+    assert csms_cli._config(parse(["csms", "--no-login-limits"])).auth_limits is None

@@ -53,6 +53,8 @@ class CsmsConfig:
     """Limits on failed Basic auth per identity and address (None: no limits)."""
     operator_user: str = "operator"
     operator_password: str = ""
+    api_allowed_origins: tuple[str, ...] = ()
+    """Web origins besides the API's own whose pages may call the operator API."""
     boot_retry_interval: int = 30
     call_timeout: float = 30.0
     ping_interval: float | None = 60.0
@@ -95,6 +97,8 @@ class Csms:
             lambda: self.server.stations,
             user=config.operator_user,
             password=config.operator_password,
+            allowed_origins=config.api_allowed_origins,
+            login_limits=config.auth_limits or DEFAULT_AUTH_LIMITS,
         )
         self._dummy_hash: asyncio.Task[str] | None = None  # for identities without a hash
         self._runner: web.AppRunner | None = None

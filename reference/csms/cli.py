@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import secrets
@@ -29,9 +30,11 @@ from urllib.parse import urlsplit
 import psycopg
 
 from ocppgen.cli import existing_file, secret_file
+from ocppgen.reference.csms.api import identifier_problem
 from ocppgen.reference.csms.app import Csms, CsmsConfig
 from ocppgen.reference.csms.store import BOOT_POLICIES, TOKEN_STATUSES, Store
-from ocppgen.runtime.security import server_ssl_context
+from ocppgen.runtime.security import AuthLimits, server_ssl_context
+from ocppgen.runtime.server import DEFAULT_AUTH_LIMITS
 
 __all__ = ["register", "run"]
 
@@ -141,6 +144,39 @@ def register(subparsers: Any) -> None:
         metavar="SECONDS",
         help="retry interval in Pending and Rejected boot answers (default: %(default)s)",
     )
+    parser.add_argument(
+        "--api-allowed-origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a web origin (scheme://host[:port]) besides the API's own whose pages may call the "
+        "operator API (repeatable; other Origins get 403)",
+    )
+    limits = parser.add_mutually_exclusive_group()
+    limits.add_argument(
+        "--max-failed-logins",
+        type=_positive,
+        default=DEFAULT_AUTH_LIMITS.identity_burst,
+        metavar="N",
+        help="failed passwords per station identity or operator user before further attempts "
+        f"get 429 (one more every {DEFAULT_AUTH_LIMITS.identity_refill:g} s; "
+        f"default: {DEFAULT_AUTH_LIMITS.identity_burst})",
+    )
+    limits.add_argument(
+        "--no-login-limits",
+        action="store_true",
+        help="no limit on failed passwords (e.g. behind a proxy that limits them)",
+    )
+    parser.add_argument(
+        "--max-failed-logins-per-address",
+        type=_positive,
+        default=DEFAULT_AUTH_LIMITS.address_burst,
+        metavar="N",
+        help="failed passwords per source address (IPv6: per /64) before further attempts get "
+        f"429 (one more every {DEFAULT_AUTH_LIMITS.address_refill:g} s; default: "
+        f"{DEFAULT_AUTH_LIMITS.address_burst}); behind a reverse proxy every station shares "
+        "the proxy's address: raise it",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every connection")
     parser.set_defaults(func=run)
 
@@ -159,6 +195,12 @@ def _redacted(database: str) -> str:
     if parts.password is None:
         return database
     return database.replace(f":{parts.password}@", ":***@", 1)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of at least 1")
+    return int(text)
 
 
 def _interval(text: str) -> int:
@@ -226,7 +268,17 @@ def _config(args: argparse.Namespace) -> CsmsConfig:
         ssl_context=ssl_context,
         operator_user=args.operator_user,
         operator_password=args.operator_password or "",
+        api_allowed_origins=tuple(args.api_allowed_origin),
+        auth_limits=None if args.no_login_limits else _limits(args),
         boot_retry_interval=args.boot_retry_interval,
+    )
+
+
+def _limits(args: argparse.Namespace) -> AuthLimits:
+    return dataclasses.replace(
+        DEFAULT_AUTH_LIMITS,
+        identity_burst=args.max_failed_logins,
+        address_burst=args.max_failed_logins_per_address,
     )
 
 
@@ -287,6 +339,9 @@ def _provision(store: Store, config: CsmsConfig, args: argparse.Namespace) -> No
             )
     for spec in specs:
         identity, _, password = spec.partition(":")
+        problem = identifier_problem(identity, max_length=48, colon=False)
+        if problem is not None:  # the operator API's rule, so the API can address it later
+            raise StartupError(f"station id {identity!r} {problem}")
         if store.station(identity) is None:
             store.add_station(
                 identity,
