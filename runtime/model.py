@@ -66,7 +66,24 @@ class _DateTimeSchema:
         return core_schema.json_or_python_schema(
             json_schema=text,
             python_schema=core_schema.union_schema([instance, text], mode="left_to_right"),
+            serialization=core_schema.wrap_serializer_function_ser_schema(
+                _datetime_to_json, schema=core_schema.datetime_schema(), when_used="json"
+            ),
         )
+
+
+def _datetime_to_json(value: Any, write: core_schema.SerializerFunctionWrapHandler) -> str:
+    """RFC 3339 text with at most 3 fractional digits (OCPP 2.0.1 Part 2, "Date time": no
+    more than 3 decimal places): microseconds are truncated to milliseconds. Otherwise as
+    pydantic writes it (`write`): no fraction when it is zero, "Z" for UTC, else +HH:MM; a
+    value that is no datetime (`model_construct`) warns or raises as pydantic's would."""
+    text: str = write(value)
+    if not isinstance(value, datetime) or not value.microsecond:
+        return text
+    # pydantic writes microseconds as 6 digits after "YYYY-MM-DDTHH:MM:SS."
+    if value.microsecond < 1000:
+        return text[:19] + text[26:]
+    return text[:23] + text[26:]
 
 
 def _integral(value: float) -> int:
