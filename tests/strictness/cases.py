@@ -5,7 +5,9 @@ what JSON Schema (the schema's own draft, with format checking) says; the test a
 schema and the model both give it, so a case also fails if both sides change together.
 
 A `Divergence` is a case where the model deliberately differs from the validator; it records
-each side's verdict and why. These are the README's "Deliberate divergences".
+each side's verdict and why. `README_DIVERGENCES` lists the README's "Deliberate divergences"
+in order, each with the reason its cases (or its own test) carry; tests/strictness checks that
+the README's numbered list says exactly that.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ __all__ = [
     "ACCEPT",
     "CASES",
     "NULL_READS_AS_ABSENT",
+    "PINNED_ELSEWHERE",
+    "README_DIVERGENCES",
     "REJECT",
     "ROUND_TRIPS",
     "Case",
@@ -105,9 +109,10 @@ _MULTIPLE_OF = (
     "accepts. The value is a multiple of 0.1 in decimal, as the 1.6 spec intends."
 )
 _BEYOND_FLOAT = (
-    "A number beyond the float range: Python's json reads 1e400 as inf (and a 401-digit "
-    "integer as an int), which jsonschema accepts as a number; the model rejects it since "
-    "it cannot be represented."
+    "A number beyond the float range where the schema says `number` or gives no type: Python's "
+    "json reads 1e400 as inf (and a 401-digit integer as an int), which jsonschema accepts; the "
+    "model rejects it since a double cannot hold it. An `integer` field (and untyped `data`) "
+    "accepts a 401-digit integer on both sides."
 )
 _TRAILING_NEWLINE = (
     "rfc3339-validator anchors its pattern with `$`, which in Python also matches before a "
@@ -119,6 +124,48 @@ _LONE_SURROGATE = (
     "produces an unpaired surrogate, which jsonschema counts as one character; the model's "
     "JSON parser rejects the text."
 )
+
+_NESTING = (
+    "A value more than 200 levels below the payload: pydantic's JSON parser has a fixed "
+    "recursion limit (RFC 8259 §9 allows one); the schema allows any depth in untyped `data` "
+    "and customData extras, and jsonschema accepts it."
+)
+_NULL_READS_AS_ABSENT = (
+    "A null that is the whole value of an untyped property or customData extra is accepted on "
+    "both sides but reads as absent in Python, so it is not sent back out (NULL_READS_AS_ABSENT)."
+)
+_URI_UNCHECKED = (
+    "`format: uri` is not checked, like jsonschema without its optional URI package "
+    "(test_uri_format_is_not_checked and the uri-format cases)."
+)
+
+# README.md, "### Deliberate divergences": each numbered item's bold title, in order, and the
+# reason of the cases that pin it. The README test parses the list and compares.
+README_DIVERGENCES: tuple[tuple[str, str], ...] = (
+    ("Numbers beyond the double range in `number` fields and untyped values", _BEYOND_FLOAT),
+    ("`multipleOf` with a decimal step", _MULTIPLE_OF),
+    (
+        "A null that is the whole value of DataTransfer's untyped `data` or of a customData extra",
+        _NULL_READS_AS_ABSENT,
+    ),
+    ("A date-time with a trailing newline", _TRAILING_NEWLINE),
+    ("A lone surrogate", _LONE_SURROGATE),
+    ("`format: uri`", _URI_UNCHECKED),
+    ("Values nested more than 200 levels below the payload", _NESTING),
+)
+
+# Items whose model and schema verdicts agree, so no `Divergence` case can pin them: the reason
+# -> the test that does.
+PINNED_ELSEWHERE: dict[str, str] = {
+    _NULL_READS_AS_ABSENT: "test_divergence_null_in_untyped_value_reads_as_absent",
+    _URI_UNCHECKED: "test_uri_format_is_not_checked",
+}
+
+
+def _nest(depth: int) -> str:
+    """JSON arrays `depth` deep, the innermost holding 1: its 1 sits `depth` levels below."""
+    return "[" * depth + "1" + "]" * depth
+
 
 W = "2024-05-01T12:00:00"  # a wall-clock date-time prefix, to keep the rows short
 
@@ -184,6 +231,20 @@ def _cases() -> list[Case]:
             REJECT,
         ),
         ("int-1e400", "v201", "BootNotificationResponse", _fill(BOOT_RESP, "1e400"), REJECT),
+        (
+            "int-401-digit",
+            "v201",
+            "BootNotificationResponse",
+            _fill(BOOT_RESP, "1" + "0" * 400),
+            ACCEPT,
+        ),
+        (
+            "int-401-digit-draft04",
+            "v16",
+            "BootNotificationResponse",
+            _fill(BOOT_RESP, "1" + "0" * 400),
+            ACCEPT,
+        ),
         ("int-NaN", "v201", "BootNotificationResponse", _fill(BOOT_RESP, "NaN"), REJECT),
         ("int-Infinity", "v201", "BootNotificationResponse", _fill(BOOT_RESP, "Infinity"), REJECT),
         ("int-null", "v201", "BootNotificationResponse", _fill(BOOT_RESP, "null"), REJECT),
@@ -960,6 +1021,56 @@ def _cases() -> list[Case]:
             ACCEPT,
         ),
         ("data-NaN", "v201", "DataTransferRequest", _fill(DATA_TRANSFER_201, "NaN"), REJECT),
+        (
+            "data-1e400",
+            "v201",
+            "DataTransferRequest",
+            _fill(DATA_TRANSFER_201, "1e400"),
+            Divergence(REJECT, ACCEPT, _BEYOND_FLOAT),
+        ),
+        (
+            "data-401-digit-int",
+            "v201",
+            "DataTransferRequest",
+            _fill(DATA_TRANSFER_201, "1" + "0" * 400),
+            ACCEPT,
+        ),
+        # nesting: the payload's properties are level 1; data's items level 2, ...
+        (
+            "data-nested-200",
+            "v201",
+            "DataTransferRequest",
+            _fill(DATA_TRANSFER_201, _nest(199)),
+            ACCEPT,
+        ),
+        (
+            "data-nested-201",
+            "v201",
+            "DataTransferRequest",
+            _fill(DATA_TRANSFER_201, _nest(200)),
+            Divergence(REJECT, ACCEPT, _NESTING),
+        ),
+        (
+            "data-nested-201",
+            "v21",
+            "DataTransferResponse",
+            '{"status": "Accepted", "data": ' + _nest(200) + "}",
+            Divergence(REJECT, ACCEPT, _NESTING),
+        ),
+        (
+            "customData-extra-nested-200",
+            "v201",
+            "BootNotificationResponse",
+            _fill(BOOT_RESP_CUSTOM, '{"vendorId": "ACME", "x": ' + _nest(198) + "}"),
+            ACCEPT,
+        ),
+        (
+            "customData-extra-nested-201",
+            "v201",
+            "BootNotificationResponse",
+            _fill(BOOT_RESP_CUSTOM, '{"vendorId": "ACME", "x": ' + _nest(199) + "}"),
+            Divergence(REJECT, ACCEPT, _NESTING),
+        ),
         (
             "data-Infinity",
             "v21",

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
+from pathlib import Path
 
 import jsonschema
 import pytest
 
-from tests.strictness.cases import CASES, NULL_READS_AS_ABSENT, ROUND_TRIPS, Case, Divergence
+from tests.strictness.cases import (
+    CASES,
+    NULL_READS_AS_ABSENT,
+    PINNED_ELSEWHERE,
+    README_DIVERGENCES,
+    ROUND_TRIPS,
+    Case,
+    Divergence,
+)
 from tests.strictness.harness import (
     load_schema,
     message,
@@ -41,10 +51,39 @@ def test_case(case: Case) -> None:
         assert model_verdict(msg, wire)[0] == "accept", wire
 
 
-def test_divergences_are_listed() -> None:
-    """The deliberate divergences in the tables (the README's list must match these four)."""
-    reasons = {case.expected.reason for case in CASES if isinstance(case.expected, Divergence)}
-    assert len(reasons) == 4
+README = Path(__file__).resolve().parents[2] / "README.md"
+_ITEM = re.compile(r"^(\d+)\. ", re.M)
+_TITLE = re.compile(r"\*\*(.+?)\*\*", re.S)
+
+
+def readme_divergences() -> list[tuple[int, str]]:
+    """(number, bold title) of each item of README.md's "### Deliberate divergences" list."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("\n### Deliberate divergences\n")
+    end = text.index("\n#", start + 1)
+    section = text[start:end]
+    items = []
+    starts = [match.start() for match in _ITEM.finditer(section)]
+    for begin, finish in zip(starts, [*starts[1:], len(section)], strict=True):
+        item = section[begin:finish]
+        title = _TITLE.search(item)
+        assert title is not None, f"a divergence item without a bold title: {item[:60]!r}"
+        number = int(item.split(".", 1)[0])
+        items.append((number, " ".join(title[1].split())))
+    return items
+
+
+def test_divergences_match_the_readme() -> None:
+    """README.md's numbered list of deliberate divergences is exactly `README_DIVERGENCES`, and
+    every Divergence case belongs to an item of it (each item pinned by cases or its own test)."""
+    items = readme_divergences()
+    assert [number for number, _ in items] == list(range(1, len(items) + 1))
+    assert [title for _, title in items] == [title for title, _ in README_DIVERGENCES]
+    listed = {reason for _, reason in README_DIVERGENCES}
+    cased = {case.expected.reason for case in CASES if isinstance(case.expected, Divergence)}
+    assert cased <= listed, "a Divergence case whose reason the README does not list"
+    assert listed - cased == set(PINNED_ELSEWHERE), "a README item that nothing pins"
+    assert all(name in globals() for name in PINNED_ELSEWHERE.values())
 
 
 def test_validator_side_decodes_strict_json() -> None:
