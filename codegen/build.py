@@ -35,6 +35,12 @@ from ocppgen.codegen.ir import (
 from ocppgen.codegen.load import Inputs
 from ocppgen.codegen.schema import _ANNOTATIONS, Document, Node, parse_document
 from ocppgen.codegen.tables import build_actions, build_use_cases
+from ocppgen.codegen.text import plain_text
+
+
+def _description(node: Node, doc: Document) -> str:
+    """A schema description as plain text; a bare cross reference names a definition of its file."""
+    return plain_text(node.description, (name for name, _ in doc.definitions))
 
 
 def _canonical(raw: Any, draft4: bool) -> str:
@@ -91,7 +97,7 @@ class _Builder:
             members = naming.unique_members(list(node.enum or ()))
             self.enums[name] = Enum(
                 name=name,
-                description=node.description,
+                description=_description(node, doc),
                 members=tuple(EnumMember(n, v) for n, v in members),
                 source=node.where,
             )
@@ -109,7 +115,7 @@ class _Builder:
             fields = self._fields(name, node, doc)
             model = Model(
                 name=name,
-                description=node.description,
+                description=_description(node, doc),
                 fields=fields,
                 open=not node.closed,
                 source=node.where,
@@ -142,7 +148,7 @@ class _Builder:
                     name=py_name,
                     type=self._type(child, doc, owner, wire_name),
                     required=wire_name in node.required,
-                    description=child.description,
+                    description=_description(child, doc),
                     default=None if child.default is None else json.dumps(child.default),
                 )
             )

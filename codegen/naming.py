@@ -1,8 +1,8 @@
 """Every name the generator invents or changes, in one place.
 
 Class and action names stay verbatim from the spec (so generated code can be grepped against it);
-fields become snake_case with the wire name kept as alias; enum members keep their value as name
-where Python allows it.
+fields become snake_case with the wire name kept as alias (where the two differ); enum members
+keep their value as name where Python allows it. Description text is `text.py`'s.
 """
 
 from __future__ import annotations

@@ -26,11 +26,11 @@ from ocppgen.codegen.ir import (
     TypeNode,
 )
 from ocppgen.codegen.render_support import support_files
-from ocppgen.codegen.templating import HEADER, environment, pyrepr
+from ocppgen.codegen.templating import HEADER, LINE_LENGTH, environment, pyrepr
 from ocppgen.codegen.versions import VERSIONS, Version
 
 _ROLES = {"ChargingStation": "Role.CHARGING_STATION", "CSMS": "Role.CSMS"}
-_BLACK = Mode(line_length=100, target_versions={TargetVersion.PY311})
+_BLACK = Mode(line_length=LINE_LENGTH, target_versions={TargetVersion.PY311})
 
 
 # -- type annotations -------------------------------------------------------------------------
@@ -73,16 +73,17 @@ def _nested(node: TypeNode) -> str:
 
 
 def annotation(field: Field) -> str:
-    """The full annotation and default of one model field."""
-    args = [f"alias={pyrepr(field.wire_name)}", *_constraints(field.type)]
+    """The full annotation and default of one model field. The wire name is an alias only where
+    it differs from the attribute name (pydantic uses the attribute name on the wire otherwise)."""
+    alias = [] if field.wire_name == field.name else [f"alias={pyrepr(field.wire_name)}"]
+    args = [*alias, *_constraints(field.type)]
     base = _base(field.type)
-    if isinstance(field.type, AnyType):
-        return f"Annotated[{base}, Field({', '.join(args)})]" + (
-            "" if field.required else " = None"
-        )
-    if field.required:
-        return f"Annotated[{base}, Field({', '.join(args)})]"
-    return f"Annotated[{base} | None, Field({', '.join(args)})] = None"
+    optional = not field.required and not isinstance(field.type, AnyType)  # AnyJson takes None
+    if optional:
+        base = f"{base} | None"
+    if args:
+        base = f"Annotated[{base}, Field({', '.join(args)})]"
+    return base if field.required else f"{base} = None"
 
 
 def _names_used(node: TypeNode) -> set[str]:
@@ -107,7 +108,6 @@ def _model_module(
         used.add("OpenOcppModel" if model.open else "OcppModel")
         for field in model.fields:
             used |= _names_used(field.type)
-            used.add("Annotated")
     runtime_names = {
         "AnyJson",
         "OcppModel",
@@ -121,22 +121,21 @@ def _model_module(
     }
     enum_names = {e.name for e in spec.enums}
     key = spec.version.key
-    typing_names = sorted({"Annotated"} & used)
+    annotations = {m.name: {f.name: annotation(f) for f in m.fields} for m in models}
+    annotated = any(
+        "Annotated[" in a for per_model in annotations.values() for a in per_model.values()
+    )
     imports = []
-    if typing_names:
-        imports.append(f"from typing import {', '.join(typing_names)}")
-    imports.append("")
-    imports.append("from pydantic import Field")
-    imports.append("")
+    if annotated:  # every Annotated carries a pydantic Field
+        imports += ["from typing import Annotated", "", "from pydantic import Field", ""]
     imports.append(f"from ocppgen.runtime.model import {', '.join(sorted(used & runtime_names))}")
     enums_used = sorted(used & enum_names)
     if enums_used:
         imports.append(f"from ocppgen.generated.{key}.enums import {', '.join(enums_used)}")
-    datatypes_used = sorted(used - runtime_names - enum_names - local - {"Annotated"})
+    datatypes_used = sorted(used - runtime_names - enum_names - local)
     datatypes_used = [n for n in datatypes_used if not n.startswith("list[")]
     if datatypes_used:
         imports.append(f"from ocppgen.generated.{key}.datatypes import {', '.join(datatypes_used)}")
-    annotations = {m.name: {f.name: annotation(f) for f in m.fields} for m in models}
     return env.get_template("models.py.jinja").render(
         header=HEADER.format(key=key),
         version=spec.version,

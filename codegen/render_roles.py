@@ -75,8 +75,8 @@ def _view(action: Action, receiving: bool, title: str, peer: str) -> ActionView:
         rest = (
             "The default ignores it; override to act on it."
             if one_way
-            else "Not implemented here: answered with a NotSupported CALLERROR. Override it to "
-            "support the action."
+            else "Not implemented here: answered with a NotSupported CALLERROR; override to "
+            "support it."
         )
     else:
         lead = f"Send {action.name} ({kind}) to the {peer}."

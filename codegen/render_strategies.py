@@ -8,6 +8,7 @@ RFC 3339 date-times with a time zone, and CustomData's extra properties.
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 from ocppgen.codegen.ir import (
@@ -37,13 +38,32 @@ def strategy_variable(model_name: str) -> str:
     return f"_st_{model_name}"
 
 
+def shape_variable(model_name: str) -> str:
+    """The module-private variable holding a model's `Shape`: `_shape_BootNotificationRequest`."""
+    return f"_shape_{model_name}"
+
+
+# What every generated module imports from ocppgen.runtime.testing.strategies besides the
+# helpers its expressions use (`date_times` and `json_values` it re-exports).
+_ALWAYS_IMPORTED = frozenset(
+    {"Shape", "date_times", "json_values", "model", "register", "shape_examples"}
+)
+_HELPER = re.compile(r"\b(strings|numbers|multiples|lists|uris|json_properties)\b")
+
+
+def _helpers(expressions: list[str]) -> list[str]:
+    """The names a module imports from the shared strategies, sorted."""
+    used = {m.group(1) for text in expressions for m in _HELPER.finditer(text)}
+    return sorted(_ALWAYS_IMPORTED | used)
+
+
 def _kwargs(**values: object) -> str:
     return ", ".join(f"{key}={value!r}" for key, value in values.items() if value is not None)
 
 
 def _number(node: NumberType) -> str:
     if node.multiple_of is None:
-        return f"_numbers({_kwargs(min_value=node.minimum, max_value=node.maximum)})"
+        return f"numbers({_kwargs(min_value=node.minimum, max_value=node.maximum)})"
     fraction = Fraction(str(node.multiple_of))
     step = fraction.numerator
     low, high = -MULTIPLE_OF_RANGE, MULTIPLE_OF_RANGE
@@ -51,17 +71,17 @@ def _number(node: NumberType) -> str:
         low = max(low, math.ceil(node.minimum / step))
     if node.maximum is not None:
         high = min(high, math.floor(node.maximum / step))
-    return f"_multiples({step!r}, {low!r}, {high!r})"
+    return f"multiples({step!r}, {low!r}, {high!r})"
 
 
 def expression(node: TypeNode) -> str:
     """The strategy expression for one type node (Python source)."""
     if isinstance(node, StringType):
         if node.format == "date-time":
-            return "_DATE_TIMES"
+            return "date_times"
         if node.format == "uri" and node.min_length is None and node.max_length is None:
-            return "_URIS"
-        return f"_strings({_kwargs(min_size=node.min_length, max_size=node.max_length)})"
+            return "uris"
+        return f"strings({_kwargs(min_size=node.min_length, max_size=node.max_length)})"
     if isinstance(node, IntegerType):
         return f"st.integers({_kwargs(min_value=node.minimum, max_value=node.maximum)})"
     if isinstance(node, NumberType):
@@ -69,12 +89,12 @@ def expression(node: TypeNode) -> str:
     if isinstance(node, BooleanType):
         return "st.booleans()"
     if isinstance(node, AnyType):
-        return "_JSON_VALUES"
+        return "json_properties"
     if isinstance(node, EnumRef):
         return f"st.sampled_from({node.name})"
     if isinstance(node, ModelRef):
         return strategy_variable(node.name)
-    return f"_lists({expression(node.item)}, {node.min_items or 0}, {node.max_items!r})"
+    return f"lists({expression(node.item)}, {node.min_items or 0}, {node.max_items!r})"
 
 
 def _enum_names(spec: Spec) -> list[str]:
@@ -97,18 +117,21 @@ def render_strategies(spec: Spec) -> dict[str, str]:
 
     key = spec.version.key
     models = [*spec.datatypes, *spec.messages]
+    fields = {m.name: [(f.name, expression(f.type)) for f in m.fields] for m in models}
     text = (
         environment()
         .get_template("strategies.py.jinja")
         .render(
             header=HEADER.format(key=key),
             version=spec.version,
+            helpers=_helpers([e for pairs in fields.values() for _, e in pairs]),
             enum_names=_enum_names(spec),
             datatypes=spec.datatypes,
             messages=spec.messages,
             models=models,
             variables={m.name: strategy_variable(m.name) for m in models},
-            fields={m.name: [(f.name, expression(f.type)) for f in m.fields] for m in models},
+            shapes={m.name: shape_variable(m.name) for m in models},
+            fields=fields,
             required={
                 m.name: "{" + ", ".join(repr(f.name) for f in m.fields if f.required) + "}"
                 if any(f.required for f in m.fields)

@@ -66,7 +66,7 @@ class ChargingSchedulePeriod(OcppModel):
 
     start_period: Annotated[Draft4Integer, Field(alias="startPeriod")]
 
-    limit: Annotated[Number, Field(alias="limit", multiple_of=0.1)]
+    limit: Annotated[Number, Field(multiple_of=0.1)]
 
     number_phases: Annotated[Draft4Integer | None, Field(alias="numberPhases")] = None
 
@@ -74,7 +74,7 @@ class ChargingSchedulePeriod(OcppModel):
 class ChargingSchedule(OcppModel):
     """(No description in the schema.)"""
 
-    duration: Annotated[Draft4Integer | None, Field(alias="duration")] = None
+    duration: Draft4Integer | None = None
 
     start_schedule: Annotated[DateTime | None, Field(alias="startSchedule")] = None
 
@@ -118,11 +118,11 @@ class ChargingProfile(OcppModel):
 class ConfigurationKey(OcppModel):
     """(No description in the schema.)"""
 
-    key: Annotated[String, Field(alias="key", max_length=50)]
+    key: Annotated[String, Field(max_length=50)]
 
-    readonly: Annotated[Boolean, Field(alias="readonly")]
+    readonly: Boolean
 
-    value: Annotated[String | None, Field(alias="value", max_length=500)] = None
+    value: Annotated[String | None, Field(max_length=500)] = None
 
 
 class CsChargingProfiles(OcppModel):
@@ -156,7 +156,7 @@ class CsChargingProfiles(OcppModel):
 class FirmwareType(OcppModel):
     """(No description in the schema.)"""
 
-    location: Annotated[String, Field(alias="location", max_length=512)]
+    location: Annotated[String, Field(max_length=512)]
 
     retrieve_date_time: Annotated[DateTime, Field(alias="retrieveDateTime")]
 
@@ -164,7 +164,7 @@ class FirmwareType(OcppModel):
 
     signing_certificate: Annotated[String, Field(alias="signingCertificate", max_length=5500)]
 
-    signature: Annotated[String, Field(alias="signature", max_length=800)]
+    signature: Annotated[String, Field(max_length=800)]
 
 
 class IdTagInfo(OcppModel):
@@ -174,7 +174,7 @@ class IdTagInfo(OcppModel):
 
     parent_id_tag: Annotated[String | None, Field(alias="parentIdTag", max_length=20)] = None
 
-    status: Annotated[IdTagInfoStatus, Field(alias="status")]
+    status: IdTagInfoStatus
 
 
 class LocalAuthorizationList(OcppModel):
@@ -198,25 +198,25 @@ class LogParametersType(OcppModel):
 class SampledValue(OcppModel):
     """(No description in the schema.)"""
 
-    value: Annotated[String, Field(alias="value")]
+    value: String
 
-    context: Annotated[SampledValueContext | None, Field(alias="context")] = None
+    context: SampledValueContext | None = None
 
-    format: Annotated[SampledValueFormat | None, Field(alias="format")] = None
+    format: SampledValueFormat | None = None
 
-    measurand: Annotated[SampledValueMeasurand | None, Field(alias="measurand")] = None
+    measurand: SampledValueMeasurand | None = None
 
-    phase: Annotated[SampledValuePhase | None, Field(alias="phase")] = None
+    phase: SampledValuePhase | None = None
 
-    location: Annotated[SampledValueLocation | None, Field(alias="location")] = None
+    location: SampledValueLocation | None = None
 
-    unit: Annotated[SampledValueUnit | None, Field(alias="unit")] = None
+    unit: SampledValueUnit | None = None
 
 
 class MeterValue(OcppModel):
     """(No description in the schema.)"""
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
 
     sampled_value: Annotated[list[SampledValue], Field(alias="sampledValue", min_length=1)]
 
@@ -224,26 +224,24 @@ class MeterValue(OcppModel):
 class StopTransactionSampledValue(OcppModel):
     """(No description in the schema.)"""
 
-    value: Annotated[String, Field(alias="value")]
+    value: String
 
-    context: Annotated[StopTransactionSampledValueContext | None, Field(alias="context")] = None
+    context: StopTransactionSampledValueContext | None = None
 
-    format: Annotated[StopTransactionSampledValueFormat | None, Field(alias="format")] = None
+    format: StopTransactionSampledValueFormat | None = None
 
-    measurand: Annotated[StopTransactionSampledValueMeasurand | None, Field(alias="measurand")] = (
-        None
-    )
+    measurand: StopTransactionSampledValueMeasurand | None = None
 
-    phase: Annotated[StopTransactionSampledValuePhase | None, Field(alias="phase")] = None
+    phase: StopTransactionSampledValuePhase | None = None
 
-    location: Annotated[StopTransactionSampledValueLocation | None, Field(alias="location")] = None
+    location: StopTransactionSampledValueLocation | None = None
 
-    unit: Annotated[StopTransactionSampledValueUnit | None, Field(alias="unit")] = None
+    unit: StopTransactionSampledValueUnit | None = None
 
 
 class TransactionData(OcppModel):
     """(No description in the schema.)"""
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
 
     sampled_value: Annotated[list[StopTransactionSampledValue], Field(alias="sampledValue")]

@@ -229,7 +229,7 @@ class CsmsHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "Authorize is not supported by this CSMS")
 
@@ -241,7 +241,7 @@ class CsmsHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "BootNotification is not supported by this CSMS")
 
@@ -253,7 +253,7 @@ class CsmsHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "DataTransfer is not supported by this CSMS")
 
@@ -265,7 +265,7 @@ class CsmsHandlers:
         Functional block: FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "DiagnosticsStatusNotification is not supported by this CSMS"
@@ -279,7 +279,7 @@ class CsmsHandlers:
         Functional block: FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "FirmwareStatusNotification is not supported by this CSMS"
@@ -293,7 +293,7 @@ class CsmsHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "Heartbeat is not supported by this CSMS")
 
@@ -305,7 +305,7 @@ class CsmsHandlers:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "LogStatusNotification is not supported by this CSMS"
@@ -319,7 +319,7 @@ class CsmsHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "MeterValues is not supported by this CSMS")
 
@@ -331,7 +331,7 @@ class CsmsHandlers:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SecurityEventNotification is not supported by this CSMS"
@@ -345,7 +345,7 @@ class CsmsHandlers:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "SignCertificate is not supported by this CSMS")
 
@@ -357,7 +357,7 @@ class CsmsHandlers:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -372,7 +372,7 @@ class CsmsHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "StartTransaction is not supported by this CSMS")
 
@@ -384,7 +384,7 @@ class CsmsHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "StatusNotification is not supported by this CSMS")
 
@@ -396,7 +396,7 @@ class CsmsHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "StopTransaction is not supported by this CSMS")
 
@@ -417,7 +417,8 @@ class CsmsCalls:
         Functional block: Reservation.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="CancelReservation", timeout=timeout)
         return _expect(response, CancelReservationResponse)
@@ -430,7 +431,8 @@ class CsmsCalls:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="CertificateSigned", timeout=timeout)
         return _expect(response, CertificateSignedResponse)
@@ -443,7 +445,8 @@ class CsmsCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="ChangeAvailability", timeout=timeout)
         return _expect(response, ChangeAvailabilityResponse)
@@ -456,7 +459,8 @@ class CsmsCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ChangeConfiguration", timeout=timeout
@@ -471,7 +475,8 @@ class CsmsCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="ClearCache", timeout=timeout)
         return _expect(response, ClearCacheResponse)
@@ -484,7 +489,8 @@ class CsmsCalls:
         Functional block: SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ClearChargingProfile", timeout=timeout
@@ -499,7 +505,8 @@ class CsmsCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="DataTransfer", timeout=timeout)
         return _expect(response, DataTransferResponse)
@@ -512,7 +519,8 @@ class CsmsCalls:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="DeleteCertificate", timeout=timeout)
         return _expect(response, DeleteCertificateResponse)
@@ -525,7 +533,8 @@ class CsmsCalls:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ExtendedTriggerMessage", timeout=timeout
@@ -540,7 +549,8 @@ class CsmsCalls:
         Functional block: SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetCompositeSchedule", timeout=timeout
@@ -555,7 +565,8 @@ class CsmsCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetConfiguration", timeout=timeout)
         return _expect(response, GetConfigurationResponse)
@@ -568,7 +579,8 @@ class CsmsCalls:
         Functional block: FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetDiagnostics", timeout=timeout)
         return _expect(response, GetDiagnosticsResponse)
@@ -581,7 +593,8 @@ class CsmsCalls:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetInstalledCertificateIds", timeout=timeout
@@ -596,7 +609,8 @@ class CsmsCalls:
         Functional block: LocalAuthListManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetLocalListVersion", timeout=timeout
@@ -611,7 +625,8 @@ class CsmsCalls:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetLog", timeout=timeout)
         return _expect(response, GetLogResponse)
@@ -624,7 +639,8 @@ class CsmsCalls:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="InstallCertificate", timeout=timeout)
         return _expect(response, InstallCertificateResponse)
@@ -637,7 +653,8 @@ class CsmsCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="RemoteStartTransaction", timeout=timeout
@@ -652,7 +669,8 @@ class CsmsCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="RemoteStopTransaction", timeout=timeout
@@ -667,7 +685,8 @@ class CsmsCalls:
         Functional block: Reservation.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="ReserveNow", timeout=timeout)
         return _expect(response, ReserveNowResponse)
@@ -678,7 +697,8 @@ class CsmsCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="Reset", timeout=timeout)
         return _expect(response, ResetResponse)
@@ -691,7 +711,8 @@ class CsmsCalls:
         Functional block: LocalAuthListManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SendLocalList", timeout=timeout)
         return _expect(response, SendLocalListResponse)
@@ -704,7 +725,8 @@ class CsmsCalls:
         Functional block: SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetChargingProfile", timeout=timeout)
         return _expect(response, SetChargingProfileResponse)
@@ -717,7 +739,8 @@ class CsmsCalls:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="SignedUpdateFirmware", timeout=timeout
@@ -732,7 +755,8 @@ class CsmsCalls:
         Functional block: RemoteTrigger.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="TriggerMessage", timeout=timeout)
         return _expect(response, TriggerMessageResponse)
@@ -745,7 +769,8 @@ class CsmsCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="UnlockConnector", timeout=timeout)
         return _expect(response, UnlockConnectorResponse)
@@ -758,7 +783,8 @@ class CsmsCalls:
         Functional block: FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="UpdateFirmware", timeout=timeout)
         return _expect(response, UpdateFirmwareResponse)
@@ -864,7 +890,7 @@ class ChargingStationHandlers:
         Functional block: Reservation.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "CancelReservation is not supported by this Charging Station"
@@ -878,7 +904,7 @@ class ChargingStationHandlers:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "CertificateSigned is not supported by this Charging Station"
@@ -892,7 +918,7 @@ class ChargingStationHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ChangeAvailability is not supported by this Charging Station"
@@ -906,7 +932,7 @@ class ChargingStationHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ChangeConfiguration is not supported by this Charging Station"
@@ -920,7 +946,7 @@ class ChargingStationHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ClearCache is not supported by this Charging Station"
@@ -934,7 +960,7 @@ class ChargingStationHandlers:
         Functional block: SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -949,7 +975,7 @@ class ChargingStationHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "DataTransfer is not supported by this Charging Station"
@@ -963,7 +989,7 @@ class ChargingStationHandlers:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "DeleteCertificate is not supported by this Charging Station"
@@ -977,7 +1003,7 @@ class ChargingStationHandlers:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -992,7 +1018,7 @@ class ChargingStationHandlers:
         Functional block: SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1007,7 +1033,7 @@ class ChargingStationHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetConfiguration is not supported by this Charging Station"
@@ -1021,7 +1047,7 @@ class ChargingStationHandlers:
         Functional block: FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetDiagnostics is not supported by this Charging Station"
@@ -1035,7 +1061,7 @@ class ChargingStationHandlers:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1050,7 +1076,7 @@ class ChargingStationHandlers:
         Functional block: LocalAuthListManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetLocalListVersion is not supported by this Charging Station"
@@ -1062,7 +1088,7 @@ class ChargingStationHandlers:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "GetLog is not supported by this Charging Station")
 
@@ -1074,7 +1100,7 @@ class ChargingStationHandlers:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "InstallCertificate is not supported by this Charging Station"
@@ -1088,7 +1114,7 @@ class ChargingStationHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1103,7 +1129,7 @@ class ChargingStationHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1118,7 +1144,7 @@ class ChargingStationHandlers:
         Functional block: Reservation.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ReserveNow is not supported by this Charging Station"
@@ -1130,7 +1156,7 @@ class ChargingStationHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "Reset is not supported by this Charging Station")
 
@@ -1142,7 +1168,7 @@ class ChargingStationHandlers:
         Functional block: LocalAuthListManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SendLocalList is not supported by this Charging Station"
@@ -1156,7 +1182,7 @@ class ChargingStationHandlers:
         Functional block: SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetChargingProfile is not supported by this Charging Station"
@@ -1170,7 +1196,7 @@ class ChargingStationHandlers:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1185,7 +1211,7 @@ class ChargingStationHandlers:
         Functional block: RemoteTrigger.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "TriggerMessage is not supported by this Charging Station"
@@ -1199,7 +1225,7 @@ class ChargingStationHandlers:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "UnlockConnector is not supported by this Charging Station"
@@ -1213,7 +1239,7 @@ class ChargingStationHandlers:
         Functional block: FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "UpdateFirmware is not supported by this Charging Station"
@@ -1236,7 +1262,8 @@ class ChargingStationCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="Authorize", timeout=timeout)
         return _expect(response, AuthorizeResponse)
@@ -1249,7 +1276,8 @@ class ChargingStationCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="BootNotification", timeout=timeout)
         return _expect(response, BootNotificationResponse)
@@ -1262,7 +1290,8 @@ class ChargingStationCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="DataTransfer", timeout=timeout)
         return _expect(response, DataTransferResponse)
@@ -1275,7 +1304,8 @@ class ChargingStationCalls:
         Functional block: FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="DiagnosticsStatusNotification", timeout=timeout
@@ -1290,7 +1320,8 @@ class ChargingStationCalls:
         Functional block: FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="FirmwareStatusNotification", timeout=timeout
@@ -1305,7 +1336,8 @@ class ChargingStationCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="Heartbeat", timeout=timeout)
         return _expect(response, HeartbeatResponse)
@@ -1318,7 +1350,8 @@ class ChargingStationCalls:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="LogStatusNotification", timeout=timeout
@@ -1333,7 +1366,8 @@ class ChargingStationCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="MeterValues", timeout=timeout)
         return _expect(response, MeterValuesResponse)
@@ -1346,7 +1380,8 @@ class ChargingStationCalls:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="SecurityEventNotification", timeout=timeout
@@ -1361,7 +1396,8 @@ class ChargingStationCalls:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SignCertificate", timeout=timeout)
         return _expect(response, SignCertificateResponse)
@@ -1374,7 +1410,8 @@ class ChargingStationCalls:
         Functional block: Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="SignedFirmwareStatusNotification", timeout=timeout
@@ -1389,7 +1426,8 @@ class ChargingStationCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="StartTransaction", timeout=timeout)
         return _expect(response, StartTransactionResponse)
@@ -1402,7 +1440,8 @@ class ChargingStationCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="StatusNotification", timeout=timeout)
         return _expect(response, StatusNotificationResponse)
@@ -1415,7 +1454,8 @@ class ChargingStationCalls:
         Functional block: Core.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="StopTransaction", timeout=timeout)
         return _expect(response, StopTransactionResponse)

@@ -183,9 +183,9 @@ class BootNotificationRequest(OcppModel):
 
     firmware_version: Annotated[String | None, Field(alias="firmwareVersion", max_length=50)] = None
 
-    iccid: Annotated[String | None, Field(alias="iccid", max_length=20)] = None
+    iccid: Annotated[String | None, Field(max_length=20)] = None
 
-    imsi: Annotated[String | None, Field(alias="imsi", max_length=20)] = None
+    imsi: Annotated[String | None, Field(max_length=20)] = None
 
     meter_type: Annotated[String | None, Field(alias="meterType", max_length=25)] = None
 
@@ -200,11 +200,11 @@ class BootNotificationResponse(OcppModel):
     Functional block: Core.
     """
 
-    status: Annotated[BootNotificationStatus, Field(alias="status")]
+    status: BootNotificationStatus
 
     current_time: Annotated[DateTime, Field(alias="currentTime")]
 
-    interval: Annotated[Draft4Integer, Field(alias="interval")]
+    interval: Draft4Integer
 
 
 class CancelReservationRequest(OcppModel):
@@ -222,7 +222,7 @@ class CancelReservationResponse(OcppModel):
     Functional block: Reservation.
     """
 
-    status: Annotated[CancelReservationStatus, Field(alias="status")]
+    status: CancelReservationStatus
 
 
 class CertificateSignedRequest(OcppModel):
@@ -240,7 +240,7 @@ class CertificateSignedResponse(OcppModel):
     Functional block: Security.
     """
 
-    status: Annotated[CertificateSignedStatusEnumType, Field(alias="status")]
+    status: CertificateSignedStatusEnumType
 
 
 class ChangeAvailabilityRequest(OcppModel):
@@ -251,7 +251,7 @@ class ChangeAvailabilityRequest(OcppModel):
 
     connector_id: Annotated[Draft4Integer, Field(alias="connectorId")]
 
-    type: Annotated[ChangeAvailabilityType, Field(alias="type")]
+    type: ChangeAvailabilityType
 
 
 class ChangeAvailabilityResponse(OcppModel):
@@ -260,7 +260,7 @@ class ChangeAvailabilityResponse(OcppModel):
     Functional block: Core.
     """
 
-    status: Annotated[ChangeAvailabilityStatus, Field(alias="status")]
+    status: ChangeAvailabilityStatus
 
 
 class ChangeConfigurationRequest(OcppModel):
@@ -269,9 +269,9 @@ class ChangeConfigurationRequest(OcppModel):
     Functional block: Core.
     """
 
-    key: Annotated[String, Field(alias="key", max_length=50)]
+    key: Annotated[String, Field(max_length=50)]
 
-    value: Annotated[String, Field(alias="value", max_length=500)]
+    value: Annotated[String, Field(max_length=500)]
 
 
 class ChangeConfigurationResponse(OcppModel):
@@ -280,7 +280,7 @@ class ChangeConfigurationResponse(OcppModel):
     Functional block: Core.
     """
 
-    status: Annotated[ChangeConfigurationStatus, Field(alias="status")]
+    status: ChangeConfigurationStatus
 
 
 class ClearCacheRequest(OcppModel):
@@ -296,7 +296,7 @@ class ClearCacheResponse(OcppModel):
     Functional block: Core.
     """
 
-    status: Annotated[ClearCacheStatus, Field(alias="status")]
+    status: ClearCacheStatus
 
 
 class ClearChargingProfileRequest(OcppModel):
@@ -305,7 +305,7 @@ class ClearChargingProfileRequest(OcppModel):
     Functional block: SmartCharging.
     """
 
-    id: Annotated[Draft4Integer | None, Field(alias="id")] = None
+    id: Draft4Integer | None = None
 
     connector_id: Annotated[Draft4Integer | None, Field(alias="connectorId")] = None
 
@@ -322,7 +322,7 @@ class ClearChargingProfileResponse(OcppModel):
     Functional block: SmartCharging.
     """
 
-    status: Annotated[ClearChargingProfileStatus, Field(alias="status")]
+    status: ClearChargingProfileStatus
 
 
 class DataTransferRequest(OcppModel):
@@ -335,7 +335,7 @@ class DataTransferRequest(OcppModel):
 
     message_id: Annotated[String | None, Field(alias="messageId", max_length=50)] = None
 
-    data: Annotated[String | None, Field(alias="data")] = None
+    data: String | None = None
 
 
 class DataTransferResponse(OcppModel):
@@ -344,9 +344,9 @@ class DataTransferResponse(OcppModel):
     Functional block: Core.
     """
 
-    status: Annotated[DataTransferStatus, Field(alias="status")]
+    status: DataTransferStatus
 
-    data: Annotated[String | None, Field(alias="data")] = None
+    data: String | None = None
 
 
 class DeleteCertificateRequest(OcppModel):
@@ -364,7 +364,7 @@ class DeleteCertificateResponse(OcppModel):
     Functional block: Security.
     """
 
-    status: Annotated[DeleteCertificateStatusEnumType, Field(alias="status")]
+    status: DeleteCertificateStatusEnumType
 
 
 class DiagnosticsStatusNotificationRequest(OcppModel):
@@ -373,7 +373,7 @@ class DiagnosticsStatusNotificationRequest(OcppModel):
     Functional block: FirmwareManagement.
     """
 
-    status: Annotated[DiagnosticsStatusNotificationStatus, Field(alias="status")]
+    status: DiagnosticsStatusNotificationStatus
 
 
 class DiagnosticsStatusNotificationResponse(OcppModel):
@@ -400,7 +400,7 @@ class ExtendedTriggerMessageResponse(OcppModel):
     Functional block: Security.
     """
 
-    status: Annotated[TriggerMessageStatusEnumType, Field(alias="status")]
+    status: TriggerMessageStatusEnumType
 
 
 class FirmwareStatusNotificationRequest(OcppModel):
@@ -409,7 +409,7 @@ class FirmwareStatusNotificationRequest(OcppModel):
     Functional block: FirmwareManagement.
     """
 
-    status: Annotated[FirmwareStatusNotificationStatus, Field(alias="status")]
+    status: FirmwareStatusNotificationStatus
 
 
 class FirmwareStatusNotificationResponse(OcppModel):
@@ -427,7 +427,7 @@ class GetCompositeScheduleRequest(OcppModel):
 
     connector_id: Annotated[Draft4Integer, Field(alias="connectorId")]
 
-    duration: Annotated[Draft4Integer, Field(alias="duration")]
+    duration: Draft4Integer
 
     charging_rate_unit: Annotated[
         GetCompositeScheduleChargingRateUnit | None, Field(alias="chargingRateUnit")
@@ -440,7 +440,7 @@ class GetCompositeScheduleResponse(OcppModel):
     Functional block: SmartCharging.
     """
 
-    status: Annotated[GetCompositeScheduleStatus, Field(alias="status")]
+    status: GetCompositeScheduleStatus
 
     connector_id: Annotated[Draft4Integer | None, Field(alias="connectorId")] = None
 
@@ -455,7 +455,7 @@ class GetConfigurationRequest(OcppModel):
     Functional block: Core.
     """
 
-    key: Annotated[list[Annotated[String, Field(max_length=50)]] | None, Field(alias="key")] = None
+    key: list[Annotated[String, Field(max_length=50)]] | None = None
 
 
 class GetConfigurationResponse(OcppModel):
@@ -479,9 +479,9 @@ class GetDiagnosticsRequest(OcppModel):
     Functional block: FirmwareManagement.
     """
 
-    location: Annotated[String, Field(alias="location")]
+    location: String
 
-    retries: Annotated[Draft4Integer | None, Field(alias="retries")] = None
+    retries: Draft4Integer | None = None
 
     retry_interval: Annotated[Draft4Integer | None, Field(alias="retryInterval")] = None
 
@@ -518,7 +518,7 @@ class GetInstalledCertificateIdsResponse(OcppModel):
         list[CertificateHashDataType] | None, Field(alias="certificateHashData", min_length=1)
     ] = None
 
-    status: Annotated[GetInstalledCertificateStatusEnumType, Field(alias="status")]
+    status: GetInstalledCertificateStatusEnumType
 
 
 class GetLocalListVersionRequest(OcppModel):
@@ -543,13 +543,13 @@ class GetLogRequest(OcppModel):
     Functional block: Security.
     """
 
-    log: Annotated[LogParametersType, Field(alias="log")]
+    log: LogParametersType
 
     log_type: Annotated[LogEnumType, Field(alias="logType")]
 
     request_id: Annotated[Integer, Field(alias="requestId")]
 
-    retries: Annotated[Integer | None, Field(alias="retries")] = None
+    retries: Integer | None = None
 
     retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
 
@@ -560,9 +560,9 @@ class GetLogResponse(OcppModel):
     Functional block: Security.
     """
 
-    status: Annotated[LogStatusEnumType, Field(alias="status")]
+    status: LogStatusEnumType
 
-    filename: Annotated[String | None, Field(alias="filename", max_length=255)] = None
+    filename: Annotated[String | None, Field(max_length=255)] = None
 
 
 class HeartbeatRequest(OcppModel):
@@ -589,7 +589,7 @@ class InstallCertificateRequest(OcppModel):
 
     certificate_type: Annotated[CertificateUseEnumType, Field(alias="certificateType")]
 
-    certificate: Annotated[String, Field(alias="certificate", max_length=5500)]
+    certificate: Annotated[String, Field(max_length=5500)]
 
 
 class InstallCertificateResponse(OcppModel):
@@ -598,7 +598,7 @@ class InstallCertificateResponse(OcppModel):
     Functional block: Security.
     """
 
-    status: Annotated[InstallCertificateStatusEnumType, Field(alias="status")]
+    status: InstallCertificateStatusEnumType
 
 
 class LogStatusNotificationRequest(OcppModel):
@@ -607,7 +607,7 @@ class LogStatusNotificationRequest(OcppModel):
     Functional block: Security.
     """
 
-    status: Annotated[UploadLogStatusEnumType, Field(alias="status")]
+    status: UploadLogStatusEnumType
 
     request_id: Annotated[Integer | None, Field(alias="requestId")] = None
 
@@ -658,7 +658,7 @@ class RemoteStartTransactionResponse(OcppModel):
     Functional block: Core.
     """
 
-    status: Annotated[RemoteStartTransactionStatus, Field(alias="status")]
+    status: RemoteStartTransactionStatus
 
 
 class RemoteStopTransactionRequest(OcppModel):
@@ -676,7 +676,7 @@ class RemoteStopTransactionResponse(OcppModel):
     Functional block: Core.
     """
 
-    status: Annotated[RemoteStopTransactionStatus, Field(alias="status")]
+    status: RemoteStopTransactionStatus
 
 
 class ReserveNowRequest(OcppModel):
@@ -702,7 +702,7 @@ class ReserveNowResponse(OcppModel):
     Functional block: Reservation.
     """
 
-    status: Annotated[ReserveNowStatus, Field(alias="status")]
+    status: ReserveNowStatus
 
 
 class ResetRequest(OcppModel):
@@ -711,7 +711,7 @@ class ResetRequest(OcppModel):
     Functional block: Core.
     """
 
-    type: Annotated[ResetType, Field(alias="type")]
+    type: ResetType
 
 
 class ResetResponse(OcppModel):
@@ -720,7 +720,7 @@ class ResetResponse(OcppModel):
     Functional block: Core.
     """
 
-    status: Annotated[ResetStatus, Field(alias="status")]
+    status: ResetStatus
 
 
 class SecurityEventNotificationRequest(OcppModel):
@@ -729,9 +729,9 @@ class SecurityEventNotificationRequest(OcppModel):
     Functional block: Security.
     """
 
-    type: Annotated[String, Field(alias="type", max_length=50)]
+    type: Annotated[String, Field(max_length=50)]
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
 
     tech_info: Annotated[String | None, Field(alias="techInfo", max_length=255)] = None
 
@@ -764,7 +764,7 @@ class SendLocalListResponse(OcppModel):
     Functional block: LocalAuthListManagement.
     """
 
-    status: Annotated[SendLocalListStatus, Field(alias="status")]
+    status: SendLocalListStatus
 
 
 class SetChargingProfileRequest(OcppModel):
@@ -784,7 +784,7 @@ class SetChargingProfileResponse(OcppModel):
     Functional block: SmartCharging.
     """
 
-    status: Annotated[SetChargingProfileStatus, Field(alias="status")]
+    status: SetChargingProfileStatus
 
 
 class SignCertificateRequest(OcppModel):
@@ -793,7 +793,7 @@ class SignCertificateRequest(OcppModel):
     Functional block: Security.
     """
 
-    csr: Annotated[String, Field(alias="csr", max_length=5500)]
+    csr: Annotated[String, Field(max_length=5500)]
 
 
 class SignCertificateResponse(OcppModel):
@@ -802,7 +802,7 @@ class SignCertificateResponse(OcppModel):
     Functional block: Security.
     """
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
 
 class SignedFirmwareStatusNotificationRequest(OcppModel):
@@ -811,7 +811,7 @@ class SignedFirmwareStatusNotificationRequest(OcppModel):
     Functional block: Security.
     """
 
-    status: Annotated[FirmwareStatusEnumType, Field(alias="status")]
+    status: FirmwareStatusEnumType
 
     request_id: Annotated[Integer | None, Field(alias="requestId")] = None
 
@@ -829,13 +829,13 @@ class SignedUpdateFirmwareRequest(OcppModel):
     Functional block: Security.
     """
 
-    retries: Annotated[Integer | None, Field(alias="retries")] = None
+    retries: Integer | None = None
 
     retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
 
-    firmware: Annotated[FirmwareType, Field(alias="firmware")]
+    firmware: FirmwareType
 
 
 class SignedUpdateFirmwareResponse(OcppModel):
@@ -844,7 +844,7 @@ class SignedUpdateFirmwareResponse(OcppModel):
     Functional block: Security.
     """
 
-    status: Annotated[UpdateFirmwareStatusEnumType, Field(alias="status")]
+    status: UpdateFirmwareStatusEnumType
 
 
 class StartTransactionRequest(OcppModel):
@@ -861,7 +861,7 @@ class StartTransactionRequest(OcppModel):
 
     reservation_id: Annotated[Draft4Integer | None, Field(alias="reservationId")] = None
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
 
 
 class StartTransactionResponse(OcppModel):
@@ -885,11 +885,11 @@ class StatusNotificationRequest(OcppModel):
 
     error_code: Annotated[StatusNotificationErrorCode, Field(alias="errorCode")]
 
-    info: Annotated[String | None, Field(alias="info", max_length=50)] = None
+    info: Annotated[String | None, Field(max_length=50)] = None
 
-    status: Annotated[StatusNotificationStatus, Field(alias="status")]
+    status: StatusNotificationStatus
 
-    timestamp: Annotated[DateTime | None, Field(alias="timestamp")] = None
+    timestamp: DateTime | None = None
 
     vendor_id: Annotated[String | None, Field(alias="vendorId", max_length=255)] = None
 
@@ -915,11 +915,11 @@ class StopTransactionRequest(OcppModel):
 
     meter_stop: Annotated[Draft4Integer, Field(alias="meterStop")]
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
 
     transaction_id: Annotated[Draft4Integer, Field(alias="transactionId")]
 
-    reason: Annotated[StopTransactionReason | None, Field(alias="reason")] = None
+    reason: StopTransactionReason | None = None
 
     transaction_data: Annotated[list[TransactionData] | None, Field(alias="transactionData")] = None
 
@@ -950,7 +950,7 @@ class TriggerMessageResponse(OcppModel):
     Functional block: RemoteTrigger.
     """
 
-    status: Annotated[TriggerMessageStatus, Field(alias="status")]
+    status: TriggerMessageStatus
 
 
 class UnlockConnectorRequest(OcppModel):
@@ -968,7 +968,7 @@ class UnlockConnectorResponse(OcppModel):
     Functional block: Core.
     """
 
-    status: Annotated[UnlockConnectorStatus, Field(alias="status")]
+    status: UnlockConnectorStatus
 
 
 class UpdateFirmwareRequest(OcppModel):
@@ -977,9 +977,9 @@ class UpdateFirmwareRequest(OcppModel):
     Functional block: FirmwareManagement.
     """
 
-    location: Annotated[String, Field(alias="location")]
+    location: String
 
-    retries: Annotated[Draft4Integer | None, Field(alias="retries")] = None
+    retries: Draft4Integer | None = None
 
     retrieve_date: Annotated[DateTime, Field(alias="retrieveDate")]
 

@@ -10,14 +10,24 @@ properties) and draws only payloads that the model and the official schema both 
 """
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from hypothesis import strategies as st
-from pydantic import JsonValue
 
 from ocppgen.runtime.model import OcppModel
+from ocppgen.runtime.testing.strategies import (
+    Shape,
+    date_times,
+    json_values,
+    lists,
+    model,
+    multiples,
+    register,
+    shape_examples,
+    strings,
+    uris,
+)
 from ocppgen.generated.v16.datatypes import (
     CertificateHashDataType,
     ChargingSchedulePeriod,
@@ -181,1177 +191,1119 @@ from ocppgen.generated.v16.messages import (
 __all__ = ["STRATEGIES", "date_times", "examples_with", "json_values", "strategy_for"]
 
 M = TypeVar("M", bound=OcppModel)
-T = TypeVar("T")
-
-# JSON strings hold any Unicode scalar value; lone surrogates cannot be encoded as UTF-8.
-_CHARACTERS = st.characters(codec="utf-8")
 
 
-def _strings(min_size: int = 0, max_size: int | None = None) -> st.SearchStrategy[str]:
-    return st.text(_CHARACTERS, min_size=min_size, max_size=max_size)
-
-
-def _numbers(
-    min_value: float | None = None, max_value: float | None = None
-) -> st.SearchStrategy[float]:
-    return st.floats(
-        min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False
-    )
-
-
-def _multiples(step: int, low: int, high: int) -> st.SearchStrategy[float]:
-    """Multiples of `step` (the numerator of a multipleOf; see the generator's comment)."""
-    return st.integers(min_value=low, max_value=high).map(lambda n: float(n * step))
-
-
-# Lists hold at most this many items beyond their minItems (and never more than maxItems):
-# OCPP payloads nest lists of objects holding lists (a 2.1 ChargingProfile is five deep), and
-# Hypothesis' usual list sizes make such examples thousands of objects large. The mutation
-# tests check maxItems itself with maxItems + 1 items.
-EXTRA_ITEMS = 2
-
-
-def _lists(
-    item: st.SearchStrategy[T], min_size: int, max_size: int | None
-) -> st.SearchStrategy[list[T]]:
-    cap = min_size + EXTRA_ITEMS
-    return st.lists(
-        item, min_size=min_size, max_size=cap if max_size is None else min(max_size, cap)
-    )
-
-
-# RFC 3339 date-times always carry a time zone, an offset in whole minutes below 24 hours.
-# Dates keep one day off the ends of the calendar so that every offset stays representable.
-_OFFSETS = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59).map(
-    lambda minutes: timezone(timedelta(minutes=minutes))
-)
-date_times: st.SearchStrategy[datetime] = st.datetimes(
-    min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=_OFFSETS
-)
-"""Aware datetimes whose JSON form is a valid RFC 3339 `date-time` for pydantic and jsonschema."""
-_DATE_TIMES = date_times
-
-_URIS = st.builds(
-    "{}://{}/{}".format,
-    st.sampled_from(["ftp", "http", "https"]),
-    st.from_regex(r"[a-z][a-z0-9-]{0,15}(\.[a-z]{2,6}){0,2}", fullmatch=True),
-    st.text("abcdefghijklmnopqrstuvwxyz0123456789-._~/", max_size=20),
-)
-
-_JSON_SCALARS: st.SearchStrategy[JsonValue] = (
-    st.none() | st.booleans() | st.integers() | _numbers() | _strings(max_size=20)
-)
-json_values: st.SearchStrategy[JsonValue] = st.recursive(
-    _JSON_SCALARS,
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(_strings(max_size=10), children, max_size=3),
-    max_leaves=8,
-)
-"""Any JSON value, null included."""
-
-# Properties of any JSON value: in Python, None means "absent", so the value itself is never
-# null (null inside an array or object is).
-_JSON_VALUES: st.SearchStrategy[JsonValue] = (
-    st.booleans()
-    | st.integers()
-    | _numbers()
-    | _strings(max_size=20)
-    | st.lists(json_values, max_size=3)
-    | st.dictionaries(_strings(max_size=10), json_values, max_size=3)
-)
-
-# Extra properties of an open model (CustomData): names that no declared field or alias can
-# take, values that are not null at the top (the model drops extra nulls from its JSON form).
-_EXTRA_NAMES = st.text(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", max_size=8
-).map(lambda name: "x" + name)
-
-
-def _model(
-    cls: type[M], fields: Mapping[str, st.SearchStrategy[Any]], required: frozenset[str]
-) -> st.SearchStrategy[M]:
-    """Instances of `cls`: every field in `required`, any subset of the others (absent ones are
-    left out, not set to None). Fields are keyed by attribute name."""
-    return st.fixed_dictionaries(
-        {name: s for name, s in fields.items() if name in required},
-        optional={name: s for name, s in fields.items() if name not in required},
-    ).map(lambda values: cls(**values))
-
-
-def _open_model(
-    cls: type[M], fields: Mapping[str, st.SearchStrategy[Any]], required: frozenset[str]
-) -> st.SearchStrategy[M]:
-    """Like `_model`, plus up to two extra properties."""
-    return st.tuples(
-        st.fixed_dictionaries(
-            {name: s for name, s in fields.items() if name in required},
-            optional={name: s for name, s in fields.items() if name not in required},
-        ),
-        st.dictionaries(_EXTRA_NAMES, _JSON_VALUES, max_size=2),
-    ).map(lambda parts: cls(**parts[0], **parts[1]))
-
-
-_fields_CertificateHashDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
-    "issuer_name_hash": _strings(max_size=128),
-    "issuer_key_hash": _strings(max_size=128),
-    "serial_number": _strings(max_size=40),
-}
-_required_CertificateHashDataType: frozenset[str] = frozenset(
-    {"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number"}
-)
-_st_CertificateHashDataType: st.SearchStrategy[CertificateHashDataType] = _model(
-    CertificateHashDataType, _fields_CertificateHashDataType, _required_CertificateHashDataType
-)
-
-
-_fields_ChargingSchedulePeriod: Mapping[str, st.SearchStrategy[Any]] = {
-    "start_period": st.integers(),
-    "limit": _multiples(1, -100000, 100000),
-    "number_phases": st.integers(),
-}
-_required_ChargingSchedulePeriod: frozenset[str] = frozenset({"start_period", "limit"})
-_st_ChargingSchedulePeriod: st.SearchStrategy[ChargingSchedulePeriod] = _model(
-    ChargingSchedulePeriod, _fields_ChargingSchedulePeriod, _required_ChargingSchedulePeriod
-)
-
-
-_fields_ChargingSchedule: Mapping[str, st.SearchStrategy[Any]] = {
-    "duration": st.integers(),
-    "start_schedule": _DATE_TIMES,
-    "charging_rate_unit": st.sampled_from(ChargingScheduleChargingRateUnit),
-    "charging_schedule_period": _lists(_st_ChargingSchedulePeriod, 0, None),
-    "min_charging_rate": _multiples(1, -100000, 100000),
-}
-_required_ChargingSchedule: frozenset[str] = frozenset(
-    {"charging_rate_unit", "charging_schedule_period"}
-)
-_st_ChargingSchedule: st.SearchStrategy[ChargingSchedule] = _model(
-    ChargingSchedule, _fields_ChargingSchedule, _required_ChargingSchedule
-)
-
-
-_fields_ChargingProfile: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_profile_id": st.integers(),
-    "transaction_id": st.integers(),
-    "stack_level": st.integers(),
-    "charging_profile_purpose": st.sampled_from(ChargingProfilePurpose),
-    "charging_profile_kind": st.sampled_from(ChargingProfileKind),
-    "recurrency_kind": st.sampled_from(ChargingProfileRecurrencyKind),
-    "valid_from": _DATE_TIMES,
-    "valid_to": _DATE_TIMES,
-    "charging_schedule": _st_ChargingSchedule,
-}
-_required_ChargingProfile: frozenset[str] = frozenset(
+_shape_CertificateHashDataType = Shape(
     {
-        "charging_profile_id",
-        "stack_level",
-        "charging_profile_purpose",
-        "charging_profile_kind",
-        "charging_schedule",
-    }
+        "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
+        "issuer_name_hash": strings(max_size=128),
+        "issuer_key_hash": strings(max_size=128),
+        "serial_number": strings(max_size=40),
+    },
+    frozenset({"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number"}),
 )
-_st_ChargingProfile: st.SearchStrategy[ChargingProfile] = _model(
-    ChargingProfile, _fields_ChargingProfile, _required_ChargingProfile
-)
-
-
-_fields_ConfigurationKey: Mapping[str, st.SearchStrategy[Any]] = {
-    "key": _strings(max_size=50),
-    "readonly": st.booleans(),
-    "value": _strings(max_size=500),
-}
-_required_ConfigurationKey: frozenset[str] = frozenset({"key", "readonly"})
-_st_ConfigurationKey: st.SearchStrategy[ConfigurationKey] = _model(
-    ConfigurationKey, _fields_ConfigurationKey, _required_ConfigurationKey
+_st_CertificateHashDataType: st.SearchStrategy[CertificateHashDataType] = model(
+    CertificateHashDataType, _shape_CertificateHashDataType
 )
 
 
-_fields_CsChargingProfiles: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_profile_id": st.integers(),
-    "transaction_id": st.integers(),
-    "stack_level": st.integers(),
-    "charging_profile_purpose": st.sampled_from(CsChargingProfilesChargingProfilePurpose),
-    "charging_profile_kind": st.sampled_from(CsChargingProfilesChargingProfileKind),
-    "recurrency_kind": st.sampled_from(CsChargingProfilesRecurrencyKind),
-    "valid_from": _DATE_TIMES,
-    "valid_to": _DATE_TIMES,
-    "charging_schedule": _st_ChargingSchedule,
-}
-_required_CsChargingProfiles: frozenset[str] = frozenset(
+_shape_ChargingSchedulePeriod = Shape(
     {
-        "charging_profile_id",
-        "stack_level",
-        "charging_profile_purpose",
-        "charging_profile_kind",
-        "charging_schedule",
-    }
+        "start_period": st.integers(),
+        "limit": multiples(1, -100000, 100000),
+        "number_phases": st.integers(),
+    },
+    frozenset({"start_period", "limit"}),
 )
-_st_CsChargingProfiles: st.SearchStrategy[CsChargingProfiles] = _model(
-    CsChargingProfiles, _fields_CsChargingProfiles, _required_CsChargingProfiles
-)
-
-
-_fields_FirmwareType: Mapping[str, st.SearchStrategy[Any]] = {
-    "location": _strings(max_size=512),
-    "retrieve_date_time": _DATE_TIMES,
-    "install_date_time": _DATE_TIMES,
-    "signing_certificate": _strings(max_size=5500),
-    "signature": _strings(max_size=800),
-}
-_required_FirmwareType: frozenset[str] = frozenset(
-    {"location", "retrieve_date_time", "signing_certificate", "signature"}
-)
-_st_FirmwareType: st.SearchStrategy[FirmwareType] = _model(
-    FirmwareType, _fields_FirmwareType, _required_FirmwareType
+_st_ChargingSchedulePeriod: st.SearchStrategy[ChargingSchedulePeriod] = model(
+    ChargingSchedulePeriod, _shape_ChargingSchedulePeriod
 )
 
 
-_fields_IdTagInfo: Mapping[str, st.SearchStrategy[Any]] = {
-    "expiry_date": _DATE_TIMES,
-    "parent_id_tag": _strings(max_size=20),
-    "status": st.sampled_from(IdTagInfoStatus),
-}
-_required_IdTagInfo: frozenset[str] = frozenset({"status"})
-_st_IdTagInfo: st.SearchStrategy[IdTagInfo] = _model(
-    IdTagInfo, _fields_IdTagInfo, _required_IdTagInfo
+_shape_ChargingSchedule = Shape(
+    {
+        "duration": st.integers(),
+        "start_schedule": date_times,
+        "charging_rate_unit": st.sampled_from(ChargingScheduleChargingRateUnit),
+        "charging_schedule_period": lists(_st_ChargingSchedulePeriod, 0, None),
+        "min_charging_rate": multiples(1, -100000, 100000),
+    },
+    frozenset({"charging_rate_unit", "charging_schedule_period"}),
+)
+_st_ChargingSchedule: st.SearchStrategy[ChargingSchedule] = model(
+    ChargingSchedule, _shape_ChargingSchedule
 )
 
 
-_fields_LocalAuthorizationList: Mapping[str, st.SearchStrategy[Any]] = {
-    "id_tag": _strings(max_size=20),
-    "id_tag_info": _st_IdTagInfo,
-}
-_required_LocalAuthorizationList: frozenset[str] = frozenset({"id_tag"})
-_st_LocalAuthorizationList: st.SearchStrategy[LocalAuthorizationList] = _model(
-    LocalAuthorizationList, _fields_LocalAuthorizationList, _required_LocalAuthorizationList
+_shape_ChargingProfile = Shape(
+    {
+        "charging_profile_id": st.integers(),
+        "transaction_id": st.integers(),
+        "stack_level": st.integers(),
+        "charging_profile_purpose": st.sampled_from(ChargingProfilePurpose),
+        "charging_profile_kind": st.sampled_from(ChargingProfileKind),
+        "recurrency_kind": st.sampled_from(ChargingProfileRecurrencyKind),
+        "valid_from": date_times,
+        "valid_to": date_times,
+        "charging_schedule": _st_ChargingSchedule,
+    },
+    frozenset(
+        {
+            "charging_profile_id",
+            "stack_level",
+            "charging_profile_purpose",
+            "charging_profile_kind",
+            "charging_schedule",
+        }
+    ),
+)
+_st_ChargingProfile: st.SearchStrategy[ChargingProfile] = model(
+    ChargingProfile, _shape_ChargingProfile
 )
 
 
-_fields_LogParametersType: Mapping[str, st.SearchStrategy[Any]] = {
-    "remote_location": _strings(max_size=512),
-    "oldest_timestamp": _DATE_TIMES,
-    "latest_timestamp": _DATE_TIMES,
-}
-_required_LogParametersType: frozenset[str] = frozenset({"remote_location"})
-_st_LogParametersType: st.SearchStrategy[LogParametersType] = _model(
-    LogParametersType, _fields_LogParametersType, _required_LogParametersType
+_shape_ConfigurationKey = Shape(
+    {
+        "key": strings(max_size=50),
+        "readonly": st.booleans(),
+        "value": strings(max_size=500),
+    },
+    frozenset({"key", "readonly"}),
+)
+_st_ConfigurationKey: st.SearchStrategy[ConfigurationKey] = model(
+    ConfigurationKey, _shape_ConfigurationKey
 )
 
 
-_fields_SampledValue: Mapping[str, st.SearchStrategy[Any]] = {
-    "value": _strings(),
-    "context": st.sampled_from(SampledValueContext),
-    "format": st.sampled_from(SampledValueFormat),
-    "measurand": st.sampled_from(SampledValueMeasurand),
-    "phase": st.sampled_from(SampledValuePhase),
-    "location": st.sampled_from(SampledValueLocation),
-    "unit": st.sampled_from(SampledValueUnit),
-}
-_required_SampledValue: frozenset[str] = frozenset({"value"})
-_st_SampledValue: st.SearchStrategy[SampledValue] = _model(
-    SampledValue, _fields_SampledValue, _required_SampledValue
+_shape_CsChargingProfiles = Shape(
+    {
+        "charging_profile_id": st.integers(),
+        "transaction_id": st.integers(),
+        "stack_level": st.integers(),
+        "charging_profile_purpose": st.sampled_from(CsChargingProfilesChargingProfilePurpose),
+        "charging_profile_kind": st.sampled_from(CsChargingProfilesChargingProfileKind),
+        "recurrency_kind": st.sampled_from(CsChargingProfilesRecurrencyKind),
+        "valid_from": date_times,
+        "valid_to": date_times,
+        "charging_schedule": _st_ChargingSchedule,
+    },
+    frozenset(
+        {
+            "charging_profile_id",
+            "stack_level",
+            "charging_profile_purpose",
+            "charging_profile_kind",
+            "charging_schedule",
+        }
+    ),
+)
+_st_CsChargingProfiles: st.SearchStrategy[CsChargingProfiles] = model(
+    CsChargingProfiles, _shape_CsChargingProfiles
 )
 
 
-_fields_MeterValue: Mapping[str, st.SearchStrategy[Any]] = {
-    "timestamp": _DATE_TIMES,
-    "sampled_value": _lists(_st_SampledValue, 1, None),
-}
-_required_MeterValue: frozenset[str] = frozenset({"timestamp", "sampled_value"})
-_st_MeterValue: st.SearchStrategy[MeterValue] = _model(
-    MeterValue, _fields_MeterValue, _required_MeterValue
+_shape_FirmwareType = Shape(
+    {
+        "location": strings(max_size=512),
+        "retrieve_date_time": date_times,
+        "install_date_time": date_times,
+        "signing_certificate": strings(max_size=5500),
+        "signature": strings(max_size=800),
+    },
+    frozenset({"location", "retrieve_date_time", "signing_certificate", "signature"}),
+)
+_st_FirmwareType: st.SearchStrategy[FirmwareType] = model(FirmwareType, _shape_FirmwareType)
+
+
+_shape_IdTagInfo = Shape(
+    {
+        "expiry_date": date_times,
+        "parent_id_tag": strings(max_size=20),
+        "status": st.sampled_from(IdTagInfoStatus),
+    },
+    frozenset({"status"}),
+)
+_st_IdTagInfo: st.SearchStrategy[IdTagInfo] = model(IdTagInfo, _shape_IdTagInfo)
+
+
+_shape_LocalAuthorizationList = Shape(
+    {
+        "id_tag": strings(max_size=20),
+        "id_tag_info": _st_IdTagInfo,
+    },
+    frozenset({"id_tag"}),
+)
+_st_LocalAuthorizationList: st.SearchStrategy[LocalAuthorizationList] = model(
+    LocalAuthorizationList, _shape_LocalAuthorizationList
 )
 
 
-_fields_StopTransactionSampledValue: Mapping[str, st.SearchStrategy[Any]] = {
-    "value": _strings(),
-    "context": st.sampled_from(StopTransactionSampledValueContext),
-    "format": st.sampled_from(StopTransactionSampledValueFormat),
-    "measurand": st.sampled_from(StopTransactionSampledValueMeasurand),
-    "phase": st.sampled_from(StopTransactionSampledValuePhase),
-    "location": st.sampled_from(StopTransactionSampledValueLocation),
-    "unit": st.sampled_from(StopTransactionSampledValueUnit),
-}
-_required_StopTransactionSampledValue: frozenset[str] = frozenset({"value"})
-_st_StopTransactionSampledValue: st.SearchStrategy[StopTransactionSampledValue] = _model(
-    StopTransactionSampledValue,
-    _fields_StopTransactionSampledValue,
-    _required_StopTransactionSampledValue,
+_shape_LogParametersType = Shape(
+    {
+        "remote_location": strings(max_size=512),
+        "oldest_timestamp": date_times,
+        "latest_timestamp": date_times,
+    },
+    frozenset({"remote_location"}),
+)
+_st_LogParametersType: st.SearchStrategy[LogParametersType] = model(
+    LogParametersType, _shape_LogParametersType
 )
 
 
-_fields_TransactionData: Mapping[str, st.SearchStrategy[Any]] = {
-    "timestamp": _DATE_TIMES,
-    "sampled_value": _lists(_st_StopTransactionSampledValue, 0, None),
-}
-_required_TransactionData: frozenset[str] = frozenset({"timestamp", "sampled_value"})
-_st_TransactionData: st.SearchStrategy[TransactionData] = _model(
-    TransactionData, _fields_TransactionData, _required_TransactionData
+_shape_SampledValue = Shape(
+    {
+        "value": strings(),
+        "context": st.sampled_from(SampledValueContext),
+        "format": st.sampled_from(SampledValueFormat),
+        "measurand": st.sampled_from(SampledValueMeasurand),
+        "phase": st.sampled_from(SampledValuePhase),
+        "location": st.sampled_from(SampledValueLocation),
+        "unit": st.sampled_from(SampledValueUnit),
+    },
+    frozenset({"value"}),
+)
+_st_SampledValue: st.SearchStrategy[SampledValue] = model(SampledValue, _shape_SampledValue)
+
+
+_shape_MeterValue = Shape(
+    {
+        "timestamp": date_times,
+        "sampled_value": lists(_st_SampledValue, 1, None),
+    },
+    frozenset({"timestamp", "sampled_value"}),
+)
+_st_MeterValue: st.SearchStrategy[MeterValue] = model(MeterValue, _shape_MeterValue)
+
+
+_shape_StopTransactionSampledValue = Shape(
+    {
+        "value": strings(),
+        "context": st.sampled_from(StopTransactionSampledValueContext),
+        "format": st.sampled_from(StopTransactionSampledValueFormat),
+        "measurand": st.sampled_from(StopTransactionSampledValueMeasurand),
+        "phase": st.sampled_from(StopTransactionSampledValuePhase),
+        "location": st.sampled_from(StopTransactionSampledValueLocation),
+        "unit": st.sampled_from(StopTransactionSampledValueUnit),
+    },
+    frozenset({"value"}),
+)
+_st_StopTransactionSampledValue: st.SearchStrategy[StopTransactionSampledValue] = model(
+    StopTransactionSampledValue, _shape_StopTransactionSampledValue
 )
 
 
-_fields_AuthorizeRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id_tag": _strings(max_size=20),
-}
-_required_AuthorizeRequest: frozenset[str] = frozenset({"id_tag"})
-_st_AuthorizeRequest: st.SearchStrategy[AuthorizeRequest] = _model(
-    AuthorizeRequest, _fields_AuthorizeRequest, _required_AuthorizeRequest
+_shape_TransactionData = Shape(
+    {
+        "timestamp": date_times,
+        "sampled_value": lists(_st_StopTransactionSampledValue, 0, None),
+    },
+    frozenset({"timestamp", "sampled_value"}),
+)
+_st_TransactionData: st.SearchStrategy[TransactionData] = model(
+    TransactionData, _shape_TransactionData
 )
 
 
-_fields_AuthorizeResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "id_tag_info": _st_IdTagInfo,
-}
-_required_AuthorizeResponse: frozenset[str] = frozenset({"id_tag_info"})
-_st_AuthorizeResponse: st.SearchStrategy[AuthorizeResponse] = _model(
-    AuthorizeResponse, _fields_AuthorizeResponse, _required_AuthorizeResponse
+_shape_AuthorizeRequest = Shape(
+    {
+        "id_tag": strings(max_size=20),
+    },
+    frozenset({"id_tag"}),
+)
+_st_AuthorizeRequest: st.SearchStrategy[AuthorizeRequest] = model(
+    AuthorizeRequest, _shape_AuthorizeRequest
 )
 
 
-_fields_BootNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "charge_point_vendor": _strings(max_size=20),
-    "charge_point_model": _strings(max_size=20),
-    "charge_point_serial_number": _strings(max_size=25),
-    "charge_box_serial_number": _strings(max_size=25),
-    "firmware_version": _strings(max_size=50),
-    "iccid": _strings(max_size=20),
-    "imsi": _strings(max_size=20),
-    "meter_type": _strings(max_size=25),
-    "meter_serial_number": _strings(max_size=25),
-}
-_required_BootNotificationRequest: frozenset[str] = frozenset(
-    {"charge_point_vendor", "charge_point_model"}
+_shape_AuthorizeResponse = Shape(
+    {
+        "id_tag_info": _st_IdTagInfo,
+    },
+    frozenset({"id_tag_info"}),
 )
-_st_BootNotificationRequest: st.SearchStrategy[BootNotificationRequest] = _model(
-    BootNotificationRequest, _fields_BootNotificationRequest, _required_BootNotificationRequest
+_st_AuthorizeResponse: st.SearchStrategy[AuthorizeResponse] = model(
+    AuthorizeResponse, _shape_AuthorizeResponse
 )
 
 
-_fields_BootNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(BootNotificationStatus),
-    "current_time": _DATE_TIMES,
-    "interval": st.integers(),
-}
-_required_BootNotificationResponse: frozenset[str] = frozenset(
-    {"status", "current_time", "interval"}
+_shape_BootNotificationRequest = Shape(
+    {
+        "charge_point_vendor": strings(max_size=20),
+        "charge_point_model": strings(max_size=20),
+        "charge_point_serial_number": strings(max_size=25),
+        "charge_box_serial_number": strings(max_size=25),
+        "firmware_version": strings(max_size=50),
+        "iccid": strings(max_size=20),
+        "imsi": strings(max_size=20),
+        "meter_type": strings(max_size=25),
+        "meter_serial_number": strings(max_size=25),
+    },
+    frozenset({"charge_point_vendor", "charge_point_model"}),
 )
-_st_BootNotificationResponse: st.SearchStrategy[BootNotificationResponse] = _model(
-    BootNotificationResponse, _fields_BootNotificationResponse, _required_BootNotificationResponse
-)
-
-
-_fields_CancelReservationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "reservation_id": st.integers(),
-}
-_required_CancelReservationRequest: frozenset[str] = frozenset({"reservation_id"})
-_st_CancelReservationRequest: st.SearchStrategy[CancelReservationRequest] = _model(
-    CancelReservationRequest, _fields_CancelReservationRequest, _required_CancelReservationRequest
+_st_BootNotificationRequest: st.SearchStrategy[BootNotificationRequest] = model(
+    BootNotificationRequest, _shape_BootNotificationRequest
 )
 
 
-_fields_CancelReservationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(CancelReservationStatus),
-}
-_required_CancelReservationResponse: frozenset[str] = frozenset({"status"})
-_st_CancelReservationResponse: st.SearchStrategy[CancelReservationResponse] = _model(
-    CancelReservationResponse,
-    _fields_CancelReservationResponse,
-    _required_CancelReservationResponse,
+_shape_BootNotificationResponse = Shape(
+    {
+        "status": st.sampled_from(BootNotificationStatus),
+        "current_time": date_times,
+        "interval": st.integers(),
+    },
+    frozenset({"status", "current_time", "interval"}),
+)
+_st_BootNotificationResponse: st.SearchStrategy[BootNotificationResponse] = model(
+    BootNotificationResponse, _shape_BootNotificationResponse
 )
 
 
-_fields_CertificateSignedRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_chain": _strings(max_size=10000),
-}
-_required_CertificateSignedRequest: frozenset[str] = frozenset({"certificate_chain"})
-_st_CertificateSignedRequest: st.SearchStrategy[CertificateSignedRequest] = _model(
-    CertificateSignedRequest, _fields_CertificateSignedRequest, _required_CertificateSignedRequest
+_shape_CancelReservationRequest = Shape(
+    {
+        "reservation_id": st.integers(),
+    },
+    frozenset({"reservation_id"}),
+)
+_st_CancelReservationRequest: st.SearchStrategy[CancelReservationRequest] = model(
+    CancelReservationRequest, _shape_CancelReservationRequest
 )
 
 
-_fields_CertificateSignedResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(CertificateSignedStatusEnumType),
-}
-_required_CertificateSignedResponse: frozenset[str] = frozenset({"status"})
-_st_CertificateSignedResponse: st.SearchStrategy[CertificateSignedResponse] = _model(
-    CertificateSignedResponse,
-    _fields_CertificateSignedResponse,
-    _required_CertificateSignedResponse,
+_shape_CancelReservationResponse = Shape(
+    {
+        "status": st.sampled_from(CancelReservationStatus),
+    },
+    frozenset({"status"}),
+)
+_st_CancelReservationResponse: st.SearchStrategy[CancelReservationResponse] = model(
+    CancelReservationResponse, _shape_CancelReservationResponse
 )
 
 
-_fields_ChangeAvailabilityRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "connector_id": st.integers(),
-    "type": st.sampled_from(ChangeAvailabilityType),
-}
-_required_ChangeAvailabilityRequest: frozenset[str] = frozenset({"connector_id", "type"})
-_st_ChangeAvailabilityRequest: st.SearchStrategy[ChangeAvailabilityRequest] = _model(
-    ChangeAvailabilityRequest,
-    _fields_ChangeAvailabilityRequest,
-    _required_ChangeAvailabilityRequest,
+_shape_CertificateSignedRequest = Shape(
+    {
+        "certificate_chain": strings(max_size=10000),
+    },
+    frozenset({"certificate_chain"}),
+)
+_st_CertificateSignedRequest: st.SearchStrategy[CertificateSignedRequest] = model(
+    CertificateSignedRequest, _shape_CertificateSignedRequest
 )
 
 
-_fields_ChangeAvailabilityResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ChangeAvailabilityStatus),
-}
-_required_ChangeAvailabilityResponse: frozenset[str] = frozenset({"status"})
-_st_ChangeAvailabilityResponse: st.SearchStrategy[ChangeAvailabilityResponse] = _model(
-    ChangeAvailabilityResponse,
-    _fields_ChangeAvailabilityResponse,
-    _required_ChangeAvailabilityResponse,
+_shape_CertificateSignedResponse = Shape(
+    {
+        "status": st.sampled_from(CertificateSignedStatusEnumType),
+    },
+    frozenset({"status"}),
+)
+_st_CertificateSignedResponse: st.SearchStrategy[CertificateSignedResponse] = model(
+    CertificateSignedResponse, _shape_CertificateSignedResponse
 )
 
 
-_fields_ChangeConfigurationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "key": _strings(max_size=50),
-    "value": _strings(max_size=500),
-}
-_required_ChangeConfigurationRequest: frozenset[str] = frozenset({"key", "value"})
-_st_ChangeConfigurationRequest: st.SearchStrategy[ChangeConfigurationRequest] = _model(
-    ChangeConfigurationRequest,
-    _fields_ChangeConfigurationRequest,
-    _required_ChangeConfigurationRequest,
+_shape_ChangeAvailabilityRequest = Shape(
+    {
+        "connector_id": st.integers(),
+        "type": st.sampled_from(ChangeAvailabilityType),
+    },
+    frozenset({"connector_id", "type"}),
+)
+_st_ChangeAvailabilityRequest: st.SearchStrategy[ChangeAvailabilityRequest] = model(
+    ChangeAvailabilityRequest, _shape_ChangeAvailabilityRequest
 )
 
 
-_fields_ChangeConfigurationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ChangeConfigurationStatus),
-}
-_required_ChangeConfigurationResponse: frozenset[str] = frozenset({"status"})
-_st_ChangeConfigurationResponse: st.SearchStrategy[ChangeConfigurationResponse] = _model(
-    ChangeConfigurationResponse,
-    _fields_ChangeConfigurationResponse,
-    _required_ChangeConfigurationResponse,
+_shape_ChangeAvailabilityResponse = Shape(
+    {
+        "status": st.sampled_from(ChangeAvailabilityStatus),
+    },
+    frozenset({"status"}),
+)
+_st_ChangeAvailabilityResponse: st.SearchStrategy[ChangeAvailabilityResponse] = model(
+    ChangeAvailabilityResponse, _shape_ChangeAvailabilityResponse
 )
 
 
-_fields_ClearCacheRequest: Mapping[str, st.SearchStrategy[Any]] = {}
-_required_ClearCacheRequest: frozenset[str] = frozenset()
-_st_ClearCacheRequest: st.SearchStrategy[ClearCacheRequest] = _model(
-    ClearCacheRequest, _fields_ClearCacheRequest, _required_ClearCacheRequest
+_shape_ChangeConfigurationRequest = Shape(
+    {
+        "key": strings(max_size=50),
+        "value": strings(max_size=500),
+    },
+    frozenset({"key", "value"}),
+)
+_st_ChangeConfigurationRequest: st.SearchStrategy[ChangeConfigurationRequest] = model(
+    ChangeConfigurationRequest, _shape_ChangeConfigurationRequest
 )
 
 
-_fields_ClearCacheResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ClearCacheStatus),
-}
-_required_ClearCacheResponse: frozenset[str] = frozenset({"status"})
-_st_ClearCacheResponse: st.SearchStrategy[ClearCacheResponse] = _model(
-    ClearCacheResponse, _fields_ClearCacheResponse, _required_ClearCacheResponse
+_shape_ChangeConfigurationResponse = Shape(
+    {
+        "status": st.sampled_from(ChangeConfigurationStatus),
+    },
+    frozenset({"status"}),
+)
+_st_ChangeConfigurationResponse: st.SearchStrategy[ChangeConfigurationResponse] = model(
+    ChangeConfigurationResponse, _shape_ChangeConfigurationResponse
 )
 
 
-_fields_ClearChargingProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(),
-    "connector_id": st.integers(),
-    "charging_profile_purpose": st.sampled_from(ClearChargingProfileChargingProfilePurpose),
-    "stack_level": st.integers(),
-}
-_required_ClearChargingProfileRequest: frozenset[str] = frozenset()
-_st_ClearChargingProfileRequest: st.SearchStrategy[ClearChargingProfileRequest] = _model(
-    ClearChargingProfileRequest,
-    _fields_ClearChargingProfileRequest,
-    _required_ClearChargingProfileRequest,
+_shape_ClearCacheRequest = Shape(
+    {},
+    frozenset(),
+)
+_st_ClearCacheRequest: st.SearchStrategy[ClearCacheRequest] = model(
+    ClearCacheRequest, _shape_ClearCacheRequest
 )
 
 
-_fields_ClearChargingProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ClearChargingProfileStatus),
-}
-_required_ClearChargingProfileResponse: frozenset[str] = frozenset({"status"})
-_st_ClearChargingProfileResponse: st.SearchStrategy[ClearChargingProfileResponse] = _model(
-    ClearChargingProfileResponse,
-    _fields_ClearChargingProfileResponse,
-    _required_ClearChargingProfileResponse,
+_shape_ClearCacheResponse = Shape(
+    {
+        "status": st.sampled_from(ClearCacheStatus),
+    },
+    frozenset({"status"}),
+)
+_st_ClearCacheResponse: st.SearchStrategy[ClearCacheResponse] = model(
+    ClearCacheResponse, _shape_ClearCacheResponse
 )
 
 
-_fields_DataTransferRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "vendor_id": _strings(max_size=255),
-    "message_id": _strings(max_size=50),
-    "data": _strings(),
-}
-_required_DataTransferRequest: frozenset[str] = frozenset({"vendor_id"})
-_st_DataTransferRequest: st.SearchStrategy[DataTransferRequest] = _model(
-    DataTransferRequest, _fields_DataTransferRequest, _required_DataTransferRequest
+_shape_ClearChargingProfileRequest = Shape(
+    {
+        "id": st.integers(),
+        "connector_id": st.integers(),
+        "charging_profile_purpose": st.sampled_from(ClearChargingProfileChargingProfilePurpose),
+        "stack_level": st.integers(),
+    },
+    frozenset(),
+)
+_st_ClearChargingProfileRequest: st.SearchStrategy[ClearChargingProfileRequest] = model(
+    ClearChargingProfileRequest, _shape_ClearChargingProfileRequest
 )
 
 
-_fields_DataTransferResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(DataTransferStatus),
-    "data": _strings(),
-}
-_required_DataTransferResponse: frozenset[str] = frozenset({"status"})
-_st_DataTransferResponse: st.SearchStrategy[DataTransferResponse] = _model(
-    DataTransferResponse, _fields_DataTransferResponse, _required_DataTransferResponse
+_shape_ClearChargingProfileResponse = Shape(
+    {
+        "status": st.sampled_from(ClearChargingProfileStatus),
+    },
+    frozenset({"status"}),
+)
+_st_ClearChargingProfileResponse: st.SearchStrategy[ClearChargingProfileResponse] = model(
+    ClearChargingProfileResponse, _shape_ClearChargingProfileResponse
 )
 
 
-_fields_DeleteCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_hash_data": _st_CertificateHashDataType,
-}
-_required_DeleteCertificateRequest: frozenset[str] = frozenset({"certificate_hash_data"})
-_st_DeleteCertificateRequest: st.SearchStrategy[DeleteCertificateRequest] = _model(
-    DeleteCertificateRequest, _fields_DeleteCertificateRequest, _required_DeleteCertificateRequest
+_shape_DataTransferRequest = Shape(
+    {
+        "vendor_id": strings(max_size=255),
+        "message_id": strings(max_size=50),
+        "data": strings(),
+    },
+    frozenset({"vendor_id"}),
+)
+_st_DataTransferRequest: st.SearchStrategy[DataTransferRequest] = model(
+    DataTransferRequest, _shape_DataTransferRequest
 )
 
 
-_fields_DeleteCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(DeleteCertificateStatusEnumType),
-}
-_required_DeleteCertificateResponse: frozenset[str] = frozenset({"status"})
-_st_DeleteCertificateResponse: st.SearchStrategy[DeleteCertificateResponse] = _model(
-    DeleteCertificateResponse,
-    _fields_DeleteCertificateResponse,
-    _required_DeleteCertificateResponse,
+_shape_DataTransferResponse = Shape(
+    {
+        "status": st.sampled_from(DataTransferStatus),
+        "data": strings(),
+    },
+    frozenset({"status"}),
+)
+_st_DataTransferResponse: st.SearchStrategy[DataTransferResponse] = model(
+    DataTransferResponse, _shape_DataTransferResponse
 )
 
 
-_fields_DiagnosticsStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(DiagnosticsStatusNotificationStatus),
-}
-_required_DiagnosticsStatusNotificationRequest: frozenset[str] = frozenset({"status"})
+_shape_DeleteCertificateRequest = Shape(
+    {
+        "certificate_hash_data": _st_CertificateHashDataType,
+    },
+    frozenset({"certificate_hash_data"}),
+)
+_st_DeleteCertificateRequest: st.SearchStrategy[DeleteCertificateRequest] = model(
+    DeleteCertificateRequest, _shape_DeleteCertificateRequest
+)
+
+
+_shape_DeleteCertificateResponse = Shape(
+    {
+        "status": st.sampled_from(DeleteCertificateStatusEnumType),
+    },
+    frozenset({"status"}),
+)
+_st_DeleteCertificateResponse: st.SearchStrategy[DeleteCertificateResponse] = model(
+    DeleteCertificateResponse, _shape_DeleteCertificateResponse
+)
+
+
+_shape_DiagnosticsStatusNotificationRequest = Shape(
+    {
+        "status": st.sampled_from(DiagnosticsStatusNotificationStatus),
+    },
+    frozenset({"status"}),
+)
 _st_DiagnosticsStatusNotificationRequest: st.SearchStrategy[
     DiagnosticsStatusNotificationRequest
-] = _model(
-    DiagnosticsStatusNotificationRequest,
-    _fields_DiagnosticsStatusNotificationRequest,
-    _required_DiagnosticsStatusNotificationRequest,
+] = model(DiagnosticsStatusNotificationRequest, _shape_DiagnosticsStatusNotificationRequest)
+
+
+_shape_DiagnosticsStatusNotificationResponse = Shape(
+    {},
+    frozenset(),
 )
-
-
-_fields_DiagnosticsStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {}
-_required_DiagnosticsStatusNotificationResponse: frozenset[str] = frozenset()
 _st_DiagnosticsStatusNotificationResponse: st.SearchStrategy[
     DiagnosticsStatusNotificationResponse
-] = _model(
-    DiagnosticsStatusNotificationResponse,
-    _fields_DiagnosticsStatusNotificationResponse,
-    _required_DiagnosticsStatusNotificationResponse,
+] = model(DiagnosticsStatusNotificationResponse, _shape_DiagnosticsStatusNotificationResponse)
+
+
+_shape_ExtendedTriggerMessageRequest = Shape(
+    {
+        "requested_message": st.sampled_from(MessageTriggerEnumType),
+        "connector_id": st.integers(),
+    },
+    frozenset({"requested_message"}),
+)
+_st_ExtendedTriggerMessageRequest: st.SearchStrategy[ExtendedTriggerMessageRequest] = model(
+    ExtendedTriggerMessageRequest, _shape_ExtendedTriggerMessageRequest
 )
 
 
-_fields_ExtendedTriggerMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "requested_message": st.sampled_from(MessageTriggerEnumType),
-    "connector_id": st.integers(),
-}
-_required_ExtendedTriggerMessageRequest: frozenset[str] = frozenset({"requested_message"})
-_st_ExtendedTriggerMessageRequest: st.SearchStrategy[ExtendedTriggerMessageRequest] = _model(
-    ExtendedTriggerMessageRequest,
-    _fields_ExtendedTriggerMessageRequest,
-    _required_ExtendedTriggerMessageRequest,
+_shape_ExtendedTriggerMessageResponse = Shape(
+    {
+        "status": st.sampled_from(TriggerMessageStatusEnumType),
+    },
+    frozenset({"status"}),
+)
+_st_ExtendedTriggerMessageResponse: st.SearchStrategy[ExtendedTriggerMessageResponse] = model(
+    ExtendedTriggerMessageResponse, _shape_ExtendedTriggerMessageResponse
 )
 
 
-_fields_ExtendedTriggerMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(TriggerMessageStatusEnumType),
-}
-_required_ExtendedTriggerMessageResponse: frozenset[str] = frozenset({"status"})
-_st_ExtendedTriggerMessageResponse: st.SearchStrategy[ExtendedTriggerMessageResponse] = _model(
-    ExtendedTriggerMessageResponse,
-    _fields_ExtendedTriggerMessageResponse,
-    _required_ExtendedTriggerMessageResponse,
+_shape_FirmwareStatusNotificationRequest = Shape(
+    {
+        "status": st.sampled_from(FirmwareStatusNotificationStatus),
+    },
+    frozenset({"status"}),
+)
+_st_FirmwareStatusNotificationRequest: st.SearchStrategy[FirmwareStatusNotificationRequest] = model(
+    FirmwareStatusNotificationRequest, _shape_FirmwareStatusNotificationRequest
 )
 
 
-_fields_FirmwareStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(FirmwareStatusNotificationStatus),
-}
-_required_FirmwareStatusNotificationRequest: frozenset[str] = frozenset({"status"})
-_st_FirmwareStatusNotificationRequest: st.SearchStrategy[FirmwareStatusNotificationRequest] = (
-    _model(
-        FirmwareStatusNotificationRequest,
-        _fields_FirmwareStatusNotificationRequest,
-        _required_FirmwareStatusNotificationRequest,
-    )
+_shape_FirmwareStatusNotificationResponse = Shape(
+    {},
+    frozenset(),
 )
-
-
-_fields_FirmwareStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {}
-_required_FirmwareStatusNotificationResponse: frozenset[str] = frozenset()
 _st_FirmwareStatusNotificationResponse: st.SearchStrategy[FirmwareStatusNotificationResponse] = (
-    _model(
-        FirmwareStatusNotificationResponse,
-        _fields_FirmwareStatusNotificationResponse,
-        _required_FirmwareStatusNotificationResponse,
-    )
+    model(FirmwareStatusNotificationResponse, _shape_FirmwareStatusNotificationResponse)
 )
 
 
-_fields_GetCompositeScheduleRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "connector_id": st.integers(),
-    "duration": st.integers(),
-    "charging_rate_unit": st.sampled_from(GetCompositeScheduleChargingRateUnit),
-}
-_required_GetCompositeScheduleRequest: frozenset[str] = frozenset({"connector_id", "duration"})
-_st_GetCompositeScheduleRequest: st.SearchStrategy[GetCompositeScheduleRequest] = _model(
-    GetCompositeScheduleRequest,
-    _fields_GetCompositeScheduleRequest,
-    _required_GetCompositeScheduleRequest,
+_shape_GetCompositeScheduleRequest = Shape(
+    {
+        "connector_id": st.integers(),
+        "duration": st.integers(),
+        "charging_rate_unit": st.sampled_from(GetCompositeScheduleChargingRateUnit),
+    },
+    frozenset({"connector_id", "duration"}),
+)
+_st_GetCompositeScheduleRequest: st.SearchStrategy[GetCompositeScheduleRequest] = model(
+    GetCompositeScheduleRequest, _shape_GetCompositeScheduleRequest
 )
 
 
-_fields_GetCompositeScheduleResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GetCompositeScheduleStatus),
-    "connector_id": st.integers(),
-    "schedule_start": _DATE_TIMES,
-    "charging_schedule": _st_ChargingSchedule,
-}
-_required_GetCompositeScheduleResponse: frozenset[str] = frozenset({"status"})
-_st_GetCompositeScheduleResponse: st.SearchStrategy[GetCompositeScheduleResponse] = _model(
-    GetCompositeScheduleResponse,
-    _fields_GetCompositeScheduleResponse,
-    _required_GetCompositeScheduleResponse,
+_shape_GetCompositeScheduleResponse = Shape(
+    {
+        "status": st.sampled_from(GetCompositeScheduleStatus),
+        "connector_id": st.integers(),
+        "schedule_start": date_times,
+        "charging_schedule": _st_ChargingSchedule,
+    },
+    frozenset({"status"}),
+)
+_st_GetCompositeScheduleResponse: st.SearchStrategy[GetCompositeScheduleResponse] = model(
+    GetCompositeScheduleResponse, _shape_GetCompositeScheduleResponse
 )
 
 
-_fields_GetConfigurationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "key": _lists(_strings(max_size=50), 0, None),
-}
-_required_GetConfigurationRequest: frozenset[str] = frozenset()
-_st_GetConfigurationRequest: st.SearchStrategy[GetConfigurationRequest] = _model(
-    GetConfigurationRequest, _fields_GetConfigurationRequest, _required_GetConfigurationRequest
+_shape_GetConfigurationRequest = Shape(
+    {
+        "key": lists(strings(max_size=50), 0, None),
+    },
+    frozenset(),
+)
+_st_GetConfigurationRequest: st.SearchStrategy[GetConfigurationRequest] = model(
+    GetConfigurationRequest, _shape_GetConfigurationRequest
 )
 
 
-_fields_GetConfigurationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "configuration_key": _lists(_st_ConfigurationKey, 0, None),
-    "unknown_key": _lists(_strings(max_size=50), 0, None),
-}
-_required_GetConfigurationResponse: frozenset[str] = frozenset()
-_st_GetConfigurationResponse: st.SearchStrategy[GetConfigurationResponse] = _model(
-    GetConfigurationResponse, _fields_GetConfigurationResponse, _required_GetConfigurationResponse
+_shape_GetConfigurationResponse = Shape(
+    {
+        "configuration_key": lists(_st_ConfigurationKey, 0, None),
+        "unknown_key": lists(strings(max_size=50), 0, None),
+    },
+    frozenset(),
+)
+_st_GetConfigurationResponse: st.SearchStrategy[GetConfigurationResponse] = model(
+    GetConfigurationResponse, _shape_GetConfigurationResponse
 )
 
 
-_fields_GetDiagnosticsRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "location": _URIS,
-    "retries": st.integers(),
-    "retry_interval": st.integers(),
-    "start_time": _DATE_TIMES,
-    "stop_time": _DATE_TIMES,
-}
-_required_GetDiagnosticsRequest: frozenset[str] = frozenset({"location"})
-_st_GetDiagnosticsRequest: st.SearchStrategy[GetDiagnosticsRequest] = _model(
-    GetDiagnosticsRequest, _fields_GetDiagnosticsRequest, _required_GetDiagnosticsRequest
+_shape_GetDiagnosticsRequest = Shape(
+    {
+        "location": uris,
+        "retries": st.integers(),
+        "retry_interval": st.integers(),
+        "start_time": date_times,
+        "stop_time": date_times,
+    },
+    frozenset({"location"}),
+)
+_st_GetDiagnosticsRequest: st.SearchStrategy[GetDiagnosticsRequest] = model(
+    GetDiagnosticsRequest, _shape_GetDiagnosticsRequest
 )
 
 
-_fields_GetDiagnosticsResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "file_name": _strings(max_size=255),
-}
-_required_GetDiagnosticsResponse: frozenset[str] = frozenset()
-_st_GetDiagnosticsResponse: st.SearchStrategy[GetDiagnosticsResponse] = _model(
-    GetDiagnosticsResponse, _fields_GetDiagnosticsResponse, _required_GetDiagnosticsResponse
+_shape_GetDiagnosticsResponse = Shape(
+    {
+        "file_name": strings(max_size=255),
+    },
+    frozenset(),
+)
+_st_GetDiagnosticsResponse: st.SearchStrategy[GetDiagnosticsResponse] = model(
+    GetDiagnosticsResponse, _shape_GetDiagnosticsResponse
 )
 
 
-_fields_GetInstalledCertificateIdsRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_type": st.sampled_from(CertificateUseEnumType),
-}
-_required_GetInstalledCertificateIdsRequest: frozenset[str] = frozenset({"certificate_type"})
-_st_GetInstalledCertificateIdsRequest: st.SearchStrategy[GetInstalledCertificateIdsRequest] = (
-    _model(
-        GetInstalledCertificateIdsRequest,
-        _fields_GetInstalledCertificateIdsRequest,
-        _required_GetInstalledCertificateIdsRequest,
-    )
+_shape_GetInstalledCertificateIdsRequest = Shape(
+    {
+        "certificate_type": st.sampled_from(CertificateUseEnumType),
+    },
+    frozenset({"certificate_type"}),
+)
+_st_GetInstalledCertificateIdsRequest: st.SearchStrategy[GetInstalledCertificateIdsRequest] = model(
+    GetInstalledCertificateIdsRequest, _shape_GetInstalledCertificateIdsRequest
 )
 
 
-_fields_GetInstalledCertificateIdsResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_hash_data": _lists(_st_CertificateHashDataType, 1, None),
-    "status": st.sampled_from(GetInstalledCertificateStatusEnumType),
-}
-_required_GetInstalledCertificateIdsResponse: frozenset[str] = frozenset({"status"})
+_shape_GetInstalledCertificateIdsResponse = Shape(
+    {
+        "certificate_hash_data": lists(_st_CertificateHashDataType, 1, None),
+        "status": st.sampled_from(GetInstalledCertificateStatusEnumType),
+    },
+    frozenset({"status"}),
+)
 _st_GetInstalledCertificateIdsResponse: st.SearchStrategy[GetInstalledCertificateIdsResponse] = (
-    _model(
-        GetInstalledCertificateIdsResponse,
-        _fields_GetInstalledCertificateIdsResponse,
-        _required_GetInstalledCertificateIdsResponse,
-    )
+    model(GetInstalledCertificateIdsResponse, _shape_GetInstalledCertificateIdsResponse)
 )
 
 
-_fields_GetLocalListVersionRequest: Mapping[str, st.SearchStrategy[Any]] = {}
-_required_GetLocalListVersionRequest: frozenset[str] = frozenset()
-_st_GetLocalListVersionRequest: st.SearchStrategy[GetLocalListVersionRequest] = _model(
-    GetLocalListVersionRequest,
-    _fields_GetLocalListVersionRequest,
-    _required_GetLocalListVersionRequest,
+_shape_GetLocalListVersionRequest = Shape(
+    {},
+    frozenset(),
+)
+_st_GetLocalListVersionRequest: st.SearchStrategy[GetLocalListVersionRequest] = model(
+    GetLocalListVersionRequest, _shape_GetLocalListVersionRequest
 )
 
 
-_fields_GetLocalListVersionResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "list_version": st.integers(),
-}
-_required_GetLocalListVersionResponse: frozenset[str] = frozenset({"list_version"})
-_st_GetLocalListVersionResponse: st.SearchStrategy[GetLocalListVersionResponse] = _model(
-    GetLocalListVersionResponse,
-    _fields_GetLocalListVersionResponse,
-    _required_GetLocalListVersionResponse,
+_shape_GetLocalListVersionResponse = Shape(
+    {
+        "list_version": st.integers(),
+    },
+    frozenset({"list_version"}),
+)
+_st_GetLocalListVersionResponse: st.SearchStrategy[GetLocalListVersionResponse] = model(
+    GetLocalListVersionResponse, _shape_GetLocalListVersionResponse
 )
 
 
-_fields_GetLogRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "log": _st_LogParametersType,
-    "log_type": st.sampled_from(LogEnumType),
-    "request_id": st.integers(),
-    "retries": st.integers(),
-    "retry_interval": st.integers(),
-}
-_required_GetLogRequest: frozenset[str] = frozenset({"log", "log_type", "request_id"})
-_st_GetLogRequest: st.SearchStrategy[GetLogRequest] = _model(
-    GetLogRequest, _fields_GetLogRequest, _required_GetLogRequest
+_shape_GetLogRequest = Shape(
+    {
+        "log": _st_LogParametersType,
+        "log_type": st.sampled_from(LogEnumType),
+        "request_id": st.integers(),
+        "retries": st.integers(),
+        "retry_interval": st.integers(),
+    },
+    frozenset({"log", "log_type", "request_id"}),
+)
+_st_GetLogRequest: st.SearchStrategy[GetLogRequest] = model(GetLogRequest, _shape_GetLogRequest)
+
+
+_shape_GetLogResponse = Shape(
+    {
+        "status": st.sampled_from(LogStatusEnumType),
+        "filename": strings(max_size=255),
+    },
+    frozenset({"status"}),
+)
+_st_GetLogResponse: st.SearchStrategy[GetLogResponse] = model(GetLogResponse, _shape_GetLogResponse)
+
+
+_shape_HeartbeatRequest = Shape(
+    {},
+    frozenset(),
+)
+_st_HeartbeatRequest: st.SearchStrategy[HeartbeatRequest] = model(
+    HeartbeatRequest, _shape_HeartbeatRequest
 )
 
 
-_fields_GetLogResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(LogStatusEnumType),
-    "filename": _strings(max_size=255),
-}
-_required_GetLogResponse: frozenset[str] = frozenset({"status"})
-_st_GetLogResponse: st.SearchStrategy[GetLogResponse] = _model(
-    GetLogResponse, _fields_GetLogResponse, _required_GetLogResponse
+_shape_HeartbeatResponse = Shape(
+    {
+        "current_time": date_times,
+    },
+    frozenset({"current_time"}),
+)
+_st_HeartbeatResponse: st.SearchStrategy[HeartbeatResponse] = model(
+    HeartbeatResponse, _shape_HeartbeatResponse
 )
 
 
-_fields_HeartbeatRequest: Mapping[str, st.SearchStrategy[Any]] = {}
-_required_HeartbeatRequest: frozenset[str] = frozenset()
-_st_HeartbeatRequest: st.SearchStrategy[HeartbeatRequest] = _model(
-    HeartbeatRequest, _fields_HeartbeatRequest, _required_HeartbeatRequest
+_shape_InstallCertificateRequest = Shape(
+    {
+        "certificate_type": st.sampled_from(CertificateUseEnumType),
+        "certificate": strings(max_size=5500),
+    },
+    frozenset({"certificate_type", "certificate"}),
+)
+_st_InstallCertificateRequest: st.SearchStrategy[InstallCertificateRequest] = model(
+    InstallCertificateRequest, _shape_InstallCertificateRequest
 )
 
 
-_fields_HeartbeatResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "current_time": _DATE_TIMES,
-}
-_required_HeartbeatResponse: frozenset[str] = frozenset({"current_time"})
-_st_HeartbeatResponse: st.SearchStrategy[HeartbeatResponse] = _model(
-    HeartbeatResponse, _fields_HeartbeatResponse, _required_HeartbeatResponse
+_shape_InstallCertificateResponse = Shape(
+    {
+        "status": st.sampled_from(InstallCertificateStatusEnumType),
+    },
+    frozenset({"status"}),
+)
+_st_InstallCertificateResponse: st.SearchStrategy[InstallCertificateResponse] = model(
+    InstallCertificateResponse, _shape_InstallCertificateResponse
 )
 
 
-_fields_InstallCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_type": st.sampled_from(CertificateUseEnumType),
-    "certificate": _strings(max_size=5500),
-}
-_required_InstallCertificateRequest: frozenset[str] = frozenset({"certificate_type", "certificate"})
-_st_InstallCertificateRequest: st.SearchStrategy[InstallCertificateRequest] = _model(
-    InstallCertificateRequest,
-    _fields_InstallCertificateRequest,
-    _required_InstallCertificateRequest,
+_shape_LogStatusNotificationRequest = Shape(
+    {
+        "status": st.sampled_from(UploadLogStatusEnumType),
+        "request_id": st.integers(),
+    },
+    frozenset({"status"}),
+)
+_st_LogStatusNotificationRequest: st.SearchStrategy[LogStatusNotificationRequest] = model(
+    LogStatusNotificationRequest, _shape_LogStatusNotificationRequest
 )
 
 
-_fields_InstallCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(InstallCertificateStatusEnumType),
-}
-_required_InstallCertificateResponse: frozenset[str] = frozenset({"status"})
-_st_InstallCertificateResponse: st.SearchStrategy[InstallCertificateResponse] = _model(
-    InstallCertificateResponse,
-    _fields_InstallCertificateResponse,
-    _required_InstallCertificateResponse,
+_shape_LogStatusNotificationResponse = Shape(
+    {},
+    frozenset(),
+)
+_st_LogStatusNotificationResponse: st.SearchStrategy[LogStatusNotificationResponse] = model(
+    LogStatusNotificationResponse, _shape_LogStatusNotificationResponse
 )
 
 
-_fields_LogStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(UploadLogStatusEnumType),
-    "request_id": st.integers(),
-}
-_required_LogStatusNotificationRequest: frozenset[str] = frozenset({"status"})
-_st_LogStatusNotificationRequest: st.SearchStrategy[LogStatusNotificationRequest] = _model(
-    LogStatusNotificationRequest,
-    _fields_LogStatusNotificationRequest,
-    _required_LogStatusNotificationRequest,
+_shape_MeterValuesRequest = Shape(
+    {
+        "connector_id": st.integers(),
+        "transaction_id": st.integers(),
+        "meter_value": lists(_st_MeterValue, 1, None),
+    },
+    frozenset({"connector_id", "meter_value"}),
+)
+_st_MeterValuesRequest: st.SearchStrategy[MeterValuesRequest] = model(
+    MeterValuesRequest, _shape_MeterValuesRequest
 )
 
 
-_fields_LogStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {}
-_required_LogStatusNotificationResponse: frozenset[str] = frozenset()
-_st_LogStatusNotificationResponse: st.SearchStrategy[LogStatusNotificationResponse] = _model(
-    LogStatusNotificationResponse,
-    _fields_LogStatusNotificationResponse,
-    _required_LogStatusNotificationResponse,
+_shape_MeterValuesResponse = Shape(
+    {},
+    frozenset(),
+)
+_st_MeterValuesResponse: st.SearchStrategy[MeterValuesResponse] = model(
+    MeterValuesResponse, _shape_MeterValuesResponse
 )
 
 
-_fields_MeterValuesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "connector_id": st.integers(),
-    "transaction_id": st.integers(),
-    "meter_value": _lists(_st_MeterValue, 1, None),
-}
-_required_MeterValuesRequest: frozenset[str] = frozenset({"connector_id", "meter_value"})
-_st_MeterValuesRequest: st.SearchStrategy[MeterValuesRequest] = _model(
-    MeterValuesRequest, _fields_MeterValuesRequest, _required_MeterValuesRequest
+_shape_RemoteStartTransactionRequest = Shape(
+    {
+        "connector_id": st.integers(),
+        "id_tag": strings(max_size=20),
+        "charging_profile": _st_ChargingProfile,
+    },
+    frozenset({"id_tag"}),
+)
+_st_RemoteStartTransactionRequest: st.SearchStrategy[RemoteStartTransactionRequest] = model(
+    RemoteStartTransactionRequest, _shape_RemoteStartTransactionRequest
 )
 
 
-_fields_MeterValuesResponse: Mapping[str, st.SearchStrategy[Any]] = {}
-_required_MeterValuesResponse: frozenset[str] = frozenset()
-_st_MeterValuesResponse: st.SearchStrategy[MeterValuesResponse] = _model(
-    MeterValuesResponse, _fields_MeterValuesResponse, _required_MeterValuesResponse
+_shape_RemoteStartTransactionResponse = Shape(
+    {
+        "status": st.sampled_from(RemoteStartTransactionStatus),
+    },
+    frozenset({"status"}),
+)
+_st_RemoteStartTransactionResponse: st.SearchStrategy[RemoteStartTransactionResponse] = model(
+    RemoteStartTransactionResponse, _shape_RemoteStartTransactionResponse
 )
 
 
-_fields_RemoteStartTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "connector_id": st.integers(),
-    "id_tag": _strings(max_size=20),
-    "charging_profile": _st_ChargingProfile,
-}
-_required_RemoteStartTransactionRequest: frozenset[str] = frozenset({"id_tag"})
-_st_RemoteStartTransactionRequest: st.SearchStrategy[RemoteStartTransactionRequest] = _model(
-    RemoteStartTransactionRequest,
-    _fields_RemoteStartTransactionRequest,
-    _required_RemoteStartTransactionRequest,
+_shape_RemoteStopTransactionRequest = Shape(
+    {
+        "transaction_id": st.integers(),
+    },
+    frozenset({"transaction_id"}),
+)
+_st_RemoteStopTransactionRequest: st.SearchStrategy[RemoteStopTransactionRequest] = model(
+    RemoteStopTransactionRequest, _shape_RemoteStopTransactionRequest
 )
 
 
-_fields_RemoteStartTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(RemoteStartTransactionStatus),
-}
-_required_RemoteStartTransactionResponse: frozenset[str] = frozenset({"status"})
-_st_RemoteStartTransactionResponse: st.SearchStrategy[RemoteStartTransactionResponse] = _model(
-    RemoteStartTransactionResponse,
-    _fields_RemoteStartTransactionResponse,
-    _required_RemoteStartTransactionResponse,
+_shape_RemoteStopTransactionResponse = Shape(
+    {
+        "status": st.sampled_from(RemoteStopTransactionStatus),
+    },
+    frozenset({"status"}),
+)
+_st_RemoteStopTransactionResponse: st.SearchStrategy[RemoteStopTransactionResponse] = model(
+    RemoteStopTransactionResponse, _shape_RemoteStopTransactionResponse
 )
 
 
-_fields_RemoteStopTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "transaction_id": st.integers(),
-}
-_required_RemoteStopTransactionRequest: frozenset[str] = frozenset({"transaction_id"})
-_st_RemoteStopTransactionRequest: st.SearchStrategy[RemoteStopTransactionRequest] = _model(
-    RemoteStopTransactionRequest,
-    _fields_RemoteStopTransactionRequest,
-    _required_RemoteStopTransactionRequest,
+_shape_ReserveNowRequest = Shape(
+    {
+        "connector_id": st.integers(),
+        "expiry_date": date_times,
+        "id_tag": strings(max_size=20),
+        "parent_id_tag": strings(max_size=20),
+        "reservation_id": st.integers(),
+    },
+    frozenset({"connector_id", "expiry_date", "id_tag", "reservation_id"}),
+)
+_st_ReserveNowRequest: st.SearchStrategy[ReserveNowRequest] = model(
+    ReserveNowRequest, _shape_ReserveNowRequest
 )
 
 
-_fields_RemoteStopTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(RemoteStopTransactionStatus),
-}
-_required_RemoteStopTransactionResponse: frozenset[str] = frozenset({"status"})
-_st_RemoteStopTransactionResponse: st.SearchStrategy[RemoteStopTransactionResponse] = _model(
-    RemoteStopTransactionResponse,
-    _fields_RemoteStopTransactionResponse,
-    _required_RemoteStopTransactionResponse,
+_shape_ReserveNowResponse = Shape(
+    {
+        "status": st.sampled_from(ReserveNowStatus),
+    },
+    frozenset({"status"}),
+)
+_st_ReserveNowResponse: st.SearchStrategy[ReserveNowResponse] = model(
+    ReserveNowResponse, _shape_ReserveNowResponse
 )
 
 
-_fields_ReserveNowRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "connector_id": st.integers(),
-    "expiry_date": _DATE_TIMES,
-    "id_tag": _strings(max_size=20),
-    "parent_id_tag": _strings(max_size=20),
-    "reservation_id": st.integers(),
-}
-_required_ReserveNowRequest: frozenset[str] = frozenset(
-    {"connector_id", "expiry_date", "id_tag", "reservation_id"}
+_shape_ResetRequest = Shape(
+    {
+        "type": st.sampled_from(ResetType),
+    },
+    frozenset({"type"}),
 )
-_st_ReserveNowRequest: st.SearchStrategy[ReserveNowRequest] = _model(
-    ReserveNowRequest, _fields_ReserveNowRequest, _required_ReserveNowRequest
+_st_ResetRequest: st.SearchStrategy[ResetRequest] = model(ResetRequest, _shape_ResetRequest)
+
+
+_shape_ResetResponse = Shape(
+    {
+        "status": st.sampled_from(ResetStatus),
+    },
+    frozenset({"status"}),
 )
+_st_ResetResponse: st.SearchStrategy[ResetResponse] = model(ResetResponse, _shape_ResetResponse)
 
 
-_fields_ReserveNowResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ReserveNowStatus),
-}
-_required_ReserveNowResponse: frozenset[str] = frozenset({"status"})
-_st_ReserveNowResponse: st.SearchStrategy[ReserveNowResponse] = _model(
-    ReserveNowResponse, _fields_ReserveNowResponse, _required_ReserveNowResponse
+_shape_SecurityEventNotificationRequest = Shape(
+    {
+        "type": strings(max_size=50),
+        "timestamp": date_times,
+        "tech_info": strings(max_size=255),
+    },
+    frozenset({"type", "timestamp"}),
 )
-
-
-_fields_ResetRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "type": st.sampled_from(ResetType),
-}
-_required_ResetRequest: frozenset[str] = frozenset({"type"})
-_st_ResetRequest: st.SearchStrategy[ResetRequest] = _model(
-    ResetRequest, _fields_ResetRequest, _required_ResetRequest
+_st_SecurityEventNotificationRequest: st.SearchStrategy[SecurityEventNotificationRequest] = model(
+    SecurityEventNotificationRequest, _shape_SecurityEventNotificationRequest
 )
 
 
-_fields_ResetResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ResetStatus),
-}
-_required_ResetResponse: frozenset[str] = frozenset({"status"})
-_st_ResetResponse: st.SearchStrategy[ResetResponse] = _model(
-    ResetResponse, _fields_ResetResponse, _required_ResetResponse
+_shape_SecurityEventNotificationResponse = Shape(
+    {},
+    frozenset(),
+)
+_st_SecurityEventNotificationResponse: st.SearchStrategy[SecurityEventNotificationResponse] = model(
+    SecurityEventNotificationResponse, _shape_SecurityEventNotificationResponse
 )
 
 
-_fields_SecurityEventNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "type": _strings(max_size=50),
-    "timestamp": _DATE_TIMES,
-    "tech_info": _strings(max_size=255),
-}
-_required_SecurityEventNotificationRequest: frozenset[str] = frozenset({"type", "timestamp"})
-_st_SecurityEventNotificationRequest: st.SearchStrategy[SecurityEventNotificationRequest] = _model(
-    SecurityEventNotificationRequest,
-    _fields_SecurityEventNotificationRequest,
-    _required_SecurityEventNotificationRequest,
+_shape_SendLocalListRequest = Shape(
+    {
+        "list_version": st.integers(),
+        "local_authorization_list": lists(_st_LocalAuthorizationList, 0, None),
+        "update_type": st.sampled_from(SendLocalListUpdateType),
+    },
+    frozenset({"list_version", "update_type"}),
+)
+_st_SendLocalListRequest: st.SearchStrategy[SendLocalListRequest] = model(
+    SendLocalListRequest, _shape_SendLocalListRequest
 )
 
 
-_fields_SecurityEventNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {}
-_required_SecurityEventNotificationResponse: frozenset[str] = frozenset()
-_st_SecurityEventNotificationResponse: st.SearchStrategy[SecurityEventNotificationResponse] = (
-    _model(
-        SecurityEventNotificationResponse,
-        _fields_SecurityEventNotificationResponse,
-        _required_SecurityEventNotificationResponse,
-    )
+_shape_SendLocalListResponse = Shape(
+    {
+        "status": st.sampled_from(SendLocalListStatus),
+    },
+    frozenset({"status"}),
+)
+_st_SendLocalListResponse: st.SearchStrategy[SendLocalListResponse] = model(
+    SendLocalListResponse, _shape_SendLocalListResponse
 )
 
 
-_fields_SendLocalListRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "list_version": st.integers(),
-    "local_authorization_list": _lists(_st_LocalAuthorizationList, 0, None),
-    "update_type": st.sampled_from(SendLocalListUpdateType),
-}
-_required_SendLocalListRequest: frozenset[str] = frozenset({"list_version", "update_type"})
-_st_SendLocalListRequest: st.SearchStrategy[SendLocalListRequest] = _model(
-    SendLocalListRequest, _fields_SendLocalListRequest, _required_SendLocalListRequest
+_shape_SetChargingProfileRequest = Shape(
+    {
+        "connector_id": st.integers(),
+        "cs_charging_profiles": _st_CsChargingProfiles,
+    },
+    frozenset({"connector_id", "cs_charging_profiles"}),
+)
+_st_SetChargingProfileRequest: st.SearchStrategy[SetChargingProfileRequest] = model(
+    SetChargingProfileRequest, _shape_SetChargingProfileRequest
 )
 
 
-_fields_SendLocalListResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(SendLocalListStatus),
-}
-_required_SendLocalListResponse: frozenset[str] = frozenset({"status"})
-_st_SendLocalListResponse: st.SearchStrategy[SendLocalListResponse] = _model(
-    SendLocalListResponse, _fields_SendLocalListResponse, _required_SendLocalListResponse
+_shape_SetChargingProfileResponse = Shape(
+    {
+        "status": st.sampled_from(SetChargingProfileStatus),
+    },
+    frozenset({"status"}),
+)
+_st_SetChargingProfileResponse: st.SearchStrategy[SetChargingProfileResponse] = model(
+    SetChargingProfileResponse, _shape_SetChargingProfileResponse
 )
 
 
-_fields_SetChargingProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "connector_id": st.integers(),
-    "cs_charging_profiles": _st_CsChargingProfiles,
-}
-_required_SetChargingProfileRequest: frozenset[str] = frozenset(
-    {"connector_id", "cs_charging_profiles"}
+_shape_SignCertificateRequest = Shape(
+    {
+        "csr": strings(max_size=5500),
+    },
+    frozenset({"csr"}),
 )
-_st_SetChargingProfileRequest: st.SearchStrategy[SetChargingProfileRequest] = _model(
-    SetChargingProfileRequest,
-    _fields_SetChargingProfileRequest,
-    _required_SetChargingProfileRequest,
+_st_SignCertificateRequest: st.SearchStrategy[SignCertificateRequest] = model(
+    SignCertificateRequest, _shape_SignCertificateRequest
 )
 
 
-_fields_SetChargingProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(SetChargingProfileStatus),
-}
-_required_SetChargingProfileResponse: frozenset[str] = frozenset({"status"})
-_st_SetChargingProfileResponse: st.SearchStrategy[SetChargingProfileResponse] = _model(
-    SetChargingProfileResponse,
-    _fields_SetChargingProfileResponse,
-    _required_SetChargingProfileResponse,
+_shape_SignCertificateResponse = Shape(
+    {
+        "status": st.sampled_from(GenericStatusEnumType),
+    },
+    frozenset({"status"}),
+)
+_st_SignCertificateResponse: st.SearchStrategy[SignCertificateResponse] = model(
+    SignCertificateResponse, _shape_SignCertificateResponse
 )
 
 
-_fields_SignCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "csr": _strings(max_size=5500),
-}
-_required_SignCertificateRequest: frozenset[str] = frozenset({"csr"})
-_st_SignCertificateRequest: st.SearchStrategy[SignCertificateRequest] = _model(
-    SignCertificateRequest, _fields_SignCertificateRequest, _required_SignCertificateRequest
+_shape_SignedFirmwareStatusNotificationRequest = Shape(
+    {
+        "status": st.sampled_from(FirmwareStatusEnumType),
+        "request_id": st.integers(),
+    },
+    frozenset({"status"}),
 )
-
-
-_fields_SignCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericStatusEnumType),
-}
-_required_SignCertificateResponse: frozenset[str] = frozenset({"status"})
-_st_SignCertificateResponse: st.SearchStrategy[SignCertificateResponse] = _model(
-    SignCertificateResponse, _fields_SignCertificateResponse, _required_SignCertificateResponse
-)
-
-
-_fields_SignedFirmwareStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(FirmwareStatusEnumType),
-    "request_id": st.integers(),
-}
-_required_SignedFirmwareStatusNotificationRequest: frozenset[str] = frozenset({"status"})
 _st_SignedFirmwareStatusNotificationRequest: st.SearchStrategy[
     SignedFirmwareStatusNotificationRequest
-] = _model(
-    SignedFirmwareStatusNotificationRequest,
-    _fields_SignedFirmwareStatusNotificationRequest,
-    _required_SignedFirmwareStatusNotificationRequest,
+] = model(SignedFirmwareStatusNotificationRequest, _shape_SignedFirmwareStatusNotificationRequest)
+
+
+_shape_SignedFirmwareStatusNotificationResponse = Shape(
+    {},
+    frozenset(),
 )
-
-
-_fields_SignedFirmwareStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {}
-_required_SignedFirmwareStatusNotificationResponse: frozenset[str] = frozenset()
 _st_SignedFirmwareStatusNotificationResponse: st.SearchStrategy[
     SignedFirmwareStatusNotificationResponse
-] = _model(
-    SignedFirmwareStatusNotificationResponse,
-    _fields_SignedFirmwareStatusNotificationResponse,
-    _required_SignedFirmwareStatusNotificationResponse,
+] = model(SignedFirmwareStatusNotificationResponse, _shape_SignedFirmwareStatusNotificationResponse)
+
+
+_shape_SignedUpdateFirmwareRequest = Shape(
+    {
+        "retries": st.integers(),
+        "retry_interval": st.integers(),
+        "request_id": st.integers(),
+        "firmware": _st_FirmwareType,
+    },
+    frozenset({"request_id", "firmware"}),
+)
+_st_SignedUpdateFirmwareRequest: st.SearchStrategy[SignedUpdateFirmwareRequest] = model(
+    SignedUpdateFirmwareRequest, _shape_SignedUpdateFirmwareRequest
 )
 
 
-_fields_SignedUpdateFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "retries": st.integers(),
-    "retry_interval": st.integers(),
-    "request_id": st.integers(),
-    "firmware": _st_FirmwareType,
-}
-_required_SignedUpdateFirmwareRequest: frozenset[str] = frozenset({"request_id", "firmware"})
-_st_SignedUpdateFirmwareRequest: st.SearchStrategy[SignedUpdateFirmwareRequest] = _model(
-    SignedUpdateFirmwareRequest,
-    _fields_SignedUpdateFirmwareRequest,
-    _required_SignedUpdateFirmwareRequest,
+_shape_SignedUpdateFirmwareResponse = Shape(
+    {
+        "status": st.sampled_from(UpdateFirmwareStatusEnumType),
+    },
+    frozenset({"status"}),
+)
+_st_SignedUpdateFirmwareResponse: st.SearchStrategy[SignedUpdateFirmwareResponse] = model(
+    SignedUpdateFirmwareResponse, _shape_SignedUpdateFirmwareResponse
 )
 
 
-_fields_SignedUpdateFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(UpdateFirmwareStatusEnumType),
-}
-_required_SignedUpdateFirmwareResponse: frozenset[str] = frozenset({"status"})
-_st_SignedUpdateFirmwareResponse: st.SearchStrategy[SignedUpdateFirmwareResponse] = _model(
-    SignedUpdateFirmwareResponse,
-    _fields_SignedUpdateFirmwareResponse,
-    _required_SignedUpdateFirmwareResponse,
+_shape_StartTransactionRequest = Shape(
+    {
+        "connector_id": st.integers(),
+        "id_tag": strings(max_size=20),
+        "meter_start": st.integers(),
+        "reservation_id": st.integers(),
+        "timestamp": date_times,
+    },
+    frozenset({"connector_id", "id_tag", "meter_start", "timestamp"}),
+)
+_st_StartTransactionRequest: st.SearchStrategy[StartTransactionRequest] = model(
+    StartTransactionRequest, _shape_StartTransactionRequest
 )
 
 
-_fields_StartTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "connector_id": st.integers(),
-    "id_tag": _strings(max_size=20),
-    "meter_start": st.integers(),
-    "reservation_id": st.integers(),
-    "timestamp": _DATE_TIMES,
-}
-_required_StartTransactionRequest: frozenset[str] = frozenset(
-    {"connector_id", "id_tag", "meter_start", "timestamp"}
+_shape_StartTransactionResponse = Shape(
+    {
+        "id_tag_info": _st_IdTagInfo,
+        "transaction_id": st.integers(),
+    },
+    frozenset({"id_tag_info", "transaction_id"}),
 )
-_st_StartTransactionRequest: st.SearchStrategy[StartTransactionRequest] = _model(
-    StartTransactionRequest, _fields_StartTransactionRequest, _required_StartTransactionRequest
+_st_StartTransactionResponse: st.SearchStrategy[StartTransactionResponse] = model(
+    StartTransactionResponse, _shape_StartTransactionResponse
 )
 
 
-_fields_StartTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "id_tag_info": _st_IdTagInfo,
-    "transaction_id": st.integers(),
-}
-_required_StartTransactionResponse: frozenset[str] = frozenset({"id_tag_info", "transaction_id"})
-_st_StartTransactionResponse: st.SearchStrategy[StartTransactionResponse] = _model(
-    StartTransactionResponse, _fields_StartTransactionResponse, _required_StartTransactionResponse
+_shape_StatusNotificationRequest = Shape(
+    {
+        "connector_id": st.integers(),
+        "error_code": st.sampled_from(StatusNotificationErrorCode),
+        "info": strings(max_size=50),
+        "status": st.sampled_from(StatusNotificationStatus),
+        "timestamp": date_times,
+        "vendor_id": strings(max_size=255),
+        "vendor_error_code": strings(max_size=50),
+    },
+    frozenset({"connector_id", "error_code", "status"}),
+)
+_st_StatusNotificationRequest: st.SearchStrategy[StatusNotificationRequest] = model(
+    StatusNotificationRequest, _shape_StatusNotificationRequest
 )
 
 
-_fields_StatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "connector_id": st.integers(),
-    "error_code": st.sampled_from(StatusNotificationErrorCode),
-    "info": _strings(max_size=50),
-    "status": st.sampled_from(StatusNotificationStatus),
-    "timestamp": _DATE_TIMES,
-    "vendor_id": _strings(max_size=255),
-    "vendor_error_code": _strings(max_size=50),
-}
-_required_StatusNotificationRequest: frozenset[str] = frozenset(
-    {"connector_id", "error_code", "status"}
+_shape_StatusNotificationResponse = Shape(
+    {},
+    frozenset(),
 )
-_st_StatusNotificationRequest: st.SearchStrategy[StatusNotificationRequest] = _model(
-    StatusNotificationRequest,
-    _fields_StatusNotificationRequest,
-    _required_StatusNotificationRequest,
+_st_StatusNotificationResponse: st.SearchStrategy[StatusNotificationResponse] = model(
+    StatusNotificationResponse, _shape_StatusNotificationResponse
 )
 
 
-_fields_StatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {}
-_required_StatusNotificationResponse: frozenset[str] = frozenset()
-_st_StatusNotificationResponse: st.SearchStrategy[StatusNotificationResponse] = _model(
-    StatusNotificationResponse,
-    _fields_StatusNotificationResponse,
-    _required_StatusNotificationResponse,
+_shape_StopTransactionRequest = Shape(
+    {
+        "id_tag": strings(max_size=20),
+        "meter_stop": st.integers(),
+        "timestamp": date_times,
+        "transaction_id": st.integers(),
+        "reason": st.sampled_from(StopTransactionReason),
+        "transaction_data": lists(_st_TransactionData, 0, None),
+    },
+    frozenset({"meter_stop", "timestamp", "transaction_id"}),
+)
+_st_StopTransactionRequest: st.SearchStrategy[StopTransactionRequest] = model(
+    StopTransactionRequest, _shape_StopTransactionRequest
 )
 
 
-_fields_StopTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id_tag": _strings(max_size=20),
-    "meter_stop": st.integers(),
-    "timestamp": _DATE_TIMES,
-    "transaction_id": st.integers(),
-    "reason": st.sampled_from(StopTransactionReason),
-    "transaction_data": _lists(_st_TransactionData, 0, None),
-}
-_required_StopTransactionRequest: frozenset[str] = frozenset(
-    {"meter_stop", "timestamp", "transaction_id"}
+_shape_StopTransactionResponse = Shape(
+    {
+        "id_tag_info": _st_IdTagInfo,
+    },
+    frozenset(),
 )
-_st_StopTransactionRequest: st.SearchStrategy[StopTransactionRequest] = _model(
-    StopTransactionRequest, _fields_StopTransactionRequest, _required_StopTransactionRequest
+_st_StopTransactionResponse: st.SearchStrategy[StopTransactionResponse] = model(
+    StopTransactionResponse, _shape_StopTransactionResponse
 )
 
 
-_fields_StopTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "id_tag_info": _st_IdTagInfo,
-}
-_required_StopTransactionResponse: frozenset[str] = frozenset()
-_st_StopTransactionResponse: st.SearchStrategy[StopTransactionResponse] = _model(
-    StopTransactionResponse, _fields_StopTransactionResponse, _required_StopTransactionResponse
+_shape_TriggerMessageRequest = Shape(
+    {
+        "requested_message": st.sampled_from(TriggerMessageRequestedMessage),
+        "connector_id": st.integers(),
+    },
+    frozenset({"requested_message"}),
+)
+_st_TriggerMessageRequest: st.SearchStrategy[TriggerMessageRequest] = model(
+    TriggerMessageRequest, _shape_TriggerMessageRequest
 )
 
 
-_fields_TriggerMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "requested_message": st.sampled_from(TriggerMessageRequestedMessage),
-    "connector_id": st.integers(),
-}
-_required_TriggerMessageRequest: frozenset[str] = frozenset({"requested_message"})
-_st_TriggerMessageRequest: st.SearchStrategy[TriggerMessageRequest] = _model(
-    TriggerMessageRequest, _fields_TriggerMessageRequest, _required_TriggerMessageRequest
+_shape_TriggerMessageResponse = Shape(
+    {
+        "status": st.sampled_from(TriggerMessageStatus),
+    },
+    frozenset({"status"}),
+)
+_st_TriggerMessageResponse: st.SearchStrategy[TriggerMessageResponse] = model(
+    TriggerMessageResponse, _shape_TriggerMessageResponse
 )
 
 
-_fields_TriggerMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(TriggerMessageStatus),
-}
-_required_TriggerMessageResponse: frozenset[str] = frozenset({"status"})
-_st_TriggerMessageResponse: st.SearchStrategy[TriggerMessageResponse] = _model(
-    TriggerMessageResponse, _fields_TriggerMessageResponse, _required_TriggerMessageResponse
+_shape_UnlockConnectorRequest = Shape(
+    {
+        "connector_id": st.integers(),
+    },
+    frozenset({"connector_id"}),
+)
+_st_UnlockConnectorRequest: st.SearchStrategy[UnlockConnectorRequest] = model(
+    UnlockConnectorRequest, _shape_UnlockConnectorRequest
 )
 
 
-_fields_UnlockConnectorRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "connector_id": st.integers(),
-}
-_required_UnlockConnectorRequest: frozenset[str] = frozenset({"connector_id"})
-_st_UnlockConnectorRequest: st.SearchStrategy[UnlockConnectorRequest] = _model(
-    UnlockConnectorRequest, _fields_UnlockConnectorRequest, _required_UnlockConnectorRequest
+_shape_UnlockConnectorResponse = Shape(
+    {
+        "status": st.sampled_from(UnlockConnectorStatus),
+    },
+    frozenset({"status"}),
+)
+_st_UnlockConnectorResponse: st.SearchStrategy[UnlockConnectorResponse] = model(
+    UnlockConnectorResponse, _shape_UnlockConnectorResponse
 )
 
 
-_fields_UnlockConnectorResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(UnlockConnectorStatus),
-}
-_required_UnlockConnectorResponse: frozenset[str] = frozenset({"status"})
-_st_UnlockConnectorResponse: st.SearchStrategy[UnlockConnectorResponse] = _model(
-    UnlockConnectorResponse, _fields_UnlockConnectorResponse, _required_UnlockConnectorResponse
+_shape_UpdateFirmwareRequest = Shape(
+    {
+        "location": uris,
+        "retries": st.integers(),
+        "retrieve_date": date_times,
+        "retry_interval": st.integers(),
+    },
+    frozenset({"location", "retrieve_date"}),
+)
+_st_UpdateFirmwareRequest: st.SearchStrategy[UpdateFirmwareRequest] = model(
+    UpdateFirmwareRequest, _shape_UpdateFirmwareRequest
 )
 
 
-_fields_UpdateFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "location": _URIS,
-    "retries": st.integers(),
-    "retrieve_date": _DATE_TIMES,
-    "retry_interval": st.integers(),
-}
-_required_UpdateFirmwareRequest: frozenset[str] = frozenset({"location", "retrieve_date"})
-_st_UpdateFirmwareRequest: st.SearchStrategy[UpdateFirmwareRequest] = _model(
-    UpdateFirmwareRequest, _fields_UpdateFirmwareRequest, _required_UpdateFirmwareRequest
+_shape_UpdateFirmwareResponse = Shape(
+    {},
+    frozenset(),
 )
-
-
-_fields_UpdateFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {}
-_required_UpdateFirmwareResponse: frozenset[str] = frozenset()
-_st_UpdateFirmwareResponse: st.SearchStrategy[UpdateFirmwareResponse] = _model(
-    UpdateFirmwareResponse, _fields_UpdateFirmwareResponse, _required_UpdateFirmwareResponse
+_st_UpdateFirmwareResponse: st.SearchStrategy[UpdateFirmwareResponse] = model(
+    UpdateFirmwareResponse, _shape_UpdateFirmwareResponse
 )
 
 STRATEGIES: Mapping[type[OcppModel], st.SearchStrategy[OcppModel]] = MappingProxyType(
@@ -1452,288 +1404,102 @@ STRATEGIES: Mapping[type[OcppModel], st.SearchStrategy[OcppModel]] = MappingProx
 )
 """Every datatype and message class -> its strategy."""
 
-_SHAPES: Mapping[type[OcppModel], tuple[Mapping[str, st.SearchStrategy[Any]], frozenset[str]]] = (
-    MappingProxyType(
-        {
-            CertificateHashDataType: (
-                _fields_CertificateHashDataType,
-                _required_CertificateHashDataType,
-            ),
-            ChargingSchedulePeriod: (
-                _fields_ChargingSchedulePeriod,
-                _required_ChargingSchedulePeriod,
-            ),
-            ChargingSchedule: (_fields_ChargingSchedule, _required_ChargingSchedule),
-            ChargingProfile: (_fields_ChargingProfile, _required_ChargingProfile),
-            ConfigurationKey: (_fields_ConfigurationKey, _required_ConfigurationKey),
-            CsChargingProfiles: (_fields_CsChargingProfiles, _required_CsChargingProfiles),
-            FirmwareType: (_fields_FirmwareType, _required_FirmwareType),
-            IdTagInfo: (_fields_IdTagInfo, _required_IdTagInfo),
-            LocalAuthorizationList: (
-                _fields_LocalAuthorizationList,
-                _required_LocalAuthorizationList,
-            ),
-            LogParametersType: (_fields_LogParametersType, _required_LogParametersType),
-            SampledValue: (_fields_SampledValue, _required_SampledValue),
-            MeterValue: (_fields_MeterValue, _required_MeterValue),
-            StopTransactionSampledValue: (
-                _fields_StopTransactionSampledValue,
-                _required_StopTransactionSampledValue,
-            ),
-            TransactionData: (_fields_TransactionData, _required_TransactionData),
-            AuthorizeRequest: (_fields_AuthorizeRequest, _required_AuthorizeRequest),
-            AuthorizeResponse: (_fields_AuthorizeResponse, _required_AuthorizeResponse),
-            BootNotificationRequest: (
-                _fields_BootNotificationRequest,
-                _required_BootNotificationRequest,
-            ),
-            BootNotificationResponse: (
-                _fields_BootNotificationResponse,
-                _required_BootNotificationResponse,
-            ),
-            CancelReservationRequest: (
-                _fields_CancelReservationRequest,
-                _required_CancelReservationRequest,
-            ),
-            CancelReservationResponse: (
-                _fields_CancelReservationResponse,
-                _required_CancelReservationResponse,
-            ),
-            CertificateSignedRequest: (
-                _fields_CertificateSignedRequest,
-                _required_CertificateSignedRequest,
-            ),
-            CertificateSignedResponse: (
-                _fields_CertificateSignedResponse,
-                _required_CertificateSignedResponse,
-            ),
-            ChangeAvailabilityRequest: (
-                _fields_ChangeAvailabilityRequest,
-                _required_ChangeAvailabilityRequest,
-            ),
-            ChangeAvailabilityResponse: (
-                _fields_ChangeAvailabilityResponse,
-                _required_ChangeAvailabilityResponse,
-            ),
-            ChangeConfigurationRequest: (
-                _fields_ChangeConfigurationRequest,
-                _required_ChangeConfigurationRequest,
-            ),
-            ChangeConfigurationResponse: (
-                _fields_ChangeConfigurationResponse,
-                _required_ChangeConfigurationResponse,
-            ),
-            ClearCacheRequest: (_fields_ClearCacheRequest, _required_ClearCacheRequest),
-            ClearCacheResponse: (_fields_ClearCacheResponse, _required_ClearCacheResponse),
-            ClearChargingProfileRequest: (
-                _fields_ClearChargingProfileRequest,
-                _required_ClearChargingProfileRequest,
-            ),
-            ClearChargingProfileResponse: (
-                _fields_ClearChargingProfileResponse,
-                _required_ClearChargingProfileResponse,
-            ),
-            DataTransferRequest: (_fields_DataTransferRequest, _required_DataTransferRequest),
-            DataTransferResponse: (_fields_DataTransferResponse, _required_DataTransferResponse),
-            DeleteCertificateRequest: (
-                _fields_DeleteCertificateRequest,
-                _required_DeleteCertificateRequest,
-            ),
-            DeleteCertificateResponse: (
-                _fields_DeleteCertificateResponse,
-                _required_DeleteCertificateResponse,
-            ),
-            DiagnosticsStatusNotificationRequest: (
-                _fields_DiagnosticsStatusNotificationRequest,
-                _required_DiagnosticsStatusNotificationRequest,
-            ),
-            DiagnosticsStatusNotificationResponse: (
-                _fields_DiagnosticsStatusNotificationResponse,
-                _required_DiagnosticsStatusNotificationResponse,
-            ),
-            ExtendedTriggerMessageRequest: (
-                _fields_ExtendedTriggerMessageRequest,
-                _required_ExtendedTriggerMessageRequest,
-            ),
-            ExtendedTriggerMessageResponse: (
-                _fields_ExtendedTriggerMessageResponse,
-                _required_ExtendedTriggerMessageResponse,
-            ),
-            FirmwareStatusNotificationRequest: (
-                _fields_FirmwareStatusNotificationRequest,
-                _required_FirmwareStatusNotificationRequest,
-            ),
-            FirmwareStatusNotificationResponse: (
-                _fields_FirmwareStatusNotificationResponse,
-                _required_FirmwareStatusNotificationResponse,
-            ),
-            GetCompositeScheduleRequest: (
-                _fields_GetCompositeScheduleRequest,
-                _required_GetCompositeScheduleRequest,
-            ),
-            GetCompositeScheduleResponse: (
-                _fields_GetCompositeScheduleResponse,
-                _required_GetCompositeScheduleResponse,
-            ),
-            GetConfigurationRequest: (
-                _fields_GetConfigurationRequest,
-                _required_GetConfigurationRequest,
-            ),
-            GetConfigurationResponse: (
-                _fields_GetConfigurationResponse,
-                _required_GetConfigurationResponse,
-            ),
-            GetDiagnosticsRequest: (_fields_GetDiagnosticsRequest, _required_GetDiagnosticsRequest),
-            GetDiagnosticsResponse: (
-                _fields_GetDiagnosticsResponse,
-                _required_GetDiagnosticsResponse,
-            ),
-            GetInstalledCertificateIdsRequest: (
-                _fields_GetInstalledCertificateIdsRequest,
-                _required_GetInstalledCertificateIdsRequest,
-            ),
-            GetInstalledCertificateIdsResponse: (
-                _fields_GetInstalledCertificateIdsResponse,
-                _required_GetInstalledCertificateIdsResponse,
-            ),
-            GetLocalListVersionRequest: (
-                _fields_GetLocalListVersionRequest,
-                _required_GetLocalListVersionRequest,
-            ),
-            GetLocalListVersionResponse: (
-                _fields_GetLocalListVersionResponse,
-                _required_GetLocalListVersionResponse,
-            ),
-            GetLogRequest: (_fields_GetLogRequest, _required_GetLogRequest),
-            GetLogResponse: (_fields_GetLogResponse, _required_GetLogResponse),
-            HeartbeatRequest: (_fields_HeartbeatRequest, _required_HeartbeatRequest),
-            HeartbeatResponse: (_fields_HeartbeatResponse, _required_HeartbeatResponse),
-            InstallCertificateRequest: (
-                _fields_InstallCertificateRequest,
-                _required_InstallCertificateRequest,
-            ),
-            InstallCertificateResponse: (
-                _fields_InstallCertificateResponse,
-                _required_InstallCertificateResponse,
-            ),
-            LogStatusNotificationRequest: (
-                _fields_LogStatusNotificationRequest,
-                _required_LogStatusNotificationRequest,
-            ),
-            LogStatusNotificationResponse: (
-                _fields_LogStatusNotificationResponse,
-                _required_LogStatusNotificationResponse,
-            ),
-            MeterValuesRequest: (_fields_MeterValuesRequest, _required_MeterValuesRequest),
-            MeterValuesResponse: (_fields_MeterValuesResponse, _required_MeterValuesResponse),
-            RemoteStartTransactionRequest: (
-                _fields_RemoteStartTransactionRequest,
-                _required_RemoteStartTransactionRequest,
-            ),
-            RemoteStartTransactionResponse: (
-                _fields_RemoteStartTransactionResponse,
-                _required_RemoteStartTransactionResponse,
-            ),
-            RemoteStopTransactionRequest: (
-                _fields_RemoteStopTransactionRequest,
-                _required_RemoteStopTransactionRequest,
-            ),
-            RemoteStopTransactionResponse: (
-                _fields_RemoteStopTransactionResponse,
-                _required_RemoteStopTransactionResponse,
-            ),
-            ReserveNowRequest: (_fields_ReserveNowRequest, _required_ReserveNowRequest),
-            ReserveNowResponse: (_fields_ReserveNowResponse, _required_ReserveNowResponse),
-            ResetRequest: (_fields_ResetRequest, _required_ResetRequest),
-            ResetResponse: (_fields_ResetResponse, _required_ResetResponse),
-            SecurityEventNotificationRequest: (
-                _fields_SecurityEventNotificationRequest,
-                _required_SecurityEventNotificationRequest,
-            ),
-            SecurityEventNotificationResponse: (
-                _fields_SecurityEventNotificationResponse,
-                _required_SecurityEventNotificationResponse,
-            ),
-            SendLocalListRequest: (_fields_SendLocalListRequest, _required_SendLocalListRequest),
-            SendLocalListResponse: (_fields_SendLocalListResponse, _required_SendLocalListResponse),
-            SetChargingProfileRequest: (
-                _fields_SetChargingProfileRequest,
-                _required_SetChargingProfileRequest,
-            ),
-            SetChargingProfileResponse: (
-                _fields_SetChargingProfileResponse,
-                _required_SetChargingProfileResponse,
-            ),
-            SignCertificateRequest: (
-                _fields_SignCertificateRequest,
-                _required_SignCertificateRequest,
-            ),
-            SignCertificateResponse: (
-                _fields_SignCertificateResponse,
-                _required_SignCertificateResponse,
-            ),
-            SignedFirmwareStatusNotificationRequest: (
-                _fields_SignedFirmwareStatusNotificationRequest,
-                _required_SignedFirmwareStatusNotificationRequest,
-            ),
-            SignedFirmwareStatusNotificationResponse: (
-                _fields_SignedFirmwareStatusNotificationResponse,
-                _required_SignedFirmwareStatusNotificationResponse,
-            ),
-            SignedUpdateFirmwareRequest: (
-                _fields_SignedUpdateFirmwareRequest,
-                _required_SignedUpdateFirmwareRequest,
-            ),
-            SignedUpdateFirmwareResponse: (
-                _fields_SignedUpdateFirmwareResponse,
-                _required_SignedUpdateFirmwareResponse,
-            ),
-            StartTransactionRequest: (
-                _fields_StartTransactionRequest,
-                _required_StartTransactionRequest,
-            ),
-            StartTransactionResponse: (
-                _fields_StartTransactionResponse,
-                _required_StartTransactionResponse,
-            ),
-            StatusNotificationRequest: (
-                _fields_StatusNotificationRequest,
-                _required_StatusNotificationRequest,
-            ),
-            StatusNotificationResponse: (
-                _fields_StatusNotificationResponse,
-                _required_StatusNotificationResponse,
-            ),
-            StopTransactionRequest: (
-                _fields_StopTransactionRequest,
-                _required_StopTransactionRequest,
-            ),
-            StopTransactionResponse: (
-                _fields_StopTransactionResponse,
-                _required_StopTransactionResponse,
-            ),
-            TriggerMessageRequest: (_fields_TriggerMessageRequest, _required_TriggerMessageRequest),
-            TriggerMessageResponse: (
-                _fields_TriggerMessageResponse,
-                _required_TriggerMessageResponse,
-            ),
-            UnlockConnectorRequest: (
-                _fields_UnlockConnectorRequest,
-                _required_UnlockConnectorRequest,
-            ),
-            UnlockConnectorResponse: (
-                _fields_UnlockConnectorResponse,
-                _required_UnlockConnectorResponse,
-            ),
-            UpdateFirmwareRequest: (_fields_UpdateFirmwareRequest, _required_UpdateFirmwareRequest),
-            UpdateFirmwareResponse: (
-                _fields_UpdateFirmwareResponse,
-                _required_UpdateFirmwareResponse,
-            ),
-        }
-    )
+_SHAPES: Mapping[type[OcppModel], Shape] = MappingProxyType(
+    {
+        CertificateHashDataType: _shape_CertificateHashDataType,
+        ChargingSchedulePeriod: _shape_ChargingSchedulePeriod,
+        ChargingSchedule: _shape_ChargingSchedule,
+        ChargingProfile: _shape_ChargingProfile,
+        ConfigurationKey: _shape_ConfigurationKey,
+        CsChargingProfiles: _shape_CsChargingProfiles,
+        FirmwareType: _shape_FirmwareType,
+        IdTagInfo: _shape_IdTagInfo,
+        LocalAuthorizationList: _shape_LocalAuthorizationList,
+        LogParametersType: _shape_LogParametersType,
+        SampledValue: _shape_SampledValue,
+        MeterValue: _shape_MeterValue,
+        StopTransactionSampledValue: _shape_StopTransactionSampledValue,
+        TransactionData: _shape_TransactionData,
+        AuthorizeRequest: _shape_AuthorizeRequest,
+        AuthorizeResponse: _shape_AuthorizeResponse,
+        BootNotificationRequest: _shape_BootNotificationRequest,
+        BootNotificationResponse: _shape_BootNotificationResponse,
+        CancelReservationRequest: _shape_CancelReservationRequest,
+        CancelReservationResponse: _shape_CancelReservationResponse,
+        CertificateSignedRequest: _shape_CertificateSignedRequest,
+        CertificateSignedResponse: _shape_CertificateSignedResponse,
+        ChangeAvailabilityRequest: _shape_ChangeAvailabilityRequest,
+        ChangeAvailabilityResponse: _shape_ChangeAvailabilityResponse,
+        ChangeConfigurationRequest: _shape_ChangeConfigurationRequest,
+        ChangeConfigurationResponse: _shape_ChangeConfigurationResponse,
+        ClearCacheRequest: _shape_ClearCacheRequest,
+        ClearCacheResponse: _shape_ClearCacheResponse,
+        ClearChargingProfileRequest: _shape_ClearChargingProfileRequest,
+        ClearChargingProfileResponse: _shape_ClearChargingProfileResponse,
+        DataTransferRequest: _shape_DataTransferRequest,
+        DataTransferResponse: _shape_DataTransferResponse,
+        DeleteCertificateRequest: _shape_DeleteCertificateRequest,
+        DeleteCertificateResponse: _shape_DeleteCertificateResponse,
+        DiagnosticsStatusNotificationRequest: _shape_DiagnosticsStatusNotificationRequest,
+        DiagnosticsStatusNotificationResponse: _shape_DiagnosticsStatusNotificationResponse,
+        ExtendedTriggerMessageRequest: _shape_ExtendedTriggerMessageRequest,
+        ExtendedTriggerMessageResponse: _shape_ExtendedTriggerMessageResponse,
+        FirmwareStatusNotificationRequest: _shape_FirmwareStatusNotificationRequest,
+        FirmwareStatusNotificationResponse: _shape_FirmwareStatusNotificationResponse,
+        GetCompositeScheduleRequest: _shape_GetCompositeScheduleRequest,
+        GetCompositeScheduleResponse: _shape_GetCompositeScheduleResponse,
+        GetConfigurationRequest: _shape_GetConfigurationRequest,
+        GetConfigurationResponse: _shape_GetConfigurationResponse,
+        GetDiagnosticsRequest: _shape_GetDiagnosticsRequest,
+        GetDiagnosticsResponse: _shape_GetDiagnosticsResponse,
+        GetInstalledCertificateIdsRequest: _shape_GetInstalledCertificateIdsRequest,
+        GetInstalledCertificateIdsResponse: _shape_GetInstalledCertificateIdsResponse,
+        GetLocalListVersionRequest: _shape_GetLocalListVersionRequest,
+        GetLocalListVersionResponse: _shape_GetLocalListVersionResponse,
+        GetLogRequest: _shape_GetLogRequest,
+        GetLogResponse: _shape_GetLogResponse,
+        HeartbeatRequest: _shape_HeartbeatRequest,
+        HeartbeatResponse: _shape_HeartbeatResponse,
+        InstallCertificateRequest: _shape_InstallCertificateRequest,
+        InstallCertificateResponse: _shape_InstallCertificateResponse,
+        LogStatusNotificationRequest: _shape_LogStatusNotificationRequest,
+        LogStatusNotificationResponse: _shape_LogStatusNotificationResponse,
+        MeterValuesRequest: _shape_MeterValuesRequest,
+        MeterValuesResponse: _shape_MeterValuesResponse,
+        RemoteStartTransactionRequest: _shape_RemoteStartTransactionRequest,
+        RemoteStartTransactionResponse: _shape_RemoteStartTransactionResponse,
+        RemoteStopTransactionRequest: _shape_RemoteStopTransactionRequest,
+        RemoteStopTransactionResponse: _shape_RemoteStopTransactionResponse,
+        ReserveNowRequest: _shape_ReserveNowRequest,
+        ReserveNowResponse: _shape_ReserveNowResponse,
+        ResetRequest: _shape_ResetRequest,
+        ResetResponse: _shape_ResetResponse,
+        SecurityEventNotificationRequest: _shape_SecurityEventNotificationRequest,
+        SecurityEventNotificationResponse: _shape_SecurityEventNotificationResponse,
+        SendLocalListRequest: _shape_SendLocalListRequest,
+        SendLocalListResponse: _shape_SendLocalListResponse,
+        SetChargingProfileRequest: _shape_SetChargingProfileRequest,
+        SetChargingProfileResponse: _shape_SetChargingProfileResponse,
+        SignCertificateRequest: _shape_SignCertificateRequest,
+        SignCertificateResponse: _shape_SignCertificateResponse,
+        SignedFirmwareStatusNotificationRequest: _shape_SignedFirmwareStatusNotificationRequest,
+        SignedFirmwareStatusNotificationResponse: _shape_SignedFirmwareStatusNotificationResponse,
+        SignedUpdateFirmwareRequest: _shape_SignedUpdateFirmwareRequest,
+        SignedUpdateFirmwareResponse: _shape_SignedUpdateFirmwareResponse,
+        StartTransactionRequest: _shape_StartTransactionRequest,
+        StartTransactionResponse: _shape_StartTransactionResponse,
+        StatusNotificationRequest: _shape_StatusNotificationRequest,
+        StatusNotificationResponse: _shape_StatusNotificationResponse,
+        StopTransactionRequest: _shape_StopTransactionRequest,
+        StopTransactionResponse: _shape_StopTransactionResponse,
+        TriggerMessageRequest: _shape_TriggerMessageRequest,
+        TriggerMessageResponse: _shape_TriggerMessageResponse,
+        UnlockConnectorRequest: _shape_UnlockConnectorRequest,
+        UnlockConnectorResponse: _shape_UnlockConnectorResponse,
+        UpdateFirmwareRequest: _shape_UpdateFirmwareRequest,
+        UpdateFirmwareResponse: _shape_UpdateFirmwareResponse,
+    }
 )
-_OPEN: frozenset[type[OcppModel]] = frozenset({})
 
 
 def strategy_for(cls: type[M]) -> st.SearchStrategy[M]:
@@ -1746,17 +1512,9 @@ def examples_with(
 ) -> st.SearchStrategy[M]:
     """Like `strategy_for(cls)`, but the optional fields named (by attribute name) are always
     present, and fields given a strategy take their values from it:
-    `examples_with(BootNotificationRequest, "custom_data", reason=st.just(BootReasonEnumType.PowerUp))`.
+    `examples_with(BootNotificationRequest, "custom_data", reason=st.just(...))`.
     """
-    fields, required = _SHAPES[cls]
-    unknown = (set(attributes) | strategies.keys()) - fields.keys()
-    if unknown:
-        raise ValueError(f"{cls.__name__} has no fields {sorted(unknown)}")
-    maker = _open_model if cls in _OPEN else _model
-    return maker(
-        cls, {**fields, **strategies}, required | frozenset(attributes) | strategies.keys()
-    )
+    return shape_examples(cls, _SHAPES[cls], attributes, strategies)
 
 
-for _cls, _strategy in STRATEGIES.items():
-    st.register_type_strategy(_cls, _strategy)
+register(STRATEGIES)

@@ -113,7 +113,9 @@ __all__ = [
 
 
 class CustomDataType(OpenOcppModel):
-    """This class does not get 'AdditionalProperties = false' in the schema generation, so it can be extended with arbitrary JSON properties to allow adding custom data."""
+    """This class does not get 'AdditionalProperties = false' in the schema generation, so it can
+    be extended with arbitrary JSON properties to allow adding custom data.
+    """
 
     vendor_id: Annotated[String, Field(alias="vendorId", max_length=255)]
 
@@ -156,12 +158,18 @@ class APNType(OcppModel):
     urn:x-oca:ocpp:uid:2:233134
     Collection of configuration data needed to make a data-connection over a cellular network.
 
-    NOTE: When asking a GSM modem to dial in, it is possible to specify which mobile operator should be used. This can be done with the mobile country code (MCC) in combination with a mobile network code (MNC). Example: If your preferred network is Vodafone Netherlands, the MCC=204 and the MNC=04 which means the key PreferredNetwork = 20404 Some modems allows to specify a preferred network, which means, if this network is not available, a different network is used. If you specify UseOnlyPreferredNetwork and this network is not available, the modem will not dial in.
+    NOTE: When asking a GSM modem to dial in, it is possible to specify which mobile operator should
+    be used. This can be done with the mobile country code (MCC) in combination with a mobile
+    network code (MNC). Example: If your preferred network is Vodafone Netherlands, the MCC=204 and
+    the MNC=04 which means the key PreferredNetwork = 20404 Some modems allows to specify a
+    preferred network, which means, if this network is not available, a different network is used.
+    If you specify UseOnlyPreferredNetwork and this network is not available, the modem will not
+    dial in.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    apn: Annotated[String, Field(alias="apn", max_length=512)]
+    apn: Annotated[String, Field(max_length=512)]
     """APN. APN. URI
     urn:x-oca:ocpp:uid:1:568814
     The Access Point Name as an URL.
@@ -208,19 +216,25 @@ class APNType(OcppModel):
 
 
 class AdditionalInfoType(OcppModel):
-    """Contains a case insensitive identifier to use for the authorization and the type of authorization to support multiple forms of identifiers."""
+    """Contains a case insensitive identifier to use for the authorization and the type of
+    authorization to support multiple forms of identifiers.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     additional_id_token: Annotated[String, Field(alias="additionalIdToken", max_length=36)]
     """This field specifies the additional IdToken."""
 
-    type: Annotated[String, Field(alias="type", max_length=50)]
-    """This defines the type of the additionalIdToken. This is a custom type, so the implementation needs to be agreed upon by all involved parties."""
+    type: Annotated[String, Field(max_length=50)]
+    """This defines the type of the additionalIdToken. This is a custom type, so the
+    implementation needs to be agreed upon by all involved parties.
+    """
 
 
 class IdTokenType(OcppModel):
-    """Contains a case insensitive identifier to use for the authorization and the type of authorization to support multiple forms of identifiers."""
+    """Contains a case insensitive identifier to use for the authorization and the type of
+    authorization to support multiple forms of identifiers.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -229,9 +243,11 @@ class IdTokenType(OcppModel):
     ] = None
 
     id_token: Annotated[String, Field(alias="idToken", max_length=36)]
-    """IdToken is case insensitive. Might hold the hidden id of an RFID tag, but can for example also contain a UUID."""
+    """IdToken is case insensitive. Might hold the hidden id of an RFID tag, but can for example
+    also contain a UUID.
+    """
 
-    type: Annotated[IdTokenEnumType, Field(alias="type")]
+    type: IdTokenEnumType
 
 
 class MessageContentType(OcppModel):
@@ -242,15 +258,15 @@ class MessageContentType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    format: Annotated[MessageFormatEnumType, Field(alias="format")]
+    format: MessageFormatEnumType
 
-    language: Annotated[String | None, Field(alias="language", max_length=8)] = None
+    language: Annotated[String | None, Field(max_length=8)] = None
     """Message_ Content. Language. Language_ Code
     urn:x-enexis:ecdm:uid:1:570849
-    Message language identifier. Contains a language code as defined in &lt;&lt;ref-RFC5646,[RFC5646]&gt;&gt;.
+    Message language identifier. Contains a language code as defined in RFC5646.
     """
 
-    content: Annotated[String, Field(alias="content", max_length=512)]
+    content: Annotated[String, Field(max_length=512)]
     """Message_ Content. Content. Message
     urn:x-enexis:ecdm:uid:1:570852
     Message contents.
@@ -261,12 +277,13 @@ class IdTokenInfoType(OcppModel):
     """ID_ Token
     urn:x-oca:ocpp:uid:2:233247
     Contains status information about an identifier.
-    It is advised to not stop charging for a token that expires during charging, as ExpiryDate is only used for caching purposes. If ExpiryDate is not given, the status has no end date.
+    It is advised to not stop charging for a token that expires during charging, as ExpiryDate is
+    only used for caching purposes. If ExpiryDate is not given, the status has no end date.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[AuthorizationStatusEnumType, Field(alias="status")]
+    status: AuthorizationStatusEnumType
 
     cache_expiry_date_time: Annotated[DateTime | None, Field(alias="cacheExpiryDateTime")] = None
     """ID_ Token. Expiry. Date_ Time
@@ -275,23 +292,30 @@ class IdTokenInfoType(OcppModel):
     """
 
     charging_priority: Annotated[Integer | None, Field(alias="chargingPriority")] = None
-    """Priority from a business point of view. Default priority is 0, The range is from -9 to 9. Higher values indicate a higher priority. The chargingPriority in &lt;&lt;transactioneventresponse,TransactionEventResponse&gt;&gt; overrules this one."""
+    """Priority from a business point of view. Default priority is 0, The range is from -9 to 9.
+    Higher values indicate a higher priority. The chargingPriority in TransactionEventResponse
+    overrules this one.
+    """
 
-    language1: Annotated[String | None, Field(alias="language1", max_length=8)] = None
+    language1: Annotated[String | None, Field(max_length=8)] = None
     """ID_ Token. Language1. Language_ Code
     urn:x-oca:ocpp:uid:1:569374
-    Preferred user interface language of identifier user. Contains a language code as defined in &lt;&lt;ref-RFC5646,[RFC5646]&gt;&gt;.
+    Preferred user interface language of identifier user. Contains a language code as defined in
+    RFC5646.
     """
 
     evse_id: Annotated[list[Integer] | None, Field(alias="evseId", min_length=1)] = None
-    """Only used when the IdToken is only valid for one or more specific EVSEs, not for the entire Charging Station."""
+    """Only used when the IdToken is only valid for one or more specific EVSEs, not for the
+    entire Charging Station.
+    """
 
     group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken")] = None
 
-    language2: Annotated[String | None, Field(alias="language2", max_length=8)] = None
+    language2: Annotated[String | None, Field(max_length=8)] = None
     """ID_ Token. Language2. Language_ Code
     urn:x-oca:ocpp:uid:1:569375
-    Second preferred user interface language of identifier user. Don’t use when language1 is omitted, has to be different from language1. Contains a language code as defined in &lt;&lt;ref-RFC5646,[RFC5646]&gt;&gt;.
+    Second preferred user interface language of identifier user. Don’t use when language1 is
+    omitted, has to be different from language1. Contains a language code as defined in RFC5646.
     """
 
     personal_message: Annotated[MessageContentType | None, Field(alias="personalMessage")] = None
@@ -404,13 +428,15 @@ class DCChargingParametersType(OcppModel):
     full_so_c: Annotated[Integer | None, Field(alias="fullSoC", ge=0, le=100)] = None
     """DC_ Charging_ Parameters. Full_ SOC. Percentage
     urn:x-oca:ocpp:uid:1:569221
-    Percentage of SoC at which the EV considers the battery fully charged. (possible values: 0 - 100)
+    Percentage of SoC at which the EV considers the battery fully charged. (possible values: 0 -
+    100)
     """
 
     bulk_so_c: Annotated[Integer | None, Field(alias="bulkSoC", ge=0, le=100)] = None
     """DC_ Charging_ Parameters. Bulk_ SOC. Percentage
     urn:x-oca:ocpp:uid:1:569222
-    Percentage of SoC at which the EV considers a fast charging process to end. (possible values: 0 - 100)
+    Percentage of SoC at which the EV considers a fast charging process to end. (possible values:
+    0 - 100)
     """
 
 
@@ -443,7 +469,8 @@ class ChargingNeedsType(OcppModel):
 class ChargingProfileCriterionType(OcppModel):
     """Charging_ Profile
     urn:x-oca:ocpp:uid:2:233255
-    A ChargingProfile consists of ChargingSchedule, describing the amount of power or current that can be delivered per time interval.
+    A ChargingProfile consists of ChargingSchedule, describing the amount of power or current that
+    can be delivered per time interval.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -455,19 +482,26 @@ class ChargingProfileCriterionType(OcppModel):
     stack_level: Annotated[Integer | None, Field(alias="stackLevel")] = None
     """Charging_ Profile. Stack_ Level. Counter
     urn:x-oca:ocpp:uid:1:569230
-    Value determining level in hierarchy stack of profiles. Higher values have precedence over lower values. Lowest level is 0.
+    Value determining level in hierarchy stack of profiles. Higher values have precedence over lower
+    values. Lowest level is 0.
     """
 
     charging_profile_id: Annotated[
         list[Integer] | None, Field(alias="chargingProfileId", min_length=1)
     ] = None
-    """List of all the chargingProfileIds requested. Any ChargingProfile that matches one of these profiles will be reported. If omitted, the Charging Station SHALL not filter on chargingProfileId. This field SHALL NOT contain more ids than set in &lt;&lt;configkey-charging-profile-entries,ChargingProfileEntries.maxLimit&gt;&gt;"""
+    """List of all the chargingProfileIds requested. Any ChargingProfile that matches one of
+    these profiles will be reported. If omitted, the Charging Station SHALL not filter on
+    chargingProfileId. This field SHALL NOT contain more ids than set in
+    ChargingProfileEntries.maxLimit
+    """
 
     charging_limit_source: Annotated[
         list[ChargingLimitSourceEnumType] | None,
         Field(alias="chargingLimitSource", min_length=1, max_length=4),
     ] = None
-    """For which charging limit sources, charging profiles SHALL be reported. If omitted, the Charging Station SHALL not filter on chargingLimitSource."""
+    """For which charging limit sources, charging profiles SHALL be reported. If omitted, the
+    Charging Station SHALL not filter on chargingLimitSource.
+    """
 
 
 class ChargingSchedulePeriodType(OcppModel):
@@ -481,23 +515,30 @@ class ChargingSchedulePeriodType(OcppModel):
     start_period: Annotated[Integer, Field(alias="startPeriod")]
     """Charging_ Schedule_ Period. Start_ Period. Elapsed_ Time
     urn:x-oca:ocpp:uid:1:569240
-    Start of the period, in seconds from the start of schedule. The value of StartPeriod also defines the stop time of the previous period.
+    Start of the period, in seconds from the start of schedule. The value of StartPeriod also
+    defines the stop time of the previous period.
     """
 
-    limit: Annotated[Number, Field(alias="limit")]
+    limit: Number
     """Charging_ Schedule_ Period. Limit. Measure
     urn:x-oca:ocpp:uid:1:569241
-    Charging rate limit during the schedule period, in the applicable chargingRateUnit, for example in Amperes (A) or Watts (W). Accepts at most one digit fraction (e.g. 8.1).
+    Charging rate limit during the schedule period, in the applicable chargingRateUnit, for example
+    in Amperes (A) or Watts (W). Accepts at most one digit fraction (e.g. 8.1).
     """
 
     number_phases: Annotated[Integer | None, Field(alias="numberPhases")] = None
     """Charging_ Schedule_ Period. Number_ Phases. Counter
     urn:x-oca:ocpp:uid:1:569242
-    The number of phases that can be used for charging. If a number of phases is needed, numberPhases=3 will be assumed unless another number is given.
+    The number of phases that can be used for charging. If a number of phases is needed,
+    numberPhases=3 will be assumed unless another number is given.
     """
 
     phase_to_use: Annotated[Integer | None, Field(alias="phaseToUse")] = None
-    """Values: 1..3, Used if numberPhases=1 and if the EVSE is capable of switching the phase connected to the EV, i.e. ACPhaseSwitchingSupported is defined and true. It’s not allowed unless both conditions above are true. If both conditions are true, and phaseToUse is omitted, the Charging Station / EVSE will make the selection on its own."""
+    """Values: 1..3, Used if numberPhases=1 and if the EVSE is capable of switching the phase
+    connected to the EV, i.e. ACPhaseSwitchingSupported is defined and true. It’s not allowed unless
+    both conditions above are true. If both conditions are true, and phaseToUse is omitted, the
+    Charging Station / EVSE will make the selection on its own.
+    """
 
 
 class RelativeTimeIntervalType(OcppModel):
@@ -507,13 +548,13 @@ class RelativeTimeIntervalType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    start: Annotated[Integer, Field(alias="start")]
+    start: Integer
     """Relative_ Timer_ Interval. Start. Elapsed_ Time
     urn:x-oca:ocpp:uid:1:569279
     Start of the interval, in seconds from NOW.
     """
 
-    duration: Annotated[Integer | None, Field(alias="duration")] = None
+    duration: Integer | None = None
     """Relative_ Timer_ Interval. Duration. Elapsed_ Time
     urn:x-oca:ocpp:uid:1:569280
     Duration of the interval, in seconds.
@@ -529,7 +570,7 @@ class CostType(OcppModel):
 
     cost_kind: Annotated[CostKindEnumType, Field(alias="costKind")]
 
-    amount: Annotated[Integer, Field(alias="amount")]
+    amount: Integer
     """Cost. Amount. Amount
     urn:x-oca:ocpp:uid:1:569244
     The estimated or actual cost per kWh
@@ -538,7 +579,8 @@ class CostType(OcppModel):
     amount_multiplier: Annotated[Integer | None, Field(alias="amountMultiplier")] = None
     """Cost. Amount_ Multiplier. Integer
     urn:x-oca:ocpp:uid:1:569245
-    Values: -3..3, The amountMultiplier defines the exponent to base 10 (dec). The final value is determined by: amount * 10 ^ amountMultiplier
+    Values: -3..3, The amountMultiplier defines the exponent to base 10 (dec). The final value is
+    determined by: amount * 10 ^ amountMultiplier
     """
 
 
@@ -552,10 +594,11 @@ class ConsumptionCostType(OcppModel):
     start_value: Annotated[Number, Field(alias="startValue")]
     """Consumption_ Cost. Start_ Value. Numeric
     urn:x-oca:ocpp:uid:1:569246
-    The lowest level of consumption that defines the starting point of this consumption block. The block interval extends to the start of the next interval.
+    The lowest level of consumption that defines the starting point of this consumption block. The
+    block interval extends to the start of the next interval.
     """
 
-    cost: Annotated[list[CostType], Field(alias="cost", min_length=1, max_length=3)]
+    cost: Annotated[list[CostType], Field(min_length=1, max_length=3)]
 
 
 class SalesTariffEntryType(OcppModel):
@@ -570,7 +613,9 @@ class SalesTariffEntryType(OcppModel):
     e_price_level: Annotated[Integer | None, Field(alias="ePriceLevel", ge=0)] = None
     """Sales_ Tariff_ Entry. E_ Price_ Level. Unsigned_ Integer
     urn:x-oca:ocpp:uid:1:569281
-    Defines the price level of this SalesTariffEntry (referring to NumEPriceLevels). Small values for the EPriceLevel represent a cheaper TariffEntry. Large values for the EPriceLevel represent a more expensive TariffEntry.
+    Defines the price level of this SalesTariffEntry (referring to NumEPriceLevels). Small values
+    for the EPriceLevel represent a cheaper TariffEntry. Large values for the EPriceLevel represent
+    a more expensive TariffEntry.
     """
 
     consumption_cost: Annotated[
@@ -581,15 +626,16 @@ class SalesTariffEntryType(OcppModel):
 class SalesTariffType(OcppModel):
     """Sales_ Tariff
     urn:x-oca:ocpp:uid:2:233272
-    NOTE: This dataType is based on dataTypes from &lt;&lt;ref-ISOIEC15118-2,ISO 15118-2&gt;&gt;.
+    NOTE: This dataType is based on dataTypes from ISO 15118-2.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    id: Annotated[Integer, Field(alias="id")]
+    id: Integer
     """Identified_ Object. MRID. Numeric_ Identifier
     urn:x-enexis:ecdm:uid:1:569198
-    SalesTariff identifier used to identify one sales tariff. An SAID remains a unique identifier for one schedule throughout a charging session.
+    SalesTariff identifier used to identify one sales tariff. An SAID remains a unique identifier
+    for one schedule throughout a charging session.
     """
 
     sales_tariff_description: Annotated[
@@ -603,7 +649,8 @@ class SalesTariffType(OcppModel):
     num_e_price_levels: Annotated[Integer | None, Field(alias="numEPriceLevels")] = None
     """Sales_ Tariff. Num_ E_ Price_ Levels. Counter
     urn:x-oca:ocpp:uid:1:569284
-    Defines the overall number of distinct price levels used across all provided SalesTariff elements.
+    Defines the overall number of distinct price levels used across all provided SalesTariff
+    elements.
     """
 
     sales_tariff_entry: Annotated[
@@ -614,24 +661,28 @@ class SalesTariffType(OcppModel):
 class ChargingScheduleType(OcppModel):
     """Charging_ Schedule
     urn:x-oca:ocpp:uid:2:233256
-    Charging schedule structure defines a list of charging periods, as used in: GetCompositeSchedule.conf and ChargingProfile.
+    Charging schedule structure defines a list of charging periods, as used in:
+    GetCompositeSchedule.conf and ChargingProfile.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    id: Annotated[Integer, Field(alias="id")]
+    id: Integer
     """Identifies the ChargingSchedule."""
 
     start_schedule: Annotated[DateTime | None, Field(alias="startSchedule")] = None
     """Charging_ Schedule. Start_ Schedule. Date_ Time
     urn:x-oca:ocpp:uid:1:569237
-    Starting point of an absolute schedule. If absent the schedule will be relative to start of charging.
+    Starting point of an absolute schedule. If absent the schedule will be relative to start of
+    charging.
     """
 
-    duration: Annotated[Integer | None, Field(alias="duration")] = None
+    duration: Integer | None = None
     """Charging_ Schedule. Duration. Elapsed_ Time
     urn:x-oca:ocpp:uid:1:569236
-    Duration of the charging schedule in seconds. If the duration is left empty, the last period will continue indefinitely or until end of the transaction if chargingProfilePurpose = TxProfile.
+    Duration of the charging schedule in seconds. If the duration is left empty, the last period
+    will continue indefinitely or until end of the transaction if chargingProfilePurpose =
+    TxProfile.
     """
 
     charging_rate_unit: Annotated[ChargingRateUnitEnumType, Field(alias="chargingRateUnit")]
@@ -644,7 +695,10 @@ class ChargingScheduleType(OcppModel):
     min_charging_rate: Annotated[Number | None, Field(alias="minChargingRate")] = None
     """Charging_ Schedule. Min_ Charging_ Rate. Numeric
     urn:x-oca:ocpp:uid:1:569239
-    Minimum charging rate supported by the EV. The unit of measure is defined by the chargingRateUnit. This parameter is intended to be used by a local smart charging algorithm to optimize the power allocation for in the case a charging process is inefficient at lower charging rates. Accepts at most one digit fraction (e.g. 8.1)
+    Minimum charging rate supported by the EV. The unit of measure is defined by the
+    chargingRateUnit. This parameter is intended to be used by a local smart charging algorithm to
+    optimize the power allocation for in the case a charging process is inefficient at lower
+    charging rates. Accepts at most one digit fraction (e.g. 8.1)
     """
 
     sales_tariff: Annotated[SalesTariffType | None, Field(alias="salesTariff")] = None
@@ -653,12 +707,13 @@ class ChargingScheduleType(OcppModel):
 class ChargingProfileType(OcppModel):
     """Charging_ Profile
     urn:x-oca:ocpp:uid:2:233255
-    A ChargingProfile consists of ChargingSchedule, describing the amount of power or current that can be delivered per time interval.
+    A ChargingProfile consists of ChargingSchedule, describing the amount of power or current that
+    can be delivered per time interval.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    id: Annotated[Integer, Field(alias="id")]
+    id: Integer
     """Identified_ Object. MRID. Numeric_ Identifier
     urn:x-enexis:ecdm:uid:1:569198
     Id of ChargingProfile.
@@ -667,7 +722,8 @@ class ChargingProfileType(OcppModel):
     stack_level: Annotated[Integer, Field(alias="stackLevel")]
     """Charging_ Profile. Stack_ Level. Counter
     urn:x-oca:ocpp:uid:1:569230
-    Value determining level in hierarchy stack of profiles. Higher values have precedence over lower values. Lowest level is 0.
+    Value determining level in hierarchy stack of profiles. Higher values have precedence over lower
+    values. Lowest level is 0.
     """
 
     charging_profile_purpose: Annotated[
@@ -683,13 +739,15 @@ class ChargingProfileType(OcppModel):
     valid_from: Annotated[DateTime | None, Field(alias="validFrom")] = None
     """Charging_ Profile. Valid_ From. Date_ Time
     urn:x-oca:ocpp:uid:1:569234
-    Point in time at which the profile starts to be valid. If absent, the profile is valid as soon as it is received by the Charging Station.
+    Point in time at which the profile starts to be valid. If absent, the profile is valid as soon
+    as it is received by the Charging Station.
     """
 
     valid_to: Annotated[DateTime | None, Field(alias="validTo")] = None
     """Charging_ Profile. Valid_ To. Date_ Time
     urn:x-oca:ocpp:uid:1:569235
-    Point in time at which the profile stops to be valid. If absent, the profile is valid until it is replaced by another profile.
+    Point in time at which the profile stops to be valid. If absent, the profile is valid until it
+    is replaced by another profile.
     """
 
     charging_schedule: Annotated[
@@ -697,24 +755,27 @@ class ChargingProfileType(OcppModel):
     ]
 
     transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
-    """SHALL only be included if ChargingProfilePurpose is set to TxProfile. The transactionId is used to match the profile to a specific transaction."""
+    """SHALL only be included if ChargingProfilePurpose is set to TxProfile. The transactionId is
+    used to match the profile to a specific transaction.
+    """
 
 
 class ModemType(OcppModel):
     """Wireless_ Communication_ Module
     urn:x-oca:ocpp:uid:2:233306
-    Defines parameters required for initiating and maintaining wireless communication with other devices.
+    Defines parameters required for initiating and maintaining wireless communication with other
+    devices.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    iccid: Annotated[String | None, Field(alias="iccid", max_length=20)] = None
+    iccid: Annotated[String | None, Field(max_length=20)] = None
     """Wireless_ Communication_ Module. ICCID. CI20_ Text
     urn:x-oca:ocpp:uid:1:569327
     This contains the ICCID of the modem’s SIM card.
     """
 
-    imsi: Annotated[String | None, Field(alias="imsi", max_length=20)] = None
+    imsi: Annotated[String | None, Field(max_length=20)] = None
     """Wireless_ Communication_ Module. IMSI. CI20_ Text
     urn:x-oca:ocpp:uid:1:569328
     This contains the IMSI of the modem’s SIM card.
@@ -735,13 +796,13 @@ class ChargingStationType(OcppModel):
     Vendor-specific device identifier.
     """
 
-    model: Annotated[String, Field(alias="model", max_length=20)]
+    model: Annotated[String, Field(max_length=20)]
     """Device. Model. CI20_ Text
     urn:x-oca:ocpp:uid:1:569325
     Defines the model of the device.
     """
 
-    modem: Annotated[ModemType | None, Field(alias="modem")] = None
+    modem: ModemType | None = None
 
     vendor_name: Annotated[String, Field(alias="vendorName", max_length=50)]
     """Identifies the vendor (not necessarily in a unique manner)."""
@@ -753,7 +814,8 @@ class ChargingStationType(OcppModel):
 class ClearChargingProfileType(OcppModel):
     """Charging_ Profile
     urn:x-oca:ocpp:uid:2:233255
-    A ChargingProfile consists of a ChargingSchedule, describing the amount of power or current that can be delivered per time interval.
+    A ChargingProfile consists of a ChargingSchedule, describing the amount of power or current that
+    can be delivered per time interval.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -761,7 +823,9 @@ class ClearChargingProfileType(OcppModel):
     evse_id: Annotated[Integer | None, Field(alias="evseId")] = None
     """Identified_ Object. MRID. Numeric_ Identifier
     urn:x-enexis:ecdm:uid:1:569198
-    Specifies the id of the EVSE for which to clear charging profiles. An evseId of zero (0) specifies the charging profile for the overall Charging Station. Absence of this parameter means the clearing applies to all charging profiles that match the other criteria in the request.
+    Specifies the id of the EVSE for which to clear charging profiles. An evseId of zero (0)
+    specifies the charging profile for the overall Charging Station. Absence of this parameter means
+    the clearing applies to all charging profiles that match the other criteria in the request.
     """
 
     charging_profile_purpose: Annotated[
@@ -771,7 +835,8 @@ class ClearChargingProfileType(OcppModel):
     stack_level: Annotated[Integer | None, Field(alias="stackLevel")] = None
     """Charging_ Profile. Stack_ Level. Counter
     urn:x-oca:ocpp:uid:1:569230
-    Specifies the stackLevel for which charging profiles will be cleared, if they meet the other criteria in the request.
+    Specifies the stackLevel for which charging profiles will be cleared, if they meet the other
+    criteria in the request.
     """
 
 
@@ -781,7 +846,9 @@ class StatusInfoType(OcppModel):
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     reason_code: Annotated[String, Field(alias="reasonCode", max_length=20)]
-    """A predefined code for the reason why the status is returned in this response. The string is case-insensitive."""
+    """A predefined code for the reason why the status is returned in this response. The string
+    is case-insensitive.
+    """
 
     additional_info: Annotated[String | None, Field(alias="additionalInfo", max_length=512)] = None
     """Additional text to provide detailed information."""
@@ -792,9 +859,9 @@ class ClearMonitoringResultType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[ClearMonitoringStatusEnumType, Field(alias="status")]
+    status: ClearMonitoringStatusEnumType
 
-    id: Annotated[Integer, Field(alias="id")]
+    id: Integer
     """Id of the monitor of which a clear was requested."""
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
@@ -808,10 +875,10 @@ class EVSEType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    id: Annotated[Integer, Field(alias="id")]
+    id: Integer
     """Identified_ Object. MRID. Numeric_ Identifier
     urn:x-enexis:ecdm:uid:1:569198
-    EVSE Identifier. This contains a number (&gt; 0) designating an EVSE of the Charging Station.
+    EVSE Identifier. This contains a number (> 0) designating an EVSE of the Charging Station.
     """
 
     connector_id: Annotated[Integer | None, Field(alias="connectorId")] = None
@@ -823,13 +890,17 @@ class ComponentType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    evse: Annotated[EVSEType | None, Field(alias="evse")] = None
+    evse: EVSEType | None = None
 
-    name: Annotated[String, Field(alias="name", max_length=50)]
-    """Name of the component. Name should be taken from the list of standardized component names whenever possible. Case Insensitive. strongly advised to use Camel Case."""
+    name: Annotated[String, Field(max_length=50)]
+    """Name of the component. Name should be taken from the list of standardized component names
+    whenever possible. Case Insensitive. strongly advised to use Camel Case.
+    """
 
-    instance: Annotated[String | None, Field(alias="instance", max_length=50)] = None
-    """Name of instance in case the component exists as multiple instances. Case Insensitive. strongly advised to use Camel Case."""
+    instance: Annotated[String | None, Field(max_length=50)] = None
+    """Name of instance in case the component exists as multiple instances. Case Insensitive.
+    strongly advised to use Camel Case.
+    """
 
 
 class VariableType(OcppModel):
@@ -837,11 +908,15 @@ class VariableType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    name: Annotated[String, Field(alias="name", max_length=50)]
-    """Name of the variable. Name should be taken from the list of standardized variable names whenever possible. Case Insensitive. strongly advised to use Camel Case."""
+    name: Annotated[String, Field(max_length=50)]
+    """Name of the variable. Name should be taken from the list of standardized variable names
+    whenever possible. Case Insensitive. strongly advised to use Camel Case.
+    """
 
-    instance: Annotated[String | None, Field(alias="instance", max_length=50)] = None
-    """Name of instance in case the variable exists as multiple instances. Case Insensitive. strongly advised to use Camel Case."""
+    instance: Annotated[String | None, Field(max_length=50)] = None
+    """Name of instance in case the variable exists as multiple instances. Case Insensitive.
+    strongly advised to use Camel Case.
+    """
 
 
 class ComponentVariableType(OcppModel):
@@ -849,9 +924,9 @@ class ComponentVariableType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType | None, Field(alias="variable")] = None
+    variable: VariableType | None = None
 
 
 class CompositeScheduleType(OcppModel):
@@ -872,13 +947,14 @@ class CompositeScheduleType(OcppModel):
     consumption for the grid connection.
     """
 
-    duration: Annotated[Integer, Field(alias="duration")]
+    duration: Integer
     """Duration of the schedule in seconds."""
 
     schedule_start: Annotated[DateTime, Field(alias="scheduleStart")]
     """Composite_ Schedule. Start. Date_ Time
     urn:x-oca:ocpp:uid:1:569456
-    Date and time at which the schedule becomes active. All time measurements within the schedule are relative to this timestamp.
+    Date and time at which the schedule becomes active. All time measurements within the schedule
+    are relative to this timestamp.
     """
 
     charging_rate_unit: Annotated[ChargingRateUnitEnumType, Field(alias="chargingRateUnit")]
@@ -892,18 +968,20 @@ class EventDataType(OcppModel):
     event_id: Annotated[Integer, Field(alias="eventId")]
     """Identifies the event. This field can be referred to as a cause by other events."""
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
     """Timestamp of the moment the report was generated."""
 
-    trigger: Annotated[EventTriggerEnumType, Field(alias="trigger")]
+    trigger: EventTriggerEnumType
 
-    cause: Annotated[Integer | None, Field(alias="cause")] = None
+    cause: Integer | None = None
     """Refers to the Id of an event that is considered to be the cause for this event."""
 
     actual_value: Annotated[String, Field(alias="actualValue", max_length=2500)]
-    """Actual value (_attributeType_ Actual) of the variable.
+    """Actual value (attributeType Actual) of the variable.
 
-    The Configuration Variable &lt;&lt;configkey-reporting-value-size,ReportingValueSize&gt;&gt; can be used to limit GetVariableResult.attributeValue, VariableAttribute.value and EventData.actualValue. The max size of these values will always remain equal.
+    The Configuration Variable ReportingValueSize can be used to limit
+    GetVariableResult.attributeValue, VariableAttribute.value and EventData.actualValue. The max
+    size of these values will always remain equal.
     """
 
     tech_code: Annotated[String | None, Field(alias="techCode", max_length=50)] = None
@@ -912,13 +990,17 @@ class EventDataType(OcppModel):
     tech_info: Annotated[String | None, Field(alias="techInfo", max_length=500)] = None
     """Technical detail information as reported by component."""
 
-    cleared: Annotated[Boolean | None, Field(alias="cleared")] = None
-    """_Cleared_ is set to true to report the clearing of a monitored situation, i.e. a 'return to normal'."""
+    cleared: Boolean | None = None
+    """Cleared is set to true to report the clearing of a monitored situation, i.e. a 'return to
+    normal'.
+    """
 
     transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
-    """If an event notification is linked to a specific transaction, this field can be used to specify its transactionId."""
+    """If an event notification is linked to a specific transaction, this field can be used to
+    specify its transactionId.
+    """
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
     variable_monitoring_id: Annotated[Integer | None, Field(alias="variableMonitoringId")] = None
     """Identifies the VariableMonitoring which triggered the event."""
@@ -927,7 +1009,7 @@ class EventDataType(OcppModel):
         EventNotificationEnumType, Field(alias="eventNotificationType")
     ]
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
 
 class FirmwareType(OcppModel):
@@ -938,7 +1020,7 @@ class FirmwareType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    location: Annotated[String, Field(alias="location", max_length=512)]
+    location: Annotated[String, Field(max_length=512)]
     """Firmware. Location. URI
     urn:x-enexis:ecdm:uid:1:569460
     URI defining the origin of the firmware.
@@ -963,7 +1045,7 @@ class FirmwareType(OcppModel):
     PEM encoded X.509 certificate.
     """
 
-    signature: Annotated[String | None, Field(alias="signature", max_length=800)] = None
+    signature: Annotated[String | None, Field(max_length=800)] = None
     """Firmware. Signature. Signature
     urn:x-enexis:ecdm:uid:1:569464
     Base64 encoded firmware signature.
@@ -977,9 +1059,9 @@ class GetVariableDataType(OcppModel):
 
     attribute_type: Annotated[AttributeEnumType | None, Field(alias="attributeType")] = None
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
 
 class GetVariableResultType(OcppModel):
@@ -996,14 +1078,17 @@ class GetVariableResultType(OcppModel):
     attribute_type: Annotated[AttributeEnumType | None, Field(alias="attributeType")] = None
 
     attribute_value: Annotated[String | None, Field(alias="attributeValue", max_length=2500)] = None
-    """Value of requested attribute type of component-variable. This field can only be empty when the given status is NOT accepted.
+    """Value of requested attribute type of component-variable. This field can only be empty when
+    the given status is NOT accepted.
 
-    The Configuration Variable &lt;&lt;configkey-reporting-value-size,ReportingValueSize&gt;&gt; can be used to limit GetVariableResult.attributeValue, VariableAttribute.value and EventData.actualValue. The max size of these values will always remain equal.
+    The Configuration Variable ReportingValueSize can be used to limit
+    GetVariableResult.attributeValue, VariableAttribute.value and EventData.actualValue. The max
+    size of these values will always remain equal.
     """
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
 
 class LogParametersType(OcppModel):
@@ -1041,17 +1126,18 @@ class MessageInfoType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    display: Annotated[ComponentType | None, Field(alias="display")] = None
+    display: ComponentType | None = None
 
-    id: Annotated[Integer, Field(alias="id")]
+    id: Integer
     """Identified_ Object. MRID. Numeric_ Identifier
     urn:x-enexis:ecdm:uid:1:569198
-    Master resource identifier, unique within an exchange context. It is defined within the OCPP context as a positive Integer value (greater or equal to zero).
+    Master resource identifier, unique within an exchange context. It is defined within the OCPP
+    context as a positive Integer value (greater or equal to zero).
     """
 
-    priority: Annotated[MessagePriorityEnumType, Field(alias="priority")]
+    priority: MessagePriorityEnumType
 
-    state: Annotated[MessageStateEnumType | None, Field(alias="state")] = None
+    state: MessageStateEnumType | None = None
 
     start_date_time: Annotated[DateTime | None, Field(alias="startDateTime")] = None
     """Message_ Info. Start. Date_ Time
@@ -1062,7 +1148,8 @@ class MessageInfoType(OcppModel):
     end_date_time: Annotated[DateTime | None, Field(alias="endDateTime")] = None
     """Message_ Info. End. Date_ Time
     urn:x-enexis:ecdm:uid:1:569257
-    Until what date-time should this message be shown, after this date/time this message SHALL be removed.
+    Until what date-time should this message be shown, after this date/time this message SHALL be
+    removed.
     """
 
     transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
@@ -1071,7 +1158,7 @@ class MessageInfoType(OcppModel):
     ended.
     """
 
-    message: Annotated[MessageContentType, Field(alias="message")]
+    message: MessageContentType
 
 
 class SignedMeterValueType(OcppModel):
@@ -1080,7 +1167,9 @@ class SignedMeterValueType(OcppModel):
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     signed_meter_data: Annotated[String, Field(alias="signedMeterData", max_length=2500)]
-    """Base64 encoded, contains the signed data which might contain more then just the meter value. It can contain information like timestamps, reference to a customer etc."""
+    """Base64 encoded, contains the signed data which might contain more then just the meter
+    value. It can contain information like timestamps, reference to a customer etc.
+    """
 
     signing_method: Annotated[String, Field(alias="signingMethod", max_length=50)]
     """Method used to create the digital signature."""
@@ -1089,7 +1178,7 @@ class SignedMeterValueType(OcppModel):
     """Method used to encode the meter values before applying the digital signature algorithm."""
 
     public_key: Annotated[String, Field(alias="publicKey", max_length=2500)]
-    """Base64 encoded, sending depends on configuration variable _PublicKeyWithSignedMeterValue_."""
+    """Base64 encoded, sending depends on configuration variable PublicKeyWithSignedMeterValue."""
 
 
 class UnitOfMeasureType(OcppModel):
@@ -1097,16 +1186,18 @@ class UnitOfMeasureType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    unit: Annotated[String | None, Field(alias="unit", max_length=20)] = None
+    unit: Annotated[String | None, Field(max_length=20)] = None
     """Unit of the value. Default = "Wh" if the (default) measurand is an "Energy" type.
-    This field SHALL use a value from the list Standardized Units of Measurements in Part 2 Appendices.
+    This field SHALL use a value from the list Standardized Units of Measurements in Part 2
+    Appendices.
     If an applicable unit is available in that list, otherwise a "custom" unit might be used.
 
     Schema default: "Wh" (applies when absent; never sent).
     """
 
-    multiplier: Annotated[Integer | None, Field(alias="multiplier")] = None
-    """Multiplier, this value represents the exponent to base 10. I.e. multiplier 3 means 10 raised to the 3rd power. Default is 0.
+    multiplier: Integer | None = None
+    """Multiplier, this value represents the exponent to base 10. I.e. multiplier 3 means 10 raised
+    to the 3rd power. Default is 0.
 
     Schema default: 0 (applies when absent; never sent).
     """
@@ -1117,24 +1208,26 @@ class SampledValueType(OcppModel):
     urn:x-oca:ocpp:uid:2:233266
     Single sampled value in MeterValues. Each value can be accompanied by optional fields.
 
-    To save on mobile data usage, default values of all of the optional fields are such that. The value without any additional fields will be interpreted, as a register reading of active import energy in Wh (Watt-hour) units.
+    To save on mobile data usage, default values of all of the optional fields are such that. The
+    value without any additional fields will be interpreted, as a register reading of active import
+    energy in Wh (Watt-hour) units.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    value: Annotated[Number, Field(alias="value")]
+    value: Number
     """Sampled_ Value. Value. Measure
     urn:x-oca:ocpp:uid:1:569260
     Indicates the measured value.
     """
 
-    context: Annotated[ReadingContextEnumType | None, Field(alias="context")] = None
+    context: ReadingContextEnumType | None = None
 
-    measurand: Annotated[MeasurandEnumType | None, Field(alias="measurand")] = None
+    measurand: MeasurandEnumType | None = None
 
-    phase: Annotated[PhaseEnumType | None, Field(alias="phase")] = None
+    phase: PhaseEnumType | None = None
 
-    location: Annotated[LocationEnumType | None, Field(alias="location")] = None
+    location: LocationEnumType | None = None
 
     signed_meter_value: Annotated[SignedMeterValueType | None, Field(alias="signedMeterValue")] = (
         None
@@ -1146,14 +1239,15 @@ class SampledValueType(OcppModel):
 class MeterValueType(OcppModel):
     """Meter_ Value
     urn:x-oca:ocpp:uid:2:233265
-    Collection of one or more sampled values in MeterValuesRequest and TransactionEvent. All sampled values in a MeterValue are sampled at the same point in time.
+    Collection of one or more sampled values in MeterValuesRequest and TransactionEvent. All sampled
+    values in a MeterValue are sampled at the same point in time.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     sampled_value: Annotated[list[SampledValueType], Field(alias="sampledValue", min_length=1)]
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
     """Meter_ Value. Timestamp. Date_ Time
     urn:x-oca:ocpp:uid:1:569259
     Timestamp for measured value(s).
@@ -1165,42 +1259,49 @@ class VariableMonitoringType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    id: Annotated[Integer, Field(alias="id")]
+    id: Integer
     """Identifies the monitor."""
 
-    transaction: Annotated[Boolean, Field(alias="transaction")]
-    """Monitor only active when a transaction is ongoing on a component relevant to this transaction."""
+    transaction: Boolean
+    """Monitor only active when a transaction is ongoing on a component relevant to this
+    transaction.
+    """
 
-    value: Annotated[Number, Field(alias="value")]
+    value: Number
     """Value for threshold or delta monitoring.
     For Periodic or PeriodicClockAligned this is the interval in seconds.
     """
 
-    type: Annotated[MonitorEnumType, Field(alias="type")]
+    type: MonitorEnumType
 
-    severity: Annotated[Integer, Field(alias="severity")]
-    """The severity that will be assigned to an event that is triggered by this monitor. The severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
+    severity: Integer
+    """The severity that will be assigned to an event that is triggered by this monitor. The
+    severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
 
-    The severity levels have the following meaning: +
-    *0-Danger* +
-    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken immediately. +
-    *1-Hardware Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to Hardware issues. Action is required. +
-    *2-System Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to software or minor hardware issues. Action is required. +
-    *3-Critical* +
-    Indicates a critical error. Action is required. +
-    *4-Error* +
-    Indicates a non-urgent error. Action is required. +
-    *5-Alert* +
-    Indicates an alert event. Default severity for any type of monitoring event.  +
-    *6-Warning* +
-    Indicates a warning event. Action may be required. +
-    *7-Notice* +
-    Indicates an unusual event. No immediate action is required. +
-    *8-Informational* +
-    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No action is required. +
-    *9-Debug* +
+    The severity levels have the following meaning:
+    0-Danger
+    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken
+    immediately.
+    1-Hardware Failure
+    Indicates that the Charging Station is unable to continue regular operations due to Hardware
+    issues. Action is required.
+    2-System Failure
+    Indicates that the Charging Station is unable to continue regular operations due to software or
+    minor hardware issues. Action is required.
+    3-Critical
+    Indicates a critical error. Action is required.
+    4-Error
+    Indicates a non-urgent error. Action is required.
+    5-Alert
+    Indicates an alert event. Default severity for any type of monitoring event.
+    6-Warning
+    Indicates a warning event. Action may be required.
+    7-Notice
+    Indicates an unusual event. No immediate action is required.
+    8-Informational
+    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No
+    action is required.
+    9-Debug
     Indicates information useful to developers for debugging, not useful during operations.
     """
 
@@ -1210,9 +1311,9 @@ class MonitoringDataType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
     variable_monitoring: Annotated[
         list[VariableMonitoringType], Field(alias="variableMonitoring", min_length=1)
@@ -1227,48 +1328,49 @@ class VPNType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    server: Annotated[String, Field(alias="server", max_length=512)]
+    server: Annotated[String, Field(max_length=512)]
     """VPN. Server. URI
     urn:x-oca:ocpp:uid:1:569272
     VPN Server Address
     """
 
-    user: Annotated[String, Field(alias="user", max_length=20)]
+    user: Annotated[String, Field(max_length=20)]
     """VPN. User. User_ Name
     urn:x-oca:ocpp:uid:1:569273
     VPN User
     """
 
-    group: Annotated[String | None, Field(alias="group", max_length=20)] = None
+    group: Annotated[String | None, Field(max_length=20)] = None
     """VPN. Group. Group_ Name
     urn:x-oca:ocpp:uid:1:569274
     VPN group.
     """
 
-    password: Annotated[String, Field(alias="password", max_length=20)]
+    password: Annotated[String, Field(max_length=20)]
     """VPN. Password. Password
     urn:x-oca:ocpp:uid:1:569275
     VPN Password.
     """
 
-    key: Annotated[String, Field(alias="key", max_length=255)]
+    key: Annotated[String, Field(max_length=255)]
     """VPN. Key. VPN_ Key
     urn:x-oca:ocpp:uid:1:569276
     VPN shared secret.
     """
 
-    type: Annotated[VPNEnumType, Field(alias="type")]
+    type: VPNEnumType
 
 
 class NetworkConnectionProfileType(OcppModel):
     """Communication_ Function
     urn:x-oca:ocpp:uid:2:233304
-    The NetworkConnectionProfile defines the functional and technical parameters of a communication link.
+    The NetworkConnectionProfile defines the functional and technical parameters of a communication
+    link.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    apn: Annotated[APNType | None, Field(alias="apn")] = None
+    apn: APNType | None = None
 
     ocpp_version: Annotated[OCPPVersionEnumType, Field(alias="ocppVersion")]
 
@@ -1277,21 +1379,24 @@ class NetworkConnectionProfileType(OcppModel):
     ocpp_csms_url: Annotated[String, Field(alias="ocppCsmsUrl", max_length=512)]
     """Communication_ Function. OCPP_ Central_ System_ URL. URI
     urn:x-oca:ocpp:uid:1:569357
-    URL of the CSMS(s) that this Charging Station  communicates with.
+    URL of the CSMS(s) that this Charging Station communicates with.
     """
 
     message_timeout: Annotated[Integer, Field(alias="messageTimeout")]
-    """Duration in seconds before a message send by the Charging Station via this network connection times-out.
+    """Duration in seconds before a message send by the Charging Station via this network connection
+    times-out.
     The best setting depends on the underlying network and response times of the CSMS.
     If you are looking for a some guideline: use 30 seconds as a starting point.
     """
 
     security_profile: Annotated[Integer, Field(alias="securityProfile")]
-    """This field specifies the security profile used when connecting to the CSMS with this NetworkConnectionProfile."""
+    """This field specifies the security profile used when connecting to the CSMS with this
+    NetworkConnectionProfile.
+    """
 
     ocpp_interface: Annotated[OCPPInterfaceEnumType, Field(alias="ocppInterface")]
 
-    vpn: Annotated[VPNType | None, Field(alias="vpn")] = None
+    vpn: VPNType | None = None
 
 
 class OCSPRequestDataType(OcppModel):
@@ -1319,24 +1424,28 @@ class VariableAttributeType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    type: Annotated[AttributeEnumType | None, Field(alias="type")] = None
+    type: AttributeEnumType | None = None
 
-    value: Annotated[String | None, Field(alias="value", max_length=2500)] = None
+    value: Annotated[String | None, Field(max_length=2500)] = None
     """Value of the attribute. May only be omitted when mutability is set to 'WriteOnly'.
 
-    The Configuration Variable &lt;&lt;configkey-reporting-value-size,ReportingValueSize&gt;&gt; can be used to limit GetVariableResult.attributeValue, VariableAttribute.value and EventData.actualValue. The max size of these values will always remain equal.
+    The Configuration Variable ReportingValueSize can be used to limit
+    GetVariableResult.attributeValue, VariableAttribute.value and EventData.actualValue. The max
+    size of these values will always remain equal.
     """
 
-    mutability: Annotated[MutabilityEnumType | None, Field(alias="mutability")] = None
+    mutability: MutabilityEnumType | None = None
 
-    persistent: Annotated[Boolean | None, Field(alias="persistent")] = None
-    """If true, value will be persistent across system reboots or power down. Default when omitted is false.
+    persistent: Boolean | None = None
+    """If true, value will be persistent across system reboots or power down. Default when omitted
+    is false.
 
     Schema default: false (applies when absent; never sent).
     """
 
-    constant: Annotated[Boolean | None, Field(alias="constant")] = None
-    """If true, value that will never be changed by the Charging Station at runtime. Default when omitted is false.
+    constant: Boolean | None = None
+    """If true, value that will never be changed by the Charging Station at runtime. Default when
+    omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -1347,7 +1456,7 @@ class VariableCharacteristicsType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    unit: Annotated[String | None, Field(alias="unit", max_length=16)] = None
+    unit: Annotated[String | None, Field(max_length=16)] = None
     """Unit of the variable. When the transmitted value has a unit, this field SHALL be included."""
 
     data_type: Annotated[DataEnumType, Field(alias="dataType")]
@@ -1356,20 +1465,28 @@ class VariableCharacteristicsType(OcppModel):
     """Minimum possible value of this variable."""
 
     max_limit: Annotated[Number | None, Field(alias="maxLimit")] = None
-    """Maximum possible value of this variable. When the datatype of this Variable is String, OptionList, SequenceList or MemberList, this field defines the maximum length of the (CSV) string."""
+    """Maximum possible value of this variable. When the datatype of this Variable is String,
+    OptionList, SequenceList or MemberList, this field defines the maximum length of the (CSV)
+    string.
+    """
 
     values_list: Annotated[String | None, Field(alias="valuesList", max_length=1000)] = None
     """Allowed values when variable is Option/Member/SequenceList.
 
-    * OptionList: The (Actual) Variable value must be a single value from the reported (CSV) enumeration list.
+    - OptionList: The (Actual) Variable value must be a single value from the reported (CSV)
+      enumeration list.
 
-    * MemberList: The (Actual) Variable value  may be an (unordered) (sub-)set of the reported (CSV) valid values list.
+    - MemberList: The (Actual) Variable value may be an (unordered) (sub-)set of the reported (CSV)
+      valid values list.
 
-    * SequenceList: The (Actual) Variable value  may be an ordered (priority, etc)  (sub-)set of the reported (CSV) valid values.
+    - SequenceList: The (Actual) Variable value may be an ordered (priority, etc) (sub-)set of the
+      reported (CSV) valid values.
 
     This is a comma separated list.
 
-    The Configuration Variable &lt;&lt;configkey-configuration-value-size,ConfigurationValueSize&gt;&gt; can be used to limit SetVariableData.attributeValue and VariableCharacteristics.valueList. The max size of these values will always remain equal.
+    The Configuration Variable ConfigurationValueSize can be used to limit
+    SetVariableData.attributeValue and VariableCharacteristics.valueList. The max size of these
+    values will always remain equal.
     """
 
     supports_monitoring: Annotated[Boolean, Field(alias="supportsMonitoring")]
@@ -1381,9 +1498,9 @@ class ReportDataType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
     variable_attribute: Annotated[
         list[VariableAttributeType], Field(alias="variableAttribute", min_length=1, max_length=4)
@@ -1399,51 +1516,59 @@ class SetMonitoringDataType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    id: Annotated[Integer | None, Field(alias="id")] = None
-    """An id SHALL only be given to replace an existing monitor. The Charging Station handles the generation of id's for new monitors."""
+    id: Integer | None = None
+    """An id SHALL only be given to replace an existing monitor. The Charging Station handles the
+    generation of id's for new monitors.
+    """
 
-    transaction: Annotated[Boolean | None, Field(alias="transaction")] = None
-    """Monitor only active when a transaction is ongoing on a component relevant to this transaction. Default = false.
+    transaction: Boolean | None = None
+    """Monitor only active when a transaction is ongoing on a component relevant to this
+    transaction. Default = false.
 
     Schema default: false (applies when absent; never sent).
     """
 
-    value: Annotated[Number, Field(alias="value")]
+    value: Number
     """Value for threshold or delta monitoring.
     For Periodic or PeriodicClockAligned this is the interval in seconds.
     """
 
-    type: Annotated[MonitorEnumType, Field(alias="type")]
+    type: MonitorEnumType
 
-    severity: Annotated[Integer, Field(alias="severity")]
-    """The severity that will be assigned to an event that is triggered by this monitor. The severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
+    severity: Integer
+    """The severity that will be assigned to an event that is triggered by this monitor. The
+    severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
 
-    The severity levels have the following meaning: +
-    *0-Danger* +
-    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken immediately. +
-    *1-Hardware Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to Hardware issues. Action is required. +
-    *2-System Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to software or minor hardware issues. Action is required. +
-    *3-Critical* +
-    Indicates a critical error. Action is required. +
-    *4-Error* +
-    Indicates a non-urgent error. Action is required. +
-    *5-Alert* +
-    Indicates an alert event. Default severity for any type of monitoring event.  +
-    *6-Warning* +
-    Indicates a warning event. Action may be required. +
-    *7-Notice* +
-    Indicates an unusual event. No immediate action is required. +
-    *8-Informational* +
-    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No action is required. +
-    *9-Debug* +
+    The severity levels have the following meaning:
+    0-Danger
+    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken
+    immediately.
+    1-Hardware Failure
+    Indicates that the Charging Station is unable to continue regular operations due to Hardware
+    issues. Action is required.
+    2-System Failure
+    Indicates that the Charging Station is unable to continue regular operations due to software or
+    minor hardware issues. Action is required.
+    3-Critical
+    Indicates a critical error. Action is required.
+    4-Error
+    Indicates a non-urgent error. Action is required.
+    5-Alert
+    Indicates an alert event. Default severity for any type of monitoring event.
+    6-Warning
+    Indicates a warning event. Action may be required.
+    7-Notice
+    Indicates an unusual event. No immediate action is required.
+    8-Informational
+    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No
+    action is required.
+    9-Debug
     Indicates information useful to developers for debugging, not useful during operations.
     """
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
 
 class SetMonitoringResultType(OcppModel):
@@ -1451,42 +1576,50 @@ class SetMonitoringResultType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    id: Annotated[Integer | None, Field(alias="id")] = None
-    """Id given to the VariableMonitor by the Charging Station. The Id is only returned when status is accepted. Installed VariableMonitors should have unique id's but the id's of removed Installed monitors should have unique id's but the id's of removed monitors MAY be reused."""
+    id: Integer | None = None
+    """Id given to the VariableMonitor by the Charging Station. The Id is only returned when
+    status is accepted. Installed VariableMonitors should have unique id's but the id's of removed
+    Installed monitors should have unique id's but the id's of removed monitors MAY be reused.
+    """
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
-    status: Annotated[SetMonitoringStatusEnumType, Field(alias="status")]
+    status: SetMonitoringStatusEnumType
 
-    type: Annotated[MonitorEnumType, Field(alias="type")]
+    type: MonitorEnumType
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
-    severity: Annotated[Integer, Field(alias="severity")]
-    """The severity that will be assigned to an event that is triggered by this monitor. The severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
+    severity: Integer
+    """The severity that will be assigned to an event that is triggered by this monitor. The
+    severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
 
-    The severity levels have the following meaning: +
-    *0-Danger* +
-    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken immediately. +
-    *1-Hardware Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to Hardware issues. Action is required. +
-    *2-System Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to software or minor hardware issues. Action is required. +
-    *3-Critical* +
-    Indicates a critical error. Action is required. +
-    *4-Error* +
-    Indicates a non-urgent error. Action is required. +
-    *5-Alert* +
-    Indicates an alert event. Default severity for any type of monitoring event.  +
-    *6-Warning* +
-    Indicates a warning event. Action may be required. +
-    *7-Notice* +
-    Indicates an unusual event. No immediate action is required. +
-    *8-Informational* +
-    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No action is required. +
-    *9-Debug* +
+    The severity levels have the following meaning:
+    0-Danger
+    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken
+    immediately.
+    1-Hardware Failure
+    Indicates that the Charging Station is unable to continue regular operations due to Hardware
+    issues. Action is required.
+    2-System Failure
+    Indicates that the Charging Station is unable to continue regular operations due to software or
+    minor hardware issues. Action is required.
+    3-Critical
+    Indicates a critical error. Action is required.
+    4-Error
+    Indicates a non-urgent error. Action is required.
+    5-Alert
+    Indicates an alert event. Default severity for any type of monitoring event.
+    6-Warning
+    Indicates a warning event. Action may be required.
+    7-Notice
+    Indicates an unusual event. No immediate action is required.
+    8-Informational
+    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No
+    action is required.
+    9-Debug
     Indicates information useful to developers for debugging, not useful during operations.
     """
 
@@ -1501,12 +1634,14 @@ class SetVariableDataType(OcppModel):
     attribute_value: Annotated[String, Field(alias="attributeValue", max_length=1000)]
     """Value to be assigned to attribute of variable.
 
-    The Configuration Variable &lt;&lt;configkey-configuration-value-size,ConfigurationValueSize&gt;&gt; can be used to limit SetVariableData.attributeValue and VariableCharacteristics.valueList. The max size of these values will always remain equal.
+    The Configuration Variable ConfigurationValueSize can be used to limit
+    SetVariableData.attributeValue and VariableCharacteristics.valueList. The max size of these
+    values will always remain equal.
     """
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
 
 class SetVariableResultType(OcppModel):
@@ -1522,9 +1657,9 @@ class SetVariableResultType(OcppModel):
         None
     )
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
 
 class TransactionType(OcppModel):
@@ -1542,10 +1677,13 @@ class TransactionType(OcppModel):
     time_spent_charging: Annotated[Integer | None, Field(alias="timeSpentCharging")] = None
     """Transaction. Time_ Spent_ Charging. Elapsed_ Time
     urn:x-oca:ocpp:uid:1:569415
-    Contains the total time that energy flowed from EVSE to EV during the transaction (in seconds). Note that timeSpentCharging is smaller or equal to the duration of the transaction.
+    Contains the total time that energy flowed from EVSE to EV during the transaction (in seconds).
+    Note that timeSpentCharging is smaller or equal to the duration of the transaction.
     """
 
     stopped_reason: Annotated[ReasonEnumType | None, Field(alias="stoppedReason")] = None
 
     remote_start_id: Annotated[Integer | None, Field(alias="remoteStartId")] = None
-    """The ID given to remote start request (&lt;&lt;requeststarttransactionrequest, RequestStartTransactionRequest&gt;&gt;. This enables to CSMS to match the started transaction to the given start request."""
+    """The ID given to remote start request (RequestStartTransactionRequest. This enables to CSMS
+    to match the started transaction to the given start request.
+    """

@@ -186,7 +186,12 @@ class CertificateSignedStatusEnumType(OcppEnum):
 
 
 class CertificateSigningUseEnumType(OcppEnum):
-    """Indicates the type of the signed certificate that is returned. When omitted the certificate is used for both the 15118 connection (if implemented) and the Charging Station to CSMS connection. This field is required when a typeOfCertificate was included in the &lt;&lt;signcertificaterequest,SignCertificateRequest&gt;&gt; that requested this certificate to be signed AND both the 15118 connection and the Charging Station connection are implemented."""
+    """Indicates the type of the signed certificate that is returned. When omitted the
+    certificate is used for both the 15118 connection (if implemented) and the Charging Station to
+    CSMS connection. This field is required when a typeOfCertificate was included in the
+    SignCertificateRequest that requested this certificate to be signed AND both the 15118
+    connection and the Charging Station connection are implemented.
+    """
 
     ChargingStationCertificate = "ChargingStationCertificate"
     V2GCertificate = "V2GCertificate"
@@ -223,7 +228,8 @@ class ChargingProfileKindEnumType(OcppEnum):
 class ChargingProfilePurposeEnumType(OcppEnum):
     """Charging_ Profile. Charging_ Profile_ Purpose. Charging_ Profile_ Purpose_ Code
     urn:x-oca:ocpp:uid:1:569231
-    Specifies to purpose of the charging profiles that will be cleared, if they meet the other criteria in the request.
+    Specifies to purpose of the charging profiles that will be cleared, if they meet the other
+    criteria in the request.
     """
 
     ChargingStationExternalConstraints = "ChargingStationExternalConstraints"
@@ -233,7 +239,10 @@ class ChargingProfilePurposeEnumType(OcppEnum):
 
 
 class ChargingProfileStatusEnumType(OcppEnum):
-    """Returns whether the Charging Station has been able to process the message successfully. This does not guarantee the schedule will be followed to the letter. There might be other constraints the Charging Station may need to take into account."""
+    """Returns whether the Charging Station has been able to process the message successfully.
+    This does not guarantee the schedule will be followed to the letter. There might be other
+    constraints the Charging Station may need to take into account.
+    """
 
     Accepted = "Accepted"
     Rejected = "Rejected"
@@ -472,21 +481,27 @@ class GetCertificateIdUseEnumType(OcppEnum):
 
 
 class GetCertificateStatusEnumType(OcppEnum):
-    """This indicates whether the charging station was able to retrieve the OCSP certificate status."""
+    """This indicates whether the charging station was able to retrieve the OCSP certificate
+    status.
+    """
 
     Accepted = "Accepted"
     Failed = "Failed"
 
 
 class GetChargingProfileStatusEnumType(OcppEnum):
-    """This indicates whether the Charging Station is able to process this request and will send &lt;&lt;reportchargingprofilesrequest, ReportChargingProfilesRequest&gt;&gt; messages."""
+    """This indicates whether the Charging Station is able to process this request and will send
+    ReportChargingProfilesRequest messages.
+    """
 
     Accepted = "Accepted"
     NoProfiles = "NoProfiles"
 
 
 class GetDisplayMessagesStatusEnumType(OcppEnum):
-    """Indicates if the Charging Station has Display Messages that match the request criteria in the &lt;&lt;getdisplaymessagesrequest,GetDisplayMessagesRequest&gt;&gt;"""
+    """Indicates if the Charging Station has Display Messages that match the request criteria in
+    the GetDisplayMessagesRequest
+    """
 
     Accepted = "Accepted"
     Unknown = "Unknown"
@@ -557,7 +572,7 @@ class Iso15118EVCertificateStatusEnumType(OcppEnum):
 class LocationEnumType(OcppEnum):
     """Sampled_ Value. Location. Location_ Code
     urn:x-oca:ocpp:uid:1:569265
-    Indicates where the measured value has been sampled. Default =  "Outlet"
+    Indicates where the measured value has been sampled. Default = "Outlet"
     """
 
     Body = "Body"
@@ -630,7 +645,9 @@ class MessageFormatEnumType(OcppEnum):
 
 
 class MessagePriorityEnumType(OcppEnum):
-    """If provided the Charging Station shall return Display Messages with the given priority only."""
+    """If provided the Charging Station shall return Display Messages with the given priority
+    only.
+    """
 
     AlwaysFront = "AlwaysFront"
     InFront = "InFront"
@@ -697,7 +714,9 @@ class MutabilityEnumType(OcppEnum):
 
 
 class NotifyEVChargingNeedsStatusEnumType(OcppEnum):
-    """Returns whether the CSMS has been able to process the message successfully. It does not imply that the evChargingNeeds can be met with the current charging profile."""
+    """Returns whether the CSMS has been able to process the message successfully. It does not
+    imply that the evChargingNeeds can be met with the current charging profile.
+    """
 
     Accepted = "Accepted"
     Rejected = "Rejected"
@@ -720,7 +739,8 @@ class OCPPInterfaceEnumType(OcppEnum):
 class OCPPTransportEnumType(OcppEnum):
     """Communication_ Function. OCPP_ Transport. OCPP_ Transport_ Code
     urn:x-oca:ocpp:uid:1:569356
-    Defines the transport protocol (e.g. SOAP or JSON). Note: SOAP is not supported in OCPP 2.0, but is supported by other versions of OCPP.
+    Defines the transport protocol (e.g. SOAP or JSON). Note: SOAP is not supported in OCPP 2.0, but
+    is supported by other versions of OCPP.
     """
 
     JSON = "JSON"
@@ -749,7 +769,9 @@ class OperationalStatusEnumType(OcppEnum):
 class PhaseEnumType(OcppEnum):
     """Sampled_ Value. Phase. Phase_ Code
     urn:x-oca:ocpp:uid:1:569264
-    Indicates how the measured value is to be interpreted. For instance between L1 and neutral (L1-N) Please note that not all values of phase are applicable to all Measurands. When phase is absent, the measured value is interpreted as an overall value.
+    Indicates how the measured value is to be interpreted. For instance between L1 and neutral
+    (L1-N) Please note that not all values of phase are applicable to all Measurands. When phase is
+    absent, the measured value is interpreted as an overall value.
     """
 
     L1 = "L1"
@@ -800,7 +822,8 @@ class ReadingContextEnumType(OcppEnum):
 class ReasonEnumType(OcppEnum):
     """Transaction. Stopped_ Reason. EOT_ Reason_ Code
     urn:x-oca:ocpp:uid:1:569413
-    This contains the reason why the transaction was stopped. MAY only be omitted when Reason is "Local".
+    This contains the reason why the transaction was stopped. MAY only be omitted when Reason is
+    "Local".
     """
 
     DeAuthorized = "DeAuthorized"
@@ -892,7 +915,9 @@ class ResetStatusEnumType(OcppEnum):
 
 
 class SendLocalListStatusEnumType(OcppEnum):
-    """This indicates whether the Charging Station has successfully received and applied the update of the Local Authorization List."""
+    """This indicates whether the Charging Station has successfully received and applied the
+    update of the Local Authorization List.
+    """
 
     Accepted = "Accepted"
     Failed = "Failed"
@@ -900,7 +925,9 @@ class SendLocalListStatusEnumType(OcppEnum):
 
 
 class SetMonitoringStatusEnumType(OcppEnum):
-    """Status is OK if a value could be returned. Otherwise this will indicate the reason why a value could not be returned."""
+    """Status is OK if a value could be returned. Otherwise this will indicate the reason why a
+    value could not be returned.
+    """
 
     Accepted = "Accepted"
     UnknownComponent = "UnknownComponent"
@@ -931,7 +958,8 @@ class SetVariableStatusEnumType(OcppEnum):
 
 class TransactionEventEnumType(OcppEnum):
     """This contains the type of this event.
-    The first TransactionEvent of a transaction SHALL contain: "Started" The last TransactionEvent of a transaction SHALL contain: "Ended" All others SHALL contain: "Updated"
+    The first TransactionEvent of a transaction SHALL contain: "Started" The last TransactionEvent
+    of a transaction SHALL contain: "Ended" All others SHALL contain: "Updated"
     """
 
     Ended = "Ended"

@@ -304,7 +304,7 @@ class CsmsHandlers:
         Functional block: C Authorization.
         Use cases: C01, C04, C06, C07, C08, C09, C10, C14, C16, H03, I01.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "Authorize is not supported by this CSMS")
 
@@ -316,7 +316,7 @@ class CsmsHandlers:
         Functional block: B Provisioning.
         Use cases: B01, B02, B03.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "BootNotification is not supported by this CSMS")
 
@@ -328,7 +328,7 @@ class CsmsHandlers:
         Functional block: K SmartCharging.
         Use cases: K13, K14.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ClearedChargingLimit is not supported by this CSMS"
@@ -342,7 +342,7 @@ class CsmsHandlers:
         Functional block: P DataTransfer.
         Use cases: P01, P02.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "DataTransfer is not supported by this CSMS")
 
@@ -354,7 +354,7 @@ class CsmsHandlers:
         Functional block: L FirmwareManagement.
         Use cases: L01, L02.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "FirmwareStatusNotification is not supported by this CSMS"
@@ -368,7 +368,7 @@ class CsmsHandlers:
         Functional block: M ISO15118CertificateManagement.
         Use cases: M01, M02.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "Get15118EVCertificate is not supported by this CSMS"
@@ -382,7 +382,7 @@ class CsmsHandlers:
         Functional block: M ISO15118CertificateManagement.
         Use cases: M06.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetCertificateStatus is not supported by this CSMS"
@@ -396,7 +396,7 @@ class CsmsHandlers:
         Functional block: G Availability.
         Use cases: B01, G02.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "Heartbeat is not supported by this CSMS")
 
@@ -408,7 +408,7 @@ class CsmsHandlers:
         Functional block: N Diagnostics.
         Use cases: N01.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "LogStatusNotification is not supported by this CSMS"
@@ -422,7 +422,7 @@ class CsmsHandlers:
         Functional block: J MeterValues.
         Use cases: J01.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "MeterValues is not supported by this CSMS")
 
@@ -434,7 +434,7 @@ class CsmsHandlers:
         Functional block: K SmartCharging.
         Use cases: K11, K12, K14.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyChargingLimit is not supported by this CSMS"
@@ -448,7 +448,7 @@ class CsmsHandlers:
         Functional block: N Diagnostics.
         Use cases: N09, N10.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyCustomerInformation is not supported by this CSMS"
@@ -462,7 +462,7 @@ class CsmsHandlers:
         Functional block: O DisplayMessage.
         Use cases: O03, O04.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyDisplayMessages is not supported by this CSMS"
@@ -476,7 +476,7 @@ class CsmsHandlers:
         Functional block: K SmartCharging.
         Use cases: K15, K17.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyEVChargingNeeds is not supported by this CSMS"
@@ -490,7 +490,7 @@ class CsmsHandlers:
         Functional block: K SmartCharging.
         Use cases: K15, K16, K17.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyEVChargingSchedule is not supported by this CSMS"
@@ -504,7 +504,7 @@ class CsmsHandlers:
         Functional block: N Diagnostics.
         Use cases: G05, N07, N08.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "NotifyEvent is not supported by this CSMS")
 
@@ -516,7 +516,7 @@ class CsmsHandlers:
         Functional block: N Diagnostics.
         Use cases: N02.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyMonitoringReport is not supported by this CSMS"
@@ -530,7 +530,7 @@ class CsmsHandlers:
         Functional block: B Provisioning.
         Use cases: B07, B08.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "NotifyReport is not supported by this CSMS")
 
@@ -542,7 +542,7 @@ class CsmsHandlers:
         Functional block: L FirmwareManagement.
         Use cases: L03.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -557,7 +557,7 @@ class CsmsHandlers:
         Functional block: K SmartCharging.
         Use cases: K09.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ReportChargingProfiles is not supported by this CSMS"
@@ -571,7 +571,7 @@ class CsmsHandlers:
         Functional block: H Reservation.
         Use cases: H04.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ReservationStatusUpdate is not supported by this CSMS"
@@ -585,7 +585,7 @@ class CsmsHandlers:
         Functional block: A Security.
         Use cases: A04, L01.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SecurityEventNotification is not supported by this CSMS"
@@ -599,7 +599,7 @@ class CsmsHandlers:
         Functional block: A Security.
         Use cases: A02, A03.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "SignCertificate is not supported by this CSMS")
 
@@ -611,7 +611,7 @@ class CsmsHandlers:
         Functional block: G Availability.
         Use cases: B01, B04, C03, E02, E03, E09, E10, F01, F02, F03, G01, G03, G04.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "StatusNotification is not supported by this CSMS")
 
@@ -621,9 +621,11 @@ class CsmsHandlers:
         """TransactionEvent CALL from the Charging Station.
 
         Functional block: E Transactions.
-        Use cases: B12, C02, C03, C05, C09, C10, C12, C13, C14, C15, C16, E01, E02, E03, E04, E05, E06, E07, E08, E09, E10, E11, E12, E13, E15, F01, F02, F03, F04, H03, I03, I06, J02, J03, K05, K11, K13.
+        Use cases: B12, C02, C03, C05, C09, C10, C12, C13, C14, C15, C16, E01, E02, E03, E04, E05,
+        E06, E07, E08, E09, E10, E11, E12, E13, E15, F01, F02, F03, F04, H03, I03, I06, J02, J03,
+        K05, K11, K13.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "TransactionEvent is not supported by this CSMS")
 
@@ -644,7 +646,8 @@ class CsmsCalls:
         Functional block: H Reservation.
         Use cases: H02.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="CancelReservation", timeout=timeout)
         return _expect(response, CancelReservationResponse)
@@ -657,7 +660,8 @@ class CsmsCalls:
         Functional block: A Security.
         Use cases: A02, A03.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="CertificateSigned", timeout=timeout)
         return _expect(response, CertificateSignedResponse)
@@ -670,7 +674,8 @@ class CsmsCalls:
         Functional block: G Availability.
         Use cases: G03, G04.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="ChangeAvailability", timeout=timeout)
         return _expect(response, ChangeAvailabilityResponse)
@@ -683,7 +688,8 @@ class CsmsCalls:
         Functional block: C Authorization.
         Use cases: C11.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="ClearCache", timeout=timeout)
         return _expect(response, ClearCacheResponse)
@@ -696,7 +702,8 @@ class CsmsCalls:
         Functional block: K SmartCharging.
         Use cases: K10, K14.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ClearChargingProfile", timeout=timeout
@@ -711,7 +718,8 @@ class CsmsCalls:
         Functional block: O DisplayMessage.
         Use cases: O05.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ClearDisplayMessage", timeout=timeout
@@ -726,7 +734,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: N06.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ClearVariableMonitoring", timeout=timeout
@@ -741,7 +750,8 @@ class CsmsCalls:
         Functional block: I TariffAndCost.
         Use cases: I02.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="CostUpdated", timeout=timeout)
         return _expect(response, CostUpdatedResponse)
@@ -754,7 +764,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: N09, N10.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="CustomerInformation", timeout=timeout
@@ -769,7 +780,8 @@ class CsmsCalls:
         Functional block: P DataTransfer.
         Use cases: P01, P02.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="DataTransfer", timeout=timeout)
         return _expect(response, DataTransferResponse)
@@ -782,7 +794,8 @@ class CsmsCalls:
         Functional block: M ISO15118CertificateManagement.
         Use cases: M04.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="DeleteCertificate", timeout=timeout)
         return _expect(response, DeleteCertificateResponse)
@@ -795,7 +808,8 @@ class CsmsCalls:
         Functional block: B Provisioning.
         Use cases: B07.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetBaseReport", timeout=timeout)
         return _expect(response, GetBaseReportResponse)
@@ -808,7 +822,8 @@ class CsmsCalls:
         Functional block: K SmartCharging.
         Use cases: K09.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetChargingProfiles", timeout=timeout
@@ -823,7 +838,8 @@ class CsmsCalls:
         Functional block: K SmartCharging.
         Use cases: K08.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetCompositeSchedule", timeout=timeout
@@ -838,7 +854,8 @@ class CsmsCalls:
         Functional block: O DisplayMessage.
         Use cases: O03, O04.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetDisplayMessages", timeout=timeout)
         return _expect(response, GetDisplayMessagesResponse)
@@ -851,7 +868,8 @@ class CsmsCalls:
         Functional block: M ISO15118CertificateManagement.
         Use cases: M03.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetInstalledCertificateIds", timeout=timeout
@@ -866,7 +884,8 @@ class CsmsCalls:
         Functional block: D LocalAuthorizationListManagement.
         Use cases: D02.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetLocalListVersion", timeout=timeout
@@ -881,7 +900,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: N01.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetLog", timeout=timeout)
         return _expect(response, GetLogResponse)
@@ -894,7 +914,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: N02.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetMonitoringReport", timeout=timeout
@@ -909,7 +930,8 @@ class CsmsCalls:
         Functional block: B Provisioning.
         Use cases: B08.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetReport", timeout=timeout)
         return _expect(response, GetReportResponse)
@@ -922,7 +944,8 @@ class CsmsCalls:
         Functional block: E Transactions.
         Use cases: E14.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetTransactionStatus", timeout=timeout
@@ -937,7 +960,8 @@ class CsmsCalls:
         Functional block: B Provisioning.
         Use cases: B06.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetVariables", timeout=timeout)
         return _expect(response, GetVariablesResponse)
@@ -950,7 +974,8 @@ class CsmsCalls:
         Functional block: M ISO15118CertificateManagement.
         Use cases: M05.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="InstallCertificate", timeout=timeout)
         return _expect(response, InstallCertificateResponse)
@@ -963,7 +988,8 @@ class CsmsCalls:
         Functional block: L FirmwareManagement.
         Use cases: L03.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="PublishFirmware", timeout=timeout)
         return _expect(response, PublishFirmwareResponse)
@@ -976,7 +1002,8 @@ class CsmsCalls:
         Functional block: F RemoteControl.
         Use cases: C03, C05, F01, F02, K05.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="RequestStartTransaction", timeout=timeout
@@ -991,7 +1018,8 @@ class CsmsCalls:
         Functional block: F RemoteControl.
         Use cases: F03, F04.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="RequestStopTransaction", timeout=timeout
@@ -1006,7 +1034,8 @@ class CsmsCalls:
         Functional block: H Reservation.
         Use cases: H01.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="ReserveNow", timeout=timeout)
         return _expect(response, ReserveNowResponse)
@@ -1017,7 +1046,8 @@ class CsmsCalls:
         Functional block: B Provisioning.
         Use cases: A05, B10, B11, B12.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="Reset", timeout=timeout)
         return _expect(response, ResetResponse)
@@ -1030,7 +1060,8 @@ class CsmsCalls:
         Functional block: D LocalAuthorizationListManagement.
         Use cases: D01.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SendLocalList", timeout=timeout)
         return _expect(response, SendLocalListResponse)
@@ -1043,7 +1074,8 @@ class CsmsCalls:
         Functional block: K SmartCharging.
         Use cases: K01, K02, K03, K04, K06, K07, K14, K15, K16, K17.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetChargingProfile", timeout=timeout)
         return _expect(response, SetChargingProfileResponse)
@@ -1056,7 +1088,8 @@ class CsmsCalls:
         Functional block: O DisplayMessage.
         Use cases: O01, O02, O06.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetDisplayMessage", timeout=timeout)
         return _expect(response, SetDisplayMessageResponse)
@@ -1069,7 +1102,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: N03.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetMonitoringBase", timeout=timeout)
         return _expect(response, SetMonitoringBaseResponse)
@@ -1082,7 +1116,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: N05.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetMonitoringLevel", timeout=timeout)
         return _expect(response, SetMonitoringLevelResponse)
@@ -1095,7 +1130,8 @@ class CsmsCalls:
         Functional block: B Provisioning.
         Use cases: B09.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetNetworkProfile", timeout=timeout)
         return _expect(response, SetNetworkProfileResponse)
@@ -1108,7 +1144,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: N04.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="SetVariableMonitoring", timeout=timeout
@@ -1123,7 +1160,8 @@ class CsmsCalls:
         Functional block: B Provisioning.
         Use cases: A01, A05, B05, B10.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetVariables", timeout=timeout)
         return _expect(response, SetVariablesResponse)
@@ -1136,7 +1174,8 @@ class CsmsCalls:
         Functional block: F RemoteControl.
         Use cases: A02, F06.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="TriggerMessage", timeout=timeout)
         return _expect(response, TriggerMessageResponse)
@@ -1149,7 +1188,8 @@ class CsmsCalls:
         Functional block: F RemoteControl.
         Use cases: F05.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="UnlockConnector", timeout=timeout)
         return _expect(response, UnlockConnectorResponse)
@@ -1162,7 +1202,8 @@ class CsmsCalls:
         Functional block: L FirmwareManagement.
         Use cases: L04.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="UnpublishFirmware", timeout=timeout)
         return _expect(response, UnpublishFirmwareResponse)
@@ -1175,7 +1216,8 @@ class CsmsCalls:
         Functional block: L FirmwareManagement.
         Use cases: L01, L02.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="UpdateFirmware", timeout=timeout)
         return _expect(response, UpdateFirmwareResponse)
@@ -1306,7 +1348,7 @@ class ChargingStationHandlers:
         Functional block: H Reservation.
         Use cases: H02.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "CancelReservation is not supported by this Charging Station"
@@ -1320,7 +1362,7 @@ class ChargingStationHandlers:
         Functional block: A Security.
         Use cases: A02, A03.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "CertificateSigned is not supported by this Charging Station"
@@ -1334,7 +1376,7 @@ class ChargingStationHandlers:
         Functional block: G Availability.
         Use cases: G03, G04.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ChangeAvailability is not supported by this Charging Station"
@@ -1348,7 +1390,7 @@ class ChargingStationHandlers:
         Functional block: C Authorization.
         Use cases: C11.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ClearCache is not supported by this Charging Station"
@@ -1362,7 +1404,7 @@ class ChargingStationHandlers:
         Functional block: K SmartCharging.
         Use cases: K10, K14.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1377,7 +1419,7 @@ class ChargingStationHandlers:
         Functional block: O DisplayMessage.
         Use cases: O05.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ClearDisplayMessage is not supported by this Charging Station"
@@ -1391,7 +1433,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: N06.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1406,7 +1448,7 @@ class ChargingStationHandlers:
         Functional block: I TariffAndCost.
         Use cases: I02.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "CostUpdated is not supported by this Charging Station"
@@ -1420,7 +1462,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: N09, N10.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "CustomerInformation is not supported by this Charging Station"
@@ -1434,7 +1476,7 @@ class ChargingStationHandlers:
         Functional block: P DataTransfer.
         Use cases: P01, P02.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "DataTransfer is not supported by this Charging Station"
@@ -1448,7 +1490,7 @@ class ChargingStationHandlers:
         Functional block: M ISO15118CertificateManagement.
         Use cases: M04.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "DeleteCertificate is not supported by this Charging Station"
@@ -1462,7 +1504,7 @@ class ChargingStationHandlers:
         Functional block: B Provisioning.
         Use cases: B07.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetBaseReport is not supported by this Charging Station"
@@ -1476,7 +1518,7 @@ class ChargingStationHandlers:
         Functional block: K SmartCharging.
         Use cases: K09.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetChargingProfiles is not supported by this Charging Station"
@@ -1490,7 +1532,7 @@ class ChargingStationHandlers:
         Functional block: K SmartCharging.
         Use cases: K08.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1505,7 +1547,7 @@ class ChargingStationHandlers:
         Functional block: O DisplayMessage.
         Use cases: O03, O04.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetDisplayMessages is not supported by this Charging Station"
@@ -1519,7 +1561,7 @@ class ChargingStationHandlers:
         Functional block: M ISO15118CertificateManagement.
         Use cases: M03.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1534,7 +1576,7 @@ class ChargingStationHandlers:
         Functional block: D LocalAuthorizationListManagement.
         Use cases: D02.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetLocalListVersion is not supported by this Charging Station"
@@ -1546,7 +1588,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: N01.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "GetLog is not supported by this Charging Station")
 
@@ -1558,7 +1600,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: N02.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetMonitoringReport is not supported by this Charging Station"
@@ -1572,7 +1614,7 @@ class ChargingStationHandlers:
         Functional block: B Provisioning.
         Use cases: B08.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetReport is not supported by this Charging Station"
@@ -1586,7 +1628,7 @@ class ChargingStationHandlers:
         Functional block: E Transactions.
         Use cases: E14.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1601,7 +1643,7 @@ class ChargingStationHandlers:
         Functional block: B Provisioning.
         Use cases: B06.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetVariables is not supported by this Charging Station"
@@ -1615,7 +1657,7 @@ class ChargingStationHandlers:
         Functional block: M ISO15118CertificateManagement.
         Use cases: M05.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "InstallCertificate is not supported by this Charging Station"
@@ -1629,7 +1671,7 @@ class ChargingStationHandlers:
         Functional block: L FirmwareManagement.
         Use cases: L03.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "PublishFirmware is not supported by this Charging Station"
@@ -1643,7 +1685,7 @@ class ChargingStationHandlers:
         Functional block: F RemoteControl.
         Use cases: C03, C05, F01, F02, K05.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1658,7 +1700,7 @@ class ChargingStationHandlers:
         Functional block: F RemoteControl.
         Use cases: F03, F04.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1673,7 +1715,7 @@ class ChargingStationHandlers:
         Functional block: H Reservation.
         Use cases: H01.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ReserveNow is not supported by this Charging Station"
@@ -1685,7 +1727,7 @@ class ChargingStationHandlers:
         Functional block: B Provisioning.
         Use cases: A05, B10, B11, B12.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "Reset is not supported by this Charging Station")
 
@@ -1697,7 +1739,7 @@ class ChargingStationHandlers:
         Functional block: D LocalAuthorizationListManagement.
         Use cases: D01.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SendLocalList is not supported by this Charging Station"
@@ -1711,7 +1753,7 @@ class ChargingStationHandlers:
         Functional block: K SmartCharging.
         Use cases: K01, K02, K03, K04, K06, K07, K14, K15, K16, K17.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetChargingProfile is not supported by this Charging Station"
@@ -1725,7 +1767,7 @@ class ChargingStationHandlers:
         Functional block: O DisplayMessage.
         Use cases: O01, O02, O06.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetDisplayMessage is not supported by this Charging Station"
@@ -1739,7 +1781,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: N03.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetMonitoringBase is not supported by this Charging Station"
@@ -1753,7 +1795,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: N05.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetMonitoringLevel is not supported by this Charging Station"
@@ -1767,7 +1809,7 @@ class ChargingStationHandlers:
         Functional block: B Provisioning.
         Use cases: B09.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetNetworkProfile is not supported by this Charging Station"
@@ -1781,7 +1823,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: N04.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1796,7 +1838,7 @@ class ChargingStationHandlers:
         Functional block: B Provisioning.
         Use cases: A01, A05, B05, B10.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetVariables is not supported by this Charging Station"
@@ -1810,7 +1852,7 @@ class ChargingStationHandlers:
         Functional block: F RemoteControl.
         Use cases: A02, F06.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "TriggerMessage is not supported by this Charging Station"
@@ -1824,7 +1866,7 @@ class ChargingStationHandlers:
         Functional block: F RemoteControl.
         Use cases: F05.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "UnlockConnector is not supported by this Charging Station"
@@ -1838,7 +1880,7 @@ class ChargingStationHandlers:
         Functional block: L FirmwareManagement.
         Use cases: L04.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "UnpublishFirmware is not supported by this Charging Station"
@@ -1852,7 +1894,7 @@ class ChargingStationHandlers:
         Functional block: L FirmwareManagement.
         Use cases: L01, L02.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "UpdateFirmware is not supported by this Charging Station"
@@ -1875,7 +1917,8 @@ class ChargingStationCalls:
         Functional block: C Authorization.
         Use cases: C01, C04, C06, C07, C08, C09, C10, C14, C16, H03, I01.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="Authorize", timeout=timeout)
         return _expect(response, AuthorizeResponse)
@@ -1888,7 +1931,8 @@ class ChargingStationCalls:
         Functional block: B Provisioning.
         Use cases: B01, B02, B03.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="BootNotification", timeout=timeout)
         return _expect(response, BootNotificationResponse)
@@ -1901,7 +1945,8 @@ class ChargingStationCalls:
         Functional block: K SmartCharging.
         Use cases: K13, K14.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ClearedChargingLimit", timeout=timeout
@@ -1916,7 +1961,8 @@ class ChargingStationCalls:
         Functional block: P DataTransfer.
         Use cases: P01, P02.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="DataTransfer", timeout=timeout)
         return _expect(response, DataTransferResponse)
@@ -1929,7 +1975,8 @@ class ChargingStationCalls:
         Functional block: L FirmwareManagement.
         Use cases: L01, L02.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="FirmwareStatusNotification", timeout=timeout
@@ -1944,7 +1991,8 @@ class ChargingStationCalls:
         Functional block: M ISO15118CertificateManagement.
         Use cases: M01, M02.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="Get15118EVCertificate", timeout=timeout
@@ -1959,7 +2007,8 @@ class ChargingStationCalls:
         Functional block: M ISO15118CertificateManagement.
         Use cases: M06.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetCertificateStatus", timeout=timeout
@@ -1974,7 +2023,8 @@ class ChargingStationCalls:
         Functional block: G Availability.
         Use cases: B01, G02.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="Heartbeat", timeout=timeout)
         return _expect(response, HeartbeatResponse)
@@ -1987,7 +2037,8 @@ class ChargingStationCalls:
         Functional block: N Diagnostics.
         Use cases: N01.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="LogStatusNotification", timeout=timeout
@@ -2002,7 +2053,8 @@ class ChargingStationCalls:
         Functional block: J MeterValues.
         Use cases: J01.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="MeterValues", timeout=timeout)
         return _expect(response, MeterValuesResponse)
@@ -2015,7 +2067,8 @@ class ChargingStationCalls:
         Functional block: K SmartCharging.
         Use cases: K11, K12, K14.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyChargingLimit", timeout=timeout
@@ -2030,7 +2083,8 @@ class ChargingStationCalls:
         Functional block: N Diagnostics.
         Use cases: N09, N10.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyCustomerInformation", timeout=timeout
@@ -2045,7 +2099,8 @@ class ChargingStationCalls:
         Functional block: O DisplayMessage.
         Use cases: O03, O04.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyDisplayMessages", timeout=timeout
@@ -2060,7 +2115,8 @@ class ChargingStationCalls:
         Functional block: K SmartCharging.
         Use cases: K15, K17.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyEVChargingNeeds", timeout=timeout
@@ -2075,7 +2131,8 @@ class ChargingStationCalls:
         Functional block: K SmartCharging.
         Use cases: K15, K16, K17.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyEVChargingSchedule", timeout=timeout
@@ -2090,7 +2147,8 @@ class ChargingStationCalls:
         Functional block: N Diagnostics.
         Use cases: G05, N07, N08.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="NotifyEvent", timeout=timeout)
         return _expect(response, NotifyEventResponse)
@@ -2103,7 +2161,8 @@ class ChargingStationCalls:
         Functional block: N Diagnostics.
         Use cases: N02.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyMonitoringReport", timeout=timeout
@@ -2118,7 +2177,8 @@ class ChargingStationCalls:
         Functional block: B Provisioning.
         Use cases: B07, B08.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="NotifyReport", timeout=timeout)
         return _expect(response, NotifyReportResponse)
@@ -2131,7 +2191,8 @@ class ChargingStationCalls:
         Functional block: L FirmwareManagement.
         Use cases: L03.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="PublishFirmwareStatusNotification", timeout=timeout
@@ -2146,7 +2207,8 @@ class ChargingStationCalls:
         Functional block: K SmartCharging.
         Use cases: K09.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ReportChargingProfiles", timeout=timeout
@@ -2161,7 +2223,8 @@ class ChargingStationCalls:
         Functional block: H Reservation.
         Use cases: H04.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ReservationStatusUpdate", timeout=timeout
@@ -2176,7 +2239,8 @@ class ChargingStationCalls:
         Functional block: A Security.
         Use cases: A04, L01.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="SecurityEventNotification", timeout=timeout
@@ -2191,7 +2255,8 @@ class ChargingStationCalls:
         Functional block: A Security.
         Use cases: A02, A03.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SignCertificate", timeout=timeout)
         return _expect(response, SignCertificateResponse)
@@ -2204,7 +2269,8 @@ class ChargingStationCalls:
         Functional block: G Availability.
         Use cases: B01, B04, C03, E02, E03, E09, E10, F01, F02, F03, G01, G03, G04.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="StatusNotification", timeout=timeout)
         return _expect(response, StatusNotificationResponse)
@@ -2215,9 +2281,12 @@ class ChargingStationCalls:
         """Send TransactionEvent (CALL) to the CSMS.
 
         Functional block: E Transactions.
-        Use cases: B12, C02, C03, C05, C09, C10, C12, C13, C14, C15, C16, E01, E02, E03, E04, E05, E06, E07, E08, E09, E10, E11, E12, E13, E15, F01, F02, F03, F04, H03, I03, I06, J02, J03, K05, K11, K13.
+        Use cases: B12, C02, C03, C05, C09, C10, C12, C13, C14, C15, C16, E01, E02, E03, E04, E05,
+        E06, E07, E08, E09, E10, E11, E12, E13, E15, F01, F02, F03, F04, H03, I03, I06, J02, J03,
+        K05, K11, K13.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="TransactionEvent", timeout=timeout)
         return _expect(response, TransactionEventResponse)

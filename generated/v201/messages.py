@@ -248,7 +248,7 @@ class AuthorizeRequest(OcppModel):
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
-    certificate: Annotated[String | None, Field(alias="certificate", max_length=5500)] = None
+    certificate: Annotated[String | None, Field(max_length=5500)] = None
     """The X.509 certificated presented by EV and encoded in PEM format."""
 
     iso15118_certificate_hash_data: Annotated[
@@ -284,7 +284,7 @@ class BootNotificationRequest(OcppModel):
 
     charging_station: Annotated[ChargingStationType, Field(alias="chargingStation")]
 
-    reason: Annotated[BootReasonEnumType, Field(alias="reason")]
+    reason: BootReasonEnumType
 
 
 class BootNotificationResponse(OcppModel):
@@ -299,10 +299,13 @@ class BootNotificationResponse(OcppModel):
     current_time: Annotated[DateTime, Field(alias="currentTime")]
     """This contains the CSMS’s current time."""
 
-    interval: Annotated[Integer, Field(alias="interval")]
-    """When &lt;&lt;cmn_registrationstatusenumtype,Status&gt;&gt; is Accepted, this contains the heartbeat interval in seconds. If the CSMS returns something other than Accepted, the value of the interval field indicates the minimum wait time before sending a next BootNotification request."""
+    interval: Integer
+    """When Status is Accepted, this contains the heartbeat interval in seconds. If the CSMS
+    returns something other than Accepted, the value of the interval field indicates the minimum
+    wait time before sending a next BootNotification request.
+    """
 
-    status: Annotated[RegistrationStatusEnumType, Field(alias="status")]
+    status: RegistrationStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -329,7 +332,7 @@ class CancelReservationResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[CancelReservationStatusEnumType, Field(alias="status")]
+    status: CancelReservationStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -344,9 +347,12 @@ class CertificateSignedRequest(OcppModel):
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     certificate_chain: Annotated[String, Field(alias="certificateChain", max_length=10000)]
-    """The signed PEM encoded X.509 certificate. This can also contain the necessary sub CA certificates. In that case, the order of the bundle should follow the certificate chain, starting from the leaf certificate.
+    """The signed PEM encoded X.509 certificate. This can also contain the necessary sub CA
+    certificates. In that case, the order of the bundle should follow the certificate chain,
+    starting from the leaf certificate.
 
-    The Configuration Variable &lt;&lt;configkey-max-certificate-chain-size,MaxCertificateChainSize&gt;&gt; can be used to limit the maximum size of this field.
+    The Configuration Variable MaxCertificateChainSize can be used to limit the maximum size of this
+    field.
     """
 
     certificate_type: Annotated[
@@ -363,7 +369,7 @@ class CertificateSignedResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[CertificateSignedStatusEnumType, Field(alias="status")]
+    status: CertificateSignedStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -377,7 +383,7 @@ class ChangeAvailabilityRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    evse: Annotated[EVSEType | None, Field(alias="evse")] = None
+    evse: EVSEType | None = None
 
     operational_status: Annotated[OperationalStatusEnumType, Field(alias="operationalStatus")]
 
@@ -391,7 +397,7 @@ class ChangeAvailabilityResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[ChangeAvailabilityStatusEnumType, Field(alias="status")]
+    status: ChangeAvailabilityStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -415,7 +421,7 @@ class ClearCacheResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[ClearCacheStatusEnumType, Field(alias="status")]
+    status: ClearCacheStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -446,7 +452,7 @@ class ClearChargingProfileResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[ClearChargingProfileStatusEnumType, Field(alias="status")]
+    status: ClearChargingProfileStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -460,7 +466,7 @@ class ClearDisplayMessageRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    id: Annotated[Integer, Field(alias="id")]
+    id: Integer
     """Id of the message that SHALL be removed from the Charging Station."""
 
 
@@ -473,7 +479,7 @@ class ClearDisplayMessageResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[ClearMessageStatusEnumType, Field(alias="status")]
+    status: ClearMessageStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -487,7 +493,7 @@ class ClearVariableMonitoringRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    id: Annotated[list[Integer], Field(alias="id", min_length=1)]
+    id: Annotated[list[Integer], Field(min_length=1)]
     """List of the monitors to be cleared, identified by there Id."""
 
 
@@ -542,7 +548,9 @@ class CostUpdatedRequest(OcppModel):
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     total_cost: Annotated[Number, Field(alias="totalCost")]
-    """Current total cost, based on the information known by the CSMS, of the transaction including taxes. In the currency configured with the configuration Variable: [&lt;&lt;configkey-currency, Currency&gt;&gt;]"""
+    """Current total cost, based on the information known by the CSMS, of the transaction
+    including taxes. In the currency configured with the configuration Variable: [Currency]
+    """
 
     transaction_id: Annotated[String, Field(alias="transactionId", max_length=36)]
     """Transaction Id of the transaction the current cost are asked for."""
@@ -576,17 +584,23 @@ class CustomerInformationRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of the request."""
 
-    report: Annotated[Boolean, Field(alias="report")]
-    """Flag indicating whether the Charging Station should return NotifyCustomerInformationRequest messages containing information about the customer referred to."""
+    report: Boolean
+    """Flag indicating whether the Charging Station should return
+    NotifyCustomerInformationRequest messages containing information about the customer referred to.
+    """
 
-    clear: Annotated[Boolean, Field(alias="clear")]
-    """Flag indicating whether the Charging Station should clear all information about the customer referred to."""
+    clear: Boolean
+    """Flag indicating whether the Charging Station should clear all information about the
+    customer referred to.
+    """
 
     customer_identifier: Annotated[
         String | None, Field(alias="customerIdentifier", max_length=64)
     ] = None
-    """A (e.g. vendor specific) identifier of the customer this request refers to. This field contains a custom identifier other than IdToken and Certificate.
-    One of the possible identifiers (customerIdentifier, customerIdToken or customerCertificate) should be in the request message.
+    """A (e.g. vendor specific) identifier of the customer this request refers to. This field
+    contains a custom identifier other than IdToken and Certificate.
+    One of the possible identifiers (customerIdentifier, customerIdToken or customerCertificate)
+    should be in the request message.
     """
 
 
@@ -599,7 +613,7 @@ class CustomerInformationResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[CustomerInformationStatusEnumType, Field(alias="status")]
+    status: CustomerInformationStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -616,8 +630,10 @@ class DataTransferRequest(OcppModel):
     message_id: Annotated[String | None, Field(alias="messageId", max_length=50)] = None
     """May be used to indicate a specific message or implementation."""
 
-    data: Annotated[AnyJson, Field(alias="data")] = None
-    """Data without specified length or format. This needs to be decided by both parties (Open to implementation)."""
+    data: AnyJson = None
+    """Data without specified length or format. This needs to be decided by both parties (Open to
+    implementation).
+    """
 
     vendor_id: Annotated[String, Field(alias="vendorId", max_length=255)]
     """This identifies the Vendor specific implementation"""
@@ -632,11 +648,11 @@ class DataTransferResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[DataTransferStatusEnumType, Field(alias="status")]
+    status: DataTransferStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
-    data: Annotated[AnyJson, Field(alias="data")] = None
+    data: AnyJson = None
     """Data without specified length or format, in response to request."""
 
 
@@ -661,7 +677,7 @@ class DeleteCertificateResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[DeleteCertificateStatusEnumType, Field(alias="status")]
+    status: DeleteCertificateStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -675,12 +691,13 @@ class FirmwareStatusNotificationRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[FirmwareStatusEnumType, Field(alias="status")]
+    status: FirmwareStatusEnumType
 
     request_id: Annotated[Integer | None, Field(alias="requestId")] = None
     """The request id that was provided in the
     UpdateFirmwareRequest that started this firmware update.
-    This field is mandatory, unless the message was triggered by a TriggerMessageRequest AND there is no firmware update ongoing.
+    This field is mandatory, unless the message was triggered by a TriggerMessageRequest AND there
+    is no firmware update ongoing.
     """
 
 
@@ -704,9 +721,11 @@ class Get15118EVCertificateRequest(OcppModel):
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     iso15118_schema_version: Annotated[String, Field(alias="iso15118SchemaVersion", max_length=50)]
-    """Schema version currently used for the 15118 session between EV and Charging Station. Needed for parsing of the EXI stream by the CSMS."""
+    """Schema version currently used for the 15118 session between EV and Charging Station.
+    Needed for parsing of the EXI stream by the CSMS.
+    """
 
-    action: Annotated[CertificateActionEnumType, Field(alias="action")]
+    action: CertificateActionEnumType
 
     exi_request: Annotated[String, Field(alias="exiRequest", max_length=5600)]
     """Raw CertificateInstallationReq request from EV, Base64 encoded."""
@@ -721,7 +740,7 @@ class Get15118EVCertificateResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[Iso15118EVCertificateStatusEnumType, Field(alias="status")]
+    status: Iso15118EVCertificateStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -753,7 +772,7 @@ class GetBaseReportResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GenericDeviceModelStatusEnumType, Field(alias="status")]
+    status: GenericDeviceModelStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -779,12 +798,14 @@ class GetCertificateStatusResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GetCertificateStatusEnumType, Field(alias="status")]
+    status: GetCertificateStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
     ocsp_result: Annotated[String | None, Field(alias="ocspResult", max_length=5500)] = None
-    """OCSPResponse class as defined in &lt;&lt;ref-ocpp_security_24, IETF RFC 6960&gt;&gt;. DER encoded (as defined in &lt;&lt;ref-ocpp_security_24, IETF RFC 6960&gt;&gt;), and then base64 encoded. MAY only be omitted when status is not Accepted."""
+    """OCSPResponse class as defined in IETF RFC 6960. DER encoded (as defined in IETF RFC 6960),
+    and then base64 encoded. MAY only be omitted when status is not Accepted.
+    """
 
 
 class GetChargingProfilesRequest(OcppModel):
@@ -797,10 +818,15 @@ class GetChargingProfilesRequest(OcppModel):
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
-    """Reference identification that is to be used by the Charging Station in the &lt;&lt;reportchargingprofilesrequest, ReportChargingProfilesRequest&gt;&gt; when provided."""
+    """Reference identification that is to be used by the Charging Station in the
+    ReportChargingProfilesRequest when provided.
+    """
 
     evse_id: Annotated[Integer | None, Field(alias="evseId")] = None
-    """For which EVSE installed charging profiles SHALL be reported. If 0, only charging profiles installed on the Charging Station itself (the grid connection) SHALL be reported. If omitted, all installed charging profiles SHALL be reported."""
+    """For which EVSE installed charging profiles SHALL be reported. If 0, only charging profiles
+    installed on the Charging Station itself (the grid connection) SHALL be reported. If omitted,
+    all installed charging profiles SHALL be reported.
+    """
 
     charging_profile: Annotated[ChargingProfileCriterionType, Field(alias="chargingProfile")]
 
@@ -814,7 +840,7 @@ class GetChargingProfilesResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GetChargingProfileStatusEnumType, Field(alias="status")]
+    status: GetChargingProfileStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -828,7 +854,7 @@ class GetCompositeScheduleRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    duration: Annotated[Integer, Field(alias="duration")]
+    duration: Integer
     """Length of the requested schedule in seconds."""
 
     charging_rate_unit: Annotated[
@@ -836,7 +862,9 @@ class GetCompositeScheduleRequest(OcppModel):
     ] = None
 
     evse_id: Annotated[Integer, Field(alias="evseId")]
-    """The ID of the EVSE for which the schedule is requested. When evseid=0, the Charging Station will calculate the expected consumption for the grid connection."""
+    """The ID of the EVSE for which the schedule is requested. When evseid=0, the Charging
+    Station will calculate the expected consumption for the grid connection.
+    """
 
 
 class GetCompositeScheduleResponse(OcppModel):
@@ -848,11 +876,11 @@ class GetCompositeScheduleResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
-    schedule: Annotated[CompositeScheduleType | None, Field(alias="schedule")] = None
+    schedule: CompositeScheduleType | None = None
 
 
 class GetDisplayMessagesRequest(OcppModel):
@@ -864,15 +892,17 @@ class GetDisplayMessagesRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    id: Annotated[list[Integer] | None, Field(alias="id", min_length=1)] = None
-    """If provided the Charging Station shall return Display Messages of the given ids. This field SHALL NOT contain more ids than set in &lt;&lt;configkey-number-of-display-messages,NumberOfDisplayMessages.maxLimit&gt;&gt;"""
+    id: Annotated[list[Integer] | None, Field(min_length=1)] = None
+    """If provided the Charging Station shall return Display Messages of the given ids. This
+    field SHALL NOT contain more ids than set in NumberOfDisplayMessages.maxLimit
+    """
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of this request."""
 
-    priority: Annotated[MessagePriorityEnumType | None, Field(alias="priority")] = None
+    priority: MessagePriorityEnumType | None = None
 
-    state: Annotated[MessageStateEnumType | None, Field(alias="state")] = None
+    state: MessageStateEnumType | None = None
 
 
 class GetDisplayMessagesResponse(OcppModel):
@@ -884,7 +914,7 @@ class GetDisplayMessagesResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GetDisplayMessagesStatusEnumType, Field(alias="status")]
+    status: GetDisplayMessagesStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -901,7 +931,9 @@ class GetInstalledCertificateIdsRequest(OcppModel):
     certificate_type: Annotated[
         list[GetCertificateIdUseEnumType] | None, Field(alias="certificateType", min_length=1)
     ] = None
-    """Indicates the type of certificates requested. When omitted, all certificate types are requested."""
+    """Indicates the type of certificates requested. When omitted, all certificate types are
+    requested.
+    """
 
 
 class GetInstalledCertificateIdsResponse(OcppModel):
@@ -913,7 +945,7 @@ class GetInstalledCertificateIdsResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GetInstalledCertificateStatusEnumType, Field(alias="status")]
+    status: GetInstalledCertificateStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -943,7 +975,9 @@ class GetLocalListVersionResponse(OcppModel):
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     version_number: Annotated[Integer, Field(alias="versionNumber")]
-    """This contains the current version number of the local authorization list in the Charging Station."""
+    """This contains the current version number of the local authorization list in the Charging
+    Station.
+    """
 
 
 class GetLogRequest(OcppModel):
@@ -955,18 +989,23 @@ class GetLogRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    log: Annotated[LogParametersType, Field(alias="log")]
+    log: LogParametersType
 
     log_type: Annotated[LogEnumType, Field(alias="logType")]
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of this request"""
 
-    retries: Annotated[Integer | None, Field(alias="retries")] = None
-    """This specifies how many times the Charging Station must try to upload the log before giving up. If this field is not present, it is left to Charging Station to decide how many times it wants to retry."""
+    retries: Integer | None = None
+    """This specifies how many times the Charging Station must try to upload the log before
+    giving up. If this field is not present, it is left to Charging Station to decide how many times
+    it wants to retry.
+    """
 
     retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
-    """The interval in seconds after which a retry may be attempted. If this field is not present, it is left to Charging Station to decide how long to wait between attempts."""
+    """The interval in seconds after which a retry may be attempted. If this field is not
+    present, it is left to Charging Station to decide how long to wait between attempts.
+    """
 
 
 class GetLogResponse(OcppModel):
@@ -978,12 +1017,14 @@ class GetLogResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[LogStatusEnumType, Field(alias="status")]
+    status: LogStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
-    filename: Annotated[String | None, Field(alias="filename", max_length=255)] = None
-    """This contains the name of the log file that will be uploaded. This field is not present when no logging information is available."""
+    filename: Annotated[String | None, Field(max_length=255)] = None
+    """This contains the name of the log file that will be uploaded. This field is not present
+    when no logging information is available.
+    """
 
 
 class GetMonitoringReportRequest(OcppModel):
@@ -1018,7 +1059,7 @@ class GetMonitoringReportResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GenericDeviceModelStatusEnumType, Field(alias="status")]
+    status: GenericDeviceModelStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1055,7 +1096,7 @@ class GetReportResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GenericDeviceModelStatusEnumType, Field(alias="status")]
+    status: GenericDeviceModelStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1151,7 +1192,7 @@ class InstallCertificateRequest(OcppModel):
 
     certificate_type: Annotated[InstallCertificateUseEnumType, Field(alias="certificateType")]
 
-    certificate: Annotated[String, Field(alias="certificate", max_length=5500)]
+    certificate: Annotated[String, Field(max_length=5500)]
     """A PEM encoded X.509 certificate."""
 
 
@@ -1164,7 +1205,7 @@ class InstallCertificateResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[InstallCertificateStatusEnumType, Field(alias="status")]
+    status: InstallCertificateStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1178,10 +1219,11 @@ class LogStatusNotificationRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[UploadLogStatusEnumType, Field(alias="status")]
+    status: UploadLogStatusEnumType
 
     request_id: Annotated[Integer | None, Field(alias="requestId")] = None
-    """The request id that was provided in GetLogRequest that started this log upload. This field is mandatory,
+    """The request id that was provided in GetLogRequest that started this log upload. This field is
+    mandatory,
     unless the message was triggered by a TriggerMessageRequest AND there is no log upload ongoing.
     """
 
@@ -1211,7 +1253,8 @@ class MeterValuesRequest(OcppModel):
     evse_id: Annotated[Integer, Field(alias="evseId")]
     """Request_ Body. EVSEID. Numeric_ Identifier
     urn:x-enexis:ecdm:uid:1:571101
-    This contains a number (&gt;0) designating an EVSE of the Charging Station. ‘0’ (zero) is used to designate the main power meter.
+    This contains a number (>0) designating an EVSE of the Charging Station. ‘0’ (zero) is used to
+    designate the main power meter.
     """
 
     meter_value: Annotated[list[MeterValueType], Field(alias="meterValue", min_length=1)]
@@ -1241,7 +1284,9 @@ class NotifyChargingLimitRequest(OcppModel):
     ] = None
 
     evse_id: Annotated[Integer | None, Field(alias="evseId")] = None
-    """The charging schedule contained in this notification applies to an EVSE. evseId must be &gt; 0."""
+    """The charging schedule contained in this notification applies to an EVSE. evseId must be >
+    0.
+    """
 
     charging_limit: Annotated[ChargingLimitType, Field(alias="chargingLimit")]
 
@@ -1265,11 +1310,14 @@ class NotifyCustomerInformationRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    data: Annotated[String, Field(alias="data", max_length=512)]
-    """(Part of) the requested data. No format specified in which the data is returned. Should be human readable."""
+    data: Annotated[String, Field(max_length=512)]
+    """(Part of) the requested data. No format specified in which the data is returned. Should be
+    human readable.
+    """
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """“to be continued” indicator. Indicates whether another part of the monitoringData follows in an upcoming notifyMonitoringReportRequest message. Default value when omitted is false.
+    tbc: Boolean | None = None
+    """“to be continued” indicator. Indicates whether another part of the monitoringData follows in
+    an upcoming notifyMonitoringReportRequest message. Default value when omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -1308,10 +1356,11 @@ class NotifyDisplayMessagesRequest(OcppModel):
     ] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
-    """The id of the &lt;&lt;getdisplaymessagesrequest,GetDisplayMessagesRequest&gt;&gt; that requested this message."""
+    """The id of the GetDisplayMessagesRequest that requested this message."""
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """"to be continued" indicator. Indicates whether another part of the report follows in an upcoming NotifyDisplayMessagesRequest message. Default value when omitted is false.
+    tbc: Boolean | None = None
+    """"to be continued" indicator. Indicates whether another part of the report follows in an
+    upcoming NotifyDisplayMessagesRequest message. Default value when omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -1354,7 +1403,7 @@ class NotifyEVChargingNeedsResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[NotifyEVChargingNeedsStatusEnumType, Field(alias="status")]
+    status: NotifyEVChargingNeedsStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1374,7 +1423,9 @@ class NotifyEVChargingScheduleRequest(OcppModel):
     charging_schedule: Annotated[ChargingScheduleType, Field(alias="chargingSchedule")]
 
     evse_id: Annotated[Integer, Field(alias="evseId")]
-    """The charging schedule contained in this notification applies to an EVSE. EvseId must be &gt; 0."""
+    """The charging schedule contained in this notification applies to an EVSE. EvseId must be >
+    0.
+    """
 
 
 class NotifyEVChargingScheduleResponse(OcppModel):
@@ -1386,7 +1437,7 @@ class NotifyEVChargingScheduleResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1403,8 +1454,9 @@ class NotifyEventRequest(OcppModel):
     generated_at: Annotated[DateTime, Field(alias="generatedAt")]
     """Timestamp of the moment this message was generated at the Charging Station."""
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """“to be continued” indicator. Indicates whether another part of the report follows in an upcoming notifyEventRequest message. Default value when omitted is false.
+    tbc: Boolean | None = None
+    """“to be continued” indicator. Indicates whether another part of the report follows in an
+    upcoming notifyEventRequest message. Default value when omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -1434,13 +1486,14 @@ class NotifyMonitoringReportRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    monitor: Annotated[list[MonitoringDataType] | None, Field(alias="monitor", min_length=1)] = None
+    monitor: Annotated[list[MonitoringDataType] | None, Field(min_length=1)] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The id of the GetMonitoringRequest that requested this report."""
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """“to be continued” indicator. Indicates whether another part of the monitoringData follows in an upcoming notifyMonitoringReportRequest message. Default value when omitted is false.
+    tbc: Boolean | None = None
+    """“to be continued” indicator. Indicates whether another part of the monitoringData follows in
+    an upcoming notifyMonitoringReportRequest message. Default value when omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -1472,7 +1525,7 @@ class NotifyReportRequest(OcppModel):
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
-    """The id of the GetReportRequest  or GetBaseReportRequest that requested this report"""
+    """The id of the GetReportRequest or GetBaseReportRequest that requested this report"""
 
     generated_at: Annotated[DateTime, Field(alias="generatedAt")]
     """Timestamp of the moment this message was generated at the Charging Station."""
@@ -1481,8 +1534,9 @@ class NotifyReportRequest(OcppModel):
         None
     )
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """“to be continued” indicator. Indicates whether another part of the report follows in an upcoming notifyReportRequest message. Default value when omitted is false.
+    tbc: Boolean | None = None
+    """“to be continued” indicator. Indicates whether another part of the report follows in an
+    upcoming notifyReportRequest message. Default value when omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -1510,18 +1564,18 @@ class PublishFirmwareRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    location: Annotated[String, Field(alias="location", max_length=512)]
+    location: Annotated[String, Field(max_length=512)]
     """This contains a string containing a URI pointing to a
     location from which to retrieve the firmware.
     """
 
-    retries: Annotated[Integer | None, Field(alias="retries")] = None
+    retries: Integer | None = None
     """This specifies how many times Charging Station must try
     to download the firmware before giving up. If this field is not
     present, it is left to Charging Station to decide how many times it wants to retry.
     """
 
-    checksum: Annotated[String, Field(alias="checksum", max_length=32)]
+    checksum: Annotated[String, Field(max_length=32)]
     """The MD5 checksum over the entire firmware file as a hexadecimal string of length 32."""
 
     request_id: Annotated[Integer, Field(alias="requestId")]
@@ -1546,7 +1600,7 @@ class PublishFirmwareResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1560,12 +1614,14 @@ class PublishFirmwareStatusNotificationRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[PublishFirmwareStatusEnumType, Field(alias="status")]
+    status: PublishFirmwareStatusEnumType
 
     location: Annotated[
-        list[Annotated[String, Field(max_length=512)]] | None, Field(alias="location", min_length=1)
+        list[Annotated[String, Field(max_length=512)]] | None, Field(min_length=1)
     ] = None
-    """Required if status is Published. Can be multiple URI’s, if the Local Controller supports e.g. HTTP, HTTPS, and FTP."""
+    """Required if status is Published. Can be multiple URI’s, if the Local Controller supports
+    e.g. HTTP, HTTPS, and FTP.
+    """
 
     request_id: Annotated[Integer | None, Field(alias="requestId")] = None
     """The request id that was
@@ -1595,7 +1651,10 @@ class ReportChargingProfilesRequest(OcppModel):
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
-    """Id used to match the &lt;&lt;getchargingprofilesrequest, GetChargingProfilesRequest&gt;&gt; message with the resulting ReportChargingProfilesRequest messages. When the CSMS provided a requestId in the &lt;&lt;getchargingprofilesrequest, GetChargingProfilesRequest&gt;&gt;, this field SHALL contain the same value."""
+    """Id used to match the GetChargingProfilesRequest message with the resulting
+    ReportChargingProfilesRequest messages. When the CSMS provided a requestId in the
+    GetChargingProfilesRequest, this field SHALL contain the same value.
+    """
 
     charging_limit_source: Annotated[
         ChargingLimitSourceEnumType, Field(alias="chargingLimitSource")
@@ -1605,14 +1664,17 @@ class ReportChargingProfilesRequest(OcppModel):
         list[ChargingProfileType], Field(alias="chargingProfile", min_length=1)
     ]
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """To Be Continued. Default value when omitted: false. false indicates that there are no further messages as part of this report.
+    tbc: Boolean | None = None
+    """To Be Continued. Default value when omitted: false. false indicates that there are no further
+    messages as part of this report.
 
     Schema default: false (applies when absent; never sent).
     """
 
     evse_id: Annotated[Integer, Field(alias="evseId")]
-    """The evse to which the charging profile applies. If evseId = 0, the message contains an overall limit for the Charging Station."""
+    """The evse to which the charging profile applies. If evseId = 0, the message contains an
+    overall limit for the Charging Station.
+    """
 
 
 class ReportChargingProfilesResponse(OcppModel):
@@ -1635,14 +1697,17 @@ class RequestStartTransactionRequest(OcppModel):
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     evse_id: Annotated[Integer | None, Field(alias="evseId")] = None
-    """Number of the EVSE on which to start the transaction. EvseId SHALL be &gt; 0"""
+    """Number of the EVSE on which to start the transaction. EvseId SHALL be > 0"""
 
     group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken")] = None
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
     remote_start_id: Annotated[Integer, Field(alias="remoteStartId")]
-    """Id given by the server to this start request. The Charging Station might return this in the &lt;&lt;transactioneventrequest, TransactionEventRequest&gt;&gt;, letting the server know which transaction was started for this request. Use to start a transaction."""
+    """Id given by the server to this start request. The Charging Station might return this in
+    the TransactionEventRequest, letting the server know which transaction was started for this
+    request. Use to start a transaction.
+    """
 
     charging_profile: Annotated[ChargingProfileType | None, Field(alias="chargingProfile")] = None
 
@@ -1656,12 +1721,15 @@ class RequestStartTransactionResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[RequestStartStopStatusEnumType, Field(alias="status")]
+    status: RequestStartStopStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
     transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
-    """When the transaction was already started by the Charging Station before the RequestStartTransactionRequest was received, for example: cable plugged in first. This contains the transactionId of the already started transaction."""
+    """When the transaction was already started by the Charging Station before the
+    RequestStartTransactionRequest was received, for example: cable plugged in first. This contains
+    the transactionId of the already started transaction.
+    """
 
 
 class RequestStopTransactionRequest(OcppModel):
@@ -1686,7 +1754,7 @@ class RequestStopTransactionResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[RequestStartStopStatusEnumType, Field(alias="status")]
+    status: RequestStartStopStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1727,7 +1795,7 @@ class ReserveNowRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    id: Annotated[Integer, Field(alias="id")]
+    id: Integer
     """Id of reservation."""
 
     expiry_date_time: Annotated[DateTime, Field(alias="expiryDateTime")]
@@ -1752,7 +1820,7 @@ class ReserveNowResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[ReserveNowStatusEnumType, Field(alias="status")]
+    status: ReserveNowStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1766,10 +1834,12 @@ class ResetRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    type: Annotated[ResetEnumType, Field(alias="type")]
+    type: ResetEnumType
 
     evse_id: Annotated[Integer | None, Field(alias="evseId")] = None
-    """This contains the ID of a specific EVSE that needs to be reset, instead of the entire Charging Station."""
+    """This contains the ID of a specific EVSE that needs to be reset, instead of the entire
+    Charging Station.
+    """
 
 
 class ResetResponse(OcppModel):
@@ -1781,7 +1851,7 @@ class ResetResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[ResetStatusEnumType, Field(alias="status")]
+    status: ResetStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1795,10 +1865,10 @@ class SecurityEventNotificationRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    type: Annotated[String, Field(alias="type", max_length=50)]
+    type: Annotated[String, Field(max_length=50)]
     """Type of the security event. This value should be taken from the Security events list."""
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
     """Date and time at which the event occurred."""
 
     tech_info: Annotated[String | None, Field(alias="techInfo", max_length=255)] = None
@@ -1829,7 +1899,9 @@ class SendLocalListRequest(OcppModel):
     ] = None
 
     version_number: Annotated[Integer, Field(alias="versionNumber")]
-    """In case of a full update this is the version number of the full list. In case of a differential update it is the version number of the list after the update has been applied."""
+    """In case of a full update this is the version number of the full list. In case of a
+    differential update it is the version number of the list after the update has been applied.
+    """
 
     update_type: Annotated[UpdateEnumType, Field(alias="updateType")]
 
@@ -1843,7 +1915,7 @@ class SendLocalListResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[SendLocalListStatusEnumType, Field(alias="status")]
+    status: SendLocalListStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1858,7 +1930,10 @@ class SetChargingProfileRequest(OcppModel):
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     evse_id: Annotated[Integer, Field(alias="evseId")]
-    """For TxDefaultProfile an evseId=0 applies the profile to each individual evse. For ChargingStationMaxProfile and ChargingStationExternalConstraints an evseId=0 contains an overal limit for the whole Charging Station."""
+    """For TxDefaultProfile an evseId=0 applies the profile to each individual evse. For
+    ChargingStationMaxProfile and ChargingStationExternalConstraints an evseId=0 contains an overal
+    limit for the whole Charging Station.
+    """
 
     charging_profile: Annotated[ChargingProfileType, Field(alias="chargingProfile")]
 
@@ -1872,7 +1947,7 @@ class SetChargingProfileResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[ChargingProfileStatusEnumType, Field(alias="status")]
+    status: ChargingProfileStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1886,7 +1961,7 @@ class SetDisplayMessageRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    message: Annotated[MessageInfoType, Field(alias="message")]
+    message: MessageInfoType
 
 
 class SetDisplayMessageResponse(OcppModel):
@@ -1898,7 +1973,7 @@ class SetDisplayMessageResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[DisplayMessageStatusEnumType, Field(alias="status")]
+    status: DisplayMessageStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1924,7 +1999,7 @@ class SetMonitoringBaseResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GenericDeviceModelStatusEnumType, Field(alias="status")]
+    status: GenericDeviceModelStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1938,30 +2013,35 @@ class SetMonitoringLevelRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    severity: Annotated[Integer, Field(alias="severity")]
-    """The Charging Station SHALL only report events with a severity number lower than or equal to this severity.
+    severity: Integer
+    """The Charging Station SHALL only report events with a severity number lower than or equal to
+    this severity.
     The severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
 
-    The severity levels have the following meaning: +
-    *0-Danger* +
-    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken immediately. +
-    *1-Hardware Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to Hardware issues. Action is required. +
-    *2-System Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to software or minor hardware issues. Action is required. +
-    *3-Critical* +
-    Indicates a critical error. Action is required. +
-    *4-Error* +
-    Indicates a non-urgent error. Action is required. +
-    *5-Alert* +
-    Indicates an alert event. Default severity for any type of monitoring event.  +
-    *6-Warning* +
-    Indicates a warning event. Action may be required. +
-    *7-Notice* +
-    Indicates an unusual event. No immediate action is required. +
-    *8-Informational* +
-    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No action is required. +
-    *9-Debug* +
+    The severity levels have the following meaning:
+    0-Danger
+    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken
+    immediately.
+    1-Hardware Failure
+    Indicates that the Charging Station is unable to continue regular operations due to Hardware
+    issues. Action is required.
+    2-System Failure
+    Indicates that the Charging Station is unable to continue regular operations due to software or
+    minor hardware issues. Action is required.
+    3-Critical
+    Indicates a critical error. Action is required.
+    4-Error
+    Indicates a non-urgent error. Action is required.
+    5-Alert
+    Indicates an alert event. Default severity for any type of monitoring event.
+    6-Warning
+    Indicates a warning event. Action may be required.
+    7-Notice
+    Indicates an unusual event. No immediate action is required.
+    8-Informational
+    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No
+    action is required.
+    9-Debug
     Indicates information useful to developers for debugging, not useful during operations.
     """
 
@@ -1975,7 +2055,7 @@ class SetMonitoringLevelResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2004,7 +2084,7 @@ class SetNetworkProfileResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[SetNetworkProfileStatusEnumType, Field(alias="status")]
+    status: SetNetworkProfileStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2074,8 +2154,11 @@ class SignCertificateRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    csr: Annotated[String, Field(alias="csr", max_length=5500)]
-    """The Charging Station SHALL send the public key in form of a Certificate Signing Request (CSR) as described in RFC 2986 [22] and then PEM encoded, using the &lt;&lt;signcertificaterequest,SignCertificateRequest&gt;&gt; message."""
+    csr: Annotated[String, Field(max_length=5500)]
+    """The Charging Station SHALL send the public key in form of a Certificate Signing Request
+    (CSR) as described in RFC 2986 [22] and then PEM encoded, using the SignCertificateRequest
+    message.
+    """
 
     certificate_type: Annotated[
         CertificateSigningUseEnumType | None, Field(alias="certificateType")
@@ -2091,7 +2174,7 @@ class SignCertificateResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2105,8 +2188,10 @@ class StatusNotificationRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
-    """The time for which the status is reported. If absent time of receipt of the message will be assumed."""
+    timestamp: DateTime
+    """The time for which the status is reported. If absent time of receipt of the message will
+    be assumed.
+    """
 
     connector_status: Annotated[ConnectorStatusEnumType, Field(alias="connectorStatus")]
 
@@ -2131,7 +2216,9 @@ class TransactionEventRequest(OcppModel):
     """TransactionEvent request, sent by ChargingStation.
 
     Functional block: E Transactions.
-    Use cases: B12, C02, C03, C05, C09, C10, C12, C13, C14, C15, C16, E01, E02, E03, E04, E05, E06, E07, E08, E09, E10, E11, E12, E13, E15, F01, F02, F03, F04, H03, I03, I06, J02, J03, K05, K11, K13.
+    Use cases: B12, C02, C03, C05, C09, C10, C12, C13, C14, C15, C16, E01, E02, E03, E04, E05, E06,
+    E07, E08, E09, E10, E11, E12, E13, E15, F01, F02, F03, F04, H03, I03, I06, J02, J03, K05, K11,
+    K13.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -2142,22 +2229,28 @@ class TransactionEventRequest(OcppModel):
         None
     )
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
     """The date and time at which this transaction event occurred."""
 
     trigger_reason: Annotated[TriggerReasonEnumType, Field(alias="triggerReason")]
 
     seq_no: Annotated[Integer, Field(alias="seqNo")]
-    """Incremental sequence number, helps with determining if all messages of a transaction have been received."""
+    """Incremental sequence number, helps with determining if all messages of a transaction have
+    been received.
+    """
 
-    offline: Annotated[Boolean | None, Field(alias="offline")] = None
-    """Indication that this transaction event happened when the Charging Station was offline. Default = false, meaning: the event occurred when the Charging Station was online.
+    offline: Boolean | None = None
+    """Indication that this transaction event happened when the Charging Station was offline.
+    Default = false, meaning: the event occurred when the Charging Station was online.
 
     Schema default: false (applies when absent; never sent).
     """
 
     number_of_phases_used: Annotated[Integer | None, Field(alias="numberOfPhasesUsed")] = None
-    """If the Charging Station is able to report the number of phases used, then it SHALL provide it. When omitted the CSMS may be able to determine the number of phases used via device management."""
+    """If the Charging Station is able to report the number of phases used, then it SHALL provide
+    it. When omitted the CSMS may be able to determine the number of phases used via device
+    management.
+    """
 
     cable_max_current: Annotated[Integer | None, Field(alias="cableMaxCurrent")] = None
     """The maximum current of the connected cable in Ampere (A)."""
@@ -2167,7 +2260,7 @@ class TransactionEventRequest(OcppModel):
 
     transaction_info: Annotated[TransactionType, Field(alias="transactionInfo")]
 
-    evse: Annotated[EVSEType | None, Field(alias="evse")] = None
+    evse: EVSEType | None = None
 
     id_token: Annotated[IdTokenType | None, Field(alias="idToken")] = None
 
@@ -2176,16 +2269,25 @@ class TransactionEventResponse(OcppModel):
     """TransactionEvent response, sent by CSMS.
 
     Functional block: E Transactions.
-    Use cases: B12, C02, C03, C05, C09, C10, C12, C13, C14, C15, C16, E01, E02, E03, E04, E05, E06, E07, E08, E09, E10, E11, E12, E13, E15, F01, F02, F03, F04, H03, I03, I06, J02, J03, K05, K11, K13.
+    Use cases: B12, C02, C03, C05, C09, C10, C12, C13, C14, C15, C16, E01, E02, E03, E04, E05, E06,
+    E07, E08, E09, E10, E11, E12, E13, E15, F01, F02, F03, F04, H03, I03, I06, J02, J03, K05, K11,
+    K13.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
     total_cost: Annotated[Number | None, Field(alias="totalCost")] = None
-    """SHALL only be sent when charging has ended. Final total cost of this transaction, including taxes. In the currency configured with the Configuration Variable: &lt;&lt;configkey-currency,`Currency`&gt;&gt;. When omitted, the transaction was NOT free. To indicate a free transaction, the CSMS SHALL send 0.00."""
+    """SHALL only be sent when charging has ended. Final total cost of this transaction,
+    including taxes. In the currency configured with the Configuration Variable: Currency. When
+    omitted, the transaction was NOT free. To indicate a free transaction, the CSMS SHALL send 0.00.
+    """
 
     charging_priority: Annotated[Integer | None, Field(alias="chargingPriority")] = None
-    """Priority from a business point of view. Default priority is 0, The range is from -9 to 9. Higher values indicate a higher priority. The chargingPriority in &lt;&lt;transactioneventresponse,TransactionEventResponse&gt;&gt; is temporarily, so it may not be set in the &lt;&lt;cmn_idtokeninfotype,IdTokenInfoType&gt;&gt; afterwards. Also the chargingPriority in &lt;&lt;transactioneventresponse,TransactionEventResponse&gt;&gt; overrules the one in &lt;&lt;cmn_idtokeninfotype,IdTokenInfoType&gt;&gt;."""
+    """Priority from a business point of view. Default priority is 0, The range is from -9 to 9.
+    Higher values indicate a higher priority. The chargingPriority in TransactionEventResponse is
+    temporarily, so it may not be set in the IdTokenInfoType afterwards. Also the chargingPriority
+    in TransactionEventResponse overrules the one in IdTokenInfoType.
+    """
 
     id_token_info: Annotated[IdTokenInfoType | None, Field(alias="idTokenInfo")] = None
 
@@ -2203,7 +2305,7 @@ class TriggerMessageRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    evse: Annotated[EVSEType | None, Field(alias="evse")] = None
+    evse: EVSEType | None = None
 
     requested_message: Annotated[MessageTriggerEnumType, Field(alias="requestedMessage")]
 
@@ -2217,7 +2319,7 @@ class TriggerMessageResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[TriggerMessageStatusEnumType, Field(alias="status")]
+    status: TriggerMessageStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2247,7 +2349,7 @@ class UnlockConnectorResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[UnlockStatusEnumType, Field(alias="status")]
+    status: UnlockStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2261,7 +2363,7 @@ class UnpublishFirmwareRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    checksum: Annotated[String, Field(alias="checksum", max_length=32)]
+    checksum: Annotated[String, Field(max_length=32)]
     """The MD5 checksum over the entire firmware file as a hexadecimal string of length 32."""
 
 
@@ -2274,7 +2376,7 @@ class UnpublishFirmwareResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[UnpublishFirmwareStatusEnumType, Field(alias="status")]
+    status: UnpublishFirmwareStatusEnumType
 
 
 class UpdateFirmwareRequest(OcppModel):
@@ -2286,16 +2388,21 @@ class UpdateFirmwareRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    retries: Annotated[Integer | None, Field(alias="retries")] = None
-    """This specifies how many times Charging Station must try to download the firmware before giving up. If this field is not present, it is left to Charging Station to decide how many times it wants to retry."""
+    retries: Integer | None = None
+    """This specifies how many times Charging Station must try to download the firmware before
+    giving up. If this field is not present, it is left to Charging Station to decide how many times
+    it wants to retry.
+    """
 
     retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
-    """The interval in seconds after which a retry may be attempted. If this field is not present, it is left to Charging Station to decide how long to wait between attempts."""
+    """The interval in seconds after which a retry may be attempted. If this field is not
+    present, it is left to Charging Station to decide how long to wait between attempts.
+    """
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of this request"""
 
-    firmware: Annotated[FirmwareType, Field(alias="firmware")]
+    firmware: FirmwareType
 
 
 class UpdateFirmwareResponse(OcppModel):
@@ -2307,6 +2414,6 @@ class UpdateFirmwareResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
-    status: Annotated[UpdateFirmwareStatusEnumType, Field(alias="status")]
+    status: UpdateFirmwareStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None

@@ -10,14 +10,24 @@ properties) and draws only payloads that the model and the official schema both 
 """
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from hypothesis import strategies as st
-from pydantic import JsonValue
 
 from ocppgen.runtime.model import OcppModel
+from ocppgen.runtime.testing.strategies import (
+    Shape,
+    date_times,
+    json_properties,
+    json_values,
+    lists,
+    model,
+    numbers,
+    register,
+    shape_examples,
+    strings,
+)
 from ocppgen.generated.v201.datatypes import (
     CustomDataType,
     ACChargingParametersType,
@@ -299,2513 +309,2524 @@ from ocppgen.generated.v201.messages import (
 __all__ = ["STRATEGIES", "date_times", "examples_with", "json_values", "strategy_for"]
 
 M = TypeVar("M", bound=OcppModel)
-T = TypeVar("T")
 
-# JSON strings hold any Unicode scalar value; lone surrogates cannot be encoded as UTF-8.
-_CHARACTERS = st.characters(codec="utf-8")
 
-
-def _strings(min_size: int = 0, max_size: int | None = None) -> st.SearchStrategy[str]:
-    return st.text(_CHARACTERS, min_size=min_size, max_size=max_size)
-
-
-def _numbers(
-    min_value: float | None = None, max_value: float | None = None
-) -> st.SearchStrategy[float]:
-    return st.floats(
-        min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False
-    )
-
-
-def _multiples(step: int, low: int, high: int) -> st.SearchStrategy[float]:
-    """Multiples of `step` (the numerator of a multipleOf; see the generator's comment)."""
-    return st.integers(min_value=low, max_value=high).map(lambda n: float(n * step))
-
-
-# Lists hold at most this many items beyond their minItems (and never more than maxItems):
-# OCPP payloads nest lists of objects holding lists (a 2.1 ChargingProfile is five deep), and
-# Hypothesis' usual list sizes make such examples thousands of objects large. The mutation
-# tests check maxItems itself with maxItems + 1 items.
-EXTRA_ITEMS = 2
-
-
-def _lists(
-    item: st.SearchStrategy[T], min_size: int, max_size: int | None
-) -> st.SearchStrategy[list[T]]:
-    cap = min_size + EXTRA_ITEMS
-    return st.lists(
-        item, min_size=min_size, max_size=cap if max_size is None else min(max_size, cap)
-    )
-
-
-# RFC 3339 date-times always carry a time zone, an offset in whole minutes below 24 hours.
-# Dates keep one day off the ends of the calendar so that every offset stays representable.
-_OFFSETS = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59).map(
-    lambda minutes: timezone(timedelta(minutes=minutes))
-)
-date_times: st.SearchStrategy[datetime] = st.datetimes(
-    min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=_OFFSETS
-)
-"""Aware datetimes whose JSON form is a valid RFC 3339 `date-time` for pydantic and jsonschema."""
-_DATE_TIMES = date_times
-
-_URIS = st.builds(
-    "{}://{}/{}".format,
-    st.sampled_from(["ftp", "http", "https"]),
-    st.from_regex(r"[a-z][a-z0-9-]{0,15}(\.[a-z]{2,6}){0,2}", fullmatch=True),
-    st.text("abcdefghijklmnopqrstuvwxyz0123456789-._~/", max_size=20),
-)
-
-_JSON_SCALARS: st.SearchStrategy[JsonValue] = (
-    st.none() | st.booleans() | st.integers() | _numbers() | _strings(max_size=20)
-)
-json_values: st.SearchStrategy[JsonValue] = st.recursive(
-    _JSON_SCALARS,
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(_strings(max_size=10), children, max_size=3),
-    max_leaves=8,
-)
-"""Any JSON value, null included."""
-
-# Properties of any JSON value: in Python, None means "absent", so the value itself is never
-# null (null inside an array or object is).
-_JSON_VALUES: st.SearchStrategy[JsonValue] = (
-    st.booleans()
-    | st.integers()
-    | _numbers()
-    | _strings(max_size=20)
-    | st.lists(json_values, max_size=3)
-    | st.dictionaries(_strings(max_size=10), json_values, max_size=3)
-)
-
-# Extra properties of an open model (CustomData): names that no declared field or alias can
-# take, values that are not null at the top (the model drops extra nulls from its JSON form).
-_EXTRA_NAMES = st.text(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", max_size=8
-).map(lambda name: "x" + name)
-
-
-def _model(
-    cls: type[M], fields: Mapping[str, st.SearchStrategy[Any]], required: frozenset[str]
-) -> st.SearchStrategy[M]:
-    """Instances of `cls`: every field in `required`, any subset of the others (absent ones are
-    left out, not set to None). Fields are keyed by attribute name."""
-    return st.fixed_dictionaries(
-        {name: s for name, s in fields.items() if name in required},
-        optional={name: s for name, s in fields.items() if name not in required},
-    ).map(lambda values: cls(**values))
-
-
-def _open_model(
-    cls: type[M], fields: Mapping[str, st.SearchStrategy[Any]], required: frozenset[str]
-) -> st.SearchStrategy[M]:
-    """Like `_model`, plus up to two extra properties."""
-    return st.tuples(
-        st.fixed_dictionaries(
-            {name: s for name, s in fields.items() if name in required},
-            optional={name: s for name, s in fields.items() if name not in required},
-        ),
-        st.dictionaries(_EXTRA_NAMES, _JSON_VALUES, max_size=2),
-    ).map(lambda parts: cls(**parts[0], **parts[1]))
-
-
-_fields_CustomDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "vendor_id": _strings(max_size=255),
-}
-_required_CustomDataType: frozenset[str] = frozenset({"vendor_id"})
-_st_CustomDataType: st.SearchStrategy[CustomDataType] = _open_model(
-    CustomDataType, _fields_CustomDataType, _required_CustomDataType
-)
-
-
-_fields_ACChargingParametersType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "energy_amount": st.integers(),
-    "ev_min_current": st.integers(),
-    "ev_max_current": st.integers(),
-    "ev_max_voltage": st.integers(),
-}
-_required_ACChargingParametersType: frozenset[str] = frozenset(
-    {"energy_amount", "ev_min_current", "ev_max_current", "ev_max_voltage"}
-)
-_st_ACChargingParametersType: st.SearchStrategy[ACChargingParametersType] = _model(
-    ACChargingParametersType, _fields_ACChargingParametersType, _required_ACChargingParametersType
-)
-
-
-_fields_APNType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "apn": _strings(max_size=512),
-    "apn_user_name": _strings(max_size=20),
-    "apn_password": _strings(max_size=20),
-    "sim_pin": st.integers(),
-    "preferred_network": _strings(max_size=6),
-    "use_only_preferred_network": st.booleans(),
-    "apn_authentication": st.sampled_from(APNAuthenticationEnumType),
-}
-_required_APNType: frozenset[str] = frozenset({"apn", "apn_authentication"})
-_st_APNType: st.SearchStrategy[APNType] = _model(APNType, _fields_APNType, _required_APNType)
-
-
-_fields_AdditionalInfoType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "additional_id_token": _strings(max_size=36),
-    "type": _strings(max_size=50),
-}
-_required_AdditionalInfoType: frozenset[str] = frozenset({"additional_id_token", "type"})
-_st_AdditionalInfoType: st.SearchStrategy[AdditionalInfoType] = _model(
-    AdditionalInfoType, _fields_AdditionalInfoType, _required_AdditionalInfoType
-)
-
-
-_fields_IdTokenType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "additional_info": _lists(_st_AdditionalInfoType, 1, None),
-    "id_token": _strings(max_size=36),
-    "type": st.sampled_from(IdTokenEnumType),
-}
-_required_IdTokenType: frozenset[str] = frozenset({"id_token", "type"})
-_st_IdTokenType: st.SearchStrategy[IdTokenType] = _model(
-    IdTokenType, _fields_IdTokenType, _required_IdTokenType
-)
-
-
-_fields_MessageContentType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "format": st.sampled_from(MessageFormatEnumType),
-    "language": _strings(max_size=8),
-    "content": _strings(max_size=512),
-}
-_required_MessageContentType: frozenset[str] = frozenset({"format", "content"})
-_st_MessageContentType: st.SearchStrategy[MessageContentType] = _model(
-    MessageContentType, _fields_MessageContentType, _required_MessageContentType
-)
-
-
-_fields_IdTokenInfoType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(AuthorizationStatusEnumType),
-    "cache_expiry_date_time": _DATE_TIMES,
-    "charging_priority": st.integers(),
-    "language1": _strings(max_size=8),
-    "evse_id": _lists(st.integers(), 1, None),
-    "group_id_token": _st_IdTokenType,
-    "language2": _strings(max_size=8),
-    "personal_message": _st_MessageContentType,
-}
-_required_IdTokenInfoType: frozenset[str] = frozenset({"status"})
-_st_IdTokenInfoType: st.SearchStrategy[IdTokenInfoType] = _model(
-    IdTokenInfoType, _fields_IdTokenInfoType, _required_IdTokenInfoType
-)
-
-
-_fields_AuthorizationData: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id_token": _st_IdTokenType,
-    "id_token_info": _st_IdTokenInfoType,
-}
-_required_AuthorizationData: frozenset[str] = frozenset({"id_token"})
-_st_AuthorizationData: st.SearchStrategy[AuthorizationData] = _model(
-    AuthorizationData, _fields_AuthorizationData, _required_AuthorizationData
-)
-
-
-_fields_CertificateHashDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
-    "issuer_name_hash": _strings(max_size=128),
-    "issuer_key_hash": _strings(max_size=128),
-    "serial_number": _strings(max_size=40),
-}
-_required_CertificateHashDataType: frozenset[str] = frozenset(
-    {"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number"}
-)
-_st_CertificateHashDataType: st.SearchStrategy[CertificateHashDataType] = _model(
-    CertificateHashDataType, _fields_CertificateHashDataType, _required_CertificateHashDataType
-)
-
-
-_fields_CertificateHashDataChainType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "certificate_hash_data": _st_CertificateHashDataType,
-    "certificate_type": st.sampled_from(GetCertificateIdUseEnumType),
-    "child_certificate_hash_data": _lists(_st_CertificateHashDataType, 1, 4),
-}
-_required_CertificateHashDataChainType: frozenset[str] = frozenset(
-    {"certificate_hash_data", "certificate_type"}
-)
-_st_CertificateHashDataChainType: st.SearchStrategy[CertificateHashDataChainType] = _model(
-    CertificateHashDataChainType,
-    _fields_CertificateHashDataChainType,
-    _required_CertificateHashDataChainType,
-)
-
-
-_fields_ChargingLimitType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType),
-    "is_grid_critical": st.booleans(),
-}
-_required_ChargingLimitType: frozenset[str] = frozenset({"charging_limit_source"})
-_st_ChargingLimitType: st.SearchStrategy[ChargingLimitType] = _model(
-    ChargingLimitType, _fields_ChargingLimitType, _required_ChargingLimitType
-)
-
-
-_fields_DCChargingParametersType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "ev_max_current": st.integers(),
-    "ev_max_voltage": st.integers(),
-    "energy_amount": st.integers(),
-    "ev_max_power": st.integers(),
-    "state_of_charge": st.integers(min_value=0, max_value=100),
-    "ev_energy_capacity": st.integers(),
-    "full_so_c": st.integers(min_value=0, max_value=100),
-    "bulk_so_c": st.integers(min_value=0, max_value=100),
-}
-_required_DCChargingParametersType: frozenset[str] = frozenset({"ev_max_current", "ev_max_voltage"})
-_st_DCChargingParametersType: st.SearchStrategy[DCChargingParametersType] = _model(
-    DCChargingParametersType, _fields_DCChargingParametersType, _required_DCChargingParametersType
-)
-
-
-_fields_ChargingNeedsType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "ac_charging_parameters": _st_ACChargingParametersType,
-    "dc_charging_parameters": _st_DCChargingParametersType,
-    "requested_energy_transfer": st.sampled_from(EnergyTransferModeEnumType),
-    "departure_time": _DATE_TIMES,
-}
-_required_ChargingNeedsType: frozenset[str] = frozenset({"requested_energy_transfer"})
-_st_ChargingNeedsType: st.SearchStrategy[ChargingNeedsType] = _model(
-    ChargingNeedsType, _fields_ChargingNeedsType, _required_ChargingNeedsType
-)
-
-
-_fields_ChargingProfileCriterionType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
-    "stack_level": st.integers(),
-    "charging_profile_id": _lists(st.integers(), 1, None),
-    "charging_limit_source": _lists(st.sampled_from(ChargingLimitSourceEnumType), 1, 4),
-}
-_required_ChargingProfileCriterionType: frozenset[str] = frozenset()
-_st_ChargingProfileCriterionType: st.SearchStrategy[ChargingProfileCriterionType] = _model(
-    ChargingProfileCriterionType,
-    _fields_ChargingProfileCriterionType,
-    _required_ChargingProfileCriterionType,
-)
-
-
-_fields_ChargingSchedulePeriodType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "start_period": st.integers(),
-    "limit": _numbers(),
-    "number_phases": st.integers(),
-    "phase_to_use": st.integers(),
-}
-_required_ChargingSchedulePeriodType: frozenset[str] = frozenset({"start_period", "limit"})
-_st_ChargingSchedulePeriodType: st.SearchStrategy[ChargingSchedulePeriodType] = _model(
-    ChargingSchedulePeriodType,
-    _fields_ChargingSchedulePeriodType,
-    _required_ChargingSchedulePeriodType,
-)
-
-
-_fields_RelativeTimeIntervalType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "start": st.integers(),
-    "duration": st.integers(),
-}
-_required_RelativeTimeIntervalType: frozenset[str] = frozenset({"start"})
-_st_RelativeTimeIntervalType: st.SearchStrategy[RelativeTimeIntervalType] = _model(
-    RelativeTimeIntervalType, _fields_RelativeTimeIntervalType, _required_RelativeTimeIntervalType
-)
-
-
-_fields_CostType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "cost_kind": st.sampled_from(CostKindEnumType),
-    "amount": st.integers(),
-    "amount_multiplier": st.integers(),
-}
-_required_CostType: frozenset[str] = frozenset({"cost_kind", "amount"})
-_st_CostType: st.SearchStrategy[CostType] = _model(CostType, _fields_CostType, _required_CostType)
-
-
-_fields_ConsumptionCostType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "start_value": _numbers(),
-    "cost": _lists(_st_CostType, 1, 3),
-}
-_required_ConsumptionCostType: frozenset[str] = frozenset({"start_value", "cost"})
-_st_ConsumptionCostType: st.SearchStrategy[ConsumptionCostType] = _model(
-    ConsumptionCostType, _fields_ConsumptionCostType, _required_ConsumptionCostType
-)
-
-
-_fields_SalesTariffEntryType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "relative_time_interval": _st_RelativeTimeIntervalType,
-    "e_price_level": st.integers(min_value=0),
-    "consumption_cost": _lists(_st_ConsumptionCostType, 1, 3),
-}
-_required_SalesTariffEntryType: frozenset[str] = frozenset({"relative_time_interval"})
-_st_SalesTariffEntryType: st.SearchStrategy[SalesTariffEntryType] = _model(
-    SalesTariffEntryType, _fields_SalesTariffEntryType, _required_SalesTariffEntryType
-)
-
-
-_fields_SalesTariffType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id": st.integers(),
-    "sales_tariff_description": _strings(max_size=32),
-    "num_e_price_levels": st.integers(),
-    "sales_tariff_entry": _lists(_st_SalesTariffEntryType, 1, 1024),
-}
-_required_SalesTariffType: frozenset[str] = frozenset({"id", "sales_tariff_entry"})
-_st_SalesTariffType: st.SearchStrategy[SalesTariffType] = _model(
-    SalesTariffType, _fields_SalesTariffType, _required_SalesTariffType
-)
-
-
-_fields_ChargingScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id": st.integers(),
-    "start_schedule": _DATE_TIMES,
-    "duration": st.integers(),
-    "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
-    "charging_schedule_period": _lists(_st_ChargingSchedulePeriodType, 1, 1024),
-    "min_charging_rate": _numbers(),
-    "sales_tariff": _st_SalesTariffType,
-}
-_required_ChargingScheduleType: frozenset[str] = frozenset(
-    {"id", "charging_rate_unit", "charging_schedule_period"}
-)
-_st_ChargingScheduleType: st.SearchStrategy[ChargingScheduleType] = _model(
-    ChargingScheduleType, _fields_ChargingScheduleType, _required_ChargingScheduleType
-)
-
-
-_fields_ChargingProfileType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id": st.integers(),
-    "stack_level": st.integers(),
-    "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
-    "charging_profile_kind": st.sampled_from(ChargingProfileKindEnumType),
-    "recurrency_kind": st.sampled_from(RecurrencyKindEnumType),
-    "valid_from": _DATE_TIMES,
-    "valid_to": _DATE_TIMES,
-    "charging_schedule": _lists(_st_ChargingScheduleType, 1, 3),
-    "transaction_id": _strings(max_size=36),
-}
-_required_ChargingProfileType: frozenset[str] = frozenset(
-    {"id", "stack_level", "charging_profile_purpose", "charging_profile_kind", "charging_schedule"}
-)
-_st_ChargingProfileType: st.SearchStrategy[ChargingProfileType] = _model(
-    ChargingProfileType, _fields_ChargingProfileType, _required_ChargingProfileType
-)
-
-
-_fields_ModemType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "iccid": _strings(max_size=20),
-    "imsi": _strings(max_size=20),
-}
-_required_ModemType: frozenset[str] = frozenset()
-_st_ModemType: st.SearchStrategy[ModemType] = _model(
-    ModemType, _fields_ModemType, _required_ModemType
-)
-
-
-_fields_ChargingStationType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "serial_number": _strings(max_size=25),
-    "model": _strings(max_size=20),
-    "modem": _st_ModemType,
-    "vendor_name": _strings(max_size=50),
-    "firmware_version": _strings(max_size=50),
-}
-_required_ChargingStationType: frozenset[str] = frozenset({"model", "vendor_name"})
-_st_ChargingStationType: st.SearchStrategy[ChargingStationType] = _model(
-    ChargingStationType, _fields_ChargingStationType, _required_ChargingStationType
-)
-
-
-_fields_ClearChargingProfileType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "evse_id": st.integers(),
-    "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
-    "stack_level": st.integers(),
-}
-_required_ClearChargingProfileType: frozenset[str] = frozenset()
-_st_ClearChargingProfileType: st.SearchStrategy[ClearChargingProfileType] = _model(
-    ClearChargingProfileType, _fields_ClearChargingProfileType, _required_ClearChargingProfileType
-)
-
-
-_fields_StatusInfoType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "reason_code": _strings(max_size=20),
-    "additional_info": _strings(max_size=512),
-}
-_required_StatusInfoType: frozenset[str] = frozenset({"reason_code"})
-_st_StatusInfoType: st.SearchStrategy[StatusInfoType] = _model(
-    StatusInfoType, _fields_StatusInfoType, _required_StatusInfoType
-)
-
-
-_fields_ClearMonitoringResultType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(ClearMonitoringStatusEnumType),
-    "id": st.integers(),
-    "status_info": _st_StatusInfoType,
-}
-_required_ClearMonitoringResultType: frozenset[str] = frozenset({"status", "id"})
-_st_ClearMonitoringResultType: st.SearchStrategy[ClearMonitoringResultType] = _model(
-    ClearMonitoringResultType,
-    _fields_ClearMonitoringResultType,
-    _required_ClearMonitoringResultType,
-)
-
-
-_fields_EVSEType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id": st.integers(),
-    "connector_id": st.integers(),
-}
-_required_EVSEType: frozenset[str] = frozenset({"id"})
-_st_EVSEType: st.SearchStrategy[EVSEType] = _model(EVSEType, _fields_EVSEType, _required_EVSEType)
-
-
-_fields_ComponentType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "evse": _st_EVSEType,
-    "name": _strings(max_size=50),
-    "instance": _strings(max_size=50),
-}
-_required_ComponentType: frozenset[str] = frozenset({"name"})
-_st_ComponentType: st.SearchStrategy[ComponentType] = _model(
-    ComponentType, _fields_ComponentType, _required_ComponentType
-)
-
-
-_fields_VariableType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "name": _strings(max_size=50),
-    "instance": _strings(max_size=50),
-}
-_required_VariableType: frozenset[str] = frozenset({"name"})
-_st_VariableType: st.SearchStrategy[VariableType] = _model(
-    VariableType, _fields_VariableType, _required_VariableType
-)
-
-
-_fields_ComponentVariableType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-}
-_required_ComponentVariableType: frozenset[str] = frozenset({"component"})
-_st_ComponentVariableType: st.SearchStrategy[ComponentVariableType] = _model(
-    ComponentVariableType, _fields_ComponentVariableType, _required_ComponentVariableType
-)
-
-
-_fields_CompositeScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "charging_schedule_period": _lists(_st_ChargingSchedulePeriodType, 1, None),
-    "evse_id": st.integers(),
-    "duration": st.integers(),
-    "schedule_start": _DATE_TIMES,
-    "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
-}
-_required_CompositeScheduleType: frozenset[str] = frozenset(
-    {"charging_schedule_period", "evse_id", "duration", "schedule_start", "charging_rate_unit"}
-)
-_st_CompositeScheduleType: st.SearchStrategy[CompositeScheduleType] = _model(
-    CompositeScheduleType, _fields_CompositeScheduleType, _required_CompositeScheduleType
-)
-
-
-_fields_EventDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "event_id": st.integers(),
-    "timestamp": _DATE_TIMES,
-    "trigger": st.sampled_from(EventTriggerEnumType),
-    "cause": st.integers(),
-    "actual_value": _strings(max_size=2500),
-    "tech_code": _strings(max_size=50),
-    "tech_info": _strings(max_size=500),
-    "cleared": st.booleans(),
-    "transaction_id": _strings(max_size=36),
-    "component": _st_ComponentType,
-    "variable_monitoring_id": st.integers(),
-    "event_notification_type": st.sampled_from(EventNotificationEnumType),
-    "variable": _st_VariableType,
-}
-_required_EventDataType: frozenset[str] = frozenset(
+_shape_CustomDataType = Shape(
     {
-        "event_id",
-        "timestamp",
-        "trigger",
-        "actual_value",
-        "component",
-        "event_notification_type",
-        "variable",
-    }
+        "vendor_id": strings(max_size=255),
+    },
+    frozenset({"vendor_id"}),
+    open=True,
 )
-_st_EventDataType: st.SearchStrategy[EventDataType] = _model(
-    EventDataType, _fields_EventDataType, _required_EventDataType
-)
+_st_CustomDataType: st.SearchStrategy[CustomDataType] = model(CustomDataType, _shape_CustomDataType)
 
 
-_fields_FirmwareType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "location": _strings(max_size=512),
-    "retrieve_date_time": _DATE_TIMES,
-    "install_date_time": _DATE_TIMES,
-    "signing_certificate": _strings(max_size=5500),
-    "signature": _strings(max_size=800),
-}
-_required_FirmwareType: frozenset[str] = frozenset({"location", "retrieve_date_time"})
-_st_FirmwareType: st.SearchStrategy[FirmwareType] = _model(
-    FirmwareType, _fields_FirmwareType, _required_FirmwareType
-)
-
-
-_fields_GetVariableDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "attribute_type": st.sampled_from(AttributeEnumType),
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-}
-_required_GetVariableDataType: frozenset[str] = frozenset({"component", "variable"})
-_st_GetVariableDataType: st.SearchStrategy[GetVariableDataType] = _model(
-    GetVariableDataType, _fields_GetVariableDataType, _required_GetVariableDataType
-)
-
-
-_fields_GetVariableResultType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "attribute_status_info": _st_StatusInfoType,
-    "attribute_status": st.sampled_from(GetVariableStatusEnumType),
-    "attribute_type": st.sampled_from(AttributeEnumType),
-    "attribute_value": _strings(max_size=2500),
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-}
-_required_GetVariableResultType: frozenset[str] = frozenset(
-    {"attribute_status", "component", "variable"}
-)
-_st_GetVariableResultType: st.SearchStrategy[GetVariableResultType] = _model(
-    GetVariableResultType, _fields_GetVariableResultType, _required_GetVariableResultType
-)
-
-
-_fields_LogParametersType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "remote_location": _strings(max_size=512),
-    "oldest_timestamp": _DATE_TIMES,
-    "latest_timestamp": _DATE_TIMES,
-}
-_required_LogParametersType: frozenset[str] = frozenset({"remote_location"})
-_st_LogParametersType: st.SearchStrategy[LogParametersType] = _model(
-    LogParametersType, _fields_LogParametersType, _required_LogParametersType
-)
-
-
-_fields_MessageInfoType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "display": _st_ComponentType,
-    "id": st.integers(),
-    "priority": st.sampled_from(MessagePriorityEnumType),
-    "state": st.sampled_from(MessageStateEnumType),
-    "start_date_time": _DATE_TIMES,
-    "end_date_time": _DATE_TIMES,
-    "transaction_id": _strings(max_size=36),
-    "message": _st_MessageContentType,
-}
-_required_MessageInfoType: frozenset[str] = frozenset({"id", "priority", "message"})
-_st_MessageInfoType: st.SearchStrategy[MessageInfoType] = _model(
-    MessageInfoType, _fields_MessageInfoType, _required_MessageInfoType
-)
-
-
-_fields_SignedMeterValueType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "signed_meter_data": _strings(max_size=2500),
-    "signing_method": _strings(max_size=50),
-    "encoding_method": _strings(max_size=50),
-    "public_key": _strings(max_size=2500),
-}
-_required_SignedMeterValueType: frozenset[str] = frozenset(
-    {"signed_meter_data", "signing_method", "encoding_method", "public_key"}
-)
-_st_SignedMeterValueType: st.SearchStrategy[SignedMeterValueType] = _model(
-    SignedMeterValueType, _fields_SignedMeterValueType, _required_SignedMeterValueType
-)
-
-
-_fields_UnitOfMeasureType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "unit": _strings(max_size=20),
-    "multiplier": st.integers(),
-}
-_required_UnitOfMeasureType: frozenset[str] = frozenset()
-_st_UnitOfMeasureType: st.SearchStrategy[UnitOfMeasureType] = _model(
-    UnitOfMeasureType, _fields_UnitOfMeasureType, _required_UnitOfMeasureType
-)
-
-
-_fields_SampledValueType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "value": _numbers(),
-    "context": st.sampled_from(ReadingContextEnumType),
-    "measurand": st.sampled_from(MeasurandEnumType),
-    "phase": st.sampled_from(PhaseEnumType),
-    "location": st.sampled_from(LocationEnumType),
-    "signed_meter_value": _st_SignedMeterValueType,
-    "unit_of_measure": _st_UnitOfMeasureType,
-}
-_required_SampledValueType: frozenset[str] = frozenset({"value"})
-_st_SampledValueType: st.SearchStrategy[SampledValueType] = _model(
-    SampledValueType, _fields_SampledValueType, _required_SampledValueType
-)
-
-
-_fields_MeterValueType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "sampled_value": _lists(_st_SampledValueType, 1, None),
-    "timestamp": _DATE_TIMES,
-}
-_required_MeterValueType: frozenset[str] = frozenset({"sampled_value", "timestamp"})
-_st_MeterValueType: st.SearchStrategy[MeterValueType] = _model(
-    MeterValueType, _fields_MeterValueType, _required_MeterValueType
-)
-
-
-_fields_VariableMonitoringType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id": st.integers(),
-    "transaction": st.booleans(),
-    "value": _numbers(),
-    "type": st.sampled_from(MonitorEnumType),
-    "severity": st.integers(),
-}
-_required_VariableMonitoringType: frozenset[str] = frozenset(
-    {"id", "transaction", "value", "type", "severity"}
-)
-_st_VariableMonitoringType: st.SearchStrategy[VariableMonitoringType] = _model(
-    VariableMonitoringType, _fields_VariableMonitoringType, _required_VariableMonitoringType
-)
-
-
-_fields_MonitoringDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-    "variable_monitoring": _lists(_st_VariableMonitoringType, 1, None),
-}
-_required_MonitoringDataType: frozenset[str] = frozenset(
-    {"component", "variable", "variable_monitoring"}
-)
-_st_MonitoringDataType: st.SearchStrategy[MonitoringDataType] = _model(
-    MonitoringDataType, _fields_MonitoringDataType, _required_MonitoringDataType
-)
-
-
-_fields_VPNType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "server": _strings(max_size=512),
-    "user": _strings(max_size=20),
-    "group": _strings(max_size=20),
-    "password": _strings(max_size=20),
-    "key": _strings(max_size=255),
-    "type": st.sampled_from(VPNEnumType),
-}
-_required_VPNType: frozenset[str] = frozenset({"server", "user", "password", "key", "type"})
-_st_VPNType: st.SearchStrategy[VPNType] = _model(VPNType, _fields_VPNType, _required_VPNType)
-
-
-_fields_NetworkConnectionProfileType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "apn": _st_APNType,
-    "ocpp_version": st.sampled_from(OCPPVersionEnumType),
-    "ocpp_transport": st.sampled_from(OCPPTransportEnumType),
-    "ocpp_csms_url": _strings(max_size=512),
-    "message_timeout": st.integers(),
-    "security_profile": st.integers(),
-    "ocpp_interface": st.sampled_from(OCPPInterfaceEnumType),
-    "vpn": _st_VPNType,
-}
-_required_NetworkConnectionProfileType: frozenset[str] = frozenset(
+_shape_ACChargingParametersType = Shape(
     {
-        "ocpp_version",
-        "ocpp_transport",
-        "ocpp_csms_url",
-        "message_timeout",
-        "security_profile",
-        "ocpp_interface",
-    }
+        "custom_data": _st_CustomDataType,
+        "energy_amount": st.integers(),
+        "ev_min_current": st.integers(),
+        "ev_max_current": st.integers(),
+        "ev_max_voltage": st.integers(),
+    },
+    frozenset({"energy_amount", "ev_min_current", "ev_max_current", "ev_max_voltage"}),
 )
-_st_NetworkConnectionProfileType: st.SearchStrategy[NetworkConnectionProfileType] = _model(
-    NetworkConnectionProfileType,
-    _fields_NetworkConnectionProfileType,
-    _required_NetworkConnectionProfileType,
+_st_ACChargingParametersType: st.SearchStrategy[ACChargingParametersType] = model(
+    ACChargingParametersType, _shape_ACChargingParametersType
 )
 
 
-_fields_OCSPRequestDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
-    "issuer_name_hash": _strings(max_size=128),
-    "issuer_key_hash": _strings(max_size=128),
-    "serial_number": _strings(max_size=40),
-    "responder_url": _strings(max_size=512),
-}
-_required_OCSPRequestDataType: frozenset[str] = frozenset(
-    {"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number", "responder_url"}
+_shape_APNType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "apn": strings(max_size=512),
+        "apn_user_name": strings(max_size=20),
+        "apn_password": strings(max_size=20),
+        "sim_pin": st.integers(),
+        "preferred_network": strings(max_size=6),
+        "use_only_preferred_network": st.booleans(),
+        "apn_authentication": st.sampled_from(APNAuthenticationEnumType),
+    },
+    frozenset({"apn", "apn_authentication"}),
 )
-_st_OCSPRequestDataType: st.SearchStrategy[OCSPRequestDataType] = _model(
-    OCSPRequestDataType, _fields_OCSPRequestDataType, _required_OCSPRequestDataType
-)
+_st_APNType: st.SearchStrategy[APNType] = model(APNType, _shape_APNType)
 
 
-_fields_VariableAttributeType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "type": st.sampled_from(AttributeEnumType),
-    "value": _strings(max_size=2500),
-    "mutability": st.sampled_from(MutabilityEnumType),
-    "persistent": st.booleans(),
-    "constant": st.booleans(),
-}
-_required_VariableAttributeType: frozenset[str] = frozenset()
-_st_VariableAttributeType: st.SearchStrategy[VariableAttributeType] = _model(
-    VariableAttributeType, _fields_VariableAttributeType, _required_VariableAttributeType
+_shape_AdditionalInfoType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "additional_id_token": strings(max_size=36),
+        "type": strings(max_size=50),
+    },
+    frozenset({"additional_id_token", "type"}),
 )
-
-
-_fields_VariableCharacteristicsType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "unit": _strings(max_size=16),
-    "data_type": st.sampled_from(DataEnumType),
-    "min_limit": _numbers(),
-    "max_limit": _numbers(),
-    "values_list": _strings(max_size=1000),
-    "supports_monitoring": st.booleans(),
-}
-_required_VariableCharacteristicsType: frozenset[str] = frozenset(
-    {"data_type", "supports_monitoring"}
-)
-_st_VariableCharacteristicsType: st.SearchStrategy[VariableCharacteristicsType] = _model(
-    VariableCharacteristicsType,
-    _fields_VariableCharacteristicsType,
-    _required_VariableCharacteristicsType,
+_st_AdditionalInfoType: st.SearchStrategy[AdditionalInfoType] = model(
+    AdditionalInfoType, _shape_AdditionalInfoType
 )
 
 
-_fields_ReportDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-    "variable_attribute": _lists(_st_VariableAttributeType, 1, 4),
-    "variable_characteristics": _st_VariableCharacteristicsType,
-}
-_required_ReportDataType: frozenset[str] = frozenset(
-    {"component", "variable", "variable_attribute"}
+_shape_IdTokenType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "additional_info": lists(_st_AdditionalInfoType, 1, None),
+        "id_token": strings(max_size=36),
+        "type": st.sampled_from(IdTokenEnumType),
+    },
+    frozenset({"id_token", "type"}),
 )
-_st_ReportDataType: st.SearchStrategy[ReportDataType] = _model(
-    ReportDataType, _fields_ReportDataType, _required_ReportDataType
-)
+_st_IdTokenType: st.SearchStrategy[IdTokenType] = model(IdTokenType, _shape_IdTokenType)
 
 
-_fields_SetMonitoringDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id": st.integers(),
-    "transaction": st.booleans(),
-    "value": _numbers(),
-    "type": st.sampled_from(MonitorEnumType),
-    "severity": st.integers(),
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-}
-_required_SetMonitoringDataType: frozenset[str] = frozenset(
-    {"value", "type", "severity", "component", "variable"}
+_shape_MessageContentType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "format": st.sampled_from(MessageFormatEnumType),
+        "language": strings(max_size=8),
+        "content": strings(max_size=512),
+    },
+    frozenset({"format", "content"}),
 )
-_st_SetMonitoringDataType: st.SearchStrategy[SetMonitoringDataType] = _model(
-    SetMonitoringDataType, _fields_SetMonitoringDataType, _required_SetMonitoringDataType
+_st_MessageContentType: st.SearchStrategy[MessageContentType] = model(
+    MessageContentType, _shape_MessageContentType
 )
 
 
-_fields_SetMonitoringResultType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id": st.integers(),
-    "status_info": _st_StatusInfoType,
-    "status": st.sampled_from(SetMonitoringStatusEnumType),
-    "type": st.sampled_from(MonitorEnumType),
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-    "severity": st.integers(),
-}
-_required_SetMonitoringResultType: frozenset[str] = frozenset(
-    {"status", "type", "component", "variable", "severity"}
+_shape_IdTokenInfoType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(AuthorizationStatusEnumType),
+        "cache_expiry_date_time": date_times,
+        "charging_priority": st.integers(),
+        "language1": strings(max_size=8),
+        "evse_id": lists(st.integers(), 1, None),
+        "group_id_token": _st_IdTokenType,
+        "language2": strings(max_size=8),
+        "personal_message": _st_MessageContentType,
+    },
+    frozenset({"status"}),
 )
-_st_SetMonitoringResultType: st.SearchStrategy[SetMonitoringResultType] = _model(
-    SetMonitoringResultType, _fields_SetMonitoringResultType, _required_SetMonitoringResultType
-)
-
-
-_fields_SetVariableDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "attribute_type": st.sampled_from(AttributeEnumType),
-    "attribute_value": _strings(max_size=1000),
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-}
-_required_SetVariableDataType: frozenset[str] = frozenset(
-    {"attribute_value", "component", "variable"}
-)
-_st_SetVariableDataType: st.SearchStrategy[SetVariableDataType] = _model(
-    SetVariableDataType, _fields_SetVariableDataType, _required_SetVariableDataType
+_st_IdTokenInfoType: st.SearchStrategy[IdTokenInfoType] = model(
+    IdTokenInfoType, _shape_IdTokenInfoType
 )
 
 
-_fields_SetVariableResultType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "attribute_type": st.sampled_from(AttributeEnumType),
-    "attribute_status": st.sampled_from(SetVariableStatusEnumType),
-    "attribute_status_info": _st_StatusInfoType,
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-}
-_required_SetVariableResultType: frozenset[str] = frozenset(
-    {"attribute_status", "component", "variable"}
+_shape_AuthorizationData = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id_token": _st_IdTokenType,
+        "id_token_info": _st_IdTokenInfoType,
+    },
+    frozenset({"id_token"}),
 )
-_st_SetVariableResultType: st.SearchStrategy[SetVariableResultType] = _model(
-    SetVariableResultType, _fields_SetVariableResultType, _required_SetVariableResultType
+_st_AuthorizationData: st.SearchStrategy[AuthorizationData] = model(
+    AuthorizationData, _shape_AuthorizationData
 )
 
 
-_fields_TransactionType: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "transaction_id": _strings(max_size=36),
-    "charging_state": st.sampled_from(ChargingStateEnumType),
-    "time_spent_charging": st.integers(),
-    "stopped_reason": st.sampled_from(ReasonEnumType),
-    "remote_start_id": st.integers(),
-}
-_required_TransactionType: frozenset[str] = frozenset({"transaction_id"})
-_st_TransactionType: st.SearchStrategy[TransactionType] = _model(
-    TransactionType, _fields_TransactionType, _required_TransactionType
+_shape_CertificateHashDataType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
+        "issuer_name_hash": strings(max_size=128),
+        "issuer_key_hash": strings(max_size=128),
+        "serial_number": strings(max_size=40),
+    },
+    frozenset({"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number"}),
+)
+_st_CertificateHashDataType: st.SearchStrategy[CertificateHashDataType] = model(
+    CertificateHashDataType, _shape_CertificateHashDataType
 )
 
 
-_fields_AuthorizeRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id_token": _st_IdTokenType,
-    "certificate": _strings(max_size=5500),
-    "iso15118_certificate_hash_data": _lists(_st_OCSPRequestDataType, 1, 4),
-}
-_required_AuthorizeRequest: frozenset[str] = frozenset({"id_token"})
-_st_AuthorizeRequest: st.SearchStrategy[AuthorizeRequest] = _model(
-    AuthorizeRequest, _fields_AuthorizeRequest, _required_AuthorizeRequest
+_shape_CertificateHashDataChainType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "certificate_hash_data": _st_CertificateHashDataType,
+        "certificate_type": st.sampled_from(GetCertificateIdUseEnumType),
+        "child_certificate_hash_data": lists(_st_CertificateHashDataType, 1, 4),
+    },
+    frozenset({"certificate_hash_data", "certificate_type"}),
+)
+_st_CertificateHashDataChainType: st.SearchStrategy[CertificateHashDataChainType] = model(
+    CertificateHashDataChainType, _shape_CertificateHashDataChainType
 )
 
 
-_fields_AuthorizeResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id_token_info": _st_IdTokenInfoType,
-    "certificate_status": st.sampled_from(AuthorizeCertificateStatusEnumType),
-}
-_required_AuthorizeResponse: frozenset[str] = frozenset({"id_token_info"})
-_st_AuthorizeResponse: st.SearchStrategy[AuthorizeResponse] = _model(
-    AuthorizeResponse, _fields_AuthorizeResponse, _required_AuthorizeResponse
+_shape_ChargingLimitType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType),
+        "is_grid_critical": st.booleans(),
+    },
+    frozenset({"charging_limit_source"}),
+)
+_st_ChargingLimitType: st.SearchStrategy[ChargingLimitType] = model(
+    ChargingLimitType, _shape_ChargingLimitType
 )
 
 
-_fields_BootNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "charging_station": _st_ChargingStationType,
-    "reason": st.sampled_from(BootReasonEnumType),
-}
-_required_BootNotificationRequest: frozenset[str] = frozenset({"charging_station", "reason"})
-_st_BootNotificationRequest: st.SearchStrategy[BootNotificationRequest] = _model(
-    BootNotificationRequest, _fields_BootNotificationRequest, _required_BootNotificationRequest
+_shape_DCChargingParametersType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "ev_max_current": st.integers(),
+        "ev_max_voltage": st.integers(),
+        "energy_amount": st.integers(),
+        "ev_max_power": st.integers(),
+        "state_of_charge": st.integers(min_value=0, max_value=100),
+        "ev_energy_capacity": st.integers(),
+        "full_so_c": st.integers(min_value=0, max_value=100),
+        "bulk_so_c": st.integers(min_value=0, max_value=100),
+    },
+    frozenset({"ev_max_current", "ev_max_voltage"}),
+)
+_st_DCChargingParametersType: st.SearchStrategy[DCChargingParametersType] = model(
+    DCChargingParametersType, _shape_DCChargingParametersType
 )
 
 
-_fields_BootNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "current_time": _DATE_TIMES,
-    "interval": st.integers(),
-    "status": st.sampled_from(RegistrationStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_BootNotificationResponse: frozenset[str] = frozenset(
-    {"current_time", "interval", "status"}
+_shape_ChargingNeedsType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "ac_charging_parameters": _st_ACChargingParametersType,
+        "dc_charging_parameters": _st_DCChargingParametersType,
+        "requested_energy_transfer": st.sampled_from(EnergyTransferModeEnumType),
+        "departure_time": date_times,
+    },
+    frozenset({"requested_energy_transfer"}),
 )
-_st_BootNotificationResponse: st.SearchStrategy[BootNotificationResponse] = _model(
-    BootNotificationResponse, _fields_BootNotificationResponse, _required_BootNotificationResponse
-)
-
-
-_fields_CancelReservationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "reservation_id": st.integers(),
-}
-_required_CancelReservationRequest: frozenset[str] = frozenset({"reservation_id"})
-_st_CancelReservationRequest: st.SearchStrategy[CancelReservationRequest] = _model(
-    CancelReservationRequest, _fields_CancelReservationRequest, _required_CancelReservationRequest
+_st_ChargingNeedsType: st.SearchStrategy[ChargingNeedsType] = model(
+    ChargingNeedsType, _shape_ChargingNeedsType
 )
 
 
-_fields_CancelReservationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(CancelReservationStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_CancelReservationResponse: frozenset[str] = frozenset({"status"})
-_st_CancelReservationResponse: st.SearchStrategy[CancelReservationResponse] = _model(
-    CancelReservationResponse,
-    _fields_CancelReservationResponse,
-    _required_CancelReservationResponse,
+_shape_ChargingProfileCriterionType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
+        "stack_level": st.integers(),
+        "charging_profile_id": lists(st.integers(), 1, None),
+        "charging_limit_source": lists(st.sampled_from(ChargingLimitSourceEnumType), 1, 4),
+    },
+    frozenset(),
+)
+_st_ChargingProfileCriterionType: st.SearchStrategy[ChargingProfileCriterionType] = model(
+    ChargingProfileCriterionType, _shape_ChargingProfileCriterionType
 )
 
 
-_fields_CertificateSignedRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "certificate_chain": _strings(max_size=10000),
-    "certificate_type": st.sampled_from(CertificateSigningUseEnumType),
-}
-_required_CertificateSignedRequest: frozenset[str] = frozenset({"certificate_chain"})
-_st_CertificateSignedRequest: st.SearchStrategy[CertificateSignedRequest] = _model(
-    CertificateSignedRequest, _fields_CertificateSignedRequest, _required_CertificateSignedRequest
+_shape_ChargingSchedulePeriodType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "start_period": st.integers(),
+        "limit": numbers(),
+        "number_phases": st.integers(),
+        "phase_to_use": st.integers(),
+    },
+    frozenset({"start_period", "limit"}),
+)
+_st_ChargingSchedulePeriodType: st.SearchStrategy[ChargingSchedulePeriodType] = model(
+    ChargingSchedulePeriodType, _shape_ChargingSchedulePeriodType
 )
 
 
-_fields_CertificateSignedResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(CertificateSignedStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_CertificateSignedResponse: frozenset[str] = frozenset({"status"})
-_st_CertificateSignedResponse: st.SearchStrategy[CertificateSignedResponse] = _model(
-    CertificateSignedResponse,
-    _fields_CertificateSignedResponse,
-    _required_CertificateSignedResponse,
+_shape_RelativeTimeIntervalType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "start": st.integers(),
+        "duration": st.integers(),
+    },
+    frozenset({"start"}),
+)
+_st_RelativeTimeIntervalType: st.SearchStrategy[RelativeTimeIntervalType] = model(
+    RelativeTimeIntervalType, _shape_RelativeTimeIntervalType
 )
 
 
-_fields_ChangeAvailabilityRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "evse": _st_EVSEType,
-    "operational_status": st.sampled_from(OperationalStatusEnumType),
-}
-_required_ChangeAvailabilityRequest: frozenset[str] = frozenset({"operational_status"})
-_st_ChangeAvailabilityRequest: st.SearchStrategy[ChangeAvailabilityRequest] = _model(
-    ChangeAvailabilityRequest,
-    _fields_ChangeAvailabilityRequest,
-    _required_ChangeAvailabilityRequest,
+_shape_CostType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "cost_kind": st.sampled_from(CostKindEnumType),
+        "amount": st.integers(),
+        "amount_multiplier": st.integers(),
+    },
+    frozenset({"cost_kind", "amount"}),
+)
+_st_CostType: st.SearchStrategy[CostType] = model(CostType, _shape_CostType)
+
+
+_shape_ConsumptionCostType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "start_value": numbers(),
+        "cost": lists(_st_CostType, 1, 3),
+    },
+    frozenset({"start_value", "cost"}),
+)
+_st_ConsumptionCostType: st.SearchStrategy[ConsumptionCostType] = model(
+    ConsumptionCostType, _shape_ConsumptionCostType
 )
 
 
-_fields_ChangeAvailabilityResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(ChangeAvailabilityStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_ChangeAvailabilityResponse: frozenset[str] = frozenset({"status"})
-_st_ChangeAvailabilityResponse: st.SearchStrategy[ChangeAvailabilityResponse] = _model(
-    ChangeAvailabilityResponse,
-    _fields_ChangeAvailabilityResponse,
-    _required_ChangeAvailabilityResponse,
+_shape_SalesTariffEntryType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "relative_time_interval": _st_RelativeTimeIntervalType,
+        "e_price_level": st.integers(min_value=0),
+        "consumption_cost": lists(_st_ConsumptionCostType, 1, 3),
+    },
+    frozenset({"relative_time_interval"}),
+)
+_st_SalesTariffEntryType: st.SearchStrategy[SalesTariffEntryType] = model(
+    SalesTariffEntryType, _shape_SalesTariffEntryType
 )
 
 
-_fields_ClearCacheRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearCacheRequest: frozenset[str] = frozenset()
-_st_ClearCacheRequest: st.SearchStrategy[ClearCacheRequest] = _model(
-    ClearCacheRequest, _fields_ClearCacheRequest, _required_ClearCacheRequest
+_shape_SalesTariffType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id": st.integers(),
+        "sales_tariff_description": strings(max_size=32),
+        "num_e_price_levels": st.integers(),
+        "sales_tariff_entry": lists(_st_SalesTariffEntryType, 1, 1024),
+    },
+    frozenset({"id", "sales_tariff_entry"}),
+)
+_st_SalesTariffType: st.SearchStrategy[SalesTariffType] = model(
+    SalesTariffType, _shape_SalesTariffType
 )
 
 
-_fields_ClearCacheResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(ClearCacheStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_ClearCacheResponse: frozenset[str] = frozenset({"status"})
-_st_ClearCacheResponse: st.SearchStrategy[ClearCacheResponse] = _model(
-    ClearCacheResponse, _fields_ClearCacheResponse, _required_ClearCacheResponse
+_shape_ChargingScheduleType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id": st.integers(),
+        "start_schedule": date_times,
+        "duration": st.integers(),
+        "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
+        "charging_schedule_period": lists(_st_ChargingSchedulePeriodType, 1, 1024),
+        "min_charging_rate": numbers(),
+        "sales_tariff": _st_SalesTariffType,
+    },
+    frozenset({"id", "charging_rate_unit", "charging_schedule_period"}),
+)
+_st_ChargingScheduleType: st.SearchStrategy[ChargingScheduleType] = model(
+    ChargingScheduleType, _shape_ChargingScheduleType
 )
 
 
-_fields_ClearChargingProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "charging_profile_id": st.integers(),
-    "charging_profile_criteria": _st_ClearChargingProfileType,
-}
-_required_ClearChargingProfileRequest: frozenset[str] = frozenset()
-_st_ClearChargingProfileRequest: st.SearchStrategy[ClearChargingProfileRequest] = _model(
-    ClearChargingProfileRequest,
-    _fields_ClearChargingProfileRequest,
-    _required_ClearChargingProfileRequest,
+_shape_ChargingProfileType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id": st.integers(),
+        "stack_level": st.integers(),
+        "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
+        "charging_profile_kind": st.sampled_from(ChargingProfileKindEnumType),
+        "recurrency_kind": st.sampled_from(RecurrencyKindEnumType),
+        "valid_from": date_times,
+        "valid_to": date_times,
+        "charging_schedule": lists(_st_ChargingScheduleType, 1, 3),
+        "transaction_id": strings(max_size=36),
+    },
+    frozenset(
+        {
+            "id",
+            "stack_level",
+            "charging_profile_purpose",
+            "charging_profile_kind",
+            "charging_schedule",
+        }
+    ),
+)
+_st_ChargingProfileType: st.SearchStrategy[ChargingProfileType] = model(
+    ChargingProfileType, _shape_ChargingProfileType
 )
 
 
-_fields_ClearChargingProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(ClearChargingProfileStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_ClearChargingProfileResponse: frozenset[str] = frozenset({"status"})
-_st_ClearChargingProfileResponse: st.SearchStrategy[ClearChargingProfileResponse] = _model(
-    ClearChargingProfileResponse,
-    _fields_ClearChargingProfileResponse,
-    _required_ClearChargingProfileResponse,
+_shape_ModemType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "iccid": strings(max_size=20),
+        "imsi": strings(max_size=20),
+    },
+    frozenset(),
+)
+_st_ModemType: st.SearchStrategy[ModemType] = model(ModemType, _shape_ModemType)
+
+
+_shape_ChargingStationType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "serial_number": strings(max_size=25),
+        "model": strings(max_size=20),
+        "modem": _st_ModemType,
+        "vendor_name": strings(max_size=50),
+        "firmware_version": strings(max_size=50),
+    },
+    frozenset({"model", "vendor_name"}),
+)
+_st_ChargingStationType: st.SearchStrategy[ChargingStationType] = model(
+    ChargingStationType, _shape_ChargingStationType
 )
 
 
-_fields_ClearDisplayMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id": st.integers(),
-}
-_required_ClearDisplayMessageRequest: frozenset[str] = frozenset({"id"})
-_st_ClearDisplayMessageRequest: st.SearchStrategy[ClearDisplayMessageRequest] = _model(
-    ClearDisplayMessageRequest,
-    _fields_ClearDisplayMessageRequest,
-    _required_ClearDisplayMessageRequest,
+_shape_ClearChargingProfileType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "evse_id": st.integers(),
+        "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
+        "stack_level": st.integers(),
+    },
+    frozenset(),
+)
+_st_ClearChargingProfileType: st.SearchStrategy[ClearChargingProfileType] = model(
+    ClearChargingProfileType, _shape_ClearChargingProfileType
 )
 
 
-_fields_ClearDisplayMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(ClearMessageStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_ClearDisplayMessageResponse: frozenset[str] = frozenset({"status"})
-_st_ClearDisplayMessageResponse: st.SearchStrategy[ClearDisplayMessageResponse] = _model(
-    ClearDisplayMessageResponse,
-    _fields_ClearDisplayMessageResponse,
-    _required_ClearDisplayMessageResponse,
+_shape_StatusInfoType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "reason_code": strings(max_size=20),
+        "additional_info": strings(max_size=512),
+    },
+    frozenset({"reason_code"}),
+)
+_st_StatusInfoType: st.SearchStrategy[StatusInfoType] = model(StatusInfoType, _shape_StatusInfoType)
+
+
+_shape_ClearMonitoringResultType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(ClearMonitoringStatusEnumType),
+        "id": st.integers(),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status", "id"}),
+)
+_st_ClearMonitoringResultType: st.SearchStrategy[ClearMonitoringResultType] = model(
+    ClearMonitoringResultType, _shape_ClearMonitoringResultType
 )
 
 
-_fields_ClearVariableMonitoringRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id": _lists(st.integers(), 1, None),
-}
-_required_ClearVariableMonitoringRequest: frozenset[str] = frozenset({"id"})
-_st_ClearVariableMonitoringRequest: st.SearchStrategy[ClearVariableMonitoringRequest] = _model(
-    ClearVariableMonitoringRequest,
-    _fields_ClearVariableMonitoringRequest,
-    _required_ClearVariableMonitoringRequest,
+_shape_EVSEType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id": st.integers(),
+        "connector_id": st.integers(),
+    },
+    frozenset({"id"}),
+)
+_st_EVSEType: st.SearchStrategy[EVSEType] = model(EVSEType, _shape_EVSEType)
+
+
+_shape_ComponentType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "evse": _st_EVSEType,
+        "name": strings(max_size=50),
+        "instance": strings(max_size=50),
+    },
+    frozenset({"name"}),
+)
+_st_ComponentType: st.SearchStrategy[ComponentType] = model(ComponentType, _shape_ComponentType)
+
+
+_shape_VariableType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "name": strings(max_size=50),
+        "instance": strings(max_size=50),
+    },
+    frozenset({"name"}),
+)
+_st_VariableType: st.SearchStrategy[VariableType] = model(VariableType, _shape_VariableType)
+
+
+_shape_ComponentVariableType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+    },
+    frozenset({"component"}),
+)
+_st_ComponentVariableType: st.SearchStrategy[ComponentVariableType] = model(
+    ComponentVariableType, _shape_ComponentVariableType
 )
 
 
-_fields_ClearVariableMonitoringResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "clear_monitoring_result": _lists(_st_ClearMonitoringResultType, 1, None),
-}
-_required_ClearVariableMonitoringResponse: frozenset[str] = frozenset({"clear_monitoring_result"})
-_st_ClearVariableMonitoringResponse: st.SearchStrategy[ClearVariableMonitoringResponse] = _model(
-    ClearVariableMonitoringResponse,
-    _fields_ClearVariableMonitoringResponse,
-    _required_ClearVariableMonitoringResponse,
+_shape_CompositeScheduleType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "charging_schedule_period": lists(_st_ChargingSchedulePeriodType, 1, None),
+        "evse_id": st.integers(),
+        "duration": st.integers(),
+        "schedule_start": date_times,
+        "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
+    },
+    frozenset(
+        {"charging_schedule_period", "evse_id", "duration", "schedule_start", "charging_rate_unit"}
+    ),
+)
+_st_CompositeScheduleType: st.SearchStrategy[CompositeScheduleType] = model(
+    CompositeScheduleType, _shape_CompositeScheduleType
 )
 
 
-_fields_ClearedChargingLimitRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType),
-    "evse_id": st.integers(),
-}
-_required_ClearedChargingLimitRequest: frozenset[str] = frozenset({"charging_limit_source"})
-_st_ClearedChargingLimitRequest: st.SearchStrategy[ClearedChargingLimitRequest] = _model(
-    ClearedChargingLimitRequest,
-    _fields_ClearedChargingLimitRequest,
-    _required_ClearedChargingLimitRequest,
+_shape_EventDataType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "event_id": st.integers(),
+        "timestamp": date_times,
+        "trigger": st.sampled_from(EventTriggerEnumType),
+        "cause": st.integers(),
+        "actual_value": strings(max_size=2500),
+        "tech_code": strings(max_size=50),
+        "tech_info": strings(max_size=500),
+        "cleared": st.booleans(),
+        "transaction_id": strings(max_size=36),
+        "component": _st_ComponentType,
+        "variable_monitoring_id": st.integers(),
+        "event_notification_type": st.sampled_from(EventNotificationEnumType),
+        "variable": _st_VariableType,
+    },
+    frozenset(
+        {
+            "event_id",
+            "timestamp",
+            "trigger",
+            "actual_value",
+            "component",
+            "event_notification_type",
+            "variable",
+        }
+    ),
+)
+_st_EventDataType: st.SearchStrategy[EventDataType] = model(EventDataType, _shape_EventDataType)
+
+
+_shape_FirmwareType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "location": strings(max_size=512),
+        "retrieve_date_time": date_times,
+        "install_date_time": date_times,
+        "signing_certificate": strings(max_size=5500),
+        "signature": strings(max_size=800),
+    },
+    frozenset({"location", "retrieve_date_time"}),
+)
+_st_FirmwareType: st.SearchStrategy[FirmwareType] = model(FirmwareType, _shape_FirmwareType)
+
+
+_shape_GetVariableDataType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "attribute_type": st.sampled_from(AttributeEnumType),
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+    },
+    frozenset({"component", "variable"}),
+)
+_st_GetVariableDataType: st.SearchStrategy[GetVariableDataType] = model(
+    GetVariableDataType, _shape_GetVariableDataType
 )
 
 
-_fields_ClearedChargingLimitResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearedChargingLimitResponse: frozenset[str] = frozenset()
-_st_ClearedChargingLimitResponse: st.SearchStrategy[ClearedChargingLimitResponse] = _model(
-    ClearedChargingLimitResponse,
-    _fields_ClearedChargingLimitResponse,
-    _required_ClearedChargingLimitResponse,
+_shape_GetVariableResultType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "attribute_status_info": _st_StatusInfoType,
+        "attribute_status": st.sampled_from(GetVariableStatusEnumType),
+        "attribute_type": st.sampled_from(AttributeEnumType),
+        "attribute_value": strings(max_size=2500),
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+    },
+    frozenset({"attribute_status", "component", "variable"}),
+)
+_st_GetVariableResultType: st.SearchStrategy[GetVariableResultType] = model(
+    GetVariableResultType, _shape_GetVariableResultType
 )
 
 
-_fields_CostUpdatedRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "total_cost": _numbers(),
-    "transaction_id": _strings(max_size=36),
-}
-_required_CostUpdatedRequest: frozenset[str] = frozenset({"total_cost", "transaction_id"})
-_st_CostUpdatedRequest: st.SearchStrategy[CostUpdatedRequest] = _model(
-    CostUpdatedRequest, _fields_CostUpdatedRequest, _required_CostUpdatedRequest
+_shape_LogParametersType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "remote_location": strings(max_size=512),
+        "oldest_timestamp": date_times,
+        "latest_timestamp": date_times,
+    },
+    frozenset({"remote_location"}),
+)
+_st_LogParametersType: st.SearchStrategy[LogParametersType] = model(
+    LogParametersType, _shape_LogParametersType
 )
 
 
-_fields_CostUpdatedResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_CostUpdatedResponse: frozenset[str] = frozenset()
-_st_CostUpdatedResponse: st.SearchStrategy[CostUpdatedResponse] = _model(
-    CostUpdatedResponse, _fields_CostUpdatedResponse, _required_CostUpdatedResponse
+_shape_MessageInfoType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "display": _st_ComponentType,
+        "id": st.integers(),
+        "priority": st.sampled_from(MessagePriorityEnumType),
+        "state": st.sampled_from(MessageStateEnumType),
+        "start_date_time": date_times,
+        "end_date_time": date_times,
+        "transaction_id": strings(max_size=36),
+        "message": _st_MessageContentType,
+    },
+    frozenset({"id", "priority", "message"}),
+)
+_st_MessageInfoType: st.SearchStrategy[MessageInfoType] = model(
+    MessageInfoType, _shape_MessageInfoType
 )
 
 
-_fields_CustomerInformationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "customer_certificate": _st_CertificateHashDataType,
-    "id_token": _st_IdTokenType,
-    "request_id": st.integers(),
-    "report": st.booleans(),
-    "clear": st.booleans(),
-    "customer_identifier": _strings(max_size=64),
-}
-_required_CustomerInformationRequest: frozenset[str] = frozenset({"request_id", "report", "clear"})
-_st_CustomerInformationRequest: st.SearchStrategy[CustomerInformationRequest] = _model(
-    CustomerInformationRequest,
-    _fields_CustomerInformationRequest,
-    _required_CustomerInformationRequest,
+_shape_SignedMeterValueType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "signed_meter_data": strings(max_size=2500),
+        "signing_method": strings(max_size=50),
+        "encoding_method": strings(max_size=50),
+        "public_key": strings(max_size=2500),
+    },
+    frozenset({"signed_meter_data", "signing_method", "encoding_method", "public_key"}),
+)
+_st_SignedMeterValueType: st.SearchStrategy[SignedMeterValueType] = model(
+    SignedMeterValueType, _shape_SignedMeterValueType
 )
 
 
-_fields_CustomerInformationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(CustomerInformationStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_CustomerInformationResponse: frozenset[str] = frozenset({"status"})
-_st_CustomerInformationResponse: st.SearchStrategy[CustomerInformationResponse] = _model(
-    CustomerInformationResponse,
-    _fields_CustomerInformationResponse,
-    _required_CustomerInformationResponse,
+_shape_UnitOfMeasureType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "unit": strings(max_size=20),
+        "multiplier": st.integers(),
+    },
+    frozenset(),
+)
+_st_UnitOfMeasureType: st.SearchStrategy[UnitOfMeasureType] = model(
+    UnitOfMeasureType, _shape_UnitOfMeasureType
 )
 
 
-_fields_DataTransferRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "message_id": _strings(max_size=50),
-    "data": _JSON_VALUES,
-    "vendor_id": _strings(max_size=255),
-}
-_required_DataTransferRequest: frozenset[str] = frozenset({"vendor_id"})
-_st_DataTransferRequest: st.SearchStrategy[DataTransferRequest] = _model(
-    DataTransferRequest, _fields_DataTransferRequest, _required_DataTransferRequest
+_shape_SampledValueType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "value": numbers(),
+        "context": st.sampled_from(ReadingContextEnumType),
+        "measurand": st.sampled_from(MeasurandEnumType),
+        "phase": st.sampled_from(PhaseEnumType),
+        "location": st.sampled_from(LocationEnumType),
+        "signed_meter_value": _st_SignedMeterValueType,
+        "unit_of_measure": _st_UnitOfMeasureType,
+    },
+    frozenset({"value"}),
+)
+_st_SampledValueType: st.SearchStrategy[SampledValueType] = model(
+    SampledValueType, _shape_SampledValueType
 )
 
 
-_fields_DataTransferResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(DataTransferStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "data": _JSON_VALUES,
-}
-_required_DataTransferResponse: frozenset[str] = frozenset({"status"})
-_st_DataTransferResponse: st.SearchStrategy[DataTransferResponse] = _model(
-    DataTransferResponse, _fields_DataTransferResponse, _required_DataTransferResponse
+_shape_MeterValueType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "sampled_value": lists(_st_SampledValueType, 1, None),
+        "timestamp": date_times,
+    },
+    frozenset({"sampled_value", "timestamp"}),
+)
+_st_MeterValueType: st.SearchStrategy[MeterValueType] = model(MeterValueType, _shape_MeterValueType)
+
+
+_shape_VariableMonitoringType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id": st.integers(),
+        "transaction": st.booleans(),
+        "value": numbers(),
+        "type": st.sampled_from(MonitorEnumType),
+        "severity": st.integers(),
+    },
+    frozenset({"id", "transaction", "value", "type", "severity"}),
+)
+_st_VariableMonitoringType: st.SearchStrategy[VariableMonitoringType] = model(
+    VariableMonitoringType, _shape_VariableMonitoringType
 )
 
 
-_fields_DeleteCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "certificate_hash_data": _st_CertificateHashDataType,
-}
-_required_DeleteCertificateRequest: frozenset[str] = frozenset({"certificate_hash_data"})
-_st_DeleteCertificateRequest: st.SearchStrategy[DeleteCertificateRequest] = _model(
-    DeleteCertificateRequest, _fields_DeleteCertificateRequest, _required_DeleteCertificateRequest
+_shape_MonitoringDataType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+        "variable_monitoring": lists(_st_VariableMonitoringType, 1, None),
+    },
+    frozenset({"component", "variable", "variable_monitoring"}),
+)
+_st_MonitoringDataType: st.SearchStrategy[MonitoringDataType] = model(
+    MonitoringDataType, _shape_MonitoringDataType
 )
 
 
-_fields_DeleteCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(DeleteCertificateStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_DeleteCertificateResponse: frozenset[str] = frozenset({"status"})
-_st_DeleteCertificateResponse: st.SearchStrategy[DeleteCertificateResponse] = _model(
-    DeleteCertificateResponse,
-    _fields_DeleteCertificateResponse,
-    _required_DeleteCertificateResponse,
+_shape_VPNType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "server": strings(max_size=512),
+        "user": strings(max_size=20),
+        "group": strings(max_size=20),
+        "password": strings(max_size=20),
+        "key": strings(max_size=255),
+        "type": st.sampled_from(VPNEnumType),
+    },
+    frozenset({"server", "user", "password", "key", "type"}),
+)
+_st_VPNType: st.SearchStrategy[VPNType] = model(VPNType, _shape_VPNType)
+
+
+_shape_NetworkConnectionProfileType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "apn": _st_APNType,
+        "ocpp_version": st.sampled_from(OCPPVersionEnumType),
+        "ocpp_transport": st.sampled_from(OCPPTransportEnumType),
+        "ocpp_csms_url": strings(max_size=512),
+        "message_timeout": st.integers(),
+        "security_profile": st.integers(),
+        "ocpp_interface": st.sampled_from(OCPPInterfaceEnumType),
+        "vpn": _st_VPNType,
+    },
+    frozenset(
+        {
+            "ocpp_version",
+            "ocpp_transport",
+            "ocpp_csms_url",
+            "message_timeout",
+            "security_profile",
+            "ocpp_interface",
+        }
+    ),
+)
+_st_NetworkConnectionProfileType: st.SearchStrategy[NetworkConnectionProfileType] = model(
+    NetworkConnectionProfileType, _shape_NetworkConnectionProfileType
 )
 
 
-_fields_FirmwareStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(FirmwareStatusEnumType),
-    "request_id": st.integers(),
-}
-_required_FirmwareStatusNotificationRequest: frozenset[str] = frozenset({"status"})
-_st_FirmwareStatusNotificationRequest: st.SearchStrategy[FirmwareStatusNotificationRequest] = (
-    _model(
-        FirmwareStatusNotificationRequest,
-        _fields_FirmwareStatusNotificationRequest,
-        _required_FirmwareStatusNotificationRequest,
-    )
+_shape_OCSPRequestDataType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
+        "issuer_name_hash": strings(max_size=128),
+        "issuer_key_hash": strings(max_size=128),
+        "serial_number": strings(max_size=40),
+        "responder_url": strings(max_size=512),
+    },
+    frozenset(
+        {"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number", "responder_url"}
+    ),
+)
+_st_OCSPRequestDataType: st.SearchStrategy[OCSPRequestDataType] = model(
+    OCSPRequestDataType, _shape_OCSPRequestDataType
 )
 
 
-_fields_FirmwareStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_FirmwareStatusNotificationResponse: frozenset[str] = frozenset()
+_shape_VariableAttributeType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "type": st.sampled_from(AttributeEnumType),
+        "value": strings(max_size=2500),
+        "mutability": st.sampled_from(MutabilityEnumType),
+        "persistent": st.booleans(),
+        "constant": st.booleans(),
+    },
+    frozenset(),
+)
+_st_VariableAttributeType: st.SearchStrategy[VariableAttributeType] = model(
+    VariableAttributeType, _shape_VariableAttributeType
+)
+
+
+_shape_VariableCharacteristicsType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "unit": strings(max_size=16),
+        "data_type": st.sampled_from(DataEnumType),
+        "min_limit": numbers(),
+        "max_limit": numbers(),
+        "values_list": strings(max_size=1000),
+        "supports_monitoring": st.booleans(),
+    },
+    frozenset({"data_type", "supports_monitoring"}),
+)
+_st_VariableCharacteristicsType: st.SearchStrategy[VariableCharacteristicsType] = model(
+    VariableCharacteristicsType, _shape_VariableCharacteristicsType
+)
+
+
+_shape_ReportDataType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+        "variable_attribute": lists(_st_VariableAttributeType, 1, 4),
+        "variable_characteristics": _st_VariableCharacteristicsType,
+    },
+    frozenset({"component", "variable", "variable_attribute"}),
+)
+_st_ReportDataType: st.SearchStrategy[ReportDataType] = model(ReportDataType, _shape_ReportDataType)
+
+
+_shape_SetMonitoringDataType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id": st.integers(),
+        "transaction": st.booleans(),
+        "value": numbers(),
+        "type": st.sampled_from(MonitorEnumType),
+        "severity": st.integers(),
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+    },
+    frozenset({"value", "type", "severity", "component", "variable"}),
+)
+_st_SetMonitoringDataType: st.SearchStrategy[SetMonitoringDataType] = model(
+    SetMonitoringDataType, _shape_SetMonitoringDataType
+)
+
+
+_shape_SetMonitoringResultType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id": st.integers(),
+        "status_info": _st_StatusInfoType,
+        "status": st.sampled_from(SetMonitoringStatusEnumType),
+        "type": st.sampled_from(MonitorEnumType),
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+        "severity": st.integers(),
+    },
+    frozenset({"status", "type", "component", "variable", "severity"}),
+)
+_st_SetMonitoringResultType: st.SearchStrategy[SetMonitoringResultType] = model(
+    SetMonitoringResultType, _shape_SetMonitoringResultType
+)
+
+
+_shape_SetVariableDataType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "attribute_type": st.sampled_from(AttributeEnumType),
+        "attribute_value": strings(max_size=1000),
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+    },
+    frozenset({"attribute_value", "component", "variable"}),
+)
+_st_SetVariableDataType: st.SearchStrategy[SetVariableDataType] = model(
+    SetVariableDataType, _shape_SetVariableDataType
+)
+
+
+_shape_SetVariableResultType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "attribute_type": st.sampled_from(AttributeEnumType),
+        "attribute_status": st.sampled_from(SetVariableStatusEnumType),
+        "attribute_status_info": _st_StatusInfoType,
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+    },
+    frozenset({"attribute_status", "component", "variable"}),
+)
+_st_SetVariableResultType: st.SearchStrategy[SetVariableResultType] = model(
+    SetVariableResultType, _shape_SetVariableResultType
+)
+
+
+_shape_TransactionType = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "transaction_id": strings(max_size=36),
+        "charging_state": st.sampled_from(ChargingStateEnumType),
+        "time_spent_charging": st.integers(),
+        "stopped_reason": st.sampled_from(ReasonEnumType),
+        "remote_start_id": st.integers(),
+    },
+    frozenset({"transaction_id"}),
+)
+_st_TransactionType: st.SearchStrategy[TransactionType] = model(
+    TransactionType, _shape_TransactionType
+)
+
+
+_shape_AuthorizeRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id_token": _st_IdTokenType,
+        "certificate": strings(max_size=5500),
+        "iso15118_certificate_hash_data": lists(_st_OCSPRequestDataType, 1, 4),
+    },
+    frozenset({"id_token"}),
+)
+_st_AuthorizeRequest: st.SearchStrategy[AuthorizeRequest] = model(
+    AuthorizeRequest, _shape_AuthorizeRequest
+)
+
+
+_shape_AuthorizeResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id_token_info": _st_IdTokenInfoType,
+        "certificate_status": st.sampled_from(AuthorizeCertificateStatusEnumType),
+    },
+    frozenset({"id_token_info"}),
+)
+_st_AuthorizeResponse: st.SearchStrategy[AuthorizeResponse] = model(
+    AuthorizeResponse, _shape_AuthorizeResponse
+)
+
+
+_shape_BootNotificationRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "charging_station": _st_ChargingStationType,
+        "reason": st.sampled_from(BootReasonEnumType),
+    },
+    frozenset({"charging_station", "reason"}),
+)
+_st_BootNotificationRequest: st.SearchStrategy[BootNotificationRequest] = model(
+    BootNotificationRequest, _shape_BootNotificationRequest
+)
+
+
+_shape_BootNotificationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "current_time": date_times,
+        "interval": st.integers(),
+        "status": st.sampled_from(RegistrationStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"current_time", "interval", "status"}),
+)
+_st_BootNotificationResponse: st.SearchStrategy[BootNotificationResponse] = model(
+    BootNotificationResponse, _shape_BootNotificationResponse
+)
+
+
+_shape_CancelReservationRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "reservation_id": st.integers(),
+    },
+    frozenset({"reservation_id"}),
+)
+_st_CancelReservationRequest: st.SearchStrategy[CancelReservationRequest] = model(
+    CancelReservationRequest, _shape_CancelReservationRequest
+)
+
+
+_shape_CancelReservationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(CancelReservationStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_CancelReservationResponse: st.SearchStrategy[CancelReservationResponse] = model(
+    CancelReservationResponse, _shape_CancelReservationResponse
+)
+
+
+_shape_CertificateSignedRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "certificate_chain": strings(max_size=10000),
+        "certificate_type": st.sampled_from(CertificateSigningUseEnumType),
+    },
+    frozenset({"certificate_chain"}),
+)
+_st_CertificateSignedRequest: st.SearchStrategy[CertificateSignedRequest] = model(
+    CertificateSignedRequest, _shape_CertificateSignedRequest
+)
+
+
+_shape_CertificateSignedResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(CertificateSignedStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_CertificateSignedResponse: st.SearchStrategy[CertificateSignedResponse] = model(
+    CertificateSignedResponse, _shape_CertificateSignedResponse
+)
+
+
+_shape_ChangeAvailabilityRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "evse": _st_EVSEType,
+        "operational_status": st.sampled_from(OperationalStatusEnumType),
+    },
+    frozenset({"operational_status"}),
+)
+_st_ChangeAvailabilityRequest: st.SearchStrategy[ChangeAvailabilityRequest] = model(
+    ChangeAvailabilityRequest, _shape_ChangeAvailabilityRequest
+)
+
+
+_shape_ChangeAvailabilityResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(ChangeAvailabilityStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_ChangeAvailabilityResponse: st.SearchStrategy[ChangeAvailabilityResponse] = model(
+    ChangeAvailabilityResponse, _shape_ChangeAvailabilityResponse
+)
+
+
+_shape_ClearCacheRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ClearCacheRequest: st.SearchStrategy[ClearCacheRequest] = model(
+    ClearCacheRequest, _shape_ClearCacheRequest
+)
+
+
+_shape_ClearCacheResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(ClearCacheStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_ClearCacheResponse: st.SearchStrategy[ClearCacheResponse] = model(
+    ClearCacheResponse, _shape_ClearCacheResponse
+)
+
+
+_shape_ClearChargingProfileRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "charging_profile_id": st.integers(),
+        "charging_profile_criteria": _st_ClearChargingProfileType,
+    },
+    frozenset(),
+)
+_st_ClearChargingProfileRequest: st.SearchStrategy[ClearChargingProfileRequest] = model(
+    ClearChargingProfileRequest, _shape_ClearChargingProfileRequest
+)
+
+
+_shape_ClearChargingProfileResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(ClearChargingProfileStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_ClearChargingProfileResponse: st.SearchStrategy[ClearChargingProfileResponse] = model(
+    ClearChargingProfileResponse, _shape_ClearChargingProfileResponse
+)
+
+
+_shape_ClearDisplayMessageRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id": st.integers(),
+    },
+    frozenset({"id"}),
+)
+_st_ClearDisplayMessageRequest: st.SearchStrategy[ClearDisplayMessageRequest] = model(
+    ClearDisplayMessageRequest, _shape_ClearDisplayMessageRequest
+)
+
+
+_shape_ClearDisplayMessageResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(ClearMessageStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_ClearDisplayMessageResponse: st.SearchStrategy[ClearDisplayMessageResponse] = model(
+    ClearDisplayMessageResponse, _shape_ClearDisplayMessageResponse
+)
+
+
+_shape_ClearVariableMonitoringRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id": lists(st.integers(), 1, None),
+    },
+    frozenset({"id"}),
+)
+_st_ClearVariableMonitoringRequest: st.SearchStrategy[ClearVariableMonitoringRequest] = model(
+    ClearVariableMonitoringRequest, _shape_ClearVariableMonitoringRequest
+)
+
+
+_shape_ClearVariableMonitoringResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "clear_monitoring_result": lists(_st_ClearMonitoringResultType, 1, None),
+    },
+    frozenset({"clear_monitoring_result"}),
+)
+_st_ClearVariableMonitoringResponse: st.SearchStrategy[ClearVariableMonitoringResponse] = model(
+    ClearVariableMonitoringResponse, _shape_ClearVariableMonitoringResponse
+)
+
+
+_shape_ClearedChargingLimitRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType),
+        "evse_id": st.integers(),
+    },
+    frozenset({"charging_limit_source"}),
+)
+_st_ClearedChargingLimitRequest: st.SearchStrategy[ClearedChargingLimitRequest] = model(
+    ClearedChargingLimitRequest, _shape_ClearedChargingLimitRequest
+)
+
+
+_shape_ClearedChargingLimitResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ClearedChargingLimitResponse: st.SearchStrategy[ClearedChargingLimitResponse] = model(
+    ClearedChargingLimitResponse, _shape_ClearedChargingLimitResponse
+)
+
+
+_shape_CostUpdatedRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "total_cost": numbers(),
+        "transaction_id": strings(max_size=36),
+    },
+    frozenset({"total_cost", "transaction_id"}),
+)
+_st_CostUpdatedRequest: st.SearchStrategy[CostUpdatedRequest] = model(
+    CostUpdatedRequest, _shape_CostUpdatedRequest
+)
+
+
+_shape_CostUpdatedResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_CostUpdatedResponse: st.SearchStrategy[CostUpdatedResponse] = model(
+    CostUpdatedResponse, _shape_CostUpdatedResponse
+)
+
+
+_shape_CustomerInformationRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "customer_certificate": _st_CertificateHashDataType,
+        "id_token": _st_IdTokenType,
+        "request_id": st.integers(),
+        "report": st.booleans(),
+        "clear": st.booleans(),
+        "customer_identifier": strings(max_size=64),
+    },
+    frozenset({"request_id", "report", "clear"}),
+)
+_st_CustomerInformationRequest: st.SearchStrategy[CustomerInformationRequest] = model(
+    CustomerInformationRequest, _shape_CustomerInformationRequest
+)
+
+
+_shape_CustomerInformationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(CustomerInformationStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_CustomerInformationResponse: st.SearchStrategy[CustomerInformationResponse] = model(
+    CustomerInformationResponse, _shape_CustomerInformationResponse
+)
+
+
+_shape_DataTransferRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "message_id": strings(max_size=50),
+        "data": json_properties,
+        "vendor_id": strings(max_size=255),
+    },
+    frozenset({"vendor_id"}),
+)
+_st_DataTransferRequest: st.SearchStrategy[DataTransferRequest] = model(
+    DataTransferRequest, _shape_DataTransferRequest
+)
+
+
+_shape_DataTransferResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(DataTransferStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "data": json_properties,
+    },
+    frozenset({"status"}),
+)
+_st_DataTransferResponse: st.SearchStrategy[DataTransferResponse] = model(
+    DataTransferResponse, _shape_DataTransferResponse
+)
+
+
+_shape_DeleteCertificateRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "certificate_hash_data": _st_CertificateHashDataType,
+    },
+    frozenset({"certificate_hash_data"}),
+)
+_st_DeleteCertificateRequest: st.SearchStrategy[DeleteCertificateRequest] = model(
+    DeleteCertificateRequest, _shape_DeleteCertificateRequest
+)
+
+
+_shape_DeleteCertificateResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(DeleteCertificateStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_DeleteCertificateResponse: st.SearchStrategy[DeleteCertificateResponse] = model(
+    DeleteCertificateResponse, _shape_DeleteCertificateResponse
+)
+
+
+_shape_FirmwareStatusNotificationRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(FirmwareStatusEnumType),
+        "request_id": st.integers(),
+    },
+    frozenset({"status"}),
+)
+_st_FirmwareStatusNotificationRequest: st.SearchStrategy[FirmwareStatusNotificationRequest] = model(
+    FirmwareStatusNotificationRequest, _shape_FirmwareStatusNotificationRequest
+)
+
+
+_shape_FirmwareStatusNotificationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
 _st_FirmwareStatusNotificationResponse: st.SearchStrategy[FirmwareStatusNotificationResponse] = (
-    _model(
-        FirmwareStatusNotificationResponse,
-        _fields_FirmwareStatusNotificationResponse,
-        _required_FirmwareStatusNotificationResponse,
-    )
+    model(FirmwareStatusNotificationResponse, _shape_FirmwareStatusNotificationResponse)
 )
 
 
-_fields_Get15118EVCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "iso15118_schema_version": _strings(max_size=50),
-    "action": st.sampled_from(CertificateActionEnumType),
-    "exi_request": _strings(max_size=5600),
-}
-_required_Get15118EVCertificateRequest: frozenset[str] = frozenset(
-    {"iso15118_schema_version", "action", "exi_request"}
+_shape_Get15118EVCertificateRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "iso15118_schema_version": strings(max_size=50),
+        "action": st.sampled_from(CertificateActionEnumType),
+        "exi_request": strings(max_size=5600),
+    },
+    frozenset({"iso15118_schema_version", "action", "exi_request"}),
 )
-_st_Get15118EVCertificateRequest: st.SearchStrategy[Get15118EVCertificateRequest] = _model(
-    Get15118EVCertificateRequest,
-    _fields_Get15118EVCertificateRequest,
-    _required_Get15118EVCertificateRequest,
+_st_Get15118EVCertificateRequest: st.SearchStrategy[Get15118EVCertificateRequest] = model(
+    Get15118EVCertificateRequest, _shape_Get15118EVCertificateRequest
 )
 
 
-_fields_Get15118EVCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(Iso15118EVCertificateStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "exi_response": _strings(max_size=7500),
-}
-_required_Get15118EVCertificateResponse: frozenset[str] = frozenset({"status", "exi_response"})
-_st_Get15118EVCertificateResponse: st.SearchStrategy[Get15118EVCertificateResponse] = _model(
-    Get15118EVCertificateResponse,
-    _fields_Get15118EVCertificateResponse,
-    _required_Get15118EVCertificateResponse,
+_shape_Get15118EVCertificateResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(Iso15118EVCertificateStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "exi_response": strings(max_size=7500),
+    },
+    frozenset({"status", "exi_response"}),
+)
+_st_Get15118EVCertificateResponse: st.SearchStrategy[Get15118EVCertificateResponse] = model(
+    Get15118EVCertificateResponse, _shape_Get15118EVCertificateResponse
 )
 
 
-_fields_GetBaseReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "request_id": st.integers(),
-    "report_base": st.sampled_from(ReportBaseEnumType),
-}
-_required_GetBaseReportRequest: frozenset[str] = frozenset({"request_id", "report_base"})
-_st_GetBaseReportRequest: st.SearchStrategy[GetBaseReportRequest] = _model(
-    GetBaseReportRequest, _fields_GetBaseReportRequest, _required_GetBaseReportRequest
+_shape_GetBaseReportRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "request_id": st.integers(),
+        "report_base": st.sampled_from(ReportBaseEnumType),
+    },
+    frozenset({"request_id", "report_base"}),
+)
+_st_GetBaseReportRequest: st.SearchStrategy[GetBaseReportRequest] = model(
+    GetBaseReportRequest, _shape_GetBaseReportRequest
 )
 
 
-_fields_GetBaseReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GenericDeviceModelStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_GetBaseReportResponse: frozenset[str] = frozenset({"status"})
-_st_GetBaseReportResponse: st.SearchStrategy[GetBaseReportResponse] = _model(
-    GetBaseReportResponse, _fields_GetBaseReportResponse, _required_GetBaseReportResponse
+_shape_GetBaseReportResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GenericDeviceModelStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_GetBaseReportResponse: st.SearchStrategy[GetBaseReportResponse] = model(
+    GetBaseReportResponse, _shape_GetBaseReportResponse
 )
 
 
-_fields_GetCertificateStatusRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "ocsp_request_data": _st_OCSPRequestDataType,
-}
-_required_GetCertificateStatusRequest: frozenset[str] = frozenset({"ocsp_request_data"})
-_st_GetCertificateStatusRequest: st.SearchStrategy[GetCertificateStatusRequest] = _model(
-    GetCertificateStatusRequest,
-    _fields_GetCertificateStatusRequest,
-    _required_GetCertificateStatusRequest,
+_shape_GetCertificateStatusRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "ocsp_request_data": _st_OCSPRequestDataType,
+    },
+    frozenset({"ocsp_request_data"}),
+)
+_st_GetCertificateStatusRequest: st.SearchStrategy[GetCertificateStatusRequest] = model(
+    GetCertificateStatusRequest, _shape_GetCertificateStatusRequest
 )
 
 
-_fields_GetCertificateStatusResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GetCertificateStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "ocsp_result": _strings(max_size=5500),
-}
-_required_GetCertificateStatusResponse: frozenset[str] = frozenset({"status"})
-_st_GetCertificateStatusResponse: st.SearchStrategy[GetCertificateStatusResponse] = _model(
-    GetCertificateStatusResponse,
-    _fields_GetCertificateStatusResponse,
-    _required_GetCertificateStatusResponse,
+_shape_GetCertificateStatusResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GetCertificateStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "ocsp_result": strings(max_size=5500),
+    },
+    frozenset({"status"}),
+)
+_st_GetCertificateStatusResponse: st.SearchStrategy[GetCertificateStatusResponse] = model(
+    GetCertificateStatusResponse, _shape_GetCertificateStatusResponse
 )
 
 
-_fields_GetChargingProfilesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "request_id": st.integers(),
-    "evse_id": st.integers(),
-    "charging_profile": _st_ChargingProfileCriterionType,
-}
-_required_GetChargingProfilesRequest: frozenset[str] = frozenset({"request_id", "charging_profile"})
-_st_GetChargingProfilesRequest: st.SearchStrategy[GetChargingProfilesRequest] = _model(
-    GetChargingProfilesRequest,
-    _fields_GetChargingProfilesRequest,
-    _required_GetChargingProfilesRequest,
+_shape_GetChargingProfilesRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "request_id": st.integers(),
+        "evse_id": st.integers(),
+        "charging_profile": _st_ChargingProfileCriterionType,
+    },
+    frozenset({"request_id", "charging_profile"}),
+)
+_st_GetChargingProfilesRequest: st.SearchStrategy[GetChargingProfilesRequest] = model(
+    GetChargingProfilesRequest, _shape_GetChargingProfilesRequest
 )
 
 
-_fields_GetChargingProfilesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GetChargingProfileStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_GetChargingProfilesResponse: frozenset[str] = frozenset({"status"})
-_st_GetChargingProfilesResponse: st.SearchStrategy[GetChargingProfilesResponse] = _model(
-    GetChargingProfilesResponse,
-    _fields_GetChargingProfilesResponse,
-    _required_GetChargingProfilesResponse,
+_shape_GetChargingProfilesResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GetChargingProfileStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_GetChargingProfilesResponse: st.SearchStrategy[GetChargingProfilesResponse] = model(
+    GetChargingProfilesResponse, _shape_GetChargingProfilesResponse
 )
 
 
-_fields_GetCompositeScheduleRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "duration": st.integers(),
-    "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
-    "evse_id": st.integers(),
-}
-_required_GetCompositeScheduleRequest: frozenset[str] = frozenset({"duration", "evse_id"})
-_st_GetCompositeScheduleRequest: st.SearchStrategy[GetCompositeScheduleRequest] = _model(
-    GetCompositeScheduleRequest,
-    _fields_GetCompositeScheduleRequest,
-    _required_GetCompositeScheduleRequest,
+_shape_GetCompositeScheduleRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "duration": st.integers(),
+        "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
+        "evse_id": st.integers(),
+    },
+    frozenset({"duration", "evse_id"}),
+)
+_st_GetCompositeScheduleRequest: st.SearchStrategy[GetCompositeScheduleRequest] = model(
+    GetCompositeScheduleRequest, _shape_GetCompositeScheduleRequest
 )
 
 
-_fields_GetCompositeScheduleResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "schedule": _st_CompositeScheduleType,
-}
-_required_GetCompositeScheduleResponse: frozenset[str] = frozenset({"status"})
-_st_GetCompositeScheduleResponse: st.SearchStrategy[GetCompositeScheduleResponse] = _model(
-    GetCompositeScheduleResponse,
-    _fields_GetCompositeScheduleResponse,
-    _required_GetCompositeScheduleResponse,
+_shape_GetCompositeScheduleResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "schedule": _st_CompositeScheduleType,
+    },
+    frozenset({"status"}),
+)
+_st_GetCompositeScheduleResponse: st.SearchStrategy[GetCompositeScheduleResponse] = model(
+    GetCompositeScheduleResponse, _shape_GetCompositeScheduleResponse
 )
 
 
-_fields_GetDisplayMessagesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id": _lists(st.integers(), 1, None),
-    "request_id": st.integers(),
-    "priority": st.sampled_from(MessagePriorityEnumType),
-    "state": st.sampled_from(MessageStateEnumType),
-}
-_required_GetDisplayMessagesRequest: frozenset[str] = frozenset({"request_id"})
-_st_GetDisplayMessagesRequest: st.SearchStrategy[GetDisplayMessagesRequest] = _model(
-    GetDisplayMessagesRequest,
-    _fields_GetDisplayMessagesRequest,
-    _required_GetDisplayMessagesRequest,
+_shape_GetDisplayMessagesRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id": lists(st.integers(), 1, None),
+        "request_id": st.integers(),
+        "priority": st.sampled_from(MessagePriorityEnumType),
+        "state": st.sampled_from(MessageStateEnumType),
+    },
+    frozenset({"request_id"}),
+)
+_st_GetDisplayMessagesRequest: st.SearchStrategy[GetDisplayMessagesRequest] = model(
+    GetDisplayMessagesRequest, _shape_GetDisplayMessagesRequest
 )
 
 
-_fields_GetDisplayMessagesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GetDisplayMessagesStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_GetDisplayMessagesResponse: frozenset[str] = frozenset({"status"})
-_st_GetDisplayMessagesResponse: st.SearchStrategy[GetDisplayMessagesResponse] = _model(
-    GetDisplayMessagesResponse,
-    _fields_GetDisplayMessagesResponse,
-    _required_GetDisplayMessagesResponse,
+_shape_GetDisplayMessagesResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GetDisplayMessagesStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_GetDisplayMessagesResponse: st.SearchStrategy[GetDisplayMessagesResponse] = model(
+    GetDisplayMessagesResponse, _shape_GetDisplayMessagesResponse
 )
 
 
-_fields_GetInstalledCertificateIdsRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "certificate_type": _lists(st.sampled_from(GetCertificateIdUseEnumType), 1, None),
-}
-_required_GetInstalledCertificateIdsRequest: frozenset[str] = frozenset()
-_st_GetInstalledCertificateIdsRequest: st.SearchStrategy[GetInstalledCertificateIdsRequest] = (
-    _model(
-        GetInstalledCertificateIdsRequest,
-        _fields_GetInstalledCertificateIdsRequest,
-        _required_GetInstalledCertificateIdsRequest,
-    )
+_shape_GetInstalledCertificateIdsRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "certificate_type": lists(st.sampled_from(GetCertificateIdUseEnumType), 1, None),
+    },
+    frozenset(),
+)
+_st_GetInstalledCertificateIdsRequest: st.SearchStrategy[GetInstalledCertificateIdsRequest] = model(
+    GetInstalledCertificateIdsRequest, _shape_GetInstalledCertificateIdsRequest
 )
 
 
-_fields_GetInstalledCertificateIdsResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GetInstalledCertificateStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "certificate_hash_data_chain": _lists(_st_CertificateHashDataChainType, 1, None),
-}
-_required_GetInstalledCertificateIdsResponse: frozenset[str] = frozenset({"status"})
+_shape_GetInstalledCertificateIdsResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GetInstalledCertificateStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "certificate_hash_data_chain": lists(_st_CertificateHashDataChainType, 1, None),
+    },
+    frozenset({"status"}),
+)
 _st_GetInstalledCertificateIdsResponse: st.SearchStrategy[GetInstalledCertificateIdsResponse] = (
-    _model(
-        GetInstalledCertificateIdsResponse,
-        _fields_GetInstalledCertificateIdsResponse,
-        _required_GetInstalledCertificateIdsResponse,
-    )
+    model(GetInstalledCertificateIdsResponse, _shape_GetInstalledCertificateIdsResponse)
 )
 
 
-_fields_GetLocalListVersionRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_GetLocalListVersionRequest: frozenset[str] = frozenset()
-_st_GetLocalListVersionRequest: st.SearchStrategy[GetLocalListVersionRequest] = _model(
-    GetLocalListVersionRequest,
-    _fields_GetLocalListVersionRequest,
-    _required_GetLocalListVersionRequest,
+_shape_GetLocalListVersionRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_GetLocalListVersionRequest: st.SearchStrategy[GetLocalListVersionRequest] = model(
+    GetLocalListVersionRequest, _shape_GetLocalListVersionRequest
 )
 
 
-_fields_GetLocalListVersionResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "version_number": st.integers(),
-}
-_required_GetLocalListVersionResponse: frozenset[str] = frozenset({"version_number"})
-_st_GetLocalListVersionResponse: st.SearchStrategy[GetLocalListVersionResponse] = _model(
-    GetLocalListVersionResponse,
-    _fields_GetLocalListVersionResponse,
-    _required_GetLocalListVersionResponse,
+_shape_GetLocalListVersionResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "version_number": st.integers(),
+    },
+    frozenset({"version_number"}),
+)
+_st_GetLocalListVersionResponse: st.SearchStrategy[GetLocalListVersionResponse] = model(
+    GetLocalListVersionResponse, _shape_GetLocalListVersionResponse
 )
 
 
-_fields_GetLogRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "log": _st_LogParametersType,
-    "log_type": st.sampled_from(LogEnumType),
-    "request_id": st.integers(),
-    "retries": st.integers(),
-    "retry_interval": st.integers(),
-}
-_required_GetLogRequest: frozenset[str] = frozenset({"log", "log_type", "request_id"})
-_st_GetLogRequest: st.SearchStrategy[GetLogRequest] = _model(
-    GetLogRequest, _fields_GetLogRequest, _required_GetLogRequest
+_shape_GetLogRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "log": _st_LogParametersType,
+        "log_type": st.sampled_from(LogEnumType),
+        "request_id": st.integers(),
+        "retries": st.integers(),
+        "retry_interval": st.integers(),
+    },
+    frozenset({"log", "log_type", "request_id"}),
+)
+_st_GetLogRequest: st.SearchStrategy[GetLogRequest] = model(GetLogRequest, _shape_GetLogRequest)
+
+
+_shape_GetLogResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(LogStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "filename": strings(max_size=255),
+    },
+    frozenset({"status"}),
+)
+_st_GetLogResponse: st.SearchStrategy[GetLogResponse] = model(GetLogResponse, _shape_GetLogResponse)
+
+
+_shape_GetMonitoringReportRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "component_variable": lists(_st_ComponentVariableType, 1, None),
+        "request_id": st.integers(),
+        "monitoring_criteria": lists(st.sampled_from(MonitoringCriterionEnumType), 1, 3),
+    },
+    frozenset({"request_id"}),
+)
+_st_GetMonitoringReportRequest: st.SearchStrategy[GetMonitoringReportRequest] = model(
+    GetMonitoringReportRequest, _shape_GetMonitoringReportRequest
 )
 
 
-_fields_GetLogResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(LogStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "filename": _strings(max_size=255),
-}
-_required_GetLogResponse: frozenset[str] = frozenset({"status"})
-_st_GetLogResponse: st.SearchStrategy[GetLogResponse] = _model(
-    GetLogResponse, _fields_GetLogResponse, _required_GetLogResponse
+_shape_GetMonitoringReportResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GenericDeviceModelStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_GetMonitoringReportResponse: st.SearchStrategy[GetMonitoringReportResponse] = model(
+    GetMonitoringReportResponse, _shape_GetMonitoringReportResponse
 )
 
 
-_fields_GetMonitoringReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "component_variable": _lists(_st_ComponentVariableType, 1, None),
-    "request_id": st.integers(),
-    "monitoring_criteria": _lists(st.sampled_from(MonitoringCriterionEnumType), 1, 3),
-}
-_required_GetMonitoringReportRequest: frozenset[str] = frozenset({"request_id"})
-_st_GetMonitoringReportRequest: st.SearchStrategy[GetMonitoringReportRequest] = _model(
-    GetMonitoringReportRequest,
-    _fields_GetMonitoringReportRequest,
-    _required_GetMonitoringReportRequest,
+_shape_GetReportRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "component_variable": lists(_st_ComponentVariableType, 1, None),
+        "request_id": st.integers(),
+        "component_criteria": lists(st.sampled_from(ComponentCriterionEnumType), 1, 4),
+    },
+    frozenset({"request_id"}),
+)
+_st_GetReportRequest: st.SearchStrategy[GetReportRequest] = model(
+    GetReportRequest, _shape_GetReportRequest
 )
 
 
-_fields_GetMonitoringReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GenericDeviceModelStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_GetMonitoringReportResponse: frozenset[str] = frozenset({"status"})
-_st_GetMonitoringReportResponse: st.SearchStrategy[GetMonitoringReportResponse] = _model(
-    GetMonitoringReportResponse,
-    _fields_GetMonitoringReportResponse,
-    _required_GetMonitoringReportResponse,
+_shape_GetReportResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GenericDeviceModelStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_GetReportResponse: st.SearchStrategy[GetReportResponse] = model(
+    GetReportResponse, _shape_GetReportResponse
 )
 
 
-_fields_GetReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "component_variable": _lists(_st_ComponentVariableType, 1, None),
-    "request_id": st.integers(),
-    "component_criteria": _lists(st.sampled_from(ComponentCriterionEnumType), 1, 4),
-}
-_required_GetReportRequest: frozenset[str] = frozenset({"request_id"})
-_st_GetReportRequest: st.SearchStrategy[GetReportRequest] = _model(
-    GetReportRequest, _fields_GetReportRequest, _required_GetReportRequest
+_shape_GetTransactionStatusRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "transaction_id": strings(max_size=36),
+    },
+    frozenset(),
+)
+_st_GetTransactionStatusRequest: st.SearchStrategy[GetTransactionStatusRequest] = model(
+    GetTransactionStatusRequest, _shape_GetTransactionStatusRequest
 )
 
 
-_fields_GetReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GenericDeviceModelStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_GetReportResponse: frozenset[str] = frozenset({"status"})
-_st_GetReportResponse: st.SearchStrategy[GetReportResponse] = _model(
-    GetReportResponse, _fields_GetReportResponse, _required_GetReportResponse
+_shape_GetTransactionStatusResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "ongoing_indicator": st.booleans(),
+        "messages_in_queue": st.booleans(),
+    },
+    frozenset({"messages_in_queue"}),
+)
+_st_GetTransactionStatusResponse: st.SearchStrategy[GetTransactionStatusResponse] = model(
+    GetTransactionStatusResponse, _shape_GetTransactionStatusResponse
 )
 
 
-_fields_GetTransactionStatusRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "transaction_id": _strings(max_size=36),
-}
-_required_GetTransactionStatusRequest: frozenset[str] = frozenset()
-_st_GetTransactionStatusRequest: st.SearchStrategy[GetTransactionStatusRequest] = _model(
-    GetTransactionStatusRequest,
-    _fields_GetTransactionStatusRequest,
-    _required_GetTransactionStatusRequest,
+_shape_GetVariablesRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "get_variable_data": lists(_st_GetVariableDataType, 1, None),
+    },
+    frozenset({"get_variable_data"}),
+)
+_st_GetVariablesRequest: st.SearchStrategy[GetVariablesRequest] = model(
+    GetVariablesRequest, _shape_GetVariablesRequest
 )
 
 
-_fields_GetTransactionStatusResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "ongoing_indicator": st.booleans(),
-    "messages_in_queue": st.booleans(),
-}
-_required_GetTransactionStatusResponse: frozenset[str] = frozenset({"messages_in_queue"})
-_st_GetTransactionStatusResponse: st.SearchStrategy[GetTransactionStatusResponse] = _model(
-    GetTransactionStatusResponse,
-    _fields_GetTransactionStatusResponse,
-    _required_GetTransactionStatusResponse,
+_shape_GetVariablesResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "get_variable_result": lists(_st_GetVariableResultType, 1, None),
+    },
+    frozenset({"get_variable_result"}),
+)
+_st_GetVariablesResponse: st.SearchStrategy[GetVariablesResponse] = model(
+    GetVariablesResponse, _shape_GetVariablesResponse
 )
 
 
-_fields_GetVariablesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "get_variable_data": _lists(_st_GetVariableDataType, 1, None),
-}
-_required_GetVariablesRequest: frozenset[str] = frozenset({"get_variable_data"})
-_st_GetVariablesRequest: st.SearchStrategy[GetVariablesRequest] = _model(
-    GetVariablesRequest, _fields_GetVariablesRequest, _required_GetVariablesRequest
+_shape_HeartbeatRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_HeartbeatRequest: st.SearchStrategy[HeartbeatRequest] = model(
+    HeartbeatRequest, _shape_HeartbeatRequest
 )
 
 
-_fields_GetVariablesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "get_variable_result": _lists(_st_GetVariableResultType, 1, None),
-}
-_required_GetVariablesResponse: frozenset[str] = frozenset({"get_variable_result"})
-_st_GetVariablesResponse: st.SearchStrategy[GetVariablesResponse] = _model(
-    GetVariablesResponse, _fields_GetVariablesResponse, _required_GetVariablesResponse
+_shape_HeartbeatResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "current_time": date_times,
+    },
+    frozenset({"current_time"}),
+)
+_st_HeartbeatResponse: st.SearchStrategy[HeartbeatResponse] = model(
+    HeartbeatResponse, _shape_HeartbeatResponse
 )
 
 
-_fields_HeartbeatRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_HeartbeatRequest: frozenset[str] = frozenset()
-_st_HeartbeatRequest: st.SearchStrategy[HeartbeatRequest] = _model(
-    HeartbeatRequest, _fields_HeartbeatRequest, _required_HeartbeatRequest
+_shape_InstallCertificateRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "certificate_type": st.sampled_from(InstallCertificateUseEnumType),
+        "certificate": strings(max_size=5500),
+    },
+    frozenset({"certificate_type", "certificate"}),
+)
+_st_InstallCertificateRequest: st.SearchStrategy[InstallCertificateRequest] = model(
+    InstallCertificateRequest, _shape_InstallCertificateRequest
 )
 
 
-_fields_HeartbeatResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "current_time": _DATE_TIMES,
-}
-_required_HeartbeatResponse: frozenset[str] = frozenset({"current_time"})
-_st_HeartbeatResponse: st.SearchStrategy[HeartbeatResponse] = _model(
-    HeartbeatResponse, _fields_HeartbeatResponse, _required_HeartbeatResponse
+_shape_InstallCertificateResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(InstallCertificateStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_InstallCertificateResponse: st.SearchStrategy[InstallCertificateResponse] = model(
+    InstallCertificateResponse, _shape_InstallCertificateResponse
 )
 
 
-_fields_InstallCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "certificate_type": st.sampled_from(InstallCertificateUseEnumType),
-    "certificate": _strings(max_size=5500),
-}
-_required_InstallCertificateRequest: frozenset[str] = frozenset({"certificate_type", "certificate"})
-_st_InstallCertificateRequest: st.SearchStrategy[InstallCertificateRequest] = _model(
-    InstallCertificateRequest,
-    _fields_InstallCertificateRequest,
-    _required_InstallCertificateRequest,
+_shape_LogStatusNotificationRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(UploadLogStatusEnumType),
+        "request_id": st.integers(),
+    },
+    frozenset({"status"}),
+)
+_st_LogStatusNotificationRequest: st.SearchStrategy[LogStatusNotificationRequest] = model(
+    LogStatusNotificationRequest, _shape_LogStatusNotificationRequest
 )
 
 
-_fields_InstallCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(InstallCertificateStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_InstallCertificateResponse: frozenset[str] = frozenset({"status"})
-_st_InstallCertificateResponse: st.SearchStrategy[InstallCertificateResponse] = _model(
-    InstallCertificateResponse,
-    _fields_InstallCertificateResponse,
-    _required_InstallCertificateResponse,
+_shape_LogStatusNotificationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_LogStatusNotificationResponse: st.SearchStrategy[LogStatusNotificationResponse] = model(
+    LogStatusNotificationResponse, _shape_LogStatusNotificationResponse
 )
 
 
-_fields_LogStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(UploadLogStatusEnumType),
-    "request_id": st.integers(),
-}
-_required_LogStatusNotificationRequest: frozenset[str] = frozenset({"status"})
-_st_LogStatusNotificationRequest: st.SearchStrategy[LogStatusNotificationRequest] = _model(
-    LogStatusNotificationRequest,
-    _fields_LogStatusNotificationRequest,
-    _required_LogStatusNotificationRequest,
+_shape_MeterValuesRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "evse_id": st.integers(),
+        "meter_value": lists(_st_MeterValueType, 1, None),
+    },
+    frozenset({"evse_id", "meter_value"}),
+)
+_st_MeterValuesRequest: st.SearchStrategy[MeterValuesRequest] = model(
+    MeterValuesRequest, _shape_MeterValuesRequest
 )
 
 
-_fields_LogStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_LogStatusNotificationResponse: frozenset[str] = frozenset()
-_st_LogStatusNotificationResponse: st.SearchStrategy[LogStatusNotificationResponse] = _model(
-    LogStatusNotificationResponse,
-    _fields_LogStatusNotificationResponse,
-    _required_LogStatusNotificationResponse,
+_shape_MeterValuesResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_MeterValuesResponse: st.SearchStrategy[MeterValuesResponse] = model(
+    MeterValuesResponse, _shape_MeterValuesResponse
 )
 
 
-_fields_MeterValuesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "evse_id": st.integers(),
-    "meter_value": _lists(_st_MeterValueType, 1, None),
-}
-_required_MeterValuesRequest: frozenset[str] = frozenset({"evse_id", "meter_value"})
-_st_MeterValuesRequest: st.SearchStrategy[MeterValuesRequest] = _model(
-    MeterValuesRequest, _fields_MeterValuesRequest, _required_MeterValuesRequest
+_shape_NotifyChargingLimitRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "charging_schedule": lists(_st_ChargingScheduleType, 1, None),
+        "evse_id": st.integers(),
+        "charging_limit": _st_ChargingLimitType,
+    },
+    frozenset({"charging_limit"}),
+)
+_st_NotifyChargingLimitRequest: st.SearchStrategy[NotifyChargingLimitRequest] = model(
+    NotifyChargingLimitRequest, _shape_NotifyChargingLimitRequest
 )
 
 
-_fields_MeterValuesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_MeterValuesResponse: frozenset[str] = frozenset()
-_st_MeterValuesResponse: st.SearchStrategy[MeterValuesResponse] = _model(
-    MeterValuesResponse, _fields_MeterValuesResponse, _required_MeterValuesResponse
+_shape_NotifyChargingLimitResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyChargingLimitResponse: st.SearchStrategy[NotifyChargingLimitResponse] = model(
+    NotifyChargingLimitResponse, _shape_NotifyChargingLimitResponse
 )
 
 
-_fields_NotifyChargingLimitRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "charging_schedule": _lists(_st_ChargingScheduleType, 1, None),
-    "evse_id": st.integers(),
-    "charging_limit": _st_ChargingLimitType,
-}
-_required_NotifyChargingLimitRequest: frozenset[str] = frozenset({"charging_limit"})
-_st_NotifyChargingLimitRequest: st.SearchStrategy[NotifyChargingLimitRequest] = _model(
-    NotifyChargingLimitRequest,
-    _fields_NotifyChargingLimitRequest,
-    _required_NotifyChargingLimitRequest,
+_shape_NotifyCustomerInformationRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "data": strings(max_size=512),
+        "tbc": st.booleans(),
+        "seq_no": st.integers(),
+        "generated_at": date_times,
+        "request_id": st.integers(),
+    },
+    frozenset({"data", "seq_no", "generated_at", "request_id"}),
+)
+_st_NotifyCustomerInformationRequest: st.SearchStrategy[NotifyCustomerInformationRequest] = model(
+    NotifyCustomerInformationRequest, _shape_NotifyCustomerInformationRequest
 )
 
 
-_fields_NotifyChargingLimitResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyChargingLimitResponse: frozenset[str] = frozenset()
-_st_NotifyChargingLimitResponse: st.SearchStrategy[NotifyChargingLimitResponse] = _model(
-    NotifyChargingLimitResponse,
-    _fields_NotifyChargingLimitResponse,
-    _required_NotifyChargingLimitResponse,
+_shape_NotifyCustomerInformationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyCustomerInformationResponse: st.SearchStrategy[NotifyCustomerInformationResponse] = model(
+    NotifyCustomerInformationResponse, _shape_NotifyCustomerInformationResponse
 )
 
 
-_fields_NotifyCustomerInformationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "data": _strings(max_size=512),
-    "tbc": st.booleans(),
-    "seq_no": st.integers(),
-    "generated_at": _DATE_TIMES,
-    "request_id": st.integers(),
-}
-_required_NotifyCustomerInformationRequest: frozenset[str] = frozenset(
-    {"data", "seq_no", "generated_at", "request_id"}
+_shape_NotifyDisplayMessagesRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "message_info": lists(_st_MessageInfoType, 1, None),
+        "request_id": st.integers(),
+        "tbc": st.booleans(),
+    },
+    frozenset({"request_id"}),
 )
-_st_NotifyCustomerInformationRequest: st.SearchStrategy[NotifyCustomerInformationRequest] = _model(
-    NotifyCustomerInformationRequest,
-    _fields_NotifyCustomerInformationRequest,
-    _required_NotifyCustomerInformationRequest,
+_st_NotifyDisplayMessagesRequest: st.SearchStrategy[NotifyDisplayMessagesRequest] = model(
+    NotifyDisplayMessagesRequest, _shape_NotifyDisplayMessagesRequest
 )
 
 
-_fields_NotifyCustomerInformationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyCustomerInformationResponse: frozenset[str] = frozenset()
-_st_NotifyCustomerInformationResponse: st.SearchStrategy[NotifyCustomerInformationResponse] = (
-    _model(
-        NotifyCustomerInformationResponse,
-        _fields_NotifyCustomerInformationResponse,
-        _required_NotifyCustomerInformationResponse,
-    )
+_shape_NotifyDisplayMessagesResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyDisplayMessagesResponse: st.SearchStrategy[NotifyDisplayMessagesResponse] = model(
+    NotifyDisplayMessagesResponse, _shape_NotifyDisplayMessagesResponse
 )
 
 
-_fields_NotifyDisplayMessagesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "message_info": _lists(_st_MessageInfoType, 1, None),
-    "request_id": st.integers(),
-    "tbc": st.booleans(),
-}
-_required_NotifyDisplayMessagesRequest: frozenset[str] = frozenset({"request_id"})
-_st_NotifyDisplayMessagesRequest: st.SearchStrategy[NotifyDisplayMessagesRequest] = _model(
-    NotifyDisplayMessagesRequest,
-    _fields_NotifyDisplayMessagesRequest,
-    _required_NotifyDisplayMessagesRequest,
+_shape_NotifyEVChargingNeedsRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "max_schedule_tuples": st.integers(),
+        "charging_needs": _st_ChargingNeedsType,
+        "evse_id": st.integers(),
+    },
+    frozenset({"charging_needs", "evse_id"}),
+)
+_st_NotifyEVChargingNeedsRequest: st.SearchStrategy[NotifyEVChargingNeedsRequest] = model(
+    NotifyEVChargingNeedsRequest, _shape_NotifyEVChargingNeedsRequest
 )
 
 
-_fields_NotifyDisplayMessagesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyDisplayMessagesResponse: frozenset[str] = frozenset()
-_st_NotifyDisplayMessagesResponse: st.SearchStrategy[NotifyDisplayMessagesResponse] = _model(
-    NotifyDisplayMessagesResponse,
-    _fields_NotifyDisplayMessagesResponse,
-    _required_NotifyDisplayMessagesResponse,
+_shape_NotifyEVChargingNeedsResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(NotifyEVChargingNeedsStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_NotifyEVChargingNeedsResponse: st.SearchStrategy[NotifyEVChargingNeedsResponse] = model(
+    NotifyEVChargingNeedsResponse, _shape_NotifyEVChargingNeedsResponse
 )
 
 
-_fields_NotifyEVChargingNeedsRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "max_schedule_tuples": st.integers(),
-    "charging_needs": _st_ChargingNeedsType,
-    "evse_id": st.integers(),
-}
-_required_NotifyEVChargingNeedsRequest: frozenset[str] = frozenset({"charging_needs", "evse_id"})
-_st_NotifyEVChargingNeedsRequest: st.SearchStrategy[NotifyEVChargingNeedsRequest] = _model(
-    NotifyEVChargingNeedsRequest,
-    _fields_NotifyEVChargingNeedsRequest,
-    _required_NotifyEVChargingNeedsRequest,
+_shape_NotifyEVChargingScheduleRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "time_base": date_times,
+        "charging_schedule": _st_ChargingScheduleType,
+        "evse_id": st.integers(),
+    },
+    frozenset({"time_base", "charging_schedule", "evse_id"}),
+)
+_st_NotifyEVChargingScheduleRequest: st.SearchStrategy[NotifyEVChargingScheduleRequest] = model(
+    NotifyEVChargingScheduleRequest, _shape_NotifyEVChargingScheduleRequest
 )
 
 
-_fields_NotifyEVChargingNeedsResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(NotifyEVChargingNeedsStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_NotifyEVChargingNeedsResponse: frozenset[str] = frozenset({"status"})
-_st_NotifyEVChargingNeedsResponse: st.SearchStrategy[NotifyEVChargingNeedsResponse] = _model(
-    NotifyEVChargingNeedsResponse,
-    _fields_NotifyEVChargingNeedsResponse,
-    _required_NotifyEVChargingNeedsResponse,
+_shape_NotifyEVChargingScheduleResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_NotifyEVChargingScheduleResponse: st.SearchStrategy[NotifyEVChargingScheduleResponse] = model(
+    NotifyEVChargingScheduleResponse, _shape_NotifyEVChargingScheduleResponse
 )
 
 
-_fields_NotifyEVChargingScheduleRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "time_base": _DATE_TIMES,
-    "charging_schedule": _st_ChargingScheduleType,
-    "evse_id": st.integers(),
-}
-_required_NotifyEVChargingScheduleRequest: frozenset[str] = frozenset(
-    {"time_base", "charging_schedule", "evse_id"}
+_shape_NotifyEventRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "generated_at": date_times,
+        "tbc": st.booleans(),
+        "seq_no": st.integers(),
+        "event_data": lists(_st_EventDataType, 1, None),
+    },
+    frozenset({"generated_at", "seq_no", "event_data"}),
 )
-_st_NotifyEVChargingScheduleRequest: st.SearchStrategy[NotifyEVChargingScheduleRequest] = _model(
-    NotifyEVChargingScheduleRequest,
-    _fields_NotifyEVChargingScheduleRequest,
-    _required_NotifyEVChargingScheduleRequest,
-)
-
-
-_fields_NotifyEVChargingScheduleResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_NotifyEVChargingScheduleResponse: frozenset[str] = frozenset({"status"})
-_st_NotifyEVChargingScheduleResponse: st.SearchStrategy[NotifyEVChargingScheduleResponse] = _model(
-    NotifyEVChargingScheduleResponse,
-    _fields_NotifyEVChargingScheduleResponse,
-    _required_NotifyEVChargingScheduleResponse,
+_st_NotifyEventRequest: st.SearchStrategy[NotifyEventRequest] = model(
+    NotifyEventRequest, _shape_NotifyEventRequest
 )
 
 
-_fields_NotifyEventRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "generated_at": _DATE_TIMES,
-    "tbc": st.booleans(),
-    "seq_no": st.integers(),
-    "event_data": _lists(_st_EventDataType, 1, None),
-}
-_required_NotifyEventRequest: frozenset[str] = frozenset({"generated_at", "seq_no", "event_data"})
-_st_NotifyEventRequest: st.SearchStrategy[NotifyEventRequest] = _model(
-    NotifyEventRequest, _fields_NotifyEventRequest, _required_NotifyEventRequest
+_shape_NotifyEventResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyEventResponse: st.SearchStrategy[NotifyEventResponse] = model(
+    NotifyEventResponse, _shape_NotifyEventResponse
 )
 
 
-_fields_NotifyEventResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyEventResponse: frozenset[str] = frozenset()
-_st_NotifyEventResponse: st.SearchStrategy[NotifyEventResponse] = _model(
-    NotifyEventResponse, _fields_NotifyEventResponse, _required_NotifyEventResponse
+_shape_NotifyMonitoringReportRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "monitor": lists(_st_MonitoringDataType, 1, None),
+        "request_id": st.integers(),
+        "tbc": st.booleans(),
+        "seq_no": st.integers(),
+        "generated_at": date_times,
+    },
+    frozenset({"request_id", "seq_no", "generated_at"}),
+)
+_st_NotifyMonitoringReportRequest: st.SearchStrategy[NotifyMonitoringReportRequest] = model(
+    NotifyMonitoringReportRequest, _shape_NotifyMonitoringReportRequest
 )
 
 
-_fields_NotifyMonitoringReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "monitor": _lists(_st_MonitoringDataType, 1, None),
-    "request_id": st.integers(),
-    "tbc": st.booleans(),
-    "seq_no": st.integers(),
-    "generated_at": _DATE_TIMES,
-}
-_required_NotifyMonitoringReportRequest: frozenset[str] = frozenset(
-    {"request_id", "seq_no", "generated_at"}
+_shape_NotifyMonitoringReportResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
 )
-_st_NotifyMonitoringReportRequest: st.SearchStrategy[NotifyMonitoringReportRequest] = _model(
-    NotifyMonitoringReportRequest,
-    _fields_NotifyMonitoringReportRequest,
-    _required_NotifyMonitoringReportRequest,
+_st_NotifyMonitoringReportResponse: st.SearchStrategy[NotifyMonitoringReportResponse] = model(
+    NotifyMonitoringReportResponse, _shape_NotifyMonitoringReportResponse
 )
 
 
-_fields_NotifyMonitoringReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyMonitoringReportResponse: frozenset[str] = frozenset()
-_st_NotifyMonitoringReportResponse: st.SearchStrategy[NotifyMonitoringReportResponse] = _model(
-    NotifyMonitoringReportResponse,
-    _fields_NotifyMonitoringReportResponse,
-    _required_NotifyMonitoringReportResponse,
+_shape_NotifyReportRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "request_id": st.integers(),
+        "generated_at": date_times,
+        "report_data": lists(_st_ReportDataType, 1, None),
+        "tbc": st.booleans(),
+        "seq_no": st.integers(),
+    },
+    frozenset({"request_id", "generated_at", "seq_no"}),
+)
+_st_NotifyReportRequest: st.SearchStrategy[NotifyReportRequest] = model(
+    NotifyReportRequest, _shape_NotifyReportRequest
 )
 
 
-_fields_NotifyReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "request_id": st.integers(),
-    "generated_at": _DATE_TIMES,
-    "report_data": _lists(_st_ReportDataType, 1, None),
-    "tbc": st.booleans(),
-    "seq_no": st.integers(),
-}
-_required_NotifyReportRequest: frozenset[str] = frozenset({"request_id", "generated_at", "seq_no"})
-_st_NotifyReportRequest: st.SearchStrategy[NotifyReportRequest] = _model(
-    NotifyReportRequest, _fields_NotifyReportRequest, _required_NotifyReportRequest
+_shape_NotifyReportResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyReportResponse: st.SearchStrategy[NotifyReportResponse] = model(
+    NotifyReportResponse, _shape_NotifyReportResponse
 )
 
 
-_fields_NotifyReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyReportResponse: frozenset[str] = frozenset()
-_st_NotifyReportResponse: st.SearchStrategy[NotifyReportResponse] = _model(
-    NotifyReportResponse, _fields_NotifyReportResponse, _required_NotifyReportResponse
+_shape_PublishFirmwareRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "location": strings(max_size=512),
+        "retries": st.integers(),
+        "checksum": strings(max_size=32),
+        "request_id": st.integers(),
+        "retry_interval": st.integers(),
+    },
+    frozenset({"location", "checksum", "request_id"}),
+)
+_st_PublishFirmwareRequest: st.SearchStrategy[PublishFirmwareRequest] = model(
+    PublishFirmwareRequest, _shape_PublishFirmwareRequest
 )
 
 
-_fields_PublishFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "location": _strings(max_size=512),
-    "retries": st.integers(),
-    "checksum": _strings(max_size=32),
-    "request_id": st.integers(),
-    "retry_interval": st.integers(),
-}
-_required_PublishFirmwareRequest: frozenset[str] = frozenset({"location", "checksum", "request_id"})
-_st_PublishFirmwareRequest: st.SearchStrategy[PublishFirmwareRequest] = _model(
-    PublishFirmwareRequest, _fields_PublishFirmwareRequest, _required_PublishFirmwareRequest
+_shape_PublishFirmwareResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_PublishFirmwareResponse: st.SearchStrategy[PublishFirmwareResponse] = model(
+    PublishFirmwareResponse, _shape_PublishFirmwareResponse
 )
 
 
-_fields_PublishFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_PublishFirmwareResponse: frozenset[str] = frozenset({"status"})
-_st_PublishFirmwareResponse: st.SearchStrategy[PublishFirmwareResponse] = _model(
-    PublishFirmwareResponse, _fields_PublishFirmwareResponse, _required_PublishFirmwareResponse
+_shape_PublishFirmwareStatusNotificationRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(PublishFirmwareStatusEnumType),
+        "location": lists(strings(max_size=512), 1, None),
+        "request_id": st.integers(),
+    },
+    frozenset({"status"}),
 )
-
-
-_fields_PublishFirmwareStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(PublishFirmwareStatusEnumType),
-    "location": _lists(_strings(max_size=512), 1, None),
-    "request_id": st.integers(),
-}
-_required_PublishFirmwareStatusNotificationRequest: frozenset[str] = frozenset({"status"})
 _st_PublishFirmwareStatusNotificationRequest: st.SearchStrategy[
     PublishFirmwareStatusNotificationRequest
-] = _model(
-    PublishFirmwareStatusNotificationRequest,
-    _fields_PublishFirmwareStatusNotificationRequest,
-    _required_PublishFirmwareStatusNotificationRequest,
+] = model(PublishFirmwareStatusNotificationRequest, _shape_PublishFirmwareStatusNotificationRequest)
+
+
+_shape_PublishFirmwareStatusNotificationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
 )
-
-
-_fields_PublishFirmwareStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_PublishFirmwareStatusNotificationResponse: frozenset[str] = frozenset()
 _st_PublishFirmwareStatusNotificationResponse: st.SearchStrategy[
     PublishFirmwareStatusNotificationResponse
-] = _model(
-    PublishFirmwareStatusNotificationResponse,
-    _fields_PublishFirmwareStatusNotificationResponse,
-    _required_PublishFirmwareStatusNotificationResponse,
+] = model(
+    PublishFirmwareStatusNotificationResponse, _shape_PublishFirmwareStatusNotificationResponse
 )
 
 
-_fields_ReportChargingProfilesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "request_id": st.integers(),
-    "charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType),
-    "charging_profile": _lists(_st_ChargingProfileType, 1, None),
-    "tbc": st.booleans(),
-    "evse_id": st.integers(),
-}
-_required_ReportChargingProfilesRequest: frozenset[str] = frozenset(
-    {"request_id", "charging_limit_source", "charging_profile", "evse_id"}
+_shape_ReportChargingProfilesRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "request_id": st.integers(),
+        "charging_limit_source": st.sampled_from(ChargingLimitSourceEnumType),
+        "charging_profile": lists(_st_ChargingProfileType, 1, None),
+        "tbc": st.booleans(),
+        "evse_id": st.integers(),
+    },
+    frozenset({"request_id", "charging_limit_source", "charging_profile", "evse_id"}),
 )
-_st_ReportChargingProfilesRequest: st.SearchStrategy[ReportChargingProfilesRequest] = _model(
-    ReportChargingProfilesRequest,
-    _fields_ReportChargingProfilesRequest,
-    _required_ReportChargingProfilesRequest,
+_st_ReportChargingProfilesRequest: st.SearchStrategy[ReportChargingProfilesRequest] = model(
+    ReportChargingProfilesRequest, _shape_ReportChargingProfilesRequest
 )
 
 
-_fields_ReportChargingProfilesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_ReportChargingProfilesResponse: frozenset[str] = frozenset()
-_st_ReportChargingProfilesResponse: st.SearchStrategy[ReportChargingProfilesResponse] = _model(
-    ReportChargingProfilesResponse,
-    _fields_ReportChargingProfilesResponse,
-    _required_ReportChargingProfilesResponse,
+_shape_ReportChargingProfilesResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ReportChargingProfilesResponse: st.SearchStrategy[ReportChargingProfilesResponse] = model(
+    ReportChargingProfilesResponse, _shape_ReportChargingProfilesResponse
 )
 
 
-_fields_RequestStartTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "evse_id": st.integers(),
-    "group_id_token": _st_IdTokenType,
-    "id_token": _st_IdTokenType,
-    "remote_start_id": st.integers(),
-    "charging_profile": _st_ChargingProfileType,
-}
-_required_RequestStartTransactionRequest: frozenset[str] = frozenset(
-    {"id_token", "remote_start_id"}
+_shape_RequestStartTransactionRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "evse_id": st.integers(),
+        "group_id_token": _st_IdTokenType,
+        "id_token": _st_IdTokenType,
+        "remote_start_id": st.integers(),
+        "charging_profile": _st_ChargingProfileType,
+    },
+    frozenset({"id_token", "remote_start_id"}),
 )
-_st_RequestStartTransactionRequest: st.SearchStrategy[RequestStartTransactionRequest] = _model(
-    RequestStartTransactionRequest,
-    _fields_RequestStartTransactionRequest,
-    _required_RequestStartTransactionRequest,
+_st_RequestStartTransactionRequest: st.SearchStrategy[RequestStartTransactionRequest] = model(
+    RequestStartTransactionRequest, _shape_RequestStartTransactionRequest
 )
 
 
-_fields_RequestStartTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(RequestStartStopStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "transaction_id": _strings(max_size=36),
-}
-_required_RequestStartTransactionResponse: frozenset[str] = frozenset({"status"})
-_st_RequestStartTransactionResponse: st.SearchStrategy[RequestStartTransactionResponse] = _model(
-    RequestStartTransactionResponse,
-    _fields_RequestStartTransactionResponse,
-    _required_RequestStartTransactionResponse,
+_shape_RequestStartTransactionResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(RequestStartStopStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "transaction_id": strings(max_size=36),
+    },
+    frozenset({"status"}),
+)
+_st_RequestStartTransactionResponse: st.SearchStrategy[RequestStartTransactionResponse] = model(
+    RequestStartTransactionResponse, _shape_RequestStartTransactionResponse
 )
 
 
-_fields_RequestStopTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "transaction_id": _strings(max_size=36),
-}
-_required_RequestStopTransactionRequest: frozenset[str] = frozenset({"transaction_id"})
-_st_RequestStopTransactionRequest: st.SearchStrategy[RequestStopTransactionRequest] = _model(
-    RequestStopTransactionRequest,
-    _fields_RequestStopTransactionRequest,
-    _required_RequestStopTransactionRequest,
+_shape_RequestStopTransactionRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "transaction_id": strings(max_size=36),
+    },
+    frozenset({"transaction_id"}),
+)
+_st_RequestStopTransactionRequest: st.SearchStrategy[RequestStopTransactionRequest] = model(
+    RequestStopTransactionRequest, _shape_RequestStopTransactionRequest
 )
 
 
-_fields_RequestStopTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(RequestStartStopStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_RequestStopTransactionResponse: frozenset[str] = frozenset({"status"})
-_st_RequestStopTransactionResponse: st.SearchStrategy[RequestStopTransactionResponse] = _model(
-    RequestStopTransactionResponse,
-    _fields_RequestStopTransactionResponse,
-    _required_RequestStopTransactionResponse,
+_shape_RequestStopTransactionResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(RequestStartStopStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_RequestStopTransactionResponse: st.SearchStrategy[RequestStopTransactionResponse] = model(
+    RequestStopTransactionResponse, _shape_RequestStopTransactionResponse
 )
 
 
-_fields_ReservationStatusUpdateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "reservation_id": st.integers(),
-    "reservation_update_status": st.sampled_from(ReservationUpdateStatusEnumType),
-}
-_required_ReservationStatusUpdateRequest: frozenset[str] = frozenset(
-    {"reservation_id", "reservation_update_status"}
+_shape_ReservationStatusUpdateRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "reservation_id": st.integers(),
+        "reservation_update_status": st.sampled_from(ReservationUpdateStatusEnumType),
+    },
+    frozenset({"reservation_id", "reservation_update_status"}),
 )
-_st_ReservationStatusUpdateRequest: st.SearchStrategy[ReservationStatusUpdateRequest] = _model(
-    ReservationStatusUpdateRequest,
-    _fields_ReservationStatusUpdateRequest,
-    _required_ReservationStatusUpdateRequest,
+_st_ReservationStatusUpdateRequest: st.SearchStrategy[ReservationStatusUpdateRequest] = model(
+    ReservationStatusUpdateRequest, _shape_ReservationStatusUpdateRequest
 )
 
 
-_fields_ReservationStatusUpdateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_ReservationStatusUpdateResponse: frozenset[str] = frozenset()
-_st_ReservationStatusUpdateResponse: st.SearchStrategy[ReservationStatusUpdateResponse] = _model(
-    ReservationStatusUpdateResponse,
-    _fields_ReservationStatusUpdateResponse,
-    _required_ReservationStatusUpdateResponse,
+_shape_ReservationStatusUpdateResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ReservationStatusUpdateResponse: st.SearchStrategy[ReservationStatusUpdateResponse] = model(
+    ReservationStatusUpdateResponse, _shape_ReservationStatusUpdateResponse
 )
 
 
-_fields_ReserveNowRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "id": st.integers(),
-    "expiry_date_time": _DATE_TIMES,
-    "connector_type": st.sampled_from(ConnectorEnumType),
-    "id_token": _st_IdTokenType,
-    "evse_id": st.integers(),
-    "group_id_token": _st_IdTokenType,
-}
-_required_ReserveNowRequest: frozenset[str] = frozenset({"id", "expiry_date_time", "id_token"})
-_st_ReserveNowRequest: st.SearchStrategy[ReserveNowRequest] = _model(
-    ReserveNowRequest, _fields_ReserveNowRequest, _required_ReserveNowRequest
+_shape_ReserveNowRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "id": st.integers(),
+        "expiry_date_time": date_times,
+        "connector_type": st.sampled_from(ConnectorEnumType),
+        "id_token": _st_IdTokenType,
+        "evse_id": st.integers(),
+        "group_id_token": _st_IdTokenType,
+    },
+    frozenset({"id", "expiry_date_time", "id_token"}),
+)
+_st_ReserveNowRequest: st.SearchStrategy[ReserveNowRequest] = model(
+    ReserveNowRequest, _shape_ReserveNowRequest
 )
 
 
-_fields_ReserveNowResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(ReserveNowStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_ReserveNowResponse: frozenset[str] = frozenset({"status"})
-_st_ReserveNowResponse: st.SearchStrategy[ReserveNowResponse] = _model(
-    ReserveNowResponse, _fields_ReserveNowResponse, _required_ReserveNowResponse
+_shape_ReserveNowResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(ReserveNowStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_ReserveNowResponse: st.SearchStrategy[ReserveNowResponse] = model(
+    ReserveNowResponse, _shape_ReserveNowResponse
 )
 
 
-_fields_ResetRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "type": st.sampled_from(ResetEnumType),
-    "evse_id": st.integers(),
-}
-_required_ResetRequest: frozenset[str] = frozenset({"type"})
-_st_ResetRequest: st.SearchStrategy[ResetRequest] = _model(
-    ResetRequest, _fields_ResetRequest, _required_ResetRequest
+_shape_ResetRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "type": st.sampled_from(ResetEnumType),
+        "evse_id": st.integers(),
+    },
+    frozenset({"type"}),
+)
+_st_ResetRequest: st.SearchStrategy[ResetRequest] = model(ResetRequest, _shape_ResetRequest)
+
+
+_shape_ResetResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(ResetStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_ResetResponse: st.SearchStrategy[ResetResponse] = model(ResetResponse, _shape_ResetResponse)
+
+
+_shape_SecurityEventNotificationRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "type": strings(max_size=50),
+        "timestamp": date_times,
+        "tech_info": strings(max_size=255),
+    },
+    frozenset({"type", "timestamp"}),
+)
+_st_SecurityEventNotificationRequest: st.SearchStrategy[SecurityEventNotificationRequest] = model(
+    SecurityEventNotificationRequest, _shape_SecurityEventNotificationRequest
 )
 
 
-_fields_ResetResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(ResetStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_ResetResponse: frozenset[str] = frozenset({"status"})
-_st_ResetResponse: st.SearchStrategy[ResetResponse] = _model(
-    ResetResponse, _fields_ResetResponse, _required_ResetResponse
+_shape_SecurityEventNotificationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_SecurityEventNotificationResponse: st.SearchStrategy[SecurityEventNotificationResponse] = model(
+    SecurityEventNotificationResponse, _shape_SecurityEventNotificationResponse
 )
 
 
-_fields_SecurityEventNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "type": _strings(max_size=50),
-    "timestamp": _DATE_TIMES,
-    "tech_info": _strings(max_size=255),
-}
-_required_SecurityEventNotificationRequest: frozenset[str] = frozenset({"type", "timestamp"})
-_st_SecurityEventNotificationRequest: st.SearchStrategy[SecurityEventNotificationRequest] = _model(
-    SecurityEventNotificationRequest,
-    _fields_SecurityEventNotificationRequest,
-    _required_SecurityEventNotificationRequest,
+_shape_SendLocalListRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "local_authorization_list": lists(_st_AuthorizationData, 1, None),
+        "version_number": st.integers(),
+        "update_type": st.sampled_from(UpdateEnumType),
+    },
+    frozenset({"version_number", "update_type"}),
+)
+_st_SendLocalListRequest: st.SearchStrategy[SendLocalListRequest] = model(
+    SendLocalListRequest, _shape_SendLocalListRequest
 )
 
 
-_fields_SecurityEventNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_SecurityEventNotificationResponse: frozenset[str] = frozenset()
-_st_SecurityEventNotificationResponse: st.SearchStrategy[SecurityEventNotificationResponse] = (
-    _model(
-        SecurityEventNotificationResponse,
-        _fields_SecurityEventNotificationResponse,
-        _required_SecurityEventNotificationResponse,
-    )
+_shape_SendLocalListResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(SendLocalListStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_SendLocalListResponse: st.SearchStrategy[SendLocalListResponse] = model(
+    SendLocalListResponse, _shape_SendLocalListResponse
 )
 
 
-_fields_SendLocalListRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "local_authorization_list": _lists(_st_AuthorizationData, 1, None),
-    "version_number": st.integers(),
-    "update_type": st.sampled_from(UpdateEnumType),
-}
-_required_SendLocalListRequest: frozenset[str] = frozenset({"version_number", "update_type"})
-_st_SendLocalListRequest: st.SearchStrategy[SendLocalListRequest] = _model(
-    SendLocalListRequest, _fields_SendLocalListRequest, _required_SendLocalListRequest
+_shape_SetChargingProfileRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "evse_id": st.integers(),
+        "charging_profile": _st_ChargingProfileType,
+    },
+    frozenset({"evse_id", "charging_profile"}),
+)
+_st_SetChargingProfileRequest: st.SearchStrategy[SetChargingProfileRequest] = model(
+    SetChargingProfileRequest, _shape_SetChargingProfileRequest
 )
 
 
-_fields_SendLocalListResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(SendLocalListStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_SendLocalListResponse: frozenset[str] = frozenset({"status"})
-_st_SendLocalListResponse: st.SearchStrategy[SendLocalListResponse] = _model(
-    SendLocalListResponse, _fields_SendLocalListResponse, _required_SendLocalListResponse
+_shape_SetChargingProfileResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(ChargingProfileStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_SetChargingProfileResponse: st.SearchStrategy[SetChargingProfileResponse] = model(
+    SetChargingProfileResponse, _shape_SetChargingProfileResponse
 )
 
 
-_fields_SetChargingProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "evse_id": st.integers(),
-    "charging_profile": _st_ChargingProfileType,
-}
-_required_SetChargingProfileRequest: frozenset[str] = frozenset({"evse_id", "charging_profile"})
-_st_SetChargingProfileRequest: st.SearchStrategy[SetChargingProfileRequest] = _model(
-    SetChargingProfileRequest,
-    _fields_SetChargingProfileRequest,
-    _required_SetChargingProfileRequest,
+_shape_SetDisplayMessageRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "message": _st_MessageInfoType,
+    },
+    frozenset({"message"}),
+)
+_st_SetDisplayMessageRequest: st.SearchStrategy[SetDisplayMessageRequest] = model(
+    SetDisplayMessageRequest, _shape_SetDisplayMessageRequest
 )
 
 
-_fields_SetChargingProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(ChargingProfileStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_SetChargingProfileResponse: frozenset[str] = frozenset({"status"})
-_st_SetChargingProfileResponse: st.SearchStrategy[SetChargingProfileResponse] = _model(
-    SetChargingProfileResponse,
-    _fields_SetChargingProfileResponse,
-    _required_SetChargingProfileResponse,
+_shape_SetDisplayMessageResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(DisplayMessageStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_SetDisplayMessageResponse: st.SearchStrategy[SetDisplayMessageResponse] = model(
+    SetDisplayMessageResponse, _shape_SetDisplayMessageResponse
 )
 
 
-_fields_SetDisplayMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "message": _st_MessageInfoType,
-}
-_required_SetDisplayMessageRequest: frozenset[str] = frozenset({"message"})
-_st_SetDisplayMessageRequest: st.SearchStrategy[SetDisplayMessageRequest] = _model(
-    SetDisplayMessageRequest, _fields_SetDisplayMessageRequest, _required_SetDisplayMessageRequest
+_shape_SetMonitoringBaseRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "monitoring_base": st.sampled_from(MonitoringBaseEnumType),
+    },
+    frozenset({"monitoring_base"}),
+)
+_st_SetMonitoringBaseRequest: st.SearchStrategy[SetMonitoringBaseRequest] = model(
+    SetMonitoringBaseRequest, _shape_SetMonitoringBaseRequest
 )
 
 
-_fields_SetDisplayMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(DisplayMessageStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_SetDisplayMessageResponse: frozenset[str] = frozenset({"status"})
-_st_SetDisplayMessageResponse: st.SearchStrategy[SetDisplayMessageResponse] = _model(
-    SetDisplayMessageResponse,
-    _fields_SetDisplayMessageResponse,
-    _required_SetDisplayMessageResponse,
+_shape_SetMonitoringBaseResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GenericDeviceModelStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_SetMonitoringBaseResponse: st.SearchStrategy[SetMonitoringBaseResponse] = model(
+    SetMonitoringBaseResponse, _shape_SetMonitoringBaseResponse
 )
 
 
-_fields_SetMonitoringBaseRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "monitoring_base": st.sampled_from(MonitoringBaseEnumType),
-}
-_required_SetMonitoringBaseRequest: frozenset[str] = frozenset({"monitoring_base"})
-_st_SetMonitoringBaseRequest: st.SearchStrategy[SetMonitoringBaseRequest] = _model(
-    SetMonitoringBaseRequest, _fields_SetMonitoringBaseRequest, _required_SetMonitoringBaseRequest
+_shape_SetMonitoringLevelRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "severity": st.integers(),
+    },
+    frozenset({"severity"}),
+)
+_st_SetMonitoringLevelRequest: st.SearchStrategy[SetMonitoringLevelRequest] = model(
+    SetMonitoringLevelRequest, _shape_SetMonitoringLevelRequest
 )
 
 
-_fields_SetMonitoringBaseResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GenericDeviceModelStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_SetMonitoringBaseResponse: frozenset[str] = frozenset({"status"})
-_st_SetMonitoringBaseResponse: st.SearchStrategy[SetMonitoringBaseResponse] = _model(
-    SetMonitoringBaseResponse,
-    _fields_SetMonitoringBaseResponse,
-    _required_SetMonitoringBaseResponse,
+_shape_SetMonitoringLevelResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_SetMonitoringLevelResponse: st.SearchStrategy[SetMonitoringLevelResponse] = model(
+    SetMonitoringLevelResponse, _shape_SetMonitoringLevelResponse
 )
 
 
-_fields_SetMonitoringLevelRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "severity": st.integers(),
-}
-_required_SetMonitoringLevelRequest: frozenset[str] = frozenset({"severity"})
-_st_SetMonitoringLevelRequest: st.SearchStrategy[SetMonitoringLevelRequest] = _model(
-    SetMonitoringLevelRequest,
-    _fields_SetMonitoringLevelRequest,
-    _required_SetMonitoringLevelRequest,
+_shape_SetNetworkProfileRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "configuration_slot": st.integers(),
+        "connection_data": _st_NetworkConnectionProfileType,
+    },
+    frozenset({"configuration_slot", "connection_data"}),
+)
+_st_SetNetworkProfileRequest: st.SearchStrategy[SetNetworkProfileRequest] = model(
+    SetNetworkProfileRequest, _shape_SetNetworkProfileRequest
 )
 
 
-_fields_SetMonitoringLevelResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_SetMonitoringLevelResponse: frozenset[str] = frozenset({"status"})
-_st_SetMonitoringLevelResponse: st.SearchStrategy[SetMonitoringLevelResponse] = _model(
-    SetMonitoringLevelResponse,
-    _fields_SetMonitoringLevelResponse,
-    _required_SetMonitoringLevelResponse,
+_shape_SetNetworkProfileResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(SetNetworkProfileStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_SetNetworkProfileResponse: st.SearchStrategy[SetNetworkProfileResponse] = model(
+    SetNetworkProfileResponse, _shape_SetNetworkProfileResponse
 )
 
 
-_fields_SetNetworkProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "configuration_slot": st.integers(),
-    "connection_data": _st_NetworkConnectionProfileType,
-}
-_required_SetNetworkProfileRequest: frozenset[str] = frozenset(
-    {"configuration_slot", "connection_data"}
+_shape_SetVariableMonitoringRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "set_monitoring_data": lists(_st_SetMonitoringDataType, 1, None),
+    },
+    frozenset({"set_monitoring_data"}),
 )
-_st_SetNetworkProfileRequest: st.SearchStrategy[SetNetworkProfileRequest] = _model(
-    SetNetworkProfileRequest, _fields_SetNetworkProfileRequest, _required_SetNetworkProfileRequest
-)
-
-
-_fields_SetNetworkProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(SetNetworkProfileStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_SetNetworkProfileResponse: frozenset[str] = frozenset({"status"})
-_st_SetNetworkProfileResponse: st.SearchStrategy[SetNetworkProfileResponse] = _model(
-    SetNetworkProfileResponse,
-    _fields_SetNetworkProfileResponse,
-    _required_SetNetworkProfileResponse,
+_st_SetVariableMonitoringRequest: st.SearchStrategy[SetVariableMonitoringRequest] = model(
+    SetVariableMonitoringRequest, _shape_SetVariableMonitoringRequest
 )
 
 
-_fields_SetVariableMonitoringRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "set_monitoring_data": _lists(_st_SetMonitoringDataType, 1, None),
-}
-_required_SetVariableMonitoringRequest: frozenset[str] = frozenset({"set_monitoring_data"})
-_st_SetVariableMonitoringRequest: st.SearchStrategy[SetVariableMonitoringRequest] = _model(
-    SetVariableMonitoringRequest,
-    _fields_SetVariableMonitoringRequest,
-    _required_SetVariableMonitoringRequest,
+_shape_SetVariableMonitoringResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "set_monitoring_result": lists(_st_SetMonitoringResultType, 1, None),
+    },
+    frozenset({"set_monitoring_result"}),
+)
+_st_SetVariableMonitoringResponse: st.SearchStrategy[SetVariableMonitoringResponse] = model(
+    SetVariableMonitoringResponse, _shape_SetVariableMonitoringResponse
 )
 
 
-_fields_SetVariableMonitoringResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "set_monitoring_result": _lists(_st_SetMonitoringResultType, 1, None),
-}
-_required_SetVariableMonitoringResponse: frozenset[str] = frozenset({"set_monitoring_result"})
-_st_SetVariableMonitoringResponse: st.SearchStrategy[SetVariableMonitoringResponse] = _model(
-    SetVariableMonitoringResponse,
-    _fields_SetVariableMonitoringResponse,
-    _required_SetVariableMonitoringResponse,
+_shape_SetVariablesRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "set_variable_data": lists(_st_SetVariableDataType, 1, None),
+    },
+    frozenset({"set_variable_data"}),
+)
+_st_SetVariablesRequest: st.SearchStrategy[SetVariablesRequest] = model(
+    SetVariablesRequest, _shape_SetVariablesRequest
 )
 
 
-_fields_SetVariablesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "set_variable_data": _lists(_st_SetVariableDataType, 1, None),
-}
-_required_SetVariablesRequest: frozenset[str] = frozenset({"set_variable_data"})
-_st_SetVariablesRequest: st.SearchStrategy[SetVariablesRequest] = _model(
-    SetVariablesRequest, _fields_SetVariablesRequest, _required_SetVariablesRequest
+_shape_SetVariablesResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "set_variable_result": lists(_st_SetVariableResultType, 1, None),
+    },
+    frozenset({"set_variable_result"}),
+)
+_st_SetVariablesResponse: st.SearchStrategy[SetVariablesResponse] = model(
+    SetVariablesResponse, _shape_SetVariablesResponse
 )
 
 
-_fields_SetVariablesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "set_variable_result": _lists(_st_SetVariableResultType, 1, None),
-}
-_required_SetVariablesResponse: frozenset[str] = frozenset({"set_variable_result"})
-_st_SetVariablesResponse: st.SearchStrategy[SetVariablesResponse] = _model(
-    SetVariablesResponse, _fields_SetVariablesResponse, _required_SetVariablesResponse
+_shape_SignCertificateRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "csr": strings(max_size=5500),
+        "certificate_type": st.sampled_from(CertificateSigningUseEnumType),
+    },
+    frozenset({"csr"}),
+)
+_st_SignCertificateRequest: st.SearchStrategy[SignCertificateRequest] = model(
+    SignCertificateRequest, _shape_SignCertificateRequest
 )
 
 
-_fields_SignCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "csr": _strings(max_size=5500),
-    "certificate_type": st.sampled_from(CertificateSigningUseEnumType),
-}
-_required_SignCertificateRequest: frozenset[str] = frozenset({"csr"})
-_st_SignCertificateRequest: st.SearchStrategy[SignCertificateRequest] = _model(
-    SignCertificateRequest, _fields_SignCertificateRequest, _required_SignCertificateRequest
+_shape_SignCertificateResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_SignCertificateResponse: st.SearchStrategy[SignCertificateResponse] = model(
+    SignCertificateResponse, _shape_SignCertificateResponse
 )
 
 
-_fields_SignCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_SignCertificateResponse: frozenset[str] = frozenset({"status"})
-_st_SignCertificateResponse: st.SearchStrategy[SignCertificateResponse] = _model(
-    SignCertificateResponse, _fields_SignCertificateResponse, _required_SignCertificateResponse
+_shape_StatusNotificationRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "timestamp": date_times,
+        "connector_status": st.sampled_from(ConnectorStatusEnumType),
+        "evse_id": st.integers(),
+        "connector_id": st.integers(),
+    },
+    frozenset({"timestamp", "connector_status", "evse_id", "connector_id"}),
+)
+_st_StatusNotificationRequest: st.SearchStrategy[StatusNotificationRequest] = model(
+    StatusNotificationRequest, _shape_StatusNotificationRequest
 )
 
 
-_fields_StatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "timestamp": _DATE_TIMES,
-    "connector_status": st.sampled_from(ConnectorStatusEnumType),
-    "evse_id": st.integers(),
-    "connector_id": st.integers(),
-}
-_required_StatusNotificationRequest: frozenset[str] = frozenset(
-    {"timestamp", "connector_status", "evse_id", "connector_id"}
+_shape_StatusNotificationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
 )
-_st_StatusNotificationRequest: st.SearchStrategy[StatusNotificationRequest] = _model(
-    StatusNotificationRequest,
-    _fields_StatusNotificationRequest,
-    _required_StatusNotificationRequest,
+_st_StatusNotificationResponse: st.SearchStrategy[StatusNotificationResponse] = model(
+    StatusNotificationResponse, _shape_StatusNotificationResponse
 )
 
 
-_fields_StatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_StatusNotificationResponse: frozenset[str] = frozenset()
-_st_StatusNotificationResponse: st.SearchStrategy[StatusNotificationResponse] = _model(
-    StatusNotificationResponse,
-    _fields_StatusNotificationResponse,
-    _required_StatusNotificationResponse,
+_shape_TransactionEventRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "event_type": st.sampled_from(TransactionEventEnumType),
+        "meter_value": lists(_st_MeterValueType, 1, None),
+        "timestamp": date_times,
+        "trigger_reason": st.sampled_from(TriggerReasonEnumType),
+        "seq_no": st.integers(),
+        "offline": st.booleans(),
+        "number_of_phases_used": st.integers(),
+        "cable_max_current": st.integers(),
+        "reservation_id": st.integers(),
+        "transaction_info": _st_TransactionType,
+        "evse": _st_EVSEType,
+        "id_token": _st_IdTokenType,
+    },
+    frozenset({"event_type", "timestamp", "trigger_reason", "seq_no", "transaction_info"}),
+)
+_st_TransactionEventRequest: st.SearchStrategy[TransactionEventRequest] = model(
+    TransactionEventRequest, _shape_TransactionEventRequest
 )
 
 
-_fields_TransactionEventRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "event_type": st.sampled_from(TransactionEventEnumType),
-    "meter_value": _lists(_st_MeterValueType, 1, None),
-    "timestamp": _DATE_TIMES,
-    "trigger_reason": st.sampled_from(TriggerReasonEnumType),
-    "seq_no": st.integers(),
-    "offline": st.booleans(),
-    "number_of_phases_used": st.integers(),
-    "cable_max_current": st.integers(),
-    "reservation_id": st.integers(),
-    "transaction_info": _st_TransactionType,
-    "evse": _st_EVSEType,
-    "id_token": _st_IdTokenType,
-}
-_required_TransactionEventRequest: frozenset[str] = frozenset(
-    {"event_type", "timestamp", "trigger_reason", "seq_no", "transaction_info"}
+_shape_TransactionEventResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "total_cost": numbers(),
+        "charging_priority": st.integers(),
+        "id_token_info": _st_IdTokenInfoType,
+        "updated_personal_message": _st_MessageContentType,
+    },
+    frozenset(),
 )
-_st_TransactionEventRequest: st.SearchStrategy[TransactionEventRequest] = _model(
-    TransactionEventRequest, _fields_TransactionEventRequest, _required_TransactionEventRequest
+_st_TransactionEventResponse: st.SearchStrategy[TransactionEventResponse] = model(
+    TransactionEventResponse, _shape_TransactionEventResponse
 )
 
 
-_fields_TransactionEventResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "total_cost": _numbers(),
-    "charging_priority": st.integers(),
-    "id_token_info": _st_IdTokenInfoType,
-    "updated_personal_message": _st_MessageContentType,
-}
-_required_TransactionEventResponse: frozenset[str] = frozenset()
-_st_TransactionEventResponse: st.SearchStrategy[TransactionEventResponse] = _model(
-    TransactionEventResponse, _fields_TransactionEventResponse, _required_TransactionEventResponse
+_shape_TriggerMessageRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "evse": _st_EVSEType,
+        "requested_message": st.sampled_from(MessageTriggerEnumType),
+    },
+    frozenset({"requested_message"}),
+)
+_st_TriggerMessageRequest: st.SearchStrategy[TriggerMessageRequest] = model(
+    TriggerMessageRequest, _shape_TriggerMessageRequest
 )
 
 
-_fields_TriggerMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "evse": _st_EVSEType,
-    "requested_message": st.sampled_from(MessageTriggerEnumType),
-}
-_required_TriggerMessageRequest: frozenset[str] = frozenset({"requested_message"})
-_st_TriggerMessageRequest: st.SearchStrategy[TriggerMessageRequest] = _model(
-    TriggerMessageRequest, _fields_TriggerMessageRequest, _required_TriggerMessageRequest
+_shape_TriggerMessageResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(TriggerMessageStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_TriggerMessageResponse: st.SearchStrategy[TriggerMessageResponse] = model(
+    TriggerMessageResponse, _shape_TriggerMessageResponse
 )
 
 
-_fields_TriggerMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(TriggerMessageStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_TriggerMessageResponse: frozenset[str] = frozenset({"status"})
-_st_TriggerMessageResponse: st.SearchStrategy[TriggerMessageResponse] = _model(
-    TriggerMessageResponse, _fields_TriggerMessageResponse, _required_TriggerMessageResponse
+_shape_UnlockConnectorRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "evse_id": st.integers(),
+        "connector_id": st.integers(),
+    },
+    frozenset({"evse_id", "connector_id"}),
+)
+_st_UnlockConnectorRequest: st.SearchStrategy[UnlockConnectorRequest] = model(
+    UnlockConnectorRequest, _shape_UnlockConnectorRequest
 )
 
 
-_fields_UnlockConnectorRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "evse_id": st.integers(),
-    "connector_id": st.integers(),
-}
-_required_UnlockConnectorRequest: frozenset[str] = frozenset({"evse_id", "connector_id"})
-_st_UnlockConnectorRequest: st.SearchStrategy[UnlockConnectorRequest] = _model(
-    UnlockConnectorRequest, _fields_UnlockConnectorRequest, _required_UnlockConnectorRequest
+_shape_UnlockConnectorResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(UnlockStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
+)
+_st_UnlockConnectorResponse: st.SearchStrategy[UnlockConnectorResponse] = model(
+    UnlockConnectorResponse, _shape_UnlockConnectorResponse
 )
 
 
-_fields_UnlockConnectorResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(UnlockStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_UnlockConnectorResponse: frozenset[str] = frozenset({"status"})
-_st_UnlockConnectorResponse: st.SearchStrategy[UnlockConnectorResponse] = _model(
-    UnlockConnectorResponse, _fields_UnlockConnectorResponse, _required_UnlockConnectorResponse
+_shape_UnpublishFirmwareRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "checksum": strings(max_size=32),
+    },
+    frozenset({"checksum"}),
+)
+_st_UnpublishFirmwareRequest: st.SearchStrategy[UnpublishFirmwareRequest] = model(
+    UnpublishFirmwareRequest, _shape_UnpublishFirmwareRequest
 )
 
 
-_fields_UnpublishFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "checksum": _strings(max_size=32),
-}
-_required_UnpublishFirmwareRequest: frozenset[str] = frozenset({"checksum"})
-_st_UnpublishFirmwareRequest: st.SearchStrategy[UnpublishFirmwareRequest] = _model(
-    UnpublishFirmwareRequest, _fields_UnpublishFirmwareRequest, _required_UnpublishFirmwareRequest
+_shape_UnpublishFirmwareResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(UnpublishFirmwareStatusEnumType),
+    },
+    frozenset({"status"}),
+)
+_st_UnpublishFirmwareResponse: st.SearchStrategy[UnpublishFirmwareResponse] = model(
+    UnpublishFirmwareResponse, _shape_UnpublishFirmwareResponse
 )
 
 
-_fields_UnpublishFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(UnpublishFirmwareStatusEnumType),
-}
-_required_UnpublishFirmwareResponse: frozenset[str] = frozenset({"status"})
-_st_UnpublishFirmwareResponse: st.SearchStrategy[UnpublishFirmwareResponse] = _model(
-    UnpublishFirmwareResponse,
-    _fields_UnpublishFirmwareResponse,
-    _required_UnpublishFirmwareResponse,
+_shape_UpdateFirmwareRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "retries": st.integers(),
+        "retry_interval": st.integers(),
+        "request_id": st.integers(),
+        "firmware": _st_FirmwareType,
+    },
+    frozenset({"request_id", "firmware"}),
+)
+_st_UpdateFirmwareRequest: st.SearchStrategy[UpdateFirmwareRequest] = model(
+    UpdateFirmwareRequest, _shape_UpdateFirmwareRequest
 )
 
 
-_fields_UpdateFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "retries": st.integers(),
-    "retry_interval": st.integers(),
-    "request_id": st.integers(),
-    "firmware": _st_FirmwareType,
-}
-_required_UpdateFirmwareRequest: frozenset[str] = frozenset({"request_id", "firmware"})
-_st_UpdateFirmwareRequest: st.SearchStrategy[UpdateFirmwareRequest] = _model(
-    UpdateFirmwareRequest, _fields_UpdateFirmwareRequest, _required_UpdateFirmwareRequest
+_shape_UpdateFirmwareResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+        "status": st.sampled_from(UpdateFirmwareStatusEnumType),
+        "status_info": _st_StatusInfoType,
+    },
+    frozenset({"status"}),
 )
-
-
-_fields_UpdateFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-    "status": st.sampled_from(UpdateFirmwareStatusEnumType),
-    "status_info": _st_StatusInfoType,
-}
-_required_UpdateFirmwareResponse: frozenset[str] = frozenset({"status"})
-_st_UpdateFirmwareResponse: st.SearchStrategy[UpdateFirmwareResponse] = _model(
-    UpdateFirmwareResponse, _fields_UpdateFirmwareResponse, _required_UpdateFirmwareResponse
+_st_UpdateFirmwareResponse: st.SearchStrategy[UpdateFirmwareResponse] = model(
+    UpdateFirmwareResponse, _shape_UpdateFirmwareResponse
 )
 
 STRATEGIES: Mapping[type[OcppModel], st.SearchStrategy[OcppModel]] = MappingProxyType(
@@ -2997,519 +3018,191 @@ STRATEGIES: Mapping[type[OcppModel], st.SearchStrategy[OcppModel]] = MappingProx
 )
 """Every datatype and message class -> its strategy."""
 
-_SHAPES: Mapping[type[OcppModel], tuple[Mapping[str, st.SearchStrategy[Any]], frozenset[str]]] = (
-    MappingProxyType(
-        {
-            CustomDataType: (_fields_CustomDataType, _required_CustomDataType),
-            ACChargingParametersType: (
-                _fields_ACChargingParametersType,
-                _required_ACChargingParametersType,
-            ),
-            APNType: (_fields_APNType, _required_APNType),
-            AdditionalInfoType: (_fields_AdditionalInfoType, _required_AdditionalInfoType),
-            IdTokenType: (_fields_IdTokenType, _required_IdTokenType),
-            MessageContentType: (_fields_MessageContentType, _required_MessageContentType),
-            IdTokenInfoType: (_fields_IdTokenInfoType, _required_IdTokenInfoType),
-            AuthorizationData: (_fields_AuthorizationData, _required_AuthorizationData),
-            CertificateHashDataType: (
-                _fields_CertificateHashDataType,
-                _required_CertificateHashDataType,
-            ),
-            CertificateHashDataChainType: (
-                _fields_CertificateHashDataChainType,
-                _required_CertificateHashDataChainType,
-            ),
-            ChargingLimitType: (_fields_ChargingLimitType, _required_ChargingLimitType),
-            DCChargingParametersType: (
-                _fields_DCChargingParametersType,
-                _required_DCChargingParametersType,
-            ),
-            ChargingNeedsType: (_fields_ChargingNeedsType, _required_ChargingNeedsType),
-            ChargingProfileCriterionType: (
-                _fields_ChargingProfileCriterionType,
-                _required_ChargingProfileCriterionType,
-            ),
-            ChargingSchedulePeriodType: (
-                _fields_ChargingSchedulePeriodType,
-                _required_ChargingSchedulePeriodType,
-            ),
-            RelativeTimeIntervalType: (
-                _fields_RelativeTimeIntervalType,
-                _required_RelativeTimeIntervalType,
-            ),
-            CostType: (_fields_CostType, _required_CostType),
-            ConsumptionCostType: (_fields_ConsumptionCostType, _required_ConsumptionCostType),
-            SalesTariffEntryType: (_fields_SalesTariffEntryType, _required_SalesTariffEntryType),
-            SalesTariffType: (_fields_SalesTariffType, _required_SalesTariffType),
-            ChargingScheduleType: (_fields_ChargingScheduleType, _required_ChargingScheduleType),
-            ChargingProfileType: (_fields_ChargingProfileType, _required_ChargingProfileType),
-            ModemType: (_fields_ModemType, _required_ModemType),
-            ChargingStationType: (_fields_ChargingStationType, _required_ChargingStationType),
-            ClearChargingProfileType: (
-                _fields_ClearChargingProfileType,
-                _required_ClearChargingProfileType,
-            ),
-            StatusInfoType: (_fields_StatusInfoType, _required_StatusInfoType),
-            ClearMonitoringResultType: (
-                _fields_ClearMonitoringResultType,
-                _required_ClearMonitoringResultType,
-            ),
-            EVSEType: (_fields_EVSEType, _required_EVSEType),
-            ComponentType: (_fields_ComponentType, _required_ComponentType),
-            VariableType: (_fields_VariableType, _required_VariableType),
-            ComponentVariableType: (_fields_ComponentVariableType, _required_ComponentVariableType),
-            CompositeScheduleType: (_fields_CompositeScheduleType, _required_CompositeScheduleType),
-            EventDataType: (_fields_EventDataType, _required_EventDataType),
-            FirmwareType: (_fields_FirmwareType, _required_FirmwareType),
-            GetVariableDataType: (_fields_GetVariableDataType, _required_GetVariableDataType),
-            GetVariableResultType: (_fields_GetVariableResultType, _required_GetVariableResultType),
-            LogParametersType: (_fields_LogParametersType, _required_LogParametersType),
-            MessageInfoType: (_fields_MessageInfoType, _required_MessageInfoType),
-            SignedMeterValueType: (_fields_SignedMeterValueType, _required_SignedMeterValueType),
-            UnitOfMeasureType: (_fields_UnitOfMeasureType, _required_UnitOfMeasureType),
-            SampledValueType: (_fields_SampledValueType, _required_SampledValueType),
-            MeterValueType: (_fields_MeterValueType, _required_MeterValueType),
-            VariableMonitoringType: (
-                _fields_VariableMonitoringType,
-                _required_VariableMonitoringType,
-            ),
-            MonitoringDataType: (_fields_MonitoringDataType, _required_MonitoringDataType),
-            VPNType: (_fields_VPNType, _required_VPNType),
-            NetworkConnectionProfileType: (
-                _fields_NetworkConnectionProfileType,
-                _required_NetworkConnectionProfileType,
-            ),
-            OCSPRequestDataType: (_fields_OCSPRequestDataType, _required_OCSPRequestDataType),
-            VariableAttributeType: (_fields_VariableAttributeType, _required_VariableAttributeType),
-            VariableCharacteristicsType: (
-                _fields_VariableCharacteristicsType,
-                _required_VariableCharacteristicsType,
-            ),
-            ReportDataType: (_fields_ReportDataType, _required_ReportDataType),
-            SetMonitoringDataType: (_fields_SetMonitoringDataType, _required_SetMonitoringDataType),
-            SetMonitoringResultType: (
-                _fields_SetMonitoringResultType,
-                _required_SetMonitoringResultType,
-            ),
-            SetVariableDataType: (_fields_SetVariableDataType, _required_SetVariableDataType),
-            SetVariableResultType: (_fields_SetVariableResultType, _required_SetVariableResultType),
-            TransactionType: (_fields_TransactionType, _required_TransactionType),
-            AuthorizeRequest: (_fields_AuthorizeRequest, _required_AuthorizeRequest),
-            AuthorizeResponse: (_fields_AuthorizeResponse, _required_AuthorizeResponse),
-            BootNotificationRequest: (
-                _fields_BootNotificationRequest,
-                _required_BootNotificationRequest,
-            ),
-            BootNotificationResponse: (
-                _fields_BootNotificationResponse,
-                _required_BootNotificationResponse,
-            ),
-            CancelReservationRequest: (
-                _fields_CancelReservationRequest,
-                _required_CancelReservationRequest,
-            ),
-            CancelReservationResponse: (
-                _fields_CancelReservationResponse,
-                _required_CancelReservationResponse,
-            ),
-            CertificateSignedRequest: (
-                _fields_CertificateSignedRequest,
-                _required_CertificateSignedRequest,
-            ),
-            CertificateSignedResponse: (
-                _fields_CertificateSignedResponse,
-                _required_CertificateSignedResponse,
-            ),
-            ChangeAvailabilityRequest: (
-                _fields_ChangeAvailabilityRequest,
-                _required_ChangeAvailabilityRequest,
-            ),
-            ChangeAvailabilityResponse: (
-                _fields_ChangeAvailabilityResponse,
-                _required_ChangeAvailabilityResponse,
-            ),
-            ClearCacheRequest: (_fields_ClearCacheRequest, _required_ClearCacheRequest),
-            ClearCacheResponse: (_fields_ClearCacheResponse, _required_ClearCacheResponse),
-            ClearChargingProfileRequest: (
-                _fields_ClearChargingProfileRequest,
-                _required_ClearChargingProfileRequest,
-            ),
-            ClearChargingProfileResponse: (
-                _fields_ClearChargingProfileResponse,
-                _required_ClearChargingProfileResponse,
-            ),
-            ClearDisplayMessageRequest: (
-                _fields_ClearDisplayMessageRequest,
-                _required_ClearDisplayMessageRequest,
-            ),
-            ClearDisplayMessageResponse: (
-                _fields_ClearDisplayMessageResponse,
-                _required_ClearDisplayMessageResponse,
-            ),
-            ClearVariableMonitoringRequest: (
-                _fields_ClearVariableMonitoringRequest,
-                _required_ClearVariableMonitoringRequest,
-            ),
-            ClearVariableMonitoringResponse: (
-                _fields_ClearVariableMonitoringResponse,
-                _required_ClearVariableMonitoringResponse,
-            ),
-            ClearedChargingLimitRequest: (
-                _fields_ClearedChargingLimitRequest,
-                _required_ClearedChargingLimitRequest,
-            ),
-            ClearedChargingLimitResponse: (
-                _fields_ClearedChargingLimitResponse,
-                _required_ClearedChargingLimitResponse,
-            ),
-            CostUpdatedRequest: (_fields_CostUpdatedRequest, _required_CostUpdatedRequest),
-            CostUpdatedResponse: (_fields_CostUpdatedResponse, _required_CostUpdatedResponse),
-            CustomerInformationRequest: (
-                _fields_CustomerInformationRequest,
-                _required_CustomerInformationRequest,
-            ),
-            CustomerInformationResponse: (
-                _fields_CustomerInformationResponse,
-                _required_CustomerInformationResponse,
-            ),
-            DataTransferRequest: (_fields_DataTransferRequest, _required_DataTransferRequest),
-            DataTransferResponse: (_fields_DataTransferResponse, _required_DataTransferResponse),
-            DeleteCertificateRequest: (
-                _fields_DeleteCertificateRequest,
-                _required_DeleteCertificateRequest,
-            ),
-            DeleteCertificateResponse: (
-                _fields_DeleteCertificateResponse,
-                _required_DeleteCertificateResponse,
-            ),
-            FirmwareStatusNotificationRequest: (
-                _fields_FirmwareStatusNotificationRequest,
-                _required_FirmwareStatusNotificationRequest,
-            ),
-            FirmwareStatusNotificationResponse: (
-                _fields_FirmwareStatusNotificationResponse,
-                _required_FirmwareStatusNotificationResponse,
-            ),
-            Get15118EVCertificateRequest: (
-                _fields_Get15118EVCertificateRequest,
-                _required_Get15118EVCertificateRequest,
-            ),
-            Get15118EVCertificateResponse: (
-                _fields_Get15118EVCertificateResponse,
-                _required_Get15118EVCertificateResponse,
-            ),
-            GetBaseReportRequest: (_fields_GetBaseReportRequest, _required_GetBaseReportRequest),
-            GetBaseReportResponse: (_fields_GetBaseReportResponse, _required_GetBaseReportResponse),
-            GetCertificateStatusRequest: (
-                _fields_GetCertificateStatusRequest,
-                _required_GetCertificateStatusRequest,
-            ),
-            GetCertificateStatusResponse: (
-                _fields_GetCertificateStatusResponse,
-                _required_GetCertificateStatusResponse,
-            ),
-            GetChargingProfilesRequest: (
-                _fields_GetChargingProfilesRequest,
-                _required_GetChargingProfilesRequest,
-            ),
-            GetChargingProfilesResponse: (
-                _fields_GetChargingProfilesResponse,
-                _required_GetChargingProfilesResponse,
-            ),
-            GetCompositeScheduleRequest: (
-                _fields_GetCompositeScheduleRequest,
-                _required_GetCompositeScheduleRequest,
-            ),
-            GetCompositeScheduleResponse: (
-                _fields_GetCompositeScheduleResponse,
-                _required_GetCompositeScheduleResponse,
-            ),
-            GetDisplayMessagesRequest: (
-                _fields_GetDisplayMessagesRequest,
-                _required_GetDisplayMessagesRequest,
-            ),
-            GetDisplayMessagesResponse: (
-                _fields_GetDisplayMessagesResponse,
-                _required_GetDisplayMessagesResponse,
-            ),
-            GetInstalledCertificateIdsRequest: (
-                _fields_GetInstalledCertificateIdsRequest,
-                _required_GetInstalledCertificateIdsRequest,
-            ),
-            GetInstalledCertificateIdsResponse: (
-                _fields_GetInstalledCertificateIdsResponse,
-                _required_GetInstalledCertificateIdsResponse,
-            ),
-            GetLocalListVersionRequest: (
-                _fields_GetLocalListVersionRequest,
-                _required_GetLocalListVersionRequest,
-            ),
-            GetLocalListVersionResponse: (
-                _fields_GetLocalListVersionResponse,
-                _required_GetLocalListVersionResponse,
-            ),
-            GetLogRequest: (_fields_GetLogRequest, _required_GetLogRequest),
-            GetLogResponse: (_fields_GetLogResponse, _required_GetLogResponse),
-            GetMonitoringReportRequest: (
-                _fields_GetMonitoringReportRequest,
-                _required_GetMonitoringReportRequest,
-            ),
-            GetMonitoringReportResponse: (
-                _fields_GetMonitoringReportResponse,
-                _required_GetMonitoringReportResponse,
-            ),
-            GetReportRequest: (_fields_GetReportRequest, _required_GetReportRequest),
-            GetReportResponse: (_fields_GetReportResponse, _required_GetReportResponse),
-            GetTransactionStatusRequest: (
-                _fields_GetTransactionStatusRequest,
-                _required_GetTransactionStatusRequest,
-            ),
-            GetTransactionStatusResponse: (
-                _fields_GetTransactionStatusResponse,
-                _required_GetTransactionStatusResponse,
-            ),
-            GetVariablesRequest: (_fields_GetVariablesRequest, _required_GetVariablesRequest),
-            GetVariablesResponse: (_fields_GetVariablesResponse, _required_GetVariablesResponse),
-            HeartbeatRequest: (_fields_HeartbeatRequest, _required_HeartbeatRequest),
-            HeartbeatResponse: (_fields_HeartbeatResponse, _required_HeartbeatResponse),
-            InstallCertificateRequest: (
-                _fields_InstallCertificateRequest,
-                _required_InstallCertificateRequest,
-            ),
-            InstallCertificateResponse: (
-                _fields_InstallCertificateResponse,
-                _required_InstallCertificateResponse,
-            ),
-            LogStatusNotificationRequest: (
-                _fields_LogStatusNotificationRequest,
-                _required_LogStatusNotificationRequest,
-            ),
-            LogStatusNotificationResponse: (
-                _fields_LogStatusNotificationResponse,
-                _required_LogStatusNotificationResponse,
-            ),
-            MeterValuesRequest: (_fields_MeterValuesRequest, _required_MeterValuesRequest),
-            MeterValuesResponse: (_fields_MeterValuesResponse, _required_MeterValuesResponse),
-            NotifyChargingLimitRequest: (
-                _fields_NotifyChargingLimitRequest,
-                _required_NotifyChargingLimitRequest,
-            ),
-            NotifyChargingLimitResponse: (
-                _fields_NotifyChargingLimitResponse,
-                _required_NotifyChargingLimitResponse,
-            ),
-            NotifyCustomerInformationRequest: (
-                _fields_NotifyCustomerInformationRequest,
-                _required_NotifyCustomerInformationRequest,
-            ),
-            NotifyCustomerInformationResponse: (
-                _fields_NotifyCustomerInformationResponse,
-                _required_NotifyCustomerInformationResponse,
-            ),
-            NotifyDisplayMessagesRequest: (
-                _fields_NotifyDisplayMessagesRequest,
-                _required_NotifyDisplayMessagesRequest,
-            ),
-            NotifyDisplayMessagesResponse: (
-                _fields_NotifyDisplayMessagesResponse,
-                _required_NotifyDisplayMessagesResponse,
-            ),
-            NotifyEVChargingNeedsRequest: (
-                _fields_NotifyEVChargingNeedsRequest,
-                _required_NotifyEVChargingNeedsRequest,
-            ),
-            NotifyEVChargingNeedsResponse: (
-                _fields_NotifyEVChargingNeedsResponse,
-                _required_NotifyEVChargingNeedsResponse,
-            ),
-            NotifyEVChargingScheduleRequest: (
-                _fields_NotifyEVChargingScheduleRequest,
-                _required_NotifyEVChargingScheduleRequest,
-            ),
-            NotifyEVChargingScheduleResponse: (
-                _fields_NotifyEVChargingScheduleResponse,
-                _required_NotifyEVChargingScheduleResponse,
-            ),
-            NotifyEventRequest: (_fields_NotifyEventRequest, _required_NotifyEventRequest),
-            NotifyEventResponse: (_fields_NotifyEventResponse, _required_NotifyEventResponse),
-            NotifyMonitoringReportRequest: (
-                _fields_NotifyMonitoringReportRequest,
-                _required_NotifyMonitoringReportRequest,
-            ),
-            NotifyMonitoringReportResponse: (
-                _fields_NotifyMonitoringReportResponse,
-                _required_NotifyMonitoringReportResponse,
-            ),
-            NotifyReportRequest: (_fields_NotifyReportRequest, _required_NotifyReportRequest),
-            NotifyReportResponse: (_fields_NotifyReportResponse, _required_NotifyReportResponse),
-            PublishFirmwareRequest: (
-                _fields_PublishFirmwareRequest,
-                _required_PublishFirmwareRequest,
-            ),
-            PublishFirmwareResponse: (
-                _fields_PublishFirmwareResponse,
-                _required_PublishFirmwareResponse,
-            ),
-            PublishFirmwareStatusNotificationRequest: (
-                _fields_PublishFirmwareStatusNotificationRequest,
-                _required_PublishFirmwareStatusNotificationRequest,
-            ),
-            PublishFirmwareStatusNotificationResponse: (
-                _fields_PublishFirmwareStatusNotificationResponse,
-                _required_PublishFirmwareStatusNotificationResponse,
-            ),
-            ReportChargingProfilesRequest: (
-                _fields_ReportChargingProfilesRequest,
-                _required_ReportChargingProfilesRequest,
-            ),
-            ReportChargingProfilesResponse: (
-                _fields_ReportChargingProfilesResponse,
-                _required_ReportChargingProfilesResponse,
-            ),
-            RequestStartTransactionRequest: (
-                _fields_RequestStartTransactionRequest,
-                _required_RequestStartTransactionRequest,
-            ),
-            RequestStartTransactionResponse: (
-                _fields_RequestStartTransactionResponse,
-                _required_RequestStartTransactionResponse,
-            ),
-            RequestStopTransactionRequest: (
-                _fields_RequestStopTransactionRequest,
-                _required_RequestStopTransactionRequest,
-            ),
-            RequestStopTransactionResponse: (
-                _fields_RequestStopTransactionResponse,
-                _required_RequestStopTransactionResponse,
-            ),
-            ReservationStatusUpdateRequest: (
-                _fields_ReservationStatusUpdateRequest,
-                _required_ReservationStatusUpdateRequest,
-            ),
-            ReservationStatusUpdateResponse: (
-                _fields_ReservationStatusUpdateResponse,
-                _required_ReservationStatusUpdateResponse,
-            ),
-            ReserveNowRequest: (_fields_ReserveNowRequest, _required_ReserveNowRequest),
-            ReserveNowResponse: (_fields_ReserveNowResponse, _required_ReserveNowResponse),
-            ResetRequest: (_fields_ResetRequest, _required_ResetRequest),
-            ResetResponse: (_fields_ResetResponse, _required_ResetResponse),
-            SecurityEventNotificationRequest: (
-                _fields_SecurityEventNotificationRequest,
-                _required_SecurityEventNotificationRequest,
-            ),
-            SecurityEventNotificationResponse: (
-                _fields_SecurityEventNotificationResponse,
-                _required_SecurityEventNotificationResponse,
-            ),
-            SendLocalListRequest: (_fields_SendLocalListRequest, _required_SendLocalListRequest),
-            SendLocalListResponse: (_fields_SendLocalListResponse, _required_SendLocalListResponse),
-            SetChargingProfileRequest: (
-                _fields_SetChargingProfileRequest,
-                _required_SetChargingProfileRequest,
-            ),
-            SetChargingProfileResponse: (
-                _fields_SetChargingProfileResponse,
-                _required_SetChargingProfileResponse,
-            ),
-            SetDisplayMessageRequest: (
-                _fields_SetDisplayMessageRequest,
-                _required_SetDisplayMessageRequest,
-            ),
-            SetDisplayMessageResponse: (
-                _fields_SetDisplayMessageResponse,
-                _required_SetDisplayMessageResponse,
-            ),
-            SetMonitoringBaseRequest: (
-                _fields_SetMonitoringBaseRequest,
-                _required_SetMonitoringBaseRequest,
-            ),
-            SetMonitoringBaseResponse: (
-                _fields_SetMonitoringBaseResponse,
-                _required_SetMonitoringBaseResponse,
-            ),
-            SetMonitoringLevelRequest: (
-                _fields_SetMonitoringLevelRequest,
-                _required_SetMonitoringLevelRequest,
-            ),
-            SetMonitoringLevelResponse: (
-                _fields_SetMonitoringLevelResponse,
-                _required_SetMonitoringLevelResponse,
-            ),
-            SetNetworkProfileRequest: (
-                _fields_SetNetworkProfileRequest,
-                _required_SetNetworkProfileRequest,
-            ),
-            SetNetworkProfileResponse: (
-                _fields_SetNetworkProfileResponse,
-                _required_SetNetworkProfileResponse,
-            ),
-            SetVariableMonitoringRequest: (
-                _fields_SetVariableMonitoringRequest,
-                _required_SetVariableMonitoringRequest,
-            ),
-            SetVariableMonitoringResponse: (
-                _fields_SetVariableMonitoringResponse,
-                _required_SetVariableMonitoringResponse,
-            ),
-            SetVariablesRequest: (_fields_SetVariablesRequest, _required_SetVariablesRequest),
-            SetVariablesResponse: (_fields_SetVariablesResponse, _required_SetVariablesResponse),
-            SignCertificateRequest: (
-                _fields_SignCertificateRequest,
-                _required_SignCertificateRequest,
-            ),
-            SignCertificateResponse: (
-                _fields_SignCertificateResponse,
-                _required_SignCertificateResponse,
-            ),
-            StatusNotificationRequest: (
-                _fields_StatusNotificationRequest,
-                _required_StatusNotificationRequest,
-            ),
-            StatusNotificationResponse: (
-                _fields_StatusNotificationResponse,
-                _required_StatusNotificationResponse,
-            ),
-            TransactionEventRequest: (
-                _fields_TransactionEventRequest,
-                _required_TransactionEventRequest,
-            ),
-            TransactionEventResponse: (
-                _fields_TransactionEventResponse,
-                _required_TransactionEventResponse,
-            ),
-            TriggerMessageRequest: (_fields_TriggerMessageRequest, _required_TriggerMessageRequest),
-            TriggerMessageResponse: (
-                _fields_TriggerMessageResponse,
-                _required_TriggerMessageResponse,
-            ),
-            UnlockConnectorRequest: (
-                _fields_UnlockConnectorRequest,
-                _required_UnlockConnectorRequest,
-            ),
-            UnlockConnectorResponse: (
-                _fields_UnlockConnectorResponse,
-                _required_UnlockConnectorResponse,
-            ),
-            UnpublishFirmwareRequest: (
-                _fields_UnpublishFirmwareRequest,
-                _required_UnpublishFirmwareRequest,
-            ),
-            UnpublishFirmwareResponse: (
-                _fields_UnpublishFirmwareResponse,
-                _required_UnpublishFirmwareResponse,
-            ),
-            UpdateFirmwareRequest: (_fields_UpdateFirmwareRequest, _required_UpdateFirmwareRequest),
-            UpdateFirmwareResponse: (
-                _fields_UpdateFirmwareResponse,
-                _required_UpdateFirmwareResponse,
-            ),
-        }
-    )
-)
-_OPEN: frozenset[type[OcppModel]] = frozenset(
+_SHAPES: Mapping[type[OcppModel], Shape] = MappingProxyType(
     {
-        CustomDataType,
+        CustomDataType: _shape_CustomDataType,
+        ACChargingParametersType: _shape_ACChargingParametersType,
+        APNType: _shape_APNType,
+        AdditionalInfoType: _shape_AdditionalInfoType,
+        IdTokenType: _shape_IdTokenType,
+        MessageContentType: _shape_MessageContentType,
+        IdTokenInfoType: _shape_IdTokenInfoType,
+        AuthorizationData: _shape_AuthorizationData,
+        CertificateHashDataType: _shape_CertificateHashDataType,
+        CertificateHashDataChainType: _shape_CertificateHashDataChainType,
+        ChargingLimitType: _shape_ChargingLimitType,
+        DCChargingParametersType: _shape_DCChargingParametersType,
+        ChargingNeedsType: _shape_ChargingNeedsType,
+        ChargingProfileCriterionType: _shape_ChargingProfileCriterionType,
+        ChargingSchedulePeriodType: _shape_ChargingSchedulePeriodType,
+        RelativeTimeIntervalType: _shape_RelativeTimeIntervalType,
+        CostType: _shape_CostType,
+        ConsumptionCostType: _shape_ConsumptionCostType,
+        SalesTariffEntryType: _shape_SalesTariffEntryType,
+        SalesTariffType: _shape_SalesTariffType,
+        ChargingScheduleType: _shape_ChargingScheduleType,
+        ChargingProfileType: _shape_ChargingProfileType,
+        ModemType: _shape_ModemType,
+        ChargingStationType: _shape_ChargingStationType,
+        ClearChargingProfileType: _shape_ClearChargingProfileType,
+        StatusInfoType: _shape_StatusInfoType,
+        ClearMonitoringResultType: _shape_ClearMonitoringResultType,
+        EVSEType: _shape_EVSEType,
+        ComponentType: _shape_ComponentType,
+        VariableType: _shape_VariableType,
+        ComponentVariableType: _shape_ComponentVariableType,
+        CompositeScheduleType: _shape_CompositeScheduleType,
+        EventDataType: _shape_EventDataType,
+        FirmwareType: _shape_FirmwareType,
+        GetVariableDataType: _shape_GetVariableDataType,
+        GetVariableResultType: _shape_GetVariableResultType,
+        LogParametersType: _shape_LogParametersType,
+        MessageInfoType: _shape_MessageInfoType,
+        SignedMeterValueType: _shape_SignedMeterValueType,
+        UnitOfMeasureType: _shape_UnitOfMeasureType,
+        SampledValueType: _shape_SampledValueType,
+        MeterValueType: _shape_MeterValueType,
+        VariableMonitoringType: _shape_VariableMonitoringType,
+        MonitoringDataType: _shape_MonitoringDataType,
+        VPNType: _shape_VPNType,
+        NetworkConnectionProfileType: _shape_NetworkConnectionProfileType,
+        OCSPRequestDataType: _shape_OCSPRequestDataType,
+        VariableAttributeType: _shape_VariableAttributeType,
+        VariableCharacteristicsType: _shape_VariableCharacteristicsType,
+        ReportDataType: _shape_ReportDataType,
+        SetMonitoringDataType: _shape_SetMonitoringDataType,
+        SetMonitoringResultType: _shape_SetMonitoringResultType,
+        SetVariableDataType: _shape_SetVariableDataType,
+        SetVariableResultType: _shape_SetVariableResultType,
+        TransactionType: _shape_TransactionType,
+        AuthorizeRequest: _shape_AuthorizeRequest,
+        AuthorizeResponse: _shape_AuthorizeResponse,
+        BootNotificationRequest: _shape_BootNotificationRequest,
+        BootNotificationResponse: _shape_BootNotificationResponse,
+        CancelReservationRequest: _shape_CancelReservationRequest,
+        CancelReservationResponse: _shape_CancelReservationResponse,
+        CertificateSignedRequest: _shape_CertificateSignedRequest,
+        CertificateSignedResponse: _shape_CertificateSignedResponse,
+        ChangeAvailabilityRequest: _shape_ChangeAvailabilityRequest,
+        ChangeAvailabilityResponse: _shape_ChangeAvailabilityResponse,
+        ClearCacheRequest: _shape_ClearCacheRequest,
+        ClearCacheResponse: _shape_ClearCacheResponse,
+        ClearChargingProfileRequest: _shape_ClearChargingProfileRequest,
+        ClearChargingProfileResponse: _shape_ClearChargingProfileResponse,
+        ClearDisplayMessageRequest: _shape_ClearDisplayMessageRequest,
+        ClearDisplayMessageResponse: _shape_ClearDisplayMessageResponse,
+        ClearVariableMonitoringRequest: _shape_ClearVariableMonitoringRequest,
+        ClearVariableMonitoringResponse: _shape_ClearVariableMonitoringResponse,
+        ClearedChargingLimitRequest: _shape_ClearedChargingLimitRequest,
+        ClearedChargingLimitResponse: _shape_ClearedChargingLimitResponse,
+        CostUpdatedRequest: _shape_CostUpdatedRequest,
+        CostUpdatedResponse: _shape_CostUpdatedResponse,
+        CustomerInformationRequest: _shape_CustomerInformationRequest,
+        CustomerInformationResponse: _shape_CustomerInformationResponse,
+        DataTransferRequest: _shape_DataTransferRequest,
+        DataTransferResponse: _shape_DataTransferResponse,
+        DeleteCertificateRequest: _shape_DeleteCertificateRequest,
+        DeleteCertificateResponse: _shape_DeleteCertificateResponse,
+        FirmwareStatusNotificationRequest: _shape_FirmwareStatusNotificationRequest,
+        FirmwareStatusNotificationResponse: _shape_FirmwareStatusNotificationResponse,
+        Get15118EVCertificateRequest: _shape_Get15118EVCertificateRequest,
+        Get15118EVCertificateResponse: _shape_Get15118EVCertificateResponse,
+        GetBaseReportRequest: _shape_GetBaseReportRequest,
+        GetBaseReportResponse: _shape_GetBaseReportResponse,
+        GetCertificateStatusRequest: _shape_GetCertificateStatusRequest,
+        GetCertificateStatusResponse: _shape_GetCertificateStatusResponse,
+        GetChargingProfilesRequest: _shape_GetChargingProfilesRequest,
+        GetChargingProfilesResponse: _shape_GetChargingProfilesResponse,
+        GetCompositeScheduleRequest: _shape_GetCompositeScheduleRequest,
+        GetCompositeScheduleResponse: _shape_GetCompositeScheduleResponse,
+        GetDisplayMessagesRequest: _shape_GetDisplayMessagesRequest,
+        GetDisplayMessagesResponse: _shape_GetDisplayMessagesResponse,
+        GetInstalledCertificateIdsRequest: _shape_GetInstalledCertificateIdsRequest,
+        GetInstalledCertificateIdsResponse: _shape_GetInstalledCertificateIdsResponse,
+        GetLocalListVersionRequest: _shape_GetLocalListVersionRequest,
+        GetLocalListVersionResponse: _shape_GetLocalListVersionResponse,
+        GetLogRequest: _shape_GetLogRequest,
+        GetLogResponse: _shape_GetLogResponse,
+        GetMonitoringReportRequest: _shape_GetMonitoringReportRequest,
+        GetMonitoringReportResponse: _shape_GetMonitoringReportResponse,
+        GetReportRequest: _shape_GetReportRequest,
+        GetReportResponse: _shape_GetReportResponse,
+        GetTransactionStatusRequest: _shape_GetTransactionStatusRequest,
+        GetTransactionStatusResponse: _shape_GetTransactionStatusResponse,
+        GetVariablesRequest: _shape_GetVariablesRequest,
+        GetVariablesResponse: _shape_GetVariablesResponse,
+        HeartbeatRequest: _shape_HeartbeatRequest,
+        HeartbeatResponse: _shape_HeartbeatResponse,
+        InstallCertificateRequest: _shape_InstallCertificateRequest,
+        InstallCertificateResponse: _shape_InstallCertificateResponse,
+        LogStatusNotificationRequest: _shape_LogStatusNotificationRequest,
+        LogStatusNotificationResponse: _shape_LogStatusNotificationResponse,
+        MeterValuesRequest: _shape_MeterValuesRequest,
+        MeterValuesResponse: _shape_MeterValuesResponse,
+        NotifyChargingLimitRequest: _shape_NotifyChargingLimitRequest,
+        NotifyChargingLimitResponse: _shape_NotifyChargingLimitResponse,
+        NotifyCustomerInformationRequest: _shape_NotifyCustomerInformationRequest,
+        NotifyCustomerInformationResponse: _shape_NotifyCustomerInformationResponse,
+        NotifyDisplayMessagesRequest: _shape_NotifyDisplayMessagesRequest,
+        NotifyDisplayMessagesResponse: _shape_NotifyDisplayMessagesResponse,
+        NotifyEVChargingNeedsRequest: _shape_NotifyEVChargingNeedsRequest,
+        NotifyEVChargingNeedsResponse: _shape_NotifyEVChargingNeedsResponse,
+        NotifyEVChargingScheduleRequest: _shape_NotifyEVChargingScheduleRequest,
+        NotifyEVChargingScheduleResponse: _shape_NotifyEVChargingScheduleResponse,
+        NotifyEventRequest: _shape_NotifyEventRequest,
+        NotifyEventResponse: _shape_NotifyEventResponse,
+        NotifyMonitoringReportRequest: _shape_NotifyMonitoringReportRequest,
+        NotifyMonitoringReportResponse: _shape_NotifyMonitoringReportResponse,
+        NotifyReportRequest: _shape_NotifyReportRequest,
+        NotifyReportResponse: _shape_NotifyReportResponse,
+        PublishFirmwareRequest: _shape_PublishFirmwareRequest,
+        PublishFirmwareResponse: _shape_PublishFirmwareResponse,
+        PublishFirmwareStatusNotificationRequest: _shape_PublishFirmwareStatusNotificationRequest,
+        PublishFirmwareStatusNotificationResponse: _shape_PublishFirmwareStatusNotificationResponse,
+        ReportChargingProfilesRequest: _shape_ReportChargingProfilesRequest,
+        ReportChargingProfilesResponse: _shape_ReportChargingProfilesResponse,
+        RequestStartTransactionRequest: _shape_RequestStartTransactionRequest,
+        RequestStartTransactionResponse: _shape_RequestStartTransactionResponse,
+        RequestStopTransactionRequest: _shape_RequestStopTransactionRequest,
+        RequestStopTransactionResponse: _shape_RequestStopTransactionResponse,
+        ReservationStatusUpdateRequest: _shape_ReservationStatusUpdateRequest,
+        ReservationStatusUpdateResponse: _shape_ReservationStatusUpdateResponse,
+        ReserveNowRequest: _shape_ReserveNowRequest,
+        ReserveNowResponse: _shape_ReserveNowResponse,
+        ResetRequest: _shape_ResetRequest,
+        ResetResponse: _shape_ResetResponse,
+        SecurityEventNotificationRequest: _shape_SecurityEventNotificationRequest,
+        SecurityEventNotificationResponse: _shape_SecurityEventNotificationResponse,
+        SendLocalListRequest: _shape_SendLocalListRequest,
+        SendLocalListResponse: _shape_SendLocalListResponse,
+        SetChargingProfileRequest: _shape_SetChargingProfileRequest,
+        SetChargingProfileResponse: _shape_SetChargingProfileResponse,
+        SetDisplayMessageRequest: _shape_SetDisplayMessageRequest,
+        SetDisplayMessageResponse: _shape_SetDisplayMessageResponse,
+        SetMonitoringBaseRequest: _shape_SetMonitoringBaseRequest,
+        SetMonitoringBaseResponse: _shape_SetMonitoringBaseResponse,
+        SetMonitoringLevelRequest: _shape_SetMonitoringLevelRequest,
+        SetMonitoringLevelResponse: _shape_SetMonitoringLevelResponse,
+        SetNetworkProfileRequest: _shape_SetNetworkProfileRequest,
+        SetNetworkProfileResponse: _shape_SetNetworkProfileResponse,
+        SetVariableMonitoringRequest: _shape_SetVariableMonitoringRequest,
+        SetVariableMonitoringResponse: _shape_SetVariableMonitoringResponse,
+        SetVariablesRequest: _shape_SetVariablesRequest,
+        SetVariablesResponse: _shape_SetVariablesResponse,
+        SignCertificateRequest: _shape_SignCertificateRequest,
+        SignCertificateResponse: _shape_SignCertificateResponse,
+        StatusNotificationRequest: _shape_StatusNotificationRequest,
+        StatusNotificationResponse: _shape_StatusNotificationResponse,
+        TransactionEventRequest: _shape_TransactionEventRequest,
+        TransactionEventResponse: _shape_TransactionEventResponse,
+        TriggerMessageRequest: _shape_TriggerMessageRequest,
+        TriggerMessageResponse: _shape_TriggerMessageResponse,
+        UnlockConnectorRequest: _shape_UnlockConnectorRequest,
+        UnlockConnectorResponse: _shape_UnlockConnectorResponse,
+        UnpublishFirmwareRequest: _shape_UnpublishFirmwareRequest,
+        UnpublishFirmwareResponse: _shape_UnpublishFirmwareResponse,
+        UpdateFirmwareRequest: _shape_UpdateFirmwareRequest,
+        UpdateFirmwareResponse: _shape_UpdateFirmwareResponse,
     }
 )
 
@@ -3524,17 +3217,9 @@ def examples_with(
 ) -> st.SearchStrategy[M]:
     """Like `strategy_for(cls)`, but the optional fields named (by attribute name) are always
     present, and fields given a strategy take their values from it:
-    `examples_with(BootNotificationRequest, "custom_data", reason=st.just(BootReasonEnumType.PowerUp))`.
+    `examples_with(BootNotificationRequest, "custom_data", reason=st.just(...))`.
     """
-    fields, required = _SHAPES[cls]
-    unknown = (set(attributes) | strategies.keys()) - fields.keys()
-    if unknown:
-        raise ValueError(f"{cls.__name__} has no fields {sorted(unknown)}")
-    maker = _open_model if cls in _OPEN else _model
-    return maker(
-        cls, {**fields, **strategies}, required | frozenset(attributes) | strategies.keys()
-    )
+    return shape_examples(cls, _SHAPES[cls], attributes, strategies)
 
 
-for _cls, _strategy in STRATEGIES.items():
-    st.register_type_strategy(_cls, _strategy)
+register(STRATEGIES)

@@ -193,7 +193,9 @@ __all__ = [
 
 
 class CustomDataType(OpenOcppModel):
-    """This class does not get 'AdditionalProperties = false' in the schema generation, so it can be extended with arbitrary JSON properties to allow adding custom data."""
+    """This class does not get 'AdditionalProperties = false' in the schema generation, so it can
+    be extended with arbitrary JSON properties to allow adding custom data.
+    """
 
     vendor_id: Annotated[String, Field(alias="vendorId", max_length=255)]
 
@@ -203,27 +205,28 @@ class ACChargingParametersType(OcppModel):
 
     energy_amount: Annotated[Number, Field(alias="energyAmount")]
     """Amount of energy requested (in Wh). This includes energy required for preconditioning.
-    Relates to: +
-    *ISO 15118-2*: AC_EVChargeParameterType: EAmount +
-    *ISO 15118-20*: Dynamic/Scheduled_SEReqControlModeType: EVTargetEnergyRequest
+    Relates to:
+    ISO 15118-2: AC_EVChargeParameterType: EAmount
+    ISO 15118-20: Dynamic/Scheduled_SEReqControlModeType: EVTargetEnergyRequest
     """
 
     ev_min_current: Annotated[Number, Field(alias="evMinCurrent")]
     """Minimum current (amps) supported by the electric vehicle (per phase).
-    Relates to: +
-    *ISO 15118-2*: AC_EVChargeParameterType: EVMinCurrent
+    Relates to:
+    ISO 15118-2: AC_EVChargeParameterType: EVMinCurrent
     """
 
     ev_max_current: Annotated[Number, Field(alias="evMaxCurrent")]
-    """Maximum current (amps) supported by the electric vehicle (per phase). Includes cable capacity.
-    Relates to: +
-    *ISO 15118-2*: AC_EVChargeParameterType: EVMaxCurrent
+    """Maximum current (amps) supported by the electric vehicle (per phase). Includes cable
+    capacity.
+    Relates to:
+    ISO 15118-2: AC_EVChargeParameterType: EVMaxCurrent
     """
 
     ev_max_voltage: Annotated[Number, Field(alias="evMaxVoltage")]
     """Maximum voltage supported by the electric vehicle.
-    Relates to: +
-    *ISO 15118-2*: AC_EVChargeParameterType: EVMaxVoltage
+    Relates to:
+    ISO 15118-2: AC_EVChargeParameterType: EVMaxVoltage
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -232,17 +235,23 @@ class ACChargingParametersType(OcppModel):
 class APNType(OcppModel):
     """Collection of configuration data needed to make a data-connection over a cellular network.
 
-    NOTE: When asking a GSM modem to dial in, it is possible to specify which mobile operator should be used. This can be done with the mobile country code (MCC) in combination with a mobile network code (MNC). Example: If your preferred network is Vodafone Netherlands, the MCC=204 and the MNC=04 which means the key PreferredNetwork = 20404 Some modems allows to specify a preferred network, which means, if this network is not available, a different network is used. If you specify UseOnlyPreferredNetwork and this network is not available, the modem will not dial in.
+    NOTE: When asking a GSM modem to dial in, it is possible to specify which mobile operator should
+    be used. This can be done with the mobile country code (MCC) in combination with a mobile
+    network code (MNC). Example: If your preferred network is Vodafone Netherlands, the MCC=204 and
+    the MNC=04 which means the key PreferredNetwork = 20404 Some modems allows to specify a
+    preferred network, which means, if this network is not available, a different network is used.
+    If you specify UseOnlyPreferredNetwork and this network is not available, the modem will not
+    dial in.
     """
 
-    apn: Annotated[String, Field(alias="apn", max_length=2000)]
+    apn: Annotated[String, Field(max_length=2000)]
     """The Access Point Name as an URL."""
 
     apn_user_name: Annotated[String | None, Field(alias="apnUserName", max_length=50)] = None
     """APN username."""
 
     apn_password: Annotated[String | None, Field(alias="apnPassword", max_length=64)] = None
-    """*(2.1)* APN Password."""
+    """(2.1) APN Password."""
 
     sim_pin: Annotated[Integer | None, Field(alias="simPin")] = None
     """SIM card pin code."""
@@ -269,10 +278,10 @@ class APNType(OcppModel):
 class RationalNumberType(OcppModel):
     """Part of ISO 15118-20 price schedule."""
 
-    exponent: Annotated[Integer, Field(alias="exponent")]
+    exponent: Integer
     """The exponent to base 10 (dec)"""
 
-    value: Annotated[Integer, Field(alias="value")]
+    value: Integer
     """Value which shall be multiplied."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -308,8 +317,10 @@ class PriceRuleType(OcppModel):
 class PriceRuleStackType(OcppModel):
     """Part of ISO 15118-20 price schedule."""
 
-    duration: Annotated[Integer, Field(alias="duration")]
-    """Duration of the stack of price rules.  he amount of seconds that define the duration of the given PriceRule(s)."""
+    duration: Integer
+    """Duration of the stack of price rules. he amount of seconds that define the duration of the
+    given PriceRule(s).
+    """
 
     price_rule: Annotated[list[PriceRuleType], Field(alias="priceRule", min_length=1, max_length=8)]
 
@@ -356,7 +367,9 @@ class OverstayRuleType(OcppModel):
     """Human readable string to identify the overstay rule."""
 
     start_time: Annotated[Integer, Field(alias="startTime")]
-    """Time in seconds after trigger of the parent Overstay Rules for this particular fee to apply."""
+    """Time in seconds after trigger of the parent Overstay Rules for this particular fee to
+    apply.
+    """
 
     overstay_fee_period: Annotated[Integer, Field(alias="overstayFeePeriod")]
     """Time till overstay will be reapplied"""
@@ -393,9 +406,10 @@ class AdditionalSelectedServicesType(OcppModel):
 
 
 class AbsolutePriceScheduleType(OcppModel):
-    """The AbsolutePriceScheduleType is modeled after the same type that is defined in ISO 15118-20, such that if it is supplied by an EMSP as a signed EXI message, the conversion from EXI to JSON (in OCPP) and back to EXI (for ISO 15118-20) does not change the digest and therefore does not invalidate the signature.
-
-    image::images/AbsolutePriceSchedule-Simple.png[]
+    """The AbsolutePriceScheduleType is modeled after the same type that is defined in ISO
+    15118-20, such that if it is supplied by an EMSP as a signed EXI message, the conversion from
+    EXI to JSON (in OCPP) and back to EXI (for ISO 15118-20) does not change the digest and
+    therefore does not invalidate the signature.
     """
 
     time_anchor: Annotated[DateTime, Field(alias="timeAnchor")]
@@ -409,14 +423,19 @@ class AbsolutePriceScheduleType(OcppModel):
     ] = None
     """Description of the price schedule."""
 
-    currency: Annotated[String, Field(alias="currency", max_length=3)]
+    currency: Annotated[String, Field(max_length=3)]
     """Currency according to ISO 4217."""
 
-    language: Annotated[String, Field(alias="language", max_length=8)]
-    """String that indicates what language is used for the human readable strings in the price schedule. Based on ISO 639."""
+    language: Annotated[String, Field(max_length=8)]
+    """String that indicates what language is used for the human readable strings in the price
+    schedule. Based on ISO 639.
+    """
 
     price_algorithm: Annotated[String, Field(alias="priceAlgorithm", max_length=2000)]
-    """A string in URN notation which shall uniquely identify an algorithm that defines how to compute an energy fee sum for a specific power profile based on the EnergyFee information from the PriceRule elements."""
+    """A string in URN notation which shall uniquely identify an algorithm that defines how to
+    compute an energy fee sum for a specific power profile based on the EnergyFee information from
+    the PriceRule elements.
+    """
 
     minimum_cost: Annotated[RationalNumberType | None, Field(alias="minimumCost")] = None
 
@@ -443,53 +462,65 @@ class AbsolutePriceScheduleType(OcppModel):
 
 
 class AdditionalInfoType(OcppModel):
-    """Contains a case insensitive identifier to use for the authorization and the type of authorization to support multiple forms of identifiers."""
+    """Contains a case insensitive identifier to use for the authorization and the type of
+    authorization to support multiple forms of identifiers.
+    """
 
     additional_id_token: Annotated[String, Field(alias="additionalIdToken", max_length=255)]
-    """*(2.1)* This field specifies the additional IdToken."""
+    """(2.1) This field specifies the additional IdToken."""
 
-    type: Annotated[String, Field(alias="type", max_length=50)]
-    """_additionalInfo_ can be used to send extra information to CSMS in addition to the regular authorization with _IdToken_. _AdditionalInfo_ contains one or more custom _types_, which need to be agreed upon by all parties involved. When the _type_ is not supported, the CSMS/Charging Station MAY ignore the _additionalInfo_."""
+    type: Annotated[String, Field(max_length=50)]
+    """additionalInfo can be used to send extra information to CSMS in addition to the regular
+    authorization with IdToken. AdditionalInfo contains one or more custom types, which need to be
+    agreed upon by all parties involved. When the type is not supported, the CSMS/Charging Station
+    MAY ignore the additionalInfo.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class AddressType(OcppModel):
-    """*(2.1)* A generic address format."""
+    """(2.1) A generic address format."""
 
-    name: Annotated[String, Field(alias="name", max_length=50)]
+    name: Annotated[String, Field(max_length=50)]
     """Name of person/company"""
 
-    address1: Annotated[String, Field(alias="address1", max_length=100)]
+    address1: Annotated[String, Field(max_length=100)]
     """Address line 1"""
 
-    address2: Annotated[String | None, Field(alias="address2", max_length=100)] = None
+    address2: Annotated[String | None, Field(max_length=100)] = None
     """Address line 2"""
 
-    city: Annotated[String, Field(alias="city", max_length=100)]
+    city: Annotated[String, Field(max_length=100)]
     """City"""
 
     postal_code: Annotated[String | None, Field(alias="postalCode", max_length=20)] = None
     """Postal code"""
 
-    country: Annotated[String, Field(alias="country", max_length=50)]
+    country: Annotated[String, Field(max_length=50)]
     """Country name"""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class IdTokenType(OcppModel):
-    """Contains a case insensitive identifier to use for the authorization and the type of authorization to support multiple forms of identifiers."""
+    """Contains a case insensitive identifier to use for the authorization and the type of
+    authorization to support multiple forms of identifiers.
+    """
 
     additional_info: Annotated[
         list[AdditionalInfoType] | None, Field(alias="additionalInfo", min_length=1)
     ] = None
 
     id_token: Annotated[String, Field(alias="idToken", max_length=255)]
-    """*(2.1)* IdToken is case insensitive. Might hold the hidden id of an RFID tag, but can for example also contain a UUID."""
+    """(2.1) IdToken is case insensitive. Might hold the hidden id of an RFID tag, but can for
+    example also contain a UUID.
+    """
 
-    type: Annotated[String, Field(alias="type", max_length=20)]
-    """*(2.1)* Enumeration of possible idToken types. Values defined in Appendix as IdTokenEnumStringType."""
+    type: Annotated[String, Field(max_length=20)]
+    """(2.1) Enumeration of possible idToken types. Values defined in Appendix as
+    IdTokenEnumStringType.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -497,15 +528,16 @@ class IdTokenType(OcppModel):
 class MessageContentType(OcppModel):
     """Contains message details, for a message to be displayed on a Charging Station."""
 
-    format: Annotated[MessageFormatEnumType, Field(alias="format")]
+    format: MessageFormatEnumType
 
-    language: Annotated[String | None, Field(alias="language", max_length=8)] = None
-    """Message language identifier. Contains a language code as defined in &lt;&lt;ref-RFC5646,[RFC5646]&gt;&gt;."""
+    language: Annotated[String | None, Field(max_length=8)] = None
+    """Message language identifier. Contains a language code as defined in RFC5646."""
 
-    content: Annotated[String, Field(alias="content", max_length=1024)]
-    """*(2.1)* Required. Message contents. +
-    Maximum length supported by Charging Station is given in OCPPCommCtrlr.FieldLength["MessageContentType.content"].
-        Maximum length defaults to 1024.
+    content: Annotated[String, Field(max_length=1024)]
+    """(2.1) Required. Message contents.
+    Maximum length supported by Charging Station is given in
+    OCPPCommCtrlr.FieldLength["MessageContentType.content"].
+    Maximum length defaults to 1024.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -513,29 +545,39 @@ class MessageContentType(OcppModel):
 
 class IdTokenInfoType(OcppModel):
     """Contains status information about an identifier.
-    It is advised to not stop charging for a token that expires during charging, as ExpiryDate is only used for caching purposes. If ExpiryDate is not given, the status has no end date.
+    It is advised to not stop charging for a token that expires during charging, as ExpiryDate is
+    only used for caching purposes. If ExpiryDate is not given, the status has no end date.
     """
 
-    status: Annotated[AuthorizationStatusEnumType, Field(alias="status")]
+    status: AuthorizationStatusEnumType
 
     cache_expiry_date_time: Annotated[DateTime | None, Field(alias="cacheExpiryDateTime")] = None
     """Date and Time after which the token must be considered invalid."""
 
     charging_priority: Annotated[Integer | None, Field(alias="chargingPriority")] = None
-    """Priority from a business point of view. Default priority is 0, The range is from -9 to 9. Higher values indicate a higher priority. The chargingPriority in &lt;&lt;transactioneventresponse,TransactionEventResponse&gt;&gt; overrules this one."""
+    """Priority from a business point of view. Default priority is 0, The range is from -9 to 9.
+    Higher values indicate a higher priority. The chargingPriority in TransactionEventResponse
+    overrules this one.
+    """
 
     group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken")] = None
 
-    language1: Annotated[String | None, Field(alias="language1", max_length=8)] = None
-    """Preferred user interface language of identifier user. Contains a language code as defined in &lt;&lt;ref-RFC5646,[RFC5646]&gt;&gt;."""
+    language1: Annotated[String | None, Field(max_length=8)] = None
+    """Preferred user interface language of identifier user. Contains a language code as defined
+    in RFC5646.
+    """
 
-    language2: Annotated[String | None, Field(alias="language2", max_length=8)] = None
-    """Second preferred user interface language of identifier user. Don’t use when language1 is omitted, has to be different from language1. Contains a language code as defined in &lt;&lt;ref-RFC5646,[RFC5646]&gt;&gt;."""
+    language2: Annotated[String | None, Field(max_length=8)] = None
+    """Second preferred user interface language of identifier user. Don’t use when language1 is
+    omitted, has to be different from language1. Contains a language code as defined in RFC5646.
+    """
 
     evse_id: Annotated[
         list[Annotated[Integer, Field(ge=0)]] | None, Field(alias="evseId", min_length=1)
     ] = None
-    """Only used when the IdToken is only valid for one or more specific EVSEs, not for the entire Charging Station."""
+    """Only used when the IdToken is only valid for one or more specific EVSEs, not for the
+    entire Charging Station.
+    """
 
     personal_message: Annotated[MessageContentType | None, Field(alias="personalMessage")] = None
 
@@ -623,13 +665,12 @@ class CertificateStatusRequestInfoType(OcppModel):
 
     certificate_hash_data: Annotated[CertificateHashDataType, Field(alias="certificateHashData")]
 
-    source: Annotated[CertificateStatusSourceEnumType, Field(alias="source")]
+    source: CertificateStatusSourceEnumType
 
     urls: Annotated[
-        list[Annotated[String, Field(max_length=2000)]],
-        Field(alias="urls", min_length=1, max_length=5),
+        list[Annotated[String, Field(max_length=2000)]], Field(min_length=1, max_length=5)
     ]
-    """URL(s) of _source_."""
+    """URL(s) of source."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -639,9 +680,9 @@ class CertificateStatusType(OcppModel):
 
     certificate_hash_data: Annotated[CertificateHashDataType, Field(alias="certificateHashData")]
 
-    source: Annotated[CertificateStatusSourceEnumType, Field(alias="source")]
+    source: CertificateStatusSourceEnumType
 
-    status: Annotated[CertificateStatusEnumType, Field(alias="status")]
+    status: CertificateStatusEnumType
 
     next_update: Annotated[DateTime, Field(alias="nextUpdate")]
 
@@ -652,10 +693,14 @@ class ChargingLimitType(OcppModel):
     """(No description in the schema.)"""
 
     charging_limit_source: Annotated[String, Field(alias="chargingLimitSource", max_length=20)]
-    """Represents the source of the charging limit. Values defined in appendix as ChargingLimitSourceEnumStringType."""
+    """Represents the source of the charging limit. Values defined in appendix as
+    ChargingLimitSourceEnumStringType.
+    """
 
     is_local_generation: Annotated[Boolean | None, Field(alias="isLocalGeneration")] = None
-    """*(2.1)* True when the reported limit concerns local generation that is providing extra capacity, instead of a limitation."""
+    """(2.1) True when the reported limit concerns local generation that is providing extra
+    capacity, instead of a limitation.
+    """
 
     is_grid_critical: Annotated[Boolean | None, Field(alias="isGridCritical")] = None
     """Indicates whether the charging limit is critical for the grid."""
@@ -664,12 +709,15 @@ class ChargingLimitType(OcppModel):
 
 
 class DERChargingParametersType(OcppModel):
-    """*(2.1)* DERChargingParametersType is used in ChargingNeedsType during an ISO 15118-20 session for AC_BPT_DER to report the inverter settings related to DER control that were agreed between EVSE and EV.
+    """(2.1) DERChargingParametersType is used in ChargingNeedsType during an ISO 15118-20 session
+    for AC_BPT_DER to report the inverter settings related to DER control that were agreed between
+    EVSE and EV.
 
     Fields starting with "ev" contain values from the EV.
     Other fields contain a value that is supported by both EV and EVSE.
 
-    DERChargingParametersType type is only relevant in case of an ISO 15118-20 AC_BPT_DER/AC_DER charging session.
+    DERChargingParametersType type is only relevant in case of an ISO 15118-20 AC_BPT_DER/AC_DER
+    charging session.
 
     NOTE: All these fields have values greater or equal to zero (i.e. are non-negative)
     """
@@ -677,328 +725,344 @@ class DERChargingParametersType(OcppModel):
     ev_supported_der_control: Annotated[
         list[DERControlEnumType] | None, Field(alias="evSupportedDERControl", min_length=1)
     ] = None
-    """DER control functions supported by EV. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType:DERControlFunctions (bitmap)
+    """DER control functions supported by EV.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType:DERControlFunctions (bitmap)
     """
 
     ev_over_excited_max_discharge_power: Annotated[
         Number | None, Field(alias="evOverExcitedMaxDischargePower")
     ] = None
-    """Rated maximum injected active power by EV, at specified over-excited power factor (overExcitedPowerFactor). +
-    It can also be defined as the rated maximum discharge power at the rated minimum injected reactive power value. This means that if the EV is providing reactive power support, and it is requested to discharge at max power (e.g. to satisfy an EMS request), the EV may override the request and discharge up to overExcitedMaximumDischargePower to meet the minimum reactive power requirements. +
-    Corresponds to the WOvPF attribute in IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVOverExcitedMaximumDischargePower
+    """Rated maximum injected active power by EV, at specified over-excited power factor
+    (overExcitedPowerFactor).
+    It can also be defined as the rated maximum discharge power at the rated minimum injected
+    reactive power value. This means that if the EV is providing reactive power support, and it is
+    requested to discharge at max power (e.g. to satisfy an EMS request), the EV may override the
+    request and discharge up to overExcitedMaximumDischargePower to meet the minimum reactive power
+    requirements.
+    Corresponds to the WOvPF attribute in IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVOverExcitedMaximumDischargePower
     """
 
     ev_over_excited_power_factor: Annotated[
         Number | None, Field(alias="evOverExcitedPowerFactor")
     ] = None
-    """EV power factor when injecting (over excited) the minimum reactive power. +
-    Corresponds to the OvPF attribute in IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVOverExcitedPowerFactor
+    """EV power factor when injecting (over excited) the minimum reactive power.
+    Corresponds to the OvPF attribute in IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVOverExcitedPowerFactor
     """
 
     ev_under_excited_max_discharge_power: Annotated[
         Number | None, Field(alias="evUnderExcitedMaxDischargePower")
     ] = None
-    """Rated maximum injected active power by EV supported at specified under-excited power factor (EVUnderExcitedPowerFactor). +
-    It can also be defined as the rated maximum dischargePower at the rated minimum absorbed reactive power value.
-    This means that if the EV is providing reactive power support, and it is requested to discharge at max power (e.g. to satisfy an EMS request), the EV may override the request and discharge up to underExcitedMaximumDischargePower to meet the minimum reactive power requirements. +
-    This corresponds to the WUnPF attribute in the IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVUnderExcitedMaximumDischargePower
+    """Rated maximum injected active power by EV supported at specified under-excited power factor
+    (EVUnderExcitedPowerFactor).
+    It can also be defined as the rated maximum dischargePower at the rated minimum absorbed
+    reactive power value.
+    This means that if the EV is providing reactive power support, and it is requested to discharge
+    at max power (e.g. to satisfy an EMS request), the EV may override the request and discharge up
+    to underExcitedMaximumDischargePower to meet the minimum reactive power requirements.
+    This corresponds to the WUnPF attribute in the IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVUnderExcitedMaximumDischargePower
     """
 
     ev_under_excited_power_factor: Annotated[
         Number | None, Field(alias="evUnderExcitedPowerFactor")
     ] = None
-    """EV power factor when injecting (under excited) the minimum reactive power. +
-    Corresponds to the OvPF attribute in IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVUnderExcitedPowerFactor
+    """EV power factor when injecting (under excited) the minimum reactive power.
+    Corresponds to the OvPF attribute in IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVUnderExcitedPowerFactor
     """
 
     max_apparent_power: Annotated[Number | None, Field(alias="maxApparentPower")] = None
     """Rated maximum total apparent power, defined by min(EV, EVSE) in va.
-    Corresponds to the VAMaxRtg in IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumApparentPower
+    Corresponds to the VAMaxRtg in IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumApparentPower
     """
 
     max_charge_apparent_power: Annotated[Number | None, Field(alias="maxChargeApparentPower")] = (
         None
     )
-    """Rated maximum absorbed apparent power, defined by min(EV, EVSE) in va. +
-        This field represents the sum of all phases, unless values are provided for L2 and L3,
-        in which case this field represents phase L1. +
-        Corresponds to the ChaVAMaxRtg in IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeApparentPower
+    """Rated maximum absorbed apparent power, defined by min(EV, EVSE) in va.
+    This field represents the sum of all phases, unless values are provided for L2 and L3,
+    in which case this field represents phase L1.
+    Corresponds to the ChaVAMaxRtg in IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeApparentPower
     """
 
     max_charge_apparent_power_l2: Annotated[
         Number | None, Field(alias="maxChargeApparentPower_L2")
     ] = None
     """Rated maximum absorbed apparent power on phase L2, defined by min(EV, EVSE) in va.
-    Corresponds to the ChaVAMaxRtg in IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeApparentPower_L2
+    Corresponds to the ChaVAMaxRtg in IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeApparentPower_L2
     """
 
     max_charge_apparent_power_l3: Annotated[
         Number | None, Field(alias="maxChargeApparentPower_L3")
     ] = None
     """Rated maximum absorbed apparent power on phase L3, defined by min(EV, EVSE) in va.
-    Corresponds to the ChaVAMaxRtg in IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeApparentPower_L3
+    Corresponds to the ChaVAMaxRtg in IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeApparentPower_L3
     """
 
     max_discharge_apparent_power: Annotated[
         Number | None, Field(alias="maxDischargeApparentPower")
     ] = None
-    """Rated maximum injected apparent power, defined by min(EV, EVSE) in va. +
-        This field represents the sum of all phases, unless values are provided for L2 and L3,
-        in which case this field represents phase L1. +
-        Corresponds to the DisVAMaxRtg in IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeApparentPower
+    """Rated maximum injected apparent power, defined by min(EV, EVSE) in va.
+    This field represents the sum of all phases, unless values are provided for L2 and L3,
+    in which case this field represents phase L1.
+    Corresponds to the DisVAMaxRtg in IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeApparentPower
     """
 
     max_discharge_apparent_power_l2: Annotated[
         Number | None, Field(alias="maxDischargeApparentPower_L2")
     ] = None
-    """Rated maximum injected apparent power on phase L2, defined by min(EV, EVSE) in va. +
-        Corresponds to the DisVAMaxRtg in IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeApparentPower_L2
+    """Rated maximum injected apparent power on phase L2, defined by min(EV, EVSE) in va.
+    Corresponds to the DisVAMaxRtg in IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeApparentPower_L2
     """
 
     max_discharge_apparent_power_l3: Annotated[
         Number | None, Field(alias="maxDischargeApparentPower_L3")
     ] = None
-    """Rated maximum injected apparent power on phase L3, defined by min(EV, EVSE) in va. +
-        Corresponds to the DisVAMaxRtg in IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeApparentPower_L3
+    """Rated maximum injected apparent power on phase L3, defined by min(EV, EVSE) in va.
+    Corresponds to the DisVAMaxRtg in IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeApparentPower_L3
     """
 
     max_charge_reactive_power: Annotated[Number | None, Field(alias="maxChargeReactivePower")] = (
         None
     )
-    """Rated maximum absorbed reactive power, defined by min(EV, EVSE), in vars. +
-        This field represents the sum of all phases, unless values are provided for L2 and L3,
-        in which case this field represents phase L1. +
-    Corresponds to the AvarMax attribute in the IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeReactivePower
+    """Rated maximum absorbed reactive power, defined by min(EV, EVSE), in vars.
+    This field represents the sum of all phases, unless values are provided for L2 and L3,
+    in which case this field represents phase L1.
+    Corresponds to the AvarMax attribute in the IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeReactivePower
     """
 
     max_charge_reactive_power_l2: Annotated[
         Number | None, Field(alias="maxChargeReactivePower_L2")
     ] = None
-    """Rated maximum absorbed reactive power, defined by min(EV, EVSE), in vars on phase L2. +
-    Corresponds to the AvarMax attribute in the IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeReactivePower_L2
+    """Rated maximum absorbed reactive power, defined by min(EV, EVSE), in vars on phase L2.
+    Corresponds to the AvarMax attribute in the IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeReactivePower_L2
     """
 
     max_charge_reactive_power_l3: Annotated[
         Number | None, Field(alias="maxChargeReactivePower_L3")
     ] = None
-    """Rated maximum absorbed reactive power, defined by min(EV, EVSE), in vars on phase L3. +
-    Corresponds to the AvarMax attribute in the IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeReactivePower_L3
+    """Rated maximum absorbed reactive power, defined by min(EV, EVSE), in vars on phase L3.
+    Corresponds to the AvarMax attribute in the IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeReactivePower_L3
     """
 
     min_charge_reactive_power: Annotated[Number | None, Field(alias="minChargeReactivePower")] = (
         None
     )
-    """Rated minimum absorbed reactive power, defined by max(EV, EVSE), in vars. +
-        This field represents the sum of all phases, unless values are provided for L2 and L3,
-        in which case this field represents phase L1. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumChargeReactivePower
+    """Rated minimum absorbed reactive power, defined by max(EV, EVSE), in vars.
+    This field represents the sum of all phases, unless values are provided for L2 and L3,
+    in which case this field represents phase L1.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumChargeReactivePower
     """
 
     min_charge_reactive_power_l2: Annotated[
         Number | None, Field(alias="minChargeReactivePower_L2")
     ] = None
-    """Rated minimum absorbed reactive power, defined by max(EV, EVSE), in vars on phase L2. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumChargeReactivePower_L2
+    """Rated minimum absorbed reactive power, defined by max(EV, EVSE), in vars on phase L2.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumChargeReactivePower_L2
     """
 
     min_charge_reactive_power_l3: Annotated[
         Number | None, Field(alias="minChargeReactivePower_L3")
     ] = None
-    """Rated minimum absorbed reactive power, defined by max(EV, EVSE), in vars on phase L3. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumChargeReactivePower_L3
+    """Rated minimum absorbed reactive power, defined by max(EV, EVSE), in vars on phase L3.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumChargeReactivePower_L3
     """
 
     max_discharge_reactive_power: Annotated[
         Number | None, Field(alias="maxDischargeReactivePower")
     ] = None
-    """Rated maximum injected reactive power, defined by min(EV, EVSE), in vars. +
-        This field represents the sum of all phases, unless values are provided for L2 and L3,
-        in which case this field represents phase L1. +
-    Corresponds to the IvarMax attribute in the IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeReactivePower
+    """Rated maximum injected reactive power, defined by min(EV, EVSE), in vars.
+    This field represents the sum of all phases, unless values are provided for L2 and L3,
+    in which case this field represents phase L1.
+    Corresponds to the IvarMax attribute in the IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeReactivePower
     """
 
     max_discharge_reactive_power_l2: Annotated[
         Number | None, Field(alias="maxDischargeReactivePower_L2")
     ] = None
-    """Rated maximum injected reactive power, defined by min(EV, EVSE), in vars on phase L2. +
-    Corresponds to the IvarMax attribute in the IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeReactivePower_L2
+    """Rated maximum injected reactive power, defined by min(EV, EVSE), in vars on phase L2.
+    Corresponds to the IvarMax attribute in the IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeReactivePower_L2
     """
 
     max_discharge_reactive_power_l3: Annotated[
         Number | None, Field(alias="maxDischargeReactivePower_L3")
     ] = None
-    """Rated maximum injected reactive power, defined by min(EV, EVSE), in vars on phase L3. +
-    Corresponds to the IvarMax attribute in the IEC 61850. +
-        *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeReactivePower_L3
+    """Rated maximum injected reactive power, defined by min(EV, EVSE), in vars on phase L3.
+    Corresponds to the IvarMax attribute in the IEC 61850.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeReactivePower_L3
     """
 
     min_discharge_reactive_power: Annotated[
         Number | None, Field(alias="minDischargeReactivePower")
     ] = None
-    """Rated minimum injected reactive power, defined by max(EV, EVSE), in vars. +
-        This field represents the sum of all phases, unless values are provided for L2 and L3,
-        in which case this field represents phase L1. +
-            *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumDischargeReactivePower
+    """Rated minimum injected reactive power, defined by max(EV, EVSE), in vars.
+    This field represents the sum of all phases, unless values are provided for L2 and L3,
+    in which case this field represents phase L1.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumDischargeReactivePower
     """
 
     min_discharge_reactive_power_l2: Annotated[
         Number | None, Field(alias="minDischargeReactivePower_L2")
     ] = None
-    """Rated minimum injected reactive power, defined by max(EV, EVSE), in var on phase L2. +
-            *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumDischargeReactivePower_L2
+    """Rated minimum injected reactive power, defined by max(EV, EVSE), in var on phase L2.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumDischargeReactivePower_L2
     """
 
     min_discharge_reactive_power_l3: Annotated[
         Number | None, Field(alias="minDischargeReactivePower_L3")
     ] = None
-    """Rated minimum injected reactive power, defined by max(EV, EVSE), in var on phase L3. +
-            *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumDischargeReactivePower_L3
+    """Rated minimum injected reactive power, defined by max(EV, EVSE), in var on phase L3.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumDischargeReactivePower_L3
     """
 
     nominal_voltage: Annotated[Number | None, Field(alias="nominalVoltage")] = None
     """Line voltage supported by EVSE and EV.
-            *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVNominalVoltage
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVNominalVoltage
     """
 
     nominal_voltage_offset: Annotated[Number | None, Field(alias="nominalVoltageOffset")] = None
-    """The nominal AC voltage (rms) offset between the Charging Station's electrical connection point and the utility’s point of common coupling. +
-            *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVNominalVoltageOffset
+    """The nominal AC voltage (rms) offset between the Charging Station's electrical connection
+    point and the utility’s point of common coupling.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVNominalVoltageOffset
     """
 
     max_nominal_voltage: Annotated[Number | None, Field(alias="maxNominalVoltage")] = None
-    """Maximum AC rms voltage, as defined by min(EV, EVSE)  to operate with. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumNominalVoltage
+    """Maximum AC rms voltage, as defined by min(EV, EVSE) to operate with.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumNominalVoltage
     """
 
     min_nominal_voltage: Annotated[Number | None, Field(alias="minNominalVoltage")] = None
-    """Minimum AC rms voltage, as defined by max(EV, EVSE)  to operate with. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumNominalVoltage
+    """Minimum AC rms voltage, as defined by max(EV, EVSE) to operate with.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumNominalVoltage
     """
 
     ev_inverter_manufacturer: Annotated[
         String | None, Field(alias="evInverterManufacturer", max_length=50)
     ] = None
-    """Manufacturer of the EV inverter. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterManufacturer
+    """Manufacturer of the EV inverter.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterManufacturer
     """
 
     ev_inverter_model: Annotated[String | None, Field(alias="evInverterModel", max_length=50)] = (
         None
     )
-    """Model name of the EV inverter. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterModel
+    """Model name of the EV inverter.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterModel
     """
 
     ev_inverter_serial_number: Annotated[
         String | None, Field(alias="evInverterSerialNumber", max_length=50)
     ] = None
-    """Serial number of the EV inverter. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterSerialNumber
+    """Serial number of the EV inverter.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterSerialNumber
     """
 
     ev_inverter_sw_version: Annotated[
         String | None, Field(alias="evInverterSwVersion", max_length=50)
     ] = None
-    """Software version of EV inverter. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterSwVersion
+    """Software version of EV inverter.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterSwVersion
     """
 
     ev_inverter_hw_version: Annotated[
         String | None, Field(alias="evInverterHwVersion", max_length=50)
     ] = None
-    """Hardware version of EV inverter. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterHwVersion
+    """Hardware version of EV inverter.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterHwVersion
     """
 
     ev_islanding_detection_method: Annotated[
         list[IslandingDetectionEnumType] | None,
         Field(alias="evIslandingDetectionMethod", min_length=1),
     ] = None
-    """Type of islanding detection method. Only mandatory when islanding detection is required at the site, as set in the ISO 15118 Service Details configuration. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVIslandingDetectionMethod
+    """Type of islanding detection method. Only mandatory when islanding detection is required at
+    the site, as set in the ISO 15118 Service Details configuration.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVIslandingDetectionMethod
     """
 
     ev_islanding_trip_time: Annotated[Number | None, Field(alias="evIslandingTripTime")] = None
-    """Time after which EV will trip if an island has been detected. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVIslandingTripTime
+    """Time after which EV will trip if an island has been detected.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVIslandingTripTime
     """
 
     ev_maximum_level1_dc_injection: Annotated[
         Number | None, Field(alias="evMaximumLevel1DCInjection")
     ] = None
-    """Maximum injected DC current allowed at level 1 charging. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumLevel1DCInjection
+    """Maximum injected DC current allowed at level 1 charging.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumLevel1DCInjection
     """
 
     ev_duration_level1_dc_injection: Annotated[
         Number | None, Field(alias="evDurationLevel1DCInjection")
     ] = None
-    """Maximum allowed duration of DC injection at level 1 charging. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVDurationLevel1DCInjection
+    """Maximum allowed duration of DC injection at level 1 charging.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVDurationLevel1DCInjection
     """
 
     ev_maximum_level2_dc_injection: Annotated[
         Number | None, Field(alias="evMaximumLevel2DCInjection")
     ] = None
-    """Maximum injected DC current allowed at level 2 charging. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumLevel2DCInjection
+    """Maximum injected DC current allowed at level 2 charging.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumLevel2DCInjection
     """
 
     ev_duration_level2_dc_injection: Annotated[
         Number | None, Field(alias="evDurationLevel2DCInjection")
     ] = None
-    """Maximum allowed duration of DC injection at level 2 charging. +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVDurationLevel2DCInjection
+    """Maximum allowed duration of DC injection at level 2 charging.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVDurationLevel2DCInjection
     """
 
     ev_reactive_susceptance: Annotated[Number | None, Field(alias="evReactiveSusceptance")] = None
-    """Measure of the susceptibility of the circuit to reactance, in Siemens (S). +
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVReactiveSusceptance
+    """Measure of the susceptibility of the circuit to reactance, in Siemens (S).
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVReactiveSusceptance
     """
 
     ev_session_total_discharge_energy_available: Annotated[
         Number | None, Field(alias="evSessionTotalDischargeEnergyAvailable")
     ] = None
-    """Total energy value, in Wh, that EV is allowed to provide during the entire V2G session. The value is independent of the V2X Cycling area. Once this value reaches the value of 0, the EV may block any attempt to discharge in order to protect the battery health.
-           *ISO 15118-20*: DER_BPT_AC_CPDReqEnergyTransferModeType: EVSessionTotalDischargeEnergyAvailable
+    """Total energy value, in Wh, that EV is allowed to provide during the entire V2G session. The
+    value is independent of the V2X Cycling area. Once this value reaches the value of 0, the EV may
+    block any attempt to discharge in order to protect the battery health.
+    ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVSessionTotalDischargeEnergyAvailable
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class EVPriceRuleType(OcppModel):
-    """*(2.1)* An entry in price schedule over time for which EV is willing to discharge."""
+    """(2.1) An entry in price schedule over time for which EV is willing to discharge."""
 
     energy_fee: Annotated[Number, Field(alias="energyFee")]
     """Cost per kWh."""
 
     power_range_start: Annotated[Number, Field(alias="powerRangeStart")]
-    """The EnergyFee applies between this value and the value of the PowerRangeStart of the subsequent EVPriceRule. If the power is below this value, the EnergyFee of the previous EVPriceRule applies. Negative values are used for discharging."""
+    """The EnergyFee applies between this value and the value of the PowerRangeStart of the
+    subsequent EVPriceRule. If the power is below this value, the EnergyFee of the previous
+    EVPriceRule applies. Negative values are used for discharging.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class EVAbsolutePriceScheduleEntryType(OcppModel):
-    """*(2.1)* An entry in price schedule over time for which EV is willing to discharge."""
+    """(2.1) An entry in price schedule over time for which EV is willing to discharge."""
 
-    duration: Annotated[Integer, Field(alias="duration")]
+    duration: Integer
     """The amount of seconds of this entry."""
 
     ev_price_rule: Annotated[
@@ -1009,12 +1073,12 @@ class EVAbsolutePriceScheduleEntryType(OcppModel):
 
 
 class EVAbsolutePriceScheduleType(OcppModel):
-    """*(2.1)* Price schedule of EV energy offer."""
+    """(2.1) Price schedule of EV energy offer."""
 
     time_anchor: Annotated[DateTime, Field(alias="timeAnchor")]
     """Starting point in time of the EVEnergyOffer."""
 
-    currency: Annotated[String, Field(alias="currency", max_length=3)]
+    currency: Annotated[String, Field(max_length=3)]
     """Currency code according to ISO 4217."""
 
     ev_absolute_price_schedule_entries: Annotated[
@@ -1029,19 +1093,25 @@ class EVAbsolutePriceScheduleType(OcppModel):
 
 
 class EVPowerScheduleEntryType(OcppModel):
-    """*(2.1)* An entry in schedule of the energy amount over time that EV is willing to discharge. A negative value indicates the willingness to discharge under specific conditions, a positive value indicates that the EV currently is not able to offer energy to discharge."""
+    """(2.1) An entry in schedule of the energy amount over time that EV is willing to discharge.
+    A negative value indicates the willingness to discharge under specific conditions, a positive
+    value indicates that the EV currently is not able to offer energy to discharge.
+    """
 
-    duration: Annotated[Integer, Field(alias="duration")]
+    duration: Integer
     """The duration of this entry."""
 
-    power: Annotated[Number, Field(alias="power")]
-    """Defines maximum amount of power for the duration of this EVPowerScheduleEntry to be discharged from the EV battery through EVSE power outlet. Negative values are used for discharging."""
+    power: Number
+    """Defines maximum amount of power for the duration of this EVPowerScheduleEntry to be
+    discharged from the EV battery through EVSE power outlet. Negative values are used for
+    discharging.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class EVPowerScheduleType(OcppModel):
-    """*(2.1)* Schedule of EV energy offer."""
+    """(2.1) Schedule of EV energy offer."""
 
     ev_power_schedule_entries: Annotated[
         list[EVPowerScheduleEntryType],
@@ -1055,7 +1125,10 @@ class EVPowerScheduleType(OcppModel):
 
 
 class EVEnergyOfferType(OcppModel):
-    """*(2.1)* A schedule of the energy amount over time that EV is willing to discharge. A negative value indicates the willingness to discharge under specific conditions, a positive value indicates that the EV currently is not able to offer energy to discharge."""
+    """(2.1) A schedule of the energy amount over time that EV is willing to discharge. A
+    negative value indicates the willingness to discharge under specific conditions, a positive
+    value indicates that the EV currently is not able to offer energy to discharge.
+    """
 
     ev_absolute_price_schedule: Annotated[
         EVAbsolutePriceScheduleType | None, Field(alias="evAbsolutePriceSchedule")
@@ -1071,50 +1144,52 @@ class DCChargingParametersType(OcppModel):
 
     ev_max_current: Annotated[Number, Field(alias="evMaxCurrent")]
     """Maximum current (in A) supported by the electric vehicle. Includes cable capacity.
-    Relates to: +
-    *ISO 15118-2*: DC_EVChargeParameterType:EVMaximumCurrentLimit
+    Relates to:
+    ISO 15118-2: DC_EVChargeParameterType:EVMaximumCurrentLimit
     """
 
     ev_max_voltage: Annotated[Number, Field(alias="evMaxVoltage")]
     """Maximum voltage supported by the electric vehicle.
-    Relates to: +
-    *ISO 15118-2*: DC_EVChargeParameterType: EVMaximumVoltageLimit
+    Relates to:
+    ISO 15118-2: DC_EVChargeParameterType: EVMaximumVoltageLimit
     """
 
     ev_max_power: Annotated[Number | None, Field(alias="evMaxPower")] = None
     """Maximum power (in W) supported by the electric vehicle. Required for DC charging.
-    Relates to: +
-    *ISO 15118-2*: DC_EVChargeParameterType: EVMaximumPowerLimit
+    Relates to:
+    ISO 15118-2: DC_EVChargeParameterType: EVMaximumPowerLimit
     """
 
     ev_energy_capacity: Annotated[Number | None, Field(alias="evEnergyCapacity")] = None
     """Capacity of the electric vehicle battery (in Wh).
-    Relates to: +
-    *ISO 15118-2*: DC_EVChargeParameterType: EVEnergyCapacity
+    Relates to:
+    ISO 15118-2: DC_EVChargeParameterType: EVEnergyCapacity
     """
 
     energy_amount: Annotated[Number | None, Field(alias="energyAmount")] = None
     """Amount of energy requested (in Wh). This inludes energy required for preconditioning.
-    Relates to: +
-    *ISO 15118-2*: DC_EVChargeParameterType: EVEnergyRequest
+    Relates to:
+    ISO 15118-2: DC_EVChargeParameterType: EVEnergyRequest
     """
 
     state_of_charge: Annotated[Integer | None, Field(alias="stateOfCharge", ge=0, le=100)] = None
     """Energy available in the battery (in percent of the battery capacity)
-    Relates to: +
-    *ISO 15118-2*: DC_EVChargeParameterType: DC_EVStatus: EVRESSSOC
+    Relates to:
+    ISO 15118-2: DC_EVChargeParameterType: DC_EVStatus: EVRESSSOC
     """
 
     full_so_c: Annotated[Integer | None, Field(alias="fullSoC", ge=0, le=100)] = None
-    """Percentage of SoC at which the EV considers the battery fully charged. (possible values: 0 - 100)
-    Relates to: +
-    *ISO 15118-2*: DC_EVChargeParameterType: FullSOC
+    """Percentage of SoC at which the EV considers the battery fully charged. (possible values: 0 -
+    100)
+    Relates to:
+    ISO 15118-2: DC_EVChargeParameterType: FullSOC
     """
 
     bulk_so_c: Annotated[Integer | None, Field(alias="bulkSoC", ge=0, le=100)] = None
-    """Percentage of SoC at which the EV considers a fast charging process to end. (possible values: 0 - 100)
-    Relates to: +
-    *ISO 15118-2*: DC_EVChargeParameterType: BulkSOC
+    """Percentage of SoC at which the EV considers a fast charging process to end. (possible values:
+    0 - 100)
+    Relates to:
+    ISO 15118-2: DC_EVChargeParameterType: BulkSOC
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -1122,143 +1197,152 @@ class DCChargingParametersType(OcppModel):
 
 class V2XChargingParametersType(OcppModel):
     """Charging parameters for ISO 15118-20, also supporting V2X charging/discharging.+
-    All values are greater or equal to zero, with the exception of EVMinEnergyRequest, EVMaxEnergyRequest, EVTargetEnergyRequest, EVMinV2XEnergyRequest and EVMaxV2XEnergyRequest.
+    All values are greater or equal to zero, with the exception of EVMinEnergyRequest,
+    EVMaxEnergyRequest, EVTargetEnergyRequest, EVMinV2XEnergyRequest and EVMaxV2XEnergyRequest.
     """
 
     min_charge_power: Annotated[Number | None, Field(alias="minChargePower")] = None
     """Minimum charge power in W, defined by max(EV, EVSE).
-    This field represents the sum of all phases, unless values are provided for L2 and L3, in which case this field represents phase L1.
+    This field represents the sum of all phases, unless values are provided for L2 and L3, in which
+    case this field represents phase L1.
     Relates to:
-    *ISO 15118-20*: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumChargePower
+    ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumChargePower
     """
 
     min_charge_power_l2: Annotated[Number | None, Field(alias="minChargePower_L2")] = None
     """Minimum charge power on phase L2 in W, defined by max(EV, EVSE).
     Relates to:
-    *ISO 15118-20*: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumChargePower_L2
+    ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumChargePower_L2
     """
 
     min_charge_power_l3: Annotated[Number | None, Field(alias="minChargePower_L3")] = None
     """Minimum charge power on phase L3 in W, defined by max(EV, EVSE).
     Relates to:
-    *ISO 15118-20*: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumChargePower_L3
+    ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumChargePower_L3
     """
 
     max_charge_power: Annotated[Number | None, Field(alias="maxChargePower")] = None
-    """Maximum charge (absorbed) power in W, defined by min(EV, EVSE) at unity power factor. +
-    This field represents the sum of all phases, unless values are provided for L2 and L3, in which case this field represents phase L1.
+    """Maximum charge (absorbed) power in W, defined by min(EV, EVSE) at unity power factor.
+    This field represents the sum of all phases, unless values are provided for L2 and L3, in which
+    case this field represents phase L1.
     It corresponds to the ChaWMax attribute in the IEC 61850.
-    It is usually equivalent to the rated apparent power of the EV when discharging (ChaVAMax) in IEC 61850. +
+    It is usually equivalent to the rated apparent power of the EV when discharging (ChaVAMax) in
+    IEC 61850.
 
     Relates to:
-    *ISO 15118-20*: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumChargePower
+    ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumChargePower
     """
 
     max_charge_power_l2: Annotated[Number | None, Field(alias="maxChargePower_L2")] = None
     """Maximum charge power on phase L2 in W, defined by min(EV, EVSE)
     Relates to:
-    *ISO 15118-20*: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumChargePower_L2
+    ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumChargePower_L2
     """
 
     max_charge_power_l3: Annotated[Number | None, Field(alias="maxChargePower_L3")] = None
     """Maximum charge power on phase L3 in W, defined by min(EV, EVSE)
     Relates to:
-    *ISO 15118-20*: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumChargePower_L3
+    ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumChargePower_L3
     """
 
     min_discharge_power: Annotated[Number | None, Field(alias="minDischargePower")] = None
-    """Minimum discharge (injected) power in W, defined by max(EV, EVSE) at unity power factor. Value &gt;= 0. +
-    This field represents the sum of all phases, unless values are provided for L2 and L3, in which case this field represents phase L1. +
+    """Minimum discharge (injected) power in W, defined by max(EV, EVSE) at unity power factor.
+    Value >= 0.
+    This field represents the sum of all phases, unless values are provided for L2 and L3, in which
+    case this field represents phase L1.
     It corresponds to the WMax attribute in the IEC 61850.
-    It is usually equivalent to the rated apparent power of the EV when discharging (VAMax attribute in the IEC 61850).
+    It is usually equivalent to the rated apparent power of the EV when discharging (VAMax attribute
+    in the IEC 61850).
 
     Relates to:
-    *ISO 15118-20*: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumDischargePower
+    ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumDischargePower
     """
 
     min_discharge_power_l2: Annotated[Number | None, Field(alias="minDischargePower_L2")] = None
-    """Minimum discharge power on phase L2 in W, defined by max(EV, EVSE).  Value &gt;= 0.
+    """Minimum discharge power on phase L2 in W, defined by max(EV, EVSE). Value >= 0.
     Relates to:
-    *ISO 15118-20*: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumDischargePower_L2
+    ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumDischargePower_L2
     """
 
     min_discharge_power_l3: Annotated[Number | None, Field(alias="minDischargePower_L3")] = None
-    """Minimum discharge power on phase L3 in W, defined by max(EV, EVSE).  Value &gt;= 0.
+    """Minimum discharge power on phase L3 in W, defined by max(EV, EVSE). Value >= 0.
     Relates to:
-    *ISO 15118-20*: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumDischargePower_L3
+    ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumDischargePower_L3
     """
 
     max_discharge_power: Annotated[Number | None, Field(alias="maxDischargePower")] = None
-    """Maximum discharge (injected) power in W, defined by min(EV, EVSE) at unity power factor.  Value &gt;= 0.
-    This field represents the sum of all phases, unless values are provided for L2 and L3, in which case this field represents phase L1.
+    """Maximum discharge (injected) power in W, defined by min(EV, EVSE) at unity power factor.
+    Value >= 0.
+    This field represents the sum of all phases, unless values are provided for L2 and L3, in which
+    case this field represents phase L1.
     Relates to:
-    *ISO 15118-20*: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumDischargePower
+    ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumDischargePower
     """
 
     max_discharge_power_l2: Annotated[Number | None, Field(alias="maxDischargePower_L2")] = None
-    """Maximum discharge power on phase L2 in W, defined by min(EV, EVSE).  Value &gt;= 0.
+    """Maximum discharge power on phase L2 in W, defined by min(EV, EVSE). Value >= 0.
     Relates to:
-    *ISO 15118-20*: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumDischargePowe_L2
+    ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumDischargePowe_L2
     """
 
     max_discharge_power_l3: Annotated[Number | None, Field(alias="maxDischargePower_L3")] = None
-    """Maximum discharge power on phase L3 in W, defined by min(EV, EVSE).  Value &gt;= 0.
+    """Maximum discharge power on phase L3 in W, defined by min(EV, EVSE). Value >= 0.
     Relates to:
-    *ISO 15118-20*: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumDischargePower_L3
+    ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumDischargePower_L3
     """
 
     min_charge_current: Annotated[Number | None, Field(alias="minChargeCurrent")] = None
     """Minimum charge current in A, defined by max(EV, EVSE)
     Relates to:
-    *ISO 15118-20*: BPT_DC_CPDReqEnergyTransferModeType: EVMinimumChargeCurrent
+    ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: EVMinimumChargeCurrent
     """
 
     max_charge_current: Annotated[Number | None, Field(alias="maxChargeCurrent")] = None
     """Maximum charge current in A, defined by min(EV, EVSE)
     Relates to:
-    *ISO 15118-20*: BPT_DC_CPDReqEnergyTransferModeType: EVMaximumChargeCurrent
+    ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: EVMaximumChargeCurrent
     """
 
     min_discharge_current: Annotated[Number | None, Field(alias="minDischargeCurrent")] = None
-    """Minimum discharge current in A, defined by max(EV, EVSE).  Value &gt;= 0.
+    """Minimum discharge current in A, defined by max(EV, EVSE). Value >= 0.
     Relates to:
-    *ISO 15118-20*: BPT_DC_CPDReqEnergyTransferModeType: EVMinimumDischargeCurrent
+    ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: EVMinimumDischargeCurrent
     """
 
     max_discharge_current: Annotated[Number | None, Field(alias="maxDischargeCurrent")] = None
-    """Maximum discharge current in A, defined by min(EV, EVSE).  Value &gt;= 0.
+    """Maximum discharge current in A, defined by min(EV, EVSE). Value >= 0.
     Relates to:
-    *ISO 15118-20*: BPT_DC_CPDReqEnergyTransferModeType: EVMaximumDischargeCurrent
+    ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: EVMaximumDischargeCurrent
     """
 
     min_voltage: Annotated[Number | None, Field(alias="minVoltage")] = None
     """Minimum voltage in V, defined by max(EV, EVSE)
     Relates to:
-    *ISO 15118-20*: BPT_DC_CPDReqEnergyTransferModeType: EVMinimumVoltage
+    ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: EVMinimumVoltage
     """
 
     max_voltage: Annotated[Number | None, Field(alias="maxVoltage")] = None
     """Maximum voltage in V, defined by min(EV, EVSE)
     Relates to:
-    *ISO 15118-20*: BPT_DC_CPDReqEnergyTransferModeType: EVMaximumVoltage
+    ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: EVMaximumVoltage
     """
 
     ev_target_energy_request: Annotated[Number | None, Field(alias="evTargetEnergyRequest")] = None
     """Energy to requested state of charge in Wh
     Relates to:
-    *ISO 15118-20*: Dynamic/Scheduled_SEReqControlModeType: EVTargetEnergyRequest
+    ISO 15118-20: Dynamic/Scheduled_SEReqControlModeType: EVTargetEnergyRequest
     """
 
     ev_min_energy_request: Annotated[Number | None, Field(alias="evMinEnergyRequest")] = None
     """Energy to minimum allowed state of charge in Wh
     Relates to:
-    *ISO 15118-20*: Dynamic/Scheduled_SEReqControlModeType: EVMinimumEnergyRequest
+    ISO 15118-20: Dynamic/Scheduled_SEReqControlModeType: EVMinimumEnergyRequest
     """
 
     ev_max_energy_request: Annotated[Number | None, Field(alias="evMaxEnergyRequest")] = None
     """Energy to maximum state of charge in Wh
     Relates to:
-    *ISO 15118-20*: Dynamic/Scheduled_SEReqControlModeType: EVMaximumEnergyRequest
+    ISO 15118-20: Dynamic/Scheduled_SEReqControlModeType: EVMaximumEnergyRequest
     """
 
     ev_min_v2_x_energy_request: Annotated[Number | None, Field(alias="evMinV2XEnergyRequest")] = (
@@ -1267,7 +1351,7 @@ class V2XChargingParametersType(OcppModel):
     """Energy (in Wh) to minimum state of charge for cycling (V2X) activity.
     Positive value means that current state of charge is below V2X range.
     Relates to:
-    *ISO 15118-20*: Dynamic_SEReqControlModeType: EVMinimumV2XEnergyRequest
+    ISO 15118-20: Dynamic_SEReqControlModeType: EVMinimumV2XEnergyRequest
     """
 
     ev_max_v2_x_energy_request: Annotated[Number | None, Field(alias="evMaxV2XEnergyRequest")] = (
@@ -1276,13 +1360,13 @@ class V2XChargingParametersType(OcppModel):
     """Energy (in Wh) to maximum state of charge for cycling (V2X) activity.
     Negative value indicates that current state of charge is above V2X range.
     Relates to:
-    *ISO 15118-20*: Dynamic_SEReqControlModeType: EVMaximumV2XEnergyRequest
+    ISO 15118-20: Dynamic_SEReqControlModeType: EVMaximumV2XEnergyRequest
     """
 
     target_so_c: Annotated[Integer | None, Field(alias="targetSoC", ge=0, le=100)] = None
     """Target state of charge at departure as percentage.
     Relates to:
-    *ISO 15118-20*: BPT_DC_CPDReqEnergyTransferModeType: TargetSOC
+    ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: TargetSOC
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -1317,7 +1401,7 @@ class ChargingNeedsType(OcppModel):
         list[EnergyTransferModeEnumType] | None,
         Field(alias="availableEnergyTransfer", min_length=1),
     ] = None
-    """*(2.1)* Modes of energy transfer that are marked as available by EV."""
+    """(2.1) Modes of energy transfer that are marked as available by EV."""
 
     control_mode: Annotated[ControlModeEnumType | None, Field(alias="controlMode")] = None
 
@@ -1326,9 +1410,9 @@ class ChargingNeedsType(OcppModel):
     ] = None
 
     departure_time: Annotated[DateTime | None, Field(alias="departureTime")] = None
-    """Estimated departure time of the EV. +
-    *ISO 15118-2:* AC/DC_EVChargeParameterType: DepartureTime +
-    *ISO 15118-20:* Dynamic/Scheduled_SEReqControlModeType: DepartureTIme
+    """Estimated departure time of the EV.
+    ISO 15118-2: AC/DC_EVChargeParameterType: DepartureTime
+    ISO 15118-20: Dynamic/Scheduled_SEReqControlModeType: DepartureTIme
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -1337,50 +1421,66 @@ class ChargingNeedsType(OcppModel):
 class CostDimensionType(OcppModel):
     """Volume consumed of cost dimension."""
 
-    type: Annotated[CostDimensionEnumType, Field(alias="type")]
+    type: CostDimensionEnumType
 
-    volume: Annotated[Number, Field(alias="volume")]
+    volume: Number
     """Volume of the dimension consumed, measured according to the dimension type."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class ChargingPeriodType(OcppModel):
-    """A ChargingPeriodType consists of a start time, and a list of possible values that influence this period, for example: amount of energy charged this period, maximum current during this period etc."""
+    """A ChargingPeriodType consists of a start time, and a list of possible values that
+    influence this period, for example: amount of energy charged this period, maximum current during
+    this period etc.
+    """
 
-    dimensions: Annotated[
-        list[CostDimensionType] | None, Field(alias="dimensions", min_length=1)
-    ] = None
+    dimensions: Annotated[list[CostDimensionType] | None, Field(min_length=1)] = None
 
     tariff_id: Annotated[String | None, Field(alias="tariffId", max_length=60)] = None
-    """Unique identifier of the Tariff that was used to calculate cost. If not provided, then cost was calculated by some other means."""
+    """Unique identifier of the Tariff that was used to calculate cost. If not provided, then
+    cost was calculated by some other means.
+    """
 
     start_period: Annotated[DateTime, Field(alias="startPeriod")]
-    """Start timestamp of charging period. A period ends when the next period starts. The last period ends when the session ends."""
+    """Start timestamp of charging period. A period ends when the next period starts. The last
+    period ends when the session ends.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class ChargingProfileCriterionType(OcppModel):
-    """A ChargingProfileCriterionType is a filter for charging profiles to be selected by a GetChargingProfilesRequest."""
+    """A ChargingProfileCriterionType is a filter for charging profiles to be selected by a
+    GetChargingProfilesRequest.
+    """
 
     charging_profile_purpose: Annotated[
         ChargingProfilePurposeEnumType | None, Field(alias="chargingProfilePurpose")
     ] = None
 
     stack_level: Annotated[Integer | None, Field(alias="stackLevel", ge=0)] = None
-    """Value determining level in hierarchy stack of profiles. Higher values have precedence over lower values. Lowest level is 0."""
+    """Value determining level in hierarchy stack of profiles. Higher values have precedence over
+    lower values. Lowest level is 0.
+    """
 
     charging_profile_id: Annotated[
         list[Integer] | None, Field(alias="chargingProfileId", min_length=1)
     ] = None
-    """List of all the chargingProfileIds requested. Any ChargingProfile that matches one of these profiles will be reported. If omitted, the Charging Station SHALL not filter on chargingProfileId. This field SHALL NOT contain more ids than set in &lt;&lt;configkey-charging-profile-entries,ChargingProfileEntries.maxLimit&gt;&gt;"""
+    """List of all the chargingProfileIds requested. Any ChargingProfile that matches one of
+    these profiles will be reported. If omitted, the Charging Station SHALL not filter on
+    chargingProfileId. This field SHALL NOT contain more ids than set in
+    ChargingProfileEntries.maxLimit
+    """
 
     charging_limit_source: Annotated[
         list[Annotated[String, Field(max_length=20)]] | None,
         Field(alias="chargingLimitSource", min_length=1, max_length=4),
     ] = None
-    """For which charging limit sources, charging profiles SHALL be reported. If omitted, the Charging Station SHALL not filter on chargingLimitSource. Values defined in Appendix as ChargingLimitSourceEnumStringType."""
+    """For which charging limit sources, charging profiles SHALL be reported. If omitted, the
+    Charging Station SHALL not filter on chargingLimitSource. Values defined in Appendix as
+    ChargingLimitSourceEnumStringType.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1388,111 +1488,145 @@ class ChargingProfileCriterionType(OcppModel):
 class LimitAtSoCType(OcppModel):
     """(No description in the schema.)"""
 
-    soc: Annotated[Integer, Field(alias="soc", ge=0, le=100)]
+    soc: Annotated[Integer, Field(ge=0, le=100)]
     """The SoC value beyond which the charging rate limit should be applied."""
 
-    limit: Annotated[Number, Field(alias="limit")]
+    limit: Number
     """Charging rate limit beyond the SoC value.
-    The unit is defined by _chargingSchedule.chargingRateUnit_.
+    The unit is defined by chargingSchedule.chargingRateUnit.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class V2XFreqWattPointType(OcppModel):
-    """*(2.1)* A point of a frequency-watt curve."""
+    """(2.1) A point of a frequency-watt curve."""
 
-    frequency: Annotated[Number, Field(alias="frequency")]
+    frequency: Number
     """Net frequency in Hz."""
 
-    power: Annotated[Number, Field(alias="power")]
+    power: Number
     """Power in W to charge (positive) or discharge (negative) at specified frequency."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class V2XSignalWattPointType(OcppModel):
-    """*(2.1)* A point of a signal-watt curve."""
+    """(2.1) A point of a signal-watt curve."""
 
-    signal: Annotated[Integer, Field(alias="signal")]
+    signal: Integer
     """Signal value from an AFRRSignalRequest."""
 
-    power: Annotated[Number, Field(alias="power")]
+    power: Number
     """Power in W to charge (positive) or discharge (negative) at specified frequency."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class ChargingSchedulePeriodType(OcppModel):
-    """Charging schedule period structure defines a time period in a charging schedule. It is used in: CompositeScheduleType and in ChargingScheduleType. When used in a NotifyEVChargingScheduleRequest only _startPeriod_, _limit_, _limit_L2_, _limit_L3_ are relevant."""
+    """Charging schedule period structure defines a time period in a charging schedule. It is
+    used in: CompositeScheduleType and in ChargingScheduleType. When used in a
+    NotifyEVChargingScheduleRequest only startPeriod, limit, limit_L2, limit_L3 are relevant.
+    """
 
     start_period: Annotated[Integer, Field(alias="startPeriod")]
-    """Start of the period, in seconds from the start of schedule. The value of StartPeriod also defines the stop time of the previous period."""
+    """Start of the period, in seconds from the start of schedule. The value of StartPeriod also
+    defines the stop time of the previous period.
+    """
 
-    limit: Annotated[Number | None, Field(alias="limit")] = None
-    """Optional only when not required by the _operationMode_, as in CentralSetpoint, ExternalSetpoint, ExternalLimits, LocalFrequency,  LocalLoadBalancing. +
-    Charging rate limit during the schedule period, in the applicable _chargingRateUnit_.
-    This SHOULD be a non-negative value; a negative value is only supported for backwards compatibility with older systems that use a negative value to specify a discharging limit.
-    When using _chargingRateUnit_ = `W`, this field represents the sum of the power of all phases, unless values are provided for L2 and L3, in which case this field represents phase L1.
+    limit: Number | None = None
+    """Optional only when not required by the operationMode, as in CentralSetpoint,
+    ExternalSetpoint, ExternalLimits, LocalFrequency, LocalLoadBalancing.
+    Charging rate limit during the schedule period, in the applicable chargingRateUnit.
+    This SHOULD be a non-negative value; a negative value is only supported for backwards
+    compatibility with older systems that use a negative value to specify a discharging limit.
+    When using chargingRateUnit = W, this field represents the sum of the power of all phases,
+    unless values are provided for L2 and L3, in which case this field represents phase L1.
     """
 
     limit_l2: Annotated[Number | None, Field(alias="limit_L2")] = None
-    """*(2.1)* Charging rate limit on phase L2  in the applicable _chargingRateUnit_."""
+    """(2.1) Charging rate limit on phase L2 in the applicable chargingRateUnit."""
 
     limit_l3: Annotated[Number | None, Field(alias="limit_L3")] = None
-    """*(2.1)* Charging rate limit on phase L3  in the applicable _chargingRateUnit_."""
+    """(2.1) Charging rate limit on phase L3 in the applicable chargingRateUnit."""
 
     number_phases: Annotated[Integer | None, Field(alias="numberPhases", ge=0, le=3)] = None
-    """The number of phases that can be used for charging. +
-    For a DC EVSE this field should be omitted. +
-    For an AC EVSE a default value of _numberPhases_ = 3 will be assumed if the field is absent.
+    """The number of phases that can be used for charging.
+    For a DC EVSE this field should be omitted.
+    For an AC EVSE a default value of numberPhases = 3 will be assumed if the field is absent.
     """
 
     phase_to_use: Annotated[Integer | None, Field(alias="phaseToUse", ge=0, le=3)] = None
-    """Values: 1..3, Used if numberPhases=1 and if the EVSE is capable of switching the phase connected to the EV, i.e. ACPhaseSwitchingSupported is defined and true. It’s not allowed unless both conditions above are true. If both conditions are true, and phaseToUse is omitted, the Charging Station / EVSE will make the selection on its own."""
+    """Values: 1..3, Used if numberPhases=1 and if the EVSE is capable of switching the phase
+    connected to the EV, i.e. ACPhaseSwitchingSupported is defined and true. It’s not allowed unless
+    both conditions above are true. If both conditions are true, and phaseToUse is omitted, the
+    Charging Station / EVSE will make the selection on its own.
+    """
 
     discharge_limit: Annotated[Number | None, Field(alias="dischargeLimit", le=0)] = None
-    """*(2.1)* Limit in _chargingRateUnit_ that the EV is allowed to discharge with. Note, these are negative values in order to be consistent with _setpoint_, which can be positive and negative.  +
-    For AC this field represents the sum of all phases, unless values are provided for L2 and L3, in which case this field represents phase L1.
+    """(2.1) Limit in chargingRateUnit that the EV is allowed to discharge with. Note, these are
+    negative values in order to be consistent with setpoint, which can be positive and negative.
+    For AC this field represents the sum of all phases, unless values are provided for L2 and L3, in
+    which case this field represents phase L1.
     """
 
     discharge_limit_l2: Annotated[Number | None, Field(alias="dischargeLimit_L2", le=0)] = None
-    """*(2.1)* Limit in _chargingRateUnit_ on phase L2 that the EV is allowed to discharge with."""
+    """(2.1) Limit in chargingRateUnit on phase L2 that the EV is allowed to discharge with."""
 
     discharge_limit_l3: Annotated[Number | None, Field(alias="dischargeLimit_L3", le=0)] = None
-    """*(2.1)* Limit in _chargingRateUnit_ on phase L3 that the EV is allowed to discharge with."""
+    """(2.1) Limit in chargingRateUnit on phase L3 that the EV is allowed to discharge with."""
 
-    setpoint: Annotated[Number | None, Field(alias="setpoint")] = None
-    """*(2.1)* Setpoint in _chargingRateUnit_ that the EV should follow as close as possible. Use negative values for discharging. +
-    When a limit and/or _dischargeLimit_ are given the overshoot when following _setpoint_ must remain within these values.
-    This field represents the sum of all phases, unless values are provided for L2 and L3, in which case this field represents phase L1.
+    setpoint: Number | None = None
+    """(2.1) Setpoint in chargingRateUnit that the EV should follow as close as possible. Use
+    negative values for discharging.
+    When a limit and/or dischargeLimit are given the overshoot when following setpoint must remain
+    within these values.
+    This field represents the sum of all phases, unless values are provided for L2 and L3, in which
+    case this field represents phase L1.
     """
 
     setpoint_l2: Annotated[Number | None, Field(alias="setpoint_L2")] = None
-    """*(2.1)* Setpoint in _chargingRateUnit_ that the EV should follow on phase L2 as close as possible."""
+    """(2.1) Setpoint in chargingRateUnit that the EV should follow on phase L2 as close as
+    possible.
+    """
 
     setpoint_l3: Annotated[Number | None, Field(alias="setpoint_L3")] = None
-    """*(2.1)* Setpoint in _chargingRateUnit_ that the EV should follow on phase L3 as close as possible."""
+    """(2.1) Setpoint in chargingRateUnit that the EV should follow on phase L3 as close as
+    possible.
+    """
 
     setpoint_reactive: Annotated[Number | None, Field(alias="setpointReactive")] = None
-    """*(2.1)* Setpoint for reactive power (or current) in _chargingRateUnit_ that the EV should follow as closely as possible. Positive values for inductive, negative for capacitive reactive power or current.  +
-    This field represents the sum of all phases, unless values are provided for L2 and L3, in which case this field represents phase L1.
+    """(2.1) Setpoint for reactive power (or current) in chargingRateUnit that the EV should follow
+    as closely as possible. Positive values for inductive, negative for capacitive reactive power or
+    current.
+    This field represents the sum of all phases, unless values are provided for L2 and L3, in which
+    case this field represents phase L1.
     """
 
     setpoint_reactive_l2: Annotated[Number | None, Field(alias="setpointReactive_L2")] = None
-    """*(2.1)* Setpoint for reactive power (or current) in _chargingRateUnit_ that the EV should follow on phase L2 as closely as possible."""
+    """(2.1) Setpoint for reactive power (or current) in chargingRateUnit that the EV should
+    follow on phase L2 as closely as possible.
+    """
 
     setpoint_reactive_l3: Annotated[Number | None, Field(alias="setpointReactive_L3")] = None
-    """*(2.1)* Setpoint for reactive power (or current) in _chargingRateUnit_ that the EV should follow on phase L3 as closely as possible."""
+    """(2.1) Setpoint for reactive power (or current) in chargingRateUnit that the EV should
+    follow on phase L3 as closely as possible.
+    """
 
     preconditioning_request: Annotated[Boolean | None, Field(alias="preconditioningRequest")] = None
-    """*(2.1)* If  true, the EV should attempt to keep the BMS preconditioned for this time interval."""
+    """(2.1) If true, the EV should attempt to keep the BMS preconditioned for this time
+    interval.
+    """
 
     evse_sleep: Annotated[Boolean | None, Field(alias="evseSleep")] = None
-    """*(2.1)* If true, the EVSE must turn off power electronics/modules associated with this transaction. Default value when absent is false."""
+    """(2.1) If true, the EVSE must turn off power electronics/modules associated with this
+    transaction. Default value when absent is false.
+    """
 
     v2x_baseline: Annotated[Number | None, Field(alias="v2xBaseline")] = None
-    """*(2.1)* Power value that, when present, is used as a baseline on top of which values from _v2xFreqWattCurve_ and _v2xSignalWattCurve_ are added."""
+    """(2.1) Power value that, when present, is used as a baseline on top of which values from
+    v2xFreqWattCurve and v2xSignalWattCurve are added.
+    """
 
     operation_mode: Annotated[OperationModeEnumType | None, Field(alias="operationMode")] = None
 
@@ -1512,10 +1646,10 @@ class ChargingSchedulePeriodType(OcppModel):
 class RelativeTimeIntervalType(OcppModel):
     """(No description in the schema.)"""
 
-    start: Annotated[Integer, Field(alias="start")]
+    start: Integer
     """Start of the interval, in seconds from NOW."""
 
-    duration: Annotated[Integer | None, Field(alias="duration")] = None
+    duration: Integer | None = None
     """Duration of the interval, in seconds."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -1526,11 +1660,13 @@ class CostType(OcppModel):
 
     cost_kind: Annotated[CostKindEnumType, Field(alias="costKind")]
 
-    amount: Annotated[Integer, Field(alias="amount")]
+    amount: Integer
     """The estimated or actual cost per kWh"""
 
     amount_multiplier: Annotated[Integer | None, Field(alias="amountMultiplier")] = None
-    """Values: -3..3, The amountMultiplier defines the exponent to base 10 (dec). The final value is determined by: amount * 10 ^ amountMultiplier"""
+    """Values: -3..3, The amountMultiplier defines the exponent to base 10 (dec). The final value
+    is determined by: amount * 10 ^ amountMultiplier
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1539,9 +1675,11 @@ class ConsumptionCostType(OcppModel):
     """(No description in the schema.)"""
 
     start_value: Annotated[Number, Field(alias="startValue")]
-    """The lowest level of consumption that defines the starting point of this consumption block. The block interval extends to the start of the next interval."""
+    """The lowest level of consumption that defines the starting point of this consumption block.
+    The block interval extends to the start of the next interval.
+    """
 
-    cost: Annotated[list[CostType], Field(alias="cost", min_length=1, max_length=3)]
+    cost: Annotated[list[CostType], Field(min_length=1, max_length=3)]
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1552,7 +1690,10 @@ class SalesTariffEntryType(OcppModel):
     relative_time_interval: Annotated[RelativeTimeIntervalType, Field(alias="relativeTimeInterval")]
 
     e_price_level: Annotated[Integer | None, Field(alias="ePriceLevel", ge=0)] = None
-    """Defines the price level of this SalesTariffEntry (referring to NumEPriceLevels). Small values for the EPriceLevel represent a cheaper TariffEntry. Large values for the EPriceLevel represent a more expensive TariffEntry."""
+    """Defines the price level of this SalesTariffEntry (referring to NumEPriceLevels). Small
+    values for the EPriceLevel represent a cheaper TariffEntry. Large values for the EPriceLevel
+    represent a more expensive TariffEntry.
+    """
 
     consumption_cost: Annotated[
         list[ConsumptionCostType] | None, Field(alias="consumptionCost", min_length=1, max_length=3)
@@ -1563,19 +1704,25 @@ class SalesTariffEntryType(OcppModel):
 
 class SalesTariffType(OcppModel):
     """A SalesTariff provided by a Mobility Operator (EMSP) .
-    NOTE: This dataType is based on dataTypes from &lt;&lt;ref-ISOIEC15118-2,ISO 15118-2&gt;&gt;.
+    NOTE: This dataType is based on dataTypes from ISO 15118-2.
     """
 
-    id: Annotated[Integer, Field(alias="id", ge=0)]
-    """SalesTariff identifier used to identify one sales tariff. An SAID remains a unique identifier for one schedule throughout a charging session."""
+    id: Annotated[Integer, Field(ge=0)]
+    """SalesTariff identifier used to identify one sales tariff. An SAID remains a unique
+    identifier for one schedule throughout a charging session.
+    """
 
     sales_tariff_description: Annotated[
         String | None, Field(alias="salesTariffDescription", max_length=32)
     ] = None
-    """A human readable title/short description of the sales tariff e.g. for HMI display purposes."""
+    """A human readable title/short description of the sales tariff e.g. for HMI display
+    purposes.
+    """
 
     num_e_price_levels: Annotated[Integer | None, Field(alias="numEPriceLevels", ge=0)] = None
-    """Defines the overall number of distinct price levels used across all provided SalesTariff elements."""
+    """Defines the overall number of distinct price levels used across all provided SalesTariff
+    elements.
+    """
 
     sales_tariff_entry: Annotated[
         list[SalesTariffEntryType], Field(alias="salesTariffEntry", min_length=1, max_length=1024)
@@ -1587,17 +1734,25 @@ class SalesTariffType(OcppModel):
 class PriceLevelScheduleEntryType(OcppModel):
     """Part of ISO 15118-20 price schedule."""
 
-    duration: Annotated[Integer, Field(alias="duration")]
+    duration: Integer
     """The amount of seconds that define the duration of this given PriceLevelScheduleEntry."""
 
     price_level: Annotated[Integer, Field(alias="priceLevel", ge=0)]
-    """Defines the price level of this PriceLevelScheduleEntry (referring to NumberOfPriceLevels). Small values for the PriceLevel represent a cheaper PriceLevelScheduleEntry. Large values for the PriceLevel represent a more expensive PriceLevelScheduleEntry."""
+    """Defines the price level of this PriceLevelScheduleEntry (referring to
+    NumberOfPriceLevels). Small values for the PriceLevel represent a cheaper
+    PriceLevelScheduleEntry. Large values for the PriceLevel represent a more expensive
+    PriceLevelScheduleEntry.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class PriceLevelScheduleType(OcppModel):
-    """The PriceLevelScheduleType is modeled after the same type that is defined in ISO 15118-20, such that if it is supplied by an EMSP as a signed EXI message, the conversion from EXI to JSON (in OCPP) and back to EXI (for ISO 15118-20) does not change the digest and therefore does not invalidate the signature."""
+    """The PriceLevelScheduleType is modeled after the same type that is defined in ISO 15118-20,
+    such that if it is supplied by an EMSP as a signed EXI message, the conversion from EXI to JSON
+    (in OCPP) and back to EXI (for ISO 15118-20) does not change the digest and therefore does not
+    invalidate the signature.
+    """
 
     price_level_schedule_entries: Annotated[
         list[PriceLevelScheduleEntryType],
@@ -1616,45 +1771,61 @@ class PriceLevelScheduleType(OcppModel):
     """Description of the price schedule."""
 
     number_of_price_levels: Annotated[Integer, Field(alias="numberOfPriceLevels", ge=0)]
-    """Defines the overall number of distinct price level elements used across all PriceLevelSchedules."""
+    """Defines the overall number of distinct price level elements used across all
+    PriceLevelSchedules.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class ChargingScheduleType(OcppModel):
-    """Charging schedule structure defines a list of charging periods, as used in: NotifyEVChargingScheduleRequest and ChargingProfileType. When used in a NotifyEVChargingScheduleRequest only _duration_ and _chargingSchedulePeriod_ are relevant and _chargingRateUnit_ must be 'W'. +
-    An ISO 15118-20 session may provide either an _absolutePriceSchedule_ or a _priceLevelSchedule_. An ISO 15118-2 session can only provide a_salesTariff_ element. The field _digestValue_ is used when price schedule or sales tariff are signed.
-
-    image::images/ChargingSchedule-Simple.png[]
+    """Charging schedule structure defines a list of charging periods, as used in:
+    NotifyEVChargingScheduleRequest and ChargingProfileType. When used in a
+    NotifyEVChargingScheduleRequest only duration and chargingSchedulePeriod are relevant and
+    chargingRateUnit must be 'W'.
+    An ISO 15118-20 session may provide either an absolutePriceSchedule or a priceLevelSchedule. An
+    ISO 15118-2 session can only provide a_salesTariff_ element. The field digestValue is used when
+    price schedule or sales tariff are signed.
     """
 
-    id: Annotated[Integer, Field(alias="id")]
+    id: Integer
 
     limit_at_so_c: Annotated[LimitAtSoCType | None, Field(alias="limitAtSoC")] = None
 
     start_schedule: Annotated[DateTime | None, Field(alias="startSchedule")] = None
     """Starting point of an absolute schedule or recurring schedule."""
 
-    duration: Annotated[Integer | None, Field(alias="duration")] = None
-    """Duration of the charging schedule in seconds. If the duration is left empty, the last period will continue indefinitely or until end of the transaction in case startSchedule is absent."""
+    duration: Integer | None = None
+    """Duration of the charging schedule in seconds. If the duration is left empty, the last
+    period will continue indefinitely or until end of the transaction in case startSchedule is
+    absent.
+    """
 
     charging_rate_unit: Annotated[ChargingRateUnitEnumType, Field(alias="chargingRateUnit")]
 
     min_charging_rate: Annotated[Number | None, Field(alias="minChargingRate")] = None
-    """Minimum charging rate supported by the EV. The unit of measure is defined by the chargingRateUnit. This parameter is intended to be used by a local smart charging algorithm to optimize the power allocation for in the case a charging process is inefficient at lower charging rates."""
+    """Minimum charging rate supported by the EV. The unit of measure is defined by the
+    chargingRateUnit. This parameter is intended to be used by a local smart charging algorithm to
+    optimize the power allocation for in the case a charging process is inefficient at lower
+    charging rates.
+    """
 
     power_tolerance: Annotated[Number | None, Field(alias="powerTolerance")] = None
-    """*(2.1)* Power tolerance when following EVPowerProfile."""
+    """(2.1) Power tolerance when following EVPowerProfile."""
 
     signature_id: Annotated[Integer | None, Field(alias="signatureId", ge=0)] = None
-    """*(2.1)* Id of this element for referencing in a signature."""
+    """(2.1) Id of this element for referencing in a signature."""
 
     digest_value: Annotated[String | None, Field(alias="digestValue", max_length=88)] = None
-    """*(2.1)* Base64 encoded hash (SHA256 for ISO 15118-2, SHA512 for ISO 15118-20) of the EXI price schedule element. Used in signature."""
+    """(2.1) Base64 encoded hash (SHA256 for ISO 15118-2, SHA512 for ISO 15118-20) of the EXI
+    price schedule element. Used in signature.
+    """
 
     use_local_time: Annotated[Boolean | None, Field(alias="useLocalTime")] = None
-    """*(2.1)* Defaults to false. When true, disregard time zone offset in dateTime fields of  _ChargingScheduleType_ and use unqualified local time at Charging Station instead.
-     This allows the same `Absolute` or `Recurring` charging profile to be used in both summer and winter time.
+    """(2.1) Defaults to false. When true, disregard time zone offset in dateTime fields of
+    ChargingScheduleType and use unqualified local time at Charging Station instead.
+    This allows the same Absolute or Recurring charging profile to be used in both summer and winter
+    time.
     """
 
     charging_schedule_period: Annotated[
@@ -1663,7 +1834,10 @@ class ChargingScheduleType(OcppModel):
     ]
 
     randomized_delay: Annotated[Integer | None, Field(alias="randomizedDelay", ge=0)] = None
-    """*(2.1)* Defaults to 0. When _randomizedDelay_ not equals zero, then the start of each &lt;&lt;cmn_chargingscheduleperiodtype,ChargingSchedulePeriodType&gt;&gt; is delayed by a randomly chosen number of seconds between 0 and _randomizedDelay_.  Only allowed for TxProfile and TxDefaultProfile."""
+    """(2.1) Defaults to 0. When randomizedDelay not equals zero, then the start of each
+    ChargingSchedulePeriodType is delayed by a randomly chosen number of seconds between 0 and
+    randomizedDelay. Only allowed for TxProfile and TxDefaultProfile.
+    """
 
     sales_tariff: Annotated[SalesTariffType | None, Field(alias="salesTariff")] = None
 
@@ -1679,16 +1853,21 @@ class ChargingScheduleType(OcppModel):
 
 
 class ChargingProfileType(OcppModel):
-    """A ChargingProfile consists of 1 to 3 ChargingSchedules with a list of ChargingSchedulePeriods, describing the amount of power or current that can be delivered per time interval.
-
-    image::images/ChargingProfile-Simple.png[]
+    """A ChargingProfile consists of 1 to 3 ChargingSchedules with a list of
+    ChargingSchedulePeriods, describing the amount of power or current that can be delivered per
+    time interval.
     """
 
-    id: Annotated[Integer, Field(alias="id")]
-    """Id of ChargingProfile. Unique within charging station. Id can have a negative value. This is useful to distinguish charging profiles from an external actor (external constraints) from charging profiles received from CSMS."""
+    id: Integer
+    """Id of ChargingProfile. Unique within charging station. Id can have a negative value. This
+    is useful to distinguish charging profiles from an external actor (external constraints) from
+    charging profiles received from CSMS.
+    """
 
     stack_level: Annotated[Integer, Field(alias="stackLevel", ge=0)]
-    """Value determining level in hierarchy stack of profiles. Higher values have precedence over lower values. Lowest level is 0."""
+    """Value determining level in hierarchy stack of profiles. Higher values have precedence over
+    lower values. Lowest level is 0.
+    """
 
     charging_profile_purpose: Annotated[
         ChargingProfilePurposeEnumType, Field(alias="chargingProfilePurpose")
@@ -1701,18 +1880,29 @@ class ChargingProfileType(OcppModel):
     recurrency_kind: Annotated[RecurrencyKindEnumType | None, Field(alias="recurrencyKind")] = None
 
     valid_from: Annotated[DateTime | None, Field(alias="validFrom")] = None
-    """Point in time at which the profile starts to be valid. If absent, the profile is valid as soon as it is received by the Charging Station."""
+    """Point in time at which the profile starts to be valid. If absent, the profile is valid as
+    soon as it is received by the Charging Station.
+    """
 
     valid_to: Annotated[DateTime | None, Field(alias="validTo")] = None
-    """Point in time at which the profile stops to be valid. If absent, the profile is valid until it is replaced by another profile."""
+    """Point in time at which the profile stops to be valid. If absent, the profile is valid
+    until it is replaced by another profile.
+    """
 
     transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
-    """SHALL only be included if ChargingProfilePurpose is set to TxProfile in a SetChargingProfileRequest. The transactionId is used to match the profile to a specific transaction."""
+    """SHALL only be included if ChargingProfilePurpose is set to TxProfile in a
+    SetChargingProfileRequest. The transactionId is used to match the profile to a specific
+    transaction.
+    """
 
     max_offline_duration: Annotated[Integer | None, Field(alias="maxOfflineDuration")] = None
-    """*(2.1)* Period in seconds that this charging profile remains valid after the Charging Station has gone offline. After this period the charging profile becomes invalid for as long as it is offline and the Charging Station reverts back to a valid profile with a lower stack level.
-    If _invalidAfterOfflineDuration_ is true, then this charging profile will become permanently invalid.
-    A value of 0 means that the charging profile is immediately invalid while offline. When the field is absent, then  no timeout applies and the charging profile remains valid when offline.
+    """(2.1) Period in seconds that this charging profile remains valid after the Charging Station
+    has gone offline. After this period the charging profile becomes invalid for as long as it is
+    offline and the Charging Station reverts back to a valid profile with a lower stack level.
+    If invalidAfterOfflineDuration is true, then this charging profile will become permanently
+    invalid.
+    A value of 0 means that the charging profile is immediately invalid while offline. When the
+    field is absent, then no timeout applies and the charging profile remains valid when offline.
     """
 
     charging_schedule: Annotated[
@@ -1722,26 +1912,31 @@ class ChargingProfileType(OcppModel):
     invalid_after_offline_duration: Annotated[
         Boolean | None, Field(alias="invalidAfterOfflineDuration")
     ] = None
-    """*(2.1)* When set to true this charging profile will not be valid anymore after being offline for more than _maxOfflineDuration_. +
-        When absent defaults to false.
+    """(2.1) When set to true this charging profile will not be valid anymore after being offline
+    for more than maxOfflineDuration.
+    When absent defaults to false.
     """
 
     dyn_update_interval: Annotated[Integer | None, Field(alias="dynUpdateInterval")] = None
-    """*(2.1)*  Interval in seconds after receipt of last update, when to request a profile update by sending a PullDynamicScheduleUpdateRequest message.
-        A value of 0 or no value means that no update interval applies. +
-        Only relevant in a dynamic charging profile.
+    """(2.1) Interval in seconds after receipt of last update, when to request a profile update by
+    sending a PullDynamicScheduleUpdateRequest message.
+    A value of 0 or no value means that no update interval applies.
+    Only relevant in a dynamic charging profile.
     """
 
     dyn_update_time: Annotated[DateTime | None, Field(alias="dynUpdateTime")] = None
-    """*(2.1)* Time at which limits or setpoints in this charging profile were last updated by a PullDynamicScheduleUpdateRequest or UpdateDynamicScheduleRequest or by an external actor. +
-        Only relevant in a dynamic charging profile.
+    """(2.1) Time at which limits or setpoints in this charging profile were last updated by a
+    PullDynamicScheduleUpdateRequest or UpdateDynamicScheduleRequest or by an external actor.
+    Only relevant in a dynamic charging profile.
     """
 
     price_schedule_signature: Annotated[
         String | None, Field(alias="priceScheduleSignature", max_length=256)
     ] = None
-    """*(2.1)* ISO 15118-20 signature for all price schedules in _chargingSchedules_. +
-    Note: for 256-bit elliptic curves (like secp256k1) the ECDSA signature is 512 bits (64 bytes) and for 521-bit curves (like secp521r1) the signature is 1042 bits. This equals 131 bytes, which can be encoded as base64 in 176 bytes.
+    """(2.1) ISO 15118-20 signature for all price schedules in chargingSchedules.
+    Note: for 256-bit elliptic curves (like secp256k1) the ECDSA signature is 512 bits (64 bytes)
+    and for 521-bit curves (like secp521r1) the signature is 1042 bits. This equals 131 bytes, which
+    can be encoded as base64 in 176 bytes.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -1750,63 +1945,84 @@ class ChargingProfileType(OcppModel):
 class ChargingScheduleUpdateType(OcppModel):
     """Updates to a ChargingSchedulePeriodType for dynamic charging profiles."""
 
-    limit: Annotated[Number | None, Field(alias="limit")] = None
-    """Optional only when not required by the _operationMode_, as in CentralSetpoint, ExternalSetpoint, ExternalLimits, LocalFrequency,  LocalLoadBalancing. +
-    Charging rate limit during the schedule period, in the applicable _chargingRateUnit_.
-    This SHOULD be a non-negative value; a negative value is only supported for backwards compatibility with older systems that use a negative value to specify a discharging limit.
-    For AC this field represents the sum of all phases, unless values are provided for L2 and L3, in which case this field represents phase L1.
+    limit: Number | None = None
+    """Optional only when not required by the operationMode, as in CentralSetpoint,
+    ExternalSetpoint, ExternalLimits, LocalFrequency, LocalLoadBalancing.
+    Charging rate limit during the schedule period, in the applicable chargingRateUnit.
+    This SHOULD be a non-negative value; a negative value is only supported for backwards
+    compatibility with older systems that use a negative value to specify a discharging limit.
+    For AC this field represents the sum of all phases, unless values are provided for L2 and L3, in
+    which case this field represents phase L1.
     """
 
     limit_l2: Annotated[Number | None, Field(alias="limit_L2")] = None
-    """*(2.1)* Charging rate limit on phase L2  in the applicable _chargingRateUnit_."""
+    """(2.1) Charging rate limit on phase L2 in the applicable chargingRateUnit."""
 
     limit_l3: Annotated[Number | None, Field(alias="limit_L3")] = None
-    """*(2.1)* Charging rate limit on phase L3  in the applicable _chargingRateUnit_."""
+    """(2.1) Charging rate limit on phase L3 in the applicable chargingRateUnit."""
 
     discharge_limit: Annotated[Number | None, Field(alias="dischargeLimit", le=0)] = None
-    """*(2.1)* Limit in _chargingRateUnit_ that the EV is allowed to discharge with. Note, these are negative values in order to be consistent with _setpoint_, which can be positive and negative.  +
-    For AC this field represents the sum of all phases, unless values are provided for L2 and L3, in which case this field represents phase L1.
+    """(2.1) Limit in chargingRateUnit that the EV is allowed to discharge with. Note, these are
+    negative values in order to be consistent with setpoint, which can be positive and negative.
+    For AC this field represents the sum of all phases, unless values are provided for L2 and L3, in
+    which case this field represents phase L1.
     """
 
     discharge_limit_l2: Annotated[Number | None, Field(alias="dischargeLimit_L2", le=0)] = None
-    """*(2.1)* Limit in _chargingRateUnit_ on phase L2 that the EV is allowed to discharge with."""
+    """(2.1) Limit in chargingRateUnit on phase L2 that the EV is allowed to discharge with."""
 
     discharge_limit_l3: Annotated[Number | None, Field(alias="dischargeLimit_L3", le=0)] = None
-    """*(2.1)* Limit in _chargingRateUnit_ on phase L3 that the EV is allowed to discharge with."""
+    """(2.1) Limit in chargingRateUnit on phase L3 that the EV is allowed to discharge with."""
 
-    setpoint: Annotated[Number | None, Field(alias="setpoint")] = None
-    """*(2.1)* Setpoint in _chargingRateUnit_ that the EV should follow as close as possible. Use negative values for discharging. +
-    When a limit and/or _dischargeLimit_ are given the overshoot when following _setpoint_ must remain within these values.
-    This field represents the sum of all phases, unless values are provided for L2 and L3, in which case this field represents phase L1.
+    setpoint: Number | None = None
+    """(2.1) Setpoint in chargingRateUnit that the EV should follow as close as possible. Use
+    negative values for discharging.
+    When a limit and/or dischargeLimit are given the overshoot when following setpoint must remain
+    within these values.
+    This field represents the sum of all phases, unless values are provided for L2 and L3, in which
+    case this field represents phase L1.
     """
 
     setpoint_l2: Annotated[Number | None, Field(alias="setpoint_L2")] = None
-    """*(2.1)* Setpoint in _chargingRateUnit_ that the EV should follow on phase L2 as close as possible."""
+    """(2.1) Setpoint in chargingRateUnit that the EV should follow on phase L2 as close as
+    possible.
+    """
 
     setpoint_l3: Annotated[Number | None, Field(alias="setpoint_L3")] = None
-    """*(2.1)* Setpoint in _chargingRateUnit_ that the EV should follow on phase L3 as close as possible."""
+    """(2.1) Setpoint in chargingRateUnit that the EV should follow on phase L3 as close as
+    possible.
+    """
 
     setpoint_reactive: Annotated[Number | None, Field(alias="setpointReactive")] = None
-    """*(2.1)* Setpoint for reactive power (or current) in _chargingRateUnit_ that the EV should follow as closely as possible. Positive values for inductive, negative for capacitive reactive power or current.  +
-    This field represents the sum of all phases, unless values are provided for L2 and L3, in which case this field represents phase L1.
+    """(2.1) Setpoint for reactive power (or current) in chargingRateUnit that the EV should follow
+    as closely as possible. Positive values for inductive, negative for capacitive reactive power or
+    current.
+    This field represents the sum of all phases, unless values are provided for L2 and L3, in which
+    case this field represents phase L1.
     """
 
     setpoint_reactive_l2: Annotated[Number | None, Field(alias="setpointReactive_L2")] = None
-    """*(2.1)* Setpoint for reactive power (or current) in _chargingRateUnit_ that the EV should follow on phase L2 as closely as possible."""
+    """(2.1) Setpoint for reactive power (or current) in chargingRateUnit that the EV should
+    follow on phase L2 as closely as possible.
+    """
 
     setpoint_reactive_l3: Annotated[Number | None, Field(alias="setpointReactive_L3")] = None
-    """*(2.1)* Setpoint for reactive power (or current) in _chargingRateUnit_ that the EV should follow on phase L3 as closely as possible."""
+    """(2.1) Setpoint for reactive power (or current) in chargingRateUnit that the EV should
+    follow on phase L3 as closely as possible.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class ModemType(OcppModel):
-    """Defines parameters required for initiating and maintaining wireless communication with other devices."""
+    """Defines parameters required for initiating and maintaining wireless communication with
+    other devices.
+    """
 
-    iccid: Annotated[String | None, Field(alias="iccid", max_length=20)] = None
+    iccid: Annotated[String | None, Field(max_length=20)] = None
     """This contains the ICCID of the modem’s SIM card."""
 
-    imsi: Annotated[String | None, Field(alias="imsi", max_length=20)] = None
+    imsi: Annotated[String | None, Field(max_length=20)] = None
     """This contains the IMSI of the modem’s SIM card."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -1818,10 +2034,10 @@ class ChargingStationType(OcppModel):
     serial_number: Annotated[String | None, Field(alias="serialNumber", max_length=25)] = None
     """Vendor-specific device identifier."""
 
-    model: Annotated[String, Field(alias="model", max_length=20)]
+    model: Annotated[String, Field(max_length=20)]
     """Defines the model of the device."""
 
-    modem: Annotated[ModemType | None, Field(alias="modem")] = None
+    modem: ModemType | None = None
 
     vendor_name: Annotated[String, Field(alias="vendorName", max_length=50)]
     """Identifies the vendor (not necessarily in a unique manner)."""
@@ -1833,17 +2049,24 @@ class ChargingStationType(OcppModel):
 
 
 class ClearChargingProfileType(OcppModel):
-    """A ClearChargingProfileType is a filter for charging profiles to be cleared by ClearChargingProfileRequest."""
+    """A ClearChargingProfileType is a filter for charging profiles to be cleared by
+    ClearChargingProfileRequest.
+    """
 
     evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
-    """Specifies the id of the EVSE for which to clear charging profiles. An evseId of zero (0) specifies the charging profile for the overall Charging Station. Absence of this parameter means the clearing applies to all charging profiles that match the other criteria in the request."""
+    """Specifies the id of the EVSE for which to clear charging profiles. An evseId of zero (0)
+    specifies the charging profile for the overall Charging Station. Absence of this parameter means
+    the clearing applies to all charging profiles that match the other criteria in the request.
+    """
 
     charging_profile_purpose: Annotated[
         ChargingProfilePurposeEnumType | None, Field(alias="chargingProfilePurpose")
     ] = None
 
     stack_level: Annotated[Integer | None, Field(alias="stackLevel", ge=0)] = None
-    """Specifies the stackLevel for which charging profiles will be cleared, if they meet the other criteria in the request."""
+    """Specifies the stackLevel for which charging profiles will be cleared, if they meet the
+    other criteria in the request.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1852,7 +2075,9 @@ class StatusInfoType(OcppModel):
     """Element providing more information about the status."""
 
     reason_code: Annotated[String, Field(alias="reasonCode", max_length=20)]
-    """A predefined code for the reason why the status is returned in this response. The string is case-insensitive."""
+    """A predefined code for the reason why the status is returned in this response. The string
+    is case-insensitive.
+    """
 
     additional_info: Annotated[String | None, Field(alias="additionalInfo", max_length=1024)] = None
     """Additional text to provide detailed information."""
@@ -1863,9 +2088,9 @@ class StatusInfoType(OcppModel):
 class ClearMonitoringResultType(OcppModel):
     """(No description in the schema.)"""
 
-    status: Annotated[ClearMonitoringStatusEnumType, Field(alias="status")]
+    status: ClearMonitoringStatusEnumType
 
-    id: Annotated[Integer, Field(alias="id", ge=0)]
+    id: Annotated[Integer, Field(ge=0)]
     """Id of the monitor of which a clear was requested."""
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
@@ -1879,9 +2104,11 @@ class ClearTariffsResultType(OcppModel):
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
     tariff_id: Annotated[String | None, Field(alias="tariffId", max_length=60)] = None
-    """Id of tariff for which _status_ is reported. If no tariffs were found, then this field is absent, and _status_ will be `NoTariff`."""
+    """Id of tariff for which status is reported. If no tariffs were found, then this field is
+    absent, and status will be NoTariff.
+    """
 
-    status: Annotated[TariffClearStatusEnumType, Field(alias="status")]
+    status: TariffClearStatusEnumType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1889,8 +2116,8 @@ class ClearTariffsResultType(OcppModel):
 class EVSEType(OcppModel):
     """Electric Vehicle Supply Equipment"""
 
-    id: Annotated[Integer, Field(alias="id", ge=0)]
-    """EVSE Identifier. This contains a number (&gt; 0) designating an EVSE of the Charging Station."""
+    id: Annotated[Integer, Field(ge=0)]
+    """EVSE Identifier. This contains a number (> 0) designating an EVSE of the Charging Station."""
 
     connector_id: Annotated[Integer | None, Field(alias="connectorId", ge=0)] = None
     """An id to designate a specific connector (on an EVSE) by connector index number."""
@@ -1901,13 +2128,17 @@ class EVSEType(OcppModel):
 class ComponentType(OcppModel):
     """A physical or logical component"""
 
-    evse: Annotated[EVSEType | None, Field(alias="evse")] = None
+    evse: EVSEType | None = None
 
-    name: Annotated[String, Field(alias="name", max_length=50)]
-    """Name of the component. Name should be taken from the list of standardized component names whenever possible. Case Insensitive. strongly advised to use Camel Case."""
+    name: Annotated[String, Field(max_length=50)]
+    """Name of the component. Name should be taken from the list of standardized component names
+    whenever possible. Case Insensitive. strongly advised to use Camel Case.
+    """
 
-    instance: Annotated[String | None, Field(alias="instance", max_length=50)] = None
-    """Name of instance in case the component exists as multiple instances. Case Insensitive. strongly advised to use Camel Case."""
+    instance: Annotated[String | None, Field(max_length=50)] = None
+    """Name of instance in case the component exists as multiple instances. Case Insensitive.
+    strongly advised to use Camel Case.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1915,11 +2146,15 @@ class ComponentType(OcppModel):
 class VariableType(OcppModel):
     """Reference key to a component-variable."""
 
-    name: Annotated[String, Field(alias="name", max_length=50)]
-    """Name of the variable. Name should be taken from the list of standardized variable names whenever possible. Case Insensitive. strongly advised to use Camel Case."""
+    name: Annotated[String, Field(max_length=50)]
+    """Name of the variable. Name should be taken from the list of standardized variable names
+    whenever possible. Case Insensitive. strongly advised to use Camel Case.
+    """
 
-    instance: Annotated[String | None, Field(alias="instance", max_length=50)] = None
-    """Name of instance in case the variable exists as multiple instances. Case Insensitive. strongly advised to use Camel Case."""
+    instance: Annotated[String | None, Field(max_length=50)] = None
+    """Name of instance in case the variable exists as multiple instances. Case Insensitive.
+    strongly advised to use Camel Case.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1927,9 +2162,9 @@ class VariableType(OcppModel):
 class ComponentVariableType(OcppModel):
     """Class to report components, variables and variable attributes and characteristics."""
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType | None, Field(alias="variable")] = None
+    variable: VariableType | None = None
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1939,7 +2174,7 @@ class CompositeScheduleType(OcppModel):
 
     evse_id: Annotated[Integer, Field(alias="evseId", ge=0)]
 
-    duration: Annotated[Integer, Field(alias="duration")]
+    duration: Integer
 
     schedule_start: Annotated[DateTime, Field(alias="scheduleStart")]
 
@@ -1955,10 +2190,10 @@ class CompositeScheduleType(OcppModel):
 class PeriodicEventStreamParamsType(OcppModel):
     """(No description in the schema.)"""
 
-    interval: Annotated[Integer | None, Field(alias="interval", ge=0)] = None
+    interval: Annotated[Integer | None, Field(ge=0)] = None
     """Time in seconds after which stream data is sent."""
 
-    values: Annotated[Integer | None, Field(alias="values", ge=0)] = None
+    values: Annotated[Integer | None, Field(ge=0)] = None
     """Number of items to be sent together in stream."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -1967,10 +2202,10 @@ class PeriodicEventStreamParamsType(OcppModel):
 class ConstantStreamDataType(OcppModel):
     """(No description in the schema.)"""
 
-    id: Annotated[Integer, Field(alias="id", ge=0)]
+    id: Annotated[Integer, Field(ge=0)]
     """Uniquely identifies the stream"""
 
-    params: Annotated[PeriodicEventStreamParamsType, Field(alias="params")]
+    params: PeriodicEventStreamParamsType
 
     variable_monitoring_id: Annotated[Integer, Field(alias="variableMonitoringId", ge=0)]
     """Id of monitor used to report his event. It can be a preconfigured or hardwired monitor."""
@@ -1981,30 +2216,30 @@ class ConstantStreamDataType(OcppModel):
 class TaxRateType(OcppModel):
     """Tax percentage"""
 
-    type: Annotated[String, Field(alias="type", max_length=20)]
-    """Type of this tax, e.g.  "Federal ",  "State", for information on receipt."""
+    type: Annotated[String, Field(max_length=20)]
+    """Type of this tax, e.g. "Federal ", "State", for information on receipt."""
 
-    tax: Annotated[Number, Field(alias="tax")]
+    tax: Number
     """Tax percentage"""
 
-    stack: Annotated[Integer | None, Field(alias="stack", ge=0)] = None
-    """Stack level for this type of tax. Default value, when absent, is 0. +
-    _stack_ = 0: tax on net price; +
-    _stack_ = 1: tax added on top of _stack_ 0; +
-    _stack_ = 2: tax added on top of _stack_ 1, etc.
+    stack: Annotated[Integer | None, Field(ge=0)] = None
+    """Stack level for this type of tax. Default value, when absent, is 0.
+    stack = 0: tax on net price;
+    stack = 1: tax added on top of stack 0;
+    stack = 2: tax added on top of stack 1, etc.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class PriceType(OcppModel):
-    """Price with and without tax. At least one of _exclTax_, _inclTax_ must be present."""
+    """Price with and without tax. At least one of exclTax, inclTax must be present."""
 
     excl_tax: Annotated[Number | None, Field(alias="exclTax")] = None
-    """Price/cost excluding tax. Can be absent if _inclTax_ is present."""
+    """Price/cost excluding tax. Can be absent if inclTax is present."""
 
     incl_tax: Annotated[Number | None, Field(alias="inclTax")] = None
-    """Price/cost including tax. Can be absent if _exclTax_ is present."""
+    """Price/cost including tax. Can be absent if exclTax is present."""
 
     tax_rates: Annotated[
         list[TaxRateType] | None, Field(alias="taxRates", min_length=1, max_length=5)
@@ -2014,28 +2249,32 @@ class PriceType(OcppModel):
 
 
 class TotalPriceType(OcppModel):
-    """Total cost with and without tax. Contains the total of energy, charging time, idle time, fixed and reservation costs including and/or excluding tax."""
+    """Total cost with and without tax. Contains the total of energy, charging time, idle time,
+    fixed and reservation costs including and/or excluding tax.
+    """
 
     excl_tax: Annotated[Number | None, Field(alias="exclTax")] = None
-    """Price/cost excluding tax. Can be absent if _inclTax_ is present."""
+    """Price/cost excluding tax. Can be absent if inclTax is present."""
 
     incl_tax: Annotated[Number | None, Field(alias="inclTax")] = None
-    """Price/cost including tax. Can be absent if _exclTax_ is present."""
+    """Price/cost including tax. Can be absent if exclTax is present."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class TotalCostType(OcppModel):
-    """This contains the cost calculated during a transaction. It is used both for running cost and final cost of the transaction."""
+    """This contains the cost calculated during a transaction. It is used both for running cost
+    and final cost of the transaction.
+    """
 
-    currency: Annotated[String, Field(alias="currency", max_length=3)]
+    currency: Annotated[String, Field(max_length=3)]
     """Currency of the costs in ISO 4217 Code."""
 
     type_of_cost: Annotated[TariffCostEnumType, Field(alias="typeOfCost")]
 
-    fixed: Annotated[PriceType | None, Field(alias="fixed")] = None
+    fixed: PriceType | None = None
 
-    energy: Annotated[PriceType | None, Field(alias="energy")] = None
+    energy: PriceType | None = None
 
     charging_time: Annotated[PriceType | None, Field(alias="chargingTime")] = None
 
@@ -2045,21 +2284,27 @@ class TotalCostType(OcppModel):
 
     reservation_fixed: Annotated[PriceType | None, Field(alias="reservationFixed")] = None
 
-    total: Annotated[TotalPriceType, Field(alias="total")]
+    total: TotalPriceType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class TotalUsageType(OcppModel):
-    """This contains the calculated usage of energy, charging time and idle time during a transaction."""
+    """This contains the calculated usage of energy, charging time and idle time during a
+    transaction.
+    """
 
-    energy: Annotated[Number, Field(alias="energy")]
+    energy: Number
 
     charging_time: Annotated[Integer, Field(alias="chargingTime")]
-    """Total duration of the charging session (including the duration of charging and not charging), in seconds."""
+    """Total duration of the charging session (including the duration of charging and not
+    charging), in seconds.
+    """
 
     idle_time: Annotated[Integer, Field(alias="idleTime")]
-    """Total duration of the charging session where the EV was not charging (no energy was transferred between EVSE and EV), in seconds."""
+    """Total duration of the charging session where the EV was not charging (no energy was
+    transferred between EVSE and EV), in seconds.
+    """
 
     reservation_time: Annotated[Integer | None, Field(alias="reservationTime")] = None
     """Total time of reservation in seconds."""
@@ -2068,9 +2313,11 @@ class TotalUsageType(OcppModel):
 
 
 class CostDetailsType(OcppModel):
-    """CostDetailsType contains the cost as calculated by Charging Station based on provided TariffType.
+    """CostDetailsType contains the cost as calculated by Charging Station based on provided
+    TariffType.
 
-    NOTE: Reservation is not shown as a _chargingPeriod_, because it took place outside of the transaction.
+    NOTE: Reservation is not shown as a chargingPeriod, because it took place outside of the
+    transaction.
     """
 
     charging_periods: Annotated[
@@ -2093,11 +2340,14 @@ class CostDetailsType(OcppModel):
 class DERCurvePointsType(OcppModel):
     """(No description in the schema.)"""
 
-    x: Annotated[Number, Field(alias="x")]
+    x: Number
     """The data value of the X-axis (independent) variable, depending on the curve type."""
 
-    y: Annotated[Number, Field(alias="y")]
-    """The data value of the Y-axis (dependent) variable, depending on the  &lt;&lt;cmn_derunitenumtype&gt;&gt; of the curve. If _y_ is power factor, then a positive value means DER is absorbing reactive power (under-excited), a negative value when DER is injecting reactive power (over-excited)."""
+    y: Number
+    """The data value of the Y-axis (dependent) variable, depending on the DERUnitEnumType of the
+    curve. If y is power factor, then a positive value means DER is absorbing reactive power
+    (under-excited), a negative value when DER is injecting reactive power (over-excited).
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2106,16 +2356,24 @@ class HysteresisType(OcppModel):
     """(No description in the schema.)"""
 
     hysteresis_high: Annotated[Number | None, Field(alias="hysteresisHigh")] = None
-    """High value for return to normal operation after a grid event, in absolute value. This value adopts the same unit as defined by yUnit"""
+    """High value for return to normal operation after a grid event, in absolute value. This
+    value adopts the same unit as defined by yUnit
+    """
 
     hysteresis_low: Annotated[Number | None, Field(alias="hysteresisLow")] = None
-    """Low value for return to normal operation after a grid event, in absolute value. This value adopts the same unit as defined by yUnit"""
+    """Low value for return to normal operation after a grid event, in absolute value. This value
+    adopts the same unit as defined by yUnit
+    """
 
     hysteresis_delay: Annotated[Number | None, Field(alias="hysteresisDelay")] = None
-    """Delay in seconds, once grid parameter within HysteresisLow and HysteresisHigh, for the EV to return to normal operation after a grid event."""
+    """Delay in seconds, once grid parameter within HysteresisLow and HysteresisHigh, for the EV
+    to return to normal operation after a grid event.
+    """
 
     hysteresis_gradient: Annotated[Number | None, Field(alias="hysteresisGradient")] = None
-    """Set default rate of change (ramp rate %/s) for the EV to return to normal operation after a grid event"""
+    """Set default rate of change (ramp rate %/s) for the EV to return to normal operation after
+    a grid event
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2124,7 +2382,9 @@ class ReactivePowerParamsType(OcppModel):
     """(No description in the schema.)"""
 
     v_ref: Annotated[Number | None, Field(alias="vRef")] = None
-    """Only for VoltVar curve: The nominal ac voltage (rms) adjustment to the voltage curve points for Volt-Var curves (percentage)."""
+    """Only for VoltVar curve: The nominal ac voltage (rms) adjustment to the voltage curve
+    points for Volt-Var curves (percentage).
+    """
 
     autonomous_v_ref_enable: Annotated[Boolean | None, Field(alias="autonomousVRefEnable")] = None
     """Only for VoltVar: Enable/disable autonomous VRef adjustment"""
@@ -2142,16 +2402,17 @@ class VoltageParamsType(OcppModel):
 
     hv10_min_mean_value: Annotated[Number | None, Field(alias="hv10MinMeanValue")] = None
     """EN 50549-1 chapter 4.9.3.4
-        Voltage threshold for the 10 min time window mean value monitoring.
-        The 10 min mean is recalculated up to every 3 s.
-        If the present voltage is above this threshold for more than the time defined by _hv10MinMeanValue_, the EV must trip.
-        This value is mandatory if _hv10MinMeanTripDelay_ is set.
+    Voltage threshold for the 10 min time window mean value monitoring.
+    The 10 min mean is recalculated up to every 3 s.
+    If the present voltage is above this threshold for more than the time defined by
+    hv10MinMeanValue, the EV must trip.
+    This value is mandatory if hv10MinMeanTripDelay is set.
     """
 
     hv10_min_mean_trip_delay: Annotated[Number | None, Field(alias="hv10MinMeanTripDelay")] = None
     """Time for which the voltage is allowed to stay above the 10 min mean value.
-        After this time, the EV must trip.
-        This value is mandatory if OverVoltageMeanValue10min is set.
+    After this time, the EV must trip.
+    This value is mandatory if OverVoltageMeanValue10min is set.
     """
 
     power_during_cessation: Annotated[
@@ -2168,9 +2429,9 @@ class DERCurveType(OcppModel):
         list[DERCurvePointsType], Field(alias="curveData", min_length=1, max_length=10)
     ]
 
-    hysteresis: Annotated[HysteresisType | None, Field(alias="hysteresis")] = None
+    hysteresis: HysteresisType | None = None
 
-    priority: Annotated[Integer, Field(alias="priority", ge=0)]
+    priority: Annotated[Integer, Field(ge=0)]
     """Priority of curve (0=highest)"""
 
     reactive_power_params: Annotated[
@@ -2182,13 +2443,16 @@ class DERCurveType(OcppModel):
     y_unit: Annotated[DERUnitEnumType, Field(alias="yUnit")]
 
     response_time: Annotated[Number | None, Field(alias="responseTime")] = None
-    """Open loop response time, the time to ramp up to 90% of the new target in response to the change in voltage, in seconds. A value of 0 is used to mean no limit. When not present, the device should follow its default behavior."""
+    """Open loop response time, the time to ramp up to 90% of the new target in response to the
+    change in voltage, in seconds. A value of 0 is used to mean no limit. When not present, the
+    device should follow its default behavior.
+    """
 
     start_time: Annotated[DateTime | None, Field(alias="startTime")] = None
-    """Point in time when this curve will become activated. Only absent when _default_ is true."""
+    """Point in time when this curve will become activated. Only absent when default is true."""
 
-    duration: Annotated[Number | None, Field(alias="duration")] = None
-    """Duration in seconds that this curve will be active. Only absent when _default_ is true."""
+    duration: Number | None = None
+    """Duration in seconds that this curve will be active. Only absent when default is true."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2196,9 +2460,9 @@ class DERCurveType(OcppModel):
 class DERCurveGetType(OcppModel):
     """(No description in the schema.)"""
 
-    curve: Annotated[DERCurveType, Field(alias="curve")]
+    curve: DERCurveType
 
-    id: Annotated[String, Field(alias="id", max_length=36)]
+    id: Annotated[String, Field(max_length=36)]
     """Id of DER curve"""
 
     curve_type: Annotated[DERControlEnumType, Field(alias="curveType")]
@@ -2207,7 +2471,9 @@ class DERCurveGetType(OcppModel):
     """True if this is a default curve"""
 
     is_superseded: Annotated[Boolean, Field(alias="isSuperseded")]
-    """True if this setting is superseded by a higher priority setting (i.e. lower value of _priority_)"""
+    """True if this setting is superseded by a higher priority setting (i.e. lower value of
+    priority)
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2215,7 +2481,7 @@ class DERCurveGetType(OcppModel):
 class EnterServiceType(OcppModel):
     """(No description in the schema.)"""
 
-    priority: Annotated[Integer, Field(alias="priority", ge=0)]
+    priority: Annotated[Integer, Field(ge=0)]
     """Priority of setting (0=highest)"""
 
     high_voltage: Annotated[Number, Field(alias="highVoltage")]
@@ -2230,7 +2496,7 @@ class EnterServiceType(OcppModel):
     low_freq: Annotated[Number, Field(alias="lowFreq")]
     """Enter service frequency low"""
 
-    delay: Annotated[Number | None, Field(alias="delay")] = None
+    delay: Number | None = None
     """Enter service delay"""
 
     random_delay: Annotated[Number | None, Field(alias="randomDelay")] = None
@@ -2247,7 +2513,7 @@ class EnterServiceGetType(OcppModel):
 
     enter_service: Annotated[EnterServiceType, Field(alias="enterService")]
 
-    id: Annotated[String, Field(alias="id", max_length=36)]
+    id: Annotated[String, Field(max_length=36)]
     """Id of setting"""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -2259,18 +2525,20 @@ class EventDataType(OcppModel):
     event_id: Annotated[Integer, Field(alias="eventId", ge=0)]
     """Identifies the event. This field can be referred to as a cause by other events."""
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
     """Timestamp of the moment the report was generated."""
 
-    trigger: Annotated[EventTriggerEnumType, Field(alias="trigger")]
+    trigger: EventTriggerEnumType
 
-    cause: Annotated[Integer | None, Field(alias="cause", ge=0)] = None
+    cause: Annotated[Integer | None, Field(ge=0)] = None
     """Refers to the Id of an event that is considered to be the cause for this event."""
 
     actual_value: Annotated[String, Field(alias="actualValue", max_length=2500)]
-    """Actual value (_attributeType_ Actual) of the variable.
+    """Actual value (attributeType Actual) of the variable.
 
-    The Configuration Variable &lt;&lt;configkey-reporting-value-size,ReportingValueSize&gt;&gt; can be used to limit GetVariableResult.attributeValue, VariableAttribute.value and EventData.actualValue. The max size of these values will always remain equal.
+    The Configuration Variable ReportingValueSize can be used to limit
+    GetVariableResult.attributeValue, VariableAttribute.value and EventData.actualValue. The max
+    size of these values will always remain equal.
     """
 
     tech_code: Annotated[String | None, Field(alias="techCode", max_length=50)] = None
@@ -2279,13 +2547,17 @@ class EventDataType(OcppModel):
     tech_info: Annotated[String | None, Field(alias="techInfo", max_length=500)] = None
     """Technical detail information as reported by component."""
 
-    cleared: Annotated[Boolean | None, Field(alias="cleared")] = None
-    """_Cleared_ is set to true to report the clearing of a monitored situation, i.e. a 'return to normal'."""
+    cleared: Boolean | None = None
+    """Cleared is set to true to report the clearing of a monitored situation, i.e. a 'return to
+    normal'.
+    """
 
     transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
-    """If an event notification is linked to a specific transaction, this field can be used to specify its transactionId."""
+    """If an event notification is linked to a specific transaction, this field can be used to
+    specify its transactionId.
+    """
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
     variable_monitoring_id: Annotated[Integer | None, Field(alias="variableMonitoringId", ge=0)] = (
         None
@@ -2296,10 +2568,12 @@ class EventDataType(OcppModel):
         EventNotificationEnumType, Field(alias="eventNotificationType")
     ]
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
-    severity: Annotated[Integer | None, Field(alias="severity", ge=0)] = None
-    """*(2.1)* Severity associated with the monitor in _variableMonitoringId_ or with the hardwired notification."""
+    severity: Annotated[Integer | None, Field(ge=0)] = None
+    """(2.1) Severity associated with the monitor in variableMonitoringId or with the hardwired
+    notification.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2307,7 +2581,7 @@ class EventDataType(OcppModel):
 class FirmwareType(OcppModel):
     """Represents a copy of the firmware that can be loaded/updated on the Charging Station."""
 
-    location: Annotated[String, Field(alias="location", max_length=2000)]
+    location: Annotated[String, Field(max_length=2000)]
     """URI defining the origin of the firmware."""
 
     retrieve_date_time: Annotated[DateTime, Field(alias="retrieveDateTime")]
@@ -2323,7 +2597,7 @@ class FirmwareType(OcppModel):
     PEM encoded X.509 certificate.
     """
 
-    signature: Annotated[String | None, Field(alias="signature", max_length=800)] = None
+    signature: Annotated[String | None, Field(max_length=800)] = None
     """Base64 encoded firmware signature."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -2332,19 +2606,21 @@ class FirmwareType(OcppModel):
 class FixedPFType(OcppModel):
     """(No description in the schema.)"""
 
-    priority: Annotated[Integer, Field(alias="priority", ge=0)]
+    priority: Annotated[Integer, Field(ge=0)]
     """Priority of setting (0=highest)"""
 
-    displacement: Annotated[Number, Field(alias="displacement")]
+    displacement: Number
     """Power factor, cos(phi), as value between 0..1."""
 
-    excitation: Annotated[Boolean, Field(alias="excitation")]
-    """True when absorbing reactive power (under-excited), false when injecting reactive power (over-excited)."""
+    excitation: Boolean
+    """True when absorbing reactive power (under-excited), false when injecting reactive power
+    (over-excited).
+    """
 
     start_time: Annotated[DateTime | None, Field(alias="startTime")] = None
     """Time when this setting becomes active"""
 
-    duration: Annotated[Number | None, Field(alias="duration")] = None
+    duration: Number | None = None
     """Duration in seconds that this setting is active."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -2355,7 +2631,7 @@ class FixedPFGetType(OcppModel):
 
     fixed_pf: Annotated[FixedPFType, Field(alias="fixedPF")]
 
-    id: Annotated[String, Field(alias="id", max_length=36)]
+    id: Annotated[String, Field(max_length=36)]
     """Id of setting."""
 
     is_default: Annotated[Boolean, Field(alias="isDefault")]
@@ -2370,21 +2646,21 @@ class FixedPFGetType(OcppModel):
 class FixedVarType(OcppModel):
     """(No description in the schema.)"""
 
-    priority: Annotated[Integer, Field(alias="priority", ge=0)]
+    priority: Annotated[Integer, Field(ge=0)]
     """Priority of setting (0=highest)"""
 
-    setpoint: Annotated[Number, Field(alias="setpoint")]
+    setpoint: Number
     """The value specifies a target var output interpreted as a signed percentage (-100 to 100).
-        A negative value refers to charging, whereas a positive one refers to discharging.
-        The value type is determined by the unit field.
+    A negative value refers to charging, whereas a positive one refers to discharging.
+    The value type is determined by the unit field.
     """
 
-    unit: Annotated[DERUnitEnumType, Field(alias="unit")]
+    unit: DERUnitEnumType
 
     start_time: Annotated[DateTime | None, Field(alias="startTime")] = None
     """Time when this setting becomes active."""
 
-    duration: Annotated[Number | None, Field(alias="duration")] = None
+    duration: Number | None = None
     """Duration in seconds that this setting is active."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -2395,7 +2671,7 @@ class FixedVarGetType(OcppModel):
 
     fixed_var: Annotated[FixedVarType, Field(alias="fixedVar")]
 
-    id: Annotated[String, Field(alias="id", max_length=36)]
+    id: Annotated[String, Field(max_length=36)]
     """Id of setting"""
 
     is_default: Annotated[Boolean, Field(alias="isDefault")]
@@ -2410,7 +2686,7 @@ class FixedVarGetType(OcppModel):
 class FreqDroopType(OcppModel):
     """(No description in the schema.)"""
 
-    priority: Annotated[Integer, Field(alias="priority", ge=0)]
+    priority: Annotated[Integer, Field(ge=0)]
     """Priority of setting (0=highest)"""
 
     over_freq: Annotated[Number, Field(alias="overFreq")]
@@ -2431,7 +2707,7 @@ class FreqDroopType(OcppModel):
     start_time: Annotated[DateTime | None, Field(alias="startTime")] = None
     """Time when this setting becomes active"""
 
-    duration: Annotated[Number | None, Field(alias="duration")] = None
+    duration: Number | None = None
     """Duration in seconds that this setting is active"""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -2442,14 +2718,16 @@ class FreqDroopGetType(OcppModel):
 
     freq_droop: Annotated[FreqDroopType, Field(alias="freqDroop")]
 
-    id: Annotated[String, Field(alias="id", max_length=36)]
+    id: Annotated[String, Field(max_length=36)]
     """Id of setting"""
 
     is_default: Annotated[Boolean, Field(alias="isDefault")]
     """True if setting is a default control."""
 
     is_superseded: Annotated[Boolean, Field(alias="isSuperseded")]
-    """True if this setting is superseded by a higher priority setting (i.e. lower value of _priority_)"""
+    """True if this setting is superseded by a higher priority setting (i.e. lower value of
+    priority)
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2459,9 +2737,9 @@ class GetVariableDataType(OcppModel):
 
     attribute_type: Annotated[AttributeEnumType | None, Field(alias="attributeType")] = None
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2478,14 +2756,17 @@ class GetVariableResultType(OcppModel):
     attribute_type: Annotated[AttributeEnumType | None, Field(alias="attributeType")] = None
 
     attribute_value: Annotated[String | None, Field(alias="attributeValue", max_length=2500)] = None
-    """Value of requested attribute type of component-variable. This field can only be empty when the given status is NOT accepted.
+    """Value of requested attribute type of component-variable. This field can only be empty when
+    the given status is NOT accepted.
 
-    The Configuration Variable &lt;&lt;configkey-reporting-value-size,ReportingValueSize&gt;&gt; can be used to limit GetVariableResult.attributeValue, VariableAttribute.value and EventData.actualValue. The max size of these values will always remain equal.
+    The Configuration Variable ReportingValueSize can be used to limit
+    GetVariableResult.attributeValue, VariableAttribute.value and EventData.actualValue. The max
+    size of these values will always remain equal.
     """
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2493,10 +2774,10 @@ class GetVariableResultType(OcppModel):
 class GradientType(OcppModel):
     """(No description in the schema.)"""
 
-    priority: Annotated[Integer, Field(alias="priority", ge=0)]
+    priority: Annotated[Integer, Field(ge=0)]
     """Id of setting"""
 
-    gradient: Annotated[Number, Field(alias="gradient")]
+    gradient: Number
     """Default ramp rate in seconds (0 if not applicable)"""
 
     soft_gradient: Annotated[Number, Field(alias="softGradient")]
@@ -2508,9 +2789,9 @@ class GradientType(OcppModel):
 class GradientGetType(OcppModel):
     """(No description in the schema.)"""
 
-    gradient: Annotated[GradientType, Field(alias="gradient")]
+    gradient: GradientType
 
-    id: Annotated[String, Field(alias="id", max_length=36)]
+    id: Annotated[String, Field(max_length=36)]
     """Id of setting"""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -2519,13 +2800,13 @@ class GradientGetType(OcppModel):
 class LimitMaxDischargeType(OcppModel):
     """(No description in the schema.)"""
 
-    priority: Annotated[Integer, Field(alias="priority", ge=0)]
+    priority: Annotated[Integer, Field(ge=0)]
     """Priority of setting (0=highest)"""
 
     pct_max_discharge_power: Annotated[Number | None, Field(alias="pctMaxDischargePower")] = None
-    """Only for PowerMonitoring. +
-        The value specifies a percentage (0 to 100) of the rated maximum discharge power of EV.
-        The PowerMonitoring curve becomes active when power exceeds this percentage.
+    """Only for PowerMonitoring.
+    The value specifies a percentage (0 to 100) of the rated maximum discharge power of EV.
+    The PowerMonitoring curve becomes active when power exceeds this percentage.
     """
 
     power_monitoring_must_trip: Annotated[
@@ -2535,7 +2816,7 @@ class LimitMaxDischargeType(OcppModel):
     start_time: Annotated[DateTime | None, Field(alias="startTime")] = None
     """Time when this setting becomes active"""
 
-    duration: Annotated[Number | None, Field(alias="duration")] = None
+    duration: Number | None = None
     """Duration in seconds that this setting is active"""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -2544,14 +2825,16 @@ class LimitMaxDischargeType(OcppModel):
 class LimitMaxDischargeGetType(OcppModel):
     """(No description in the schema.)"""
 
-    id: Annotated[String, Field(alias="id", max_length=36)]
+    id: Annotated[String, Field(max_length=36)]
     """Id of setting"""
 
     is_default: Annotated[Boolean, Field(alias="isDefault")]
     """True if setting is a default control."""
 
     is_superseded: Annotated[Boolean, Field(alias="isSuperseded")]
-    """True if this setting is superseded by a higher priority setting (i.e. lower value of _priority_)"""
+    """True if this setting is superseded by a higher priority setting (i.e. lower value of
+    priority)
+    """
 
     limit_max_discharge: Annotated[LimitMaxDischargeType, Field(alias="limitMaxDischarge")]
 
@@ -2565,10 +2848,14 @@ class LogParametersType(OcppModel):
     """The URL of the location at the remote system where the log should be stored."""
 
     oldest_timestamp: Annotated[DateTime | None, Field(alias="oldestTimestamp")] = None
-    """This contains the date and time of the oldest logging information to include in the diagnostics."""
+    """This contains the date and time of the oldest logging information to include in the
+    diagnostics.
+    """
 
     latest_timestamp: Annotated[DateTime | None, Field(alias="latestTimestamp")] = None
-    """This contains the date and time of the latest logging information to include in the diagnostics."""
+    """This contains the date and time of the latest logging information to include in the
+    diagnostics.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2576,20 +2863,24 @@ class LogParametersType(OcppModel):
 class MessageInfoType(OcppModel):
     """Contains message details, for a message to be displayed on a Charging Station."""
 
-    display: Annotated[ComponentType | None, Field(alias="display")] = None
+    display: ComponentType | None = None
 
-    id: Annotated[Integer, Field(alias="id", ge=0)]
-    """Unique id within an exchange context. It is defined within the OCPP context as a positive Integer value (greater or equal to zero)."""
+    id: Annotated[Integer, Field(ge=0)]
+    """Unique id within an exchange context. It is defined within the OCPP context as a positive
+    Integer value (greater or equal to zero).
+    """
 
-    priority: Annotated[MessagePriorityEnumType, Field(alias="priority")]
+    priority: MessagePriorityEnumType
 
-    state: Annotated[MessageStateEnumType | None, Field(alias="state")] = None
+    state: MessageStateEnumType | None = None
 
     start_date_time: Annotated[DateTime | None, Field(alias="startDateTime")] = None
     """From what date-time should this message be shown. If omitted: directly."""
 
     end_date_time: Annotated[DateTime | None, Field(alias="endDateTime")] = None
-    """Until what date-time should this message be shown, after this date/time this message SHALL be removed."""
+    """Until what date-time should this message be shown, after this date/time this message SHALL
+    be removed.
+    """
 
     transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
     """During which transaction shall this message be shown.
@@ -2597,7 +2888,7 @@ class MessageInfoType(OcppModel):
     ended.
     """
 
-    message: Annotated[MessageContentType, Field(alias="message")]
+    message: MessageContentType
 
     message_extra: Annotated[
         list[MessageContentType] | None, Field(alias="messageExtra", min_length=1, max_length=4)
@@ -2610,16 +2901,24 @@ class SignedMeterValueType(OcppModel):
     """Represent a signed version of the meter value."""
 
     signed_meter_data: Annotated[String, Field(alias="signedMeterData", max_length=32768)]
-    """Base64 encoded, contains the signed data from the meter in the format specified in _encodingMethod_, which might contain more then just the meter value. It can contain information like timestamps, reference to a customer etc."""
+    """Base64 encoded, contains the signed data from the meter in the format specified in
+    encodingMethod, which might contain more then just the meter value. It can contain information
+    like timestamps, reference to a customer etc.
+    """
 
     signing_method: Annotated[String | None, Field(alias="signingMethod", max_length=50)] = None
-    """*(2.1)* Method used to create the digital signature. Optional, if already included in _signedMeterData_. Standard values for this are defined in Appendix as SigningMethodEnumStringType."""
+    """(2.1) Method used to create the digital signature. Optional, if already included in
+    signedMeterData. Standard values for this are defined in Appendix as
+    SigningMethodEnumStringType.
+    """
 
     encoding_method: Annotated[String, Field(alias="encodingMethod", max_length=50)]
     """Format used by the energy meter to encode the meter data. For example: OCMF or EDL."""
 
     public_key: Annotated[String | None, Field(alias="publicKey", max_length=2500)] = None
-    """*(2.1)* Base64 encoded, sending depends on configuration variable _PublicKeyWithSignedMeterValue_."""
+    """(2.1) Base64 encoded, sending depends on configuration variable
+    PublicKeyWithSignedMeterValue.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2627,17 +2926,20 @@ class SignedMeterValueType(OcppModel):
 class UnitOfMeasureType(OcppModel):
     """Represents a UnitOfMeasure with a multiplier"""
 
-    unit: Annotated[String | None, Field(alias="unit", max_length=20)] = None
+    unit: Annotated[String | None, Field(max_length=20)] = None
     """Unit of the value. Default = "Wh" if the (default) measurand is an "Energy" type.
-    This field SHALL use a value from the list Standardized Units of Measurements in Part 2 Appendices.
+    This field SHALL use a value from the list Standardized Units of Measurements in Part 2
+    Appendices.
     If an applicable unit is available in that list, otherwise a "custom" unit might be used.
 
     Schema default: "Wh" (applies when absent; never sent).
     """
 
-    multiplier: Annotated[Integer | None, Field(alias="multiplier")] = None
-    """Multiplier, this value represents the exponent to base 10. I.e. multiplier 3 means 10 raised to the 3rd power. Default is 0. +
-    The _multiplier_ only multiplies the value of the measurand. It does not specify a conversion between units, for example, kW and W.
+    multiplier: Integer | None = None
+    """Multiplier, this value represents the exponent to base 10. I.e. multiplier 3 means 10 raised
+    to the 3rd power. Default is 0.
+    The multiplier only multiplies the value of the measurand. It does not specify a conversion
+    between units, for example, kW and W.
 
     Schema default: 0 (applies when absent; never sent).
     """
@@ -2648,19 +2950,21 @@ class UnitOfMeasureType(OcppModel):
 class SampledValueType(OcppModel):
     """Single sampled value in MeterValues. Each value can be accompanied by optional fields.
 
-    To save on mobile data usage, default values of all of the optional fields are such that. The value without any additional fields will be interpreted, as a register reading of active import energy in Wh (Watt-hour) units.
+    To save on mobile data usage, default values of all of the optional fields are such that. The
+    value without any additional fields will be interpreted, as a register reading of active import
+    energy in Wh (Watt-hour) units.
     """
 
-    value: Annotated[Number, Field(alias="value")]
+    value: Number
     """Indicates the measured value."""
 
-    measurand: Annotated[MeasurandEnumType | None, Field(alias="measurand")] = None
+    measurand: MeasurandEnumType | None = None
 
-    context: Annotated[ReadingContextEnumType | None, Field(alias="context")] = None
+    context: ReadingContextEnumType | None = None
 
-    phase: Annotated[PhaseEnumType | None, Field(alias="phase")] = None
+    phase: PhaseEnumType | None = None
 
-    location: Annotated[LocationEnumType | None, Field(alias="location")] = None
+    location: LocationEnumType | None = None
 
     signed_meter_value: Annotated[SignedMeterValueType | None, Field(alias="signedMeterValue")] = (
         None
@@ -2672,11 +2976,13 @@ class SampledValueType(OcppModel):
 
 
 class MeterValueType(OcppModel):
-    """Collection of one or more sampled values in MeterValuesRequest and TransactionEvent. All sampled values in a MeterValue are sampled at the same point in time."""
+    """Collection of one or more sampled values in MeterValuesRequest and TransactionEvent. All
+    sampled values in a MeterValue are sampled at the same point in time.
+    """
 
     sampled_value: Annotated[list[SampledValueType], Field(alias="sampledValue", min_length=1)]
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
     """Timestamp for measured value(s)."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -2685,42 +2991,49 @@ class MeterValueType(OcppModel):
 class VariableMonitoringType(OcppModel):
     """A monitoring setting for a variable."""
 
-    id: Annotated[Integer, Field(alias="id", ge=0)]
+    id: Annotated[Integer, Field(ge=0)]
     """Identifies the monitor."""
 
-    transaction: Annotated[Boolean, Field(alias="transaction")]
-    """Monitor only active when a transaction is ongoing on a component relevant to this transaction."""
+    transaction: Boolean
+    """Monitor only active when a transaction is ongoing on a component relevant to this
+    transaction.
+    """
 
-    value: Annotated[Number, Field(alias="value")]
+    value: Number
     """Value for threshold or delta monitoring.
     For Periodic or PeriodicClockAligned this is the interval in seconds.
     """
 
-    type: Annotated[MonitorEnumType, Field(alias="type")]
+    type: MonitorEnumType
 
-    severity: Annotated[Integer, Field(alias="severity", ge=0)]
-    """The severity that will be assigned to an event that is triggered by this monitor. The severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
+    severity: Annotated[Integer, Field(ge=0)]
+    """The severity that will be assigned to an event that is triggered by this monitor. The
+    severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
 
-    The severity levels have the following meaning: +
-    *0-Danger* +
-    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken immediately. +
-    *1-Hardware Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to Hardware issues. Action is required. +
-    *2-System Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to software or minor hardware issues. Action is required. +
-    *3-Critical* +
-    Indicates a critical error. Action is required. +
-    *4-Error* +
-    Indicates a non-urgent error. Action is required. +
-    *5-Alert* +
-    Indicates an alert event. Default severity for any type of monitoring event.  +
-    *6-Warning* +
-    Indicates a warning event. Action may be required. +
-    *7-Notice* +
-    Indicates an unusual event. No immediate action is required. +
-    *8-Informational* +
-    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No action is required. +
-    *9-Debug* +
+    The severity levels have the following meaning:
+    0-Danger
+    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken
+    immediately.
+    1-Hardware Failure
+    Indicates that the Charging Station is unable to continue regular operations due to Hardware
+    issues. Action is required.
+    2-System Failure
+    Indicates that the Charging Station is unable to continue regular operations due to software or
+    minor hardware issues. Action is required.
+    3-Critical
+    Indicates a critical error. Action is required.
+    4-Error
+    Indicates a non-urgent error. Action is required.
+    5-Alert
+    Indicates an alert event. Default severity for any type of monitoring event.
+    6-Warning
+    Indicates a warning event. Action may be required.
+    7-Notice
+    Indicates an unusual event. No immediate action is required.
+    8-Informational
+    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No
+    action is required.
+    9-Debug
     Indicates information useful to developers for debugging, not useful during operations.
     """
 
@@ -2734,9 +3047,9 @@ class VariableMonitoringType(OcppModel):
 class MonitoringDataType(OcppModel):
     """Class to hold parameters of SetVariableMonitoring request."""
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
     variable_monitoring: Annotated[
         list[VariableMonitoringType], Field(alias="variableMonitoring", min_length=1)
@@ -2748,30 +3061,32 @@ class MonitoringDataType(OcppModel):
 class VPNType(OcppModel):
     """VPN Configuration settings"""
 
-    server: Annotated[String, Field(alias="server", max_length=2000)]
+    server: Annotated[String, Field(max_length=2000)]
     """VPN Server Address"""
 
-    user: Annotated[String, Field(alias="user", max_length=50)]
+    user: Annotated[String, Field(max_length=50)]
     """VPN User"""
 
-    group: Annotated[String | None, Field(alias="group", max_length=50)] = None
+    group: Annotated[String | None, Field(max_length=50)] = None
     """VPN group."""
 
-    password: Annotated[String, Field(alias="password", max_length=64)]
-    """*(2.1)* VPN Password."""
+    password: Annotated[String, Field(max_length=64)]
+    """(2.1) VPN Password."""
 
-    key: Annotated[String, Field(alias="key", max_length=255)]
+    key: Annotated[String, Field(max_length=255)]
     """VPN shared secret."""
 
-    type: Annotated[VPNEnumType, Field(alias="type")]
+    type: VPNEnumType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class NetworkConnectionProfileType(OcppModel):
-    """The NetworkConnectionProfile defines the functional and technical parameters of a communication link."""
+    """The NetworkConnectionProfile defines the functional and technical parameters of a
+    communication link.
+    """
 
-    apn: Annotated[APNType | None, Field(alias="apn")] = None
+    apn: APNType | None = None
 
     ocpp_version: Annotated[OCPPVersionEnumType | None, Field(alias="ocppVersion")] = None
 
@@ -2780,28 +3095,32 @@ class NetworkConnectionProfileType(OcppModel):
     ocpp_transport: Annotated[OCPPTransportEnumType, Field(alias="ocppTransport")]
 
     message_timeout: Annotated[Integer, Field(alias="messageTimeout")]
-    """Duration in seconds before a message send by the Charging Station via this network connection times-out.
+    """Duration in seconds before a message send by the Charging Station via this network connection
+    times-out.
     The best setting depends on the underlying network and response times of the CSMS.
     If you are looking for a some guideline: use 30 seconds as a starting point.
     """
 
     ocpp_csms_url: Annotated[String, Field(alias="ocppCsmsUrl", max_length=2000)]
-    """URL of the CSMS(s) that this Charging Station communicates with, without the Charging Station identity part. +
-    The SecurityCtrlr.Identity field is appended to _ocppCsmsUrl_ to provide the full websocket URL.
+    """URL of the CSMS(s) that this Charging Station communicates with, without the Charging Station
+    identity part.
+    The SecurityCtrlr.Identity field is appended to ocppCsmsUrl to provide the full websocket URL.
     """
 
     security_profile: Annotated[Integer, Field(alias="securityProfile", ge=0)]
-    """This field specifies the security profile used when connecting to the CSMS with this NetworkConnectionProfile."""
+    """This field specifies the security profile used when connecting to the CSMS with this
+    NetworkConnectionProfile.
+    """
 
-    identity: Annotated[String | None, Field(alias="identity", max_length=48)] = None
-    """*(2.1)* Charging Station identity to be used as the basic authentication username."""
+    identity: Annotated[String | None, Field(max_length=48)] = None
+    """(2.1) Charging Station identity to be used as the basic authentication username."""
 
     basic_auth_password: Annotated[
         String | None, Field(alias="basicAuthPassword", max_length=64)
     ] = None
-    """*(2.1)* BasicAuthPassword to use for security profile 1 or 2."""
+    """(2.1) BasicAuthPassword to use for security profile 1 or 2."""
 
-    vpn: Annotated[VPNType | None, Field(alias="vpn")] = None
+    vpn: VPNType | None = None
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2839,24 +3158,28 @@ class OCSPRequestDataType(OcppModel):
 class VariableAttributeType(OcppModel):
     """Attribute data of a variable."""
 
-    type: Annotated[AttributeEnumType | None, Field(alias="type")] = None
+    type: AttributeEnumType | None = None
 
-    value: Annotated[String | None, Field(alias="value", max_length=2500)] = None
+    value: Annotated[String | None, Field(max_length=2500)] = None
     """Value of the attribute. May only be omitted when mutability is set to 'WriteOnly'.
 
-    The Configuration Variable &lt;&lt;configkey-reporting-value-size,ReportingValueSize&gt;&gt; can be used to limit GetVariableResult.attributeValue, VariableAttribute.value and EventData.actualValue. The max size of these values will always remain equal.
+    The Configuration Variable ReportingValueSize can be used to limit
+    GetVariableResult.attributeValue, VariableAttribute.value and EventData.actualValue. The max
+    size of these values will always remain equal.
     """
 
-    mutability: Annotated[MutabilityEnumType | None, Field(alias="mutability")] = None
+    mutability: MutabilityEnumType | None = None
 
-    persistent: Annotated[Boolean | None, Field(alias="persistent")] = None
-    """If true, value will be persistent across system reboots or power down. Default when omitted is false.
+    persistent: Boolean | None = None
+    """If true, value will be persistent across system reboots or power down. Default when omitted
+    is false.
 
     Schema default: false (applies when absent; never sent).
     """
 
-    constant: Annotated[Boolean | None, Field(alias="constant")] = None
-    """If true, value that will never be changed by the Charging Station at runtime. Default when omitted is false.
+    constant: Boolean | None = None
+    """If true, value that will never be changed by the Charging Station at runtime. Default when
+    omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -2867,7 +3190,7 @@ class VariableAttributeType(OcppModel):
 class VariableCharacteristicsType(OcppModel):
     """Fixed read-only parameters of a variable."""
 
-    unit: Annotated[String | None, Field(alias="unit", max_length=16)] = None
+    unit: Annotated[String | None, Field(max_length=16)] = None
     """Unit of the variable. When the transmitted value has a unit, this field SHALL be included."""
 
     data_type: Annotated[DataEnumType, Field(alias="dataType")]
@@ -2876,25 +3199,34 @@ class VariableCharacteristicsType(OcppModel):
     """Minimum possible value of this variable."""
 
     max_limit: Annotated[Number | None, Field(alias="maxLimit")] = None
-    """Maximum possible value of this variable. When the datatype of this Variable is String, OptionList, SequenceList or MemberList, this field defines the maximum length of the (CSV) string."""
+    """Maximum possible value of this variable. When the datatype of this Variable is String,
+    OptionList, SequenceList or MemberList, this field defines the maximum length of the (CSV)
+    string.
+    """
 
     max_elements: Annotated[Integer | None, Field(alias="maxElements", ge=1)] = None
-    """*(2.1)* Maximum number of elements from _valuesList_ that are supported as _attributeValue_."""
+    """(2.1) Maximum number of elements from valuesList that are supported as attributeValue."""
 
     values_list: Annotated[String | None, Field(alias="valuesList", max_length=1000)] = None
-    """Mandatory when _dataType_ = OptionList, MemberList or SequenceList. In that case _valuesList_ specifies the allowed values for the type.
+    """Mandatory when dataType = OptionList, MemberList or SequenceList. In that case valuesList
+    specifies the allowed values for the type.
 
     The length of this field can be limited by DeviceDataCtrlr.ConfigurationValueSize.
 
-    * OptionList: The (Actual) Variable value must be a single value from the reported (CSV) enumeration list.
+    - OptionList: The (Actual) Variable value must be a single value from the reported (CSV)
+      enumeration list.
 
-    * MemberList: The (Actual) Variable value  may be an (unordered) (sub-)set of the reported (CSV) valid values list.
+    - MemberList: The (Actual) Variable value may be an (unordered) (sub-)set of the reported (CSV)
+      valid values list.
 
-    * SequenceList: The (Actual) Variable value  may be an ordered (priority, etc)  (sub-)set of the reported (CSV) valid values.
+    - SequenceList: The (Actual) Variable value may be an ordered (priority, etc) (sub-)set of the
+      reported (CSV) valid values.
 
     This is a comma separated list.
 
-    The Configuration Variable &lt;&lt;configkey-configuration-value-size,ConfigurationValueSize&gt;&gt; can be used to limit SetVariableData.attributeValue and VariableCharacteristics.valuesList. The max size of these values will always remain equal.
+    The Configuration Variable ConfigurationValueSize can be used to limit
+    SetVariableData.attributeValue and VariableCharacteristics.valuesList. The max size of these
+    values will always remain equal.
     """
 
     supports_monitoring: Annotated[Boolean, Field(alias="supportsMonitoring")]
@@ -2906,9 +3238,9 @@ class VariableCharacteristicsType(OcppModel):
 class ReportDataType(OcppModel):
     """Class to report components, variables and variable attributes and characteristics."""
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
     variable_attribute: Annotated[
         list[VariableAttributeType], Field(alias="variableAttribute", min_length=1, max_length=4)
@@ -2924,55 +3256,63 @@ class ReportDataType(OcppModel):
 class SetMonitoringDataType(OcppModel):
     """Class to hold parameters of SetVariableMonitoring request."""
 
-    id: Annotated[Integer | None, Field(alias="id", ge=0)] = None
-    """An id SHALL only be given to replace an existing monitor. The Charging Station handles the generation of id's for new monitors."""
+    id: Annotated[Integer | None, Field(ge=0)] = None
+    """An id SHALL only be given to replace an existing monitor. The Charging Station handles the
+    generation of id's for new monitors.
+    """
 
     periodic_event_stream: Annotated[
         PeriodicEventStreamParamsType | None, Field(alias="periodicEventStream")
     ] = None
 
-    transaction: Annotated[Boolean | None, Field(alias="transaction")] = None
-    """Monitor only active when a transaction is ongoing on a component relevant to this transaction. Default = false.
+    transaction: Boolean | None = None
+    """Monitor only active when a transaction is ongoing on a component relevant to this
+    transaction. Default = false.
 
     Schema default: false (applies when absent; never sent).
     """
 
-    value: Annotated[Number, Field(alias="value")]
+    value: Number
     """Value for threshold or delta monitoring.
     For Periodic or PeriodicClockAligned this is the interval in seconds.
     """
 
-    type: Annotated[MonitorEnumType, Field(alias="type")]
+    type: MonitorEnumType
 
-    severity: Annotated[Integer, Field(alias="severity", ge=0)]
-    """The severity that will be assigned to an event that is triggered by this monitor. The severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
+    severity: Annotated[Integer, Field(ge=0)]
+    """The severity that will be assigned to an event that is triggered by this monitor. The
+    severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
 
-    The severity levels have the following meaning: +
-    *0-Danger* +
-    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken immediately. +
-    *1-Hardware Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to Hardware issues. Action is required. +
-    *2-System Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to software or minor hardware issues. Action is required. +
-    *3-Critical* +
-    Indicates a critical error. Action is required. +
-    *4-Error* +
-    Indicates a non-urgent error. Action is required. +
-    *5-Alert* +
-    Indicates an alert event. Default severity for any type of monitoring event.  +
-    *6-Warning* +
-    Indicates a warning event. Action may be required. +
-    *7-Notice* +
-    Indicates an unusual event. No immediate action is required. +
-    *8-Informational* +
-    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No action is required. +
-    *9-Debug* +
+    The severity levels have the following meaning:
+    0-Danger
+    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken
+    immediately.
+    1-Hardware Failure
+    Indicates that the Charging Station is unable to continue regular operations due to Hardware
+    issues. Action is required.
+    2-System Failure
+    Indicates that the Charging Station is unable to continue regular operations due to software or
+    minor hardware issues. Action is required.
+    3-Critical
+    Indicates a critical error. Action is required.
+    4-Error
+    Indicates a non-urgent error. Action is required.
+    5-Alert
+    Indicates an alert event. Default severity for any type of monitoring event.
+    6-Warning
+    Indicates a warning event. Action may be required.
+    7-Notice
+    Indicates an unusual event. No immediate action is required.
+    8-Informational
+    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No
+    action is required.
+    9-Debug
     Indicates information useful to developers for debugging, not useful during operations.
     """
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2980,42 +3320,50 @@ class SetMonitoringDataType(OcppModel):
 class SetMonitoringResultType(OcppModel):
     """Class to hold result of SetVariableMonitoring request."""
 
-    id: Annotated[Integer | None, Field(alias="id", ge=0)] = None
-    """Id given to the VariableMonitor by the Charging Station. The Id is only returned when status is accepted. Installed VariableMonitors should have unique id's but the id's of removed Installed monitors should have unique id's but the id's of removed monitors MAY be reused."""
+    id: Annotated[Integer | None, Field(ge=0)] = None
+    """Id given to the VariableMonitor by the Charging Station. The Id is only returned when
+    status is accepted. Installed VariableMonitors should have unique id's but the id's of removed
+    Installed monitors should have unique id's but the id's of removed monitors MAY be reused.
+    """
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
-    status: Annotated[SetMonitoringStatusEnumType, Field(alias="status")]
+    status: SetMonitoringStatusEnumType
 
-    type: Annotated[MonitorEnumType, Field(alias="type")]
+    type: MonitorEnumType
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
-    severity: Annotated[Integer, Field(alias="severity", ge=0)]
-    """The severity that will be assigned to an event that is triggered by this monitor. The severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
+    severity: Annotated[Integer, Field(ge=0)]
+    """The severity that will be assigned to an event that is triggered by this monitor. The
+    severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
 
-    The severity levels have the following meaning: +
-    *0-Danger* +
-    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken immediately. +
-    *1-Hardware Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to Hardware issues. Action is required. +
-    *2-System Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to software or minor hardware issues. Action is required. +
-    *3-Critical* +
-    Indicates a critical error. Action is required. +
-    *4-Error* +
-    Indicates a non-urgent error. Action is required. +
-    *5-Alert* +
-    Indicates an alert event. Default severity for any type of monitoring event.  +
-    *6-Warning* +
-    Indicates a warning event. Action may be required. +
-    *7-Notice* +
-    Indicates an unusual event. No immediate action is required. +
-    *8-Informational* +
-    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No action is required. +
-    *9-Debug* +
+    The severity levels have the following meaning:
+    0-Danger
+    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken
+    immediately.
+    1-Hardware Failure
+    Indicates that the Charging Station is unable to continue regular operations due to Hardware
+    issues. Action is required.
+    2-System Failure
+    Indicates that the Charging Station is unable to continue regular operations due to software or
+    minor hardware issues. Action is required.
+    3-Critical
+    Indicates a critical error. Action is required.
+    4-Error
+    Indicates a non-urgent error. Action is required.
+    5-Alert
+    Indicates an alert event. Default severity for any type of monitoring event.
+    6-Warning
+    Indicates a warning event. Action may be required.
+    7-Notice
+    Indicates an unusual event. No immediate action is required.
+    8-Informational
+    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No
+    action is required.
+    9-Debug
     Indicates information useful to developers for debugging, not useful during operations.
     """
 
@@ -3031,12 +3379,14 @@ class SetVariableDataType(OcppModel):
     """Value to be assigned to attribute of variable.
     This value is allowed to be an empty string ("").
 
-    The Configuration Variable &lt;&lt;configkey-configuration-value-size,ConfigurationValueSize&gt;&gt; can be used to limit SetVariableData.attributeValue and VariableCharacteristics.valuesList. The max size of these values will always remain equal.
+    The Configuration Variable ConfigurationValueSize can be used to limit
+    SetVariableData.attributeValue and VariableCharacteristics.valuesList. The max size of these
+    values will always remain equal.
     """
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -3052,9 +3402,9 @@ class SetVariableResultType(OcppModel):
         None
     )
 
-    component: Annotated[ComponentType, Field(alias="component")]
+    component: ComponentType
 
-    variable: Annotated[VariableType, Field(alias="variable")]
+    variable: VariableType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -3062,10 +3412,10 @@ class SetVariableResultType(OcppModel):
 class StreamDataElementType(OcppModel):
     """(No description in the schema.)"""
 
-    t: Annotated[Number, Field(alias="t")]
-    """Offset relative to _basetime_ of this message. _basetime_ + _t_ is timestamp of recorded value."""
+    t: Number
+    """Offset relative to basetime of this message. basetime + t is timestamp of recorded value."""
 
-    v: Annotated[String, Field(alias="v", max_length=2500)]
+    v: Annotated[String, Field(max_length=2500)]
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -3096,23 +3446,26 @@ class TariffAssignmentType(OcppModel):
 class TariffConditionsFixedType(OcppModel):
     """These conditions describe if a FixedPrice applies at start of the transaction.
 
-    When more than one restriction is set, they are to be treated as a logical AND. All need to be valid before this price is active.
+    When more than one restriction is set, they are to be treated as a logical AND. All need to be
+    valid before this price is active.
 
-    NOTE: _startTimeOfDay_ and _endTimeOfDay_ are in local time, because it is the time in the tariff as it is shown to the EV driver at the Charging Station.
-    A Charging Station will convert this to the internal time zone that it uses (which is recommended to be UTC, see section Generic chapter 3.1) when performing cost calculation.
+    NOTE: startTimeOfDay and endTimeOfDay are in local time, because it is the time in the tariff as
+    it is shown to the EV driver at the Charging Station.
+    A Charging Station will convert this to the internal time zone that it uses (which is
+    recommended to be UTC, see section Generic chapter 3.1) when performing cost calculation.
     """
 
     start_time_of_day: Annotated[String | None, Field(alias="startTimeOfDay")] = None
-    """Start time of day in local time. +
-    Format as per RFC 3339: time-hour ":" time-minute  +
+    """Start time of day in local time.
+    Format as per RFC 3339: time-hour ":" time-minute
     Must be in 24h format with leading zeros. Hour/Minute separator: ":"
-    Regex: ([0-1][0-9]\\|2[0-3]):[0-5][0-9]
+    Regex: ([0-1][0-9]|2[0-3]):[0-5][0-9]
     """
 
     end_time_of_day: Annotated[String | None, Field(alias="endTimeOfDay")] = None
-    """End time of day in local time. Same syntax as _startTimeOfDay_. +
-        If end time &lt; start time then the period wraps around to the next day. +
-        To stop at end of the day use: 00:00.
+    """End time of day in local time. Same syntax as startTimeOfDay.
+    If end time < start time then the period wraps around to the next day.
+    To stop at end of the day use: 00:00.
     """
 
     day_of_week: Annotated[
@@ -3122,58 +3475,66 @@ class TariffConditionsFixedType(OcppModel):
 
     valid_from_date: Annotated[String | None, Field(alias="validFromDate")] = None
     """Start date in local time, for example: 2015-12-24.
-    Valid from this day (inclusive). +
-    Format as per RFC 3339: full-date  +
+    Valid from this day (inclusive).
+    Format as per RFC 3339: full-date
 
-    Regex: ([12][0-9]{3})-(0[1-9]\\|1[0-2])-(0[1-9]\\|[12][0-9]\\|3[01])
+    Regex: ([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])
     """
 
     valid_to_date: Annotated[String | None, Field(alias="validToDate")] = None
     """End date in local time, for example: 2015-12-27.
-        Valid until this day (exclusive). Same syntax as _validFromDate_.
+    Valid until this day (exclusive). Same syntax as validFromDate.
     """
 
     evse_kind: Annotated[EvseKindEnumType | None, Field(alias="evseKind")] = None
 
     payment_brand: Annotated[String | None, Field(alias="paymentBrand", max_length=20)] = None
-    """For which payment brand this (adhoc) tariff applies. Can be used to add a surcharge for certain payment brands.
-        Based on value of _additionalIdToken_ from _idToken.additionalInfo.type_ = "PaymentBrand".
+    """For which payment brand this (adhoc) tariff applies. Can be used to add a surcharge for
+    certain payment brands.
+    Based on value of additionalIdToken from idToken.additionalInfo.type = "PaymentBrand".
     """
 
     payment_recognition: Annotated[
         String | None, Field(alias="paymentRecognition", max_length=20)
     ] = None
     """Type of adhoc payment, e.g. CC, Debit.
-        Based on value of _additionalIdToken_ from _idToken.additionalInfo.type_ = "PaymentRecognition".
+    Based on value of additionalIdToken from idToken.additionalInfo.type = "PaymentRecognition".
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
 
 class TariffConditionsType(OcppModel):
-    """These conditions describe if and when a TariffEnergyType or TariffTimeType applies during a transaction.
+    """These conditions describe if and when a TariffEnergyType or TariffTimeType applies during a
+    transaction.
 
-    When more than one restriction is set, they are to be treated as a logical AND. All need to be valid before this price is active.
+    When more than one restriction is set, they are to be treated as a logical AND. All need to be
+    valid before this price is active.
 
     For reverse energy flow (discharging) negative values of energy, power and current are used.
 
-    NOTE: _minXXX_ (where XXX = Kwh/A/Kw) must be read as "closest to zero", and _maxXXX_ as "furthest from zero". For example, a *charging* power range from 10 kW to 50 kWh is given by _minPower_ = 10000 and _maxPower_ = 50000, and a *discharging* power range from -10 kW to -50 kW is given by _minPower_ = -10 and _maxPower_ = -50.
+    NOTE: minXXX (where XXX = Kwh/A/Kw) must be read as "closest to zero", and maxXXX as "furthest
+    from zero". For example, a charging power range from 10 kW to 50 kWh is given by minPower =
+    10000 and maxPower = 50000, and a discharging power range from -10 kW to -50 kW is given by
+    minPower = -10 and maxPower = -50.
 
-    NOTE: _startTimeOfDay_ and _endTimeOfDay_ are in local time, because it is the time in the tariff as it is shown to the EV driver at the Charging Station.
-    A Charging Station will convert this to the internal time zone that it uses (which is recommended to be UTC, see section Generic chapter 3.1) when performing cost calculation.
+    NOTE: startTimeOfDay and endTimeOfDay are in local time, because it is the time in the tariff as
+    it is shown to the EV driver at the Charging Station.
+    A Charging Station will convert this to the internal time zone that it uses (which is
+    recommended to be UTC, see section Generic chapter 3.1) when performing cost calculation.
     """
 
     start_time_of_day: Annotated[String | None, Field(alias="startTimeOfDay")] = None
-    """Start time of day in local time. +
-    Format as per RFC 3339: time-hour ":" time-minute  +
+    """Start time of day in local time.
+    Format as per RFC 3339: time-hour ":" time-minute
     Must be in 24h format with leading zeros. Hour/Minute separator: ":"
-    Regex: ([0-1][0-9]\\|2[0-3]):[0-5][0-9]
+    Regex: ([0-1][0-9]|2[0-3]):[0-5][0-9]
     """
 
     end_time_of_day: Annotated[String | None, Field(alias="endTimeOfDay")] = None
-    """End time of day in local time. Same syntax as _startTimeOfDay_. +
-        If end time &lt; start time then the period wraps around to the next day. +
-        To stop at end of the day use: 00:00.
+    """End time of day in local time. Same syntax as startTimeOfDay.
+    If end time < start time then the period wraps around to the next day.
+    To stop at end of the day use: 00:00.
     """
 
     day_of_week: Annotated[
@@ -3183,89 +3544,103 @@ class TariffConditionsType(OcppModel):
 
     valid_from_date: Annotated[String | None, Field(alias="validFromDate")] = None
     """Start date in local time, for example: 2015-12-24.
-    Valid from this day (inclusive). +
-    Format as per RFC 3339: full-date  +
+    Valid from this day (inclusive).
+    Format as per RFC 3339: full-date
 
-    Regex: ([12][0-9]{3})-(0[1-9]\\|1[0-2])-(0[1-9]\\|[12][0-9]\\|3[01])
+    Regex: ([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])
     """
 
     valid_to_date: Annotated[String | None, Field(alias="validToDate")] = None
     """End date in local time, for example: 2015-12-27.
-        Valid until this day (exclusive). Same syntax as _validFromDate_.
+    Valid until this day (exclusive). Same syntax as validFromDate.
     """
 
     evse_kind: Annotated[EvseKindEnumType | None, Field(alias="evseKind")] = None
 
     min_energy: Annotated[Number | None, Field(alias="minEnergy")] = None
     """Minimum consumed energy in Wh, for example 20000 Wh.
-        Valid from this amount of energy (inclusive) being used.
+    Valid from this amount of energy (inclusive) being used.
     """
 
     max_energy: Annotated[Number | None, Field(alias="maxEnergy")] = None
     """Maximum consumed energy in Wh, for example 50000 Wh.
-        Valid until this amount of energy (exclusive) being used.
+    Valid until this amount of energy (exclusive) being used.
     """
 
     min_current: Annotated[Number | None, Field(alias="minCurrent")] = None
     """Sum of the minimum current (in Amperes) over all phases, for example 5 A.
-        When the EV is charging with more than, or equal to, the defined amount of current, this price is/becomes active. If the charging current is or becomes lower, this price is not or no longer valid and becomes inactive. +
-        This is NOT about the minimum current over the entire transaction.
+    When the EV is charging with more than, or equal to, the defined amount of current, this price
+    is/becomes active. If the charging current is or becomes lower, this price is not or no longer
+    valid and becomes inactive.
+    This is NOT about the minimum current over the entire transaction.
     """
 
     max_current: Annotated[Number | None, Field(alias="maxCurrent")] = None
     """Sum of the maximum current (in Amperes) over all phases, for example 20 A.
-          When the EV is charging with less than the defined amount of current, this price becomes/is active. If the charging current is or becomes higher, this price is not or no longer valid and becomes inactive.
-          This is NOT about the maximum current over the entire transaction.
+    When the EV is charging with less than the defined amount of current, this price becomes/is
+    active. If the charging current is or becomes higher, this price is not or no longer valid and
+    becomes inactive.
+    This is NOT about the maximum current over the entire transaction.
     """
 
     min_power: Annotated[Number | None, Field(alias="minPower")] = None
     """Minimum power in W, for example 5000 W.
-          When the EV is charging with more than, or equal to, the defined amount of power, this price is/becomes active.
-          If the charging power is or becomes lower, this price is not or no longer valid and becomes inactive.
-          This is NOT about the minimum power over the entire transaction.
+    When the EV is charging with more than, or equal to, the defined amount of power, this price
+    is/becomes active.
+    If the charging power is or becomes lower, this price is not or no longer valid and becomes
+    inactive.
+    This is NOT about the minimum power over the entire transaction.
     """
 
     max_power: Annotated[Number | None, Field(alias="maxPower")] = None
     """Maximum power in W, for example 20000 W.
-          When the EV is charging with less than the defined amount of power, this price becomes/is active.
-          If the charging power is or becomes higher, this price is not or no longer valid and becomes inactive.
-          This is NOT about the maximum power over the entire transaction.
+    When the EV is charging with less than the defined amount of power, this price becomes/is
+    active.
+    If the charging power is or becomes higher, this price is not or no longer valid and becomes
+    inactive.
+    This is NOT about the maximum power over the entire transaction.
     """
 
     min_time: Annotated[Integer | None, Field(alias="minTime")] = None
-    """Minimum duration in seconds the transaction (charging &amp; idle) MUST last (inclusive).
-          When the duration of a transaction is longer than the defined value, this price is or becomes active.
-          Before that moment, this price is not yet active.
+    """Minimum duration in seconds the transaction (charging & idle) MUST last (inclusive).
+    When the duration of a transaction is longer than the defined value, this price is or becomes
+    active.
+    Before that moment, this price is not yet active.
     """
 
     max_time: Annotated[Integer | None, Field(alias="maxTime")] = None
-    """Maximum duration in seconds the transaction (charging &amp; idle) MUST last (exclusive).
-          When the duration of a transaction is shorter than the defined value, this price is or becomes active.
-          After that moment, this price is no longer active.
+    """Maximum duration in seconds the transaction (charging & idle) MUST last (exclusive).
+    When the duration of a transaction is shorter than the defined value, this price is or becomes
+    active.
+    After that moment, this price is no longer active.
     """
 
     min_charging_time: Annotated[Integer | None, Field(alias="minChargingTime")] = None
     """Minimum duration in seconds the charging MUST last (inclusive).
-          When the duration of a charging is longer than the defined value, this price is or becomes active.
-          Before that moment, this price is not yet active.
+    When the duration of a charging is longer than the defined value, this price is or becomes
+    active.
+    Before that moment, this price is not yet active.
     """
 
     max_charging_time: Annotated[Integer | None, Field(alias="maxChargingTime")] = None
     """Maximum duration in seconds the charging MUST last (exclusive).
-          When the duration of a charging is shorter than the defined value, this price is or becomes active.
-          After that moment, this price is no longer active.
+    When the duration of a charging is shorter than the defined value, this price is or becomes
+    active.
+    After that moment, this price is no longer active.
     """
 
     min_idle_time: Annotated[Integer | None, Field(alias="minIdleTime")] = None
     """Minimum duration in seconds the idle period (i.e. not charging) MUST last (inclusive).
-          When the duration of the idle time is longer than the defined value, this price is or becomes active.
-          Before that moment, this price is not yet active.
+    When the duration of the idle time is longer than the defined value, this price is or becomes
+    active.
+    Before that moment, this price is not yet active.
     """
 
     max_idle_time: Annotated[Integer | None, Field(alias="maxIdleTime")] = None
     """Maximum duration in seconds the idle period (i.e. not charging) MUST last (exclusive).
-          When the duration of idle time is shorter than the defined value, this price is or becomes active.
-          After that moment, this price is no longer active.
+    When the duration of idle time is shorter than the defined value, this price is or becomes
+    active.
+    After that moment, this price is no longer active.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -3277,7 +3652,7 @@ class TariffEnergyPriceType(OcppModel):
     price_kwh: Annotated[Number, Field(alias="priceKwh")]
     """Price per kWh (excl. tax) for this element."""
 
-    conditions: Annotated[TariffConditionsType | None, Field(alias="conditions")] = None
+    conditions: TariffConditionsType | None = None
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -3285,7 +3660,7 @@ class TariffEnergyPriceType(OcppModel):
 class TariffEnergyType(OcppModel):
     """Price elements and tax for energy"""
 
-    prices: Annotated[list[TariffEnergyPriceType], Field(alias="prices", min_length=1)]
+    prices: Annotated[list[TariffEnergyPriceType], Field(min_length=1)]
 
     tax_rates: Annotated[
         list[TaxRateType] | None, Field(alias="taxRates", min_length=1, max_length=5)
@@ -3297,10 +3672,10 @@ class TariffEnergyType(OcppModel):
 class TariffFixedPriceType(OcppModel):
     """Tariff with optional conditions for a fixed price."""
 
-    conditions: Annotated[TariffConditionsFixedType | None, Field(alias="conditions")] = None
+    conditions: TariffConditionsFixedType | None = None
 
     price_fixed: Annotated[Number, Field(alias="priceFixed")]
-    """Fixed price  for this element e.g. a start fee."""
+    """Fixed price for this element e.g. a start fee."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -3308,7 +3683,7 @@ class TariffFixedPriceType(OcppModel):
 class TariffFixedType(OcppModel):
     """(No description in the schema.)"""
 
-    prices: Annotated[list[TariffFixedPriceType], Field(alias="prices", min_length=1)]
+    prices: Annotated[list[TariffFixedPriceType], Field(min_length=1)]
 
     tax_rates: Annotated[
         list[TaxRateType] | None, Field(alias="taxRates", min_length=1, max_length=5)
@@ -3323,7 +3698,7 @@ class TariffTimePriceType(OcppModel):
     price_minute: Annotated[Number, Field(alias="priceMinute")]
     """Price per minute (excl. tax) for this element."""
 
-    conditions: Annotated[TariffConditionsType | None, Field(alias="conditions")] = None
+    conditions: TariffConditionsType | None = None
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -3331,7 +3706,7 @@ class TariffTimePriceType(OcppModel):
 class TariffTimeType(OcppModel):
     """Price elements and tax for time"""
 
-    prices: Annotated[list[TariffTimePriceType], Field(alias="prices", min_length=1)]
+    prices: Annotated[list[TariffTimePriceType], Field(min_length=1)]
 
     tax_rates: Annotated[
         list[TaxRateType] | None, Field(alias="taxRates", min_length=1, max_length=5)
@@ -3347,23 +3722,24 @@ class TariffType(OcppModel):
     idle time,
     fixed fee,
     reservation time,
-    reservation fixed fee. +
-    Each of these fields may have (optional) conditions that specify when a price is applicable. +
-    The _description_ contains a human-readable explanation of the tariff to be shown to the user. +
-    The other fields are parameters that define the tariff. These are used by the charging station to calculate the price.
+    reservation fixed fee.
+    Each of these fields may have (optional) conditions that specify when a price is applicable.
+    The description contains a human-readable explanation of the tariff to be shown to the user.
+    The other fields are parameters that define the tariff. These are used by the charging station
+    to calculate the price.
     """
 
     tariff_id: Annotated[String, Field(alias="tariffId", max_length=60)]
     """Unique id of tariff"""
 
-    description: Annotated[
-        list[MessageContentType] | None, Field(alias="description", min_length=1, max_length=10)
-    ] = None
+    description: Annotated[list[MessageContentType] | None, Field(min_length=1, max_length=10)] = (
+        None
+    )
 
-    currency: Annotated[String, Field(alias="currency", max_length=3)]
+    currency: Annotated[String, Field(max_length=3)]
     """Currency code according to ISO 4217"""
 
-    energy: Annotated[TariffEnergyType | None, Field(alias="energy")] = None
+    energy: TariffEnergyType | None = None
 
     valid_from: Annotated[DateTime | None, Field(alias="validFrom")] = None
     """Time when this tariff becomes active. When absent, it is immediately active."""
@@ -3412,17 +3788,21 @@ class TransactionType(OcppModel):
     charging_state: Annotated[ChargingStateEnumType | None, Field(alias="chargingState")] = None
 
     time_spent_charging: Annotated[Integer | None, Field(alias="timeSpentCharging")] = None
-    """Contains the total time that energy flowed from EVSE to EV during the transaction (in seconds). Note that timeSpentCharging is smaller or equal to the duration of the transaction."""
+    """Contains the total time that energy flowed from EVSE to EV during the transaction (in
+    seconds). Note that timeSpentCharging is smaller or equal to the duration of the transaction.
+    """
 
     stopped_reason: Annotated[ReasonEnumType | None, Field(alias="stoppedReason")] = None
 
     remote_start_id: Annotated[Integer | None, Field(alias="remoteStartId")] = None
-    """The ID given to remote start request (&lt;&lt;requeststarttransactionrequest, RequestStartTransactionRequest&gt;&gt;. This enables to CSMS to match the started transaction to the given start request."""
+    """The ID given to remote start request (RequestStartTransactionRequest. This enables to CSMS
+    to match the started transaction to the given start request.
+    """
 
     operation_mode: Annotated[OperationModeEnumType | None, Field(alias="operationMode")] = None
 
     tariff_id: Annotated[String | None, Field(alias="tariffId", max_length=60)] = None
-    """*(2.1)* Id of tariff in use for transaction"""
+    """(2.1) Id of tariff in use for transaction"""
 
     transaction_limit: Annotated[TransactionLimitType | None, Field(alias="transactionLimit")] = (
         None

@@ -210,7 +210,12 @@ class CertificateSignedStatusEnumType(OcppEnum):
 
 
 class CertificateSigningUseEnumType(OcppEnum):
-    """Indicates the type of the signed certificate that is returned. When omitted the certificate is used for both the 15118 connection (if implemented) and the Charging Station to CSMS connection. This field is required when a typeOfCertificate was included in the &lt;&lt;signcertificaterequest,SignCertificateRequest&gt;&gt; that requested this certificate to be signed AND both the 15118 connection and the Charging Station connection are implemented."""
+    """Indicates the type of the signed certificate that is returned. When omitted the
+    certificate is used for both the 15118 connection (if implemented) and the Charging Station to
+    CSMS connection. This field is required when a typeOfCertificate was included in the
+    SignCertificateRequest that requested this certificate to be signed AND both the 15118
+    connection and the Charging Station connection are implemented.
+    """
 
     ChargingStationCertificate = "ChargingStationCertificate"
     V2GCertificate = "V2GCertificate"
@@ -251,7 +256,9 @@ class ChargingProfileKindEnumType(OcppEnum):
 
 
 class ChargingProfilePurposeEnumType(OcppEnum):
-    """Specifies to purpose of the charging profiles that will be cleared, if they meet the other criteria in the request."""
+    """Specifies to purpose of the charging profiles that will be cleared, if they meet the other
+    criteria in the request.
+    """
 
     ChargingStationExternalConstraints = "ChargingStationExternalConstraints"
     ChargingStationMaxProfile = "ChargingStationMaxProfile"
@@ -277,7 +284,8 @@ class ChargingRateUnitEnumType(OcppEnum):
 
 class ChargingStateEnumType(OcppEnum):
     """Current charging state, is required when state
-    has changed. Omitted when there is no communication between EVSE and EV, because no cable is plugged in.
+    has changed. Omitted when there is no communication between EVSE and EV, because no cable is
+    plugged in.
     """
 
     EVConnected = "EVConnected"
@@ -337,8 +345,9 @@ class ConnectorStatusEnumType(OcppEnum):
 
 
 class ControlModeEnumType(OcppEnum):
-    """*(2.1)* Indicates whether EV wants to operate in Dynamic or Scheduled mode. When absent, Scheduled mode is assumed for backwards compatibility. +
-    *ISO 15118-20:* +
+    """(2.1) Indicates whether EV wants to operate in Dynamic or Scheduled mode. When absent,
+    Scheduled mode is assumed for backwards compatibility.
+    ISO 15118-20:
     ServiceSelectionReq(SelectedEnergyTransferService)
     """
 
@@ -375,7 +384,7 @@ class CustomerInformationStatusEnumType(OcppEnum):
 
 
 class DERControlEnumType(OcppEnum):
-    """Name of control settings to clear. Not used when _controlId_ is provided."""
+    """Name of control settings to clear. Not used when controlId is provided."""
 
     EnterService = "EnterService"
     FreqDroop = "FreqDroop"
@@ -562,21 +571,27 @@ class GetCertificateIdUseEnumType(OcppEnum):
 
 
 class GetCertificateStatusEnumType(OcppEnum):
-    """This indicates whether the charging station was able to retrieve the OCSP certificate status."""
+    """This indicates whether the charging station was able to retrieve the OCSP certificate
+    status.
+    """
 
     Accepted = "Accepted"
     Failed = "Failed"
 
 
 class GetChargingProfileStatusEnumType(OcppEnum):
-    """This indicates whether the Charging Station is able to process this request and will send &lt;&lt;reportchargingprofilesrequest, ReportChargingProfilesRequest&gt;&gt; messages."""
+    """This indicates whether the Charging Station is able to process this request and will send
+    ReportChargingProfilesRequest messages.
+    """
 
     Accepted = "Accepted"
     NoProfiles = "NoProfiles"
 
 
 class GetDisplayMessagesStatusEnumType(OcppEnum):
-    """Indicates if the Charging Station has Display Messages that match the request criteria in the &lt;&lt;getdisplaymessagesrequest,GetDisplayMessagesRequest&gt;&gt;"""
+    """Indicates if the Charging Station has Display Messages that match the request criteria in
+    the GetDisplayMessagesRequest
+    """
 
     Accepted = "Accepted"
     Unknown = "Unknown"
@@ -669,7 +684,7 @@ class Iso15118EVCertificateStatusEnumType(OcppEnum):
 
 
 class LocationEnumType(OcppEnum):
-    """Indicates where the measured value has been sampled. Default =  "Outlet" """
+    """Indicates where the measured value has been sampled. Default = "Outlet" """
 
     Body = "Body"
     Cable = "Cable"
@@ -769,7 +784,9 @@ class MessageFormatEnumType(OcppEnum):
 
 
 class MessagePriorityEnumType(OcppEnum):
-    """If provided the Charging Station shall return Display Messages with the given priority only."""
+    """If provided the Charging Station shall return Display Messages with the given priority
+    only.
+    """
 
     AlwaysFront = "AlwaysFront"
     InFront = "InFront"
@@ -806,9 +823,10 @@ class MessageTriggerEnumType(OcppEnum):
 
 
 class MobilityNeedsModeEnumType(OcppEnum):
-    """*(2.1)* Value of EVCC indicates that EV determines min/target SOC and departure time. +
-    A value of EVCC_SECC indicates that charging station or CSMS may also update min/target SOC and departure time. +
-    *ISO 15118-20:* +
+    """(2.1) Value of EVCC indicates that EV determines min/target SOC and departure time.
+    A value of EVCC_SECC indicates that charging station or CSMS may also update min/target SOC and
+    departure time.
+    ISO 15118-20:
     ServiceSelectionReq(SelectedEnergyTransferService)
     """
 
@@ -860,7 +878,9 @@ class NotifyAllowedEnergyTransferStatusEnumType(OcppEnum):
 
 
 class NotifyEVChargingNeedsStatusEnumType(OcppEnum):
-    """Returns whether the CSMS has been able to process the message successfully. It does not imply that the evChargingNeeds can be met with the current charging profile."""
+    """Returns whether the CSMS has been able to process the message successfully. It does not
+    imply that the evChargingNeeds can be met with the current charging profile.
+    """
 
     Accepted = "Accepted"
     Rejected = "Rejected"
@@ -869,7 +889,9 @@ class NotifyEVChargingNeedsStatusEnumType(OcppEnum):
 
 
 class OCPPInterfaceEnumType(OcppEnum):
-    """Applicable Network Interface. Charging Station is allowed to use a different network interface to connect if the given one does not work."""
+    """Applicable Network Interface. Charging Station is allowed to use a different network
+    interface to connect if the given one does not work.
+    """
 
     Wired0 = "Wired0"
     Wired1 = "Wired1"
@@ -883,14 +905,19 @@ class OCPPInterfaceEnumType(OcppEnum):
 
 
 class OCPPTransportEnumType(OcppEnum):
-    """Defines the transport protocol (e.g. SOAP or JSON). Note: SOAP is not supported in OCPP 2.x, but is supported by earlier versions of OCPP."""
+    """Defines the transport protocol (e.g. SOAP or JSON). Note: SOAP is not supported in OCPP
+    2.x, but is supported by earlier versions of OCPP.
+    """
 
     SOAP = "SOAP"
     JSON = "JSON"
 
 
 class OCPPVersionEnumType(OcppEnum):
-    """*(2.1)* This field is ignored, since the OCPP version to use is determined during the websocket handshake. The field is only kept for backwards compatibility with the OCPP 2.0.1 JSON schema."""
+    """(2.1) This field is ignored, since the OCPP version to use is determined during the
+    websocket handshake. The field is only kept for backwards compatibility with the OCPP 2.0.1 JSON
+    schema.
+    """
 
     OCPP12 = "OCPP12"
     OCPP15 = "OCPP15"
@@ -901,7 +928,9 @@ class OCPPVersionEnumType(OcppEnum):
 
 
 class OperationModeEnumType(OcppEnum):
-    """*(2.1)* Charging operation mode to use during this time interval. When absent defaults to `ChargingOnly`."""
+    """(2.1) Charging operation mode to use during this time interval. When absent defaults to
+    ChargingOnly.
+    """
 
     Idle = "Idle"
     ChargingOnly = "ChargingOnly"
@@ -930,7 +959,10 @@ class PaymentStatusEnumType(OcppEnum):
 
 
 class PhaseEnumType(OcppEnum):
-    """Indicates how the measured value is to be interpreted. For instance between L1 and neutral (L1-N) Please note that not all values of phase are applicable to all Measurands. When phase is absent, the measured value is interpreted as an overall value."""
+    """Indicates how the measured value is to be interpreted. For instance between L1 and neutral
+    (L1-N) Please note that not all values of phase are applicable to all Measurands. When phase is
+    absent, the measured value is interpreted as an overall value.
+    """
 
     L1 = "L1"
     L2 = "L2"
@@ -945,14 +977,16 @@ class PhaseEnumType(OcppEnum):
 
 
 class PowerDuringCessationEnumType(OcppEnum):
-    """Parameter is only sent, if the EV has to feed-in power or reactive power during fault-ride through (FRT) as defined by HVMomCess curve and LVMomCess curve."""
+    """Parameter is only sent, if the EV has to feed-in power or reactive power during fault-ride
+    through (FRT) as defined by HVMomCess curve and LVMomCess curve.
+    """
 
     Active = "Active"
     Reactive = "Reactive"
 
 
 class PreconditioningStatusEnumType(OcppEnum):
-    """*(2.1)* The current preconditioning status of the BMS in the EV. Default value is Unknown."""
+    """(2.1) The current preconditioning status of the BMS in the EV. Default value is Unknown."""
 
     Unknown = "Unknown"
     Ready = "Ready"
@@ -999,8 +1033,12 @@ class ReadingContextEnumType(OcppEnum):
 
 
 class ReasonEnumType(OcppEnum):
-    """The _stoppedReason_ is the reason/event that initiated the process of stopping the transaction. It will normally be the user stopping authorization via card (Local or MasterPass) or app (Remote), but it can also be CSMS revoking authorization (DeAuthorized), or disconnecting the EV when TxStopPoint = EVConnected (EVDisconnected). Most other reasons are related to technical faults or energy limitations. +
-    MAY only be omitted when _stoppedReason_ is "Local"
+    """The stoppedReason is the reason/event that initiated the process of stopping the transaction.
+    It will normally be the user stopping authorization via card (Local or MasterPass) or app
+    (Remote), but it can also be CSMS revoking authorization (DeAuthorized), or disconnecting the EV
+    when TxStopPoint = EVConnected (EVDisconnected). Most other reasons are related to technical
+    faults or energy limitations.
+    MAY only be omitted when stoppedReason is "Local"
     """
 
     DeAuthorized = "DeAuthorized"
@@ -1092,7 +1130,9 @@ class ResetStatusEnumType(OcppEnum):
 
 
 class SendLocalListStatusEnumType(OcppEnum):
-    """This indicates whether the Charging Station has successfully received and applied the update of the Local Authorization List."""
+    """This indicates whether the Charging Station has successfully received and applied the
+    update of the Local Authorization List.
+    """
 
     Accepted = "Accepted"
     Failed = "Failed"
@@ -1100,7 +1140,9 @@ class SendLocalListStatusEnumType(OcppEnum):
 
 
 class SetMonitoringStatusEnumType(OcppEnum):
-    """Status is OK if a value could be returned. Otherwise this will indicate the reason why a value could not be returned."""
+    """Status is OK if a value could be returned. Otherwise this will indicate the reason why a
+    value could not be returned.
+    """
 
     Accepted = "Accepted"
     UnknownComponent = "UnknownComponent"
@@ -1183,7 +1225,8 @@ class TariffSetStatusEnumType(OcppEnum):
 
 class TransactionEventEnumType(OcppEnum):
     """This contains the type of this event.
-    The first TransactionEvent of a transaction SHALL contain: "Started" The last TransactionEvent of a transaction SHALL contain: "Ended" All others SHALL contain: "Updated"
+    The first TransactionEvent of a transaction SHALL contain: "Started" The last TransactionEvent
+    of a transaction SHALL contain: "Ended" All others SHALL contain: "Updated"
     """
 
     Ended = "Ended"

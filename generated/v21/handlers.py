@@ -395,7 +395,7 @@ class CsmsHandlers:
         Functional block: C Authorization.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "Authorize is not supported by this CSMS")
 
@@ -407,7 +407,7 @@ class CsmsHandlers:
         Functional block: S BatterySwapping.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "BatterySwap is not supported by this CSMS")
 
@@ -419,7 +419,7 @@ class CsmsHandlers:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "BootNotification is not supported by this CSMS")
 
@@ -431,7 +431,7 @@ class CsmsHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ClearedChargingLimit is not supported by this CSMS"
@@ -445,7 +445,7 @@ class CsmsHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ClosePeriodicEventStream is not supported by this CSMS"
@@ -459,7 +459,7 @@ class CsmsHandlers:
         Functional block: P DataTransfer.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "DataTransfer is not supported by this CSMS")
 
@@ -471,7 +471,7 @@ class CsmsHandlers:
         Functional block: L FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "FirmwareStatusNotification is not supported by this CSMS"
@@ -485,7 +485,7 @@ class CsmsHandlers:
         Functional block: M ISO15118CertificateManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "Get15118EVCertificate is not supported by this CSMS"
@@ -499,7 +499,7 @@ class CsmsHandlers:
         Functional block: M ISO15118CertificateManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetCertificateChainStatus is not supported by this CSMS"
@@ -513,7 +513,7 @@ class CsmsHandlers:
         Functional block: M ISO15118CertificateManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetCertificateStatus is not supported by this CSMS"
@@ -527,7 +527,7 @@ class CsmsHandlers:
         Functional block: G Availability.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "Heartbeat is not supported by this CSMS")
 
@@ -539,7 +539,7 @@ class CsmsHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "LogStatusNotification is not supported by this CSMS"
@@ -553,7 +553,7 @@ class CsmsHandlers:
         Functional block: J MeterValues.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "MeterValues is not supported by this CSMS")
 
@@ -565,7 +565,7 @@ class CsmsHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyChargingLimit is not supported by this CSMS"
@@ -579,7 +579,7 @@ class CsmsHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyCustomerInformation is not supported by this CSMS"
@@ -593,7 +593,7 @@ class CsmsHandlers:
         Functional block: R DERControl.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "NotifyDERAlarm is not supported by this CSMS")
 
@@ -605,7 +605,7 @@ class CsmsHandlers:
         Functional block: R DERControl.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "NotifyDERStartStop is not supported by this CSMS")
 
@@ -617,7 +617,7 @@ class CsmsHandlers:
         Functional block: O DisplayMessage.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyDisplayMessages is not supported by this CSMS"
@@ -631,7 +631,7 @@ class CsmsHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyEVChargingNeeds is not supported by this CSMS"
@@ -645,7 +645,7 @@ class CsmsHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyEVChargingSchedule is not supported by this CSMS"
@@ -659,7 +659,7 @@ class CsmsHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "NotifyEvent is not supported by this CSMS")
 
@@ -671,7 +671,7 @@ class CsmsHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyMonitoringReport is not supported by this CSMS"
@@ -697,7 +697,7 @@ class CsmsHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "NotifyPriorityCharging is not supported by this CSMS"
@@ -711,7 +711,7 @@ class CsmsHandlers:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "NotifyReport is not supported by this CSMS")
 
@@ -723,7 +723,7 @@ class CsmsHandlers:
         Functional block: C Authorization.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "NotifySettlement is not supported by this CSMS")
 
@@ -735,7 +735,7 @@ class CsmsHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "OpenPeriodicEventStream is not supported by this CSMS"
@@ -749,7 +749,7 @@ class CsmsHandlers:
         Functional block: L FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -764,7 +764,7 @@ class CsmsHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "PullDynamicScheduleUpdate is not supported by this CSMS"
@@ -778,7 +778,7 @@ class CsmsHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ReportChargingProfiles is not supported by this CSMS"
@@ -792,7 +792,7 @@ class CsmsHandlers:
         Functional block: R DERControl.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "ReportDERControl is not supported by this CSMS")
 
@@ -804,7 +804,7 @@ class CsmsHandlers:
         Functional block: H Reservation.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ReservationStatusUpdate is not supported by this CSMS"
@@ -818,7 +818,7 @@ class CsmsHandlers:
         Functional block: A Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SecurityEventNotification is not supported by this CSMS"
@@ -832,7 +832,7 @@ class CsmsHandlers:
         Functional block: A Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "SignCertificate is not supported by this CSMS")
 
@@ -844,7 +844,7 @@ class CsmsHandlers:
         Functional block: G Availability.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "StatusNotification is not supported by this CSMS")
 
@@ -856,7 +856,7 @@ class CsmsHandlers:
         Functional block: E Transactions.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "TransactionEvent is not supported by this CSMS")
 
@@ -868,7 +868,7 @@ class CsmsHandlers:
         Functional block: C Authorization.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "VatNumberValidation is not supported by this CSMS"
@@ -891,7 +891,8 @@ class CsmsCalls:
         Functional block: Q BidirectionalPowerTransfer.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="AFRRSignal", timeout=timeout)
         return _expect(response, AFRRSignalResponse)
@@ -904,7 +905,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="AdjustPeriodicEventStream", timeout=timeout
@@ -919,7 +921,8 @@ class CsmsCalls:
         Functional block: H Reservation.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="CancelReservation", timeout=timeout)
         return _expect(response, CancelReservationResponse)
@@ -932,7 +935,8 @@ class CsmsCalls:
         Functional block: A Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="CertificateSigned", timeout=timeout)
         return _expect(response, CertificateSignedResponse)
@@ -945,7 +949,8 @@ class CsmsCalls:
         Functional block: G Availability.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="ChangeAvailability", timeout=timeout)
         return _expect(response, ChangeAvailabilityResponse)
@@ -958,7 +963,8 @@ class CsmsCalls:
         Functional block: I TariffAndCost.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ChangeTransactionTariff", timeout=timeout
@@ -973,7 +979,8 @@ class CsmsCalls:
         Functional block: C Authorization.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="ClearCache", timeout=timeout)
         return _expect(response, ClearCacheResponse)
@@ -986,7 +993,8 @@ class CsmsCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ClearChargingProfile", timeout=timeout
@@ -1001,7 +1009,8 @@ class CsmsCalls:
         Functional block: R DERControl.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="ClearDERControl", timeout=timeout)
         return _expect(response, ClearDERControlResponse)
@@ -1014,7 +1023,8 @@ class CsmsCalls:
         Functional block: O DisplayMessage.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ClearDisplayMessage", timeout=timeout
@@ -1029,7 +1039,8 @@ class CsmsCalls:
         Functional block: I TariffAndCost.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="ClearTariffs", timeout=timeout)
         return _expect(response, ClearTariffsResponse)
@@ -1042,7 +1053,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ClearVariableMonitoring", timeout=timeout
@@ -1057,7 +1069,8 @@ class CsmsCalls:
         Functional block: I TariffAndCost.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="CostUpdated", timeout=timeout)
         return _expect(response, CostUpdatedResponse)
@@ -1070,7 +1083,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="CustomerInformation", timeout=timeout
@@ -1085,7 +1099,8 @@ class CsmsCalls:
         Functional block: P DataTransfer.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="DataTransfer", timeout=timeout)
         return _expect(response, DataTransferResponse)
@@ -1098,7 +1113,8 @@ class CsmsCalls:
         Functional block: M ISO15118CertificateManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="DeleteCertificate", timeout=timeout)
         return _expect(response, DeleteCertificateResponse)
@@ -1111,7 +1127,8 @@ class CsmsCalls:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetBaseReport", timeout=timeout)
         return _expect(response, GetBaseReportResponse)
@@ -1124,7 +1141,8 @@ class CsmsCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetChargingProfiles", timeout=timeout
@@ -1139,7 +1157,8 @@ class CsmsCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetCompositeSchedule", timeout=timeout
@@ -1154,7 +1173,8 @@ class CsmsCalls:
         Functional block: R DERControl.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetDERControl", timeout=timeout)
         return _expect(response, GetDERControlResponse)
@@ -1167,7 +1187,8 @@ class CsmsCalls:
         Functional block: O DisplayMessage.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetDisplayMessages", timeout=timeout)
         return _expect(response, GetDisplayMessagesResponse)
@@ -1180,7 +1201,8 @@ class CsmsCalls:
         Functional block: M ISO15118CertificateManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetInstalledCertificateIds", timeout=timeout
@@ -1195,7 +1217,8 @@ class CsmsCalls:
         Functional block: D LocalAuthorizationListManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetLocalListVersion", timeout=timeout
@@ -1210,7 +1233,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetLog", timeout=timeout)
         return _expect(response, GetLogResponse)
@@ -1223,7 +1247,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetMonitoringReport", timeout=timeout
@@ -1238,7 +1263,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetPeriodicEventStream", timeout=timeout
@@ -1253,7 +1279,8 @@ class CsmsCalls:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetReport", timeout=timeout)
         return _expect(response, GetReportResponse)
@@ -1266,7 +1293,8 @@ class CsmsCalls:
         Functional block: I TariffAndCost.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetTariffs", timeout=timeout)
         return _expect(response, GetTariffsResponse)
@@ -1279,7 +1307,8 @@ class CsmsCalls:
         Functional block: E Transactions.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetTransactionStatus", timeout=timeout
@@ -1294,7 +1323,8 @@ class CsmsCalls:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="GetVariables", timeout=timeout)
         return _expect(response, GetVariablesResponse)
@@ -1307,7 +1337,8 @@ class CsmsCalls:
         Functional block: M ISO15118CertificateManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="InstallCertificate", timeout=timeout)
         return _expect(response, InstallCertificateResponse)
@@ -1320,7 +1351,8 @@ class CsmsCalls:
         Functional block: Q BidirectionalPowerTransfer.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyAllowedEnergyTransfer", timeout=timeout
@@ -1335,7 +1367,8 @@ class CsmsCalls:
         Functional block: C Authorization.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyWebPaymentStarted", timeout=timeout
@@ -1350,7 +1383,8 @@ class CsmsCalls:
         Functional block: L FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="PublishFirmware", timeout=timeout)
         return _expect(response, PublishFirmwareResponse)
@@ -1363,7 +1397,8 @@ class CsmsCalls:
         Functional block: S BatterySwapping.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="RequestBatterySwap", timeout=timeout)
         return _expect(response, RequestBatterySwapResponse)
@@ -1376,7 +1411,8 @@ class CsmsCalls:
         Functional block: F RemoteControl.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="RequestStartTransaction", timeout=timeout
@@ -1391,7 +1427,8 @@ class CsmsCalls:
         Functional block: F RemoteControl.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="RequestStopTransaction", timeout=timeout
@@ -1406,7 +1443,8 @@ class CsmsCalls:
         Functional block: H Reservation.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="ReserveNow", timeout=timeout)
         return _expect(response, ReserveNowResponse)
@@ -1417,7 +1455,8 @@ class CsmsCalls:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="Reset", timeout=timeout)
         return _expect(response, ResetResponse)
@@ -1430,7 +1469,8 @@ class CsmsCalls:
         Functional block: D LocalAuthorizationListManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SendLocalList", timeout=timeout)
         return _expect(response, SendLocalListResponse)
@@ -1443,7 +1483,8 @@ class CsmsCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetChargingProfile", timeout=timeout)
         return _expect(response, SetChargingProfileResponse)
@@ -1456,7 +1497,8 @@ class CsmsCalls:
         Functional block: R DERControl.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetDERControl", timeout=timeout)
         return _expect(response, SetDERControlResponse)
@@ -1469,7 +1511,8 @@ class CsmsCalls:
         Functional block: I TariffAndCost.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetDefaultTariff", timeout=timeout)
         return _expect(response, SetDefaultTariffResponse)
@@ -1482,7 +1525,8 @@ class CsmsCalls:
         Functional block: O DisplayMessage.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetDisplayMessage", timeout=timeout)
         return _expect(response, SetDisplayMessageResponse)
@@ -1495,7 +1539,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetMonitoringBase", timeout=timeout)
         return _expect(response, SetMonitoringBaseResponse)
@@ -1508,7 +1553,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetMonitoringLevel", timeout=timeout)
         return _expect(response, SetMonitoringLevelResponse)
@@ -1521,7 +1567,8 @@ class CsmsCalls:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetNetworkProfile", timeout=timeout)
         return _expect(response, SetNetworkProfileResponse)
@@ -1534,7 +1581,8 @@ class CsmsCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="SetVariableMonitoring", timeout=timeout
@@ -1549,7 +1597,8 @@ class CsmsCalls:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SetVariables", timeout=timeout)
         return _expect(response, SetVariablesResponse)
@@ -1562,7 +1611,8 @@ class CsmsCalls:
         Functional block: F RemoteControl.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="TriggerMessage", timeout=timeout)
         return _expect(response, TriggerMessageResponse)
@@ -1575,7 +1625,8 @@ class CsmsCalls:
         Functional block: F RemoteControl.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="UnlockConnector", timeout=timeout)
         return _expect(response, UnlockConnectorResponse)
@@ -1588,7 +1639,8 @@ class CsmsCalls:
         Functional block: L FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="UnpublishFirmware", timeout=timeout)
         return _expect(response, UnpublishFirmwareResponse)
@@ -1601,7 +1653,8 @@ class CsmsCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="UpdateDynamicSchedule", timeout=timeout
@@ -1616,7 +1669,8 @@ class CsmsCalls:
         Functional block: L FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="UpdateFirmware", timeout=timeout)
         return _expect(response, UpdateFirmwareResponse)
@@ -1629,7 +1683,8 @@ class CsmsCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="UsePriorityCharging", timeout=timeout
@@ -1789,7 +1844,7 @@ class ChargingStationHandlers:
         Functional block: Q BidirectionalPowerTransfer.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "AFRRSignal is not supported by this Charging Station"
@@ -1803,7 +1858,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1818,7 +1873,7 @@ class ChargingStationHandlers:
         Functional block: H Reservation.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "CancelReservation is not supported by this Charging Station"
@@ -1832,7 +1887,7 @@ class ChargingStationHandlers:
         Functional block: A Security.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "CertificateSigned is not supported by this Charging Station"
@@ -1846,7 +1901,7 @@ class ChargingStationHandlers:
         Functional block: G Availability.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ChangeAvailability is not supported by this Charging Station"
@@ -1860,7 +1915,7 @@ class ChargingStationHandlers:
         Functional block: I TariffAndCost.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1875,7 +1930,7 @@ class ChargingStationHandlers:
         Functional block: C Authorization.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ClearCache is not supported by this Charging Station"
@@ -1889,7 +1944,7 @@ class ChargingStationHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1904,7 +1959,7 @@ class ChargingStationHandlers:
         Functional block: R DERControl.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ClearDERControl is not supported by this Charging Station"
@@ -1918,7 +1973,7 @@ class ChargingStationHandlers:
         Functional block: O DisplayMessage.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ClearDisplayMessage is not supported by this Charging Station"
@@ -1932,7 +1987,7 @@ class ChargingStationHandlers:
         Functional block: I TariffAndCost.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ClearTariffs is not supported by this Charging Station"
@@ -1946,7 +2001,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -1961,7 +2016,7 @@ class ChargingStationHandlers:
         Functional block: I TariffAndCost.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "CostUpdated is not supported by this Charging Station"
@@ -1975,7 +2030,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "CustomerInformation is not supported by this Charging Station"
@@ -1989,7 +2044,7 @@ class ChargingStationHandlers:
         Functional block: P DataTransfer.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "DataTransfer is not supported by this Charging Station"
@@ -2003,7 +2058,7 @@ class ChargingStationHandlers:
         Functional block: M ISO15118CertificateManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "DeleteCertificate is not supported by this Charging Station"
@@ -2017,7 +2072,7 @@ class ChargingStationHandlers:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetBaseReport is not supported by this Charging Station"
@@ -2031,7 +2086,7 @@ class ChargingStationHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetChargingProfiles is not supported by this Charging Station"
@@ -2045,7 +2100,7 @@ class ChargingStationHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -2060,7 +2115,7 @@ class ChargingStationHandlers:
         Functional block: R DERControl.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetDERControl is not supported by this Charging Station"
@@ -2074,7 +2129,7 @@ class ChargingStationHandlers:
         Functional block: O DisplayMessage.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetDisplayMessages is not supported by this Charging Station"
@@ -2088,7 +2143,7 @@ class ChargingStationHandlers:
         Functional block: M ISO15118CertificateManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -2103,7 +2158,7 @@ class ChargingStationHandlers:
         Functional block: D LocalAuthorizationListManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetLocalListVersion is not supported by this Charging Station"
@@ -2115,7 +2170,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "GetLog is not supported by this Charging Station")
 
@@ -2127,7 +2182,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetMonitoringReport is not supported by this Charging Station"
@@ -2141,7 +2196,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -2156,7 +2211,7 @@ class ChargingStationHandlers:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetReport is not supported by this Charging Station"
@@ -2170,7 +2225,7 @@ class ChargingStationHandlers:
         Functional block: I TariffAndCost.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetTariffs is not supported by this Charging Station"
@@ -2184,7 +2239,7 @@ class ChargingStationHandlers:
         Functional block: E Transactions.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -2199,7 +2254,7 @@ class ChargingStationHandlers:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "GetVariables is not supported by this Charging Station"
@@ -2213,7 +2268,7 @@ class ChargingStationHandlers:
         Functional block: M ISO15118CertificateManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "InstallCertificate is not supported by this Charging Station"
@@ -2227,7 +2282,7 @@ class ChargingStationHandlers:
         Functional block: Q BidirectionalPowerTransfer.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -2242,7 +2297,7 @@ class ChargingStationHandlers:
         Functional block: C Authorization.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -2257,7 +2312,7 @@ class ChargingStationHandlers:
         Functional block: L FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "PublishFirmware is not supported by this Charging Station"
@@ -2271,7 +2326,7 @@ class ChargingStationHandlers:
         Functional block: S BatterySwapping.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "RequestBatterySwap is not supported by this Charging Station"
@@ -2285,7 +2340,7 @@ class ChargingStationHandlers:
         Functional block: F RemoteControl.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -2300,7 +2355,7 @@ class ChargingStationHandlers:
         Functional block: F RemoteControl.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -2315,7 +2370,7 @@ class ChargingStationHandlers:
         Functional block: H Reservation.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "ReserveNow is not supported by this Charging Station"
@@ -2327,7 +2382,7 @@ class ChargingStationHandlers:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(ErrorCode.NOT_SUPPORTED, "Reset is not supported by this Charging Station")
 
@@ -2339,7 +2394,7 @@ class ChargingStationHandlers:
         Functional block: D LocalAuthorizationListManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SendLocalList is not supported by this Charging Station"
@@ -2353,7 +2408,7 @@ class ChargingStationHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetChargingProfile is not supported by this Charging Station"
@@ -2367,7 +2422,7 @@ class ChargingStationHandlers:
         Functional block: R DERControl.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetDERControl is not supported by this Charging Station"
@@ -2381,7 +2436,7 @@ class ChargingStationHandlers:
         Functional block: I TariffAndCost.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetDefaultTariff is not supported by this Charging Station"
@@ -2395,7 +2450,7 @@ class ChargingStationHandlers:
         Functional block: O DisplayMessage.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetDisplayMessage is not supported by this Charging Station"
@@ -2409,7 +2464,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetMonitoringBase is not supported by this Charging Station"
@@ -2423,7 +2478,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetMonitoringLevel is not supported by this Charging Station"
@@ -2437,7 +2492,7 @@ class ChargingStationHandlers:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetNetworkProfile is not supported by this Charging Station"
@@ -2451,7 +2506,7 @@ class ChargingStationHandlers:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -2466,7 +2521,7 @@ class ChargingStationHandlers:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "SetVariables is not supported by this Charging Station"
@@ -2480,7 +2535,7 @@ class ChargingStationHandlers:
         Functional block: F RemoteControl.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "TriggerMessage is not supported by this Charging Station"
@@ -2494,7 +2549,7 @@ class ChargingStationHandlers:
         Functional block: F RemoteControl.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "UnlockConnector is not supported by this Charging Station"
@@ -2508,7 +2563,7 @@ class ChargingStationHandlers:
         Functional block: L FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "UnpublishFirmware is not supported by this Charging Station"
@@ -2522,7 +2577,7 @@ class ChargingStationHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED,
@@ -2537,7 +2592,7 @@ class ChargingStationHandlers:
         Functional block: L FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "UpdateFirmware is not supported by this Charging Station"
@@ -2551,7 +2606,7 @@ class ChargingStationHandlers:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Not implemented here: answered with a NotSupported CALLERROR. Override it to support the action.
+        Not implemented here: answered with a NotSupported CALLERROR; override to support it.
         """
         raise OcppError(
             ErrorCode.NOT_SUPPORTED, "UsePriorityCharging is not supported by this Charging Station"
@@ -2574,7 +2629,8 @@ class ChargingStationCalls:
         Functional block: C Authorization.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="Authorize", timeout=timeout)
         return _expect(response, AuthorizeResponse)
@@ -2587,7 +2643,8 @@ class ChargingStationCalls:
         Functional block: S BatterySwapping.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="BatterySwap", timeout=timeout)
         return _expect(response, BatterySwapResponse)
@@ -2600,7 +2657,8 @@ class ChargingStationCalls:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="BootNotification", timeout=timeout)
         return _expect(response, BootNotificationResponse)
@@ -2613,7 +2671,8 @@ class ChargingStationCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ClearedChargingLimit", timeout=timeout
@@ -2628,7 +2687,8 @@ class ChargingStationCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ClosePeriodicEventStream", timeout=timeout
@@ -2643,7 +2703,8 @@ class ChargingStationCalls:
         Functional block: P DataTransfer.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="DataTransfer", timeout=timeout)
         return _expect(response, DataTransferResponse)
@@ -2656,7 +2717,8 @@ class ChargingStationCalls:
         Functional block: L FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="FirmwareStatusNotification", timeout=timeout
@@ -2671,7 +2733,8 @@ class ChargingStationCalls:
         Functional block: M ISO15118CertificateManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="Get15118EVCertificate", timeout=timeout
@@ -2686,7 +2749,8 @@ class ChargingStationCalls:
         Functional block: M ISO15118CertificateManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetCertificateChainStatus", timeout=timeout
@@ -2701,7 +2765,8 @@ class ChargingStationCalls:
         Functional block: M ISO15118CertificateManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="GetCertificateStatus", timeout=timeout
@@ -2716,7 +2781,8 @@ class ChargingStationCalls:
         Functional block: G Availability.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="Heartbeat", timeout=timeout)
         return _expect(response, HeartbeatResponse)
@@ -2729,7 +2795,8 @@ class ChargingStationCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="LogStatusNotification", timeout=timeout
@@ -2744,7 +2811,8 @@ class ChargingStationCalls:
         Functional block: J MeterValues.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="MeterValues", timeout=timeout)
         return _expect(response, MeterValuesResponse)
@@ -2757,7 +2825,8 @@ class ChargingStationCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyChargingLimit", timeout=timeout
@@ -2772,7 +2841,8 @@ class ChargingStationCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyCustomerInformation", timeout=timeout
@@ -2787,7 +2857,8 @@ class ChargingStationCalls:
         Functional block: R DERControl.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="NotifyDERAlarm", timeout=timeout)
         return _expect(response, NotifyDERAlarmResponse)
@@ -2800,7 +2871,8 @@ class ChargingStationCalls:
         Functional block: R DERControl.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="NotifyDERStartStop", timeout=timeout)
         return _expect(response, NotifyDERStartStopResponse)
@@ -2813,7 +2885,8 @@ class ChargingStationCalls:
         Functional block: O DisplayMessage.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyDisplayMessages", timeout=timeout
@@ -2828,7 +2901,8 @@ class ChargingStationCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyEVChargingNeeds", timeout=timeout
@@ -2843,7 +2917,8 @@ class ChargingStationCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyEVChargingSchedule", timeout=timeout
@@ -2858,7 +2933,8 @@ class ChargingStationCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="NotifyEvent", timeout=timeout)
         return _expect(response, NotifyEventResponse)
@@ -2871,7 +2947,8 @@ class ChargingStationCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyMonitoringReport", timeout=timeout
@@ -2896,7 +2973,8 @@ class ChargingStationCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="NotifyPriorityCharging", timeout=timeout
@@ -2911,7 +2989,8 @@ class ChargingStationCalls:
         Functional block: B Provisioning.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="NotifyReport", timeout=timeout)
         return _expect(response, NotifyReportResponse)
@@ -2924,7 +3003,8 @@ class ChargingStationCalls:
         Functional block: C Authorization.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="NotifySettlement", timeout=timeout)
         return _expect(response, NotifySettlementResponse)
@@ -2937,7 +3017,8 @@ class ChargingStationCalls:
         Functional block: N Diagnostics.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="OpenPeriodicEventStream", timeout=timeout
@@ -2952,7 +3033,8 @@ class ChargingStationCalls:
         Functional block: L FirmwareManagement.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="PublishFirmwareStatusNotification", timeout=timeout
@@ -2967,7 +3049,8 @@ class ChargingStationCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="PullDynamicScheduleUpdate", timeout=timeout
@@ -2982,7 +3065,8 @@ class ChargingStationCalls:
         Functional block: K SmartCharging.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ReportChargingProfiles", timeout=timeout
@@ -2997,7 +3081,8 @@ class ChargingStationCalls:
         Functional block: R DERControl.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="ReportDERControl", timeout=timeout)
         return _expect(response, ReportDERControlResponse)
@@ -3010,7 +3095,8 @@ class ChargingStationCalls:
         Functional block: H Reservation.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="ReservationStatusUpdate", timeout=timeout
@@ -3025,7 +3111,8 @@ class ChargingStationCalls:
         Functional block: A Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="SecurityEventNotification", timeout=timeout
@@ -3040,7 +3127,8 @@ class ChargingStationCalls:
         Functional block: A Security.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="SignCertificate", timeout=timeout)
         return _expect(response, SignCertificateResponse)
@@ -3053,7 +3141,8 @@ class ChargingStationCalls:
         Functional block: G Availability.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="StatusNotification", timeout=timeout)
         return _expect(response, StatusNotificationResponse)
@@ -3066,7 +3155,8 @@ class ChargingStationCalls:
         Functional block: E Transactions.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(request, action="TransactionEvent", timeout=timeout)
         return _expect(response, TransactionEventResponse)
@@ -3079,7 +3169,8 @@ class ChargingStationCalls:
         Functional block: C Authorization.
         Use cases: none listed in the use-case table.
 
-        Returns the validated response; raises what the connection's `call` raises (RemoteCallError, InvalidResultError, CallTimeout, Disconnected).
+        Returns the validated response; raises what the connection's `call` raises (RemoteCallError,
+        InvalidResultError, CallTimeout, Disconnected).
         """
         response = await self.connection.call(
             request, action="VatNumberValidation", timeout=timeout

@@ -333,11 +333,11 @@ class AFRRSignalRequest(OcppModel):
     Functional block: Q BidirectionalPowerTransfer.
     """
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
     """Time when signal becomes active."""
 
-    signal: Annotated[Integer, Field(alias="signal")]
-    """Value of signal in _v2xSignalWattCurve_."""
+    signal: Integer
+    """Value of signal in v2xSignalWattCurve."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -348,7 +348,7 @@ class AFRRSignalResponse(OcppModel):
     Functional block: Q BidirectionalPowerTransfer.
     """
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -361,9 +361,9 @@ class AdjustPeriodicEventStreamRequest(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    id: Annotated[Integer, Field(alias="id", ge=0)]
+    id: Annotated[Integer, Field(ge=0)]
 
-    params: Annotated[PeriodicEventStreamParamsType, Field(alias="params")]
+    params: PeriodicEventStreamParamsType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -374,7 +374,7 @@ class AdjustPeriodicEventStreamResponse(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -389,9 +389,11 @@ class AuthorizeRequest(OcppModel):
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
-    certificate: Annotated[String | None, Field(alias="certificate", max_length=10000)] = None
-    """*(2.1)* The X.509 certificate chain presented by EV and encoded in PEM format. Order of certificates in chain is from leaf up to (but excluding) root certificate. +
-    Only needed in case of central contract validation when Charging Station cannot validate the contract certificate.
+    certificate: Annotated[String | None, Field(max_length=10000)] = None
+    """(2.1) The X.509 certificate chain presented by EV and encoded in PEM format. Order of
+    certificates in chain is from leaf up to (but excluding) root certificate.
+    Only needed in case of central contract validation when Charging Station cannot validate the
+    contract certificate.
     """
 
     iso15118_certificate_hash_data: Annotated[
@@ -417,9 +419,11 @@ class AuthorizeResponse(OcppModel):
     allowed_energy_transfer: Annotated[
         list[EnergyTransferModeEnumType] | None, Field(alias="allowedEnergyTransfer", min_length=1)
     ] = None
-    """*(2.1)* List of allowed energy transfer modes the EV can choose from. If omitted this defaults to charging only."""
+    """(2.1) List of allowed energy transfer modes the EV can choose from. If omitted this
+    defaults to charging only.
+    """
 
-    tariff: Annotated[TariffType | None, Field(alias="tariff")] = None
+    tariff: TariffType | None = None
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -447,7 +451,8 @@ class BatterySwapResponse(OcppModel):
 
     Functional block: S BatterySwapping.
 
-    This is an empty response that just acknowledges receipt of the request. (The request cannot be rejected).
+    This is an empty response that just acknowledges receipt of the request. (The request cannot be
+    rejected).
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -461,7 +466,7 @@ class BootNotificationRequest(OcppModel):
 
     charging_station: Annotated[ChargingStationType, Field(alias="chargingStation")]
 
-    reason: Annotated[BootReasonEnumType, Field(alias="reason")]
+    reason: BootReasonEnumType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -475,10 +480,13 @@ class BootNotificationResponse(OcppModel):
     current_time: Annotated[DateTime, Field(alias="currentTime")]
     """This contains the CSMS’s current time."""
 
-    interval: Annotated[Integer, Field(alias="interval")]
-    """When &lt;&lt;cmn_registrationstatusenumtype,Status&gt;&gt; is Accepted, this contains the heartbeat interval in seconds. If the CSMS returns something other than Accepted, the value of the interval field indicates the minimum wait time before sending a next BootNotification request."""
+    interval: Integer
+    """When Status is Accepted, this contains the heartbeat interval in seconds. If the CSMS
+    returns something other than Accepted, the value of the interval field indicates the minimum
+    wait time before sending a next BootNotification request.
+    """
 
-    status: Annotated[RegistrationStatusEnumType, Field(alias="status")]
+    status: RegistrationStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -503,7 +511,7 @@ class CancelReservationResponse(OcppModel):
     Functional block: H Reservation.
     """
 
-    status: Annotated[CancelReservationStatusEnumType, Field(alias="status")]
+    status: CancelReservationStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -517,9 +525,12 @@ class CertificateSignedRequest(OcppModel):
     """
 
     certificate_chain: Annotated[String, Field(alias="certificateChain", max_length=10000)]
-    """The signed PEM encoded X.509 certificate. This SHALL also contain the necessary sub CA certificates, when applicable. The order of the bundle follows the certificate chain, starting from the leaf certificate.
+    """The signed PEM encoded X.509 certificate. This SHALL also contain the necessary sub CA
+    certificates, when applicable. The order of the bundle follows the certificate chain, starting
+    from the leaf certificate.
 
-    The Configuration Variable &lt;&lt;configkey-max-certificate-chain-size,MaxCertificateChainSize&gt;&gt; can be used to limit the maximum size of this field.
+    The Configuration Variable MaxCertificateChainSize can be used to limit the maximum size of this
+    field.
     """
 
     certificate_type: Annotated[
@@ -527,7 +538,7 @@ class CertificateSignedRequest(OcppModel):
     ] = None
 
     request_id: Annotated[Integer | None, Field(alias="requestId")] = None
-    """*(2.1)* RequestId to correlate this message with the SignCertificateRequest."""
+    """(2.1) RequestId to correlate this message with the SignCertificateRequest."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -538,7 +549,7 @@ class CertificateSignedResponse(OcppModel):
     Functional block: A Security.
     """
 
-    status: Annotated[CertificateSignedStatusEnumType, Field(alias="status")]
+    status: CertificateSignedStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -551,7 +562,7 @@ class ChangeAvailabilityRequest(OcppModel):
     Functional block: G Availability.
     """
 
-    evse: Annotated[EVSEType | None, Field(alias="evse")] = None
+    evse: EVSEType | None = None
 
     operational_status: Annotated[OperationalStatusEnumType, Field(alias="operationalStatus")]
 
@@ -564,7 +575,7 @@ class ChangeAvailabilityResponse(OcppModel):
     Functional block: G Availability.
     """
 
-    status: Annotated[ChangeAvailabilityStatusEnumType, Field(alias="status")]
+    status: ChangeAvailabilityStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -577,7 +588,7 @@ class ChangeTransactionTariffRequest(OcppModel):
     Functional block: I TariffAndCost.
     """
 
-    tariff: Annotated[TariffType, Field(alias="tariff")]
+    tariff: TariffType
 
     transaction_id: Annotated[String, Field(alias="transactionId", max_length=36)]
     """Transaction id for new tariff."""
@@ -591,7 +602,7 @@ class ChangeTransactionTariffResponse(OcppModel):
     Functional block: I TariffAndCost.
     """
 
-    status: Annotated[TariffChangeStatusEnumType, Field(alias="status")]
+    status: TariffChangeStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -613,7 +624,7 @@ class ClearCacheResponse(OcppModel):
     Functional block: C Authorization.
     """
 
-    status: Annotated[ClearCacheStatusEnumType, Field(alias="status")]
+    status: ClearCacheStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -642,7 +653,7 @@ class ClearChargingProfileResponse(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    status: Annotated[ClearChargingProfileStatusEnumType, Field(alias="status")]
+    status: ClearChargingProfileStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -661,7 +672,7 @@ class ClearDERControlRequest(OcppModel):
     control_type: Annotated[DERControlEnumType | None, Field(alias="controlType")] = None
 
     control_id: Annotated[String | None, Field(alias="controlId", max_length=36)] = None
-    """Id of control setting to clear. When omitted all settings for _controlType_ are cleared."""
+    """Id of control setting to clear. When omitted all settings for controlType are cleared."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -672,7 +683,7 @@ class ClearDERControlResponse(OcppModel):
     Functional block: R DERControl.
     """
 
-    status: Annotated[DERControlStatusEnumType, Field(alias="status")]
+    status: DERControlStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -685,7 +696,7 @@ class ClearDisplayMessageRequest(OcppModel):
     Functional block: O DisplayMessage.
     """
 
-    id: Annotated[Integer, Field(alias="id", ge=0)]
+    id: Annotated[Integer, Field(ge=0)]
     """Id of the message that SHALL be removed from the Charging Station."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -697,7 +708,7 @@ class ClearDisplayMessageResponse(OcppModel):
     Functional block: O DisplayMessage.
     """
 
-    status: Annotated[ClearMessageStatusEnumType, Field(alias="status")]
+    status: ClearMessageStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -713,10 +724,10 @@ class ClearTariffsRequest(OcppModel):
     tariff_ids: Annotated[
         list[Annotated[String, Field(max_length=60)]] | None, Field(alias="tariffIds", min_length=1)
     ] = None
-    """List of tariff Ids to clear. When absent clears all tariffs at _evseId_."""
+    """List of tariff Ids to clear. When absent clears all tariffs at evseId."""
 
     evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
-    """When present only clear tariffs matching _tariffIds_ at EVSE _evseId_."""
+    """When present only clear tariffs matching tariffIds at EVSE evseId."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -740,7 +751,7 @@ class ClearVariableMonitoringRequest(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    id: Annotated[list[Annotated[Integer, Field(ge=0)]], Field(alias="id", min_length=1)]
+    id: Annotated[list[Annotated[Integer, Field(ge=0)]], Field(min_length=1)]
     """List of the monitors to be cleared, identified by there Id."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -766,7 +777,9 @@ class ClearedChargingLimitRequest(OcppModel):
     """
 
     charging_limit_source: Annotated[String, Field(alias="chargingLimitSource", max_length=20)]
-    """Source of the charging limit. Allowed values defined in Appendix as ChargingLimitSourceEnumStringType."""
+    """Source of the charging limit. Allowed values defined in Appendix as
+    ChargingLimitSourceEnumStringType.
+    """
 
     evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
     """EVSE Identifier."""
@@ -789,7 +802,7 @@ class ClosePeriodicEventStreamRequest(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    id: Annotated[Integer, Field(alias="id", ge=0)]
+    id: Annotated[Integer, Field(ge=0)]
     """Id of stream to close."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -811,7 +824,9 @@ class CostUpdatedRequest(OcppModel):
     """
 
     total_cost: Annotated[Number, Field(alias="totalCost")]
-    """Current total cost, based on the information known by the CSMS, of the transaction including taxes. In the currency configured with the configuration Variable: [&lt;&lt;configkey-currency, Currency&gt;&gt;]"""
+    """Current total cost, based on the information known by the CSMS, of the transaction
+    including taxes. In the currency configured with the configuration Variable: [Currency]
+    """
 
     transaction_id: Annotated[String, Field(alias="transactionId", max_length=36)]
     """Transaction Id of the transaction the current cost are asked for."""
@@ -843,17 +858,23 @@ class CustomerInformationRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId", ge=0)]
     """The Id of the request."""
 
-    report: Annotated[Boolean, Field(alias="report")]
-    """Flag indicating whether the Charging Station should return NotifyCustomerInformationRequest messages containing information about the customer referred to."""
+    report: Boolean
+    """Flag indicating whether the Charging Station should return
+    NotifyCustomerInformationRequest messages containing information about the customer referred to.
+    """
 
-    clear: Annotated[Boolean, Field(alias="clear")]
-    """Flag indicating whether the Charging Station should clear all information about the customer referred to."""
+    clear: Boolean
+    """Flag indicating whether the Charging Station should clear all information about the
+    customer referred to.
+    """
 
     customer_identifier: Annotated[
         String | None, Field(alias="customerIdentifier", max_length=64)
     ] = None
-    """A (e.g. vendor specific) identifier of the customer this request refers to. This field contains a custom identifier other than IdToken and Certificate.
-    One of the possible identifiers (customerIdentifier, customerIdToken or customerCertificate) should be in the request message.
+    """A (e.g. vendor specific) identifier of the customer this request refers to. This field
+    contains a custom identifier other than IdToken and Certificate.
+    One of the possible identifiers (customerIdentifier, customerIdToken or customerCertificate)
+    should be in the request message.
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -865,7 +886,7 @@ class CustomerInformationResponse(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    status: Annotated[CustomerInformationStatusEnumType, Field(alias="status")]
+    status: CustomerInformationStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -881,8 +902,10 @@ class DataTransferRequest(OcppModel):
     message_id: Annotated[String | None, Field(alias="messageId", max_length=50)] = None
     """May be used to indicate a specific message or implementation."""
 
-    data: Annotated[AnyJson, Field(alias="data")] = None
-    """Data without specified length or format. This needs to be decided by both parties (Open to implementation)."""
+    data: AnyJson = None
+    """Data without specified length or format. This needs to be decided by both parties (Open to
+    implementation).
+    """
 
     vendor_id: Annotated[String, Field(alias="vendorId", max_length=255)]
     """This identifies the Vendor specific implementation"""
@@ -896,11 +919,11 @@ class DataTransferResponse(OcppModel):
     Functional block: P DataTransfer.
     """
 
-    status: Annotated[DataTransferStatusEnumType, Field(alias="status")]
+    status: DataTransferStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
-    data: Annotated[AnyJson, Field(alias="data")] = None
+    data: AnyJson = None
     """Data without specified length or format, in response to request."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -923,7 +946,7 @@ class DeleteCertificateResponse(OcppModel):
     Functional block: M ISO15118CertificateManagement.
     """
 
-    status: Annotated[DeleteCertificateStatusEnumType, Field(alias="status")]
+    status: DeleteCertificateStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -936,12 +959,13 @@ class FirmwareStatusNotificationRequest(OcppModel):
     Functional block: L FirmwareManagement.
     """
 
-    status: Annotated[FirmwareStatusEnumType, Field(alias="status")]
+    status: FirmwareStatusEnumType
 
     request_id: Annotated[Integer | None, Field(alias="requestId")] = None
     """The request id that was provided in the
     UpdateFirmwareRequest that started this firmware update.
-    This field is mandatory, unless the message was triggered by a TriggerMessageRequest AND there is no firmware update ongoing.
+    This field is mandatory, unless the message was triggered by a TriggerMessageRequest AND there
+    is no firmware update ongoing.
     """
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
@@ -965,19 +989,23 @@ class Get15118EVCertificateRequest(OcppModel):
     """
 
     iso15118_schema_version: Annotated[String, Field(alias="iso15118SchemaVersion", max_length=50)]
-    """Schema version currently used for the 15118 session between EV and Charging Station. Needed for parsing of the EXI stream by the CSMS."""
+    """Schema version currently used for the 15118 session between EV and Charging Station.
+    Needed for parsing of the EXI stream by the CSMS.
+    """
 
-    action: Annotated[CertificateActionEnumType, Field(alias="action")]
+    action: CertificateActionEnumType
 
     exi_request: Annotated[String, Field(alias="exiRequest", max_length=11000)]
-    """*(2.1)* Raw CertificateInstallationReq request from EV, Base64 encoded. +
-    Extended to support ISO 15118-20 certificates. The minimum supported length is 11000. If a longer _exiRequest_ is supported, then the supported length must be communicated in variable OCPPCommCtrlr.FieldLength[ "Get15118EVCertificateRequest.exiRequest" ].
+    """(2.1) Raw CertificateInstallationReq request from EV, Base64 encoded.
+    Extended to support ISO 15118-20 certificates. The minimum supported length is 11000. If a
+    longer exiRequest is supported, then the supported length must be communicated in variable
+    OCPPCommCtrlr.FieldLength[ "Get15118EVCertificateRequest.exiRequest" ].
     """
 
     maximum_contract_certificate_chains: Annotated[
         Integer | None, Field(alias="maximumContractCertificateChains", ge=0)
     ] = None
-    """*(2.1)* Absent during ISO 15118-2 session. Required during ISO 15118-20 session. +
+    """(2.1) Absent during ISO 15118-2 session. Required during ISO 15118-20 session.
     Maximum number of contracts that EV wants to install.
     """
 
@@ -985,7 +1013,10 @@ class Get15118EVCertificateRequest(OcppModel):
         list[Annotated[String, Field(max_length=255)]] | None,
         Field(alias="prioritizedEMAIDs", min_length=1, max_length=8),
     ] = None
-    """*(2.1)*  Absent during ISO 15118-2 session. Optional during ISO 15118-20 session. List of EMAIDs for which contract certificates must be requested first, in case there are more certificates than allowed by _maximumContractCertificateChains_."""
+    """(2.1) Absent during ISO 15118-2 session. Optional during ISO 15118-20 session. List of
+    EMAIDs for which contract certificates must be requested first, in case there are more
+    certificates than allowed by maximumContractCertificateChains.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -996,17 +1027,19 @@ class Get15118EVCertificateResponse(OcppModel):
     Functional block: M ISO15118CertificateManagement.
     """
 
-    status: Annotated[Iso15118EVCertificateStatusEnumType, Field(alias="status")]
+    status: Iso15118EVCertificateStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
     exi_response: Annotated[String, Field(alias="exiResponse", max_length=17000)]
-    """*(2/1)* Raw CertificateInstallationRes response for the EV, Base64 encoded. +
-    Extended to support ISO 15118-20 certificates. The minimum supported length is 17000. If a longer _exiResponse_ is supported, then the supported length must be communicated in variable OCPPCommCtrlr.FieldLength[ "Get15118EVCertificateResponse.exiResponse" ].
+    """(2/1) Raw CertificateInstallationRes response for the EV, Base64 encoded.
+    Extended to support ISO 15118-20 certificates. The minimum supported length is 17000. If a
+    longer exiResponse is supported, then the supported length must be communicated in variable
+    OCPPCommCtrlr.FieldLength[ "Get15118EVCertificateResponse.exiResponse" ].
     """
 
     remaining_contracts: Annotated[Integer | None, Field(alias="remainingContracts", ge=0)] = None
-    """*(2.1)* Number of contracts that can be retrieved with additional requests."""
+    """(2.1) Number of contracts that can be retrieved with additional requests."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1031,7 +1064,7 @@ class GetBaseReportResponse(OcppModel):
     Functional block: B Provisioning.
     """
 
-    status: Annotated[GenericDeviceModelStatusEnumType, Field(alias="status")]
+    status: GenericDeviceModelStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1082,13 +1115,16 @@ class GetCertificateStatusResponse(OcppModel):
     Functional block: M ISO15118CertificateManagement.
     """
 
-    status: Annotated[GetCertificateStatusEnumType, Field(alias="status")]
+    status: GetCertificateStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
     ocsp_result: Annotated[String | None, Field(alias="ocspResult", max_length=18000)] = None
-    """*(2.1)* OCSPResponse class as defined in &lt;&lt;ref-ocpp_security_24, IETF RFC 6960&gt;&gt;. DER encoded (as defined in &lt;&lt;ref-ocpp_security_24, IETF RFC 6960&gt;&gt;), and then base64 encoded. MAY only be omitted when status is not Accepted. +
-    The minimum supported length is 18000. If a longer _ocspResult_ is supported, then the supported length must be communicated in variable OCPPCommCtrlr.FieldLength[ "GetCertificateStatusResponse.ocspResult" ].
+    """(2.1) OCSPResponse class as defined in IETF RFC 6960. DER encoded (as defined in IETF RFC
+    6960), and then base64 encoded. MAY only be omitted when status is not Accepted.
+    The minimum supported length is 18000. If a longer ocspResult is supported, then the supported
+    length must be communicated in variable OCPPCommCtrlr.FieldLength[
+    "GetCertificateStatusResponse.ocspResult" ].
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -1101,11 +1137,15 @@ class GetChargingProfilesRequest(OcppModel):
     """
 
     request_id: Annotated[Integer, Field(alias="requestId")]
-    """Reference identification that is to be used by the Charging Station in the &lt;&lt;reportchargingprofilesrequest, ReportChargingProfilesRequest&gt;&gt; when provided."""
+    """Reference identification that is to be used by the Charging Station in the
+    ReportChargingProfilesRequest when provided.
+    """
 
     evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
-    """For which EVSE installed charging profiles SHALL be reported. If 0, only charging profiles installed on the Charging Station itself (the grid connection) SHALL be reported. If omitted, all installed charging profiles SHALL be reported. +
-    Reported charging profiles SHALL match the criteria in field _chargingProfile_.
+    """For which EVSE installed charging profiles SHALL be reported. If 0, only charging profiles
+    installed on the Charging Station itself (the grid connection) SHALL be reported. If omitted,
+    all installed charging profiles SHALL be reported.
+    Reported charging profiles SHALL match the criteria in field chargingProfile.
     """
 
     charging_profile: Annotated[ChargingProfileCriterionType, Field(alias="chargingProfile")]
@@ -1119,7 +1159,7 @@ class GetChargingProfilesResponse(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    status: Annotated[GetChargingProfileStatusEnumType, Field(alias="status")]
+    status: GetChargingProfileStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1132,7 +1172,7 @@ class GetCompositeScheduleRequest(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    duration: Annotated[Integer, Field(alias="duration")]
+    duration: Integer
     """Length of the requested schedule in seconds."""
 
     charging_rate_unit: Annotated[
@@ -1140,7 +1180,9 @@ class GetCompositeScheduleRequest(OcppModel):
     ] = None
 
     evse_id: Annotated[Integer, Field(alias="evseId", ge=0)]
-    """The ID of the EVSE for which the schedule is requested. When evseid=0, the Charging Station will calculate the expected consumption for the grid connection."""
+    """The ID of the EVSE for which the schedule is requested. When evseid=0, the Charging
+    Station will calculate the expected consumption for the grid connection.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1151,11 +1193,11 @@ class GetCompositeScheduleResponse(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
-    schedule: Annotated[CompositeScheduleType | None, Field(alias="schedule")] = None
+    schedule: CompositeScheduleType | None = None
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1175,7 +1217,7 @@ class GetDERControlRequest(OcppModel):
     control_type: Annotated[DERControlEnumType | None, Field(alias="controlType")] = None
 
     control_id: Annotated[String | None, Field(alias="controlId", max_length=36)] = None
-    """Id of setting to get. When omitted all settings for _controlType_ are retrieved."""
+    """Id of setting to get. When omitted all settings for controlType are retrieved."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1186,7 +1228,7 @@ class GetDERControlResponse(OcppModel):
     Functional block: R DERControl.
     """
 
-    status: Annotated[DERControlStatusEnumType, Field(alias="status")]
+    status: DERControlStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1199,17 +1241,17 @@ class GetDisplayMessagesRequest(OcppModel):
     Functional block: O DisplayMessage.
     """
 
-    id: Annotated[list[Annotated[Integer, Field(ge=0)]] | None, Field(alias="id", min_length=1)] = (
-        None
-    )
-    """If provided the Charging Station shall return Display Messages of the given ids. This field SHALL NOT contain more ids than set in &lt;&lt;configkey-number-of-display-messages,NumberOfDisplayMessages.maxLimit&gt;&gt;"""
+    id: Annotated[list[Annotated[Integer, Field(ge=0)]] | None, Field(min_length=1)] = None
+    """If provided the Charging Station shall return Display Messages of the given ids. This
+    field SHALL NOT contain more ids than set in NumberOfDisplayMessages.maxLimit
+    """
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of this request."""
 
-    priority: Annotated[MessagePriorityEnumType | None, Field(alias="priority")] = None
+    priority: MessagePriorityEnumType | None = None
 
-    state: Annotated[MessageStateEnumType | None, Field(alias="state")] = None
+    state: MessageStateEnumType | None = None
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1220,7 +1262,7 @@ class GetDisplayMessagesResponse(OcppModel):
     Functional block: O DisplayMessage.
     """
 
-    status: Annotated[GetDisplayMessagesStatusEnumType, Field(alias="status")]
+    status: GetDisplayMessagesStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1236,7 +1278,9 @@ class GetInstalledCertificateIdsRequest(OcppModel):
     certificate_type: Annotated[
         list[GetCertificateIdUseEnumType] | None, Field(alias="certificateType", min_length=1)
     ] = None
-    """Indicates the type of certificates requested. When omitted, all certificate types are requested."""
+    """Indicates the type of certificates requested. When omitted, all certificate types are
+    requested.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1247,7 +1291,7 @@ class GetInstalledCertificateIdsResponse(OcppModel):
     Functional block: M ISO15118CertificateManagement.
     """
 
-    status: Annotated[GetInstalledCertificateStatusEnumType, Field(alias="status")]
+    status: GetInstalledCertificateStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1275,7 +1319,9 @@ class GetLocalListVersionResponse(OcppModel):
     """
 
     version_number: Annotated[Integer, Field(alias="versionNumber")]
-    """This contains the current version number of the local authorization list in the Charging Station."""
+    """This contains the current version number of the local authorization list in the Charging
+    Station.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1286,18 +1332,23 @@ class GetLogRequest(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    log: Annotated[LogParametersType, Field(alias="log")]
+    log: LogParametersType
 
     log_type: Annotated[LogEnumType, Field(alias="logType")]
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of this request"""
 
-    retries: Annotated[Integer | None, Field(alias="retries", ge=0)] = None
-    """This specifies how many times the Charging Station must retry to upload the log before giving up. If this field is not present, it is left to Charging Station to decide how many times it wants to retry. If the value is 0, it means: no retries."""
+    retries: Annotated[Integer | None, Field(ge=0)] = None
+    """This specifies how many times the Charging Station must retry to upload the log before
+    giving up. If this field is not present, it is left to Charging Station to decide how many times
+    it wants to retry. If the value is 0, it means: no retries.
+    """
 
     retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
-    """The interval in seconds after which a retry may be attempted. If this field is not present, it is left to Charging Station to decide how long to wait between attempts."""
+    """The interval in seconds after which a retry may be attempted. If this field is not
+    present, it is left to Charging Station to decide how long to wait between attempts.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1308,12 +1359,14 @@ class GetLogResponse(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    status: Annotated[LogStatusEnumType, Field(alias="status")]
+    status: LogStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
-    filename: Annotated[String | None, Field(alias="filename", max_length=255)] = None
-    """This contains the name of the log file that will be uploaded. This field is not present when no logging information is available."""
+    filename: Annotated[String | None, Field(max_length=255)] = None
+    """This contains the name of the log file that will be uploaded. This field is not present
+    when no logging information is available.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1346,7 +1399,7 @@ class GetMonitoringReportResponse(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    status: Annotated[GenericDeviceModelStatusEnumType, Field(alias="status")]
+    status: GenericDeviceModelStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1405,7 +1458,7 @@ class GetReportResponse(OcppModel):
     Functional block: B Provisioning.
     """
 
-    status: Annotated[GenericDeviceModelStatusEnumType, Field(alias="status")]
+    status: GenericDeviceModelStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1419,7 +1472,7 @@ class GetTariffsRequest(OcppModel):
     """
 
     evse_id: Annotated[Integer, Field(alias="evseId", ge=0)]
-    """EVSE id to get tariff from. When _evseId_ = 0, this gets tariffs from all EVSEs."""
+    """EVSE id to get tariff from. When evseId = 0, this gets tariffs from all EVSEs."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1430,7 +1483,7 @@ class GetTariffsResponse(OcppModel):
     Functional block: I TariffAndCost.
     """
 
-    status: Annotated[TariffGetStatusEnumType, Field(alias="status")]
+    status: TariffGetStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1523,7 +1576,7 @@ class InstallCertificateRequest(OcppModel):
 
     certificate_type: Annotated[InstallCertificateUseEnumType, Field(alias="certificateType")]
 
-    certificate: Annotated[String, Field(alias="certificate", max_length=10000)]
+    certificate: Annotated[String, Field(max_length=10000)]
     """A PEM encoded X.509 certificate."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -1535,7 +1588,7 @@ class InstallCertificateResponse(OcppModel):
     Functional block: M ISO15118CertificateManagement.
     """
 
-    status: Annotated[InstallCertificateStatusEnumType, Field(alias="status")]
+    status: InstallCertificateStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1548,10 +1601,11 @@ class LogStatusNotificationRequest(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    status: Annotated[UploadLogStatusEnumType, Field(alias="status")]
+    status: UploadLogStatusEnumType
 
     request_id: Annotated[Integer | None, Field(alias="requestId")] = None
-    """The request id that was provided in GetLogRequest that started this log upload. This field is mandatory,
+    """The request id that was provided in GetLogRequest that started this log upload. This field is
+    mandatory,
     unless the message was triggered by a TriggerMessageRequest AND there is no log upload ongoing.
     """
 
@@ -1576,7 +1630,9 @@ class MeterValuesRequest(OcppModel):
     """
 
     evse_id: Annotated[Integer, Field(alias="evseId", ge=0)]
-    """This contains a number (&gt;0) designating an EVSE of the Charging Station. ‘0’ (zero) is used to designate the main power meter."""
+    """This contains a number (>0) designating an EVSE of the Charging Station. ‘0’ (zero) is
+    used to designate the main power meter.
+    """
 
     meter_value: Annotated[list[MeterValueType], Field(alias="meterValue", min_length=1)]
 
@@ -1615,7 +1671,7 @@ class NotifyAllowedEnergyTransferResponse(OcppModel):
     Functional block: Q BidirectionalPowerTransfer.
     """
 
-    status: Annotated[NotifyAllowedEnergyTransferStatusEnumType, Field(alias="status")]
+    status: NotifyAllowedEnergyTransferStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1633,7 +1689,9 @@ class NotifyChargingLimitRequest(OcppModel):
     ] = None
 
     evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
-    """The EVSE to which the charging limit is set. If absent or when zero, it applies to the entire Charging Station."""
+    """The EVSE to which the charging limit is set. If absent or when zero, it applies to the
+    entire Charging Station.
+    """
 
     charging_limit: Annotated[ChargingLimitType, Field(alias="chargingLimit")]
 
@@ -1655,11 +1713,14 @@ class NotifyCustomerInformationRequest(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    data: Annotated[String, Field(alias="data", max_length=512)]
-    """(Part of) the requested data. No format specified in which the data is returned. Should be human readable."""
+    data: Annotated[String, Field(max_length=512)]
+    """(Part of) the requested data. No format specified in which the data is returned. Should be
+    human readable.
+    """
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """“to be continued” indicator. Indicates whether another part of the monitoringData follows in an upcoming notifyMonitoringReportRequest message. Default value when omitted is false.
+    tbc: Boolean | None = None
+    """“to be continued” indicator. Indicates whether another part of the monitoringData follows in
+    an upcoming notifyMonitoringReportRequest message. Default value when omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -1700,7 +1761,7 @@ class NotifyDERAlarmRequest(OcppModel):
     Absent or false when alarm has started.
     """
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
     """Time of start or end of alarm."""
 
     extra_info: Annotated[String | None, Field(alias="extraInfo", max_length=200)] = None
@@ -1726,13 +1787,13 @@ class NotifyDERStartStopRequest(OcppModel):
 
     control_id: Annotated[String, Field(alias="controlId", max_length=36)]
     """Id of the started or stopped DER control.
-    Corresponds to the _controlId_ of the SetDERControlRequest.
+    Corresponds to the controlId of the SetDERControlRequest.
     """
 
-    started: Annotated[Boolean, Field(alias="started")]
+    started: Boolean
     """True if DER control has started. False if it has ended."""
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
     """Time of start or end of event."""
 
     superseded_ids: Annotated[
@@ -1764,10 +1825,11 @@ class NotifyDisplayMessagesRequest(OcppModel):
     ] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
-    """The id of the &lt;&lt;getdisplaymessagesrequest,GetDisplayMessagesRequest&gt;&gt; that requested this message."""
+    """The id of the GetDisplayMessagesRequest that requested this message."""
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """"to be continued" indicator. Indicates whether another part of the report follows in an upcoming NotifyDisplayMessagesRequest message. Default value when omitted is false.
+    tbc: Boolean | None = None
+    """"to be continued" indicator. Indicates whether another part of the report follows in an
+    upcoming NotifyDisplayMessagesRequest message. Default value when omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -1794,15 +1856,15 @@ class NotifyEVChargingNeedsRequest(OcppModel):
     """Defines the EVSE and connector to which the EV is connected. EvseId may not be 0."""
 
     max_schedule_tuples: Annotated[Integer | None, Field(alias="maxScheduleTuples", ge=0)] = None
-    """Contains the maximum elements the EV supports for: +
-    - ISO 15118-2: schedule tuples in SASchedule (both Pmax and Tariff). +
+    """Contains the maximum elements the EV supports for:
+    - ISO 15118-2: schedule tuples in SASchedule (both Pmax and Tariff).
     - ISO 15118-20: PowerScheduleEntry, PriceRule and PriceLevelScheduleEntries.
     """
 
     charging_needs: Annotated[ChargingNeedsType, Field(alias="chargingNeeds")]
 
-    timestamp: Annotated[DateTime | None, Field(alias="timestamp")] = None
-    """*(2.1)* Time when EV charging needs were received. +
+    timestamp: DateTime | None = None
+    """(2.1) Time when EV charging needs were received.
     Field can be added when charging station was offline when charging needs were received.
     """
 
@@ -1815,7 +1877,7 @@ class NotifyEVChargingNeedsResponse(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    status: Annotated[NotifyEVChargingNeedsStatusEnumType, Field(alias="status")]
+    status: NotifyEVChargingNeedsStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1834,18 +1896,21 @@ class NotifyEVChargingScheduleRequest(OcppModel):
     charging_schedule: Annotated[ChargingScheduleType, Field(alias="chargingSchedule")]
 
     evse_id: Annotated[Integer, Field(alias="evseId", ge=1)]
-    """The charging schedule contained in this notification applies to an EVSE. EvseId must be &gt; 0."""
+    """The charging schedule contained in this notification applies to an EVSE. EvseId must be >
+    0.
+    """
 
     selected_charging_schedule_id: Annotated[
         Integer | None, Field(alias="selectedChargingScheduleId", ge=0)
     ] = None
-    """*(2.1)* Id  of the _chargingSchedule_ that EV selected from the provided ChargingProfile."""
+    """(2.1) Id of the chargingSchedule that EV selected from the provided ChargingProfile."""
 
     power_tolerance_acceptance: Annotated[
         Boolean | None, Field(alias="powerToleranceAcceptance")
     ] = None
-    """*(2.1)* True when power tolerance is accepted by EV.
-    This value is taken from EVPowerProfile.PowerToleranceAcceptance in the ISO 15118-20 PowerDeliverReq message..
+    """(2.1) True when power tolerance is accepted by EV.
+    This value is taken from EVPowerProfile.PowerToleranceAcceptance in the ISO 15118-20
+    PowerDeliverReq message..
     """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -1857,7 +1922,7 @@ class NotifyEVChargingScheduleResponse(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -1873,8 +1938,9 @@ class NotifyEventRequest(OcppModel):
     generated_at: Annotated[DateTime, Field(alias="generatedAt")]
     """Timestamp of the moment this message was generated at the Charging Station."""
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """“to be continued” indicator. Indicates whether another part of the report follows in an upcoming notifyEventRequest message. Default value when omitted is false.
+    tbc: Boolean | None = None
+    """“to be continued” indicator. Indicates whether another part of the report follows in an
+    upcoming notifyEventRequest message. Default value when omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -1902,13 +1968,14 @@ class NotifyMonitoringReportRequest(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    monitor: Annotated[list[MonitoringDataType] | None, Field(alias="monitor", min_length=1)] = None
+    monitor: Annotated[list[MonitoringDataType] | None, Field(min_length=1)] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The id of the GetMonitoringRequest that requested this report."""
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """“to be continued” indicator. Indicates whether another part of the monitoringData follows in an upcoming notifyMonitoringReportRequest message. Default value when omitted is false.
+    tbc: Boolean | None = None
+    """“to be continued” indicator. Indicates whether another part of the monitoringData follows in
+    an upcoming notifyMonitoringReportRequest message. Default value when omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -1937,15 +2004,15 @@ class NotifyPeriodicEventStream(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    data: Annotated[list[StreamDataElementType], Field(alias="data", min_length=1)]
+    data: Annotated[list[StreamDataElementType], Field(min_length=1)]
 
-    id: Annotated[Integer, Field(alias="id", ge=0)]
+    id: Annotated[Integer, Field(ge=0)]
     """Id of stream."""
 
-    pending: Annotated[Integer, Field(alias="pending", ge=0)]
+    pending: Annotated[Integer, Field(ge=0)]
     """Number of data elements still pending to be sent."""
 
-    basetime: Annotated[DateTime, Field(alias="basetime")]
+    basetime: DateTime
     """Base timestamp to add to time offset of values."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -1960,8 +2027,10 @@ class NotifyPriorityChargingRequest(OcppModel):
     transaction_id: Annotated[String, Field(alias="transactionId", max_length=36)]
     """The transaction for which priority charging is requested."""
 
-    activated: Annotated[Boolean, Field(alias="activated")]
-    """True if priority charging was activated. False if it has stopped using the priority charging profile."""
+    activated: Boolean
+    """True if priority charging was activated. False if it has stopped using the priority
+    charging profile.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -1984,7 +2053,7 @@ class NotifyReportRequest(OcppModel):
     """
 
     request_id: Annotated[Integer, Field(alias="requestId")]
-    """The id of the GetReportRequest  or GetBaseReportRequest that requested this report"""
+    """The id of the GetReportRequest or GetBaseReportRequest that requested this report"""
 
     generated_at: Annotated[DateTime, Field(alias="generatedAt")]
     """Timestamp of the moment this message was generated at the Charging Station."""
@@ -1993,8 +2062,9 @@ class NotifyReportRequest(OcppModel):
         None
     )
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """“to be continued” indicator. Indicates whether another part of the report follows in an upcoming notifyReportRequest message. Default value when omitted is false.
+    tbc: Boolean | None = None
+    """“to be continued” indicator. Indicates whether another part of the report follows in an
+    upcoming notifyReportRequest message. Default value when omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -2021,12 +2091,16 @@ class NotifySettlementRequest(OcppModel):
     """
 
     transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
-    """The _transactionId_ that the settlement belongs to. Can be empty if the payment transaction is canceled prior to the start of the OCPP transaction."""
+    """The transactionId that the settlement belongs to. Can be empty if the payment transaction
+    is canceled prior to the start of the OCPP transaction.
+    """
 
     psp_ref: Annotated[String, Field(alias="pspRef", max_length=255)]
-    """The payment reference received from the payment terminal and is used as the value for _idToken_."""
+    """The payment reference received from the payment terminal and is used as the value for
+    idToken.
+    """
 
-    status: Annotated[PaymentStatusEnumType, Field(alias="status")]
+    status: PaymentStatusEnumType
 
     status_info: Annotated[String | None, Field(alias="statusInfo", max_length=500)] = None
     """Additional information from payment terminal/payment process."""
@@ -2057,7 +2131,9 @@ class NotifySettlementResponse(OcppModel):
     """
 
     receipt_url: Annotated[String | None, Field(alias="receiptUrl", max_length=2000)] = None
-    """The receipt URL if receipt generated by CSMS. The Charging Station can QR encode it and show it to the EV Driver."""
+    """The receipt URL if receipt generated by CSMS. The Charging Station can QR encode it and
+    show it to the EV Driver.
+    """
 
     receipt_id: Annotated[String | None, Field(alias="receiptId", max_length=50)] = None
     """The receipt id if the receipt is generated by CSMS."""
@@ -2074,8 +2150,10 @@ class NotifyWebPaymentStartedRequest(OcppModel):
     evse_id: Annotated[Integer, Field(alias="evseId", ge=0)]
     """EVSE id for which transaction is requested."""
 
-    timeout: Annotated[Integer, Field(alias="timeout")]
-    """Timeout value in seconds after which no result of web payment process (e.g. QR code scanning) is to be expected anymore."""
+    timeout: Integer
+    """Timeout value in seconds after which no result of web payment process (e.g. QR code
+    scanning) is to be expected anymore.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2106,7 +2184,7 @@ class OpenPeriodicEventStreamResponse(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2119,19 +2197,19 @@ class PublishFirmwareRequest(OcppModel):
     Functional block: L FirmwareManagement.
     """
 
-    location: Annotated[String, Field(alias="location", max_length=2000)]
+    location: Annotated[String, Field(max_length=2000)]
     """This contains a string containing a URI pointing to a
     location from which to retrieve the firmware.
     """
 
-    retries: Annotated[Integer | None, Field(alias="retries", ge=0)] = None
+    retries: Annotated[Integer | None, Field(ge=0)] = None
     """This specifies how many times Charging Station must retry
     to download the firmware before giving up. If this field is not
     present, it is left to Charging Station to decide how many times it wants to retry.
     If the value is 0, it means: no retries.
     """
 
-    checksum: Annotated[String, Field(alias="checksum", max_length=32)]
+    checksum: Annotated[String, Field(max_length=32)]
     """The MD5 checksum over the entire firmware file as a hexadecimal string of length 32."""
 
     request_id: Annotated[Integer, Field(alias="requestId", ge=0)]
@@ -2155,7 +2233,7 @@ class PublishFirmwareResponse(OcppModel):
     Functional block: L FirmwareManagement.
     """
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2168,13 +2246,14 @@ class PublishFirmwareStatusNotificationRequest(OcppModel):
     Functional block: L FirmwareManagement.
     """
 
-    status: Annotated[PublishFirmwareStatusEnumType, Field(alias="status")]
+    status: PublishFirmwareStatusEnumType
 
     location: Annotated[
-        list[Annotated[String, Field(max_length=2000)]] | None,
-        Field(alias="location", min_length=1),
+        list[Annotated[String, Field(max_length=2000)]] | None, Field(min_length=1)
     ] = None
-    """Required if status is Published. Can be multiple URI’s, if the Local Controller supports e.g. HTTP, HTTPS, and FTP."""
+    """Required if status is Published. Can be multiple URI’s, if the Local Controller supports
+    e.g. HTTP, HTTPS, and FTP.
+    """
 
     request_id: Annotated[Integer | None, Field(alias="requestId", ge=0)] = None
     """The request id that was
@@ -2219,7 +2298,7 @@ class PullDynamicScheduleUpdateResponse(OcppModel):
         None
     )
 
-    status: Annotated[ChargingProfileStatusEnumType, Field(alias="status")]
+    status: ChargingProfileStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2233,23 +2312,31 @@ class ReportChargingProfilesRequest(OcppModel):
     """
 
     request_id: Annotated[Integer, Field(alias="requestId")]
-    """Id used to match the &lt;&lt;getchargingprofilesrequest, GetChargingProfilesRequest&gt;&gt; message with the resulting ReportChargingProfilesRequest messages. When the CSMS provided a requestId in the &lt;&lt;getchargingprofilesrequest, GetChargingProfilesRequest&gt;&gt;, this field SHALL contain the same value."""
+    """Id used to match the GetChargingProfilesRequest message with the resulting
+    ReportChargingProfilesRequest messages. When the CSMS provided a requestId in the
+    GetChargingProfilesRequest, this field SHALL contain the same value.
+    """
 
     charging_limit_source: Annotated[String, Field(alias="chargingLimitSource", max_length=20)]
-    """Source that has installed this charging profile. Values defined in Appendix as ChargingLimitSourceEnumStringType."""
+    """Source that has installed this charging profile. Values defined in Appendix as
+    ChargingLimitSourceEnumStringType.
+    """
 
     charging_profile: Annotated[
         list[ChargingProfileType], Field(alias="chargingProfile", min_length=1)
     ]
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """To Be Continued. Default value when omitted: false. false indicates that there are no further messages as part of this report.
+    tbc: Boolean | None = None
+    """To Be Continued. Default value when omitted: false. false indicates that there are no further
+    messages as part of this report.
 
     Schema default: false (applies when absent; never sent).
     """
 
     evse_id: Annotated[Integer, Field(alias="evseId", ge=0)]
-    """The evse to which the charging profile applies. If evseId = 0, the message contains an overall limit for the Charging Station."""
+    """The evse to which the charging profile applies. If evseId = 0, the message contains an
+    overall limit for the Charging Station.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2269,9 +2356,7 @@ class ReportDERControlRequest(OcppModel):
     Functional block: R DERControl.
     """
 
-    curve: Annotated[
-        list[DERCurveGetType] | None, Field(alias="curve", min_length=1, max_length=24)
-    ] = None
+    curve: Annotated[list[DERCurveGetType] | None, Field(min_length=1, max_length=24)] = None
 
     enter_service: Annotated[
         list[EnterServiceGetType] | None, Field(alias="enterService", min_length=1, max_length=24)
@@ -2293,9 +2378,7 @@ class ReportDERControlRequest(OcppModel):
         list[FreqDroopGetType] | None, Field(alias="freqDroop", min_length=1, max_length=24)
     ] = None
 
-    gradient: Annotated[
-        list[GradientGetType] | None, Field(alias="gradient", min_length=1, max_length=24)
-    ] = None
+    gradient: Annotated[list[GradientGetType] | None, Field(min_length=1, max_length=24)] = None
 
     limit_max_discharge: Annotated[
         list[LimitMaxDischargeGetType] | None,
@@ -2305,8 +2388,8 @@ class ReportDERControlRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId")]
     """RequestId from GetDERControlRequest."""
 
-    tbc: Annotated[Boolean | None, Field(alias="tbc")] = None
-    """To Be Continued. Default value when omitted: false. +
+    tbc: Boolean | None = None
+    """To Be Continued. Default value when omitted: false.
     False indicates that there are no further messages as part of this report.
     """
 
@@ -2344,7 +2427,7 @@ class RequestBatterySwapResponse(OcppModel):
     Functional block: S BatterySwapping.
     """
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2358,14 +2441,17 @@ class RequestStartTransactionRequest(OcppModel):
     """
 
     evse_id: Annotated[Integer | None, Field(alias="evseId", ge=1)] = None
-    """Number of the EVSE on which to start the transaction. EvseId SHALL be &gt; 0"""
+    """Number of the EVSE on which to start the transaction. EvseId SHALL be > 0"""
 
     group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken")] = None
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
     remote_start_id: Annotated[Integer, Field(alias="remoteStartId")]
-    """Id given by the server to this start request. The Charging Station will return this in the &lt;&lt;transactioneventrequest, TransactionEventRequest&gt;&gt;, letting the server know which transaction was started for this request. Use to start a transaction."""
+    """Id given by the server to this start request. The Charging Station will return this in the
+    TransactionEventRequest, letting the server know which transaction was started for this request.
+    Use to start a transaction.
+    """
 
     charging_profile: Annotated[ChargingProfileType | None, Field(alias="chargingProfile")] = None
 
@@ -2378,12 +2464,15 @@ class RequestStartTransactionResponse(OcppModel):
     Functional block: F RemoteControl.
     """
 
-    status: Annotated[RequestStartStopStatusEnumType, Field(alias="status")]
+    status: RequestStartStopStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
     transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
-    """When the transaction was already started by the Charging Station before the RequestStartTransactionRequest was received, for example: cable plugged in first. This contains the transactionId of the already started transaction."""
+    """When the transaction was already started by the Charging Station before the
+    RequestStartTransactionRequest was received, for example: cable plugged in first. This contains
+    the transactionId of the already started transaction.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2406,7 +2495,7 @@ class RequestStopTransactionResponse(OcppModel):
     Functional block: F RemoteControl.
     """
 
-    status: Annotated[RequestStartStopStatusEnumType, Field(alias="status")]
+    status: RequestStartStopStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2444,14 +2533,16 @@ class ReserveNowRequest(OcppModel):
     Functional block: H Reservation.
     """
 
-    id: Annotated[Integer, Field(alias="id", ge=0)]
+    id: Annotated[Integer, Field(ge=0)]
     """Id of reservation."""
 
     expiry_date_time: Annotated[DateTime, Field(alias="expiryDateTime")]
     """Date and time at which the reservation expires."""
 
     connector_type: Annotated[String | None, Field(alias="connectorType", max_length=20)] = None
-    """This field specifies the connector type. Values defined in Appendix as ConnectorEnumStringType."""
+    """This field specifies the connector type. Values defined in Appendix as
+    ConnectorEnumStringType.
+    """
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
@@ -2469,7 +2560,7 @@ class ReserveNowResponse(OcppModel):
     Functional block: H Reservation.
     """
 
-    status: Annotated[ReserveNowStatusEnumType, Field(alias="status")]
+    status: ReserveNowStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2482,10 +2573,12 @@ class ResetRequest(OcppModel):
     Functional block: B Provisioning.
     """
 
-    type: Annotated[ResetEnumType, Field(alias="type")]
+    type: ResetEnumType
 
     evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
-    """This contains the ID of a specific EVSE that needs to be reset, instead of the entire Charging Station."""
+    """This contains the ID of a specific EVSE that needs to be reset, instead of the entire
+    Charging Station.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2496,7 +2589,7 @@ class ResetResponse(OcppModel):
     Functional block: B Provisioning.
     """
 
-    status: Annotated[ResetStatusEnumType, Field(alias="status")]
+    status: ResetStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2509,10 +2602,10 @@ class SecurityEventNotificationRequest(OcppModel):
     Functional block: A Security.
     """
 
-    type: Annotated[String, Field(alias="type", max_length=50)]
+    type: Annotated[String, Field(max_length=50)]
     """Type of the security event. This value should be taken from the Security events list."""
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
     """Date and time at which the event occurred."""
 
     tech_info: Annotated[String | None, Field(alias="techInfo", max_length=255)] = None
@@ -2541,7 +2634,9 @@ class SendLocalListRequest(OcppModel):
     ] = None
 
     version_number: Annotated[Integer, Field(alias="versionNumber")]
-    """In case of a full update this is the version number of the full list. In case of a differential update it is the version number of the list after the update has been applied."""
+    """In case of a full update this is the version number of the full list. In case of a
+    differential update it is the version number of the list after the update has been applied.
+    """
 
     update_type: Annotated[UpdateEnumType, Field(alias="updateType")]
 
@@ -2554,7 +2649,7 @@ class SendLocalListResponse(OcppModel):
     Functional block: D LocalAuthorizationListManagement.
     """
 
-    status: Annotated[SendLocalListStatusEnumType, Field(alias="status")]
+    status: SendLocalListStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2568,7 +2663,10 @@ class SetChargingProfileRequest(OcppModel):
     """
 
     evse_id: Annotated[Integer, Field(alias="evseId", ge=0)]
-    """For TxDefaultProfile an evseId=0 applies the profile to each individual evse. For ChargingStationMaxProfile and ChargingStationExternalConstraints an evseId=0 contains an overal limit for the whole Charging Station."""
+    """For TxDefaultProfile an evseId=0 applies the profile to each individual evse. For
+    ChargingStationMaxProfile and ChargingStationExternalConstraints an evseId=0 contains an overal
+    limit for the whole Charging Station.
+    """
 
     charging_profile: Annotated[ChargingProfileType, Field(alias="chargingProfile")]
 
@@ -2581,7 +2679,7 @@ class SetChargingProfileResponse(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    status: Annotated[ChargingProfileStatusEnumType, Field(alias="status")]
+    status: ChargingProfileStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2602,7 +2700,7 @@ class SetDERControlRequest(OcppModel):
 
     control_type: Annotated[DERControlEnumType, Field(alias="controlType")]
 
-    curve: Annotated[DERCurveType | None, Field(alias="curve")] = None
+    curve: DERCurveType | None = None
 
     enter_service: Annotated[EnterServiceType | None, Field(alias="enterService")] = None
 
@@ -2614,7 +2712,7 @@ class SetDERControlRequest(OcppModel):
 
     freq_droop: Annotated[FreqDroopType | None, Field(alias="freqDroop")] = None
 
-    gradient: Annotated[GradientType | None, Field(alias="gradient")] = None
+    gradient: GradientType | None = None
 
     limit_max_discharge: Annotated[
         LimitMaxDischargeType | None, Field(alias="limitMaxDischarge")
@@ -2629,7 +2727,7 @@ class SetDERControlResponse(OcppModel):
     Functional block: R DERControl.
     """
 
-    status: Annotated[DERControlStatusEnumType, Field(alias="status")]
+    status: DERControlStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2649,9 +2747,9 @@ class SetDefaultTariffRequest(OcppModel):
     """
 
     evse_id: Annotated[Integer, Field(alias="evseId", ge=0)]
-    """EVSE that tariff applies to. When _evseId_ = 0, then tarriff applies to all EVSEs."""
+    """EVSE that tariff applies to. When evseId = 0, then tarriff applies to all EVSEs."""
 
-    tariff: Annotated[TariffType, Field(alias="tariff")]
+    tariff: TariffType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2662,7 +2760,7 @@ class SetDefaultTariffResponse(OcppModel):
     Functional block: I TariffAndCost.
     """
 
-    status: Annotated[TariffSetStatusEnumType, Field(alias="status")]
+    status: TariffSetStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2675,7 +2773,7 @@ class SetDisplayMessageRequest(OcppModel):
     Functional block: O DisplayMessage.
     """
 
-    message: Annotated[MessageInfoType, Field(alias="message")]
+    message: MessageInfoType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2686,7 +2784,7 @@ class SetDisplayMessageResponse(OcppModel):
     Functional block: O DisplayMessage.
     """
 
-    status: Annotated[DisplayMessageStatusEnumType, Field(alias="status")]
+    status: DisplayMessageStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2710,7 +2808,7 @@ class SetMonitoringBaseResponse(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    status: Annotated[GenericDeviceModelStatusEnumType, Field(alias="status")]
+    status: GenericDeviceModelStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2723,30 +2821,35 @@ class SetMonitoringLevelRequest(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    severity: Annotated[Integer, Field(alias="severity", ge=0)]
-    """The Charging Station SHALL only report events with a severity number lower than or equal to this severity.
+    severity: Annotated[Integer, Field(ge=0)]
+    """The Charging Station SHALL only report events with a severity number lower than or equal to
+    this severity.
     The severity range is 0-9, with 0 as the highest and 9 as the lowest severity level.
 
-    The severity levels have the following meaning: +
-    *0-Danger* +
-    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken immediately. +
-    *1-Hardware Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to Hardware issues. Action is required. +
-    *2-System Failure* +
-    Indicates that the Charging Station is unable to continue regular operations due to software or minor hardware issues. Action is required. +
-    *3-Critical* +
-    Indicates a critical error. Action is required. +
-    *4-Error* +
-    Indicates a non-urgent error. Action is required. +
-    *5-Alert* +
-    Indicates an alert event. Default severity for any type of monitoring event.  +
-    *6-Warning* +
-    Indicates a warning event. Action may be required. +
-    *7-Notice* +
-    Indicates an unusual event. No immediate action is required. +
-    *8-Informational* +
-    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No action is required. +
-    *9-Debug* +
+    The severity levels have the following meaning:
+    0-Danger
+    Indicates lives are potentially in danger. Urgent attention is needed and action should be taken
+    immediately.
+    1-Hardware Failure
+    Indicates that the Charging Station is unable to continue regular operations due to Hardware
+    issues. Action is required.
+    2-System Failure
+    Indicates that the Charging Station is unable to continue regular operations due to software or
+    minor hardware issues. Action is required.
+    3-Critical
+    Indicates a critical error. Action is required.
+    4-Error
+    Indicates a non-urgent error. Action is required.
+    5-Alert
+    Indicates an alert event. Default severity for any type of monitoring event.
+    6-Warning
+    Indicates a warning event. Action may be required.
+    7-Notice
+    Indicates an unusual event. No immediate action is required.
+    8-Informational
+    Indicates a regular operational event. May be used for reporting, measuring throughput, etc. No
+    action is required.
+    9-Debug
     Indicates information useful to developers for debugging, not useful during operations.
     """
 
@@ -2759,7 +2862,7 @@ class SetMonitoringLevelResponse(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2786,7 +2889,7 @@ class SetNetworkProfileResponse(OcppModel):
     Functional block: B Provisioning.
     """
 
-    status: Annotated[SetNetworkProfileStatusEnumType, Field(alias="status")]
+    status: SetNetworkProfileStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2851,8 +2954,11 @@ class SignCertificateRequest(OcppModel):
     Functional block: A Security.
     """
 
-    csr: Annotated[String, Field(alias="csr", max_length=5500)]
-    """The Charging Station SHALL send the public key in form of a Certificate Signing Request (CSR) as described in RFC 2986 [22] and then PEM encoded, using the &lt;&lt;signcertificaterequest,SignCertificateRequest&gt;&gt; message."""
+    csr: Annotated[String, Field(max_length=5500)]
+    """The Charging Station SHALL send the public key in form of a Certificate Signing Request
+    (CSR) as described in RFC 2986 [22] and then PEM encoded, using the SignCertificateRequest
+    message.
+    """
 
     certificate_type: Annotated[
         CertificateSigningUseEnumType | None, Field(alias="certificateType")
@@ -2863,7 +2969,7 @@ class SignCertificateRequest(OcppModel):
     ] = None
 
     request_id: Annotated[Integer | None, Field(alias="requestId")] = None
-    """*(2.1)* RequestId to match this message with the CertificateSignedRequest."""
+    """(2.1) RequestId to match this message with the CertificateSignedRequest."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -2874,7 +2980,7 @@ class SignCertificateResponse(OcppModel):
     Functional block: A Security.
     """
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -2887,7 +2993,7 @@ class StatusNotificationRequest(OcppModel):
     Functional block: G Availability.
     """
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
     """The time for which the status is reported."""
 
     connector_status: Annotated[ConnectorStatusEnumType, Field(alias="connectorStatus")]
@@ -2924,16 +3030,19 @@ class TransactionEventRequest(OcppModel):
         None
     )
 
-    timestamp: Annotated[DateTime, Field(alias="timestamp")]
+    timestamp: DateTime
     """The date and time at which this transaction event occurred."""
 
     trigger_reason: Annotated[TriggerReasonEnumType, Field(alias="triggerReason")]
 
     seq_no: Annotated[Integer, Field(alias="seqNo", ge=0)]
-    """Incremental sequence number, helps with determining if all messages of a transaction have been received."""
+    """Incremental sequence number, helps with determining if all messages of a transaction have
+    been received.
+    """
 
-    offline: Annotated[Boolean | None, Field(alias="offline")] = None
-    """Indication that this transaction event happened when the Charging Station was offline. Default = false, meaning: the event occurred when the Charging Station was online.
+    offline: Boolean | None = None
+    """Indication that this transaction event happened when the Charging Station was offline.
+    Default = false, meaning: the event occurred when the Charging Station was online.
 
     Schema default: false (applies when absent; never sent).
     """
@@ -2941,9 +3050,10 @@ class TransactionEventRequest(OcppModel):
     number_of_phases_used: Annotated[
         Integer | None, Field(alias="numberOfPhasesUsed", ge=0, le=3)
     ] = None
-    """If the Charging Station is able to report the number of phases used, then it SHALL provide it.
-    When omitted the CSMS may be able to determine the number of phases used as follows: +
-    1: The numberPhases in the currently used ChargingSchedule. +
+    """If the Charging Station is able to report the number of phases used, then it SHALL provide
+    it.
+    When omitted the CSMS may be able to determine the number of phases used as follows:
+    1: The numberPhases in the currently used ChargingSchedule.
     2: The number of phases provided via device management.
     """
 
@@ -2958,11 +3068,13 @@ class TransactionEventRequest(OcppModel):
     ] = None
 
     evse_sleep: Annotated[Boolean | None, Field(alias="evseSleep")] = None
-    """*(2.1)* True when EVSE electronics are in sleep mode for this transaction. Default value (when absent) is false."""
+    """(2.1) True when EVSE electronics are in sleep mode for this transaction. Default value
+    (when absent) is false.
+    """
 
     transaction_info: Annotated[TransactionType, Field(alias="transactionInfo")]
 
-    evse: Annotated[EVSEType | None, Field(alias="evse")] = None
+    evse: EVSEType | None = None
 
     id_token: Annotated[IdTokenType | None, Field(alias="idToken")] = None
 
@@ -2976,10 +3088,19 @@ class TransactionEventResponse(OcppModel):
     """
 
     total_cost: Annotated[Number | None, Field(alias="totalCost")] = None
-    """When _eventType_ of TransactionEventRequest is Updated, then this value contains the running cost. When _eventType_ of TransactionEventRequest is Ended, then this contains the final total cost of this transaction, including taxes, in the currency configured with the Configuration Variable: Currency. Absence of this value does not imply that the transaction was free. To indicate a free transaction, the CSMS SHALL send a value of 0.00."""
+    """When eventType of TransactionEventRequest is Updated, then this value contains the running
+    cost. When eventType of TransactionEventRequest is Ended, then this contains the final total
+    cost of this transaction, including taxes, in the currency configured with the Configuration
+    Variable: Currency. Absence of this value does not imply that the transaction was free. To
+    indicate a free transaction, the CSMS SHALL send a value of 0.00.
+    """
 
     charging_priority: Annotated[Integer | None, Field(alias="chargingPriority")] = None
-    """Priority from a business point of view. Default priority is 0, The range is from -9 to 9. Higher values indicate a higher priority. The chargingPriority in &lt;&lt;transactioneventresponse,TransactionEventResponse&gt;&gt; is temporarily, so it may not be set in the &lt;&lt;cmn_idtokeninfotype,IdTokenInfoType&gt;&gt; afterwards. Also the chargingPriority in &lt;&lt;transactioneventresponse,TransactionEventResponse&gt;&gt; has a higher priority than the one in &lt;&lt;cmn_idtokeninfotype,IdTokenInfoType&gt;&gt;."""
+    """Priority from a business point of view. Default priority is 0, The range is from -9 to 9.
+    Higher values indicate a higher priority. The chargingPriority in TransactionEventResponse is
+    temporarily, so it may not be set in the IdTokenInfoType afterwards. Also the chargingPriority
+    in TransactionEventResponse has a higher priority than the one in IdTokenInfoType.
+    """
 
     id_token_info: Annotated[IdTokenInfoType | None, Field(alias="idTokenInfo")] = None
 
@@ -3005,12 +3126,14 @@ class TriggerMessageRequest(OcppModel):
     Functional block: F RemoteControl.
     """
 
-    evse: Annotated[EVSEType | None, Field(alias="evse")] = None
+    evse: EVSEType | None = None
 
     requested_message: Annotated[MessageTriggerEnumType, Field(alias="requestedMessage")]
 
     custom_trigger: Annotated[String | None, Field(alias="customTrigger", max_length=50)] = None
-    """*(2.1)* When _requestedMessage_ = `CustomTrigger` this will trigger sending the corresponding message in field _customTrigger_, if supported by Charging Station."""
+    """(2.1) When requestedMessage = CustomTrigger this will trigger sending the corresponding
+    message in field customTrigger, if supported by Charging Station.
+    """
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -3021,7 +3144,7 @@ class TriggerMessageResponse(OcppModel):
     Functional block: F RemoteControl.
     """
 
-    status: Annotated[TriggerMessageStatusEnumType, Field(alias="status")]
+    status: TriggerMessageStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -3049,7 +3172,7 @@ class UnlockConnectorResponse(OcppModel):
     Functional block: F RemoteControl.
     """
 
-    status: Annotated[UnlockStatusEnumType, Field(alias="status")]
+    status: UnlockStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -3062,7 +3185,7 @@ class UnpublishFirmwareRequest(OcppModel):
     Functional block: L FirmwareManagement.
     """
 
-    checksum: Annotated[String, Field(alias="checksum", max_length=32)]
+    checksum: Annotated[String, Field(max_length=32)]
     """The MD5 checksum over the entire firmware file as a hexadecimal string of length 32."""
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
@@ -3074,7 +3197,7 @@ class UnpublishFirmwareResponse(OcppModel):
     Functional block: L FirmwareManagement.
     """
 
-    status: Annotated[UnpublishFirmwareStatusEnumType, Field(alias="status")]
+    status: UnpublishFirmwareStatusEnumType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -3101,7 +3224,7 @@ class UpdateDynamicScheduleResponse(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    status: Annotated[ChargingProfileStatusEnumType, Field(alias="status")]
+    status: ChargingProfileStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -3114,18 +3237,22 @@ class UpdateFirmwareRequest(OcppModel):
     Functional block: L FirmwareManagement.
     """
 
-    retries: Annotated[Integer | None, Field(alias="retries", ge=0)] = None
-    """This specifies how many times Charging Station must retry to download the firmware before giving up. If this field is not present, it is left to Charging Station to decide how many times it wants to retry.
+    retries: Annotated[Integer | None, Field(ge=0)] = None
+    """This specifies how many times Charging Station must retry to download the firmware before
+    giving up. If this field is not present, it is left to Charging Station to decide how many times
+    it wants to retry.
     If the value is 0, it means: no retries.
     """
 
     retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
-    """The interval in seconds after which a retry may be attempted. If this field is not present, it is left to Charging Station to decide how long to wait between attempts."""
+    """The interval in seconds after which a retry may be attempted. If this field is not
+    present, it is left to Charging Station to decide how long to wait between attempts.
+    """
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of this request"""
 
-    firmware: Annotated[FirmwareType, Field(alias="firmware")]
+    firmware: FirmwareType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
 
@@ -3136,7 +3263,7 @@ class UpdateFirmwareResponse(OcppModel):
     Functional block: L FirmwareManagement.
     """
 
-    status: Annotated[UpdateFirmwareStatusEnumType, Field(alias="status")]
+    status: UpdateFirmwareStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -3152,7 +3279,7 @@ class UsePriorityChargingRequest(OcppModel):
     transaction_id: Annotated[String, Field(alias="transactionId", max_length=36)]
     """The transaction for which priority charging is requested."""
 
-    activate: Annotated[Boolean, Field(alias="activate")]
+    activate: Boolean
     """True to request priority charging.
     False to request stopping priority charging.
     """
@@ -3166,7 +3293,7 @@ class UsePriorityChargingResponse(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    status: Annotated[PriorityChargingStatusEnumType, Field(alias="status")]
+    status: PriorityChargingStatusEnumType
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -3194,7 +3321,7 @@ class VatNumberValidationResponse(OcppModel):
     Functional block: C Authorization.
     """
 
-    company: Annotated[AddressType | None, Field(alias="company")] = None
+    company: AddressType | None = None
 
     status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
 
@@ -3204,6 +3331,6 @@ class VatNumberValidationResponse(OcppModel):
     evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
     """EVSE id for which check was requested."""
 
-    status: Annotated[GenericStatusEnumType, Field(alias="status")]
+    status: GenericStatusEnumType
 
     custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None

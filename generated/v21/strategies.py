@@ -10,14 +10,24 @@ properties) and draws only payloads that the model and the official schema both 
 """
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from hypothesis import strategies as st
-from pydantic import JsonValue
 
 from ocppgen.runtime.model import OcppModel
+from ocppgen.runtime.testing.strategies import (
+    Shape,
+    date_times,
+    json_properties,
+    json_values,
+    lists,
+    model,
+    numbers,
+    register,
+    shape_examples,
+    strings,
+)
 from ocppgen.generated.v21.datatypes import (
     CustomDataType,
     ACChargingParametersType,
@@ -441,4278 +451,4364 @@ from ocppgen.generated.v21.messages import (
 __all__ = ["STRATEGIES", "date_times", "examples_with", "json_values", "strategy_for"]
 
 M = TypeVar("M", bound=OcppModel)
-T = TypeVar("T")
-
-# JSON strings hold any Unicode scalar value; lone surrogates cannot be encoded as UTF-8.
-_CHARACTERS = st.characters(codec="utf-8")
 
 
-def _strings(min_size: int = 0, max_size: int | None = None) -> st.SearchStrategy[str]:
-    return st.text(_CHARACTERS, min_size=min_size, max_size=max_size)
-
-
-def _numbers(
-    min_value: float | None = None, max_value: float | None = None
-) -> st.SearchStrategy[float]:
-    return st.floats(
-        min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False
-    )
-
-
-def _multiples(step: int, low: int, high: int) -> st.SearchStrategy[float]:
-    """Multiples of `step` (the numerator of a multipleOf; see the generator's comment)."""
-    return st.integers(min_value=low, max_value=high).map(lambda n: float(n * step))
-
-
-# Lists hold at most this many items beyond their minItems (and never more than maxItems):
-# OCPP payloads nest lists of objects holding lists (a 2.1 ChargingProfile is five deep), and
-# Hypothesis' usual list sizes make such examples thousands of objects large. The mutation
-# tests check maxItems itself with maxItems + 1 items.
-EXTRA_ITEMS = 2
-
-
-def _lists(
-    item: st.SearchStrategy[T], min_size: int, max_size: int | None
-) -> st.SearchStrategy[list[T]]:
-    cap = min_size + EXTRA_ITEMS
-    return st.lists(
-        item, min_size=min_size, max_size=cap if max_size is None else min(max_size, cap)
-    )
-
-
-# RFC 3339 date-times always carry a time zone, an offset in whole minutes below 24 hours.
-# Dates keep one day off the ends of the calendar so that every offset stays representable.
-_OFFSETS = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59).map(
-    lambda minutes: timezone(timedelta(minutes=minutes))
+_shape_CustomDataType = Shape(
+    {
+        "vendor_id": strings(max_size=255),
+    },
+    frozenset({"vendor_id"}),
+    open=True,
 )
-date_times: st.SearchStrategy[datetime] = st.datetimes(
-    min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=_OFFSETS
-)
-"""Aware datetimes whose JSON form is a valid RFC 3339 `date-time` for pydantic and jsonschema."""
-_DATE_TIMES = date_times
+_st_CustomDataType: st.SearchStrategy[CustomDataType] = model(CustomDataType, _shape_CustomDataType)
 
-_URIS = st.builds(
-    "{}://{}/{}".format,
-    st.sampled_from(["ftp", "http", "https"]),
-    st.from_regex(r"[a-z][a-z0-9-]{0,15}(\.[a-z]{2,6}){0,2}", fullmatch=True),
-    st.text("abcdefghijklmnopqrstuvwxyz0123456789-._~/", max_size=20),
+
+_shape_ACChargingParametersType = Shape(
+    {
+        "energy_amount": numbers(),
+        "ev_min_current": numbers(),
+        "ev_max_current": numbers(),
+        "ev_max_voltage": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"energy_amount", "ev_min_current", "ev_max_current", "ev_max_voltage"}),
+)
+_st_ACChargingParametersType: st.SearchStrategy[ACChargingParametersType] = model(
+    ACChargingParametersType, _shape_ACChargingParametersType
 )
 
-_JSON_SCALARS: st.SearchStrategy[JsonValue] = (
-    st.none() | st.booleans() | st.integers() | _numbers() | _strings(max_size=20)
+
+_shape_APNType = Shape(
+    {
+        "apn": strings(max_size=2000),
+        "apn_user_name": strings(max_size=50),
+        "apn_password": strings(max_size=64),
+        "sim_pin": st.integers(),
+        "preferred_network": strings(max_size=6),
+        "use_only_preferred_network": st.booleans(),
+        "apn_authentication": st.sampled_from(APNAuthenticationEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"apn", "apn_authentication"}),
 )
-json_values: st.SearchStrategy[JsonValue] = st.recursive(
-    _JSON_SCALARS,
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(_strings(max_size=10), children, max_size=3),
-    max_leaves=8,
-)
-"""Any JSON value, null included."""
+_st_APNType: st.SearchStrategy[APNType] = model(APNType, _shape_APNType)
 
-# Properties of any JSON value: in Python, None means "absent", so the value itself is never
-# null (null inside an array or object is).
-_JSON_VALUES: st.SearchStrategy[JsonValue] = (
-    st.booleans()
-    | st.integers()
-    | _numbers()
-    | _strings(max_size=20)
-    | st.lists(json_values, max_size=3)
-    | st.dictionaries(_strings(max_size=10), json_values, max_size=3)
+
+_shape_RationalNumberType = Shape(
+    {
+        "exponent": st.integers(),
+        "value": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"exponent", "value"}),
+)
+_st_RationalNumberType: st.SearchStrategy[RationalNumberType] = model(
+    RationalNumberType, _shape_RationalNumberType
 )
 
-# Extra properties of an open model (CustomData): names that no declared field or alias can
-# take, values that are not null at the top (the model drops extra nulls from its JSON form).
-_EXTRA_NAMES = st.text(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", max_size=8
-).map(lambda name: "x" + name)
+
+_shape_PriceRuleType = Shape(
+    {
+        "parking_fee_period": st.integers(),
+        "carbon_dioxide_emission": st.integers(min_value=0),
+        "renewable_generation_percentage": st.integers(min_value=0, max_value=100),
+        "energy_fee": _st_RationalNumberType,
+        "parking_fee": _st_RationalNumberType,
+        "power_range_start": _st_RationalNumberType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"energy_fee", "power_range_start"}),
+)
+_st_PriceRuleType: st.SearchStrategy[PriceRuleType] = model(PriceRuleType, _shape_PriceRuleType)
 
 
-def _model(
-    cls: type[M], fields: Mapping[str, st.SearchStrategy[Any]], required: frozenset[str]
-) -> st.SearchStrategy[M]:
-    """Instances of `cls`: every field in `required`, any subset of the others (absent ones are
-    left out, not set to None). Fields are keyed by attribute name."""
-    return st.fixed_dictionaries(
-        {name: s for name, s in fields.items() if name in required},
-        optional={name: s for name, s in fields.items() if name not in required},
-    ).map(lambda values: cls(**values))
+_shape_PriceRuleStackType = Shape(
+    {
+        "duration": st.integers(),
+        "price_rule": lists(_st_PriceRuleType, 1, 8),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"duration", "price_rule"}),
+)
+_st_PriceRuleStackType: st.SearchStrategy[PriceRuleStackType] = model(
+    PriceRuleStackType, _shape_PriceRuleStackType
+)
 
 
-def _open_model(
-    cls: type[M], fields: Mapping[str, st.SearchStrategy[Any]], required: frozenset[str]
-) -> st.SearchStrategy[M]:
-    """Like `_model`, plus up to two extra properties."""
-    return st.tuples(
-        st.fixed_dictionaries(
-            {name: s for name, s in fields.items() if name in required},
-            optional={name: s for name, s in fields.items() if name not in required},
+_shape_TaxRuleType = Shape(
+    {
+        "tax_rule_id": st.integers(min_value=0),
+        "tax_rule_name": strings(max_size=100),
+        "tax_included_in_price": st.booleans(),
+        "applies_to_energy_fee": st.booleans(),
+        "applies_to_parking_fee": st.booleans(),
+        "applies_to_overstay_fee": st.booleans(),
+        "applies_to_minimum_maximum_cost": st.booleans(),
+        "tax_rate": _st_RationalNumberType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(
+        {
+            "tax_rule_id",
+            "applies_to_energy_fee",
+            "applies_to_parking_fee",
+            "applies_to_overstay_fee",
+            "applies_to_minimum_maximum_cost",
+            "tax_rate",
+        }
+    ),
+)
+_st_TaxRuleType: st.SearchStrategy[TaxRuleType] = model(TaxRuleType, _shape_TaxRuleType)
+
+
+_shape_OverstayRuleType = Shape(
+    {
+        "overstay_fee": _st_RationalNumberType,
+        "overstay_rule_description": strings(max_size=32),
+        "start_time": st.integers(),
+        "overstay_fee_period": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"overstay_fee", "start_time", "overstay_fee_period"}),
+)
+_st_OverstayRuleType: st.SearchStrategy[OverstayRuleType] = model(
+    OverstayRuleType, _shape_OverstayRuleType
+)
+
+
+_shape_OverstayRuleListType = Shape(
+    {
+        "overstay_power_threshold": _st_RationalNumberType,
+        "overstay_rule": lists(_st_OverstayRuleType, 1, 5),
+        "overstay_time_threshold": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"overstay_rule"}),
+)
+_st_OverstayRuleListType: st.SearchStrategy[OverstayRuleListType] = model(
+    OverstayRuleListType, _shape_OverstayRuleListType
+)
+
+
+_shape_AdditionalSelectedServicesType = Shape(
+    {
+        "service_fee": _st_RationalNumberType,
+        "service_name": strings(max_size=80),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"service_fee", "service_name"}),
+)
+_st_AdditionalSelectedServicesType: st.SearchStrategy[AdditionalSelectedServicesType] = model(
+    AdditionalSelectedServicesType, _shape_AdditionalSelectedServicesType
+)
+
+
+_shape_AbsolutePriceScheduleType = Shape(
+    {
+        "time_anchor": date_times,
+        "price_schedule_id": st.integers(min_value=0),
+        "price_schedule_description": strings(max_size=160),
+        "currency": strings(max_size=3),
+        "language": strings(max_size=8),
+        "price_algorithm": strings(max_size=2000),
+        "minimum_cost": _st_RationalNumberType,
+        "maximum_cost": _st_RationalNumberType,
+        "price_rule_stacks": lists(_st_PriceRuleStackType, 1, 1024),
+        "tax_rules": lists(_st_TaxRuleType, 1, 10),
+        "overstay_rule_list": _st_OverstayRuleListType,
+        "additional_selected_services": lists(_st_AdditionalSelectedServicesType, 1, 5),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(
+        {
+            "time_anchor",
+            "price_schedule_id",
+            "currency",
+            "language",
+            "price_algorithm",
+            "price_rule_stacks",
+        }
+    ),
+)
+_st_AbsolutePriceScheduleType: st.SearchStrategy[AbsolutePriceScheduleType] = model(
+    AbsolutePriceScheduleType, _shape_AbsolutePriceScheduleType
+)
+
+
+_shape_AdditionalInfoType = Shape(
+    {
+        "additional_id_token": strings(max_size=255),
+        "type": strings(max_size=50),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"additional_id_token", "type"}),
+)
+_st_AdditionalInfoType: st.SearchStrategy[AdditionalInfoType] = model(
+    AdditionalInfoType, _shape_AdditionalInfoType
+)
+
+
+_shape_AddressType = Shape(
+    {
+        "name": strings(max_size=50),
+        "address1": strings(max_size=100),
+        "address2": strings(max_size=100),
+        "city": strings(max_size=100),
+        "postal_code": strings(max_size=20),
+        "country": strings(max_size=50),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"name", "address1", "city", "country"}),
+)
+_st_AddressType: st.SearchStrategy[AddressType] = model(AddressType, _shape_AddressType)
+
+
+_shape_IdTokenType = Shape(
+    {
+        "additional_info": lists(_st_AdditionalInfoType, 1, None),
+        "id_token": strings(max_size=255),
+        "type": strings(max_size=20),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id_token", "type"}),
+)
+_st_IdTokenType: st.SearchStrategy[IdTokenType] = model(IdTokenType, _shape_IdTokenType)
+
+
+_shape_MessageContentType = Shape(
+    {
+        "format": st.sampled_from(MessageFormatEnumType),
+        "language": strings(max_size=8),
+        "content": strings(max_size=1024),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"format", "content"}),
+)
+_st_MessageContentType: st.SearchStrategy[MessageContentType] = model(
+    MessageContentType, _shape_MessageContentType
+)
+
+
+_shape_IdTokenInfoType = Shape(
+    {
+        "status": st.sampled_from(AuthorizationStatusEnumType),
+        "cache_expiry_date_time": date_times,
+        "charging_priority": st.integers(),
+        "group_id_token": _st_IdTokenType,
+        "language1": strings(max_size=8),
+        "language2": strings(max_size=8),
+        "evse_id": lists(st.integers(min_value=0), 1, None),
+        "personal_message": _st_MessageContentType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_IdTokenInfoType: st.SearchStrategy[IdTokenInfoType] = model(
+    IdTokenInfoType, _shape_IdTokenInfoType
+)
+
+
+_shape_AuthorizationData = Shape(
+    {
+        "id_token": _st_IdTokenType,
+        "id_token_info": _st_IdTokenInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id_token"}),
+)
+_st_AuthorizationData: st.SearchStrategy[AuthorizationData] = model(
+    AuthorizationData, _shape_AuthorizationData
+)
+
+
+_shape_BatteryDataType = Shape(
+    {
+        "evse_id": st.integers(min_value=0),
+        "serial_number": strings(max_size=50),
+        "so_c": numbers(min_value=0, max_value=100),
+        "so_h": numbers(min_value=0, max_value=100),
+        "production_date": date_times,
+        "vendor_info": strings(max_size=500),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"evse_id", "serial_number", "so_c", "so_h"}),
+)
+_st_BatteryDataType: st.SearchStrategy[BatteryDataType] = model(
+    BatteryDataType, _shape_BatteryDataType
+)
+
+
+_shape_CertificateHashDataType = Shape(
+    {
+        "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
+        "issuer_name_hash": strings(max_size=128),
+        "issuer_key_hash": strings(max_size=128),
+        "serial_number": strings(max_size=40),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number"}),
+)
+_st_CertificateHashDataType: st.SearchStrategy[CertificateHashDataType] = model(
+    CertificateHashDataType, _shape_CertificateHashDataType
+)
+
+
+_shape_CertificateHashDataChainType = Shape(
+    {
+        "certificate_hash_data": _st_CertificateHashDataType,
+        "certificate_type": st.sampled_from(GetCertificateIdUseEnumType),
+        "child_certificate_hash_data": lists(_st_CertificateHashDataType, 1, 4),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"certificate_hash_data", "certificate_type"}),
+)
+_st_CertificateHashDataChainType: st.SearchStrategy[CertificateHashDataChainType] = model(
+    CertificateHashDataChainType, _shape_CertificateHashDataChainType
+)
+
+
+_shape_CertificateStatusRequestInfoType = Shape(
+    {
+        "certificate_hash_data": _st_CertificateHashDataType,
+        "source": st.sampled_from(CertificateStatusSourceEnumType),
+        "urls": lists(strings(max_size=2000), 1, 5),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"certificate_hash_data", "source", "urls"}),
+)
+_st_CertificateStatusRequestInfoType: st.SearchStrategy[CertificateStatusRequestInfoType] = model(
+    CertificateStatusRequestInfoType, _shape_CertificateStatusRequestInfoType
+)
+
+
+_shape_CertificateStatusType = Shape(
+    {
+        "certificate_hash_data": _st_CertificateHashDataType,
+        "source": st.sampled_from(CertificateStatusSourceEnumType),
+        "status": st.sampled_from(CertificateStatusEnumType),
+        "next_update": date_times,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"certificate_hash_data", "source", "status", "next_update"}),
+)
+_st_CertificateStatusType: st.SearchStrategy[CertificateStatusType] = model(
+    CertificateStatusType, _shape_CertificateStatusType
+)
+
+
+_shape_ChargingLimitType = Shape(
+    {
+        "charging_limit_source": strings(max_size=20),
+        "is_local_generation": st.booleans(),
+        "is_grid_critical": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"charging_limit_source"}),
+)
+_st_ChargingLimitType: st.SearchStrategy[ChargingLimitType] = model(
+    ChargingLimitType, _shape_ChargingLimitType
+)
+
+
+_shape_DERChargingParametersType = Shape(
+    {
+        "ev_supported_der_control": lists(st.sampled_from(DERControlEnumType), 1, None),
+        "ev_over_excited_max_discharge_power": numbers(),
+        "ev_over_excited_power_factor": numbers(),
+        "ev_under_excited_max_discharge_power": numbers(),
+        "ev_under_excited_power_factor": numbers(),
+        "max_apparent_power": numbers(),
+        "max_charge_apparent_power": numbers(),
+        "max_charge_apparent_power_l2": numbers(),
+        "max_charge_apparent_power_l3": numbers(),
+        "max_discharge_apparent_power": numbers(),
+        "max_discharge_apparent_power_l2": numbers(),
+        "max_discharge_apparent_power_l3": numbers(),
+        "max_charge_reactive_power": numbers(),
+        "max_charge_reactive_power_l2": numbers(),
+        "max_charge_reactive_power_l3": numbers(),
+        "min_charge_reactive_power": numbers(),
+        "min_charge_reactive_power_l2": numbers(),
+        "min_charge_reactive_power_l3": numbers(),
+        "max_discharge_reactive_power": numbers(),
+        "max_discharge_reactive_power_l2": numbers(),
+        "max_discharge_reactive_power_l3": numbers(),
+        "min_discharge_reactive_power": numbers(),
+        "min_discharge_reactive_power_l2": numbers(),
+        "min_discharge_reactive_power_l3": numbers(),
+        "nominal_voltage": numbers(),
+        "nominal_voltage_offset": numbers(),
+        "max_nominal_voltage": numbers(),
+        "min_nominal_voltage": numbers(),
+        "ev_inverter_manufacturer": strings(max_size=50),
+        "ev_inverter_model": strings(max_size=50),
+        "ev_inverter_serial_number": strings(max_size=50),
+        "ev_inverter_sw_version": strings(max_size=50),
+        "ev_inverter_hw_version": strings(max_size=50),
+        "ev_islanding_detection_method": lists(
+            st.sampled_from(IslandingDetectionEnumType), 1, None
         ),
-        st.dictionaries(_EXTRA_NAMES, _JSON_VALUES, max_size=2),
-    ).map(lambda parts: cls(**parts[0], **parts[1]))
-
-
-_fields_CustomDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "vendor_id": _strings(max_size=255),
-}
-_required_CustomDataType: frozenset[str] = frozenset({"vendor_id"})
-_st_CustomDataType: st.SearchStrategy[CustomDataType] = _open_model(
-    CustomDataType, _fields_CustomDataType, _required_CustomDataType
+        "ev_islanding_trip_time": numbers(),
+        "ev_maximum_level1_dc_injection": numbers(),
+        "ev_duration_level1_dc_injection": numbers(),
+        "ev_maximum_level2_dc_injection": numbers(),
+        "ev_duration_level2_dc_injection": numbers(),
+        "ev_reactive_susceptance": numbers(),
+        "ev_session_total_discharge_energy_available": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_DERChargingParametersType: st.SearchStrategy[DERChargingParametersType] = model(
+    DERChargingParametersType, _shape_DERChargingParametersType
 )
 
 
-_fields_ACChargingParametersType: Mapping[str, st.SearchStrategy[Any]] = {
-    "energy_amount": _numbers(),
-    "ev_min_current": _numbers(),
-    "ev_max_current": _numbers(),
-    "ev_max_voltage": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_ACChargingParametersType: frozenset[str] = frozenset(
-    {"energy_amount", "ev_min_current", "ev_max_current", "ev_max_voltage"}
-)
-_st_ACChargingParametersType: st.SearchStrategy[ACChargingParametersType] = _model(
-    ACChargingParametersType, _fields_ACChargingParametersType, _required_ACChargingParametersType
-)
-
-
-_fields_APNType: Mapping[str, st.SearchStrategy[Any]] = {
-    "apn": _strings(max_size=2000),
-    "apn_user_name": _strings(max_size=50),
-    "apn_password": _strings(max_size=64),
-    "sim_pin": st.integers(),
-    "preferred_network": _strings(max_size=6),
-    "use_only_preferred_network": st.booleans(),
-    "apn_authentication": st.sampled_from(APNAuthenticationEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_APNType: frozenset[str] = frozenset({"apn", "apn_authentication"})
-_st_APNType: st.SearchStrategy[APNType] = _model(APNType, _fields_APNType, _required_APNType)
-
-
-_fields_RationalNumberType: Mapping[str, st.SearchStrategy[Any]] = {
-    "exponent": st.integers(),
-    "value": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_RationalNumberType: frozenset[str] = frozenset({"exponent", "value"})
-_st_RationalNumberType: st.SearchStrategy[RationalNumberType] = _model(
-    RationalNumberType, _fields_RationalNumberType, _required_RationalNumberType
-)
-
-
-_fields_PriceRuleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "parking_fee_period": st.integers(),
-    "carbon_dioxide_emission": st.integers(min_value=0),
-    "renewable_generation_percentage": st.integers(min_value=0, max_value=100),
-    "energy_fee": _st_RationalNumberType,
-    "parking_fee": _st_RationalNumberType,
-    "power_range_start": _st_RationalNumberType,
-    "custom_data": _st_CustomDataType,
-}
-_required_PriceRuleType: frozenset[str] = frozenset({"energy_fee", "power_range_start"})
-_st_PriceRuleType: st.SearchStrategy[PriceRuleType] = _model(
-    PriceRuleType, _fields_PriceRuleType, _required_PriceRuleType
-)
-
-
-_fields_PriceRuleStackType: Mapping[str, st.SearchStrategy[Any]] = {
-    "duration": st.integers(),
-    "price_rule": _lists(_st_PriceRuleType, 1, 8),
-    "custom_data": _st_CustomDataType,
-}
-_required_PriceRuleStackType: frozenset[str] = frozenset({"duration", "price_rule"})
-_st_PriceRuleStackType: st.SearchStrategy[PriceRuleStackType] = _model(
-    PriceRuleStackType, _fields_PriceRuleStackType, _required_PriceRuleStackType
-)
-
-
-_fields_TaxRuleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "tax_rule_id": st.integers(min_value=0),
-    "tax_rule_name": _strings(max_size=100),
-    "tax_included_in_price": st.booleans(),
-    "applies_to_energy_fee": st.booleans(),
-    "applies_to_parking_fee": st.booleans(),
-    "applies_to_overstay_fee": st.booleans(),
-    "applies_to_minimum_maximum_cost": st.booleans(),
-    "tax_rate": _st_RationalNumberType,
-    "custom_data": _st_CustomDataType,
-}
-_required_TaxRuleType: frozenset[str] = frozenset(
+_shape_EVPriceRuleType = Shape(
     {
-        "tax_rule_id",
-        "applies_to_energy_fee",
-        "applies_to_parking_fee",
-        "applies_to_overstay_fee",
-        "applies_to_minimum_maximum_cost",
-        "tax_rate",
-    }
+        "energy_fee": numbers(),
+        "power_range_start": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"energy_fee", "power_range_start"}),
 )
-_st_TaxRuleType: st.SearchStrategy[TaxRuleType] = _model(
-    TaxRuleType, _fields_TaxRuleType, _required_TaxRuleType
+_st_EVPriceRuleType: st.SearchStrategy[EVPriceRuleType] = model(
+    EVPriceRuleType, _shape_EVPriceRuleType
 )
 
 
-_fields_OverstayRuleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "overstay_fee": _st_RationalNumberType,
-    "overstay_rule_description": _strings(max_size=32),
-    "start_time": st.integers(),
-    "overstay_fee_period": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_OverstayRuleType: frozenset[str] = frozenset(
-    {"overstay_fee", "start_time", "overstay_fee_period"}
-)
-_st_OverstayRuleType: st.SearchStrategy[OverstayRuleType] = _model(
-    OverstayRuleType, _fields_OverstayRuleType, _required_OverstayRuleType
-)
-
-
-_fields_OverstayRuleListType: Mapping[str, st.SearchStrategy[Any]] = {
-    "overstay_power_threshold": _st_RationalNumberType,
-    "overstay_rule": _lists(_st_OverstayRuleType, 1, 5),
-    "overstay_time_threshold": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_OverstayRuleListType: frozenset[str] = frozenset({"overstay_rule"})
-_st_OverstayRuleListType: st.SearchStrategy[OverstayRuleListType] = _model(
-    OverstayRuleListType, _fields_OverstayRuleListType, _required_OverstayRuleListType
-)
-
-
-_fields_AdditionalSelectedServicesType: Mapping[str, st.SearchStrategy[Any]] = {
-    "service_fee": _st_RationalNumberType,
-    "service_name": _strings(max_size=80),
-    "custom_data": _st_CustomDataType,
-}
-_required_AdditionalSelectedServicesType: frozenset[str] = frozenset(
-    {"service_fee", "service_name"}
-)
-_st_AdditionalSelectedServicesType: st.SearchStrategy[AdditionalSelectedServicesType] = _model(
-    AdditionalSelectedServicesType,
-    _fields_AdditionalSelectedServicesType,
-    _required_AdditionalSelectedServicesType,
-)
-
-
-_fields_AbsolutePriceScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "time_anchor": _DATE_TIMES,
-    "price_schedule_id": st.integers(min_value=0),
-    "price_schedule_description": _strings(max_size=160),
-    "currency": _strings(max_size=3),
-    "language": _strings(max_size=8),
-    "price_algorithm": _strings(max_size=2000),
-    "minimum_cost": _st_RationalNumberType,
-    "maximum_cost": _st_RationalNumberType,
-    "price_rule_stacks": _lists(_st_PriceRuleStackType, 1, 1024),
-    "tax_rules": _lists(_st_TaxRuleType, 1, 10),
-    "overstay_rule_list": _st_OverstayRuleListType,
-    "additional_selected_services": _lists(_st_AdditionalSelectedServicesType, 1, 5),
-    "custom_data": _st_CustomDataType,
-}
-_required_AbsolutePriceScheduleType: frozenset[str] = frozenset(
+_shape_EVAbsolutePriceScheduleEntryType = Shape(
     {
-        "time_anchor",
-        "price_schedule_id",
-        "currency",
-        "language",
-        "price_algorithm",
-        "price_rule_stacks",
-    }
+        "duration": st.integers(),
+        "ev_price_rule": lists(_st_EVPriceRuleType, 1, 8),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"duration", "ev_price_rule"}),
 )
-_st_AbsolutePriceScheduleType: st.SearchStrategy[AbsolutePriceScheduleType] = _model(
-    AbsolutePriceScheduleType,
-    _fields_AbsolutePriceScheduleType,
-    _required_AbsolutePriceScheduleType,
+_st_EVAbsolutePriceScheduleEntryType: st.SearchStrategy[EVAbsolutePriceScheduleEntryType] = model(
+    EVAbsolutePriceScheduleEntryType, _shape_EVAbsolutePriceScheduleEntryType
 )
 
 
-_fields_AdditionalInfoType: Mapping[str, st.SearchStrategy[Any]] = {
-    "additional_id_token": _strings(max_size=255),
-    "type": _strings(max_size=50),
-    "custom_data": _st_CustomDataType,
-}
-_required_AdditionalInfoType: frozenset[str] = frozenset({"additional_id_token", "type"})
-_st_AdditionalInfoType: st.SearchStrategy[AdditionalInfoType] = _model(
-    AdditionalInfoType, _fields_AdditionalInfoType, _required_AdditionalInfoType
-)
-
-
-_fields_AddressType: Mapping[str, st.SearchStrategy[Any]] = {
-    "name": _strings(max_size=50),
-    "address1": _strings(max_size=100),
-    "address2": _strings(max_size=100),
-    "city": _strings(max_size=100),
-    "postal_code": _strings(max_size=20),
-    "country": _strings(max_size=50),
-    "custom_data": _st_CustomDataType,
-}
-_required_AddressType: frozenset[str] = frozenset({"name", "address1", "city", "country"})
-_st_AddressType: st.SearchStrategy[AddressType] = _model(
-    AddressType, _fields_AddressType, _required_AddressType
-)
-
-
-_fields_IdTokenType: Mapping[str, st.SearchStrategy[Any]] = {
-    "additional_info": _lists(_st_AdditionalInfoType, 1, None),
-    "id_token": _strings(max_size=255),
-    "type": _strings(max_size=20),
-    "custom_data": _st_CustomDataType,
-}
-_required_IdTokenType: frozenset[str] = frozenset({"id_token", "type"})
-_st_IdTokenType: st.SearchStrategy[IdTokenType] = _model(
-    IdTokenType, _fields_IdTokenType, _required_IdTokenType
-)
-
-
-_fields_MessageContentType: Mapping[str, st.SearchStrategy[Any]] = {
-    "format": st.sampled_from(MessageFormatEnumType),
-    "language": _strings(max_size=8),
-    "content": _strings(max_size=1024),
-    "custom_data": _st_CustomDataType,
-}
-_required_MessageContentType: frozenset[str] = frozenset({"format", "content"})
-_st_MessageContentType: st.SearchStrategy[MessageContentType] = _model(
-    MessageContentType, _fields_MessageContentType, _required_MessageContentType
-)
-
-
-_fields_IdTokenInfoType: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(AuthorizationStatusEnumType),
-    "cache_expiry_date_time": _DATE_TIMES,
-    "charging_priority": st.integers(),
-    "group_id_token": _st_IdTokenType,
-    "language1": _strings(max_size=8),
-    "language2": _strings(max_size=8),
-    "evse_id": _lists(st.integers(min_value=0), 1, None),
-    "personal_message": _st_MessageContentType,
-    "custom_data": _st_CustomDataType,
-}
-_required_IdTokenInfoType: frozenset[str] = frozenset({"status"})
-_st_IdTokenInfoType: st.SearchStrategy[IdTokenInfoType] = _model(
-    IdTokenInfoType, _fields_IdTokenInfoType, _required_IdTokenInfoType
-)
-
-
-_fields_AuthorizationData: Mapping[str, st.SearchStrategy[Any]] = {
-    "id_token": _st_IdTokenType,
-    "id_token_info": _st_IdTokenInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_AuthorizationData: frozenset[str] = frozenset({"id_token"})
-_st_AuthorizationData: st.SearchStrategy[AuthorizationData] = _model(
-    AuthorizationData, _fields_AuthorizationData, _required_AuthorizationData
-)
-
-
-_fields_BatteryDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse_id": st.integers(min_value=0),
-    "serial_number": _strings(max_size=50),
-    "so_c": _numbers(min_value=0, max_value=100),
-    "so_h": _numbers(min_value=0, max_value=100),
-    "production_date": _DATE_TIMES,
-    "vendor_info": _strings(max_size=500),
-    "custom_data": _st_CustomDataType,
-}
-_required_BatteryDataType: frozenset[str] = frozenset({"evse_id", "serial_number", "so_c", "so_h"})
-_st_BatteryDataType: st.SearchStrategy[BatteryDataType] = _model(
-    BatteryDataType, _fields_BatteryDataType, _required_BatteryDataType
-)
-
-
-_fields_CertificateHashDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
-    "issuer_name_hash": _strings(max_size=128),
-    "issuer_key_hash": _strings(max_size=128),
-    "serial_number": _strings(max_size=40),
-    "custom_data": _st_CustomDataType,
-}
-_required_CertificateHashDataType: frozenset[str] = frozenset(
-    {"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number"}
-)
-_st_CertificateHashDataType: st.SearchStrategy[CertificateHashDataType] = _model(
-    CertificateHashDataType, _fields_CertificateHashDataType, _required_CertificateHashDataType
-)
-
-
-_fields_CertificateHashDataChainType: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_hash_data": _st_CertificateHashDataType,
-    "certificate_type": st.sampled_from(GetCertificateIdUseEnumType),
-    "child_certificate_hash_data": _lists(_st_CertificateHashDataType, 1, 4),
-    "custom_data": _st_CustomDataType,
-}
-_required_CertificateHashDataChainType: frozenset[str] = frozenset(
-    {"certificate_hash_data", "certificate_type"}
-)
-_st_CertificateHashDataChainType: st.SearchStrategy[CertificateHashDataChainType] = _model(
-    CertificateHashDataChainType,
-    _fields_CertificateHashDataChainType,
-    _required_CertificateHashDataChainType,
-)
-
-
-_fields_CertificateStatusRequestInfoType: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_hash_data": _st_CertificateHashDataType,
-    "source": st.sampled_from(CertificateStatusSourceEnumType),
-    "urls": _lists(_strings(max_size=2000), 1, 5),
-    "custom_data": _st_CustomDataType,
-}
-_required_CertificateStatusRequestInfoType: frozenset[str] = frozenset(
-    {"certificate_hash_data", "source", "urls"}
-)
-_st_CertificateStatusRequestInfoType: st.SearchStrategy[CertificateStatusRequestInfoType] = _model(
-    CertificateStatusRequestInfoType,
-    _fields_CertificateStatusRequestInfoType,
-    _required_CertificateStatusRequestInfoType,
-)
-
-
-_fields_CertificateStatusType: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_hash_data": _st_CertificateHashDataType,
-    "source": st.sampled_from(CertificateStatusSourceEnumType),
-    "status": st.sampled_from(CertificateStatusEnumType),
-    "next_update": _DATE_TIMES,
-    "custom_data": _st_CustomDataType,
-}
-_required_CertificateStatusType: frozenset[str] = frozenset(
-    {"certificate_hash_data", "source", "status", "next_update"}
-)
-_st_CertificateStatusType: st.SearchStrategy[CertificateStatusType] = _model(
-    CertificateStatusType, _fields_CertificateStatusType, _required_CertificateStatusType
-)
-
-
-_fields_ChargingLimitType: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_limit_source": _strings(max_size=20),
-    "is_local_generation": st.booleans(),
-    "is_grid_critical": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_ChargingLimitType: frozenset[str] = frozenset({"charging_limit_source"})
-_st_ChargingLimitType: st.SearchStrategy[ChargingLimitType] = _model(
-    ChargingLimitType, _fields_ChargingLimitType, _required_ChargingLimitType
-)
-
-
-_fields_DERChargingParametersType: Mapping[str, st.SearchStrategy[Any]] = {
-    "ev_supported_der_control": _lists(st.sampled_from(DERControlEnumType), 1, None),
-    "ev_over_excited_max_discharge_power": _numbers(),
-    "ev_over_excited_power_factor": _numbers(),
-    "ev_under_excited_max_discharge_power": _numbers(),
-    "ev_under_excited_power_factor": _numbers(),
-    "max_apparent_power": _numbers(),
-    "max_charge_apparent_power": _numbers(),
-    "max_charge_apparent_power_l2": _numbers(),
-    "max_charge_apparent_power_l3": _numbers(),
-    "max_discharge_apparent_power": _numbers(),
-    "max_discharge_apparent_power_l2": _numbers(),
-    "max_discharge_apparent_power_l3": _numbers(),
-    "max_charge_reactive_power": _numbers(),
-    "max_charge_reactive_power_l2": _numbers(),
-    "max_charge_reactive_power_l3": _numbers(),
-    "min_charge_reactive_power": _numbers(),
-    "min_charge_reactive_power_l2": _numbers(),
-    "min_charge_reactive_power_l3": _numbers(),
-    "max_discharge_reactive_power": _numbers(),
-    "max_discharge_reactive_power_l2": _numbers(),
-    "max_discharge_reactive_power_l3": _numbers(),
-    "min_discharge_reactive_power": _numbers(),
-    "min_discharge_reactive_power_l2": _numbers(),
-    "min_discharge_reactive_power_l3": _numbers(),
-    "nominal_voltage": _numbers(),
-    "nominal_voltage_offset": _numbers(),
-    "max_nominal_voltage": _numbers(),
-    "min_nominal_voltage": _numbers(),
-    "ev_inverter_manufacturer": _strings(max_size=50),
-    "ev_inverter_model": _strings(max_size=50),
-    "ev_inverter_serial_number": _strings(max_size=50),
-    "ev_inverter_sw_version": _strings(max_size=50),
-    "ev_inverter_hw_version": _strings(max_size=50),
-    "ev_islanding_detection_method": _lists(st.sampled_from(IslandingDetectionEnumType), 1, None),
-    "ev_islanding_trip_time": _numbers(),
-    "ev_maximum_level1_dc_injection": _numbers(),
-    "ev_duration_level1_dc_injection": _numbers(),
-    "ev_maximum_level2_dc_injection": _numbers(),
-    "ev_duration_level2_dc_injection": _numbers(),
-    "ev_reactive_susceptance": _numbers(),
-    "ev_session_total_discharge_energy_available": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_DERChargingParametersType: frozenset[str] = frozenset()
-_st_DERChargingParametersType: st.SearchStrategy[DERChargingParametersType] = _model(
-    DERChargingParametersType,
-    _fields_DERChargingParametersType,
-    _required_DERChargingParametersType,
-)
-
-
-_fields_EVPriceRuleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "energy_fee": _numbers(),
-    "power_range_start": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_EVPriceRuleType: frozenset[str] = frozenset({"energy_fee", "power_range_start"})
-_st_EVPriceRuleType: st.SearchStrategy[EVPriceRuleType] = _model(
-    EVPriceRuleType, _fields_EVPriceRuleType, _required_EVPriceRuleType
-)
-
-
-_fields_EVAbsolutePriceScheduleEntryType: Mapping[str, st.SearchStrategy[Any]] = {
-    "duration": st.integers(),
-    "ev_price_rule": _lists(_st_EVPriceRuleType, 1, 8),
-    "custom_data": _st_CustomDataType,
-}
-_required_EVAbsolutePriceScheduleEntryType: frozenset[str] = frozenset(
-    {"duration", "ev_price_rule"}
-)
-_st_EVAbsolutePriceScheduleEntryType: st.SearchStrategy[EVAbsolutePriceScheduleEntryType] = _model(
-    EVAbsolutePriceScheduleEntryType,
-    _fields_EVAbsolutePriceScheduleEntryType,
-    _required_EVAbsolutePriceScheduleEntryType,
-)
-
-
-_fields_EVAbsolutePriceScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "time_anchor": _DATE_TIMES,
-    "currency": _strings(max_size=3),
-    "ev_absolute_price_schedule_entries": _lists(_st_EVAbsolutePriceScheduleEntryType, 1, 1024),
-    "price_algorithm": _strings(max_size=2000),
-    "custom_data": _st_CustomDataType,
-}
-_required_EVAbsolutePriceScheduleType: frozenset[str] = frozenset(
-    {"time_anchor", "currency", "ev_absolute_price_schedule_entries", "price_algorithm"}
-)
-_st_EVAbsolutePriceScheduleType: st.SearchStrategy[EVAbsolutePriceScheduleType] = _model(
-    EVAbsolutePriceScheduleType,
-    _fields_EVAbsolutePriceScheduleType,
-    _required_EVAbsolutePriceScheduleType,
-)
-
-
-_fields_EVPowerScheduleEntryType: Mapping[str, st.SearchStrategy[Any]] = {
-    "duration": st.integers(),
-    "power": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_EVPowerScheduleEntryType: frozenset[str] = frozenset({"duration", "power"})
-_st_EVPowerScheduleEntryType: st.SearchStrategy[EVPowerScheduleEntryType] = _model(
-    EVPowerScheduleEntryType, _fields_EVPowerScheduleEntryType, _required_EVPowerScheduleEntryType
-)
-
-
-_fields_EVPowerScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "ev_power_schedule_entries": _lists(_st_EVPowerScheduleEntryType, 1, 1024),
-    "time_anchor": _DATE_TIMES,
-    "custom_data": _st_CustomDataType,
-}
-_required_EVPowerScheduleType: frozenset[str] = frozenset(
-    {"ev_power_schedule_entries", "time_anchor"}
-)
-_st_EVPowerScheduleType: st.SearchStrategy[EVPowerScheduleType] = _model(
-    EVPowerScheduleType, _fields_EVPowerScheduleType, _required_EVPowerScheduleType
-)
-
-
-_fields_EVEnergyOfferType: Mapping[str, st.SearchStrategy[Any]] = {
-    "ev_absolute_price_schedule": _st_EVAbsolutePriceScheduleType,
-    "ev_power_schedule": _st_EVPowerScheduleType,
-    "custom_data": _st_CustomDataType,
-}
-_required_EVEnergyOfferType: frozenset[str] = frozenset({"ev_power_schedule"})
-_st_EVEnergyOfferType: st.SearchStrategy[EVEnergyOfferType] = _model(
-    EVEnergyOfferType, _fields_EVEnergyOfferType, _required_EVEnergyOfferType
-)
-
-
-_fields_DCChargingParametersType: Mapping[str, st.SearchStrategy[Any]] = {
-    "ev_max_current": _numbers(),
-    "ev_max_voltage": _numbers(),
-    "ev_max_power": _numbers(),
-    "ev_energy_capacity": _numbers(),
-    "energy_amount": _numbers(),
-    "state_of_charge": st.integers(min_value=0, max_value=100),
-    "full_so_c": st.integers(min_value=0, max_value=100),
-    "bulk_so_c": st.integers(min_value=0, max_value=100),
-    "custom_data": _st_CustomDataType,
-}
-_required_DCChargingParametersType: frozenset[str] = frozenset({"ev_max_current", "ev_max_voltage"})
-_st_DCChargingParametersType: st.SearchStrategy[DCChargingParametersType] = _model(
-    DCChargingParametersType, _fields_DCChargingParametersType, _required_DCChargingParametersType
-)
-
-
-_fields_V2XChargingParametersType: Mapping[str, st.SearchStrategy[Any]] = {
-    "min_charge_power": _numbers(),
-    "min_charge_power_l2": _numbers(),
-    "min_charge_power_l3": _numbers(),
-    "max_charge_power": _numbers(),
-    "max_charge_power_l2": _numbers(),
-    "max_charge_power_l3": _numbers(),
-    "min_discharge_power": _numbers(),
-    "min_discharge_power_l2": _numbers(),
-    "min_discharge_power_l3": _numbers(),
-    "max_discharge_power": _numbers(),
-    "max_discharge_power_l2": _numbers(),
-    "max_discharge_power_l3": _numbers(),
-    "min_charge_current": _numbers(),
-    "max_charge_current": _numbers(),
-    "min_discharge_current": _numbers(),
-    "max_discharge_current": _numbers(),
-    "min_voltage": _numbers(),
-    "max_voltage": _numbers(),
-    "ev_target_energy_request": _numbers(),
-    "ev_min_energy_request": _numbers(),
-    "ev_max_energy_request": _numbers(),
-    "ev_min_v2_x_energy_request": _numbers(),
-    "ev_max_v2_x_energy_request": _numbers(),
-    "target_so_c": st.integers(min_value=0, max_value=100),
-    "custom_data": _st_CustomDataType,
-}
-_required_V2XChargingParametersType: frozenset[str] = frozenset()
-_st_V2XChargingParametersType: st.SearchStrategy[V2XChargingParametersType] = _model(
-    V2XChargingParametersType,
-    _fields_V2XChargingParametersType,
-    _required_V2XChargingParametersType,
-)
-
-
-_fields_ChargingNeedsType: Mapping[str, st.SearchStrategy[Any]] = {
-    "ac_charging_parameters": _st_ACChargingParametersType,
-    "der_charging_parameters": _st_DERChargingParametersType,
-    "ev_energy_offer": _st_EVEnergyOfferType,
-    "requested_energy_transfer": st.sampled_from(EnergyTransferModeEnumType),
-    "dc_charging_parameters": _st_DCChargingParametersType,
-    "v2x_charging_parameters": _st_V2XChargingParametersType,
-    "available_energy_transfer": _lists(st.sampled_from(EnergyTransferModeEnumType), 1, None),
-    "control_mode": st.sampled_from(ControlModeEnumType),
-    "mobility_needs_mode": st.sampled_from(MobilityNeedsModeEnumType),
-    "departure_time": _DATE_TIMES,
-    "custom_data": _st_CustomDataType,
-}
-_required_ChargingNeedsType: frozenset[str] = frozenset({"requested_energy_transfer"})
-_st_ChargingNeedsType: st.SearchStrategy[ChargingNeedsType] = _model(
-    ChargingNeedsType, _fields_ChargingNeedsType, _required_ChargingNeedsType
-)
-
-
-_fields_CostDimensionType: Mapping[str, st.SearchStrategy[Any]] = {
-    "type": st.sampled_from(CostDimensionEnumType),
-    "volume": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_CostDimensionType: frozenset[str] = frozenset({"type", "volume"})
-_st_CostDimensionType: st.SearchStrategy[CostDimensionType] = _model(
-    CostDimensionType, _fields_CostDimensionType, _required_CostDimensionType
-)
-
-
-_fields_ChargingPeriodType: Mapping[str, st.SearchStrategy[Any]] = {
-    "dimensions": _lists(_st_CostDimensionType, 1, None),
-    "tariff_id": _strings(max_size=60),
-    "start_period": _DATE_TIMES,
-    "custom_data": _st_CustomDataType,
-}
-_required_ChargingPeriodType: frozenset[str] = frozenset({"start_period"})
-_st_ChargingPeriodType: st.SearchStrategy[ChargingPeriodType] = _model(
-    ChargingPeriodType, _fields_ChargingPeriodType, _required_ChargingPeriodType
-)
-
-
-_fields_ChargingProfileCriterionType: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
-    "stack_level": st.integers(min_value=0),
-    "charging_profile_id": _lists(st.integers(), 1, None),
-    "charging_limit_source": _lists(_strings(max_size=20), 1, 4),
-    "custom_data": _st_CustomDataType,
-}
-_required_ChargingProfileCriterionType: frozenset[str] = frozenset()
-_st_ChargingProfileCriterionType: st.SearchStrategy[ChargingProfileCriterionType] = _model(
-    ChargingProfileCriterionType,
-    _fields_ChargingProfileCriterionType,
-    _required_ChargingProfileCriterionType,
-)
-
-
-_fields_LimitAtSoCType: Mapping[str, st.SearchStrategy[Any]] = {
-    "soc": st.integers(min_value=0, max_value=100),
-    "limit": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_LimitAtSoCType: frozenset[str] = frozenset({"soc", "limit"})
-_st_LimitAtSoCType: st.SearchStrategy[LimitAtSoCType] = _model(
-    LimitAtSoCType, _fields_LimitAtSoCType, _required_LimitAtSoCType
-)
-
-
-_fields_V2XFreqWattPointType: Mapping[str, st.SearchStrategy[Any]] = {
-    "frequency": _numbers(),
-    "power": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_V2XFreqWattPointType: frozenset[str] = frozenset({"frequency", "power"})
-_st_V2XFreqWattPointType: st.SearchStrategy[V2XFreqWattPointType] = _model(
-    V2XFreqWattPointType, _fields_V2XFreqWattPointType, _required_V2XFreqWattPointType
-)
-
-
-_fields_V2XSignalWattPointType: Mapping[str, st.SearchStrategy[Any]] = {
-    "signal": st.integers(),
-    "power": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_V2XSignalWattPointType: frozenset[str] = frozenset({"signal", "power"})
-_st_V2XSignalWattPointType: st.SearchStrategy[V2XSignalWattPointType] = _model(
-    V2XSignalWattPointType, _fields_V2XSignalWattPointType, _required_V2XSignalWattPointType
-)
-
-
-_fields_ChargingSchedulePeriodType: Mapping[str, st.SearchStrategy[Any]] = {
-    "start_period": st.integers(),
-    "limit": _numbers(),
-    "limit_l2": _numbers(),
-    "limit_l3": _numbers(),
-    "number_phases": st.integers(min_value=0, max_value=3),
-    "phase_to_use": st.integers(min_value=0, max_value=3),
-    "discharge_limit": _numbers(max_value=0),
-    "discharge_limit_l2": _numbers(max_value=0),
-    "discharge_limit_l3": _numbers(max_value=0),
-    "setpoint": _numbers(),
-    "setpoint_l2": _numbers(),
-    "setpoint_l3": _numbers(),
-    "setpoint_reactive": _numbers(),
-    "setpoint_reactive_l2": _numbers(),
-    "setpoint_reactive_l3": _numbers(),
-    "preconditioning_request": st.booleans(),
-    "evse_sleep": st.booleans(),
-    "v2x_baseline": _numbers(),
-    "operation_mode": st.sampled_from(OperationModeEnumType),
-    "v2x_freq_watt_curve": _lists(_st_V2XFreqWattPointType, 1, 20),
-    "v2x_signal_watt_curve": _lists(_st_V2XSignalWattPointType, 1, 20),
-    "custom_data": _st_CustomDataType,
-}
-_required_ChargingSchedulePeriodType: frozenset[str] = frozenset({"start_period"})
-_st_ChargingSchedulePeriodType: st.SearchStrategy[ChargingSchedulePeriodType] = _model(
-    ChargingSchedulePeriodType,
-    _fields_ChargingSchedulePeriodType,
-    _required_ChargingSchedulePeriodType,
-)
-
-
-_fields_RelativeTimeIntervalType: Mapping[str, st.SearchStrategy[Any]] = {
-    "start": st.integers(),
-    "duration": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_RelativeTimeIntervalType: frozenset[str] = frozenset({"start"})
-_st_RelativeTimeIntervalType: st.SearchStrategy[RelativeTimeIntervalType] = _model(
-    RelativeTimeIntervalType, _fields_RelativeTimeIntervalType, _required_RelativeTimeIntervalType
-)
-
-
-_fields_CostType: Mapping[str, st.SearchStrategy[Any]] = {
-    "cost_kind": st.sampled_from(CostKindEnumType),
-    "amount": st.integers(),
-    "amount_multiplier": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_CostType: frozenset[str] = frozenset({"cost_kind", "amount"})
-_st_CostType: st.SearchStrategy[CostType] = _model(CostType, _fields_CostType, _required_CostType)
-
-
-_fields_ConsumptionCostType: Mapping[str, st.SearchStrategy[Any]] = {
-    "start_value": _numbers(),
-    "cost": _lists(_st_CostType, 1, 3),
-    "custom_data": _st_CustomDataType,
-}
-_required_ConsumptionCostType: frozenset[str] = frozenset({"start_value", "cost"})
-_st_ConsumptionCostType: st.SearchStrategy[ConsumptionCostType] = _model(
-    ConsumptionCostType, _fields_ConsumptionCostType, _required_ConsumptionCostType
-)
-
-
-_fields_SalesTariffEntryType: Mapping[str, st.SearchStrategy[Any]] = {
-    "relative_time_interval": _st_RelativeTimeIntervalType,
-    "e_price_level": st.integers(min_value=0),
-    "consumption_cost": _lists(_st_ConsumptionCostType, 1, 3),
-    "custom_data": _st_CustomDataType,
-}
-_required_SalesTariffEntryType: frozenset[str] = frozenset({"relative_time_interval"})
-_st_SalesTariffEntryType: st.SearchStrategy[SalesTariffEntryType] = _model(
-    SalesTariffEntryType, _fields_SalesTariffEntryType, _required_SalesTariffEntryType
-)
-
-
-_fields_SalesTariffType: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(min_value=0),
-    "sales_tariff_description": _strings(max_size=32),
-    "num_e_price_levels": st.integers(min_value=0),
-    "sales_tariff_entry": _lists(_st_SalesTariffEntryType, 1, 1024),
-    "custom_data": _st_CustomDataType,
-}
-_required_SalesTariffType: frozenset[str] = frozenset({"id", "sales_tariff_entry"})
-_st_SalesTariffType: st.SearchStrategy[SalesTariffType] = _model(
-    SalesTariffType, _fields_SalesTariffType, _required_SalesTariffType
-)
-
-
-_fields_PriceLevelScheduleEntryType: Mapping[str, st.SearchStrategy[Any]] = {
-    "duration": st.integers(),
-    "price_level": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_PriceLevelScheduleEntryType: frozenset[str] = frozenset({"duration", "price_level"})
-_st_PriceLevelScheduleEntryType: st.SearchStrategy[PriceLevelScheduleEntryType] = _model(
-    PriceLevelScheduleEntryType,
-    _fields_PriceLevelScheduleEntryType,
-    _required_PriceLevelScheduleEntryType,
-)
-
-
-_fields_PriceLevelScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "price_level_schedule_entries": _lists(_st_PriceLevelScheduleEntryType, 1, 100),
-    "time_anchor": _DATE_TIMES,
-    "price_schedule_id": st.integers(min_value=0),
-    "price_schedule_description": _strings(max_size=32),
-    "number_of_price_levels": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_PriceLevelScheduleType: frozenset[str] = frozenset(
-    {"price_level_schedule_entries", "time_anchor", "price_schedule_id", "number_of_price_levels"}
-)
-_st_PriceLevelScheduleType: st.SearchStrategy[PriceLevelScheduleType] = _model(
-    PriceLevelScheduleType, _fields_PriceLevelScheduleType, _required_PriceLevelScheduleType
-)
-
-
-_fields_ChargingScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(),
-    "limit_at_so_c": _st_LimitAtSoCType,
-    "start_schedule": _DATE_TIMES,
-    "duration": st.integers(),
-    "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
-    "min_charging_rate": _numbers(),
-    "power_tolerance": _numbers(),
-    "signature_id": st.integers(min_value=0),
-    "digest_value": _strings(max_size=88),
-    "use_local_time": st.booleans(),
-    "charging_schedule_period": _lists(_st_ChargingSchedulePeriodType, 1, 1024),
-    "randomized_delay": st.integers(min_value=0),
-    "sales_tariff": _st_SalesTariffType,
-    "absolute_price_schedule": _st_AbsolutePriceScheduleType,
-    "price_level_schedule": _st_PriceLevelScheduleType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ChargingScheduleType: frozenset[str] = frozenset(
-    {"id", "charging_rate_unit", "charging_schedule_period"}
-)
-_st_ChargingScheduleType: st.SearchStrategy[ChargingScheduleType] = _model(
-    ChargingScheduleType, _fields_ChargingScheduleType, _required_ChargingScheduleType
-)
-
-
-_fields_ChargingProfileType: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(),
-    "stack_level": st.integers(min_value=0),
-    "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
-    "charging_profile_kind": st.sampled_from(ChargingProfileKindEnumType),
-    "recurrency_kind": st.sampled_from(RecurrencyKindEnumType),
-    "valid_from": _DATE_TIMES,
-    "valid_to": _DATE_TIMES,
-    "transaction_id": _strings(max_size=36),
-    "max_offline_duration": st.integers(),
-    "charging_schedule": _lists(_st_ChargingScheduleType, 1, 3),
-    "invalid_after_offline_duration": st.booleans(),
-    "dyn_update_interval": st.integers(),
-    "dyn_update_time": _DATE_TIMES,
-    "price_schedule_signature": _strings(max_size=256),
-    "custom_data": _st_CustomDataType,
-}
-_required_ChargingProfileType: frozenset[str] = frozenset(
-    {"id", "stack_level", "charging_profile_purpose", "charging_profile_kind", "charging_schedule"}
-)
-_st_ChargingProfileType: st.SearchStrategy[ChargingProfileType] = _model(
-    ChargingProfileType, _fields_ChargingProfileType, _required_ChargingProfileType
-)
-
-
-_fields_ChargingScheduleUpdateType: Mapping[str, st.SearchStrategy[Any]] = {
-    "limit": _numbers(),
-    "limit_l2": _numbers(),
-    "limit_l3": _numbers(),
-    "discharge_limit": _numbers(max_value=0),
-    "discharge_limit_l2": _numbers(max_value=0),
-    "discharge_limit_l3": _numbers(max_value=0),
-    "setpoint": _numbers(),
-    "setpoint_l2": _numbers(),
-    "setpoint_l3": _numbers(),
-    "setpoint_reactive": _numbers(),
-    "setpoint_reactive_l2": _numbers(),
-    "setpoint_reactive_l3": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_ChargingScheduleUpdateType: frozenset[str] = frozenset()
-_st_ChargingScheduleUpdateType: st.SearchStrategy[ChargingScheduleUpdateType] = _model(
-    ChargingScheduleUpdateType,
-    _fields_ChargingScheduleUpdateType,
-    _required_ChargingScheduleUpdateType,
-)
-
-
-_fields_ModemType: Mapping[str, st.SearchStrategy[Any]] = {
-    "iccid": _strings(max_size=20),
-    "imsi": _strings(max_size=20),
-    "custom_data": _st_CustomDataType,
-}
-_required_ModemType: frozenset[str] = frozenset()
-_st_ModemType: st.SearchStrategy[ModemType] = _model(
-    ModemType, _fields_ModemType, _required_ModemType
-)
-
-
-_fields_ChargingStationType: Mapping[str, st.SearchStrategy[Any]] = {
-    "serial_number": _strings(max_size=25),
-    "model": _strings(max_size=20),
-    "modem": _st_ModemType,
-    "vendor_name": _strings(max_size=50),
-    "firmware_version": _strings(max_size=50),
-    "custom_data": _st_CustomDataType,
-}
-_required_ChargingStationType: frozenset[str] = frozenset({"model", "vendor_name"})
-_st_ChargingStationType: st.SearchStrategy[ChargingStationType] = _model(
-    ChargingStationType, _fields_ChargingStationType, _required_ChargingStationType
-)
-
-
-_fields_ClearChargingProfileType: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse_id": st.integers(min_value=0),
-    "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
-    "stack_level": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearChargingProfileType: frozenset[str] = frozenset()
-_st_ClearChargingProfileType: st.SearchStrategy[ClearChargingProfileType] = _model(
-    ClearChargingProfileType, _fields_ClearChargingProfileType, _required_ClearChargingProfileType
-)
-
-
-_fields_StatusInfoType: Mapping[str, st.SearchStrategy[Any]] = {
-    "reason_code": _strings(max_size=20),
-    "additional_info": _strings(max_size=1024),
-    "custom_data": _st_CustomDataType,
-}
-_required_StatusInfoType: frozenset[str] = frozenset({"reason_code"})
-_st_StatusInfoType: st.SearchStrategy[StatusInfoType] = _model(
-    StatusInfoType, _fields_StatusInfoType, _required_StatusInfoType
-)
-
-
-_fields_ClearMonitoringResultType: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ClearMonitoringStatusEnumType),
-    "id": st.integers(min_value=0),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearMonitoringResultType: frozenset[str] = frozenset({"status", "id"})
-_st_ClearMonitoringResultType: st.SearchStrategy[ClearMonitoringResultType] = _model(
-    ClearMonitoringResultType,
-    _fields_ClearMonitoringResultType,
-    _required_ClearMonitoringResultType,
-)
-
-
-_fields_ClearTariffsResultType: Mapping[str, st.SearchStrategy[Any]] = {
-    "status_info": _st_StatusInfoType,
-    "tariff_id": _strings(max_size=60),
-    "status": st.sampled_from(TariffClearStatusEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearTariffsResultType: frozenset[str] = frozenset({"status"})
-_st_ClearTariffsResultType: st.SearchStrategy[ClearTariffsResultType] = _model(
-    ClearTariffsResultType, _fields_ClearTariffsResultType, _required_ClearTariffsResultType
-)
-
-
-_fields_EVSEType: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(min_value=0),
-    "connector_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_EVSEType: frozenset[str] = frozenset({"id"})
-_st_EVSEType: st.SearchStrategy[EVSEType] = _model(EVSEType, _fields_EVSEType, _required_EVSEType)
-
-
-_fields_ComponentType: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse": _st_EVSEType,
-    "name": _strings(max_size=50),
-    "instance": _strings(max_size=50),
-    "custom_data": _st_CustomDataType,
-}
-_required_ComponentType: frozenset[str] = frozenset({"name"})
-_st_ComponentType: st.SearchStrategy[ComponentType] = _model(
-    ComponentType, _fields_ComponentType, _required_ComponentType
-)
-
-
-_fields_VariableType: Mapping[str, st.SearchStrategy[Any]] = {
-    "name": _strings(max_size=50),
-    "instance": _strings(max_size=50),
-    "custom_data": _st_CustomDataType,
-}
-_required_VariableType: frozenset[str] = frozenset({"name"})
-_st_VariableType: st.SearchStrategy[VariableType] = _model(
-    VariableType, _fields_VariableType, _required_VariableType
-)
-
-
-_fields_ComponentVariableType: Mapping[str, st.SearchStrategy[Any]] = {
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ComponentVariableType: frozenset[str] = frozenset({"component"})
-_st_ComponentVariableType: st.SearchStrategy[ComponentVariableType] = _model(
-    ComponentVariableType, _fields_ComponentVariableType, _required_ComponentVariableType
-)
-
-
-_fields_CompositeScheduleType: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse_id": st.integers(min_value=0),
-    "duration": st.integers(),
-    "schedule_start": _DATE_TIMES,
-    "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
-    "charging_schedule_period": _lists(_st_ChargingSchedulePeriodType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_CompositeScheduleType: frozenset[str] = frozenset(
-    {"evse_id", "duration", "schedule_start", "charging_rate_unit", "charging_schedule_period"}
-)
-_st_CompositeScheduleType: st.SearchStrategy[CompositeScheduleType] = _model(
-    CompositeScheduleType, _fields_CompositeScheduleType, _required_CompositeScheduleType
-)
-
-
-_fields_PeriodicEventStreamParamsType: Mapping[str, st.SearchStrategy[Any]] = {
-    "interval": st.integers(min_value=0),
-    "values": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_PeriodicEventStreamParamsType: frozenset[str] = frozenset()
-_st_PeriodicEventStreamParamsType: st.SearchStrategy[PeriodicEventStreamParamsType] = _model(
-    PeriodicEventStreamParamsType,
-    _fields_PeriodicEventStreamParamsType,
-    _required_PeriodicEventStreamParamsType,
-)
-
-
-_fields_ConstantStreamDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(min_value=0),
-    "params": _st_PeriodicEventStreamParamsType,
-    "variable_monitoring_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_ConstantStreamDataType: frozenset[str] = frozenset(
-    {"id", "params", "variable_monitoring_id"}
-)
-_st_ConstantStreamDataType: st.SearchStrategy[ConstantStreamDataType] = _model(
-    ConstantStreamDataType, _fields_ConstantStreamDataType, _required_ConstantStreamDataType
-)
-
-
-_fields_TaxRateType: Mapping[str, st.SearchStrategy[Any]] = {
-    "type": _strings(max_size=20),
-    "tax": _numbers(),
-    "stack": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_TaxRateType: frozenset[str] = frozenset({"type", "tax"})
-_st_TaxRateType: st.SearchStrategy[TaxRateType] = _model(
-    TaxRateType, _fields_TaxRateType, _required_TaxRateType
-)
-
-
-_fields_PriceType: Mapping[str, st.SearchStrategy[Any]] = {
-    "excl_tax": _numbers(),
-    "incl_tax": _numbers(),
-    "tax_rates": _lists(_st_TaxRateType, 1, 5),
-    "custom_data": _st_CustomDataType,
-}
-_required_PriceType: frozenset[str] = frozenset()
-_st_PriceType: st.SearchStrategy[PriceType] = _model(
-    PriceType, _fields_PriceType, _required_PriceType
-)
-
-
-_fields_TotalPriceType: Mapping[str, st.SearchStrategy[Any]] = {
-    "excl_tax": _numbers(),
-    "incl_tax": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_TotalPriceType: frozenset[str] = frozenset()
-_st_TotalPriceType: st.SearchStrategy[TotalPriceType] = _model(
-    TotalPriceType, _fields_TotalPriceType, _required_TotalPriceType
-)
-
-
-_fields_TotalCostType: Mapping[str, st.SearchStrategy[Any]] = {
-    "currency": _strings(max_size=3),
-    "type_of_cost": st.sampled_from(TariffCostEnumType),
-    "fixed": _st_PriceType,
-    "energy": _st_PriceType,
-    "charging_time": _st_PriceType,
-    "idle_time": _st_PriceType,
-    "reservation_time": _st_PriceType,
-    "reservation_fixed": _st_PriceType,
-    "total": _st_TotalPriceType,
-    "custom_data": _st_CustomDataType,
-}
-_required_TotalCostType: frozenset[str] = frozenset({"currency", "type_of_cost", "total"})
-_st_TotalCostType: st.SearchStrategy[TotalCostType] = _model(
-    TotalCostType, _fields_TotalCostType, _required_TotalCostType
-)
-
-
-_fields_TotalUsageType: Mapping[str, st.SearchStrategy[Any]] = {
-    "energy": _numbers(),
-    "charging_time": st.integers(),
-    "idle_time": st.integers(),
-    "reservation_time": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_TotalUsageType: frozenset[str] = frozenset({"energy", "charging_time", "idle_time"})
-_st_TotalUsageType: st.SearchStrategy[TotalUsageType] = _model(
-    TotalUsageType, _fields_TotalUsageType, _required_TotalUsageType
-)
-
-
-_fields_CostDetailsType: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_periods": _lists(_st_ChargingPeriodType, 1, None),
-    "total_cost": _st_TotalCostType,
-    "total_usage": _st_TotalUsageType,
-    "failure_to_calculate": st.booleans(),
-    "failure_reason": _strings(max_size=500),
-    "custom_data": _st_CustomDataType,
-}
-_required_CostDetailsType: frozenset[str] = frozenset({"total_cost", "total_usage"})
-_st_CostDetailsType: st.SearchStrategy[CostDetailsType] = _model(
-    CostDetailsType, _fields_CostDetailsType, _required_CostDetailsType
-)
-
-
-_fields_DERCurvePointsType: Mapping[str, st.SearchStrategy[Any]] = {
-    "x": _numbers(),
-    "y": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_DERCurvePointsType: frozenset[str] = frozenset({"x", "y"})
-_st_DERCurvePointsType: st.SearchStrategy[DERCurvePointsType] = _model(
-    DERCurvePointsType, _fields_DERCurvePointsType, _required_DERCurvePointsType
-)
-
-
-_fields_HysteresisType: Mapping[str, st.SearchStrategy[Any]] = {
-    "hysteresis_high": _numbers(),
-    "hysteresis_low": _numbers(),
-    "hysteresis_delay": _numbers(),
-    "hysteresis_gradient": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_HysteresisType: frozenset[str] = frozenset()
-_st_HysteresisType: st.SearchStrategy[HysteresisType] = _model(
-    HysteresisType, _fields_HysteresisType, _required_HysteresisType
-)
-
-
-_fields_ReactivePowerParamsType: Mapping[str, st.SearchStrategy[Any]] = {
-    "v_ref": _numbers(),
-    "autonomous_v_ref_enable": st.booleans(),
-    "autonomous_v_ref_time_constant": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_ReactivePowerParamsType: frozenset[str] = frozenset()
-_st_ReactivePowerParamsType: st.SearchStrategy[ReactivePowerParamsType] = _model(
-    ReactivePowerParamsType, _fields_ReactivePowerParamsType, _required_ReactivePowerParamsType
-)
-
-
-_fields_VoltageParamsType: Mapping[str, st.SearchStrategy[Any]] = {
-    "hv10_min_mean_value": _numbers(),
-    "hv10_min_mean_trip_delay": _numbers(),
-    "power_during_cessation": st.sampled_from(PowerDuringCessationEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_VoltageParamsType: frozenset[str] = frozenset()
-_st_VoltageParamsType: st.SearchStrategy[VoltageParamsType] = _model(
-    VoltageParamsType, _fields_VoltageParamsType, _required_VoltageParamsType
-)
-
-
-_fields_DERCurveType: Mapping[str, st.SearchStrategy[Any]] = {
-    "curve_data": _lists(_st_DERCurvePointsType, 1, 10),
-    "hysteresis": _st_HysteresisType,
-    "priority": st.integers(min_value=0),
-    "reactive_power_params": _st_ReactivePowerParamsType,
-    "voltage_params": _st_VoltageParamsType,
-    "y_unit": st.sampled_from(DERUnitEnumType),
-    "response_time": _numbers(),
-    "start_time": _DATE_TIMES,
-    "duration": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_DERCurveType: frozenset[str] = frozenset({"curve_data", "priority", "y_unit"})
-_st_DERCurveType: st.SearchStrategy[DERCurveType] = _model(
-    DERCurveType, _fields_DERCurveType, _required_DERCurveType
-)
-
-
-_fields_DERCurveGetType: Mapping[str, st.SearchStrategy[Any]] = {
-    "curve": _st_DERCurveType,
-    "id": _strings(max_size=36),
-    "curve_type": st.sampled_from(DERControlEnumType),
-    "is_default": st.booleans(),
-    "is_superseded": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_DERCurveGetType: frozenset[str] = frozenset(
-    {"curve", "id", "curve_type", "is_default", "is_superseded"}
-)
-_st_DERCurveGetType: st.SearchStrategy[DERCurveGetType] = _model(
-    DERCurveGetType, _fields_DERCurveGetType, _required_DERCurveGetType
-)
-
-
-_fields_EnterServiceType: Mapping[str, st.SearchStrategy[Any]] = {
-    "priority": st.integers(min_value=0),
-    "high_voltage": _numbers(),
-    "low_voltage": _numbers(),
-    "high_freq": _numbers(),
-    "low_freq": _numbers(),
-    "delay": _numbers(),
-    "random_delay": _numbers(),
-    "ramp_rate": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_EnterServiceType: frozenset[str] = frozenset(
-    {"priority", "high_voltage", "low_voltage", "high_freq", "low_freq"}
-)
-_st_EnterServiceType: st.SearchStrategy[EnterServiceType] = _model(
-    EnterServiceType, _fields_EnterServiceType, _required_EnterServiceType
-)
-
-
-_fields_EnterServiceGetType: Mapping[str, st.SearchStrategy[Any]] = {
-    "enter_service": _st_EnterServiceType,
-    "id": _strings(max_size=36),
-    "custom_data": _st_CustomDataType,
-}
-_required_EnterServiceGetType: frozenset[str] = frozenset({"enter_service", "id"})
-_st_EnterServiceGetType: st.SearchStrategy[EnterServiceGetType] = _model(
-    EnterServiceGetType, _fields_EnterServiceGetType, _required_EnterServiceGetType
-)
-
-
-_fields_EventDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "event_id": st.integers(min_value=0),
-    "timestamp": _DATE_TIMES,
-    "trigger": st.sampled_from(EventTriggerEnumType),
-    "cause": st.integers(min_value=0),
-    "actual_value": _strings(max_size=2500),
-    "tech_code": _strings(max_size=50),
-    "tech_info": _strings(max_size=500),
-    "cleared": st.booleans(),
-    "transaction_id": _strings(max_size=36),
-    "component": _st_ComponentType,
-    "variable_monitoring_id": st.integers(min_value=0),
-    "event_notification_type": st.sampled_from(EventNotificationEnumType),
-    "variable": _st_VariableType,
-    "severity": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_EventDataType: frozenset[str] = frozenset(
+_shape_EVAbsolutePriceScheduleType = Shape(
     {
-        "event_id",
-        "timestamp",
-        "trigger",
-        "actual_value",
-        "component",
-        "event_notification_type",
-        "variable",
-    }
-)
-_st_EventDataType: st.SearchStrategy[EventDataType] = _model(
-    EventDataType, _fields_EventDataType, _required_EventDataType
-)
-
-
-_fields_FirmwareType: Mapping[str, st.SearchStrategy[Any]] = {
-    "location": _strings(max_size=2000),
-    "retrieve_date_time": _DATE_TIMES,
-    "install_date_time": _DATE_TIMES,
-    "signing_certificate": _strings(max_size=5500),
-    "signature": _strings(max_size=800),
-    "custom_data": _st_CustomDataType,
-}
-_required_FirmwareType: frozenset[str] = frozenset({"location", "retrieve_date_time"})
-_st_FirmwareType: st.SearchStrategy[FirmwareType] = _model(
-    FirmwareType, _fields_FirmwareType, _required_FirmwareType
-)
-
-
-_fields_FixedPFType: Mapping[str, st.SearchStrategy[Any]] = {
-    "priority": st.integers(min_value=0),
-    "displacement": _numbers(),
-    "excitation": st.booleans(),
-    "start_time": _DATE_TIMES,
-    "duration": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_FixedPFType: frozenset[str] = frozenset({"priority", "displacement", "excitation"})
-_st_FixedPFType: st.SearchStrategy[FixedPFType] = _model(
-    FixedPFType, _fields_FixedPFType, _required_FixedPFType
-)
-
-
-_fields_FixedPFGetType: Mapping[str, st.SearchStrategy[Any]] = {
-    "fixed_pf": _st_FixedPFType,
-    "id": _strings(max_size=36),
-    "is_default": st.booleans(),
-    "is_superseded": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_FixedPFGetType: frozenset[str] = frozenset(
-    {"fixed_pf", "id", "is_default", "is_superseded"}
-)
-_st_FixedPFGetType: st.SearchStrategy[FixedPFGetType] = _model(
-    FixedPFGetType, _fields_FixedPFGetType, _required_FixedPFGetType
-)
-
-
-_fields_FixedVarType: Mapping[str, st.SearchStrategy[Any]] = {
-    "priority": st.integers(min_value=0),
-    "setpoint": _numbers(),
-    "unit": st.sampled_from(DERUnitEnumType),
-    "start_time": _DATE_TIMES,
-    "duration": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_FixedVarType: frozenset[str] = frozenset({"priority", "setpoint", "unit"})
-_st_FixedVarType: st.SearchStrategy[FixedVarType] = _model(
-    FixedVarType, _fields_FixedVarType, _required_FixedVarType
-)
-
-
-_fields_FixedVarGetType: Mapping[str, st.SearchStrategy[Any]] = {
-    "fixed_var": _st_FixedVarType,
-    "id": _strings(max_size=36),
-    "is_default": st.booleans(),
-    "is_superseded": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_FixedVarGetType: frozenset[str] = frozenset(
-    {"fixed_var", "id", "is_default", "is_superseded"}
-)
-_st_FixedVarGetType: st.SearchStrategy[FixedVarGetType] = _model(
-    FixedVarGetType, _fields_FixedVarGetType, _required_FixedVarGetType
-)
-
-
-_fields_FreqDroopType: Mapping[str, st.SearchStrategy[Any]] = {
-    "priority": st.integers(min_value=0),
-    "over_freq": _numbers(),
-    "under_freq": _numbers(),
-    "over_droop": _numbers(),
-    "under_droop": _numbers(),
-    "response_time": _numbers(),
-    "start_time": _DATE_TIMES,
-    "duration": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_FreqDroopType: frozenset[str] = frozenset(
-    {"priority", "over_freq", "under_freq", "over_droop", "under_droop", "response_time"}
-)
-_st_FreqDroopType: st.SearchStrategy[FreqDroopType] = _model(
-    FreqDroopType, _fields_FreqDroopType, _required_FreqDroopType
+        "time_anchor": date_times,
+        "currency": strings(max_size=3),
+        "ev_absolute_price_schedule_entries": lists(_st_EVAbsolutePriceScheduleEntryType, 1, 1024),
+        "price_algorithm": strings(max_size=2000),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"time_anchor", "currency", "ev_absolute_price_schedule_entries", "price_algorithm"}),
+)
+_st_EVAbsolutePriceScheduleType: st.SearchStrategy[EVAbsolutePriceScheduleType] = model(
+    EVAbsolutePriceScheduleType, _shape_EVAbsolutePriceScheduleType
+)
+
+
+_shape_EVPowerScheduleEntryType = Shape(
+    {
+        "duration": st.integers(),
+        "power": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"duration", "power"}),
+)
+_st_EVPowerScheduleEntryType: st.SearchStrategy[EVPowerScheduleEntryType] = model(
+    EVPowerScheduleEntryType, _shape_EVPowerScheduleEntryType
+)
+
+
+_shape_EVPowerScheduleType = Shape(
+    {
+        "ev_power_schedule_entries": lists(_st_EVPowerScheduleEntryType, 1, 1024),
+        "time_anchor": date_times,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"ev_power_schedule_entries", "time_anchor"}),
+)
+_st_EVPowerScheduleType: st.SearchStrategy[EVPowerScheduleType] = model(
+    EVPowerScheduleType, _shape_EVPowerScheduleType
+)
+
+
+_shape_EVEnergyOfferType = Shape(
+    {
+        "ev_absolute_price_schedule": _st_EVAbsolutePriceScheduleType,
+        "ev_power_schedule": _st_EVPowerScheduleType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"ev_power_schedule"}),
+)
+_st_EVEnergyOfferType: st.SearchStrategy[EVEnergyOfferType] = model(
+    EVEnergyOfferType, _shape_EVEnergyOfferType
+)
+
+
+_shape_DCChargingParametersType = Shape(
+    {
+        "ev_max_current": numbers(),
+        "ev_max_voltage": numbers(),
+        "ev_max_power": numbers(),
+        "ev_energy_capacity": numbers(),
+        "energy_amount": numbers(),
+        "state_of_charge": st.integers(min_value=0, max_value=100),
+        "full_so_c": st.integers(min_value=0, max_value=100),
+        "bulk_so_c": st.integers(min_value=0, max_value=100),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"ev_max_current", "ev_max_voltage"}),
+)
+_st_DCChargingParametersType: st.SearchStrategy[DCChargingParametersType] = model(
+    DCChargingParametersType, _shape_DCChargingParametersType
+)
+
+
+_shape_V2XChargingParametersType = Shape(
+    {
+        "min_charge_power": numbers(),
+        "min_charge_power_l2": numbers(),
+        "min_charge_power_l3": numbers(),
+        "max_charge_power": numbers(),
+        "max_charge_power_l2": numbers(),
+        "max_charge_power_l3": numbers(),
+        "min_discharge_power": numbers(),
+        "min_discharge_power_l2": numbers(),
+        "min_discharge_power_l3": numbers(),
+        "max_discharge_power": numbers(),
+        "max_discharge_power_l2": numbers(),
+        "max_discharge_power_l3": numbers(),
+        "min_charge_current": numbers(),
+        "max_charge_current": numbers(),
+        "min_discharge_current": numbers(),
+        "max_discharge_current": numbers(),
+        "min_voltage": numbers(),
+        "max_voltage": numbers(),
+        "ev_target_energy_request": numbers(),
+        "ev_min_energy_request": numbers(),
+        "ev_max_energy_request": numbers(),
+        "ev_min_v2_x_energy_request": numbers(),
+        "ev_max_v2_x_energy_request": numbers(),
+        "target_so_c": st.integers(min_value=0, max_value=100),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_V2XChargingParametersType: st.SearchStrategy[V2XChargingParametersType] = model(
+    V2XChargingParametersType, _shape_V2XChargingParametersType
 )
 
 
-_fields_FreqDroopGetType: Mapping[str, st.SearchStrategy[Any]] = {
-    "freq_droop": _st_FreqDroopType,
-    "id": _strings(max_size=36),
-    "is_default": st.booleans(),
-    "is_superseded": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_FreqDroopGetType: frozenset[str] = frozenset(
-    {"freq_droop", "id", "is_default", "is_superseded"}
+_shape_ChargingNeedsType = Shape(
+    {
+        "ac_charging_parameters": _st_ACChargingParametersType,
+        "der_charging_parameters": _st_DERChargingParametersType,
+        "ev_energy_offer": _st_EVEnergyOfferType,
+        "requested_energy_transfer": st.sampled_from(EnergyTransferModeEnumType),
+        "dc_charging_parameters": _st_DCChargingParametersType,
+        "v2x_charging_parameters": _st_V2XChargingParametersType,
+        "available_energy_transfer": lists(st.sampled_from(EnergyTransferModeEnumType), 1, None),
+        "control_mode": st.sampled_from(ControlModeEnumType),
+        "mobility_needs_mode": st.sampled_from(MobilityNeedsModeEnumType),
+        "departure_time": date_times,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"requested_energy_transfer"}),
 )
-_st_FreqDroopGetType: st.SearchStrategy[FreqDroopGetType] = _model(
-    FreqDroopGetType, _fields_FreqDroopGetType, _required_FreqDroopGetType
+_st_ChargingNeedsType: st.SearchStrategy[ChargingNeedsType] = model(
+    ChargingNeedsType, _shape_ChargingNeedsType
 )
+
+
+_shape_CostDimensionType = Shape(
+    {
+        "type": st.sampled_from(CostDimensionEnumType),
+        "volume": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"type", "volume"}),
+)
+_st_CostDimensionType: st.SearchStrategy[CostDimensionType] = model(
+    CostDimensionType, _shape_CostDimensionType
+)
 
 
-_fields_GetVariableDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "attribute_type": st.sampled_from(AttributeEnumType),
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-    "custom_data": _st_CustomDataType,
-}
-_required_GetVariableDataType: frozenset[str] = frozenset({"component", "variable"})
-_st_GetVariableDataType: st.SearchStrategy[GetVariableDataType] = _model(
-    GetVariableDataType, _fields_GetVariableDataType, _required_GetVariableDataType
-)
-
+_shape_ChargingPeriodType = Shape(
+    {
+        "dimensions": lists(_st_CostDimensionType, 1, None),
+        "tariff_id": strings(max_size=60),
+        "start_period": date_times,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"start_period"}),
+)
+_st_ChargingPeriodType: st.SearchStrategy[ChargingPeriodType] = model(
+    ChargingPeriodType, _shape_ChargingPeriodType
+)
+
+
+_shape_ChargingProfileCriterionType = Shape(
+    {
+        "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
+        "stack_level": st.integers(min_value=0),
+        "charging_profile_id": lists(st.integers(), 1, None),
+        "charging_limit_source": lists(strings(max_size=20), 1, 4),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ChargingProfileCriterionType: st.SearchStrategy[ChargingProfileCriterionType] = model(
+    ChargingProfileCriterionType, _shape_ChargingProfileCriterionType
+)
+
+
+_shape_LimitAtSoCType = Shape(
+    {
+        "soc": st.integers(min_value=0, max_value=100),
+        "limit": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"soc", "limit"}),
+)
+_st_LimitAtSoCType: st.SearchStrategy[LimitAtSoCType] = model(LimitAtSoCType, _shape_LimitAtSoCType)
+
+
+_shape_V2XFreqWattPointType = Shape(
+    {
+        "frequency": numbers(),
+        "power": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"frequency", "power"}),
+)
+_st_V2XFreqWattPointType: st.SearchStrategy[V2XFreqWattPointType] = model(
+    V2XFreqWattPointType, _shape_V2XFreqWattPointType
+)
+
+
+_shape_V2XSignalWattPointType = Shape(
+    {
+        "signal": st.integers(),
+        "power": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"signal", "power"}),
+)
+_st_V2XSignalWattPointType: st.SearchStrategy[V2XSignalWattPointType] = model(
+    V2XSignalWattPointType, _shape_V2XSignalWattPointType
+)
+
+
+_shape_ChargingSchedulePeriodType = Shape(
+    {
+        "start_period": st.integers(),
+        "limit": numbers(),
+        "limit_l2": numbers(),
+        "limit_l3": numbers(),
+        "number_phases": st.integers(min_value=0, max_value=3),
+        "phase_to_use": st.integers(min_value=0, max_value=3),
+        "discharge_limit": numbers(max_value=0),
+        "discharge_limit_l2": numbers(max_value=0),
+        "discharge_limit_l3": numbers(max_value=0),
+        "setpoint": numbers(),
+        "setpoint_l2": numbers(),
+        "setpoint_l3": numbers(),
+        "setpoint_reactive": numbers(),
+        "setpoint_reactive_l2": numbers(),
+        "setpoint_reactive_l3": numbers(),
+        "preconditioning_request": st.booleans(),
+        "evse_sleep": st.booleans(),
+        "v2x_baseline": numbers(),
+        "operation_mode": st.sampled_from(OperationModeEnumType),
+        "v2x_freq_watt_curve": lists(_st_V2XFreqWattPointType, 1, 20),
+        "v2x_signal_watt_curve": lists(_st_V2XSignalWattPointType, 1, 20),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"start_period"}),
+)
+_st_ChargingSchedulePeriodType: st.SearchStrategy[ChargingSchedulePeriodType] = model(
+    ChargingSchedulePeriodType, _shape_ChargingSchedulePeriodType
+)
+
+
+_shape_RelativeTimeIntervalType = Shape(
+    {
+        "start": st.integers(),
+        "duration": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"start"}),
+)
+_st_RelativeTimeIntervalType: st.SearchStrategy[RelativeTimeIntervalType] = model(
+    RelativeTimeIntervalType, _shape_RelativeTimeIntervalType
+)
+
+
+_shape_CostType = Shape(
+    {
+        "cost_kind": st.sampled_from(CostKindEnumType),
+        "amount": st.integers(),
+        "amount_multiplier": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"cost_kind", "amount"}),
+)
+_st_CostType: st.SearchStrategy[CostType] = model(CostType, _shape_CostType)
+
+
+_shape_ConsumptionCostType = Shape(
+    {
+        "start_value": numbers(),
+        "cost": lists(_st_CostType, 1, 3),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"start_value", "cost"}),
+)
+_st_ConsumptionCostType: st.SearchStrategy[ConsumptionCostType] = model(
+    ConsumptionCostType, _shape_ConsumptionCostType
+)
+
+
+_shape_SalesTariffEntryType = Shape(
+    {
+        "relative_time_interval": _st_RelativeTimeIntervalType,
+        "e_price_level": st.integers(min_value=0),
+        "consumption_cost": lists(_st_ConsumptionCostType, 1, 3),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"relative_time_interval"}),
+)
+_st_SalesTariffEntryType: st.SearchStrategy[SalesTariffEntryType] = model(
+    SalesTariffEntryType, _shape_SalesTariffEntryType
+)
+
+
+_shape_SalesTariffType = Shape(
+    {
+        "id": st.integers(min_value=0),
+        "sales_tariff_description": strings(max_size=32),
+        "num_e_price_levels": st.integers(min_value=0),
+        "sales_tariff_entry": lists(_st_SalesTariffEntryType, 1, 1024),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id", "sales_tariff_entry"}),
+)
+_st_SalesTariffType: st.SearchStrategy[SalesTariffType] = model(
+    SalesTariffType, _shape_SalesTariffType
+)
+
+
+_shape_PriceLevelScheduleEntryType = Shape(
+    {
+        "duration": st.integers(),
+        "price_level": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"duration", "price_level"}),
+)
+_st_PriceLevelScheduleEntryType: st.SearchStrategy[PriceLevelScheduleEntryType] = model(
+    PriceLevelScheduleEntryType, _shape_PriceLevelScheduleEntryType
+)
+
+
+_shape_PriceLevelScheduleType = Shape(
+    {
+        "price_level_schedule_entries": lists(_st_PriceLevelScheduleEntryType, 1, 100),
+        "time_anchor": date_times,
+        "price_schedule_id": st.integers(min_value=0),
+        "price_schedule_description": strings(max_size=32),
+        "number_of_price_levels": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(
+        {
+            "price_level_schedule_entries",
+            "time_anchor",
+            "price_schedule_id",
+            "number_of_price_levels",
+        }
+    ),
+)
+_st_PriceLevelScheduleType: st.SearchStrategy[PriceLevelScheduleType] = model(
+    PriceLevelScheduleType, _shape_PriceLevelScheduleType
+)
+
+
+_shape_ChargingScheduleType = Shape(
+    {
+        "id": st.integers(),
+        "limit_at_so_c": _st_LimitAtSoCType,
+        "start_schedule": date_times,
+        "duration": st.integers(),
+        "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
+        "min_charging_rate": numbers(),
+        "power_tolerance": numbers(),
+        "signature_id": st.integers(min_value=0),
+        "digest_value": strings(max_size=88),
+        "use_local_time": st.booleans(),
+        "charging_schedule_period": lists(_st_ChargingSchedulePeriodType, 1, 1024),
+        "randomized_delay": st.integers(min_value=0),
+        "sales_tariff": _st_SalesTariffType,
+        "absolute_price_schedule": _st_AbsolutePriceScheduleType,
+        "price_level_schedule": _st_PriceLevelScheduleType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id", "charging_rate_unit", "charging_schedule_period"}),
+)
+_st_ChargingScheduleType: st.SearchStrategy[ChargingScheduleType] = model(
+    ChargingScheduleType, _shape_ChargingScheduleType
+)
+
+
+_shape_ChargingProfileType = Shape(
+    {
+        "id": st.integers(),
+        "stack_level": st.integers(min_value=0),
+        "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
+        "charging_profile_kind": st.sampled_from(ChargingProfileKindEnumType),
+        "recurrency_kind": st.sampled_from(RecurrencyKindEnumType),
+        "valid_from": date_times,
+        "valid_to": date_times,
+        "transaction_id": strings(max_size=36),
+        "max_offline_duration": st.integers(),
+        "charging_schedule": lists(_st_ChargingScheduleType, 1, 3),
+        "invalid_after_offline_duration": st.booleans(),
+        "dyn_update_interval": st.integers(),
+        "dyn_update_time": date_times,
+        "price_schedule_signature": strings(max_size=256),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(
+        {
+            "id",
+            "stack_level",
+            "charging_profile_purpose",
+            "charging_profile_kind",
+            "charging_schedule",
+        }
+    ),
+)
+_st_ChargingProfileType: st.SearchStrategy[ChargingProfileType] = model(
+    ChargingProfileType, _shape_ChargingProfileType
+)
+
+
+_shape_ChargingScheduleUpdateType = Shape(
+    {
+        "limit": numbers(),
+        "limit_l2": numbers(),
+        "limit_l3": numbers(),
+        "discharge_limit": numbers(max_value=0),
+        "discharge_limit_l2": numbers(max_value=0),
+        "discharge_limit_l3": numbers(max_value=0),
+        "setpoint": numbers(),
+        "setpoint_l2": numbers(),
+        "setpoint_l3": numbers(),
+        "setpoint_reactive": numbers(),
+        "setpoint_reactive_l2": numbers(),
+        "setpoint_reactive_l3": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ChargingScheduleUpdateType: st.SearchStrategy[ChargingScheduleUpdateType] = model(
+    ChargingScheduleUpdateType, _shape_ChargingScheduleUpdateType
+)
+
+
+_shape_ModemType = Shape(
+    {
+        "iccid": strings(max_size=20),
+        "imsi": strings(max_size=20),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ModemType: st.SearchStrategy[ModemType] = model(ModemType, _shape_ModemType)
+
+
+_shape_ChargingStationType = Shape(
+    {
+        "serial_number": strings(max_size=25),
+        "model": strings(max_size=20),
+        "modem": _st_ModemType,
+        "vendor_name": strings(max_size=50),
+        "firmware_version": strings(max_size=50),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"model", "vendor_name"}),
+)
+_st_ChargingStationType: st.SearchStrategy[ChargingStationType] = model(
+    ChargingStationType, _shape_ChargingStationType
+)
+
+
+_shape_ClearChargingProfileType = Shape(
+    {
+        "evse_id": st.integers(min_value=0),
+        "charging_profile_purpose": st.sampled_from(ChargingProfilePurposeEnumType),
+        "stack_level": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ClearChargingProfileType: st.SearchStrategy[ClearChargingProfileType] = model(
+    ClearChargingProfileType, _shape_ClearChargingProfileType
+)
+
+
+_shape_StatusInfoType = Shape(
+    {
+        "reason_code": strings(max_size=20),
+        "additional_info": strings(max_size=1024),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"reason_code"}),
+)
+_st_StatusInfoType: st.SearchStrategy[StatusInfoType] = model(StatusInfoType, _shape_StatusInfoType)
+
+
+_shape_ClearMonitoringResultType = Shape(
+    {
+        "status": st.sampled_from(ClearMonitoringStatusEnumType),
+        "id": st.integers(min_value=0),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status", "id"}),
+)
+_st_ClearMonitoringResultType: st.SearchStrategy[ClearMonitoringResultType] = model(
+    ClearMonitoringResultType, _shape_ClearMonitoringResultType
+)
+
+
+_shape_ClearTariffsResultType = Shape(
+    {
+        "status_info": _st_StatusInfoType,
+        "tariff_id": strings(max_size=60),
+        "status": st.sampled_from(TariffClearStatusEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_ClearTariffsResultType: st.SearchStrategy[ClearTariffsResultType] = model(
+    ClearTariffsResultType, _shape_ClearTariffsResultType
+)
+
+
+_shape_EVSEType = Shape(
+    {
+        "id": st.integers(min_value=0),
+        "connector_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id"}),
+)
+_st_EVSEType: st.SearchStrategy[EVSEType] = model(EVSEType, _shape_EVSEType)
+
+
+_shape_ComponentType = Shape(
+    {
+        "evse": _st_EVSEType,
+        "name": strings(max_size=50),
+        "instance": strings(max_size=50),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"name"}),
+)
+_st_ComponentType: st.SearchStrategy[ComponentType] = model(ComponentType, _shape_ComponentType)
+
+
+_shape_VariableType = Shape(
+    {
+        "name": strings(max_size=50),
+        "instance": strings(max_size=50),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"name"}),
+)
+_st_VariableType: st.SearchStrategy[VariableType] = model(VariableType, _shape_VariableType)
+
+
+_shape_ComponentVariableType = Shape(
+    {
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"component"}),
+)
+_st_ComponentVariableType: st.SearchStrategy[ComponentVariableType] = model(
+    ComponentVariableType, _shape_ComponentVariableType
+)
+
+
+_shape_CompositeScheduleType = Shape(
+    {
+        "evse_id": st.integers(min_value=0),
+        "duration": st.integers(),
+        "schedule_start": date_times,
+        "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
+        "charging_schedule_period": lists(_st_ChargingSchedulePeriodType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(
+        {"evse_id", "duration", "schedule_start", "charging_rate_unit", "charging_schedule_period"}
+    ),
+)
+_st_CompositeScheduleType: st.SearchStrategy[CompositeScheduleType] = model(
+    CompositeScheduleType, _shape_CompositeScheduleType
+)
+
+
+_shape_PeriodicEventStreamParamsType = Shape(
+    {
+        "interval": st.integers(min_value=0),
+        "values": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_PeriodicEventStreamParamsType: st.SearchStrategy[PeriodicEventStreamParamsType] = model(
+    PeriodicEventStreamParamsType, _shape_PeriodicEventStreamParamsType
+)
+
+
+_shape_ConstantStreamDataType = Shape(
+    {
+        "id": st.integers(min_value=0),
+        "params": _st_PeriodicEventStreamParamsType,
+        "variable_monitoring_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id", "params", "variable_monitoring_id"}),
+)
+_st_ConstantStreamDataType: st.SearchStrategy[ConstantStreamDataType] = model(
+    ConstantStreamDataType, _shape_ConstantStreamDataType
+)
+
+
+_shape_TaxRateType = Shape(
+    {
+        "type": strings(max_size=20),
+        "tax": numbers(),
+        "stack": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"type", "tax"}),
+)
+_st_TaxRateType: st.SearchStrategy[TaxRateType] = model(TaxRateType, _shape_TaxRateType)
+
+
+_shape_PriceType = Shape(
+    {
+        "excl_tax": numbers(),
+        "incl_tax": numbers(),
+        "tax_rates": lists(_st_TaxRateType, 1, 5),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_PriceType: st.SearchStrategy[PriceType] = model(PriceType, _shape_PriceType)
+
+
+_shape_TotalPriceType = Shape(
+    {
+        "excl_tax": numbers(),
+        "incl_tax": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_TotalPriceType: st.SearchStrategy[TotalPriceType] = model(TotalPriceType, _shape_TotalPriceType)
+
+
+_shape_TotalCostType = Shape(
+    {
+        "currency": strings(max_size=3),
+        "type_of_cost": st.sampled_from(TariffCostEnumType),
+        "fixed": _st_PriceType,
+        "energy": _st_PriceType,
+        "charging_time": _st_PriceType,
+        "idle_time": _st_PriceType,
+        "reservation_time": _st_PriceType,
+        "reservation_fixed": _st_PriceType,
+        "total": _st_TotalPriceType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"currency", "type_of_cost", "total"}),
+)
+_st_TotalCostType: st.SearchStrategy[TotalCostType] = model(TotalCostType, _shape_TotalCostType)
+
+
+_shape_TotalUsageType = Shape(
+    {
+        "energy": numbers(),
+        "charging_time": st.integers(),
+        "idle_time": st.integers(),
+        "reservation_time": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"energy", "charging_time", "idle_time"}),
+)
+_st_TotalUsageType: st.SearchStrategy[TotalUsageType] = model(TotalUsageType, _shape_TotalUsageType)
+
+
+_shape_CostDetailsType = Shape(
+    {
+        "charging_periods": lists(_st_ChargingPeriodType, 1, None),
+        "total_cost": _st_TotalCostType,
+        "total_usage": _st_TotalUsageType,
+        "failure_to_calculate": st.booleans(),
+        "failure_reason": strings(max_size=500),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"total_cost", "total_usage"}),
+)
+_st_CostDetailsType: st.SearchStrategy[CostDetailsType] = model(
+    CostDetailsType, _shape_CostDetailsType
+)
+
+
+_shape_DERCurvePointsType = Shape(
+    {
+        "x": numbers(),
+        "y": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"x", "y"}),
+)
+_st_DERCurvePointsType: st.SearchStrategy[DERCurvePointsType] = model(
+    DERCurvePointsType, _shape_DERCurvePointsType
+)
+
+
+_shape_HysteresisType = Shape(
+    {
+        "hysteresis_high": numbers(),
+        "hysteresis_low": numbers(),
+        "hysteresis_delay": numbers(),
+        "hysteresis_gradient": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_HysteresisType: st.SearchStrategy[HysteresisType] = model(HysteresisType, _shape_HysteresisType)
+
+
+_shape_ReactivePowerParamsType = Shape(
+    {
+        "v_ref": numbers(),
+        "autonomous_v_ref_enable": st.booleans(),
+        "autonomous_v_ref_time_constant": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ReactivePowerParamsType: st.SearchStrategy[ReactivePowerParamsType] = model(
+    ReactivePowerParamsType, _shape_ReactivePowerParamsType
+)
+
+
+_shape_VoltageParamsType = Shape(
+    {
+        "hv10_min_mean_value": numbers(),
+        "hv10_min_mean_trip_delay": numbers(),
+        "power_during_cessation": st.sampled_from(PowerDuringCessationEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_VoltageParamsType: st.SearchStrategy[VoltageParamsType] = model(
+    VoltageParamsType, _shape_VoltageParamsType
+)
+
+
+_shape_DERCurveType = Shape(
+    {
+        "curve_data": lists(_st_DERCurvePointsType, 1, 10),
+        "hysteresis": _st_HysteresisType,
+        "priority": st.integers(min_value=0),
+        "reactive_power_params": _st_ReactivePowerParamsType,
+        "voltage_params": _st_VoltageParamsType,
+        "y_unit": st.sampled_from(DERUnitEnumType),
+        "response_time": numbers(),
+        "start_time": date_times,
+        "duration": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"curve_data", "priority", "y_unit"}),
+)
+_st_DERCurveType: st.SearchStrategy[DERCurveType] = model(DERCurveType, _shape_DERCurveType)
+
+
+_shape_DERCurveGetType = Shape(
+    {
+        "curve": _st_DERCurveType,
+        "id": strings(max_size=36),
+        "curve_type": st.sampled_from(DERControlEnumType),
+        "is_default": st.booleans(),
+        "is_superseded": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"curve", "id", "curve_type", "is_default", "is_superseded"}),
+)
+_st_DERCurveGetType: st.SearchStrategy[DERCurveGetType] = model(
+    DERCurveGetType, _shape_DERCurveGetType
+)
+
+
+_shape_EnterServiceType = Shape(
+    {
+        "priority": st.integers(min_value=0),
+        "high_voltage": numbers(),
+        "low_voltage": numbers(),
+        "high_freq": numbers(),
+        "low_freq": numbers(),
+        "delay": numbers(),
+        "random_delay": numbers(),
+        "ramp_rate": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"priority", "high_voltage", "low_voltage", "high_freq", "low_freq"}),
+)
+_st_EnterServiceType: st.SearchStrategy[EnterServiceType] = model(
+    EnterServiceType, _shape_EnterServiceType
+)
+
+
+_shape_EnterServiceGetType = Shape(
+    {
+        "enter_service": _st_EnterServiceType,
+        "id": strings(max_size=36),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"enter_service", "id"}),
+)
+_st_EnterServiceGetType: st.SearchStrategy[EnterServiceGetType] = model(
+    EnterServiceGetType, _shape_EnterServiceGetType
+)
+
+
+_shape_EventDataType = Shape(
+    {
+        "event_id": st.integers(min_value=0),
+        "timestamp": date_times,
+        "trigger": st.sampled_from(EventTriggerEnumType),
+        "cause": st.integers(min_value=0),
+        "actual_value": strings(max_size=2500),
+        "tech_code": strings(max_size=50),
+        "tech_info": strings(max_size=500),
+        "cleared": st.booleans(),
+        "transaction_id": strings(max_size=36),
+        "component": _st_ComponentType,
+        "variable_monitoring_id": st.integers(min_value=0),
+        "event_notification_type": st.sampled_from(EventNotificationEnumType),
+        "variable": _st_VariableType,
+        "severity": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(
+        {
+            "event_id",
+            "timestamp",
+            "trigger",
+            "actual_value",
+            "component",
+            "event_notification_type",
+            "variable",
+        }
+    ),
+)
+_st_EventDataType: st.SearchStrategy[EventDataType] = model(EventDataType, _shape_EventDataType)
+
+
+_shape_FirmwareType = Shape(
+    {
+        "location": strings(max_size=2000),
+        "retrieve_date_time": date_times,
+        "install_date_time": date_times,
+        "signing_certificate": strings(max_size=5500),
+        "signature": strings(max_size=800),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"location", "retrieve_date_time"}),
+)
+_st_FirmwareType: st.SearchStrategy[FirmwareType] = model(FirmwareType, _shape_FirmwareType)
+
+
+_shape_FixedPFType = Shape(
+    {
+        "priority": st.integers(min_value=0),
+        "displacement": numbers(),
+        "excitation": st.booleans(),
+        "start_time": date_times,
+        "duration": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"priority", "displacement", "excitation"}),
+)
+_st_FixedPFType: st.SearchStrategy[FixedPFType] = model(FixedPFType, _shape_FixedPFType)
+
+
+_shape_FixedPFGetType = Shape(
+    {
+        "fixed_pf": _st_FixedPFType,
+        "id": strings(max_size=36),
+        "is_default": st.booleans(),
+        "is_superseded": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"fixed_pf", "id", "is_default", "is_superseded"}),
+)
+_st_FixedPFGetType: st.SearchStrategy[FixedPFGetType] = model(FixedPFGetType, _shape_FixedPFGetType)
+
+
+_shape_FixedVarType = Shape(
+    {
+        "priority": st.integers(min_value=0),
+        "setpoint": numbers(),
+        "unit": st.sampled_from(DERUnitEnumType),
+        "start_time": date_times,
+        "duration": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"priority", "setpoint", "unit"}),
+)
+_st_FixedVarType: st.SearchStrategy[FixedVarType] = model(FixedVarType, _shape_FixedVarType)
+
+
+_shape_FixedVarGetType = Shape(
+    {
+        "fixed_var": _st_FixedVarType,
+        "id": strings(max_size=36),
+        "is_default": st.booleans(),
+        "is_superseded": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"fixed_var", "id", "is_default", "is_superseded"}),
+)
+_st_FixedVarGetType: st.SearchStrategy[FixedVarGetType] = model(
+    FixedVarGetType, _shape_FixedVarGetType
+)
+
+
+_shape_FreqDroopType = Shape(
+    {
+        "priority": st.integers(min_value=0),
+        "over_freq": numbers(),
+        "under_freq": numbers(),
+        "over_droop": numbers(),
+        "under_droop": numbers(),
+        "response_time": numbers(),
+        "start_time": date_times,
+        "duration": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(
+        {"priority", "over_freq", "under_freq", "over_droop", "under_droop", "response_time"}
+    ),
+)
+_st_FreqDroopType: st.SearchStrategy[FreqDroopType] = model(FreqDroopType, _shape_FreqDroopType)
+
+
+_shape_FreqDroopGetType = Shape(
+    {
+        "freq_droop": _st_FreqDroopType,
+        "id": strings(max_size=36),
+        "is_default": st.booleans(),
+        "is_superseded": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"freq_droop", "id", "is_default", "is_superseded"}),
+)
+_st_FreqDroopGetType: st.SearchStrategy[FreqDroopGetType] = model(
+    FreqDroopGetType, _shape_FreqDroopGetType
+)
+
+
+_shape_GetVariableDataType = Shape(
+    {
+        "attribute_type": st.sampled_from(AttributeEnumType),
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"component", "variable"}),
+)
+_st_GetVariableDataType: st.SearchStrategy[GetVariableDataType] = model(
+    GetVariableDataType, _shape_GetVariableDataType
+)
+
+
+_shape_GetVariableResultType = Shape(
+    {
+        "attribute_status": st.sampled_from(GetVariableStatusEnumType),
+        "attribute_status_info": _st_StatusInfoType,
+        "attribute_type": st.sampled_from(AttributeEnumType),
+        "attribute_value": strings(max_size=2500),
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"attribute_status", "component", "variable"}),
+)
+_st_GetVariableResultType: st.SearchStrategy[GetVariableResultType] = model(
+    GetVariableResultType, _shape_GetVariableResultType
+)
+
+
+_shape_GradientType = Shape(
+    {
+        "priority": st.integers(min_value=0),
+        "gradient": numbers(),
+        "soft_gradient": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"priority", "gradient", "soft_gradient"}),
+)
+_st_GradientType: st.SearchStrategy[GradientType] = model(GradientType, _shape_GradientType)
+
+
+_shape_GradientGetType = Shape(
+    {
+        "gradient": _st_GradientType,
+        "id": strings(max_size=36),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"gradient", "id"}),
+)
+_st_GradientGetType: st.SearchStrategy[GradientGetType] = model(
+    GradientGetType, _shape_GradientGetType
+)
+
+
+_shape_LimitMaxDischargeType = Shape(
+    {
+        "priority": st.integers(min_value=0),
+        "pct_max_discharge_power": numbers(),
+        "power_monitoring_must_trip": _st_DERCurveType,
+        "start_time": date_times,
+        "duration": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"priority"}),
+)
+_st_LimitMaxDischargeType: st.SearchStrategy[LimitMaxDischargeType] = model(
+    LimitMaxDischargeType, _shape_LimitMaxDischargeType
+)
+
+
+_shape_LimitMaxDischargeGetType = Shape(
+    {
+        "id": strings(max_size=36),
+        "is_default": st.booleans(),
+        "is_superseded": st.booleans(),
+        "limit_max_discharge": _st_LimitMaxDischargeType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id", "is_default", "is_superseded", "limit_max_discharge"}),
+)
+_st_LimitMaxDischargeGetType: st.SearchStrategy[LimitMaxDischargeGetType] = model(
+    LimitMaxDischargeGetType, _shape_LimitMaxDischargeGetType
+)
+
+
+_shape_LogParametersType = Shape(
+    {
+        "remote_location": strings(max_size=2000),
+        "oldest_timestamp": date_times,
+        "latest_timestamp": date_times,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"remote_location"}),
+)
+_st_LogParametersType: st.SearchStrategy[LogParametersType] = model(
+    LogParametersType, _shape_LogParametersType
+)
+
+
+_shape_MessageInfoType = Shape(
+    {
+        "display": _st_ComponentType,
+        "id": st.integers(min_value=0),
+        "priority": st.sampled_from(MessagePriorityEnumType),
+        "state": st.sampled_from(MessageStateEnumType),
+        "start_date_time": date_times,
+        "end_date_time": date_times,
+        "transaction_id": strings(max_size=36),
+        "message": _st_MessageContentType,
+        "message_extra": lists(_st_MessageContentType, 1, 4),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id", "priority", "message"}),
+)
+_st_MessageInfoType: st.SearchStrategy[MessageInfoType] = model(
+    MessageInfoType, _shape_MessageInfoType
+)
+
+
+_shape_SignedMeterValueType = Shape(
+    {
+        "signed_meter_data": strings(max_size=32768),
+        "signing_method": strings(max_size=50),
+        "encoding_method": strings(max_size=50),
+        "public_key": strings(max_size=2500),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"signed_meter_data", "encoding_method"}),
+)
+_st_SignedMeterValueType: st.SearchStrategy[SignedMeterValueType] = model(
+    SignedMeterValueType, _shape_SignedMeterValueType
+)
+
+
+_shape_UnitOfMeasureType = Shape(
+    {
+        "unit": strings(max_size=20),
+        "multiplier": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_UnitOfMeasureType: st.SearchStrategy[UnitOfMeasureType] = model(
+    UnitOfMeasureType, _shape_UnitOfMeasureType
+)
+
+
+_shape_SampledValueType = Shape(
+    {
+        "value": numbers(),
+        "measurand": st.sampled_from(MeasurandEnumType),
+        "context": st.sampled_from(ReadingContextEnumType),
+        "phase": st.sampled_from(PhaseEnumType),
+        "location": st.sampled_from(LocationEnumType),
+        "signed_meter_value": _st_SignedMeterValueType,
+        "unit_of_measure": _st_UnitOfMeasureType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"value"}),
+)
+_st_SampledValueType: st.SearchStrategy[SampledValueType] = model(
+    SampledValueType, _shape_SampledValueType
+)
+
+
+_shape_MeterValueType = Shape(
+    {
+        "sampled_value": lists(_st_SampledValueType, 1, None),
+        "timestamp": date_times,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"sampled_value", "timestamp"}),
+)
+_st_MeterValueType: st.SearchStrategy[MeterValueType] = model(MeterValueType, _shape_MeterValueType)
+
+
+_shape_VariableMonitoringType = Shape(
+    {
+        "id": st.integers(min_value=0),
+        "transaction": st.booleans(),
+        "value": numbers(),
+        "type": st.sampled_from(MonitorEnumType),
+        "severity": st.integers(min_value=0),
+        "event_notification_type": st.sampled_from(EventNotificationEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id", "transaction", "value", "type", "severity", "event_notification_type"}),
+)
+_st_VariableMonitoringType: st.SearchStrategy[VariableMonitoringType] = model(
+    VariableMonitoringType, _shape_VariableMonitoringType
+)
+
+
+_shape_MonitoringDataType = Shape(
+    {
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+        "variable_monitoring": lists(_st_VariableMonitoringType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"component", "variable", "variable_monitoring"}),
+)
+_st_MonitoringDataType: st.SearchStrategy[MonitoringDataType] = model(
+    MonitoringDataType, _shape_MonitoringDataType
+)
+
+
+_shape_VPNType = Shape(
+    {
+        "server": strings(max_size=2000),
+        "user": strings(max_size=50),
+        "group": strings(max_size=50),
+        "password": strings(max_size=64),
+        "key": strings(max_size=255),
+        "type": st.sampled_from(VPNEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"server", "user", "password", "key", "type"}),
+)
+_st_VPNType: st.SearchStrategy[VPNType] = model(VPNType, _shape_VPNType)
+
+
+_shape_NetworkConnectionProfileType = Shape(
+    {
+        "apn": _st_APNType,
+        "ocpp_version": st.sampled_from(OCPPVersionEnumType),
+        "ocpp_interface": st.sampled_from(OCPPInterfaceEnumType),
+        "ocpp_transport": st.sampled_from(OCPPTransportEnumType),
+        "message_timeout": st.integers(),
+        "ocpp_csms_url": strings(max_size=2000),
+        "security_profile": st.integers(min_value=0),
+        "identity": strings(max_size=48),
+        "basic_auth_password": strings(max_size=64),
+        "vpn": _st_VPNType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(
+        {"ocpp_interface", "ocpp_transport", "message_timeout", "ocpp_csms_url", "security_profile"}
+    ),
+)
+_st_NetworkConnectionProfileType: st.SearchStrategy[NetworkConnectionProfileType] = model(
+    NetworkConnectionProfileType, _shape_NetworkConnectionProfileType
+)
+
+
+_shape_OCSPRequestDataType = Shape(
+    {
+        "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
+        "issuer_name_hash": strings(max_size=128),
+        "issuer_key_hash": strings(max_size=128),
+        "serial_number": strings(max_size=40),
+        "responder_url": strings(max_size=2000),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(
+        {"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number", "responder_url"}
+    ),
+)
+_st_OCSPRequestDataType: st.SearchStrategy[OCSPRequestDataType] = model(
+    OCSPRequestDataType, _shape_OCSPRequestDataType
+)
+
+
+_shape_VariableAttributeType = Shape(
+    {
+        "type": st.sampled_from(AttributeEnumType),
+        "value": strings(max_size=2500),
+        "mutability": st.sampled_from(MutabilityEnumType),
+        "persistent": st.booleans(),
+        "constant": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_VariableAttributeType: st.SearchStrategy[VariableAttributeType] = model(
+    VariableAttributeType, _shape_VariableAttributeType
+)
+
+
+_shape_VariableCharacteristicsType = Shape(
+    {
+        "unit": strings(max_size=16),
+        "data_type": st.sampled_from(DataEnumType),
+        "min_limit": numbers(),
+        "max_limit": numbers(),
+        "max_elements": st.integers(min_value=1),
+        "values_list": strings(max_size=1000),
+        "supports_monitoring": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"data_type", "supports_monitoring"}),
+)
+_st_VariableCharacteristicsType: st.SearchStrategy[VariableCharacteristicsType] = model(
+    VariableCharacteristicsType, _shape_VariableCharacteristicsType
+)
+
+
+_shape_ReportDataType = Shape(
+    {
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+        "variable_attribute": lists(_st_VariableAttributeType, 1, 4),
+        "variable_characteristics": _st_VariableCharacteristicsType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"component", "variable", "variable_attribute"}),
+)
+_st_ReportDataType: st.SearchStrategy[ReportDataType] = model(ReportDataType, _shape_ReportDataType)
+
+
+_shape_SetMonitoringDataType = Shape(
+    {
+        "id": st.integers(min_value=0),
+        "periodic_event_stream": _st_PeriodicEventStreamParamsType,
+        "transaction": st.booleans(),
+        "value": numbers(),
+        "type": st.sampled_from(MonitorEnumType),
+        "severity": st.integers(min_value=0),
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"value", "type", "severity", "component", "variable"}),
+)
+_st_SetMonitoringDataType: st.SearchStrategy[SetMonitoringDataType] = model(
+    SetMonitoringDataType, _shape_SetMonitoringDataType
+)
+
+
+_shape_SetMonitoringResultType = Shape(
+    {
+        "id": st.integers(min_value=0),
+        "status_info": _st_StatusInfoType,
+        "status": st.sampled_from(SetMonitoringStatusEnumType),
+        "type": st.sampled_from(MonitorEnumType),
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+        "severity": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status", "type", "component", "variable", "severity"}),
+)
+_st_SetMonitoringResultType: st.SearchStrategy[SetMonitoringResultType] = model(
+    SetMonitoringResultType, _shape_SetMonitoringResultType
+)
+
+
+_shape_SetVariableDataType = Shape(
+    {
+        "attribute_type": st.sampled_from(AttributeEnumType),
+        "attribute_value": strings(max_size=2500),
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"attribute_value", "component", "variable"}),
+)
+_st_SetVariableDataType: st.SearchStrategy[SetVariableDataType] = model(
+    SetVariableDataType, _shape_SetVariableDataType
+)
+
+
+_shape_SetVariableResultType = Shape(
+    {
+        "attribute_type": st.sampled_from(AttributeEnumType),
+        "attribute_status": st.sampled_from(SetVariableStatusEnumType),
+        "attribute_status_info": _st_StatusInfoType,
+        "component": _st_ComponentType,
+        "variable": _st_VariableType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"attribute_status", "component", "variable"}),
+)
+_st_SetVariableResultType: st.SearchStrategy[SetVariableResultType] = model(
+    SetVariableResultType, _shape_SetVariableResultType
+)
+
+
+_shape_StreamDataElementType = Shape(
+    {
+        "t": numbers(),
+        "v": strings(max_size=2500),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"t", "v"}),
+)
+_st_StreamDataElementType: st.SearchStrategy[StreamDataElementType] = model(
+    StreamDataElementType, _shape_StreamDataElementType
+)
+
+
+_shape_TariffAssignmentType = Shape(
+    {
+        "tariff_id": strings(max_size=60),
+        "tariff_kind": st.sampled_from(TariffKindEnumType),
+        "valid_from": date_times,
+        "evse_ids": lists(st.integers(min_value=0), 1, None),
+        "id_tokens": lists(strings(max_size=255), 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"tariff_id", "tariff_kind"}),
+)
+_st_TariffAssignmentType: st.SearchStrategy[TariffAssignmentType] = model(
+    TariffAssignmentType, _shape_TariffAssignmentType
+)
+
+
+_shape_TariffConditionsFixedType = Shape(
+    {
+        "start_time_of_day": strings(),
+        "end_time_of_day": strings(),
+        "day_of_week": lists(st.sampled_from(DayOfWeekEnumType), 1, 7),
+        "valid_from_date": strings(),
+        "valid_to_date": strings(),
+        "evse_kind": st.sampled_from(EvseKindEnumType),
+        "payment_brand": strings(max_size=20),
+        "payment_recognition": strings(max_size=20),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_TariffConditionsFixedType: st.SearchStrategy[TariffConditionsFixedType] = model(
+    TariffConditionsFixedType, _shape_TariffConditionsFixedType
+)
+
+
+_shape_TariffConditionsType = Shape(
+    {
+        "start_time_of_day": strings(),
+        "end_time_of_day": strings(),
+        "day_of_week": lists(st.sampled_from(DayOfWeekEnumType), 1, 7),
+        "valid_from_date": strings(),
+        "valid_to_date": strings(),
+        "evse_kind": st.sampled_from(EvseKindEnumType),
+        "min_energy": numbers(),
+        "max_energy": numbers(),
+        "min_current": numbers(),
+        "max_current": numbers(),
+        "min_power": numbers(),
+        "max_power": numbers(),
+        "min_time": st.integers(),
+        "max_time": st.integers(),
+        "min_charging_time": st.integers(),
+        "max_charging_time": st.integers(),
+        "min_idle_time": st.integers(),
+        "max_idle_time": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_TariffConditionsType: st.SearchStrategy[TariffConditionsType] = model(
+    TariffConditionsType, _shape_TariffConditionsType
+)
+
+
+_shape_TariffEnergyPriceType = Shape(
+    {
+        "price_kwh": numbers(),
+        "conditions": _st_TariffConditionsType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"price_kwh"}),
+)
+_st_TariffEnergyPriceType: st.SearchStrategy[TariffEnergyPriceType] = model(
+    TariffEnergyPriceType, _shape_TariffEnergyPriceType
+)
+
+
+_shape_TariffEnergyType = Shape(
+    {
+        "prices": lists(_st_TariffEnergyPriceType, 1, None),
+        "tax_rates": lists(_st_TaxRateType, 1, 5),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"prices"}),
+)
+_st_TariffEnergyType: st.SearchStrategy[TariffEnergyType] = model(
+    TariffEnergyType, _shape_TariffEnergyType
+)
+
+
+_shape_TariffFixedPriceType = Shape(
+    {
+        "conditions": _st_TariffConditionsFixedType,
+        "price_fixed": numbers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"price_fixed"}),
+)
+_st_TariffFixedPriceType: st.SearchStrategy[TariffFixedPriceType] = model(
+    TariffFixedPriceType, _shape_TariffFixedPriceType
+)
+
+
+_shape_TariffFixedType = Shape(
+    {
+        "prices": lists(_st_TariffFixedPriceType, 1, None),
+        "tax_rates": lists(_st_TaxRateType, 1, 5),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"prices"}),
+)
+_st_TariffFixedType: st.SearchStrategy[TariffFixedType] = model(
+    TariffFixedType, _shape_TariffFixedType
+)
+
+
+_shape_TariffTimePriceType = Shape(
+    {
+        "price_minute": numbers(),
+        "conditions": _st_TariffConditionsType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"price_minute"}),
+)
+_st_TariffTimePriceType: st.SearchStrategy[TariffTimePriceType] = model(
+    TariffTimePriceType, _shape_TariffTimePriceType
+)
+
+
+_shape_TariffTimeType = Shape(
+    {
+        "prices": lists(_st_TariffTimePriceType, 1, None),
+        "tax_rates": lists(_st_TaxRateType, 1, 5),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"prices"}),
+)
+_st_TariffTimeType: st.SearchStrategy[TariffTimeType] = model(TariffTimeType, _shape_TariffTimeType)
+
+
+_shape_TariffType = Shape(
+    {
+        "tariff_id": strings(max_size=60),
+        "description": lists(_st_MessageContentType, 1, 10),
+        "currency": strings(max_size=3),
+        "energy": _st_TariffEnergyType,
+        "valid_from": date_times,
+        "charging_time": _st_TariffTimeType,
+        "idle_time": _st_TariffTimeType,
+        "fixed_fee": _st_TariffFixedType,
+        "reservation_time": _st_TariffTimeType,
+        "reservation_fixed": _st_TariffFixedType,
+        "min_cost": _st_PriceType,
+        "max_cost": _st_PriceType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"tariff_id", "currency"}),
+)
+_st_TariffType: st.SearchStrategy[TariffType] = model(TariffType, _shape_TariffType)
+
+
+_shape_TransactionLimitType = Shape(
+    {
+        "max_cost": numbers(),
+        "max_energy": numbers(),
+        "max_time": st.integers(),
+        "max_so_c": st.integers(min_value=0, max_value=100),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_TransactionLimitType: st.SearchStrategy[TransactionLimitType] = model(
+    TransactionLimitType, _shape_TransactionLimitType
+)
+
+
+_shape_TransactionType = Shape(
+    {
+        "transaction_id": strings(max_size=36),
+        "charging_state": st.sampled_from(ChargingStateEnumType),
+        "time_spent_charging": st.integers(),
+        "stopped_reason": st.sampled_from(ReasonEnumType),
+        "remote_start_id": st.integers(),
+        "operation_mode": st.sampled_from(OperationModeEnumType),
+        "tariff_id": strings(max_size=60),
+        "transaction_limit": _st_TransactionLimitType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"transaction_id"}),
+)
+_st_TransactionType: st.SearchStrategy[TransactionType] = model(
+    TransactionType, _shape_TransactionType
+)
+
+
+_shape_AFRRSignalRequest = Shape(
+    {
+        "timestamp": date_times,
+        "signal": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"timestamp", "signal"}),
+)
+_st_AFRRSignalRequest: st.SearchStrategy[AFRRSignalRequest] = model(
+    AFRRSignalRequest, _shape_AFRRSignalRequest
+)
+
+
+_shape_AFRRSignalResponse = Shape(
+    {
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_AFRRSignalResponse: st.SearchStrategy[AFRRSignalResponse] = model(
+    AFRRSignalResponse, _shape_AFRRSignalResponse
+)
+
+
+_shape_AdjustPeriodicEventStreamRequest = Shape(
+    {
+        "id": st.integers(min_value=0),
+        "params": _st_PeriodicEventStreamParamsType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id", "params"}),
+)
+_st_AdjustPeriodicEventStreamRequest: st.SearchStrategy[AdjustPeriodicEventStreamRequest] = model(
+    AdjustPeriodicEventStreamRequest, _shape_AdjustPeriodicEventStreamRequest
+)
+
+
+_shape_AdjustPeriodicEventStreamResponse = Shape(
+    {
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_AdjustPeriodicEventStreamResponse: st.SearchStrategy[AdjustPeriodicEventStreamResponse] = model(
+    AdjustPeriodicEventStreamResponse, _shape_AdjustPeriodicEventStreamResponse
+)
+
+
+_shape_AuthorizeRequest = Shape(
+    {
+        "id_token": _st_IdTokenType,
+        "certificate": strings(max_size=10000),
+        "iso15118_certificate_hash_data": lists(_st_OCSPRequestDataType, 1, 4),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id_token"}),
+)
+_st_AuthorizeRequest: st.SearchStrategy[AuthorizeRequest] = model(
+    AuthorizeRequest, _shape_AuthorizeRequest
+)
+
+
+_shape_AuthorizeResponse = Shape(
+    {
+        "id_token_info": _st_IdTokenInfoType,
+        "certificate_status": st.sampled_from(AuthorizeCertificateStatusEnumType),
+        "allowed_energy_transfer": lists(st.sampled_from(EnergyTransferModeEnumType), 1, None),
+        "tariff": _st_TariffType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id_token_info"}),
+)
+_st_AuthorizeResponse: st.SearchStrategy[AuthorizeResponse] = model(
+    AuthorizeResponse, _shape_AuthorizeResponse
+)
+
+
+_shape_BatterySwapRequest = Shape(
+    {
+        "battery_data": lists(_st_BatteryDataType, 1, None),
+        "event_type": st.sampled_from(BatterySwapEventEnumType),
+        "id_token": _st_IdTokenType,
+        "request_id": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"battery_data", "event_type", "id_token", "request_id"}),
+)
+_st_BatterySwapRequest: st.SearchStrategy[BatterySwapRequest] = model(
+    BatterySwapRequest, _shape_BatterySwapRequest
+)
+
+
+_shape_BatterySwapResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_BatterySwapResponse: st.SearchStrategy[BatterySwapResponse] = model(
+    BatterySwapResponse, _shape_BatterySwapResponse
+)
+
+
+_shape_BootNotificationRequest = Shape(
+    {
+        "charging_station": _st_ChargingStationType,
+        "reason": st.sampled_from(BootReasonEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"charging_station", "reason"}),
+)
+_st_BootNotificationRequest: st.SearchStrategy[BootNotificationRequest] = model(
+    BootNotificationRequest, _shape_BootNotificationRequest
+)
+
+
+_shape_BootNotificationResponse = Shape(
+    {
+        "current_time": date_times,
+        "interval": st.integers(),
+        "status": st.sampled_from(RegistrationStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"current_time", "interval", "status"}),
+)
+_st_BootNotificationResponse: st.SearchStrategy[BootNotificationResponse] = model(
+    BootNotificationResponse, _shape_BootNotificationResponse
+)
+
+
+_shape_CancelReservationRequest = Shape(
+    {
+        "reservation_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"reservation_id"}),
+)
+_st_CancelReservationRequest: st.SearchStrategy[CancelReservationRequest] = model(
+    CancelReservationRequest, _shape_CancelReservationRequest
+)
+
+
+_shape_CancelReservationResponse = Shape(
+    {
+        "status": st.sampled_from(CancelReservationStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_CancelReservationResponse: st.SearchStrategy[CancelReservationResponse] = model(
+    CancelReservationResponse, _shape_CancelReservationResponse
+)
+
+
+_shape_CertificateSignedRequest = Shape(
+    {
+        "certificate_chain": strings(max_size=10000),
+        "certificate_type": st.sampled_from(CertificateSigningUseEnumType),
+        "request_id": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"certificate_chain"}),
+)
+_st_CertificateSignedRequest: st.SearchStrategy[CertificateSignedRequest] = model(
+    CertificateSignedRequest, _shape_CertificateSignedRequest
+)
+
+
+_shape_CertificateSignedResponse = Shape(
+    {
+        "status": st.sampled_from(CertificateSignedStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_CertificateSignedResponse: st.SearchStrategy[CertificateSignedResponse] = model(
+    CertificateSignedResponse, _shape_CertificateSignedResponse
+)
+
+
+_shape_ChangeAvailabilityRequest = Shape(
+    {
+        "evse": _st_EVSEType,
+        "operational_status": st.sampled_from(OperationalStatusEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"operational_status"}),
+)
+_st_ChangeAvailabilityRequest: st.SearchStrategy[ChangeAvailabilityRequest] = model(
+    ChangeAvailabilityRequest, _shape_ChangeAvailabilityRequest
+)
+
+
+_shape_ChangeAvailabilityResponse = Shape(
+    {
+        "status": st.sampled_from(ChangeAvailabilityStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_ChangeAvailabilityResponse: st.SearchStrategy[ChangeAvailabilityResponse] = model(
+    ChangeAvailabilityResponse, _shape_ChangeAvailabilityResponse
+)
+
+
+_shape_ChangeTransactionTariffRequest = Shape(
+    {
+        "tariff": _st_TariffType,
+        "transaction_id": strings(max_size=36),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"tariff", "transaction_id"}),
+)
+_st_ChangeTransactionTariffRequest: st.SearchStrategy[ChangeTransactionTariffRequest] = model(
+    ChangeTransactionTariffRequest, _shape_ChangeTransactionTariffRequest
+)
+
+
+_shape_ChangeTransactionTariffResponse = Shape(
+    {
+        "status": st.sampled_from(TariffChangeStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_ChangeTransactionTariffResponse: st.SearchStrategy[ChangeTransactionTariffResponse] = model(
+    ChangeTransactionTariffResponse, _shape_ChangeTransactionTariffResponse
+)
+
+
+_shape_ClearCacheRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ClearCacheRequest: st.SearchStrategy[ClearCacheRequest] = model(
+    ClearCacheRequest, _shape_ClearCacheRequest
+)
+
+
+_shape_ClearCacheResponse = Shape(
+    {
+        "status": st.sampled_from(ClearCacheStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_ClearCacheResponse: st.SearchStrategy[ClearCacheResponse] = model(
+    ClearCacheResponse, _shape_ClearCacheResponse
+)
+
+
+_shape_ClearChargingProfileRequest = Shape(
+    {
+        "charging_profile_id": st.integers(),
+        "charging_profile_criteria": _st_ClearChargingProfileType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ClearChargingProfileRequest: st.SearchStrategy[ClearChargingProfileRequest] = model(
+    ClearChargingProfileRequest, _shape_ClearChargingProfileRequest
+)
+
+
+_shape_ClearChargingProfileResponse = Shape(
+    {
+        "status": st.sampled_from(ClearChargingProfileStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_ClearChargingProfileResponse: st.SearchStrategy[ClearChargingProfileResponse] = model(
+    ClearChargingProfileResponse, _shape_ClearChargingProfileResponse
+)
+
+
+_shape_ClearDERControlRequest = Shape(
+    {
+        "is_default": st.booleans(),
+        "control_type": st.sampled_from(DERControlEnumType),
+        "control_id": strings(max_size=36),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"is_default"}),
+)
+_st_ClearDERControlRequest: st.SearchStrategy[ClearDERControlRequest] = model(
+    ClearDERControlRequest, _shape_ClearDERControlRequest
+)
+
+
+_shape_ClearDERControlResponse = Shape(
+    {
+        "status": st.sampled_from(DERControlStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_ClearDERControlResponse: st.SearchStrategy[ClearDERControlResponse] = model(
+    ClearDERControlResponse, _shape_ClearDERControlResponse
+)
+
+
+_shape_ClearDisplayMessageRequest = Shape(
+    {
+        "id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id"}),
+)
+_st_ClearDisplayMessageRequest: st.SearchStrategy[ClearDisplayMessageRequest] = model(
+    ClearDisplayMessageRequest, _shape_ClearDisplayMessageRequest
+)
+
+
+_shape_ClearDisplayMessageResponse = Shape(
+    {
+        "status": st.sampled_from(ClearMessageStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_ClearDisplayMessageResponse: st.SearchStrategy[ClearDisplayMessageResponse] = model(
+    ClearDisplayMessageResponse, _shape_ClearDisplayMessageResponse
+)
+
+
+_shape_ClearTariffsRequest = Shape(
+    {
+        "tariff_ids": lists(strings(max_size=60), 1, None),
+        "evse_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ClearTariffsRequest: st.SearchStrategy[ClearTariffsRequest] = model(
+    ClearTariffsRequest, _shape_ClearTariffsRequest
+)
+
+
+_shape_ClearTariffsResponse = Shape(
+    {
+        "clear_tariffs_result": lists(_st_ClearTariffsResultType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"clear_tariffs_result"}),
+)
+_st_ClearTariffsResponse: st.SearchStrategy[ClearTariffsResponse] = model(
+    ClearTariffsResponse, _shape_ClearTariffsResponse
+)
+
+
+_shape_ClearVariableMonitoringRequest = Shape(
+    {
+        "id": lists(st.integers(min_value=0), 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id"}),
+)
+_st_ClearVariableMonitoringRequest: st.SearchStrategy[ClearVariableMonitoringRequest] = model(
+    ClearVariableMonitoringRequest, _shape_ClearVariableMonitoringRequest
+)
+
+
+_shape_ClearVariableMonitoringResponse = Shape(
+    {
+        "clear_monitoring_result": lists(_st_ClearMonitoringResultType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"clear_monitoring_result"}),
+)
+_st_ClearVariableMonitoringResponse: st.SearchStrategy[ClearVariableMonitoringResponse] = model(
+    ClearVariableMonitoringResponse, _shape_ClearVariableMonitoringResponse
+)
+
+
+_shape_ClearedChargingLimitRequest = Shape(
+    {
+        "charging_limit_source": strings(max_size=20),
+        "evse_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"charging_limit_source"}),
+)
+_st_ClearedChargingLimitRequest: st.SearchStrategy[ClearedChargingLimitRequest] = model(
+    ClearedChargingLimitRequest, _shape_ClearedChargingLimitRequest
+)
+
+
+_shape_ClearedChargingLimitResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ClearedChargingLimitResponse: st.SearchStrategy[ClearedChargingLimitResponse] = model(
+    ClearedChargingLimitResponse, _shape_ClearedChargingLimitResponse
+)
+
+
+_shape_ClosePeriodicEventStreamRequest = Shape(
+    {
+        "id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id"}),
+)
+_st_ClosePeriodicEventStreamRequest: st.SearchStrategy[ClosePeriodicEventStreamRequest] = model(
+    ClosePeriodicEventStreamRequest, _shape_ClosePeriodicEventStreamRequest
+)
+
+
+_shape_ClosePeriodicEventStreamResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ClosePeriodicEventStreamResponse: st.SearchStrategy[ClosePeriodicEventStreamResponse] = model(
+    ClosePeriodicEventStreamResponse, _shape_ClosePeriodicEventStreamResponse
+)
+
+
+_shape_CostUpdatedRequest = Shape(
+    {
+        "total_cost": numbers(),
+        "transaction_id": strings(max_size=36),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"total_cost", "transaction_id"}),
+)
+_st_CostUpdatedRequest: st.SearchStrategy[CostUpdatedRequest] = model(
+    CostUpdatedRequest, _shape_CostUpdatedRequest
+)
+
+
+_shape_CostUpdatedResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_CostUpdatedResponse: st.SearchStrategy[CostUpdatedResponse] = model(
+    CostUpdatedResponse, _shape_CostUpdatedResponse
+)
 
-_fields_GetVariableResultType: Mapping[str, st.SearchStrategy[Any]] = {
-    "attribute_status": st.sampled_from(GetVariableStatusEnumType),
-    "attribute_status_info": _st_StatusInfoType,
-    "attribute_type": st.sampled_from(AttributeEnumType),
-    "attribute_value": _strings(max_size=2500),
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-    "custom_data": _st_CustomDataType,
-}
-_required_GetVariableResultType: frozenset[str] = frozenset(
-    {"attribute_status", "component", "variable"}
-)
-_st_GetVariableResultType: st.SearchStrategy[GetVariableResultType] = _model(
-    GetVariableResultType, _fields_GetVariableResultType, _required_GetVariableResultType
-)
-
-
-_fields_GradientType: Mapping[str, st.SearchStrategy[Any]] = {
-    "priority": st.integers(min_value=0),
-    "gradient": _numbers(),
-    "soft_gradient": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_GradientType: frozenset[str] = frozenset({"priority", "gradient", "soft_gradient"})
-_st_GradientType: st.SearchStrategy[GradientType] = _model(
-    GradientType, _fields_GradientType, _required_GradientType
-)
-
-
-_fields_GradientGetType: Mapping[str, st.SearchStrategy[Any]] = {
-    "gradient": _st_GradientType,
-    "id": _strings(max_size=36),
-    "custom_data": _st_CustomDataType,
-}
-_required_GradientGetType: frozenset[str] = frozenset({"gradient", "id"})
-_st_GradientGetType: st.SearchStrategy[GradientGetType] = _model(
-    GradientGetType, _fields_GradientGetType, _required_GradientGetType
-)
-
-
-_fields_LimitMaxDischargeType: Mapping[str, st.SearchStrategy[Any]] = {
-    "priority": st.integers(min_value=0),
-    "pct_max_discharge_power": _numbers(),
-    "power_monitoring_must_trip": _st_DERCurveType,
-    "start_time": _DATE_TIMES,
-    "duration": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_LimitMaxDischargeType: frozenset[str] = frozenset({"priority"})
-_st_LimitMaxDischargeType: st.SearchStrategy[LimitMaxDischargeType] = _model(
-    LimitMaxDischargeType, _fields_LimitMaxDischargeType, _required_LimitMaxDischargeType
-)
-
-
-_fields_LimitMaxDischargeGetType: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": _strings(max_size=36),
-    "is_default": st.booleans(),
-    "is_superseded": st.booleans(),
-    "limit_max_discharge": _st_LimitMaxDischargeType,
-    "custom_data": _st_CustomDataType,
-}
-_required_LimitMaxDischargeGetType: frozenset[str] = frozenset(
-    {"id", "is_default", "is_superseded", "limit_max_discharge"}
-)
-_st_LimitMaxDischargeGetType: st.SearchStrategy[LimitMaxDischargeGetType] = _model(
-    LimitMaxDischargeGetType, _fields_LimitMaxDischargeGetType, _required_LimitMaxDischargeGetType
-)
-
-
-_fields_LogParametersType: Mapping[str, st.SearchStrategy[Any]] = {
-    "remote_location": _strings(max_size=2000),
-    "oldest_timestamp": _DATE_TIMES,
-    "latest_timestamp": _DATE_TIMES,
-    "custom_data": _st_CustomDataType,
-}
-_required_LogParametersType: frozenset[str] = frozenset({"remote_location"})
-_st_LogParametersType: st.SearchStrategy[LogParametersType] = _model(
-    LogParametersType, _fields_LogParametersType, _required_LogParametersType
-)
-
-
-_fields_MessageInfoType: Mapping[str, st.SearchStrategy[Any]] = {
-    "display": _st_ComponentType,
-    "id": st.integers(min_value=0),
-    "priority": st.sampled_from(MessagePriorityEnumType),
-    "state": st.sampled_from(MessageStateEnumType),
-    "start_date_time": _DATE_TIMES,
-    "end_date_time": _DATE_TIMES,
-    "transaction_id": _strings(max_size=36),
-    "message": _st_MessageContentType,
-    "message_extra": _lists(_st_MessageContentType, 1, 4),
-    "custom_data": _st_CustomDataType,
-}
-_required_MessageInfoType: frozenset[str] = frozenset({"id", "priority", "message"})
-_st_MessageInfoType: st.SearchStrategy[MessageInfoType] = _model(
-    MessageInfoType, _fields_MessageInfoType, _required_MessageInfoType
-)
-
-
-_fields_SignedMeterValueType: Mapping[str, st.SearchStrategy[Any]] = {
-    "signed_meter_data": _strings(max_size=32768),
-    "signing_method": _strings(max_size=50),
-    "encoding_method": _strings(max_size=50),
-    "public_key": _strings(max_size=2500),
-    "custom_data": _st_CustomDataType,
-}
-_required_SignedMeterValueType: frozenset[str] = frozenset({"signed_meter_data", "encoding_method"})
-_st_SignedMeterValueType: st.SearchStrategy[SignedMeterValueType] = _model(
-    SignedMeterValueType, _fields_SignedMeterValueType, _required_SignedMeterValueType
-)
-
-
-_fields_UnitOfMeasureType: Mapping[str, st.SearchStrategy[Any]] = {
-    "unit": _strings(max_size=20),
-    "multiplier": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_UnitOfMeasureType: frozenset[str] = frozenset()
-_st_UnitOfMeasureType: st.SearchStrategy[UnitOfMeasureType] = _model(
-    UnitOfMeasureType, _fields_UnitOfMeasureType, _required_UnitOfMeasureType
-)
-
-
-_fields_SampledValueType: Mapping[str, st.SearchStrategy[Any]] = {
-    "value": _numbers(),
-    "measurand": st.sampled_from(MeasurandEnumType),
-    "context": st.sampled_from(ReadingContextEnumType),
-    "phase": st.sampled_from(PhaseEnumType),
-    "location": st.sampled_from(LocationEnumType),
-    "signed_meter_value": _st_SignedMeterValueType,
-    "unit_of_measure": _st_UnitOfMeasureType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SampledValueType: frozenset[str] = frozenset({"value"})
-_st_SampledValueType: st.SearchStrategy[SampledValueType] = _model(
-    SampledValueType, _fields_SampledValueType, _required_SampledValueType
-)
-
-
-_fields_MeterValueType: Mapping[str, st.SearchStrategy[Any]] = {
-    "sampled_value": _lists(_st_SampledValueType, 1, None),
-    "timestamp": _DATE_TIMES,
-    "custom_data": _st_CustomDataType,
-}
-_required_MeterValueType: frozenset[str] = frozenset({"sampled_value", "timestamp"})
-_st_MeterValueType: st.SearchStrategy[MeterValueType] = _model(
-    MeterValueType, _fields_MeterValueType, _required_MeterValueType
-)
-
-
-_fields_VariableMonitoringType: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(min_value=0),
-    "transaction": st.booleans(),
-    "value": _numbers(),
-    "type": st.sampled_from(MonitorEnumType),
-    "severity": st.integers(min_value=0),
-    "event_notification_type": st.sampled_from(EventNotificationEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_VariableMonitoringType: frozenset[str] = frozenset(
-    {"id", "transaction", "value", "type", "severity", "event_notification_type"}
-)
-_st_VariableMonitoringType: st.SearchStrategy[VariableMonitoringType] = _model(
-    VariableMonitoringType, _fields_VariableMonitoringType, _required_VariableMonitoringType
-)
-
-
-_fields_MonitoringDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-    "variable_monitoring": _lists(_st_VariableMonitoringType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_MonitoringDataType: frozenset[str] = frozenset(
-    {"component", "variable", "variable_monitoring"}
-)
-_st_MonitoringDataType: st.SearchStrategy[MonitoringDataType] = _model(
-    MonitoringDataType, _fields_MonitoringDataType, _required_MonitoringDataType
-)
-
-
-_fields_VPNType: Mapping[str, st.SearchStrategy[Any]] = {
-    "server": _strings(max_size=2000),
-    "user": _strings(max_size=50),
-    "group": _strings(max_size=50),
-    "password": _strings(max_size=64),
-    "key": _strings(max_size=255),
-    "type": st.sampled_from(VPNEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_VPNType: frozenset[str] = frozenset({"server", "user", "password", "key", "type"})
-_st_VPNType: st.SearchStrategy[VPNType] = _model(VPNType, _fields_VPNType, _required_VPNType)
-
-
-_fields_NetworkConnectionProfileType: Mapping[str, st.SearchStrategy[Any]] = {
-    "apn": _st_APNType,
-    "ocpp_version": st.sampled_from(OCPPVersionEnumType),
-    "ocpp_interface": st.sampled_from(OCPPInterfaceEnumType),
-    "ocpp_transport": st.sampled_from(OCPPTransportEnumType),
-    "message_timeout": st.integers(),
-    "ocpp_csms_url": _strings(max_size=2000),
-    "security_profile": st.integers(min_value=0),
-    "identity": _strings(max_size=48),
-    "basic_auth_password": _strings(max_size=64),
-    "vpn": _st_VPNType,
-    "custom_data": _st_CustomDataType,
-}
-_required_NetworkConnectionProfileType: frozenset[str] = frozenset(
-    {"ocpp_interface", "ocpp_transport", "message_timeout", "ocpp_csms_url", "security_profile"}
-)
-_st_NetworkConnectionProfileType: st.SearchStrategy[NetworkConnectionProfileType] = _model(
-    NetworkConnectionProfileType,
-    _fields_NetworkConnectionProfileType,
-    _required_NetworkConnectionProfileType,
-)
-
-
-_fields_OCSPRequestDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "hash_algorithm": st.sampled_from(HashAlgorithmEnumType),
-    "issuer_name_hash": _strings(max_size=128),
-    "issuer_key_hash": _strings(max_size=128),
-    "serial_number": _strings(max_size=40),
-    "responder_url": _strings(max_size=2000),
-    "custom_data": _st_CustomDataType,
-}
-_required_OCSPRequestDataType: frozenset[str] = frozenset(
-    {"hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number", "responder_url"}
-)
-_st_OCSPRequestDataType: st.SearchStrategy[OCSPRequestDataType] = _model(
-    OCSPRequestDataType, _fields_OCSPRequestDataType, _required_OCSPRequestDataType
-)
-
-
-_fields_VariableAttributeType: Mapping[str, st.SearchStrategy[Any]] = {
-    "type": st.sampled_from(AttributeEnumType),
-    "value": _strings(max_size=2500),
-    "mutability": st.sampled_from(MutabilityEnumType),
-    "persistent": st.booleans(),
-    "constant": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_VariableAttributeType: frozenset[str] = frozenset()
-_st_VariableAttributeType: st.SearchStrategy[VariableAttributeType] = _model(
-    VariableAttributeType, _fields_VariableAttributeType, _required_VariableAttributeType
-)
-
-
-_fields_VariableCharacteristicsType: Mapping[str, st.SearchStrategy[Any]] = {
-    "unit": _strings(max_size=16),
-    "data_type": st.sampled_from(DataEnumType),
-    "min_limit": _numbers(),
-    "max_limit": _numbers(),
-    "max_elements": st.integers(min_value=1),
-    "values_list": _strings(max_size=1000),
-    "supports_monitoring": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_VariableCharacteristicsType: frozenset[str] = frozenset(
-    {"data_type", "supports_monitoring"}
-)
-_st_VariableCharacteristicsType: st.SearchStrategy[VariableCharacteristicsType] = _model(
-    VariableCharacteristicsType,
-    _fields_VariableCharacteristicsType,
-    _required_VariableCharacteristicsType,
-)
-
-
-_fields_ReportDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-    "variable_attribute": _lists(_st_VariableAttributeType, 1, 4),
-    "variable_characteristics": _st_VariableCharacteristicsType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ReportDataType: frozenset[str] = frozenset(
-    {"component", "variable", "variable_attribute"}
-)
-_st_ReportDataType: st.SearchStrategy[ReportDataType] = _model(
-    ReportDataType, _fields_ReportDataType, _required_ReportDataType
-)
-
-
-_fields_SetMonitoringDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(min_value=0),
-    "periodic_event_stream": _st_PeriodicEventStreamParamsType,
-    "transaction": st.booleans(),
-    "value": _numbers(),
-    "type": st.sampled_from(MonitorEnumType),
-    "severity": st.integers(min_value=0),
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetMonitoringDataType: frozenset[str] = frozenset(
-    {"value", "type", "severity", "component", "variable"}
-)
-_st_SetMonitoringDataType: st.SearchStrategy[SetMonitoringDataType] = _model(
-    SetMonitoringDataType, _fields_SetMonitoringDataType, _required_SetMonitoringDataType
-)
-
-
-_fields_SetMonitoringResultType: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(min_value=0),
-    "status_info": _st_StatusInfoType,
-    "status": st.sampled_from(SetMonitoringStatusEnumType),
-    "type": st.sampled_from(MonitorEnumType),
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-    "severity": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_SetMonitoringResultType: frozenset[str] = frozenset(
-    {"status", "type", "component", "variable", "severity"}
-)
-_st_SetMonitoringResultType: st.SearchStrategy[SetMonitoringResultType] = _model(
-    SetMonitoringResultType, _fields_SetMonitoringResultType, _required_SetMonitoringResultType
-)
-
-
-_fields_SetVariableDataType: Mapping[str, st.SearchStrategy[Any]] = {
-    "attribute_type": st.sampled_from(AttributeEnumType),
-    "attribute_value": _strings(max_size=2500),
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetVariableDataType: frozenset[str] = frozenset(
-    {"attribute_value", "component", "variable"}
-)
-_st_SetVariableDataType: st.SearchStrategy[SetVariableDataType] = _model(
-    SetVariableDataType, _fields_SetVariableDataType, _required_SetVariableDataType
-)
-
-
-_fields_SetVariableResultType: Mapping[str, st.SearchStrategy[Any]] = {
-    "attribute_type": st.sampled_from(AttributeEnumType),
-    "attribute_status": st.sampled_from(SetVariableStatusEnumType),
-    "attribute_status_info": _st_StatusInfoType,
-    "component": _st_ComponentType,
-    "variable": _st_VariableType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetVariableResultType: frozenset[str] = frozenset(
-    {"attribute_status", "component", "variable"}
-)
-_st_SetVariableResultType: st.SearchStrategy[SetVariableResultType] = _model(
-    SetVariableResultType, _fields_SetVariableResultType, _required_SetVariableResultType
-)
-
-
-_fields_StreamDataElementType: Mapping[str, st.SearchStrategy[Any]] = {
-    "t": _numbers(),
-    "v": _strings(max_size=2500),
-    "custom_data": _st_CustomDataType,
-}
-_required_StreamDataElementType: frozenset[str] = frozenset({"t", "v"})
-_st_StreamDataElementType: st.SearchStrategy[StreamDataElementType] = _model(
-    StreamDataElementType, _fields_StreamDataElementType, _required_StreamDataElementType
-)
-
-
-_fields_TariffAssignmentType: Mapping[str, st.SearchStrategy[Any]] = {
-    "tariff_id": _strings(max_size=60),
-    "tariff_kind": st.sampled_from(TariffKindEnumType),
-    "valid_from": _DATE_TIMES,
-    "evse_ids": _lists(st.integers(min_value=0), 1, None),
-    "id_tokens": _lists(_strings(max_size=255), 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_TariffAssignmentType: frozenset[str] = frozenset({"tariff_id", "tariff_kind"})
-_st_TariffAssignmentType: st.SearchStrategy[TariffAssignmentType] = _model(
-    TariffAssignmentType, _fields_TariffAssignmentType, _required_TariffAssignmentType
-)
-
-
-_fields_TariffConditionsFixedType: Mapping[str, st.SearchStrategy[Any]] = {
-    "start_time_of_day": _strings(),
-    "end_time_of_day": _strings(),
-    "day_of_week": _lists(st.sampled_from(DayOfWeekEnumType), 1, 7),
-    "valid_from_date": _strings(),
-    "valid_to_date": _strings(),
-    "evse_kind": st.sampled_from(EvseKindEnumType),
-    "payment_brand": _strings(max_size=20),
-    "payment_recognition": _strings(max_size=20),
-    "custom_data": _st_CustomDataType,
-}
-_required_TariffConditionsFixedType: frozenset[str] = frozenset()
-_st_TariffConditionsFixedType: st.SearchStrategy[TariffConditionsFixedType] = _model(
-    TariffConditionsFixedType,
-    _fields_TariffConditionsFixedType,
-    _required_TariffConditionsFixedType,
-)
-
-
-_fields_TariffConditionsType: Mapping[str, st.SearchStrategy[Any]] = {
-    "start_time_of_day": _strings(),
-    "end_time_of_day": _strings(),
-    "day_of_week": _lists(st.sampled_from(DayOfWeekEnumType), 1, 7),
-    "valid_from_date": _strings(),
-    "valid_to_date": _strings(),
-    "evse_kind": st.sampled_from(EvseKindEnumType),
-    "min_energy": _numbers(),
-    "max_energy": _numbers(),
-    "min_current": _numbers(),
-    "max_current": _numbers(),
-    "min_power": _numbers(),
-    "max_power": _numbers(),
-    "min_time": st.integers(),
-    "max_time": st.integers(),
-    "min_charging_time": st.integers(),
-    "max_charging_time": st.integers(),
-    "min_idle_time": st.integers(),
-    "max_idle_time": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_TariffConditionsType: frozenset[str] = frozenset()
-_st_TariffConditionsType: st.SearchStrategy[TariffConditionsType] = _model(
-    TariffConditionsType, _fields_TariffConditionsType, _required_TariffConditionsType
-)
-
-
-_fields_TariffEnergyPriceType: Mapping[str, st.SearchStrategy[Any]] = {
-    "price_kwh": _numbers(),
-    "conditions": _st_TariffConditionsType,
-    "custom_data": _st_CustomDataType,
-}
-_required_TariffEnergyPriceType: frozenset[str] = frozenset({"price_kwh"})
-_st_TariffEnergyPriceType: st.SearchStrategy[TariffEnergyPriceType] = _model(
-    TariffEnergyPriceType, _fields_TariffEnergyPriceType, _required_TariffEnergyPriceType
-)
-
-
-_fields_TariffEnergyType: Mapping[str, st.SearchStrategy[Any]] = {
-    "prices": _lists(_st_TariffEnergyPriceType, 1, None),
-    "tax_rates": _lists(_st_TaxRateType, 1, 5),
-    "custom_data": _st_CustomDataType,
-}
-_required_TariffEnergyType: frozenset[str] = frozenset({"prices"})
-_st_TariffEnergyType: st.SearchStrategy[TariffEnergyType] = _model(
-    TariffEnergyType, _fields_TariffEnergyType, _required_TariffEnergyType
-)
-
-
-_fields_TariffFixedPriceType: Mapping[str, st.SearchStrategy[Any]] = {
-    "conditions": _st_TariffConditionsFixedType,
-    "price_fixed": _numbers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_TariffFixedPriceType: frozenset[str] = frozenset({"price_fixed"})
-_st_TariffFixedPriceType: st.SearchStrategy[TariffFixedPriceType] = _model(
-    TariffFixedPriceType, _fields_TariffFixedPriceType, _required_TariffFixedPriceType
-)
-
-
-_fields_TariffFixedType: Mapping[str, st.SearchStrategy[Any]] = {
-    "prices": _lists(_st_TariffFixedPriceType, 1, None),
-    "tax_rates": _lists(_st_TaxRateType, 1, 5),
-    "custom_data": _st_CustomDataType,
-}
-_required_TariffFixedType: frozenset[str] = frozenset({"prices"})
-_st_TariffFixedType: st.SearchStrategy[TariffFixedType] = _model(
-    TariffFixedType, _fields_TariffFixedType, _required_TariffFixedType
-)
-
-
-_fields_TariffTimePriceType: Mapping[str, st.SearchStrategy[Any]] = {
-    "price_minute": _numbers(),
-    "conditions": _st_TariffConditionsType,
-    "custom_data": _st_CustomDataType,
-}
-_required_TariffTimePriceType: frozenset[str] = frozenset({"price_minute"})
-_st_TariffTimePriceType: st.SearchStrategy[TariffTimePriceType] = _model(
-    TariffTimePriceType, _fields_TariffTimePriceType, _required_TariffTimePriceType
-)
-
-
-_fields_TariffTimeType: Mapping[str, st.SearchStrategy[Any]] = {
-    "prices": _lists(_st_TariffTimePriceType, 1, None),
-    "tax_rates": _lists(_st_TaxRateType, 1, 5),
-    "custom_data": _st_CustomDataType,
-}
-_required_TariffTimeType: frozenset[str] = frozenset({"prices"})
-_st_TariffTimeType: st.SearchStrategy[TariffTimeType] = _model(
-    TariffTimeType, _fields_TariffTimeType, _required_TariffTimeType
-)
-
-
-_fields_TariffType: Mapping[str, st.SearchStrategy[Any]] = {
-    "tariff_id": _strings(max_size=60),
-    "description": _lists(_st_MessageContentType, 1, 10),
-    "currency": _strings(max_size=3),
-    "energy": _st_TariffEnergyType,
-    "valid_from": _DATE_TIMES,
-    "charging_time": _st_TariffTimeType,
-    "idle_time": _st_TariffTimeType,
-    "fixed_fee": _st_TariffFixedType,
-    "reservation_time": _st_TariffTimeType,
-    "reservation_fixed": _st_TariffFixedType,
-    "min_cost": _st_PriceType,
-    "max_cost": _st_PriceType,
-    "custom_data": _st_CustomDataType,
-}
-_required_TariffType: frozenset[str] = frozenset({"tariff_id", "currency"})
-_st_TariffType: st.SearchStrategy[TariffType] = _model(
-    TariffType, _fields_TariffType, _required_TariffType
-)
-
-
-_fields_TransactionLimitType: Mapping[str, st.SearchStrategy[Any]] = {
-    "max_cost": _numbers(),
-    "max_energy": _numbers(),
-    "max_time": st.integers(),
-    "max_so_c": st.integers(min_value=0, max_value=100),
-    "custom_data": _st_CustomDataType,
-}
-_required_TransactionLimitType: frozenset[str] = frozenset()
-_st_TransactionLimitType: st.SearchStrategy[TransactionLimitType] = _model(
-    TransactionLimitType, _fields_TransactionLimitType, _required_TransactionLimitType
-)
-
-
-_fields_TransactionType: Mapping[str, st.SearchStrategy[Any]] = {
-    "transaction_id": _strings(max_size=36),
-    "charging_state": st.sampled_from(ChargingStateEnumType),
-    "time_spent_charging": st.integers(),
-    "stopped_reason": st.sampled_from(ReasonEnumType),
-    "remote_start_id": st.integers(),
-    "operation_mode": st.sampled_from(OperationModeEnumType),
-    "tariff_id": _strings(max_size=60),
-    "transaction_limit": _st_TransactionLimitType,
-    "custom_data": _st_CustomDataType,
-}
-_required_TransactionType: frozenset[str] = frozenset({"transaction_id"})
-_st_TransactionType: st.SearchStrategy[TransactionType] = _model(
-    TransactionType, _fields_TransactionType, _required_TransactionType
-)
-
-
-_fields_AFRRSignalRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "timestamp": _DATE_TIMES,
-    "signal": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_AFRRSignalRequest: frozenset[str] = frozenset({"timestamp", "signal"})
-_st_AFRRSignalRequest: st.SearchStrategy[AFRRSignalRequest] = _model(
-    AFRRSignalRequest, _fields_AFRRSignalRequest, _required_AFRRSignalRequest
-)
-
-
-_fields_AFRRSignalResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_AFRRSignalResponse: frozenset[str] = frozenset({"status"})
-_st_AFRRSignalResponse: st.SearchStrategy[AFRRSignalResponse] = _model(
-    AFRRSignalResponse, _fields_AFRRSignalResponse, _required_AFRRSignalResponse
-)
-
-
-_fields_AdjustPeriodicEventStreamRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(min_value=0),
-    "params": _st_PeriodicEventStreamParamsType,
-    "custom_data": _st_CustomDataType,
-}
-_required_AdjustPeriodicEventStreamRequest: frozenset[str] = frozenset({"id", "params"})
-_st_AdjustPeriodicEventStreamRequest: st.SearchStrategy[AdjustPeriodicEventStreamRequest] = _model(
-    AdjustPeriodicEventStreamRequest,
-    _fields_AdjustPeriodicEventStreamRequest,
-    _required_AdjustPeriodicEventStreamRequest,
-)
-
-
-_fields_AdjustPeriodicEventStreamResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_AdjustPeriodicEventStreamResponse: frozenset[str] = frozenset({"status"})
-_st_AdjustPeriodicEventStreamResponse: st.SearchStrategy[AdjustPeriodicEventStreamResponse] = (
-    _model(
-        AdjustPeriodicEventStreamResponse,
-        _fields_AdjustPeriodicEventStreamResponse,
-        _required_AdjustPeriodicEventStreamResponse,
-    )
-)
-
-
-_fields_AuthorizeRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id_token": _st_IdTokenType,
-    "certificate": _strings(max_size=10000),
-    "iso15118_certificate_hash_data": _lists(_st_OCSPRequestDataType, 1, 4),
-    "custom_data": _st_CustomDataType,
-}
-_required_AuthorizeRequest: frozenset[str] = frozenset({"id_token"})
-_st_AuthorizeRequest: st.SearchStrategy[AuthorizeRequest] = _model(
-    AuthorizeRequest, _fields_AuthorizeRequest, _required_AuthorizeRequest
-)
-
-
-_fields_AuthorizeResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "id_token_info": _st_IdTokenInfoType,
-    "certificate_status": st.sampled_from(AuthorizeCertificateStatusEnumType),
-    "allowed_energy_transfer": _lists(st.sampled_from(EnergyTransferModeEnumType), 1, None),
-    "tariff": _st_TariffType,
-    "custom_data": _st_CustomDataType,
-}
-_required_AuthorizeResponse: frozenset[str] = frozenset({"id_token_info"})
-_st_AuthorizeResponse: st.SearchStrategy[AuthorizeResponse] = _model(
-    AuthorizeResponse, _fields_AuthorizeResponse, _required_AuthorizeResponse
-)
-
-
-_fields_BatterySwapRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "battery_data": _lists(_st_BatteryDataType, 1, None),
-    "event_type": st.sampled_from(BatterySwapEventEnumType),
-    "id_token": _st_IdTokenType,
-    "request_id": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_BatterySwapRequest: frozenset[str] = frozenset(
-    {"battery_data", "event_type", "id_token", "request_id"}
-)
-_st_BatterySwapRequest: st.SearchStrategy[BatterySwapRequest] = _model(
-    BatterySwapRequest, _fields_BatterySwapRequest, _required_BatterySwapRequest
-)
-
-
-_fields_BatterySwapResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_BatterySwapResponse: frozenset[str] = frozenset()
-_st_BatterySwapResponse: st.SearchStrategy[BatterySwapResponse] = _model(
-    BatterySwapResponse, _fields_BatterySwapResponse, _required_BatterySwapResponse
-)
-
-
-_fields_BootNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_station": _st_ChargingStationType,
-    "reason": st.sampled_from(BootReasonEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_BootNotificationRequest: frozenset[str] = frozenset({"charging_station", "reason"})
-_st_BootNotificationRequest: st.SearchStrategy[BootNotificationRequest] = _model(
-    BootNotificationRequest, _fields_BootNotificationRequest, _required_BootNotificationRequest
-)
-
-
-_fields_BootNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "current_time": _DATE_TIMES,
-    "interval": st.integers(),
-    "status": st.sampled_from(RegistrationStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_BootNotificationResponse: frozenset[str] = frozenset(
-    {"current_time", "interval", "status"}
-)
-_st_BootNotificationResponse: st.SearchStrategy[BootNotificationResponse] = _model(
-    BootNotificationResponse, _fields_BootNotificationResponse, _required_BootNotificationResponse
-)
-
-
-_fields_CancelReservationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "reservation_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_CancelReservationRequest: frozenset[str] = frozenset({"reservation_id"})
-_st_CancelReservationRequest: st.SearchStrategy[CancelReservationRequest] = _model(
-    CancelReservationRequest, _fields_CancelReservationRequest, _required_CancelReservationRequest
-)
-
-
-_fields_CancelReservationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(CancelReservationStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_CancelReservationResponse: frozenset[str] = frozenset({"status"})
-_st_CancelReservationResponse: st.SearchStrategy[CancelReservationResponse] = _model(
-    CancelReservationResponse,
-    _fields_CancelReservationResponse,
-    _required_CancelReservationResponse,
-)
-
-
-_fields_CertificateSignedRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_chain": _strings(max_size=10000),
-    "certificate_type": st.sampled_from(CertificateSigningUseEnumType),
-    "request_id": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_CertificateSignedRequest: frozenset[str] = frozenset({"certificate_chain"})
-_st_CertificateSignedRequest: st.SearchStrategy[CertificateSignedRequest] = _model(
-    CertificateSignedRequest, _fields_CertificateSignedRequest, _required_CertificateSignedRequest
-)
-
-
-_fields_CertificateSignedResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(CertificateSignedStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_CertificateSignedResponse: frozenset[str] = frozenset({"status"})
-_st_CertificateSignedResponse: st.SearchStrategy[CertificateSignedResponse] = _model(
-    CertificateSignedResponse,
-    _fields_CertificateSignedResponse,
-    _required_CertificateSignedResponse,
-)
-
-
-_fields_ChangeAvailabilityRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse": _st_EVSEType,
-    "operational_status": st.sampled_from(OperationalStatusEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_ChangeAvailabilityRequest: frozenset[str] = frozenset({"operational_status"})
-_st_ChangeAvailabilityRequest: st.SearchStrategy[ChangeAvailabilityRequest] = _model(
-    ChangeAvailabilityRequest,
-    _fields_ChangeAvailabilityRequest,
-    _required_ChangeAvailabilityRequest,
-)
-
-
-_fields_ChangeAvailabilityResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ChangeAvailabilityStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ChangeAvailabilityResponse: frozenset[str] = frozenset({"status"})
-_st_ChangeAvailabilityResponse: st.SearchStrategy[ChangeAvailabilityResponse] = _model(
-    ChangeAvailabilityResponse,
-    _fields_ChangeAvailabilityResponse,
-    _required_ChangeAvailabilityResponse,
-)
-
-
-_fields_ChangeTransactionTariffRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "tariff": _st_TariffType,
-    "transaction_id": _strings(max_size=36),
-    "custom_data": _st_CustomDataType,
-}
-_required_ChangeTransactionTariffRequest: frozenset[str] = frozenset({"tariff", "transaction_id"})
-_st_ChangeTransactionTariffRequest: st.SearchStrategy[ChangeTransactionTariffRequest] = _model(
-    ChangeTransactionTariffRequest,
-    _fields_ChangeTransactionTariffRequest,
-    _required_ChangeTransactionTariffRequest,
-)
-
-
-_fields_ChangeTransactionTariffResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(TariffChangeStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ChangeTransactionTariffResponse: frozenset[str] = frozenset({"status"})
-_st_ChangeTransactionTariffResponse: st.SearchStrategy[ChangeTransactionTariffResponse] = _model(
-    ChangeTransactionTariffResponse,
-    _fields_ChangeTransactionTariffResponse,
-    _required_ChangeTransactionTariffResponse,
-)
-
-
-_fields_ClearCacheRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearCacheRequest: frozenset[str] = frozenset()
-_st_ClearCacheRequest: st.SearchStrategy[ClearCacheRequest] = _model(
-    ClearCacheRequest, _fields_ClearCacheRequest, _required_ClearCacheRequest
-)
-
-
-_fields_ClearCacheResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ClearCacheStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearCacheResponse: frozenset[str] = frozenset({"status"})
-_st_ClearCacheResponse: st.SearchStrategy[ClearCacheResponse] = _model(
-    ClearCacheResponse, _fields_ClearCacheResponse, _required_ClearCacheResponse
-)
-
-
-_fields_ClearChargingProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_profile_id": st.integers(),
-    "charging_profile_criteria": _st_ClearChargingProfileType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearChargingProfileRequest: frozenset[str] = frozenset()
-_st_ClearChargingProfileRequest: st.SearchStrategy[ClearChargingProfileRequest] = _model(
-    ClearChargingProfileRequest,
-    _fields_ClearChargingProfileRequest,
-    _required_ClearChargingProfileRequest,
-)
-
-
-_fields_ClearChargingProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ClearChargingProfileStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearChargingProfileResponse: frozenset[str] = frozenset({"status"})
-_st_ClearChargingProfileResponse: st.SearchStrategy[ClearChargingProfileResponse] = _model(
-    ClearChargingProfileResponse,
-    _fields_ClearChargingProfileResponse,
-    _required_ClearChargingProfileResponse,
-)
-
-
-_fields_ClearDERControlRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "is_default": st.booleans(),
-    "control_type": st.sampled_from(DERControlEnumType),
-    "control_id": _strings(max_size=36),
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearDERControlRequest: frozenset[str] = frozenset({"is_default"})
-_st_ClearDERControlRequest: st.SearchStrategy[ClearDERControlRequest] = _model(
-    ClearDERControlRequest, _fields_ClearDERControlRequest, _required_ClearDERControlRequest
-)
-
-
-_fields_ClearDERControlResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(DERControlStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearDERControlResponse: frozenset[str] = frozenset({"status"})
-_st_ClearDERControlResponse: st.SearchStrategy[ClearDERControlResponse] = _model(
-    ClearDERControlResponse, _fields_ClearDERControlResponse, _required_ClearDERControlResponse
-)
-
-
-_fields_ClearDisplayMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearDisplayMessageRequest: frozenset[str] = frozenset({"id"})
-_st_ClearDisplayMessageRequest: st.SearchStrategy[ClearDisplayMessageRequest] = _model(
-    ClearDisplayMessageRequest,
-    _fields_ClearDisplayMessageRequest,
-    _required_ClearDisplayMessageRequest,
-)
-
-
-_fields_ClearDisplayMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ClearMessageStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearDisplayMessageResponse: frozenset[str] = frozenset({"status"})
-_st_ClearDisplayMessageResponse: st.SearchStrategy[ClearDisplayMessageResponse] = _model(
-    ClearDisplayMessageResponse,
-    _fields_ClearDisplayMessageResponse,
-    _required_ClearDisplayMessageResponse,
-)
-
-
-_fields_ClearTariffsRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "tariff_ids": _lists(_strings(max_size=60), 1, None),
-    "evse_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearTariffsRequest: frozenset[str] = frozenset()
-_st_ClearTariffsRequest: st.SearchStrategy[ClearTariffsRequest] = _model(
-    ClearTariffsRequest, _fields_ClearTariffsRequest, _required_ClearTariffsRequest
-)
-
-
-_fields_ClearTariffsResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "clear_tariffs_result": _lists(_st_ClearTariffsResultType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearTariffsResponse: frozenset[str] = frozenset({"clear_tariffs_result"})
-_st_ClearTariffsResponse: st.SearchStrategy[ClearTariffsResponse] = _model(
-    ClearTariffsResponse, _fields_ClearTariffsResponse, _required_ClearTariffsResponse
-)
-
-
-_fields_ClearVariableMonitoringRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": _lists(st.integers(min_value=0), 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearVariableMonitoringRequest: frozenset[str] = frozenset({"id"})
-_st_ClearVariableMonitoringRequest: st.SearchStrategy[ClearVariableMonitoringRequest] = _model(
-    ClearVariableMonitoringRequest,
-    _fields_ClearVariableMonitoringRequest,
-    _required_ClearVariableMonitoringRequest,
-)
-
-
-_fields_ClearVariableMonitoringResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "clear_monitoring_result": _lists(_st_ClearMonitoringResultType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearVariableMonitoringResponse: frozenset[str] = frozenset({"clear_monitoring_result"})
-_st_ClearVariableMonitoringResponse: st.SearchStrategy[ClearVariableMonitoringResponse] = _model(
-    ClearVariableMonitoringResponse,
-    _fields_ClearVariableMonitoringResponse,
-    _required_ClearVariableMonitoringResponse,
-)
-
-
-_fields_ClearedChargingLimitRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_limit_source": _strings(max_size=20),
-    "evse_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearedChargingLimitRequest: frozenset[str] = frozenset({"charging_limit_source"})
-_st_ClearedChargingLimitRequest: st.SearchStrategy[ClearedChargingLimitRequest] = _model(
-    ClearedChargingLimitRequest,
-    _fields_ClearedChargingLimitRequest,
-    _required_ClearedChargingLimitRequest,
-)
-
-
-_fields_ClearedChargingLimitResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_ClearedChargingLimitResponse: frozenset[str] = frozenset()
-_st_ClearedChargingLimitResponse: st.SearchStrategy[ClearedChargingLimitResponse] = _model(
-    ClearedChargingLimitResponse,
-    _fields_ClearedChargingLimitResponse,
-    _required_ClearedChargingLimitResponse,
-)
-
-
-_fields_ClosePeriodicEventStreamRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_ClosePeriodicEventStreamRequest: frozenset[str] = frozenset({"id"})
-_st_ClosePeriodicEventStreamRequest: st.SearchStrategy[ClosePeriodicEventStreamRequest] = _model(
-    ClosePeriodicEventStreamRequest,
-    _fields_ClosePeriodicEventStreamRequest,
-    _required_ClosePeriodicEventStreamRequest,
-)
-
-
-_fields_ClosePeriodicEventStreamResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_ClosePeriodicEventStreamResponse: frozenset[str] = frozenset()
-_st_ClosePeriodicEventStreamResponse: st.SearchStrategy[ClosePeriodicEventStreamResponse] = _model(
-    ClosePeriodicEventStreamResponse,
-    _fields_ClosePeriodicEventStreamResponse,
-    _required_ClosePeriodicEventStreamResponse,
-)
-
-
-_fields_CostUpdatedRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "total_cost": _numbers(),
-    "transaction_id": _strings(max_size=36),
-    "custom_data": _st_CustomDataType,
-}
-_required_CostUpdatedRequest: frozenset[str] = frozenset({"total_cost", "transaction_id"})
-_st_CostUpdatedRequest: st.SearchStrategy[CostUpdatedRequest] = _model(
-    CostUpdatedRequest, _fields_CostUpdatedRequest, _required_CostUpdatedRequest
-)
-
-
-_fields_CostUpdatedResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_CostUpdatedResponse: frozenset[str] = frozenset()
-_st_CostUpdatedResponse: st.SearchStrategy[CostUpdatedResponse] = _model(
-    CostUpdatedResponse, _fields_CostUpdatedResponse, _required_CostUpdatedResponse
-)
-
-
-_fields_CustomerInformationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "customer_certificate": _st_CertificateHashDataType,
-    "id_token": _st_IdTokenType,
-    "request_id": st.integers(min_value=0),
-    "report": st.booleans(),
-    "clear": st.booleans(),
-    "customer_identifier": _strings(max_size=64),
-    "custom_data": _st_CustomDataType,
-}
-_required_CustomerInformationRequest: frozenset[str] = frozenset({"request_id", "report", "clear"})
-_st_CustomerInformationRequest: st.SearchStrategy[CustomerInformationRequest] = _model(
-    CustomerInformationRequest,
-    _fields_CustomerInformationRequest,
-    _required_CustomerInformationRequest,
-)
-
-
-_fields_CustomerInformationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(CustomerInformationStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_CustomerInformationResponse: frozenset[str] = frozenset({"status"})
-_st_CustomerInformationResponse: st.SearchStrategy[CustomerInformationResponse] = _model(
-    CustomerInformationResponse,
-    _fields_CustomerInformationResponse,
-    _required_CustomerInformationResponse,
-)
-
-
-_fields_DataTransferRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "message_id": _strings(max_size=50),
-    "data": _JSON_VALUES,
-    "vendor_id": _strings(max_size=255),
-    "custom_data": _st_CustomDataType,
-}
-_required_DataTransferRequest: frozenset[str] = frozenset({"vendor_id"})
-_st_DataTransferRequest: st.SearchStrategy[DataTransferRequest] = _model(
-    DataTransferRequest, _fields_DataTransferRequest, _required_DataTransferRequest
-)
-
-
-_fields_DataTransferResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(DataTransferStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "data": _JSON_VALUES,
-    "custom_data": _st_CustomDataType,
-}
-_required_DataTransferResponse: frozenset[str] = frozenset({"status"})
-_st_DataTransferResponse: st.SearchStrategy[DataTransferResponse] = _model(
-    DataTransferResponse, _fields_DataTransferResponse, _required_DataTransferResponse
-)
-
-
-_fields_DeleteCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_hash_data": _st_CertificateHashDataType,
-    "custom_data": _st_CustomDataType,
-}
-_required_DeleteCertificateRequest: frozenset[str] = frozenset({"certificate_hash_data"})
-_st_DeleteCertificateRequest: st.SearchStrategy[DeleteCertificateRequest] = _model(
-    DeleteCertificateRequest, _fields_DeleteCertificateRequest, _required_DeleteCertificateRequest
-)
-
-
-_fields_DeleteCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(DeleteCertificateStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_DeleteCertificateResponse: frozenset[str] = frozenset({"status"})
-_st_DeleteCertificateResponse: st.SearchStrategy[DeleteCertificateResponse] = _model(
-    DeleteCertificateResponse,
-    _fields_DeleteCertificateResponse,
-    _required_DeleteCertificateResponse,
-)
-
-
-_fields_FirmwareStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(FirmwareStatusEnumType),
-    "request_id": st.integers(),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_FirmwareStatusNotificationRequest: frozenset[str] = frozenset({"status"})
-_st_FirmwareStatusNotificationRequest: st.SearchStrategy[FirmwareStatusNotificationRequest] = (
-    _model(
-        FirmwareStatusNotificationRequest,
-        _fields_FirmwareStatusNotificationRequest,
-        _required_FirmwareStatusNotificationRequest,
-    )
-)
-
-
-_fields_FirmwareStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_FirmwareStatusNotificationResponse: frozenset[str] = frozenset()
+
+_shape_CustomerInformationRequest = Shape(
+    {
+        "customer_certificate": _st_CertificateHashDataType,
+        "id_token": _st_IdTokenType,
+        "request_id": st.integers(min_value=0),
+        "report": st.booleans(),
+        "clear": st.booleans(),
+        "customer_identifier": strings(max_size=64),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id", "report", "clear"}),
+)
+_st_CustomerInformationRequest: st.SearchStrategy[CustomerInformationRequest] = model(
+    CustomerInformationRequest, _shape_CustomerInformationRequest
+)
+
+
+_shape_CustomerInformationResponse = Shape(
+    {
+        "status": st.sampled_from(CustomerInformationStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_CustomerInformationResponse: st.SearchStrategy[CustomerInformationResponse] = model(
+    CustomerInformationResponse, _shape_CustomerInformationResponse
+)
+
+
+_shape_DataTransferRequest = Shape(
+    {
+        "message_id": strings(max_size=50),
+        "data": json_properties,
+        "vendor_id": strings(max_size=255),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"vendor_id"}),
+)
+_st_DataTransferRequest: st.SearchStrategy[DataTransferRequest] = model(
+    DataTransferRequest, _shape_DataTransferRequest
+)
+
+
+_shape_DataTransferResponse = Shape(
+    {
+        "status": st.sampled_from(DataTransferStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "data": json_properties,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_DataTransferResponse: st.SearchStrategy[DataTransferResponse] = model(
+    DataTransferResponse, _shape_DataTransferResponse
+)
+
+
+_shape_DeleteCertificateRequest = Shape(
+    {
+        "certificate_hash_data": _st_CertificateHashDataType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"certificate_hash_data"}),
+)
+_st_DeleteCertificateRequest: st.SearchStrategy[DeleteCertificateRequest] = model(
+    DeleteCertificateRequest, _shape_DeleteCertificateRequest
+)
+
+
+_shape_DeleteCertificateResponse = Shape(
+    {
+        "status": st.sampled_from(DeleteCertificateStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_DeleteCertificateResponse: st.SearchStrategy[DeleteCertificateResponse] = model(
+    DeleteCertificateResponse, _shape_DeleteCertificateResponse
+)
+
+
+_shape_FirmwareStatusNotificationRequest = Shape(
+    {
+        "status": st.sampled_from(FirmwareStatusEnumType),
+        "request_id": st.integers(),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_FirmwareStatusNotificationRequest: st.SearchStrategy[FirmwareStatusNotificationRequest] = model(
+    FirmwareStatusNotificationRequest, _shape_FirmwareStatusNotificationRequest
+)
+
+
+_shape_FirmwareStatusNotificationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
 _st_FirmwareStatusNotificationResponse: st.SearchStrategy[FirmwareStatusNotificationResponse] = (
-    _model(
-        FirmwareStatusNotificationResponse,
-        _fields_FirmwareStatusNotificationResponse,
-        _required_FirmwareStatusNotificationResponse,
-    )
+    model(FirmwareStatusNotificationResponse, _shape_FirmwareStatusNotificationResponse)
 )
 
 
-_fields_Get15118EVCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "iso15118_schema_version": _strings(max_size=50),
-    "action": st.sampled_from(CertificateActionEnumType),
-    "exi_request": _strings(max_size=11000),
-    "maximum_contract_certificate_chains": st.integers(min_value=0),
-    "prioritized_emai_ds": _lists(_strings(max_size=255), 1, 8),
-    "custom_data": _st_CustomDataType,
-}
-_required_Get15118EVCertificateRequest: frozenset[str] = frozenset(
-    {"iso15118_schema_version", "action", "exi_request"}
+_shape_Get15118EVCertificateRequest = Shape(
+    {
+        "iso15118_schema_version": strings(max_size=50),
+        "action": st.sampled_from(CertificateActionEnumType),
+        "exi_request": strings(max_size=11000),
+        "maximum_contract_certificate_chains": st.integers(min_value=0),
+        "prioritized_emai_ds": lists(strings(max_size=255), 1, 8),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"iso15118_schema_version", "action", "exi_request"}),
 )
-_st_Get15118EVCertificateRequest: st.SearchStrategy[Get15118EVCertificateRequest] = _model(
-    Get15118EVCertificateRequest,
-    _fields_Get15118EVCertificateRequest,
-    _required_Get15118EVCertificateRequest,
+_st_Get15118EVCertificateRequest: st.SearchStrategy[Get15118EVCertificateRequest] = model(
+    Get15118EVCertificateRequest, _shape_Get15118EVCertificateRequest
 )
 
 
-_fields_Get15118EVCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(Iso15118EVCertificateStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "exi_response": _strings(max_size=17000),
-    "remaining_contracts": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_Get15118EVCertificateResponse: frozenset[str] = frozenset({"status", "exi_response"})
-_st_Get15118EVCertificateResponse: st.SearchStrategy[Get15118EVCertificateResponse] = _model(
-    Get15118EVCertificateResponse,
-    _fields_Get15118EVCertificateResponse,
-    _required_Get15118EVCertificateResponse,
+_shape_Get15118EVCertificateResponse = Shape(
+    {
+        "status": st.sampled_from(Iso15118EVCertificateStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "exi_response": strings(max_size=17000),
+        "remaining_contracts": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status", "exi_response"}),
+)
+_st_Get15118EVCertificateResponse: st.SearchStrategy[Get15118EVCertificateResponse] = model(
+    Get15118EVCertificateResponse, _shape_Get15118EVCertificateResponse
 )
 
 
-_fields_GetBaseReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "request_id": st.integers(),
-    "report_base": st.sampled_from(ReportBaseEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetBaseReportRequest: frozenset[str] = frozenset({"request_id", "report_base"})
-_st_GetBaseReportRequest: st.SearchStrategy[GetBaseReportRequest] = _model(
-    GetBaseReportRequest, _fields_GetBaseReportRequest, _required_GetBaseReportRequest
+_shape_GetBaseReportRequest = Shape(
+    {
+        "request_id": st.integers(),
+        "report_base": st.sampled_from(ReportBaseEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id", "report_base"}),
+)
+_st_GetBaseReportRequest: st.SearchStrategy[GetBaseReportRequest] = model(
+    GetBaseReportRequest, _shape_GetBaseReportRequest
 )
 
 
-_fields_GetBaseReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericDeviceModelStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_GetBaseReportResponse: frozenset[str] = frozenset({"status"})
-_st_GetBaseReportResponse: st.SearchStrategy[GetBaseReportResponse] = _model(
-    GetBaseReportResponse, _fields_GetBaseReportResponse, _required_GetBaseReportResponse
+_shape_GetBaseReportResponse = Shape(
+    {
+        "status": st.sampled_from(GenericDeviceModelStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_GetBaseReportResponse: st.SearchStrategy[GetBaseReportResponse] = model(
+    GetBaseReportResponse, _shape_GetBaseReportResponse
 )
 
 
-_fields_GetCertificateChainStatusRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_status_requests": _lists(_st_CertificateStatusRequestInfoType, 1, 4),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetCertificateChainStatusRequest: frozenset[str] = frozenset(
-    {"certificate_status_requests"}
+_shape_GetCertificateChainStatusRequest = Shape(
+    {
+        "certificate_status_requests": lists(_st_CertificateStatusRequestInfoType, 1, 4),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"certificate_status_requests"}),
 )
-_st_GetCertificateChainStatusRequest: st.SearchStrategy[GetCertificateChainStatusRequest] = _model(
-    GetCertificateChainStatusRequest,
-    _fields_GetCertificateChainStatusRequest,
-    _required_GetCertificateChainStatusRequest,
+_st_GetCertificateChainStatusRequest: st.SearchStrategy[GetCertificateChainStatusRequest] = model(
+    GetCertificateChainStatusRequest, _shape_GetCertificateChainStatusRequest
 )
 
 
-_fields_GetCertificateChainStatusResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_status": _lists(_st_CertificateStatusType, 1, 4),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetCertificateChainStatusResponse: frozenset[str] = frozenset({"certificate_status"})
-_st_GetCertificateChainStatusResponse: st.SearchStrategy[GetCertificateChainStatusResponse] = (
-    _model(
-        GetCertificateChainStatusResponse,
-        _fields_GetCertificateChainStatusResponse,
-        _required_GetCertificateChainStatusResponse,
-    )
+_shape_GetCertificateChainStatusResponse = Shape(
+    {
+        "certificate_status": lists(_st_CertificateStatusType, 1, 4),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"certificate_status"}),
+)
+_st_GetCertificateChainStatusResponse: st.SearchStrategy[GetCertificateChainStatusResponse] = model(
+    GetCertificateChainStatusResponse, _shape_GetCertificateChainStatusResponse
 )
 
 
-_fields_GetCertificateStatusRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "ocsp_request_data": _st_OCSPRequestDataType,
-    "custom_data": _st_CustomDataType,
-}
-_required_GetCertificateStatusRequest: frozenset[str] = frozenset({"ocsp_request_data"})
-_st_GetCertificateStatusRequest: st.SearchStrategy[GetCertificateStatusRequest] = _model(
-    GetCertificateStatusRequest,
-    _fields_GetCertificateStatusRequest,
-    _required_GetCertificateStatusRequest,
+_shape_GetCertificateStatusRequest = Shape(
+    {
+        "ocsp_request_data": _st_OCSPRequestDataType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"ocsp_request_data"}),
+)
+_st_GetCertificateStatusRequest: st.SearchStrategy[GetCertificateStatusRequest] = model(
+    GetCertificateStatusRequest, _shape_GetCertificateStatusRequest
 )
 
 
-_fields_GetCertificateStatusResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GetCertificateStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "ocsp_result": _strings(max_size=18000),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetCertificateStatusResponse: frozenset[str] = frozenset({"status"})
-_st_GetCertificateStatusResponse: st.SearchStrategy[GetCertificateStatusResponse] = _model(
-    GetCertificateStatusResponse,
-    _fields_GetCertificateStatusResponse,
-    _required_GetCertificateStatusResponse,
+_shape_GetCertificateStatusResponse = Shape(
+    {
+        "status": st.sampled_from(GetCertificateStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "ocsp_result": strings(max_size=18000),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_GetCertificateStatusResponse: st.SearchStrategy[GetCertificateStatusResponse] = model(
+    GetCertificateStatusResponse, _shape_GetCertificateStatusResponse
 )
 
 
-_fields_GetChargingProfilesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "request_id": st.integers(),
-    "evse_id": st.integers(min_value=0),
-    "charging_profile": _st_ChargingProfileCriterionType,
-    "custom_data": _st_CustomDataType,
-}
-_required_GetChargingProfilesRequest: frozenset[str] = frozenset({"request_id", "charging_profile"})
-_st_GetChargingProfilesRequest: st.SearchStrategy[GetChargingProfilesRequest] = _model(
-    GetChargingProfilesRequest,
-    _fields_GetChargingProfilesRequest,
-    _required_GetChargingProfilesRequest,
+_shape_GetChargingProfilesRequest = Shape(
+    {
+        "request_id": st.integers(),
+        "evse_id": st.integers(min_value=0),
+        "charging_profile": _st_ChargingProfileCriterionType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id", "charging_profile"}),
+)
+_st_GetChargingProfilesRequest: st.SearchStrategy[GetChargingProfilesRequest] = model(
+    GetChargingProfilesRequest, _shape_GetChargingProfilesRequest
 )
 
 
-_fields_GetChargingProfilesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GetChargingProfileStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_GetChargingProfilesResponse: frozenset[str] = frozenset({"status"})
-_st_GetChargingProfilesResponse: st.SearchStrategy[GetChargingProfilesResponse] = _model(
-    GetChargingProfilesResponse,
-    _fields_GetChargingProfilesResponse,
-    _required_GetChargingProfilesResponse,
+_shape_GetChargingProfilesResponse = Shape(
+    {
+        "status": st.sampled_from(GetChargingProfileStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_GetChargingProfilesResponse: st.SearchStrategy[GetChargingProfilesResponse] = model(
+    GetChargingProfilesResponse, _shape_GetChargingProfilesResponse
 )
 
 
-_fields_GetCompositeScheduleRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "duration": st.integers(),
-    "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
-    "evse_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetCompositeScheduleRequest: frozenset[str] = frozenset({"duration", "evse_id"})
-_st_GetCompositeScheduleRequest: st.SearchStrategy[GetCompositeScheduleRequest] = _model(
-    GetCompositeScheduleRequest,
-    _fields_GetCompositeScheduleRequest,
-    _required_GetCompositeScheduleRequest,
+_shape_GetCompositeScheduleRequest = Shape(
+    {
+        "duration": st.integers(),
+        "charging_rate_unit": st.sampled_from(ChargingRateUnitEnumType),
+        "evse_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"duration", "evse_id"}),
+)
+_st_GetCompositeScheduleRequest: st.SearchStrategy[GetCompositeScheduleRequest] = model(
+    GetCompositeScheduleRequest, _shape_GetCompositeScheduleRequest
 )
 
 
-_fields_GetCompositeScheduleResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "schedule": _st_CompositeScheduleType,
-    "custom_data": _st_CustomDataType,
-}
-_required_GetCompositeScheduleResponse: frozenset[str] = frozenset({"status"})
-_st_GetCompositeScheduleResponse: st.SearchStrategy[GetCompositeScheduleResponse] = _model(
-    GetCompositeScheduleResponse,
-    _fields_GetCompositeScheduleResponse,
-    _required_GetCompositeScheduleResponse,
+_shape_GetCompositeScheduleResponse = Shape(
+    {
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "schedule": _st_CompositeScheduleType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_GetCompositeScheduleResponse: st.SearchStrategy[GetCompositeScheduleResponse] = model(
+    GetCompositeScheduleResponse, _shape_GetCompositeScheduleResponse
 )
 
 
-_fields_GetDERControlRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "request_id": st.integers(),
-    "is_default": st.booleans(),
-    "control_type": st.sampled_from(DERControlEnumType),
-    "control_id": _strings(max_size=36),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetDERControlRequest: frozenset[str] = frozenset({"request_id"})
-_st_GetDERControlRequest: st.SearchStrategy[GetDERControlRequest] = _model(
-    GetDERControlRequest, _fields_GetDERControlRequest, _required_GetDERControlRequest
+_shape_GetDERControlRequest = Shape(
+    {
+        "request_id": st.integers(),
+        "is_default": st.booleans(),
+        "control_type": st.sampled_from(DERControlEnumType),
+        "control_id": strings(max_size=36),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id"}),
+)
+_st_GetDERControlRequest: st.SearchStrategy[GetDERControlRequest] = model(
+    GetDERControlRequest, _shape_GetDERControlRequest
 )
 
 
-_fields_GetDERControlResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(DERControlStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_GetDERControlResponse: frozenset[str] = frozenset({"status"})
-_st_GetDERControlResponse: st.SearchStrategy[GetDERControlResponse] = _model(
-    GetDERControlResponse, _fields_GetDERControlResponse, _required_GetDERControlResponse
+_shape_GetDERControlResponse = Shape(
+    {
+        "status": st.sampled_from(DERControlStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_GetDERControlResponse: st.SearchStrategy[GetDERControlResponse] = model(
+    GetDERControlResponse, _shape_GetDERControlResponse
 )
 
 
-_fields_GetDisplayMessagesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": _lists(st.integers(min_value=0), 1, None),
-    "request_id": st.integers(),
-    "priority": st.sampled_from(MessagePriorityEnumType),
-    "state": st.sampled_from(MessageStateEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetDisplayMessagesRequest: frozenset[str] = frozenset({"request_id"})
-_st_GetDisplayMessagesRequest: st.SearchStrategy[GetDisplayMessagesRequest] = _model(
-    GetDisplayMessagesRequest,
-    _fields_GetDisplayMessagesRequest,
-    _required_GetDisplayMessagesRequest,
+_shape_GetDisplayMessagesRequest = Shape(
+    {
+        "id": lists(st.integers(min_value=0), 1, None),
+        "request_id": st.integers(),
+        "priority": st.sampled_from(MessagePriorityEnumType),
+        "state": st.sampled_from(MessageStateEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id"}),
+)
+_st_GetDisplayMessagesRequest: st.SearchStrategy[GetDisplayMessagesRequest] = model(
+    GetDisplayMessagesRequest, _shape_GetDisplayMessagesRequest
 )
 
 
-_fields_GetDisplayMessagesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GetDisplayMessagesStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_GetDisplayMessagesResponse: frozenset[str] = frozenset({"status"})
-_st_GetDisplayMessagesResponse: st.SearchStrategy[GetDisplayMessagesResponse] = _model(
-    GetDisplayMessagesResponse,
-    _fields_GetDisplayMessagesResponse,
-    _required_GetDisplayMessagesResponse,
+_shape_GetDisplayMessagesResponse = Shape(
+    {
+        "status": st.sampled_from(GetDisplayMessagesStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_GetDisplayMessagesResponse: st.SearchStrategy[GetDisplayMessagesResponse] = model(
+    GetDisplayMessagesResponse, _shape_GetDisplayMessagesResponse
 )
 
 
-_fields_GetInstalledCertificateIdsRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_type": _lists(st.sampled_from(GetCertificateIdUseEnumType), 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetInstalledCertificateIdsRequest: frozenset[str] = frozenset()
-_st_GetInstalledCertificateIdsRequest: st.SearchStrategy[GetInstalledCertificateIdsRequest] = (
-    _model(
-        GetInstalledCertificateIdsRequest,
-        _fields_GetInstalledCertificateIdsRequest,
-        _required_GetInstalledCertificateIdsRequest,
-    )
+_shape_GetInstalledCertificateIdsRequest = Shape(
+    {
+        "certificate_type": lists(st.sampled_from(GetCertificateIdUseEnumType), 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_GetInstalledCertificateIdsRequest: st.SearchStrategy[GetInstalledCertificateIdsRequest] = model(
+    GetInstalledCertificateIdsRequest, _shape_GetInstalledCertificateIdsRequest
 )
 
 
-_fields_GetInstalledCertificateIdsResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GetInstalledCertificateStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "certificate_hash_data_chain": _lists(_st_CertificateHashDataChainType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetInstalledCertificateIdsResponse: frozenset[str] = frozenset({"status"})
+_shape_GetInstalledCertificateIdsResponse = Shape(
+    {
+        "status": st.sampled_from(GetInstalledCertificateStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "certificate_hash_data_chain": lists(_st_CertificateHashDataChainType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
 _st_GetInstalledCertificateIdsResponse: st.SearchStrategy[GetInstalledCertificateIdsResponse] = (
-    _model(
-        GetInstalledCertificateIdsResponse,
-        _fields_GetInstalledCertificateIdsResponse,
-        _required_GetInstalledCertificateIdsResponse,
-    )
+    model(GetInstalledCertificateIdsResponse, _shape_GetInstalledCertificateIdsResponse)
 )
 
 
-_fields_GetLocalListVersionRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_GetLocalListVersionRequest: frozenset[str] = frozenset()
-_st_GetLocalListVersionRequest: st.SearchStrategy[GetLocalListVersionRequest] = _model(
-    GetLocalListVersionRequest,
-    _fields_GetLocalListVersionRequest,
-    _required_GetLocalListVersionRequest,
+_shape_GetLocalListVersionRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_GetLocalListVersionRequest: st.SearchStrategy[GetLocalListVersionRequest] = model(
+    GetLocalListVersionRequest, _shape_GetLocalListVersionRequest
 )
 
 
-_fields_GetLocalListVersionResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "version_number": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetLocalListVersionResponse: frozenset[str] = frozenset({"version_number"})
-_st_GetLocalListVersionResponse: st.SearchStrategy[GetLocalListVersionResponse] = _model(
-    GetLocalListVersionResponse,
-    _fields_GetLocalListVersionResponse,
-    _required_GetLocalListVersionResponse,
+_shape_GetLocalListVersionResponse = Shape(
+    {
+        "version_number": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"version_number"}),
+)
+_st_GetLocalListVersionResponse: st.SearchStrategy[GetLocalListVersionResponse] = model(
+    GetLocalListVersionResponse, _shape_GetLocalListVersionResponse
 )
 
 
-_fields_GetLogRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "log": _st_LogParametersType,
-    "log_type": st.sampled_from(LogEnumType),
-    "request_id": st.integers(),
-    "retries": st.integers(min_value=0),
-    "retry_interval": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetLogRequest: frozenset[str] = frozenset({"log", "log_type", "request_id"})
-_st_GetLogRequest: st.SearchStrategy[GetLogRequest] = _model(
-    GetLogRequest, _fields_GetLogRequest, _required_GetLogRequest
+_shape_GetLogRequest = Shape(
+    {
+        "log": _st_LogParametersType,
+        "log_type": st.sampled_from(LogEnumType),
+        "request_id": st.integers(),
+        "retries": st.integers(min_value=0),
+        "retry_interval": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"log", "log_type", "request_id"}),
+)
+_st_GetLogRequest: st.SearchStrategy[GetLogRequest] = model(GetLogRequest, _shape_GetLogRequest)
+
+
+_shape_GetLogResponse = Shape(
+    {
+        "status": st.sampled_from(LogStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "filename": strings(max_size=255),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_GetLogResponse: st.SearchStrategy[GetLogResponse] = model(GetLogResponse, _shape_GetLogResponse)
+
+
+_shape_GetMonitoringReportRequest = Shape(
+    {
+        "component_variable": lists(_st_ComponentVariableType, 1, None),
+        "request_id": st.integers(),
+        "monitoring_criteria": lists(st.sampled_from(MonitoringCriterionEnumType), 1, 3),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id"}),
+)
+_st_GetMonitoringReportRequest: st.SearchStrategy[GetMonitoringReportRequest] = model(
+    GetMonitoringReportRequest, _shape_GetMonitoringReportRequest
 )
 
 
-_fields_GetLogResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(LogStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "filename": _strings(max_size=255),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetLogResponse: frozenset[str] = frozenset({"status"})
-_st_GetLogResponse: st.SearchStrategy[GetLogResponse] = _model(
-    GetLogResponse, _fields_GetLogResponse, _required_GetLogResponse
+_shape_GetMonitoringReportResponse = Shape(
+    {
+        "status": st.sampled_from(GenericDeviceModelStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_GetMonitoringReportResponse: st.SearchStrategy[GetMonitoringReportResponse] = model(
+    GetMonitoringReportResponse, _shape_GetMonitoringReportResponse
 )
 
 
-_fields_GetMonitoringReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "component_variable": _lists(_st_ComponentVariableType, 1, None),
-    "request_id": st.integers(),
-    "monitoring_criteria": _lists(st.sampled_from(MonitoringCriterionEnumType), 1, 3),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetMonitoringReportRequest: frozenset[str] = frozenset({"request_id"})
-_st_GetMonitoringReportRequest: st.SearchStrategy[GetMonitoringReportRequest] = _model(
-    GetMonitoringReportRequest,
-    _fields_GetMonitoringReportRequest,
-    _required_GetMonitoringReportRequest,
+_shape_GetPeriodicEventStreamRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_GetPeriodicEventStreamRequest: st.SearchStrategy[GetPeriodicEventStreamRequest] = model(
+    GetPeriodicEventStreamRequest, _shape_GetPeriodicEventStreamRequest
 )
 
 
-_fields_GetMonitoringReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericDeviceModelStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_GetMonitoringReportResponse: frozenset[str] = frozenset({"status"})
-_st_GetMonitoringReportResponse: st.SearchStrategy[GetMonitoringReportResponse] = _model(
-    GetMonitoringReportResponse,
-    _fields_GetMonitoringReportResponse,
-    _required_GetMonitoringReportResponse,
+_shape_GetPeriodicEventStreamResponse = Shape(
+    {
+        "constant_stream_data": lists(_st_ConstantStreamDataType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_GetPeriodicEventStreamResponse: st.SearchStrategy[GetPeriodicEventStreamResponse] = model(
+    GetPeriodicEventStreamResponse, _shape_GetPeriodicEventStreamResponse
 )
 
 
-_fields_GetPeriodicEventStreamRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_GetPeriodicEventStreamRequest: frozenset[str] = frozenset()
-_st_GetPeriodicEventStreamRequest: st.SearchStrategy[GetPeriodicEventStreamRequest] = _model(
-    GetPeriodicEventStreamRequest,
-    _fields_GetPeriodicEventStreamRequest,
-    _required_GetPeriodicEventStreamRequest,
+_shape_GetReportRequest = Shape(
+    {
+        "component_variable": lists(_st_ComponentVariableType, 1, None),
+        "request_id": st.integers(),
+        "component_criteria": lists(st.sampled_from(ComponentCriterionEnumType), 1, 4),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id"}),
+)
+_st_GetReportRequest: st.SearchStrategy[GetReportRequest] = model(
+    GetReportRequest, _shape_GetReportRequest
 )
 
 
-_fields_GetPeriodicEventStreamResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "constant_stream_data": _lists(_st_ConstantStreamDataType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetPeriodicEventStreamResponse: frozenset[str] = frozenset()
-_st_GetPeriodicEventStreamResponse: st.SearchStrategy[GetPeriodicEventStreamResponse] = _model(
-    GetPeriodicEventStreamResponse,
-    _fields_GetPeriodicEventStreamResponse,
-    _required_GetPeriodicEventStreamResponse,
+_shape_GetReportResponse = Shape(
+    {
+        "status": st.sampled_from(GenericDeviceModelStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_GetReportResponse: st.SearchStrategy[GetReportResponse] = model(
+    GetReportResponse, _shape_GetReportResponse
 )
 
 
-_fields_GetReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "component_variable": _lists(_st_ComponentVariableType, 1, None),
-    "request_id": st.integers(),
-    "component_criteria": _lists(st.sampled_from(ComponentCriterionEnumType), 1, 4),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetReportRequest: frozenset[str] = frozenset({"request_id"})
-_st_GetReportRequest: st.SearchStrategy[GetReportRequest] = _model(
-    GetReportRequest, _fields_GetReportRequest, _required_GetReportRequest
+_shape_GetTariffsRequest = Shape(
+    {
+        "evse_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"evse_id"}),
+)
+_st_GetTariffsRequest: st.SearchStrategy[GetTariffsRequest] = model(
+    GetTariffsRequest, _shape_GetTariffsRequest
 )
 
 
-_fields_GetReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericDeviceModelStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_GetReportResponse: frozenset[str] = frozenset({"status"})
-_st_GetReportResponse: st.SearchStrategy[GetReportResponse] = _model(
-    GetReportResponse, _fields_GetReportResponse, _required_GetReportResponse
+_shape_GetTariffsResponse = Shape(
+    {
+        "status": st.sampled_from(TariffGetStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "tariff_assignments": lists(_st_TariffAssignmentType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_GetTariffsResponse: st.SearchStrategy[GetTariffsResponse] = model(
+    GetTariffsResponse, _shape_GetTariffsResponse
 )
 
 
-_fields_GetTariffsRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetTariffsRequest: frozenset[str] = frozenset({"evse_id"})
-_st_GetTariffsRequest: st.SearchStrategy[GetTariffsRequest] = _model(
-    GetTariffsRequest, _fields_GetTariffsRequest, _required_GetTariffsRequest
+_shape_GetTransactionStatusRequest = Shape(
+    {
+        "transaction_id": strings(max_size=36),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_GetTransactionStatusRequest: st.SearchStrategy[GetTransactionStatusRequest] = model(
+    GetTransactionStatusRequest, _shape_GetTransactionStatusRequest
 )
 
 
-_fields_GetTariffsResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(TariffGetStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "tariff_assignments": _lists(_st_TariffAssignmentType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetTariffsResponse: frozenset[str] = frozenset({"status"})
-_st_GetTariffsResponse: st.SearchStrategy[GetTariffsResponse] = _model(
-    GetTariffsResponse, _fields_GetTariffsResponse, _required_GetTariffsResponse
+_shape_GetTransactionStatusResponse = Shape(
+    {
+        "ongoing_indicator": st.booleans(),
+        "messages_in_queue": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"messages_in_queue"}),
+)
+_st_GetTransactionStatusResponse: st.SearchStrategy[GetTransactionStatusResponse] = model(
+    GetTransactionStatusResponse, _shape_GetTransactionStatusResponse
 )
 
 
-_fields_GetTransactionStatusRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "transaction_id": _strings(max_size=36),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetTransactionStatusRequest: frozenset[str] = frozenset()
-_st_GetTransactionStatusRequest: st.SearchStrategy[GetTransactionStatusRequest] = _model(
-    GetTransactionStatusRequest,
-    _fields_GetTransactionStatusRequest,
-    _required_GetTransactionStatusRequest,
+_shape_GetVariablesRequest = Shape(
+    {
+        "get_variable_data": lists(_st_GetVariableDataType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"get_variable_data"}),
+)
+_st_GetVariablesRequest: st.SearchStrategy[GetVariablesRequest] = model(
+    GetVariablesRequest, _shape_GetVariablesRequest
 )
 
 
-_fields_GetTransactionStatusResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "ongoing_indicator": st.booleans(),
-    "messages_in_queue": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetTransactionStatusResponse: frozenset[str] = frozenset({"messages_in_queue"})
-_st_GetTransactionStatusResponse: st.SearchStrategy[GetTransactionStatusResponse] = _model(
-    GetTransactionStatusResponse,
-    _fields_GetTransactionStatusResponse,
-    _required_GetTransactionStatusResponse,
+_shape_GetVariablesResponse = Shape(
+    {
+        "get_variable_result": lists(_st_GetVariableResultType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"get_variable_result"}),
+)
+_st_GetVariablesResponse: st.SearchStrategy[GetVariablesResponse] = model(
+    GetVariablesResponse, _shape_GetVariablesResponse
 )
 
 
-_fields_GetVariablesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "get_variable_data": _lists(_st_GetVariableDataType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetVariablesRequest: frozenset[str] = frozenset({"get_variable_data"})
-_st_GetVariablesRequest: st.SearchStrategy[GetVariablesRequest] = _model(
-    GetVariablesRequest, _fields_GetVariablesRequest, _required_GetVariablesRequest
+_shape_HeartbeatRequest = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_HeartbeatRequest: st.SearchStrategy[HeartbeatRequest] = model(
+    HeartbeatRequest, _shape_HeartbeatRequest
 )
 
 
-_fields_GetVariablesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "get_variable_result": _lists(_st_GetVariableResultType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_GetVariablesResponse: frozenset[str] = frozenset({"get_variable_result"})
-_st_GetVariablesResponse: st.SearchStrategy[GetVariablesResponse] = _model(
-    GetVariablesResponse, _fields_GetVariablesResponse, _required_GetVariablesResponse
+_shape_HeartbeatResponse = Shape(
+    {
+        "current_time": date_times,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"current_time"}),
+)
+_st_HeartbeatResponse: st.SearchStrategy[HeartbeatResponse] = model(
+    HeartbeatResponse, _shape_HeartbeatResponse
 )
 
 
-_fields_HeartbeatRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_HeartbeatRequest: frozenset[str] = frozenset()
-_st_HeartbeatRequest: st.SearchStrategy[HeartbeatRequest] = _model(
-    HeartbeatRequest, _fields_HeartbeatRequest, _required_HeartbeatRequest
+_shape_InstallCertificateRequest = Shape(
+    {
+        "certificate_type": st.sampled_from(InstallCertificateUseEnumType),
+        "certificate": strings(max_size=10000),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"certificate_type", "certificate"}),
+)
+_st_InstallCertificateRequest: st.SearchStrategy[InstallCertificateRequest] = model(
+    InstallCertificateRequest, _shape_InstallCertificateRequest
 )
 
 
-_fields_HeartbeatResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "current_time": _DATE_TIMES,
-    "custom_data": _st_CustomDataType,
-}
-_required_HeartbeatResponse: frozenset[str] = frozenset({"current_time"})
-_st_HeartbeatResponse: st.SearchStrategy[HeartbeatResponse] = _model(
-    HeartbeatResponse, _fields_HeartbeatResponse, _required_HeartbeatResponse
+_shape_InstallCertificateResponse = Shape(
+    {
+        "status": st.sampled_from(InstallCertificateStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_InstallCertificateResponse: st.SearchStrategy[InstallCertificateResponse] = model(
+    InstallCertificateResponse, _shape_InstallCertificateResponse
 )
 
 
-_fields_InstallCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "certificate_type": st.sampled_from(InstallCertificateUseEnumType),
-    "certificate": _strings(max_size=10000),
-    "custom_data": _st_CustomDataType,
-}
-_required_InstallCertificateRequest: frozenset[str] = frozenset({"certificate_type", "certificate"})
-_st_InstallCertificateRequest: st.SearchStrategy[InstallCertificateRequest] = _model(
-    InstallCertificateRequest,
-    _fields_InstallCertificateRequest,
-    _required_InstallCertificateRequest,
+_shape_LogStatusNotificationRequest = Shape(
+    {
+        "status": st.sampled_from(UploadLogStatusEnumType),
+        "request_id": st.integers(),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_LogStatusNotificationRequest: st.SearchStrategy[LogStatusNotificationRequest] = model(
+    LogStatusNotificationRequest, _shape_LogStatusNotificationRequest
 )
 
 
-_fields_InstallCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(InstallCertificateStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_InstallCertificateResponse: frozenset[str] = frozenset({"status"})
-_st_InstallCertificateResponse: st.SearchStrategy[InstallCertificateResponse] = _model(
-    InstallCertificateResponse,
-    _fields_InstallCertificateResponse,
-    _required_InstallCertificateResponse,
+_shape_LogStatusNotificationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_LogStatusNotificationResponse: st.SearchStrategy[LogStatusNotificationResponse] = model(
+    LogStatusNotificationResponse, _shape_LogStatusNotificationResponse
 )
 
 
-_fields_LogStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(UploadLogStatusEnumType),
-    "request_id": st.integers(),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_LogStatusNotificationRequest: frozenset[str] = frozenset({"status"})
-_st_LogStatusNotificationRequest: st.SearchStrategy[LogStatusNotificationRequest] = _model(
-    LogStatusNotificationRequest,
-    _fields_LogStatusNotificationRequest,
-    _required_LogStatusNotificationRequest,
+_shape_MeterValuesRequest = Shape(
+    {
+        "evse_id": st.integers(min_value=0),
+        "meter_value": lists(_st_MeterValueType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"evse_id", "meter_value"}),
+)
+_st_MeterValuesRequest: st.SearchStrategy[MeterValuesRequest] = model(
+    MeterValuesRequest, _shape_MeterValuesRequest
 )
 
 
-_fields_LogStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_LogStatusNotificationResponse: frozenset[str] = frozenset()
-_st_LogStatusNotificationResponse: st.SearchStrategy[LogStatusNotificationResponse] = _model(
-    LogStatusNotificationResponse,
-    _fields_LogStatusNotificationResponse,
-    _required_LogStatusNotificationResponse,
+_shape_MeterValuesResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_MeterValuesResponse: st.SearchStrategy[MeterValuesResponse] = model(
+    MeterValuesResponse, _shape_MeterValuesResponse
 )
 
 
-_fields_MeterValuesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse_id": st.integers(min_value=0),
-    "meter_value": _lists(_st_MeterValueType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_MeterValuesRequest: frozenset[str] = frozenset({"evse_id", "meter_value"})
-_st_MeterValuesRequest: st.SearchStrategy[MeterValuesRequest] = _model(
-    MeterValuesRequest, _fields_MeterValuesRequest, _required_MeterValuesRequest
-)
-
-
-_fields_MeterValuesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_MeterValuesResponse: frozenset[str] = frozenset()
-_st_MeterValuesResponse: st.SearchStrategy[MeterValuesResponse] = _model(
-    MeterValuesResponse, _fields_MeterValuesResponse, _required_MeterValuesResponse
-)
-
-
-_fields_NotifyAllowedEnergyTransferRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "transaction_id": _strings(max_size=36),
-    "allowed_energy_transfer": _lists(st.sampled_from(EnergyTransferModeEnumType), 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyAllowedEnergyTransferRequest: frozenset[str] = frozenset(
-    {"transaction_id", "allowed_energy_transfer"}
+_shape_NotifyAllowedEnergyTransferRequest = Shape(
+    {
+        "transaction_id": strings(max_size=36),
+        "allowed_energy_transfer": lists(st.sampled_from(EnergyTransferModeEnumType), 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"transaction_id", "allowed_energy_transfer"}),
 )
 _st_NotifyAllowedEnergyTransferRequest: st.SearchStrategy[NotifyAllowedEnergyTransferRequest] = (
-    _model(
-        NotifyAllowedEnergyTransferRequest,
-        _fields_NotifyAllowedEnergyTransferRequest,
-        _required_NotifyAllowedEnergyTransferRequest,
-    )
+    model(NotifyAllowedEnergyTransferRequest, _shape_NotifyAllowedEnergyTransferRequest)
 )
 
 
-_fields_NotifyAllowedEnergyTransferResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(NotifyAllowedEnergyTransferStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyAllowedEnergyTransferResponse: frozenset[str] = frozenset({"status"})
+_shape_NotifyAllowedEnergyTransferResponse = Shape(
+    {
+        "status": st.sampled_from(NotifyAllowedEnergyTransferStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
 _st_NotifyAllowedEnergyTransferResponse: st.SearchStrategy[NotifyAllowedEnergyTransferResponse] = (
-    _model(
-        NotifyAllowedEnergyTransferResponse,
-        _fields_NotifyAllowedEnergyTransferResponse,
-        _required_NotifyAllowedEnergyTransferResponse,
-    )
+    model(NotifyAllowedEnergyTransferResponse, _shape_NotifyAllowedEnergyTransferResponse)
 )
 
 
-_fields_NotifyChargingLimitRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_schedule": _lists(_st_ChargingScheduleType, 1, None),
-    "evse_id": st.integers(min_value=0),
-    "charging_limit": _st_ChargingLimitType,
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyChargingLimitRequest: frozenset[str] = frozenset({"charging_limit"})
-_st_NotifyChargingLimitRequest: st.SearchStrategy[NotifyChargingLimitRequest] = _model(
-    NotifyChargingLimitRequest,
-    _fields_NotifyChargingLimitRequest,
-    _required_NotifyChargingLimitRequest,
+_shape_NotifyChargingLimitRequest = Shape(
+    {
+        "charging_schedule": lists(_st_ChargingScheduleType, 1, None),
+        "evse_id": st.integers(min_value=0),
+        "charging_limit": _st_ChargingLimitType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"charging_limit"}),
+)
+_st_NotifyChargingLimitRequest: st.SearchStrategy[NotifyChargingLimitRequest] = model(
+    NotifyChargingLimitRequest, _shape_NotifyChargingLimitRequest
 )
 
 
-_fields_NotifyChargingLimitResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyChargingLimitResponse: frozenset[str] = frozenset()
-_st_NotifyChargingLimitResponse: st.SearchStrategy[NotifyChargingLimitResponse] = _model(
-    NotifyChargingLimitResponse,
-    _fields_NotifyChargingLimitResponse,
-    _required_NotifyChargingLimitResponse,
+_shape_NotifyChargingLimitResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyChargingLimitResponse: st.SearchStrategy[NotifyChargingLimitResponse] = model(
+    NotifyChargingLimitResponse, _shape_NotifyChargingLimitResponse
 )
 
 
-_fields_NotifyCustomerInformationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "data": _strings(max_size=512),
-    "tbc": st.booleans(),
-    "seq_no": st.integers(min_value=0),
-    "generated_at": _DATE_TIMES,
-    "request_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyCustomerInformationRequest: frozenset[str] = frozenset(
-    {"data", "seq_no", "generated_at", "request_id"}
+_shape_NotifyCustomerInformationRequest = Shape(
+    {
+        "data": strings(max_size=512),
+        "tbc": st.booleans(),
+        "seq_no": st.integers(min_value=0),
+        "generated_at": date_times,
+        "request_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"data", "seq_no", "generated_at", "request_id"}),
 )
-_st_NotifyCustomerInformationRequest: st.SearchStrategy[NotifyCustomerInformationRequest] = _model(
-    NotifyCustomerInformationRequest,
-    _fields_NotifyCustomerInformationRequest,
-    _required_NotifyCustomerInformationRequest,
+_st_NotifyCustomerInformationRequest: st.SearchStrategy[NotifyCustomerInformationRequest] = model(
+    NotifyCustomerInformationRequest, _shape_NotifyCustomerInformationRequest
 )
 
 
-_fields_NotifyCustomerInformationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyCustomerInformationResponse: frozenset[str] = frozenset()
-_st_NotifyCustomerInformationResponse: st.SearchStrategy[NotifyCustomerInformationResponse] = (
-    _model(
-        NotifyCustomerInformationResponse,
-        _fields_NotifyCustomerInformationResponse,
-        _required_NotifyCustomerInformationResponse,
-    )
+_shape_NotifyCustomerInformationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyCustomerInformationResponse: st.SearchStrategy[NotifyCustomerInformationResponse] = model(
+    NotifyCustomerInformationResponse, _shape_NotifyCustomerInformationResponse
 )
 
 
-_fields_NotifyDERAlarmRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "control_type": st.sampled_from(DERControlEnumType),
-    "grid_event_fault": st.sampled_from(GridEventFaultEnumType),
-    "alarm_ended": st.booleans(),
-    "timestamp": _DATE_TIMES,
-    "extra_info": _strings(max_size=200),
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyDERAlarmRequest: frozenset[str] = frozenset({"control_type", "timestamp"})
-_st_NotifyDERAlarmRequest: st.SearchStrategy[NotifyDERAlarmRequest] = _model(
-    NotifyDERAlarmRequest, _fields_NotifyDERAlarmRequest, _required_NotifyDERAlarmRequest
+_shape_NotifyDERAlarmRequest = Shape(
+    {
+        "control_type": st.sampled_from(DERControlEnumType),
+        "grid_event_fault": st.sampled_from(GridEventFaultEnumType),
+        "alarm_ended": st.booleans(),
+        "timestamp": date_times,
+        "extra_info": strings(max_size=200),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"control_type", "timestamp"}),
+)
+_st_NotifyDERAlarmRequest: st.SearchStrategy[NotifyDERAlarmRequest] = model(
+    NotifyDERAlarmRequest, _shape_NotifyDERAlarmRequest
 )
 
 
-_fields_NotifyDERAlarmResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyDERAlarmResponse: frozenset[str] = frozenset()
-_st_NotifyDERAlarmResponse: st.SearchStrategy[NotifyDERAlarmResponse] = _model(
-    NotifyDERAlarmResponse, _fields_NotifyDERAlarmResponse, _required_NotifyDERAlarmResponse
+_shape_NotifyDERAlarmResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyDERAlarmResponse: st.SearchStrategy[NotifyDERAlarmResponse] = model(
+    NotifyDERAlarmResponse, _shape_NotifyDERAlarmResponse
 )
 
 
-_fields_NotifyDERStartStopRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "control_id": _strings(max_size=36),
-    "started": st.booleans(),
-    "timestamp": _DATE_TIMES,
-    "superseded_ids": _lists(_strings(max_size=36), 1, 24),
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyDERStartStopRequest: frozenset[str] = frozenset(
-    {"control_id", "started", "timestamp"}
+_shape_NotifyDERStartStopRequest = Shape(
+    {
+        "control_id": strings(max_size=36),
+        "started": st.booleans(),
+        "timestamp": date_times,
+        "superseded_ids": lists(strings(max_size=36), 1, 24),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"control_id", "started", "timestamp"}),
 )
-_st_NotifyDERStartStopRequest: st.SearchStrategy[NotifyDERStartStopRequest] = _model(
-    NotifyDERStartStopRequest,
-    _fields_NotifyDERStartStopRequest,
-    _required_NotifyDERStartStopRequest,
+_st_NotifyDERStartStopRequest: st.SearchStrategy[NotifyDERStartStopRequest] = model(
+    NotifyDERStartStopRequest, _shape_NotifyDERStartStopRequest
 )
 
 
-_fields_NotifyDERStartStopResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyDERStartStopResponse: frozenset[str] = frozenset()
-_st_NotifyDERStartStopResponse: st.SearchStrategy[NotifyDERStartStopResponse] = _model(
-    NotifyDERStartStopResponse,
-    _fields_NotifyDERStartStopResponse,
-    _required_NotifyDERStartStopResponse,
+_shape_NotifyDERStartStopResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyDERStartStopResponse: st.SearchStrategy[NotifyDERStartStopResponse] = model(
+    NotifyDERStartStopResponse, _shape_NotifyDERStartStopResponse
 )
 
 
-_fields_NotifyDisplayMessagesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "message_info": _lists(_st_MessageInfoType, 1, None),
-    "request_id": st.integers(),
-    "tbc": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyDisplayMessagesRequest: frozenset[str] = frozenset({"request_id"})
-_st_NotifyDisplayMessagesRequest: st.SearchStrategy[NotifyDisplayMessagesRequest] = _model(
-    NotifyDisplayMessagesRequest,
-    _fields_NotifyDisplayMessagesRequest,
-    _required_NotifyDisplayMessagesRequest,
+_shape_NotifyDisplayMessagesRequest = Shape(
+    {
+        "message_info": lists(_st_MessageInfoType, 1, None),
+        "request_id": st.integers(),
+        "tbc": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id"}),
+)
+_st_NotifyDisplayMessagesRequest: st.SearchStrategy[NotifyDisplayMessagesRequest] = model(
+    NotifyDisplayMessagesRequest, _shape_NotifyDisplayMessagesRequest
 )
 
 
-_fields_NotifyDisplayMessagesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyDisplayMessagesResponse: frozenset[str] = frozenset()
-_st_NotifyDisplayMessagesResponse: st.SearchStrategy[NotifyDisplayMessagesResponse] = _model(
-    NotifyDisplayMessagesResponse,
-    _fields_NotifyDisplayMessagesResponse,
-    _required_NotifyDisplayMessagesResponse,
+_shape_NotifyDisplayMessagesResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyDisplayMessagesResponse: st.SearchStrategy[NotifyDisplayMessagesResponse] = model(
+    NotifyDisplayMessagesResponse, _shape_NotifyDisplayMessagesResponse
 )
 
 
-_fields_NotifyEVChargingNeedsRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse_id": st.integers(min_value=1),
-    "max_schedule_tuples": st.integers(min_value=0),
-    "charging_needs": _st_ChargingNeedsType,
-    "timestamp": _DATE_TIMES,
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyEVChargingNeedsRequest: frozenset[str] = frozenset({"evse_id", "charging_needs"})
-_st_NotifyEVChargingNeedsRequest: st.SearchStrategy[NotifyEVChargingNeedsRequest] = _model(
-    NotifyEVChargingNeedsRequest,
-    _fields_NotifyEVChargingNeedsRequest,
-    _required_NotifyEVChargingNeedsRequest,
+_shape_NotifyEVChargingNeedsRequest = Shape(
+    {
+        "evse_id": st.integers(min_value=1),
+        "max_schedule_tuples": st.integers(min_value=0),
+        "charging_needs": _st_ChargingNeedsType,
+        "timestamp": date_times,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"evse_id", "charging_needs"}),
+)
+_st_NotifyEVChargingNeedsRequest: st.SearchStrategy[NotifyEVChargingNeedsRequest] = model(
+    NotifyEVChargingNeedsRequest, _shape_NotifyEVChargingNeedsRequest
 )
 
 
-_fields_NotifyEVChargingNeedsResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(NotifyEVChargingNeedsStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyEVChargingNeedsResponse: frozenset[str] = frozenset({"status"})
-_st_NotifyEVChargingNeedsResponse: st.SearchStrategy[NotifyEVChargingNeedsResponse] = _model(
-    NotifyEVChargingNeedsResponse,
-    _fields_NotifyEVChargingNeedsResponse,
-    _required_NotifyEVChargingNeedsResponse,
+_shape_NotifyEVChargingNeedsResponse = Shape(
+    {
+        "status": st.sampled_from(NotifyEVChargingNeedsStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_NotifyEVChargingNeedsResponse: st.SearchStrategy[NotifyEVChargingNeedsResponse] = model(
+    NotifyEVChargingNeedsResponse, _shape_NotifyEVChargingNeedsResponse
 )
 
 
-_fields_NotifyEVChargingScheduleRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "time_base": _DATE_TIMES,
-    "charging_schedule": _st_ChargingScheduleType,
-    "evse_id": st.integers(min_value=1),
-    "selected_charging_schedule_id": st.integers(min_value=0),
-    "power_tolerance_acceptance": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyEVChargingScheduleRequest: frozenset[str] = frozenset(
-    {"time_base", "charging_schedule", "evse_id"}
+_shape_NotifyEVChargingScheduleRequest = Shape(
+    {
+        "time_base": date_times,
+        "charging_schedule": _st_ChargingScheduleType,
+        "evse_id": st.integers(min_value=1),
+        "selected_charging_schedule_id": st.integers(min_value=0),
+        "power_tolerance_acceptance": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"time_base", "charging_schedule", "evse_id"}),
 )
-_st_NotifyEVChargingScheduleRequest: st.SearchStrategy[NotifyEVChargingScheduleRequest] = _model(
-    NotifyEVChargingScheduleRequest,
-    _fields_NotifyEVChargingScheduleRequest,
-    _required_NotifyEVChargingScheduleRequest,
+_st_NotifyEVChargingScheduleRequest: st.SearchStrategy[NotifyEVChargingScheduleRequest] = model(
+    NotifyEVChargingScheduleRequest, _shape_NotifyEVChargingScheduleRequest
 )
 
 
-_fields_NotifyEVChargingScheduleResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyEVChargingScheduleResponse: frozenset[str] = frozenset({"status"})
-_st_NotifyEVChargingScheduleResponse: st.SearchStrategy[NotifyEVChargingScheduleResponse] = _model(
-    NotifyEVChargingScheduleResponse,
-    _fields_NotifyEVChargingScheduleResponse,
-    _required_NotifyEVChargingScheduleResponse,
+_shape_NotifyEVChargingScheduleResponse = Shape(
+    {
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_NotifyEVChargingScheduleResponse: st.SearchStrategy[NotifyEVChargingScheduleResponse] = model(
+    NotifyEVChargingScheduleResponse, _shape_NotifyEVChargingScheduleResponse
 )
 
 
-_fields_NotifyEventRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "generated_at": _DATE_TIMES,
-    "tbc": st.booleans(),
-    "seq_no": st.integers(min_value=0),
-    "event_data": _lists(_st_EventDataType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyEventRequest: frozenset[str] = frozenset({"generated_at", "seq_no", "event_data"})
-_st_NotifyEventRequest: st.SearchStrategy[NotifyEventRequest] = _model(
-    NotifyEventRequest, _fields_NotifyEventRequest, _required_NotifyEventRequest
+_shape_NotifyEventRequest = Shape(
+    {
+        "generated_at": date_times,
+        "tbc": st.booleans(),
+        "seq_no": st.integers(min_value=0),
+        "event_data": lists(_st_EventDataType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"generated_at", "seq_no", "event_data"}),
+)
+_st_NotifyEventRequest: st.SearchStrategy[NotifyEventRequest] = model(
+    NotifyEventRequest, _shape_NotifyEventRequest
 )
 
 
-_fields_NotifyEventResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyEventResponse: frozenset[str] = frozenset()
-_st_NotifyEventResponse: st.SearchStrategy[NotifyEventResponse] = _model(
-    NotifyEventResponse, _fields_NotifyEventResponse, _required_NotifyEventResponse
+_shape_NotifyEventResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyEventResponse: st.SearchStrategy[NotifyEventResponse] = model(
+    NotifyEventResponse, _shape_NotifyEventResponse
 )
 
 
-_fields_NotifyMonitoringReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "monitor": _lists(_st_MonitoringDataType, 1, None),
-    "request_id": st.integers(),
-    "tbc": st.booleans(),
-    "seq_no": st.integers(min_value=0),
-    "generated_at": _DATE_TIMES,
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyMonitoringReportRequest: frozenset[str] = frozenset(
-    {"request_id", "seq_no", "generated_at"}
+_shape_NotifyMonitoringReportRequest = Shape(
+    {
+        "monitor": lists(_st_MonitoringDataType, 1, None),
+        "request_id": st.integers(),
+        "tbc": st.booleans(),
+        "seq_no": st.integers(min_value=0),
+        "generated_at": date_times,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id", "seq_no", "generated_at"}),
 )
-_st_NotifyMonitoringReportRequest: st.SearchStrategy[NotifyMonitoringReportRequest] = _model(
-    NotifyMonitoringReportRequest,
-    _fields_NotifyMonitoringReportRequest,
-    _required_NotifyMonitoringReportRequest,
+_st_NotifyMonitoringReportRequest: st.SearchStrategy[NotifyMonitoringReportRequest] = model(
+    NotifyMonitoringReportRequest, _shape_NotifyMonitoringReportRequest
 )
 
 
-_fields_NotifyMonitoringReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyMonitoringReportResponse: frozenset[str] = frozenset()
-_st_NotifyMonitoringReportResponse: st.SearchStrategy[NotifyMonitoringReportResponse] = _model(
-    NotifyMonitoringReportResponse,
-    _fields_NotifyMonitoringReportResponse,
-    _required_NotifyMonitoringReportResponse,
+_shape_NotifyMonitoringReportResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyMonitoringReportResponse: st.SearchStrategy[NotifyMonitoringReportResponse] = model(
+    NotifyMonitoringReportResponse, _shape_NotifyMonitoringReportResponse
 )
 
 
-_fields_NotifyPeriodicEventStream: Mapping[str, st.SearchStrategy[Any]] = {
-    "data": _lists(_st_StreamDataElementType, 1, None),
-    "id": st.integers(min_value=0),
-    "pending": st.integers(min_value=0),
-    "basetime": _DATE_TIMES,
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyPeriodicEventStream: frozenset[str] = frozenset(
-    {"data", "id", "pending", "basetime"}
+_shape_NotifyPeriodicEventStream = Shape(
+    {
+        "data": lists(_st_StreamDataElementType, 1, None),
+        "id": st.integers(min_value=0),
+        "pending": st.integers(min_value=0),
+        "basetime": date_times,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"data", "id", "pending", "basetime"}),
 )
-_st_NotifyPeriodicEventStream: st.SearchStrategy[NotifyPeriodicEventStream] = _model(
-    NotifyPeriodicEventStream,
-    _fields_NotifyPeriodicEventStream,
-    _required_NotifyPeriodicEventStream,
+_st_NotifyPeriodicEventStream: st.SearchStrategy[NotifyPeriodicEventStream] = model(
+    NotifyPeriodicEventStream, _shape_NotifyPeriodicEventStream
 )
 
 
-_fields_NotifyPriorityChargingRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "transaction_id": _strings(max_size=36),
-    "activated": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyPriorityChargingRequest: frozenset[str] = frozenset({"transaction_id", "activated"})
-_st_NotifyPriorityChargingRequest: st.SearchStrategy[NotifyPriorityChargingRequest] = _model(
-    NotifyPriorityChargingRequest,
-    _fields_NotifyPriorityChargingRequest,
-    _required_NotifyPriorityChargingRequest,
+_shape_NotifyPriorityChargingRequest = Shape(
+    {
+        "transaction_id": strings(max_size=36),
+        "activated": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"transaction_id", "activated"}),
+)
+_st_NotifyPriorityChargingRequest: st.SearchStrategy[NotifyPriorityChargingRequest] = model(
+    NotifyPriorityChargingRequest, _shape_NotifyPriorityChargingRequest
 )
 
 
-_fields_NotifyPriorityChargingResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyPriorityChargingResponse: frozenset[str] = frozenset()
-_st_NotifyPriorityChargingResponse: st.SearchStrategy[NotifyPriorityChargingResponse] = _model(
-    NotifyPriorityChargingResponse,
-    _fields_NotifyPriorityChargingResponse,
-    _required_NotifyPriorityChargingResponse,
+_shape_NotifyPriorityChargingResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyPriorityChargingResponse: st.SearchStrategy[NotifyPriorityChargingResponse] = model(
+    NotifyPriorityChargingResponse, _shape_NotifyPriorityChargingResponse
 )
 
 
-_fields_NotifyReportRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "request_id": st.integers(),
-    "generated_at": _DATE_TIMES,
-    "report_data": _lists(_st_ReportDataType, 1, None),
-    "tbc": st.booleans(),
-    "seq_no": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyReportRequest: frozenset[str] = frozenset({"request_id", "generated_at", "seq_no"})
-_st_NotifyReportRequest: st.SearchStrategy[NotifyReportRequest] = _model(
-    NotifyReportRequest, _fields_NotifyReportRequest, _required_NotifyReportRequest
+_shape_NotifyReportRequest = Shape(
+    {
+        "request_id": st.integers(),
+        "generated_at": date_times,
+        "report_data": lists(_st_ReportDataType, 1, None),
+        "tbc": st.booleans(),
+        "seq_no": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id", "generated_at", "seq_no"}),
+)
+_st_NotifyReportRequest: st.SearchStrategy[NotifyReportRequest] = model(
+    NotifyReportRequest, _shape_NotifyReportRequest
 )
 
 
-_fields_NotifyReportResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyReportResponse: frozenset[str] = frozenset()
-_st_NotifyReportResponse: st.SearchStrategy[NotifyReportResponse] = _model(
-    NotifyReportResponse, _fields_NotifyReportResponse, _required_NotifyReportResponse
+_shape_NotifyReportResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyReportResponse: st.SearchStrategy[NotifyReportResponse] = model(
+    NotifyReportResponse, _shape_NotifyReportResponse
 )
 
 
-_fields_NotifySettlementRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "transaction_id": _strings(max_size=36),
-    "psp_ref": _strings(max_size=255),
-    "status": st.sampled_from(PaymentStatusEnumType),
-    "status_info": _strings(max_size=500),
-    "settlement_amount": _numbers(),
-    "settlement_time": _DATE_TIMES,
-    "receipt_id": _strings(max_size=50),
-    "receipt_url": _strings(max_size=2000),
-    "vat_company": _st_AddressType,
-    "vat_number": _strings(max_size=20),
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifySettlementRequest: frozenset[str] = frozenset(
-    {"psp_ref", "status", "settlement_amount", "settlement_time"}
+_shape_NotifySettlementRequest = Shape(
+    {
+        "transaction_id": strings(max_size=36),
+        "psp_ref": strings(max_size=255),
+        "status": st.sampled_from(PaymentStatusEnumType),
+        "status_info": strings(max_size=500),
+        "settlement_amount": numbers(),
+        "settlement_time": date_times,
+        "receipt_id": strings(max_size=50),
+        "receipt_url": strings(max_size=2000),
+        "vat_company": _st_AddressType,
+        "vat_number": strings(max_size=20),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"psp_ref", "status", "settlement_amount", "settlement_time"}),
 )
-_st_NotifySettlementRequest: st.SearchStrategy[NotifySettlementRequest] = _model(
-    NotifySettlementRequest, _fields_NotifySettlementRequest, _required_NotifySettlementRequest
-)
-
-
-_fields_NotifySettlementResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "receipt_url": _strings(max_size=2000),
-    "receipt_id": _strings(max_size=50),
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifySettlementResponse: frozenset[str] = frozenset()
-_st_NotifySettlementResponse: st.SearchStrategy[NotifySettlementResponse] = _model(
-    NotifySettlementResponse, _fields_NotifySettlementResponse, _required_NotifySettlementResponse
+_st_NotifySettlementRequest: st.SearchStrategy[NotifySettlementRequest] = model(
+    NotifySettlementRequest, _shape_NotifySettlementRequest
 )
 
 
-_fields_NotifyWebPaymentStartedRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse_id": st.integers(min_value=0),
-    "timeout": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyWebPaymentStartedRequest: frozenset[str] = frozenset({"evse_id", "timeout"})
-_st_NotifyWebPaymentStartedRequest: st.SearchStrategy[NotifyWebPaymentStartedRequest] = _model(
-    NotifyWebPaymentStartedRequest,
-    _fields_NotifyWebPaymentStartedRequest,
-    _required_NotifyWebPaymentStartedRequest,
+_shape_NotifySettlementResponse = Shape(
+    {
+        "receipt_url": strings(max_size=2000),
+        "receipt_id": strings(max_size=50),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifySettlementResponse: st.SearchStrategy[NotifySettlementResponse] = model(
+    NotifySettlementResponse, _shape_NotifySettlementResponse
 )
 
 
-_fields_NotifyWebPaymentStartedResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_NotifyWebPaymentStartedResponse: frozenset[str] = frozenset()
-_st_NotifyWebPaymentStartedResponse: st.SearchStrategy[NotifyWebPaymentStartedResponse] = _model(
-    NotifyWebPaymentStartedResponse,
-    _fields_NotifyWebPaymentStartedResponse,
-    _required_NotifyWebPaymentStartedResponse,
+_shape_NotifyWebPaymentStartedRequest = Shape(
+    {
+        "evse_id": st.integers(min_value=0),
+        "timeout": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"evse_id", "timeout"}),
+)
+_st_NotifyWebPaymentStartedRequest: st.SearchStrategy[NotifyWebPaymentStartedRequest] = model(
+    NotifyWebPaymentStartedRequest, _shape_NotifyWebPaymentStartedRequest
 )
 
 
-_fields_OpenPeriodicEventStreamRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "constant_stream_data": _st_ConstantStreamDataType,
-    "custom_data": _st_CustomDataType,
-}
-_required_OpenPeriodicEventStreamRequest: frozenset[str] = frozenset({"constant_stream_data"})
-_st_OpenPeriodicEventStreamRequest: st.SearchStrategy[OpenPeriodicEventStreamRequest] = _model(
-    OpenPeriodicEventStreamRequest,
-    _fields_OpenPeriodicEventStreamRequest,
-    _required_OpenPeriodicEventStreamRequest,
+_shape_NotifyWebPaymentStartedResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_NotifyWebPaymentStartedResponse: st.SearchStrategy[NotifyWebPaymentStartedResponse] = model(
+    NotifyWebPaymentStartedResponse, _shape_NotifyWebPaymentStartedResponse
 )
 
 
-_fields_OpenPeriodicEventStreamResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_OpenPeriodicEventStreamResponse: frozenset[str] = frozenset({"status"})
-_st_OpenPeriodicEventStreamResponse: st.SearchStrategy[OpenPeriodicEventStreamResponse] = _model(
-    OpenPeriodicEventStreamResponse,
-    _fields_OpenPeriodicEventStreamResponse,
-    _required_OpenPeriodicEventStreamResponse,
+_shape_OpenPeriodicEventStreamRequest = Shape(
+    {
+        "constant_stream_data": _st_ConstantStreamDataType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"constant_stream_data"}),
+)
+_st_OpenPeriodicEventStreamRequest: st.SearchStrategy[OpenPeriodicEventStreamRequest] = model(
+    OpenPeriodicEventStreamRequest, _shape_OpenPeriodicEventStreamRequest
 )
 
 
-_fields_PublishFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "location": _strings(max_size=2000),
-    "retries": st.integers(min_value=0),
-    "checksum": _strings(max_size=32),
-    "request_id": st.integers(min_value=0),
-    "retry_interval": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_PublishFirmwareRequest: frozenset[str] = frozenset({"location", "checksum", "request_id"})
-_st_PublishFirmwareRequest: st.SearchStrategy[PublishFirmwareRequest] = _model(
-    PublishFirmwareRequest, _fields_PublishFirmwareRequest, _required_PublishFirmwareRequest
+_shape_OpenPeriodicEventStreamResponse = Shape(
+    {
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_OpenPeriodicEventStreamResponse: st.SearchStrategy[OpenPeriodicEventStreamResponse] = model(
+    OpenPeriodicEventStreamResponse, _shape_OpenPeriodicEventStreamResponse
 )
 
 
-_fields_PublishFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_PublishFirmwareResponse: frozenset[str] = frozenset({"status"})
-_st_PublishFirmwareResponse: st.SearchStrategy[PublishFirmwareResponse] = _model(
-    PublishFirmwareResponse, _fields_PublishFirmwareResponse, _required_PublishFirmwareResponse
+_shape_PublishFirmwareRequest = Shape(
+    {
+        "location": strings(max_size=2000),
+        "retries": st.integers(min_value=0),
+        "checksum": strings(max_size=32),
+        "request_id": st.integers(min_value=0),
+        "retry_interval": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"location", "checksum", "request_id"}),
+)
+_st_PublishFirmwareRequest: st.SearchStrategy[PublishFirmwareRequest] = model(
+    PublishFirmwareRequest, _shape_PublishFirmwareRequest
 )
 
 
-_fields_PublishFirmwareStatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(PublishFirmwareStatusEnumType),
-    "location": _lists(_strings(max_size=2000), 1, None),
-    "request_id": st.integers(min_value=0),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_PublishFirmwareStatusNotificationRequest: frozenset[str] = frozenset({"status"})
+_shape_PublishFirmwareResponse = Shape(
+    {
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_PublishFirmwareResponse: st.SearchStrategy[PublishFirmwareResponse] = model(
+    PublishFirmwareResponse, _shape_PublishFirmwareResponse
+)
+
+
+_shape_PublishFirmwareStatusNotificationRequest = Shape(
+    {
+        "status": st.sampled_from(PublishFirmwareStatusEnumType),
+        "location": lists(strings(max_size=2000), 1, None),
+        "request_id": st.integers(min_value=0),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
 _st_PublishFirmwareStatusNotificationRequest: st.SearchStrategy[
     PublishFirmwareStatusNotificationRequest
-] = _model(
-    PublishFirmwareStatusNotificationRequest,
-    _fields_PublishFirmwareStatusNotificationRequest,
-    _required_PublishFirmwareStatusNotificationRequest,
+] = model(PublishFirmwareStatusNotificationRequest, _shape_PublishFirmwareStatusNotificationRequest)
+
+
+_shape_PublishFirmwareStatusNotificationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
 )
-
-
-_fields_PublishFirmwareStatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_PublishFirmwareStatusNotificationResponse: frozenset[str] = frozenset()
 _st_PublishFirmwareStatusNotificationResponse: st.SearchStrategy[
     PublishFirmwareStatusNotificationResponse
-] = _model(
-    PublishFirmwareStatusNotificationResponse,
-    _fields_PublishFirmwareStatusNotificationResponse,
-    _required_PublishFirmwareStatusNotificationResponse,
-)
-
-
-_fields_PullDynamicScheduleUpdateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_profile_id": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_PullDynamicScheduleUpdateRequest: frozenset[str] = frozenset({"charging_profile_id"})
-_st_PullDynamicScheduleUpdateRequest: st.SearchStrategy[PullDynamicScheduleUpdateRequest] = _model(
-    PullDynamicScheduleUpdateRequest,
-    _fields_PullDynamicScheduleUpdateRequest,
-    _required_PullDynamicScheduleUpdateRequest,
-)
-
-
-_fields_PullDynamicScheduleUpdateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "schedule_update": _st_ChargingScheduleUpdateType,
-    "status": st.sampled_from(ChargingProfileStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_PullDynamicScheduleUpdateResponse: frozenset[str] = frozenset({"status"})
-_st_PullDynamicScheduleUpdateResponse: st.SearchStrategy[PullDynamicScheduleUpdateResponse] = (
-    _model(
-        PullDynamicScheduleUpdateResponse,
-        _fields_PullDynamicScheduleUpdateResponse,
-        _required_PullDynamicScheduleUpdateResponse,
-    )
-)
-
-
-_fields_ReportChargingProfilesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "request_id": st.integers(),
-    "charging_limit_source": _strings(max_size=20),
-    "charging_profile": _lists(_st_ChargingProfileType, 1, None),
-    "tbc": st.booleans(),
-    "evse_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_ReportChargingProfilesRequest: frozenset[str] = frozenset(
-    {"request_id", "charging_limit_source", "charging_profile", "evse_id"}
-)
-_st_ReportChargingProfilesRequest: st.SearchStrategy[ReportChargingProfilesRequest] = _model(
-    ReportChargingProfilesRequest,
-    _fields_ReportChargingProfilesRequest,
-    _required_ReportChargingProfilesRequest,
-)
-
-
-_fields_ReportChargingProfilesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_ReportChargingProfilesResponse: frozenset[str] = frozenset()
-_st_ReportChargingProfilesResponse: st.SearchStrategy[ReportChargingProfilesResponse] = _model(
-    ReportChargingProfilesResponse,
-    _fields_ReportChargingProfilesResponse,
-    _required_ReportChargingProfilesResponse,
-)
-
-
-_fields_ReportDERControlRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "curve": _lists(_st_DERCurveGetType, 1, 24),
-    "enter_service": _lists(_st_EnterServiceGetType, 1, 24),
-    "fixed_pf_absorb": _lists(_st_FixedPFGetType, 1, 24),
-    "fixed_pf_inject": _lists(_st_FixedPFGetType, 1, 24),
-    "fixed_var": _lists(_st_FixedVarGetType, 1, 24),
-    "freq_droop": _lists(_st_FreqDroopGetType, 1, 24),
-    "gradient": _lists(_st_GradientGetType, 1, 24),
-    "limit_max_discharge": _lists(_st_LimitMaxDischargeGetType, 1, 24),
-    "request_id": st.integers(),
-    "tbc": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_ReportDERControlRequest: frozenset[str] = frozenset({"request_id"})
-_st_ReportDERControlRequest: st.SearchStrategy[ReportDERControlRequest] = _model(
-    ReportDERControlRequest, _fields_ReportDERControlRequest, _required_ReportDERControlRequest
-)
-
-
-_fields_ReportDERControlResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_ReportDERControlResponse: frozenset[str] = frozenset()
-_st_ReportDERControlResponse: st.SearchStrategy[ReportDERControlResponse] = _model(
-    ReportDERControlResponse, _fields_ReportDERControlResponse, _required_ReportDERControlResponse
-)
-
-
-_fields_RequestBatterySwapRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id_token": _st_IdTokenType,
-    "request_id": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_RequestBatterySwapRequest: frozenset[str] = frozenset({"id_token", "request_id"})
-_st_RequestBatterySwapRequest: st.SearchStrategy[RequestBatterySwapRequest] = _model(
-    RequestBatterySwapRequest,
-    _fields_RequestBatterySwapRequest,
-    _required_RequestBatterySwapRequest,
+] = model(
+    PublishFirmwareStatusNotificationResponse, _shape_PublishFirmwareStatusNotificationResponse
 )
 
 
-_fields_RequestBatterySwapResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_RequestBatterySwapResponse: frozenset[str] = frozenset({"status"})
-_st_RequestBatterySwapResponse: st.SearchStrategy[RequestBatterySwapResponse] = _model(
-    RequestBatterySwapResponse,
-    _fields_RequestBatterySwapResponse,
-    _required_RequestBatterySwapResponse,
-)
+_shape_PullDynamicScheduleUpdateRequest = Shape(
+    {
+        "charging_profile_id": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"charging_profile_id"}),
+)
+_st_PullDynamicScheduleUpdateRequest: st.SearchStrategy[PullDynamicScheduleUpdateRequest] = model(
+    PullDynamicScheduleUpdateRequest, _shape_PullDynamicScheduleUpdateRequest
+)
+
+
+_shape_PullDynamicScheduleUpdateResponse = Shape(
+    {
+        "schedule_update": _st_ChargingScheduleUpdateType,
+        "status": st.sampled_from(ChargingProfileStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_PullDynamicScheduleUpdateResponse: st.SearchStrategy[PullDynamicScheduleUpdateResponse] = model(
+    PullDynamicScheduleUpdateResponse, _shape_PullDynamicScheduleUpdateResponse
+)
+
+
+_shape_ReportChargingProfilesRequest = Shape(
+    {
+        "request_id": st.integers(),
+        "charging_limit_source": strings(max_size=20),
+        "charging_profile": lists(_st_ChargingProfileType, 1, None),
+        "tbc": st.booleans(),
+        "evse_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id", "charging_limit_source", "charging_profile", "evse_id"}),
+)
+_st_ReportChargingProfilesRequest: st.SearchStrategy[ReportChargingProfilesRequest] = model(
+    ReportChargingProfilesRequest, _shape_ReportChargingProfilesRequest
+)
+
+
+_shape_ReportChargingProfilesResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ReportChargingProfilesResponse: st.SearchStrategy[ReportChargingProfilesResponse] = model(
+    ReportChargingProfilesResponse, _shape_ReportChargingProfilesResponse
+)
+
+
+_shape_ReportDERControlRequest = Shape(
+    {
+        "curve": lists(_st_DERCurveGetType, 1, 24),
+        "enter_service": lists(_st_EnterServiceGetType, 1, 24),
+        "fixed_pf_absorb": lists(_st_FixedPFGetType, 1, 24),
+        "fixed_pf_inject": lists(_st_FixedPFGetType, 1, 24),
+        "fixed_var": lists(_st_FixedVarGetType, 1, 24),
+        "freq_droop": lists(_st_FreqDroopGetType, 1, 24),
+        "gradient": lists(_st_GradientGetType, 1, 24),
+        "limit_max_discharge": lists(_st_LimitMaxDischargeGetType, 1, 24),
+        "request_id": st.integers(),
+        "tbc": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id"}),
+)
+_st_ReportDERControlRequest: st.SearchStrategy[ReportDERControlRequest] = model(
+    ReportDERControlRequest, _shape_ReportDERControlRequest
+)
+
+
+_shape_ReportDERControlResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ReportDERControlResponse: st.SearchStrategy[ReportDERControlResponse] = model(
+    ReportDERControlResponse, _shape_ReportDERControlResponse
+)
+
+
+_shape_RequestBatterySwapRequest = Shape(
+    {
+        "id_token": _st_IdTokenType,
+        "request_id": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id_token", "request_id"}),
+)
+_st_RequestBatterySwapRequest: st.SearchStrategy[RequestBatterySwapRequest] = model(
+    RequestBatterySwapRequest, _shape_RequestBatterySwapRequest
+)
+
+
+_shape_RequestBatterySwapResponse = Shape(
+    {
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_RequestBatterySwapResponse: st.SearchStrategy[RequestBatterySwapResponse] = model(
+    RequestBatterySwapResponse, _shape_RequestBatterySwapResponse
+)
+
+
+_shape_RequestStartTransactionRequest = Shape(
+    {
+        "evse_id": st.integers(min_value=1),
+        "group_id_token": _st_IdTokenType,
+        "id_token": _st_IdTokenType,
+        "remote_start_id": st.integers(),
+        "charging_profile": _st_ChargingProfileType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id_token", "remote_start_id"}),
+)
+_st_RequestStartTransactionRequest: st.SearchStrategy[RequestStartTransactionRequest] = model(
+    RequestStartTransactionRequest, _shape_RequestStartTransactionRequest
+)
+
+
+_shape_RequestStartTransactionResponse = Shape(
+    {
+        "status": st.sampled_from(RequestStartStopStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "transaction_id": strings(max_size=36),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_RequestStartTransactionResponse: st.SearchStrategy[RequestStartTransactionResponse] = model(
+    RequestStartTransactionResponse, _shape_RequestStartTransactionResponse
+)
+
+
+_shape_RequestStopTransactionRequest = Shape(
+    {
+        "transaction_id": strings(max_size=36),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"transaction_id"}),
+)
+_st_RequestStopTransactionRequest: st.SearchStrategy[RequestStopTransactionRequest] = model(
+    RequestStopTransactionRequest, _shape_RequestStopTransactionRequest
+)
+
+
+_shape_RequestStopTransactionResponse = Shape(
+    {
+        "status": st.sampled_from(RequestStartStopStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_RequestStopTransactionResponse: st.SearchStrategy[RequestStopTransactionResponse] = model(
+    RequestStopTransactionResponse, _shape_RequestStopTransactionResponse
+)
+
+
+_shape_ReservationStatusUpdateRequest = Shape(
+    {
+        "reservation_id": st.integers(min_value=0),
+        "reservation_update_status": st.sampled_from(ReservationUpdateStatusEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"reservation_id", "reservation_update_status"}),
+)
+_st_ReservationStatusUpdateRequest: st.SearchStrategy[ReservationStatusUpdateRequest] = model(
+    ReservationStatusUpdateRequest, _shape_ReservationStatusUpdateRequest
+)
+
+
+_shape_ReservationStatusUpdateResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_ReservationStatusUpdateResponse: st.SearchStrategy[ReservationStatusUpdateResponse] = model(
+    ReservationStatusUpdateResponse, _shape_ReservationStatusUpdateResponse
+)
+
+
+_shape_ReserveNowRequest = Shape(
+    {
+        "id": st.integers(min_value=0),
+        "expiry_date_time": date_times,
+        "connector_type": strings(max_size=20),
+        "id_token": _st_IdTokenType,
+        "evse_id": st.integers(min_value=0),
+        "group_id_token": _st_IdTokenType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"id", "expiry_date_time", "id_token"}),
+)
+_st_ReserveNowRequest: st.SearchStrategy[ReserveNowRequest] = model(
+    ReserveNowRequest, _shape_ReserveNowRequest
+)
+
+
+_shape_ReserveNowResponse = Shape(
+    {
+        "status": st.sampled_from(ReserveNowStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_ReserveNowResponse: st.SearchStrategy[ReserveNowResponse] = model(
+    ReserveNowResponse, _shape_ReserveNowResponse
+)
+
+
+_shape_ResetRequest = Shape(
+    {
+        "type": st.sampled_from(ResetEnumType),
+        "evse_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"type"}),
+)
+_st_ResetRequest: st.SearchStrategy[ResetRequest] = model(ResetRequest, _shape_ResetRequest)
+
+
+_shape_ResetResponse = Shape(
+    {
+        "status": st.sampled_from(ResetStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_ResetResponse: st.SearchStrategy[ResetResponse] = model(ResetResponse, _shape_ResetResponse)
+
+
+_shape_SecurityEventNotificationRequest = Shape(
+    {
+        "type": strings(max_size=50),
+        "timestamp": date_times,
+        "tech_info": strings(max_size=255),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"type", "timestamp"}),
+)
+_st_SecurityEventNotificationRequest: st.SearchStrategy[SecurityEventNotificationRequest] = model(
+    SecurityEventNotificationRequest, _shape_SecurityEventNotificationRequest
+)
+
+
+_shape_SecurityEventNotificationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_SecurityEventNotificationResponse: st.SearchStrategy[SecurityEventNotificationResponse] = model(
+    SecurityEventNotificationResponse, _shape_SecurityEventNotificationResponse
+)
+
+
+_shape_SendLocalListRequest = Shape(
+    {
+        "local_authorization_list": lists(_st_AuthorizationData, 1, None),
+        "version_number": st.integers(),
+        "update_type": st.sampled_from(UpdateEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"version_number", "update_type"}),
+)
+_st_SendLocalListRequest: st.SearchStrategy[SendLocalListRequest] = model(
+    SendLocalListRequest, _shape_SendLocalListRequest
+)
+
+
+_shape_SendLocalListResponse = Shape(
+    {
+        "status": st.sampled_from(SendLocalListStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_SendLocalListResponse: st.SearchStrategy[SendLocalListResponse] = model(
+    SendLocalListResponse, _shape_SendLocalListResponse
+)
+
+
+_shape_SetChargingProfileRequest = Shape(
+    {
+        "evse_id": st.integers(min_value=0),
+        "charging_profile": _st_ChargingProfileType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"evse_id", "charging_profile"}),
+)
+_st_SetChargingProfileRequest: st.SearchStrategy[SetChargingProfileRequest] = model(
+    SetChargingProfileRequest, _shape_SetChargingProfileRequest
+)
+
+
+_shape_SetChargingProfileResponse = Shape(
+    {
+        "status": st.sampled_from(ChargingProfileStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_SetChargingProfileResponse: st.SearchStrategy[SetChargingProfileResponse] = model(
+    SetChargingProfileResponse, _shape_SetChargingProfileResponse
+)
+
+
+_shape_SetDERControlRequest = Shape(
+    {
+        "is_default": st.booleans(),
+        "control_id": strings(max_size=36),
+        "control_type": st.sampled_from(DERControlEnumType),
+        "curve": _st_DERCurveType,
+        "enter_service": _st_EnterServiceType,
+        "fixed_pf_absorb": _st_FixedPFType,
+        "fixed_pf_inject": _st_FixedPFType,
+        "fixed_var": _st_FixedVarType,
+        "freq_droop": _st_FreqDroopType,
+        "gradient": _st_GradientType,
+        "limit_max_discharge": _st_LimitMaxDischargeType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"is_default", "control_id", "control_type"}),
+)
+_st_SetDERControlRequest: st.SearchStrategy[SetDERControlRequest] = model(
+    SetDERControlRequest, _shape_SetDERControlRequest
+)
+
+
+_shape_SetDERControlResponse = Shape(
+    {
+        "status": st.sampled_from(DERControlStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "superseded_ids": lists(strings(max_size=36), 1, 24),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_SetDERControlResponse: st.SearchStrategy[SetDERControlResponse] = model(
+    SetDERControlResponse, _shape_SetDERControlResponse
+)
+
+
+_shape_SetDefaultTariffRequest = Shape(
+    {
+        "evse_id": st.integers(min_value=0),
+        "tariff": _st_TariffType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"evse_id", "tariff"}),
+)
+_st_SetDefaultTariffRequest: st.SearchStrategy[SetDefaultTariffRequest] = model(
+    SetDefaultTariffRequest, _shape_SetDefaultTariffRequest
+)
+
+
+_shape_SetDefaultTariffResponse = Shape(
+    {
+        "status": st.sampled_from(TariffSetStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_SetDefaultTariffResponse: st.SearchStrategy[SetDefaultTariffResponse] = model(
+    SetDefaultTariffResponse, _shape_SetDefaultTariffResponse
+)
+
+
+_shape_SetDisplayMessageRequest = Shape(
+    {
+        "message": _st_MessageInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"message"}),
+)
+_st_SetDisplayMessageRequest: st.SearchStrategy[SetDisplayMessageRequest] = model(
+    SetDisplayMessageRequest, _shape_SetDisplayMessageRequest
+)
+
+
+_shape_SetDisplayMessageResponse = Shape(
+    {
+        "status": st.sampled_from(DisplayMessageStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_SetDisplayMessageResponse: st.SearchStrategy[SetDisplayMessageResponse] = model(
+    SetDisplayMessageResponse, _shape_SetDisplayMessageResponse
+)
+
+
+_shape_SetMonitoringBaseRequest = Shape(
+    {
+        "monitoring_base": st.sampled_from(MonitoringBaseEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"monitoring_base"}),
+)
+_st_SetMonitoringBaseRequest: st.SearchStrategy[SetMonitoringBaseRequest] = model(
+    SetMonitoringBaseRequest, _shape_SetMonitoringBaseRequest
+)
+
+
+_shape_SetMonitoringBaseResponse = Shape(
+    {
+        "status": st.sampled_from(GenericDeviceModelStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_SetMonitoringBaseResponse: st.SearchStrategy[SetMonitoringBaseResponse] = model(
+    SetMonitoringBaseResponse, _shape_SetMonitoringBaseResponse
+)
+
+
+_shape_SetMonitoringLevelRequest = Shape(
+    {
+        "severity": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"severity"}),
+)
+_st_SetMonitoringLevelRequest: st.SearchStrategy[SetMonitoringLevelRequest] = model(
+    SetMonitoringLevelRequest, _shape_SetMonitoringLevelRequest
+)
+
+
+_shape_SetMonitoringLevelResponse = Shape(
+    {
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_SetMonitoringLevelResponse: st.SearchStrategy[SetMonitoringLevelResponse] = model(
+    SetMonitoringLevelResponse, _shape_SetMonitoringLevelResponse
+)
+
+
+_shape_SetNetworkProfileRequest = Shape(
+    {
+        "configuration_slot": st.integers(),
+        "connection_data": _st_NetworkConnectionProfileType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"configuration_slot", "connection_data"}),
+)
+_st_SetNetworkProfileRequest: st.SearchStrategy[SetNetworkProfileRequest] = model(
+    SetNetworkProfileRequest, _shape_SetNetworkProfileRequest
+)
+
+
+_shape_SetNetworkProfileResponse = Shape(
+    {
+        "status": st.sampled_from(SetNetworkProfileStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_SetNetworkProfileResponse: st.SearchStrategy[SetNetworkProfileResponse] = model(
+    SetNetworkProfileResponse, _shape_SetNetworkProfileResponse
+)
+
+
+_shape_SetVariableMonitoringRequest = Shape(
+    {
+        "set_monitoring_data": lists(_st_SetMonitoringDataType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"set_monitoring_data"}),
+)
+_st_SetVariableMonitoringRequest: st.SearchStrategy[SetVariableMonitoringRequest] = model(
+    SetVariableMonitoringRequest, _shape_SetVariableMonitoringRequest
+)
+
+
+_shape_SetVariableMonitoringResponse = Shape(
+    {
+        "set_monitoring_result": lists(_st_SetMonitoringResultType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"set_monitoring_result"}),
+)
+_st_SetVariableMonitoringResponse: st.SearchStrategy[SetVariableMonitoringResponse] = model(
+    SetVariableMonitoringResponse, _shape_SetVariableMonitoringResponse
+)
+
+
+_shape_SetVariablesRequest = Shape(
+    {
+        "set_variable_data": lists(_st_SetVariableDataType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"set_variable_data"}),
+)
+_st_SetVariablesRequest: st.SearchStrategy[SetVariablesRequest] = model(
+    SetVariablesRequest, _shape_SetVariablesRequest
+)
+
+
+_shape_SetVariablesResponse = Shape(
+    {
+        "set_variable_result": lists(_st_SetVariableResultType, 1, None),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"set_variable_result"}),
+)
+_st_SetVariablesResponse: st.SearchStrategy[SetVariablesResponse] = model(
+    SetVariablesResponse, _shape_SetVariablesResponse
+)
+
+
+_shape_SignCertificateRequest = Shape(
+    {
+        "csr": strings(max_size=5500),
+        "certificate_type": st.sampled_from(CertificateSigningUseEnumType),
+        "hash_root_certificate": _st_CertificateHashDataType,
+        "request_id": st.integers(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"csr"}),
+)
+_st_SignCertificateRequest: st.SearchStrategy[SignCertificateRequest] = model(
+    SignCertificateRequest, _shape_SignCertificateRequest
+)
+
+
+_shape_SignCertificateResponse = Shape(
+    {
+        "status": st.sampled_from(GenericStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_SignCertificateResponse: st.SearchStrategy[SignCertificateResponse] = model(
+    SignCertificateResponse, _shape_SignCertificateResponse
+)
+
 
-
-_fields_RequestStartTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse_id": st.integers(min_value=1),
-    "group_id_token": _st_IdTokenType,
-    "id_token": _st_IdTokenType,
-    "remote_start_id": st.integers(),
-    "charging_profile": _st_ChargingProfileType,
-    "custom_data": _st_CustomDataType,
-}
-_required_RequestStartTransactionRequest: frozenset[str] = frozenset(
-    {"id_token", "remote_start_id"}
+_shape_StatusNotificationRequest = Shape(
+    {
+        "timestamp": date_times,
+        "connector_status": st.sampled_from(ConnectorStatusEnumType),
+        "evse_id": st.integers(min_value=0),
+        "connector_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"timestamp", "connector_status", "evse_id", "connector_id"}),
 )
-_st_RequestStartTransactionRequest: st.SearchStrategy[RequestStartTransactionRequest] = _model(
-    RequestStartTransactionRequest,
-    _fields_RequestStartTransactionRequest,
-    _required_RequestStartTransactionRequest,
-)
-
-
-_fields_RequestStartTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(RequestStartStopStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "transaction_id": _strings(max_size=36),
-    "custom_data": _st_CustomDataType,
-}
-_required_RequestStartTransactionResponse: frozenset[str] = frozenset({"status"})
-_st_RequestStartTransactionResponse: st.SearchStrategy[RequestStartTransactionResponse] = _model(
-    RequestStartTransactionResponse,
-    _fields_RequestStartTransactionResponse,
-    _required_RequestStartTransactionResponse,
-)
+_st_StatusNotificationRequest: st.SearchStrategy[StatusNotificationRequest] = model(
+    StatusNotificationRequest, _shape_StatusNotificationRequest
+)
+
+
+_shape_StatusNotificationResponse = Shape(
+    {
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_StatusNotificationResponse: st.SearchStrategy[StatusNotificationResponse] = model(
+    StatusNotificationResponse, _shape_StatusNotificationResponse
+)
+
+
+_shape_TransactionEventRequest = Shape(
+    {
+        "cost_details": _st_CostDetailsType,
+        "event_type": st.sampled_from(TransactionEventEnumType),
+        "meter_value": lists(_st_MeterValueType, 1, None),
+        "timestamp": date_times,
+        "trigger_reason": st.sampled_from(TriggerReasonEnumType),
+        "seq_no": st.integers(min_value=0),
+        "offline": st.booleans(),
+        "number_of_phases_used": st.integers(min_value=0, max_value=3),
+        "cable_max_current": st.integers(),
+        "reservation_id": st.integers(min_value=0),
+        "preconditioning_status": st.sampled_from(PreconditioningStatusEnumType),
+        "evse_sleep": st.booleans(),
+        "transaction_info": _st_TransactionType,
+        "evse": _st_EVSEType,
+        "id_token": _st_IdTokenType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"event_type", "timestamp", "trigger_reason", "seq_no", "transaction_info"}),
+)
+_st_TransactionEventRequest: st.SearchStrategy[TransactionEventRequest] = model(
+    TransactionEventRequest, _shape_TransactionEventRequest
+)
+
+
+_shape_TransactionEventResponse = Shape(
+    {
+        "total_cost": numbers(),
+        "charging_priority": st.integers(),
+        "id_token_info": _st_IdTokenInfoType,
+        "transaction_limit": _st_TransactionLimitType,
+        "updated_personal_message": _st_MessageContentType,
+        "updated_personal_message_extra": lists(_st_MessageContentType, 1, 4),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset(),
+)
+_st_TransactionEventResponse: st.SearchStrategy[TransactionEventResponse] = model(
+    TransactionEventResponse, _shape_TransactionEventResponse
+)
+
+
+_shape_TriggerMessageRequest = Shape(
+    {
+        "evse": _st_EVSEType,
+        "requested_message": st.sampled_from(MessageTriggerEnumType),
+        "custom_trigger": strings(max_size=50),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"requested_message"}),
+)
+_st_TriggerMessageRequest: st.SearchStrategy[TriggerMessageRequest] = model(
+    TriggerMessageRequest, _shape_TriggerMessageRequest
+)
+
+
+_shape_TriggerMessageResponse = Shape(
+    {
+        "status": st.sampled_from(TriggerMessageStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_TriggerMessageResponse: st.SearchStrategy[TriggerMessageResponse] = model(
+    TriggerMessageResponse, _shape_TriggerMessageResponse
+)
+
+
+_shape_UnlockConnectorRequest = Shape(
+    {
+        "evse_id": st.integers(min_value=0),
+        "connector_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"evse_id", "connector_id"}),
+)
+_st_UnlockConnectorRequest: st.SearchStrategy[UnlockConnectorRequest] = model(
+    UnlockConnectorRequest, _shape_UnlockConnectorRequest
+)
+
+
+_shape_UnlockConnectorResponse = Shape(
+    {
+        "status": st.sampled_from(UnlockStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_UnlockConnectorResponse: st.SearchStrategy[UnlockConnectorResponse] = model(
+    UnlockConnectorResponse, _shape_UnlockConnectorResponse
+)
+
+
+_shape_UnpublishFirmwareRequest = Shape(
+    {
+        "checksum": strings(max_size=32),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"checksum"}),
+)
+_st_UnpublishFirmwareRequest: st.SearchStrategy[UnpublishFirmwareRequest] = model(
+    UnpublishFirmwareRequest, _shape_UnpublishFirmwareRequest
+)
+
+
+_shape_UnpublishFirmwareResponse = Shape(
+    {
+        "status": st.sampled_from(UnpublishFirmwareStatusEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_UnpublishFirmwareResponse: st.SearchStrategy[UnpublishFirmwareResponse] = model(
+    UnpublishFirmwareResponse, _shape_UnpublishFirmwareResponse
+)
+
+
+_shape_UpdateDynamicScheduleRequest = Shape(
+    {
+        "charging_profile_id": st.integers(),
+        "schedule_update": _st_ChargingScheduleUpdateType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"charging_profile_id", "schedule_update"}),
+)
+_st_UpdateDynamicScheduleRequest: st.SearchStrategy[UpdateDynamicScheduleRequest] = model(
+    UpdateDynamicScheduleRequest, _shape_UpdateDynamicScheduleRequest
+)
+
 
+_shape_UpdateDynamicScheduleResponse = Shape(
+    {
+        "status": st.sampled_from(ChargingProfileStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_UpdateDynamicScheduleResponse: st.SearchStrategy[UpdateDynamicScheduleResponse] = model(
+    UpdateDynamicScheduleResponse, _shape_UpdateDynamicScheduleResponse
+)
+
+
+_shape_UpdateFirmwareRequest = Shape(
+    {
+        "retries": st.integers(min_value=0),
+        "retry_interval": st.integers(),
+        "request_id": st.integers(),
+        "firmware": _st_FirmwareType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"request_id", "firmware"}),
+)
+_st_UpdateFirmwareRequest: st.SearchStrategy[UpdateFirmwareRequest] = model(
+    UpdateFirmwareRequest, _shape_UpdateFirmwareRequest
+)
+
 
-_fields_RequestStopTransactionRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "transaction_id": _strings(max_size=36),
-    "custom_data": _st_CustomDataType,
-}
-_required_RequestStopTransactionRequest: frozenset[str] = frozenset({"transaction_id"})
-_st_RequestStopTransactionRequest: st.SearchStrategy[RequestStopTransactionRequest] = _model(
-    RequestStopTransactionRequest,
-    _fields_RequestStopTransactionRequest,
-    _required_RequestStopTransactionRequest,
-)
-
-
-_fields_RequestStopTransactionResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(RequestStartStopStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_RequestStopTransactionResponse: frozenset[str] = frozenset({"status"})
-_st_RequestStopTransactionResponse: st.SearchStrategy[RequestStopTransactionResponse] = _model(
-    RequestStopTransactionResponse,
-    _fields_RequestStopTransactionResponse,
-    _required_RequestStopTransactionResponse,
-)
-
-
-_fields_ReservationStatusUpdateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "reservation_id": st.integers(min_value=0),
-    "reservation_update_status": st.sampled_from(ReservationUpdateStatusEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_ReservationStatusUpdateRequest: frozenset[str] = frozenset(
-    {"reservation_id", "reservation_update_status"}
-)
-_st_ReservationStatusUpdateRequest: st.SearchStrategy[ReservationStatusUpdateRequest] = _model(
-    ReservationStatusUpdateRequest,
-    _fields_ReservationStatusUpdateRequest,
-    _required_ReservationStatusUpdateRequest,
-)
+_shape_UpdateFirmwareResponse = Shape(
+    {
+        "status": st.sampled_from(UpdateFirmwareStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
+)
+_st_UpdateFirmwareResponse: st.SearchStrategy[UpdateFirmwareResponse] = model(
+    UpdateFirmwareResponse, _shape_UpdateFirmwareResponse
+)
 
-
-_fields_ReservationStatusUpdateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_ReservationStatusUpdateResponse: frozenset[str] = frozenset()
-_st_ReservationStatusUpdateResponse: st.SearchStrategy[ReservationStatusUpdateResponse] = _model(
-    ReservationStatusUpdateResponse,
-    _fields_ReservationStatusUpdateResponse,
-    _required_ReservationStatusUpdateResponse,
-)
 
+_shape_UsePriorityChargingRequest = Shape(
+    {
+        "transaction_id": strings(max_size=36),
+        "activate": st.booleans(),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"transaction_id", "activate"}),
+)
+_st_UsePriorityChargingRequest: st.SearchStrategy[UsePriorityChargingRequest] = model(
+    UsePriorityChargingRequest, _shape_UsePriorityChargingRequest
+)
 
-_fields_ReserveNowRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "id": st.integers(min_value=0),
-    "expiry_date_time": _DATE_TIMES,
-    "connector_type": _strings(max_size=20),
-    "id_token": _st_IdTokenType,
-    "evse_id": st.integers(min_value=0),
-    "group_id_token": _st_IdTokenType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ReserveNowRequest: frozenset[str] = frozenset({"id", "expiry_date_time", "id_token"})
-_st_ReserveNowRequest: st.SearchStrategy[ReserveNowRequest] = _model(
-    ReserveNowRequest, _fields_ReserveNowRequest, _required_ReserveNowRequest
-)
-
-
-_fields_ReserveNowResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ReserveNowStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ReserveNowResponse: frozenset[str] = frozenset({"status"})
-_st_ReserveNowResponse: st.SearchStrategy[ReserveNowResponse] = _model(
-    ReserveNowResponse, _fields_ReserveNowResponse, _required_ReserveNowResponse
-)
-
-
-_fields_ResetRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "type": st.sampled_from(ResetEnumType),
-    "evse_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_ResetRequest: frozenset[str] = frozenset({"type"})
-_st_ResetRequest: st.SearchStrategy[ResetRequest] = _model(
-    ResetRequest, _fields_ResetRequest, _required_ResetRequest
-)
-
-
-_fields_ResetResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ResetStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_ResetResponse: frozenset[str] = frozenset({"status"})
-_st_ResetResponse: st.SearchStrategy[ResetResponse] = _model(
-    ResetResponse, _fields_ResetResponse, _required_ResetResponse
-)
-
-
-_fields_SecurityEventNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "type": _strings(max_size=50),
-    "timestamp": _DATE_TIMES,
-    "tech_info": _strings(max_size=255),
-    "custom_data": _st_CustomDataType,
-}
-_required_SecurityEventNotificationRequest: frozenset[str] = frozenset({"type", "timestamp"})
-_st_SecurityEventNotificationRequest: st.SearchStrategy[SecurityEventNotificationRequest] = _model(
-    SecurityEventNotificationRequest,
-    _fields_SecurityEventNotificationRequest,
-    _required_SecurityEventNotificationRequest,
-)
-
-
-_fields_SecurityEventNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_SecurityEventNotificationResponse: frozenset[str] = frozenset()
-_st_SecurityEventNotificationResponse: st.SearchStrategy[SecurityEventNotificationResponse] = (
-    _model(
-        SecurityEventNotificationResponse,
-        _fields_SecurityEventNotificationResponse,
-        _required_SecurityEventNotificationResponse,
-    )
-)
-
-
-_fields_SendLocalListRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "local_authorization_list": _lists(_st_AuthorizationData, 1, None),
-    "version_number": st.integers(),
-    "update_type": st.sampled_from(UpdateEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_SendLocalListRequest: frozenset[str] = frozenset({"version_number", "update_type"})
-_st_SendLocalListRequest: st.SearchStrategy[SendLocalListRequest] = _model(
-    SendLocalListRequest, _fields_SendLocalListRequest, _required_SendLocalListRequest
-)
-
-
-_fields_SendLocalListResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(SendLocalListStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SendLocalListResponse: frozenset[str] = frozenset({"status"})
-_st_SendLocalListResponse: st.SearchStrategy[SendLocalListResponse] = _model(
-    SendLocalListResponse, _fields_SendLocalListResponse, _required_SendLocalListResponse
-)
-
-
-_fields_SetChargingProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse_id": st.integers(min_value=0),
-    "charging_profile": _st_ChargingProfileType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetChargingProfileRequest: frozenset[str] = frozenset({"evse_id", "charging_profile"})
-_st_SetChargingProfileRequest: st.SearchStrategy[SetChargingProfileRequest] = _model(
-    SetChargingProfileRequest,
-    _fields_SetChargingProfileRequest,
-    _required_SetChargingProfileRequest,
-)
-
-
-_fields_SetChargingProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ChargingProfileStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetChargingProfileResponse: frozenset[str] = frozenset({"status"})
-_st_SetChargingProfileResponse: st.SearchStrategy[SetChargingProfileResponse] = _model(
-    SetChargingProfileResponse,
-    _fields_SetChargingProfileResponse,
-    _required_SetChargingProfileResponse,
-)
-
-
-_fields_SetDERControlRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "is_default": st.booleans(),
-    "control_id": _strings(max_size=36),
-    "control_type": st.sampled_from(DERControlEnumType),
-    "curve": _st_DERCurveType,
-    "enter_service": _st_EnterServiceType,
-    "fixed_pf_absorb": _st_FixedPFType,
-    "fixed_pf_inject": _st_FixedPFType,
-    "fixed_var": _st_FixedVarType,
-    "freq_droop": _st_FreqDroopType,
-    "gradient": _st_GradientType,
-    "limit_max_discharge": _st_LimitMaxDischargeType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetDERControlRequest: frozenset[str] = frozenset(
-    {"is_default", "control_id", "control_type"}
-)
-_st_SetDERControlRequest: st.SearchStrategy[SetDERControlRequest] = _model(
-    SetDERControlRequest, _fields_SetDERControlRequest, _required_SetDERControlRequest
-)
-
-
-_fields_SetDERControlResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(DERControlStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "superseded_ids": _lists(_strings(max_size=36), 1, 24),
-    "custom_data": _st_CustomDataType,
-}
-_required_SetDERControlResponse: frozenset[str] = frozenset({"status"})
-_st_SetDERControlResponse: st.SearchStrategy[SetDERControlResponse] = _model(
-    SetDERControlResponse, _fields_SetDERControlResponse, _required_SetDERControlResponse
-)
-
-
-_fields_SetDefaultTariffRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse_id": st.integers(min_value=0),
-    "tariff": _st_TariffType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetDefaultTariffRequest: frozenset[str] = frozenset({"evse_id", "tariff"})
-_st_SetDefaultTariffRequest: st.SearchStrategy[SetDefaultTariffRequest] = _model(
-    SetDefaultTariffRequest, _fields_SetDefaultTariffRequest, _required_SetDefaultTariffRequest
-)
-
-
-_fields_SetDefaultTariffResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(TariffSetStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetDefaultTariffResponse: frozenset[str] = frozenset({"status"})
-_st_SetDefaultTariffResponse: st.SearchStrategy[SetDefaultTariffResponse] = _model(
-    SetDefaultTariffResponse, _fields_SetDefaultTariffResponse, _required_SetDefaultTariffResponse
-)
-
-
-_fields_SetDisplayMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "message": _st_MessageInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetDisplayMessageRequest: frozenset[str] = frozenset({"message"})
-_st_SetDisplayMessageRequest: st.SearchStrategy[SetDisplayMessageRequest] = _model(
-    SetDisplayMessageRequest, _fields_SetDisplayMessageRequest, _required_SetDisplayMessageRequest
-)
-
-
-_fields_SetDisplayMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(DisplayMessageStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetDisplayMessageResponse: frozenset[str] = frozenset({"status"})
-_st_SetDisplayMessageResponse: st.SearchStrategy[SetDisplayMessageResponse] = _model(
-    SetDisplayMessageResponse,
-    _fields_SetDisplayMessageResponse,
-    _required_SetDisplayMessageResponse,
-)
-
-
-_fields_SetMonitoringBaseRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "monitoring_base": st.sampled_from(MonitoringBaseEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_SetMonitoringBaseRequest: frozenset[str] = frozenset({"monitoring_base"})
-_st_SetMonitoringBaseRequest: st.SearchStrategy[SetMonitoringBaseRequest] = _model(
-    SetMonitoringBaseRequest, _fields_SetMonitoringBaseRequest, _required_SetMonitoringBaseRequest
-)
 
-
-_fields_SetMonitoringBaseResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericDeviceModelStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetMonitoringBaseResponse: frozenset[str] = frozenset({"status"})
-_st_SetMonitoringBaseResponse: st.SearchStrategy[SetMonitoringBaseResponse] = _model(
-    SetMonitoringBaseResponse,
-    _fields_SetMonitoringBaseResponse,
-    _required_SetMonitoringBaseResponse,
+_shape_UsePriorityChargingResponse = Shape(
+    {
+        "status": st.sampled_from(PriorityChargingStatusEnumType),
+        "status_info": _st_StatusInfoType,
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"status"}),
 )
-
-
-_fields_SetMonitoringLevelRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "severity": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_SetMonitoringLevelRequest: frozenset[str] = frozenset({"severity"})
-_st_SetMonitoringLevelRequest: st.SearchStrategy[SetMonitoringLevelRequest] = _model(
-    SetMonitoringLevelRequest,
-    _fields_SetMonitoringLevelRequest,
-    _required_SetMonitoringLevelRequest,
+_st_UsePriorityChargingResponse: st.SearchStrategy[UsePriorityChargingResponse] = model(
+    UsePriorityChargingResponse, _shape_UsePriorityChargingResponse
 )
-
-
-_fields_SetMonitoringLevelResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetMonitoringLevelResponse: frozenset[str] = frozenset({"status"})
-_st_SetMonitoringLevelResponse: st.SearchStrategy[SetMonitoringLevelResponse] = _model(
-    SetMonitoringLevelResponse,
-    _fields_SetMonitoringLevelResponse,
-    _required_SetMonitoringLevelResponse,
-)
-
-
-_fields_SetNetworkProfileRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "configuration_slot": st.integers(),
-    "connection_data": _st_NetworkConnectionProfileType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetNetworkProfileRequest: frozenset[str] = frozenset(
-    {"configuration_slot", "connection_data"}
-)
-_st_SetNetworkProfileRequest: st.SearchStrategy[SetNetworkProfileRequest] = _model(
-    SetNetworkProfileRequest, _fields_SetNetworkProfileRequest, _required_SetNetworkProfileRequest
-)
 
 
-_fields_SetNetworkProfileResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(SetNetworkProfileStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SetNetworkProfileResponse: frozenset[str] = frozenset({"status"})
-_st_SetNetworkProfileResponse: st.SearchStrategy[SetNetworkProfileResponse] = _model(
-    SetNetworkProfileResponse,
-    _fields_SetNetworkProfileResponse,
-    _required_SetNetworkProfileResponse,
+_shape_VatNumberValidationRequest = Shape(
+    {
+        "vat_number": strings(max_size=20),
+        "evse_id": st.integers(min_value=0),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"vat_number"}),
+)
+_st_VatNumberValidationRequest: st.SearchStrategy[VatNumberValidationRequest] = model(
+    VatNumberValidationRequest, _shape_VatNumberValidationRequest
 )
 
-
-_fields_SetVariableMonitoringRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "set_monitoring_data": _lists(_st_SetMonitoringDataType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_SetVariableMonitoringRequest: frozenset[str] = frozenset({"set_monitoring_data"})
-_st_SetVariableMonitoringRequest: st.SearchStrategy[SetVariableMonitoringRequest] = _model(
-    SetVariableMonitoringRequest,
-    _fields_SetVariableMonitoringRequest,
-    _required_SetVariableMonitoringRequest,
-)
-
-
-_fields_SetVariableMonitoringResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "set_monitoring_result": _lists(_st_SetMonitoringResultType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_SetVariableMonitoringResponse: frozenset[str] = frozenset({"set_monitoring_result"})
-_st_SetVariableMonitoringResponse: st.SearchStrategy[SetVariableMonitoringResponse] = _model(
-    SetVariableMonitoringResponse,
-    _fields_SetVariableMonitoringResponse,
-    _required_SetVariableMonitoringResponse,
-)
-
-
-_fields_SetVariablesRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "set_variable_data": _lists(_st_SetVariableDataType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_SetVariablesRequest: frozenset[str] = frozenset({"set_variable_data"})
-_st_SetVariablesRequest: st.SearchStrategy[SetVariablesRequest] = _model(
-    SetVariablesRequest, _fields_SetVariablesRequest, _required_SetVariablesRequest
-)
-
-
-_fields_SetVariablesResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "set_variable_result": _lists(_st_SetVariableResultType, 1, None),
-    "custom_data": _st_CustomDataType,
-}
-_required_SetVariablesResponse: frozenset[str] = frozenset({"set_variable_result"})
-_st_SetVariablesResponse: st.SearchStrategy[SetVariablesResponse] = _model(
-    SetVariablesResponse, _fields_SetVariablesResponse, _required_SetVariablesResponse
-)
-
-
-_fields_SignCertificateRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "csr": _strings(max_size=5500),
-    "certificate_type": st.sampled_from(CertificateSigningUseEnumType),
-    "hash_root_certificate": _st_CertificateHashDataType,
-    "request_id": st.integers(),
-    "custom_data": _st_CustomDataType,
-}
-_required_SignCertificateRequest: frozenset[str] = frozenset({"csr"})
-_st_SignCertificateRequest: st.SearchStrategy[SignCertificateRequest] = _model(
-    SignCertificateRequest, _fields_SignCertificateRequest, _required_SignCertificateRequest
-)
-
-
-_fields_SignCertificateResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(GenericStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_SignCertificateResponse: frozenset[str] = frozenset({"status"})
-_st_SignCertificateResponse: st.SearchStrategy[SignCertificateResponse] = _model(
-    SignCertificateResponse, _fields_SignCertificateResponse, _required_SignCertificateResponse
-)
-
-
-_fields_StatusNotificationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "timestamp": _DATE_TIMES,
-    "connector_status": st.sampled_from(ConnectorStatusEnumType),
-    "evse_id": st.integers(min_value=0),
-    "connector_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_StatusNotificationRequest: frozenset[str] = frozenset(
-    {"timestamp", "connector_status", "evse_id", "connector_id"}
-)
-_st_StatusNotificationRequest: st.SearchStrategy[StatusNotificationRequest] = _model(
-    StatusNotificationRequest,
-    _fields_StatusNotificationRequest,
-    _required_StatusNotificationRequest,
-)
-
-
-_fields_StatusNotificationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "custom_data": _st_CustomDataType,
-}
-_required_StatusNotificationResponse: frozenset[str] = frozenset()
-_st_StatusNotificationResponse: st.SearchStrategy[StatusNotificationResponse] = _model(
-    StatusNotificationResponse,
-    _fields_StatusNotificationResponse,
-    _required_StatusNotificationResponse,
-)
-
-
-_fields_TransactionEventRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "cost_details": _st_CostDetailsType,
-    "event_type": st.sampled_from(TransactionEventEnumType),
-    "meter_value": _lists(_st_MeterValueType, 1, None),
-    "timestamp": _DATE_TIMES,
-    "trigger_reason": st.sampled_from(TriggerReasonEnumType),
-    "seq_no": st.integers(min_value=0),
-    "offline": st.booleans(),
-    "number_of_phases_used": st.integers(min_value=0, max_value=3),
-    "cable_max_current": st.integers(),
-    "reservation_id": st.integers(min_value=0),
-    "preconditioning_status": st.sampled_from(PreconditioningStatusEnumType),
-    "evse_sleep": st.booleans(),
-    "transaction_info": _st_TransactionType,
-    "evse": _st_EVSEType,
-    "id_token": _st_IdTokenType,
-    "custom_data": _st_CustomDataType,
-}
-_required_TransactionEventRequest: frozenset[str] = frozenset(
-    {"event_type", "timestamp", "trigger_reason", "seq_no", "transaction_info"}
-)
-_st_TransactionEventRequest: st.SearchStrategy[TransactionEventRequest] = _model(
-    TransactionEventRequest, _fields_TransactionEventRequest, _required_TransactionEventRequest
-)
-
-
-_fields_TransactionEventResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "total_cost": _numbers(),
-    "charging_priority": st.integers(),
-    "id_token_info": _st_IdTokenInfoType,
-    "transaction_limit": _st_TransactionLimitType,
-    "updated_personal_message": _st_MessageContentType,
-    "updated_personal_message_extra": _lists(_st_MessageContentType, 1, 4),
-    "custom_data": _st_CustomDataType,
-}
-_required_TransactionEventResponse: frozenset[str] = frozenset()
-_st_TransactionEventResponse: st.SearchStrategy[TransactionEventResponse] = _model(
-    TransactionEventResponse, _fields_TransactionEventResponse, _required_TransactionEventResponse
-)
-
-
-_fields_TriggerMessageRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse": _st_EVSEType,
-    "requested_message": st.sampled_from(MessageTriggerEnumType),
-    "custom_trigger": _strings(max_size=50),
-    "custom_data": _st_CustomDataType,
-}
-_required_TriggerMessageRequest: frozenset[str] = frozenset({"requested_message"})
-_st_TriggerMessageRequest: st.SearchStrategy[TriggerMessageRequest] = _model(
-    TriggerMessageRequest, _fields_TriggerMessageRequest, _required_TriggerMessageRequest
-)
-
-
-_fields_TriggerMessageResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(TriggerMessageStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_TriggerMessageResponse: frozenset[str] = frozenset({"status"})
-_st_TriggerMessageResponse: st.SearchStrategy[TriggerMessageResponse] = _model(
-    TriggerMessageResponse, _fields_TriggerMessageResponse, _required_TriggerMessageResponse
-)
-
-
-_fields_UnlockConnectorRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "evse_id": st.integers(min_value=0),
-    "connector_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_UnlockConnectorRequest: frozenset[str] = frozenset({"evse_id", "connector_id"})
-_st_UnlockConnectorRequest: st.SearchStrategy[UnlockConnectorRequest] = _model(
-    UnlockConnectorRequest, _fields_UnlockConnectorRequest, _required_UnlockConnectorRequest
-)
-
-
-_fields_UnlockConnectorResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(UnlockStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_UnlockConnectorResponse: frozenset[str] = frozenset({"status"})
-_st_UnlockConnectorResponse: st.SearchStrategy[UnlockConnectorResponse] = _model(
-    UnlockConnectorResponse, _fields_UnlockConnectorResponse, _required_UnlockConnectorResponse
-)
-
-
-_fields_UnpublishFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "checksum": _strings(max_size=32),
-    "custom_data": _st_CustomDataType,
-}
-_required_UnpublishFirmwareRequest: frozenset[str] = frozenset({"checksum"})
-_st_UnpublishFirmwareRequest: st.SearchStrategy[UnpublishFirmwareRequest] = _model(
-    UnpublishFirmwareRequest, _fields_UnpublishFirmwareRequest, _required_UnpublishFirmwareRequest
-)
-
-
-_fields_UnpublishFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(UnpublishFirmwareStatusEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_UnpublishFirmwareResponse: frozenset[str] = frozenset({"status"})
-_st_UnpublishFirmwareResponse: st.SearchStrategy[UnpublishFirmwareResponse] = _model(
-    UnpublishFirmwareResponse,
-    _fields_UnpublishFirmwareResponse,
-    _required_UnpublishFirmwareResponse,
-)
-
-
-_fields_UpdateDynamicScheduleRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "charging_profile_id": st.integers(),
-    "schedule_update": _st_ChargingScheduleUpdateType,
-    "custom_data": _st_CustomDataType,
-}
-_required_UpdateDynamicScheduleRequest: frozenset[str] = frozenset(
-    {"charging_profile_id", "schedule_update"}
-)
-_st_UpdateDynamicScheduleRequest: st.SearchStrategy[UpdateDynamicScheduleRequest] = _model(
-    UpdateDynamicScheduleRequest,
-    _fields_UpdateDynamicScheduleRequest,
-    _required_UpdateDynamicScheduleRequest,
-)
-
-
-_fields_UpdateDynamicScheduleResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(ChargingProfileStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_UpdateDynamicScheduleResponse: frozenset[str] = frozenset({"status"})
-_st_UpdateDynamicScheduleResponse: st.SearchStrategy[UpdateDynamicScheduleResponse] = _model(
-    UpdateDynamicScheduleResponse,
-    _fields_UpdateDynamicScheduleResponse,
-    _required_UpdateDynamicScheduleResponse,
-)
-
-
-_fields_UpdateFirmwareRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "retries": st.integers(min_value=0),
-    "retry_interval": st.integers(),
-    "request_id": st.integers(),
-    "firmware": _st_FirmwareType,
-    "custom_data": _st_CustomDataType,
-}
-_required_UpdateFirmwareRequest: frozenset[str] = frozenset({"request_id", "firmware"})
-_st_UpdateFirmwareRequest: st.SearchStrategy[UpdateFirmwareRequest] = _model(
-    UpdateFirmwareRequest, _fields_UpdateFirmwareRequest, _required_UpdateFirmwareRequest
-)
-
-
-_fields_UpdateFirmwareResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(UpdateFirmwareStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_UpdateFirmwareResponse: frozenset[str] = frozenset({"status"})
-_st_UpdateFirmwareResponse: st.SearchStrategy[UpdateFirmwareResponse] = _model(
-    UpdateFirmwareResponse, _fields_UpdateFirmwareResponse, _required_UpdateFirmwareResponse
-)
-
-
-_fields_UsePriorityChargingRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "transaction_id": _strings(max_size=36),
-    "activate": st.booleans(),
-    "custom_data": _st_CustomDataType,
-}
-_required_UsePriorityChargingRequest: frozenset[str] = frozenset({"transaction_id", "activate"})
-_st_UsePriorityChargingRequest: st.SearchStrategy[UsePriorityChargingRequest] = _model(
-    UsePriorityChargingRequest,
-    _fields_UsePriorityChargingRequest,
-    _required_UsePriorityChargingRequest,
-)
-
-
-_fields_UsePriorityChargingResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "status": st.sampled_from(PriorityChargingStatusEnumType),
-    "status_info": _st_StatusInfoType,
-    "custom_data": _st_CustomDataType,
-}
-_required_UsePriorityChargingResponse: frozenset[str] = frozenset({"status"})
-_st_UsePriorityChargingResponse: st.SearchStrategy[UsePriorityChargingResponse] = _model(
-    UsePriorityChargingResponse,
-    _fields_UsePriorityChargingResponse,
-    _required_UsePriorityChargingResponse,
-)
-
-
-_fields_VatNumberValidationRequest: Mapping[str, st.SearchStrategy[Any]] = {
-    "vat_number": _strings(max_size=20),
-    "evse_id": st.integers(min_value=0),
-    "custom_data": _st_CustomDataType,
-}
-_required_VatNumberValidationRequest: frozenset[str] = frozenset({"vat_number"})
-_st_VatNumberValidationRequest: st.SearchStrategy[VatNumberValidationRequest] = _model(
-    VatNumberValidationRequest,
-    _fields_VatNumberValidationRequest,
-    _required_VatNumberValidationRequest,
-)
-
-
-_fields_VatNumberValidationResponse: Mapping[str, st.SearchStrategy[Any]] = {
-    "company": _st_AddressType,
-    "status_info": _st_StatusInfoType,
-    "vat_number": _strings(max_size=20),
-    "evse_id": st.integers(min_value=0),
-    "status": st.sampled_from(GenericStatusEnumType),
-    "custom_data": _st_CustomDataType,
-}
-_required_VatNumberValidationResponse: frozenset[str] = frozenset({"vat_number", "status"})
-_st_VatNumberValidationResponse: st.SearchStrategy[VatNumberValidationResponse] = _model(
-    VatNumberValidationResponse,
-    _fields_VatNumberValidationResponse,
-    _required_VatNumberValidationResponse,
+
+_shape_VatNumberValidationResponse = Shape(
+    {
+        "company": _st_AddressType,
+        "status_info": _st_StatusInfoType,
+        "vat_number": strings(max_size=20),
+        "evse_id": st.integers(min_value=0),
+        "status": st.sampled_from(GenericStatusEnumType),
+        "custom_data": _st_CustomDataType,
+    },
+    frozenset({"vat_number", "status"}),
+)
+_st_VatNumberValidationResponse: st.SearchStrategy[VatNumberValidationResponse] = model(
+    VatNumberValidationResponse, _shape_VatNumberValidationResponse
 )
 
 STRATEGIES: Mapping[type[OcppModel], st.SearchStrategy[OcppModel]] = MappingProxyType(
@@ -5024,813 +5120,311 @@ STRATEGIES: Mapping[type[OcppModel], st.SearchStrategy[OcppModel]] = MappingProx
 )
 """Every datatype and message class -> its strategy."""
 
-_SHAPES: Mapping[type[OcppModel], tuple[Mapping[str, st.SearchStrategy[Any]], frozenset[str]]] = (
-    MappingProxyType(
-        {
-            CustomDataType: (_fields_CustomDataType, _required_CustomDataType),
-            ACChargingParametersType: (
-                _fields_ACChargingParametersType,
-                _required_ACChargingParametersType,
-            ),
-            APNType: (_fields_APNType, _required_APNType),
-            RationalNumberType: (_fields_RationalNumberType, _required_RationalNumberType),
-            PriceRuleType: (_fields_PriceRuleType, _required_PriceRuleType),
-            PriceRuleStackType: (_fields_PriceRuleStackType, _required_PriceRuleStackType),
-            TaxRuleType: (_fields_TaxRuleType, _required_TaxRuleType),
-            OverstayRuleType: (_fields_OverstayRuleType, _required_OverstayRuleType),
-            OverstayRuleListType: (_fields_OverstayRuleListType, _required_OverstayRuleListType),
-            AdditionalSelectedServicesType: (
-                _fields_AdditionalSelectedServicesType,
-                _required_AdditionalSelectedServicesType,
-            ),
-            AbsolutePriceScheduleType: (
-                _fields_AbsolutePriceScheduleType,
-                _required_AbsolutePriceScheduleType,
-            ),
-            AdditionalInfoType: (_fields_AdditionalInfoType, _required_AdditionalInfoType),
-            AddressType: (_fields_AddressType, _required_AddressType),
-            IdTokenType: (_fields_IdTokenType, _required_IdTokenType),
-            MessageContentType: (_fields_MessageContentType, _required_MessageContentType),
-            IdTokenInfoType: (_fields_IdTokenInfoType, _required_IdTokenInfoType),
-            AuthorizationData: (_fields_AuthorizationData, _required_AuthorizationData),
-            BatteryDataType: (_fields_BatteryDataType, _required_BatteryDataType),
-            CertificateHashDataType: (
-                _fields_CertificateHashDataType,
-                _required_CertificateHashDataType,
-            ),
-            CertificateHashDataChainType: (
-                _fields_CertificateHashDataChainType,
-                _required_CertificateHashDataChainType,
-            ),
-            CertificateStatusRequestInfoType: (
-                _fields_CertificateStatusRequestInfoType,
-                _required_CertificateStatusRequestInfoType,
-            ),
-            CertificateStatusType: (_fields_CertificateStatusType, _required_CertificateStatusType),
-            ChargingLimitType: (_fields_ChargingLimitType, _required_ChargingLimitType),
-            DERChargingParametersType: (
-                _fields_DERChargingParametersType,
-                _required_DERChargingParametersType,
-            ),
-            EVPriceRuleType: (_fields_EVPriceRuleType, _required_EVPriceRuleType),
-            EVAbsolutePriceScheduleEntryType: (
-                _fields_EVAbsolutePriceScheduleEntryType,
-                _required_EVAbsolutePriceScheduleEntryType,
-            ),
-            EVAbsolutePriceScheduleType: (
-                _fields_EVAbsolutePriceScheduleType,
-                _required_EVAbsolutePriceScheduleType,
-            ),
-            EVPowerScheduleEntryType: (
-                _fields_EVPowerScheduleEntryType,
-                _required_EVPowerScheduleEntryType,
-            ),
-            EVPowerScheduleType: (_fields_EVPowerScheduleType, _required_EVPowerScheduleType),
-            EVEnergyOfferType: (_fields_EVEnergyOfferType, _required_EVEnergyOfferType),
-            DCChargingParametersType: (
-                _fields_DCChargingParametersType,
-                _required_DCChargingParametersType,
-            ),
-            V2XChargingParametersType: (
-                _fields_V2XChargingParametersType,
-                _required_V2XChargingParametersType,
-            ),
-            ChargingNeedsType: (_fields_ChargingNeedsType, _required_ChargingNeedsType),
-            CostDimensionType: (_fields_CostDimensionType, _required_CostDimensionType),
-            ChargingPeriodType: (_fields_ChargingPeriodType, _required_ChargingPeriodType),
-            ChargingProfileCriterionType: (
-                _fields_ChargingProfileCriterionType,
-                _required_ChargingProfileCriterionType,
-            ),
-            LimitAtSoCType: (_fields_LimitAtSoCType, _required_LimitAtSoCType),
-            V2XFreqWattPointType: (_fields_V2XFreqWattPointType, _required_V2XFreqWattPointType),
-            V2XSignalWattPointType: (
-                _fields_V2XSignalWattPointType,
-                _required_V2XSignalWattPointType,
-            ),
-            ChargingSchedulePeriodType: (
-                _fields_ChargingSchedulePeriodType,
-                _required_ChargingSchedulePeriodType,
-            ),
-            RelativeTimeIntervalType: (
-                _fields_RelativeTimeIntervalType,
-                _required_RelativeTimeIntervalType,
-            ),
-            CostType: (_fields_CostType, _required_CostType),
-            ConsumptionCostType: (_fields_ConsumptionCostType, _required_ConsumptionCostType),
-            SalesTariffEntryType: (_fields_SalesTariffEntryType, _required_SalesTariffEntryType),
-            SalesTariffType: (_fields_SalesTariffType, _required_SalesTariffType),
-            PriceLevelScheduleEntryType: (
-                _fields_PriceLevelScheduleEntryType,
-                _required_PriceLevelScheduleEntryType,
-            ),
-            PriceLevelScheduleType: (
-                _fields_PriceLevelScheduleType,
-                _required_PriceLevelScheduleType,
-            ),
-            ChargingScheduleType: (_fields_ChargingScheduleType, _required_ChargingScheduleType),
-            ChargingProfileType: (_fields_ChargingProfileType, _required_ChargingProfileType),
-            ChargingScheduleUpdateType: (
-                _fields_ChargingScheduleUpdateType,
-                _required_ChargingScheduleUpdateType,
-            ),
-            ModemType: (_fields_ModemType, _required_ModemType),
-            ChargingStationType: (_fields_ChargingStationType, _required_ChargingStationType),
-            ClearChargingProfileType: (
-                _fields_ClearChargingProfileType,
-                _required_ClearChargingProfileType,
-            ),
-            StatusInfoType: (_fields_StatusInfoType, _required_StatusInfoType),
-            ClearMonitoringResultType: (
-                _fields_ClearMonitoringResultType,
-                _required_ClearMonitoringResultType,
-            ),
-            ClearTariffsResultType: (
-                _fields_ClearTariffsResultType,
-                _required_ClearTariffsResultType,
-            ),
-            EVSEType: (_fields_EVSEType, _required_EVSEType),
-            ComponentType: (_fields_ComponentType, _required_ComponentType),
-            VariableType: (_fields_VariableType, _required_VariableType),
-            ComponentVariableType: (_fields_ComponentVariableType, _required_ComponentVariableType),
-            CompositeScheduleType: (_fields_CompositeScheduleType, _required_CompositeScheduleType),
-            PeriodicEventStreamParamsType: (
-                _fields_PeriodicEventStreamParamsType,
-                _required_PeriodicEventStreamParamsType,
-            ),
-            ConstantStreamDataType: (
-                _fields_ConstantStreamDataType,
-                _required_ConstantStreamDataType,
-            ),
-            TaxRateType: (_fields_TaxRateType, _required_TaxRateType),
-            PriceType: (_fields_PriceType, _required_PriceType),
-            TotalPriceType: (_fields_TotalPriceType, _required_TotalPriceType),
-            TotalCostType: (_fields_TotalCostType, _required_TotalCostType),
-            TotalUsageType: (_fields_TotalUsageType, _required_TotalUsageType),
-            CostDetailsType: (_fields_CostDetailsType, _required_CostDetailsType),
-            DERCurvePointsType: (_fields_DERCurvePointsType, _required_DERCurvePointsType),
-            HysteresisType: (_fields_HysteresisType, _required_HysteresisType),
-            ReactivePowerParamsType: (
-                _fields_ReactivePowerParamsType,
-                _required_ReactivePowerParamsType,
-            ),
-            VoltageParamsType: (_fields_VoltageParamsType, _required_VoltageParamsType),
-            DERCurveType: (_fields_DERCurveType, _required_DERCurveType),
-            DERCurveGetType: (_fields_DERCurveGetType, _required_DERCurveGetType),
-            EnterServiceType: (_fields_EnterServiceType, _required_EnterServiceType),
-            EnterServiceGetType: (_fields_EnterServiceGetType, _required_EnterServiceGetType),
-            EventDataType: (_fields_EventDataType, _required_EventDataType),
-            FirmwareType: (_fields_FirmwareType, _required_FirmwareType),
-            FixedPFType: (_fields_FixedPFType, _required_FixedPFType),
-            FixedPFGetType: (_fields_FixedPFGetType, _required_FixedPFGetType),
-            FixedVarType: (_fields_FixedVarType, _required_FixedVarType),
-            FixedVarGetType: (_fields_FixedVarGetType, _required_FixedVarGetType),
-            FreqDroopType: (_fields_FreqDroopType, _required_FreqDroopType),
-            FreqDroopGetType: (_fields_FreqDroopGetType, _required_FreqDroopGetType),
-            GetVariableDataType: (_fields_GetVariableDataType, _required_GetVariableDataType),
-            GetVariableResultType: (_fields_GetVariableResultType, _required_GetVariableResultType),
-            GradientType: (_fields_GradientType, _required_GradientType),
-            GradientGetType: (_fields_GradientGetType, _required_GradientGetType),
-            LimitMaxDischargeType: (_fields_LimitMaxDischargeType, _required_LimitMaxDischargeType),
-            LimitMaxDischargeGetType: (
-                _fields_LimitMaxDischargeGetType,
-                _required_LimitMaxDischargeGetType,
-            ),
-            LogParametersType: (_fields_LogParametersType, _required_LogParametersType),
-            MessageInfoType: (_fields_MessageInfoType, _required_MessageInfoType),
-            SignedMeterValueType: (_fields_SignedMeterValueType, _required_SignedMeterValueType),
-            UnitOfMeasureType: (_fields_UnitOfMeasureType, _required_UnitOfMeasureType),
-            SampledValueType: (_fields_SampledValueType, _required_SampledValueType),
-            MeterValueType: (_fields_MeterValueType, _required_MeterValueType),
-            VariableMonitoringType: (
-                _fields_VariableMonitoringType,
-                _required_VariableMonitoringType,
-            ),
-            MonitoringDataType: (_fields_MonitoringDataType, _required_MonitoringDataType),
-            VPNType: (_fields_VPNType, _required_VPNType),
-            NetworkConnectionProfileType: (
-                _fields_NetworkConnectionProfileType,
-                _required_NetworkConnectionProfileType,
-            ),
-            OCSPRequestDataType: (_fields_OCSPRequestDataType, _required_OCSPRequestDataType),
-            VariableAttributeType: (_fields_VariableAttributeType, _required_VariableAttributeType),
-            VariableCharacteristicsType: (
-                _fields_VariableCharacteristicsType,
-                _required_VariableCharacteristicsType,
-            ),
-            ReportDataType: (_fields_ReportDataType, _required_ReportDataType),
-            SetMonitoringDataType: (_fields_SetMonitoringDataType, _required_SetMonitoringDataType),
-            SetMonitoringResultType: (
-                _fields_SetMonitoringResultType,
-                _required_SetMonitoringResultType,
-            ),
-            SetVariableDataType: (_fields_SetVariableDataType, _required_SetVariableDataType),
-            SetVariableResultType: (_fields_SetVariableResultType, _required_SetVariableResultType),
-            StreamDataElementType: (_fields_StreamDataElementType, _required_StreamDataElementType),
-            TariffAssignmentType: (_fields_TariffAssignmentType, _required_TariffAssignmentType),
-            TariffConditionsFixedType: (
-                _fields_TariffConditionsFixedType,
-                _required_TariffConditionsFixedType,
-            ),
-            TariffConditionsType: (_fields_TariffConditionsType, _required_TariffConditionsType),
-            TariffEnergyPriceType: (_fields_TariffEnergyPriceType, _required_TariffEnergyPriceType),
-            TariffEnergyType: (_fields_TariffEnergyType, _required_TariffEnergyType),
-            TariffFixedPriceType: (_fields_TariffFixedPriceType, _required_TariffFixedPriceType),
-            TariffFixedType: (_fields_TariffFixedType, _required_TariffFixedType),
-            TariffTimePriceType: (_fields_TariffTimePriceType, _required_TariffTimePriceType),
-            TariffTimeType: (_fields_TariffTimeType, _required_TariffTimeType),
-            TariffType: (_fields_TariffType, _required_TariffType),
-            TransactionLimitType: (_fields_TransactionLimitType, _required_TransactionLimitType),
-            TransactionType: (_fields_TransactionType, _required_TransactionType),
-            AFRRSignalRequest: (_fields_AFRRSignalRequest, _required_AFRRSignalRequest),
-            AFRRSignalResponse: (_fields_AFRRSignalResponse, _required_AFRRSignalResponse),
-            AdjustPeriodicEventStreamRequest: (
-                _fields_AdjustPeriodicEventStreamRequest,
-                _required_AdjustPeriodicEventStreamRequest,
-            ),
-            AdjustPeriodicEventStreamResponse: (
-                _fields_AdjustPeriodicEventStreamResponse,
-                _required_AdjustPeriodicEventStreamResponse,
-            ),
-            AuthorizeRequest: (_fields_AuthorizeRequest, _required_AuthorizeRequest),
-            AuthorizeResponse: (_fields_AuthorizeResponse, _required_AuthorizeResponse),
-            BatterySwapRequest: (_fields_BatterySwapRequest, _required_BatterySwapRequest),
-            BatterySwapResponse: (_fields_BatterySwapResponse, _required_BatterySwapResponse),
-            BootNotificationRequest: (
-                _fields_BootNotificationRequest,
-                _required_BootNotificationRequest,
-            ),
-            BootNotificationResponse: (
-                _fields_BootNotificationResponse,
-                _required_BootNotificationResponse,
-            ),
-            CancelReservationRequest: (
-                _fields_CancelReservationRequest,
-                _required_CancelReservationRequest,
-            ),
-            CancelReservationResponse: (
-                _fields_CancelReservationResponse,
-                _required_CancelReservationResponse,
-            ),
-            CertificateSignedRequest: (
-                _fields_CertificateSignedRequest,
-                _required_CertificateSignedRequest,
-            ),
-            CertificateSignedResponse: (
-                _fields_CertificateSignedResponse,
-                _required_CertificateSignedResponse,
-            ),
-            ChangeAvailabilityRequest: (
-                _fields_ChangeAvailabilityRequest,
-                _required_ChangeAvailabilityRequest,
-            ),
-            ChangeAvailabilityResponse: (
-                _fields_ChangeAvailabilityResponse,
-                _required_ChangeAvailabilityResponse,
-            ),
-            ChangeTransactionTariffRequest: (
-                _fields_ChangeTransactionTariffRequest,
-                _required_ChangeTransactionTariffRequest,
-            ),
-            ChangeTransactionTariffResponse: (
-                _fields_ChangeTransactionTariffResponse,
-                _required_ChangeTransactionTariffResponse,
-            ),
-            ClearCacheRequest: (_fields_ClearCacheRequest, _required_ClearCacheRequest),
-            ClearCacheResponse: (_fields_ClearCacheResponse, _required_ClearCacheResponse),
-            ClearChargingProfileRequest: (
-                _fields_ClearChargingProfileRequest,
-                _required_ClearChargingProfileRequest,
-            ),
-            ClearChargingProfileResponse: (
-                _fields_ClearChargingProfileResponse,
-                _required_ClearChargingProfileResponse,
-            ),
-            ClearDERControlRequest: (
-                _fields_ClearDERControlRequest,
-                _required_ClearDERControlRequest,
-            ),
-            ClearDERControlResponse: (
-                _fields_ClearDERControlResponse,
-                _required_ClearDERControlResponse,
-            ),
-            ClearDisplayMessageRequest: (
-                _fields_ClearDisplayMessageRequest,
-                _required_ClearDisplayMessageRequest,
-            ),
-            ClearDisplayMessageResponse: (
-                _fields_ClearDisplayMessageResponse,
-                _required_ClearDisplayMessageResponse,
-            ),
-            ClearTariffsRequest: (_fields_ClearTariffsRequest, _required_ClearTariffsRequest),
-            ClearTariffsResponse: (_fields_ClearTariffsResponse, _required_ClearTariffsResponse),
-            ClearVariableMonitoringRequest: (
-                _fields_ClearVariableMonitoringRequest,
-                _required_ClearVariableMonitoringRequest,
-            ),
-            ClearVariableMonitoringResponse: (
-                _fields_ClearVariableMonitoringResponse,
-                _required_ClearVariableMonitoringResponse,
-            ),
-            ClearedChargingLimitRequest: (
-                _fields_ClearedChargingLimitRequest,
-                _required_ClearedChargingLimitRequest,
-            ),
-            ClearedChargingLimitResponse: (
-                _fields_ClearedChargingLimitResponse,
-                _required_ClearedChargingLimitResponse,
-            ),
-            ClosePeriodicEventStreamRequest: (
-                _fields_ClosePeriodicEventStreamRequest,
-                _required_ClosePeriodicEventStreamRequest,
-            ),
-            ClosePeriodicEventStreamResponse: (
-                _fields_ClosePeriodicEventStreamResponse,
-                _required_ClosePeriodicEventStreamResponse,
-            ),
-            CostUpdatedRequest: (_fields_CostUpdatedRequest, _required_CostUpdatedRequest),
-            CostUpdatedResponse: (_fields_CostUpdatedResponse, _required_CostUpdatedResponse),
-            CustomerInformationRequest: (
-                _fields_CustomerInformationRequest,
-                _required_CustomerInformationRequest,
-            ),
-            CustomerInformationResponse: (
-                _fields_CustomerInformationResponse,
-                _required_CustomerInformationResponse,
-            ),
-            DataTransferRequest: (_fields_DataTransferRequest, _required_DataTransferRequest),
-            DataTransferResponse: (_fields_DataTransferResponse, _required_DataTransferResponse),
-            DeleteCertificateRequest: (
-                _fields_DeleteCertificateRequest,
-                _required_DeleteCertificateRequest,
-            ),
-            DeleteCertificateResponse: (
-                _fields_DeleteCertificateResponse,
-                _required_DeleteCertificateResponse,
-            ),
-            FirmwareStatusNotificationRequest: (
-                _fields_FirmwareStatusNotificationRequest,
-                _required_FirmwareStatusNotificationRequest,
-            ),
-            FirmwareStatusNotificationResponse: (
-                _fields_FirmwareStatusNotificationResponse,
-                _required_FirmwareStatusNotificationResponse,
-            ),
-            Get15118EVCertificateRequest: (
-                _fields_Get15118EVCertificateRequest,
-                _required_Get15118EVCertificateRequest,
-            ),
-            Get15118EVCertificateResponse: (
-                _fields_Get15118EVCertificateResponse,
-                _required_Get15118EVCertificateResponse,
-            ),
-            GetBaseReportRequest: (_fields_GetBaseReportRequest, _required_GetBaseReportRequest),
-            GetBaseReportResponse: (_fields_GetBaseReportResponse, _required_GetBaseReportResponse),
-            GetCertificateChainStatusRequest: (
-                _fields_GetCertificateChainStatusRequest,
-                _required_GetCertificateChainStatusRequest,
-            ),
-            GetCertificateChainStatusResponse: (
-                _fields_GetCertificateChainStatusResponse,
-                _required_GetCertificateChainStatusResponse,
-            ),
-            GetCertificateStatusRequest: (
-                _fields_GetCertificateStatusRequest,
-                _required_GetCertificateStatusRequest,
-            ),
-            GetCertificateStatusResponse: (
-                _fields_GetCertificateStatusResponse,
-                _required_GetCertificateStatusResponse,
-            ),
-            GetChargingProfilesRequest: (
-                _fields_GetChargingProfilesRequest,
-                _required_GetChargingProfilesRequest,
-            ),
-            GetChargingProfilesResponse: (
-                _fields_GetChargingProfilesResponse,
-                _required_GetChargingProfilesResponse,
-            ),
-            GetCompositeScheduleRequest: (
-                _fields_GetCompositeScheduleRequest,
-                _required_GetCompositeScheduleRequest,
-            ),
-            GetCompositeScheduleResponse: (
-                _fields_GetCompositeScheduleResponse,
-                _required_GetCompositeScheduleResponse,
-            ),
-            GetDERControlRequest: (_fields_GetDERControlRequest, _required_GetDERControlRequest),
-            GetDERControlResponse: (_fields_GetDERControlResponse, _required_GetDERControlResponse),
-            GetDisplayMessagesRequest: (
-                _fields_GetDisplayMessagesRequest,
-                _required_GetDisplayMessagesRequest,
-            ),
-            GetDisplayMessagesResponse: (
-                _fields_GetDisplayMessagesResponse,
-                _required_GetDisplayMessagesResponse,
-            ),
-            GetInstalledCertificateIdsRequest: (
-                _fields_GetInstalledCertificateIdsRequest,
-                _required_GetInstalledCertificateIdsRequest,
-            ),
-            GetInstalledCertificateIdsResponse: (
-                _fields_GetInstalledCertificateIdsResponse,
-                _required_GetInstalledCertificateIdsResponse,
-            ),
-            GetLocalListVersionRequest: (
-                _fields_GetLocalListVersionRequest,
-                _required_GetLocalListVersionRequest,
-            ),
-            GetLocalListVersionResponse: (
-                _fields_GetLocalListVersionResponse,
-                _required_GetLocalListVersionResponse,
-            ),
-            GetLogRequest: (_fields_GetLogRequest, _required_GetLogRequest),
-            GetLogResponse: (_fields_GetLogResponse, _required_GetLogResponse),
-            GetMonitoringReportRequest: (
-                _fields_GetMonitoringReportRequest,
-                _required_GetMonitoringReportRequest,
-            ),
-            GetMonitoringReportResponse: (
-                _fields_GetMonitoringReportResponse,
-                _required_GetMonitoringReportResponse,
-            ),
-            GetPeriodicEventStreamRequest: (
-                _fields_GetPeriodicEventStreamRequest,
-                _required_GetPeriodicEventStreamRequest,
-            ),
-            GetPeriodicEventStreamResponse: (
-                _fields_GetPeriodicEventStreamResponse,
-                _required_GetPeriodicEventStreamResponse,
-            ),
-            GetReportRequest: (_fields_GetReportRequest, _required_GetReportRequest),
-            GetReportResponse: (_fields_GetReportResponse, _required_GetReportResponse),
-            GetTariffsRequest: (_fields_GetTariffsRequest, _required_GetTariffsRequest),
-            GetTariffsResponse: (_fields_GetTariffsResponse, _required_GetTariffsResponse),
-            GetTransactionStatusRequest: (
-                _fields_GetTransactionStatusRequest,
-                _required_GetTransactionStatusRequest,
-            ),
-            GetTransactionStatusResponse: (
-                _fields_GetTransactionStatusResponse,
-                _required_GetTransactionStatusResponse,
-            ),
-            GetVariablesRequest: (_fields_GetVariablesRequest, _required_GetVariablesRequest),
-            GetVariablesResponse: (_fields_GetVariablesResponse, _required_GetVariablesResponse),
-            HeartbeatRequest: (_fields_HeartbeatRequest, _required_HeartbeatRequest),
-            HeartbeatResponse: (_fields_HeartbeatResponse, _required_HeartbeatResponse),
-            InstallCertificateRequest: (
-                _fields_InstallCertificateRequest,
-                _required_InstallCertificateRequest,
-            ),
-            InstallCertificateResponse: (
-                _fields_InstallCertificateResponse,
-                _required_InstallCertificateResponse,
-            ),
-            LogStatusNotificationRequest: (
-                _fields_LogStatusNotificationRequest,
-                _required_LogStatusNotificationRequest,
-            ),
-            LogStatusNotificationResponse: (
-                _fields_LogStatusNotificationResponse,
-                _required_LogStatusNotificationResponse,
-            ),
-            MeterValuesRequest: (_fields_MeterValuesRequest, _required_MeterValuesRequest),
-            MeterValuesResponse: (_fields_MeterValuesResponse, _required_MeterValuesResponse),
-            NotifyAllowedEnergyTransferRequest: (
-                _fields_NotifyAllowedEnergyTransferRequest,
-                _required_NotifyAllowedEnergyTransferRequest,
-            ),
-            NotifyAllowedEnergyTransferResponse: (
-                _fields_NotifyAllowedEnergyTransferResponse,
-                _required_NotifyAllowedEnergyTransferResponse,
-            ),
-            NotifyChargingLimitRequest: (
-                _fields_NotifyChargingLimitRequest,
-                _required_NotifyChargingLimitRequest,
-            ),
-            NotifyChargingLimitResponse: (
-                _fields_NotifyChargingLimitResponse,
-                _required_NotifyChargingLimitResponse,
-            ),
-            NotifyCustomerInformationRequest: (
-                _fields_NotifyCustomerInformationRequest,
-                _required_NotifyCustomerInformationRequest,
-            ),
-            NotifyCustomerInformationResponse: (
-                _fields_NotifyCustomerInformationResponse,
-                _required_NotifyCustomerInformationResponse,
-            ),
-            NotifyDERAlarmRequest: (_fields_NotifyDERAlarmRequest, _required_NotifyDERAlarmRequest),
-            NotifyDERAlarmResponse: (
-                _fields_NotifyDERAlarmResponse,
-                _required_NotifyDERAlarmResponse,
-            ),
-            NotifyDERStartStopRequest: (
-                _fields_NotifyDERStartStopRequest,
-                _required_NotifyDERStartStopRequest,
-            ),
-            NotifyDERStartStopResponse: (
-                _fields_NotifyDERStartStopResponse,
-                _required_NotifyDERStartStopResponse,
-            ),
-            NotifyDisplayMessagesRequest: (
-                _fields_NotifyDisplayMessagesRequest,
-                _required_NotifyDisplayMessagesRequest,
-            ),
-            NotifyDisplayMessagesResponse: (
-                _fields_NotifyDisplayMessagesResponse,
-                _required_NotifyDisplayMessagesResponse,
-            ),
-            NotifyEVChargingNeedsRequest: (
-                _fields_NotifyEVChargingNeedsRequest,
-                _required_NotifyEVChargingNeedsRequest,
-            ),
-            NotifyEVChargingNeedsResponse: (
-                _fields_NotifyEVChargingNeedsResponse,
-                _required_NotifyEVChargingNeedsResponse,
-            ),
-            NotifyEVChargingScheduleRequest: (
-                _fields_NotifyEVChargingScheduleRequest,
-                _required_NotifyEVChargingScheduleRequest,
-            ),
-            NotifyEVChargingScheduleResponse: (
-                _fields_NotifyEVChargingScheduleResponse,
-                _required_NotifyEVChargingScheduleResponse,
-            ),
-            NotifyEventRequest: (_fields_NotifyEventRequest, _required_NotifyEventRequest),
-            NotifyEventResponse: (_fields_NotifyEventResponse, _required_NotifyEventResponse),
-            NotifyMonitoringReportRequest: (
-                _fields_NotifyMonitoringReportRequest,
-                _required_NotifyMonitoringReportRequest,
-            ),
-            NotifyMonitoringReportResponse: (
-                _fields_NotifyMonitoringReportResponse,
-                _required_NotifyMonitoringReportResponse,
-            ),
-            NotifyPeriodicEventStream: (
-                _fields_NotifyPeriodicEventStream,
-                _required_NotifyPeriodicEventStream,
-            ),
-            NotifyPriorityChargingRequest: (
-                _fields_NotifyPriorityChargingRequest,
-                _required_NotifyPriorityChargingRequest,
-            ),
-            NotifyPriorityChargingResponse: (
-                _fields_NotifyPriorityChargingResponse,
-                _required_NotifyPriorityChargingResponse,
-            ),
-            NotifyReportRequest: (_fields_NotifyReportRequest, _required_NotifyReportRequest),
-            NotifyReportResponse: (_fields_NotifyReportResponse, _required_NotifyReportResponse),
-            NotifySettlementRequest: (
-                _fields_NotifySettlementRequest,
-                _required_NotifySettlementRequest,
-            ),
-            NotifySettlementResponse: (
-                _fields_NotifySettlementResponse,
-                _required_NotifySettlementResponse,
-            ),
-            NotifyWebPaymentStartedRequest: (
-                _fields_NotifyWebPaymentStartedRequest,
-                _required_NotifyWebPaymentStartedRequest,
-            ),
-            NotifyWebPaymentStartedResponse: (
-                _fields_NotifyWebPaymentStartedResponse,
-                _required_NotifyWebPaymentStartedResponse,
-            ),
-            OpenPeriodicEventStreamRequest: (
-                _fields_OpenPeriodicEventStreamRequest,
-                _required_OpenPeriodicEventStreamRequest,
-            ),
-            OpenPeriodicEventStreamResponse: (
-                _fields_OpenPeriodicEventStreamResponse,
-                _required_OpenPeriodicEventStreamResponse,
-            ),
-            PublishFirmwareRequest: (
-                _fields_PublishFirmwareRequest,
-                _required_PublishFirmwareRequest,
-            ),
-            PublishFirmwareResponse: (
-                _fields_PublishFirmwareResponse,
-                _required_PublishFirmwareResponse,
-            ),
-            PublishFirmwareStatusNotificationRequest: (
-                _fields_PublishFirmwareStatusNotificationRequest,
-                _required_PublishFirmwareStatusNotificationRequest,
-            ),
-            PublishFirmwareStatusNotificationResponse: (
-                _fields_PublishFirmwareStatusNotificationResponse,
-                _required_PublishFirmwareStatusNotificationResponse,
-            ),
-            PullDynamicScheduleUpdateRequest: (
-                _fields_PullDynamicScheduleUpdateRequest,
-                _required_PullDynamicScheduleUpdateRequest,
-            ),
-            PullDynamicScheduleUpdateResponse: (
-                _fields_PullDynamicScheduleUpdateResponse,
-                _required_PullDynamicScheduleUpdateResponse,
-            ),
-            ReportChargingProfilesRequest: (
-                _fields_ReportChargingProfilesRequest,
-                _required_ReportChargingProfilesRequest,
-            ),
-            ReportChargingProfilesResponse: (
-                _fields_ReportChargingProfilesResponse,
-                _required_ReportChargingProfilesResponse,
-            ),
-            ReportDERControlRequest: (
-                _fields_ReportDERControlRequest,
-                _required_ReportDERControlRequest,
-            ),
-            ReportDERControlResponse: (
-                _fields_ReportDERControlResponse,
-                _required_ReportDERControlResponse,
-            ),
-            RequestBatterySwapRequest: (
-                _fields_RequestBatterySwapRequest,
-                _required_RequestBatterySwapRequest,
-            ),
-            RequestBatterySwapResponse: (
-                _fields_RequestBatterySwapResponse,
-                _required_RequestBatterySwapResponse,
-            ),
-            RequestStartTransactionRequest: (
-                _fields_RequestStartTransactionRequest,
-                _required_RequestStartTransactionRequest,
-            ),
-            RequestStartTransactionResponse: (
-                _fields_RequestStartTransactionResponse,
-                _required_RequestStartTransactionResponse,
-            ),
-            RequestStopTransactionRequest: (
-                _fields_RequestStopTransactionRequest,
-                _required_RequestStopTransactionRequest,
-            ),
-            RequestStopTransactionResponse: (
-                _fields_RequestStopTransactionResponse,
-                _required_RequestStopTransactionResponse,
-            ),
-            ReservationStatusUpdateRequest: (
-                _fields_ReservationStatusUpdateRequest,
-                _required_ReservationStatusUpdateRequest,
-            ),
-            ReservationStatusUpdateResponse: (
-                _fields_ReservationStatusUpdateResponse,
-                _required_ReservationStatusUpdateResponse,
-            ),
-            ReserveNowRequest: (_fields_ReserveNowRequest, _required_ReserveNowRequest),
-            ReserveNowResponse: (_fields_ReserveNowResponse, _required_ReserveNowResponse),
-            ResetRequest: (_fields_ResetRequest, _required_ResetRequest),
-            ResetResponse: (_fields_ResetResponse, _required_ResetResponse),
-            SecurityEventNotificationRequest: (
-                _fields_SecurityEventNotificationRequest,
-                _required_SecurityEventNotificationRequest,
-            ),
-            SecurityEventNotificationResponse: (
-                _fields_SecurityEventNotificationResponse,
-                _required_SecurityEventNotificationResponse,
-            ),
-            SendLocalListRequest: (_fields_SendLocalListRequest, _required_SendLocalListRequest),
-            SendLocalListResponse: (_fields_SendLocalListResponse, _required_SendLocalListResponse),
-            SetChargingProfileRequest: (
-                _fields_SetChargingProfileRequest,
-                _required_SetChargingProfileRequest,
-            ),
-            SetChargingProfileResponse: (
-                _fields_SetChargingProfileResponse,
-                _required_SetChargingProfileResponse,
-            ),
-            SetDERControlRequest: (_fields_SetDERControlRequest, _required_SetDERControlRequest),
-            SetDERControlResponse: (_fields_SetDERControlResponse, _required_SetDERControlResponse),
-            SetDefaultTariffRequest: (
-                _fields_SetDefaultTariffRequest,
-                _required_SetDefaultTariffRequest,
-            ),
-            SetDefaultTariffResponse: (
-                _fields_SetDefaultTariffResponse,
-                _required_SetDefaultTariffResponse,
-            ),
-            SetDisplayMessageRequest: (
-                _fields_SetDisplayMessageRequest,
-                _required_SetDisplayMessageRequest,
-            ),
-            SetDisplayMessageResponse: (
-                _fields_SetDisplayMessageResponse,
-                _required_SetDisplayMessageResponse,
-            ),
-            SetMonitoringBaseRequest: (
-                _fields_SetMonitoringBaseRequest,
-                _required_SetMonitoringBaseRequest,
-            ),
-            SetMonitoringBaseResponse: (
-                _fields_SetMonitoringBaseResponse,
-                _required_SetMonitoringBaseResponse,
-            ),
-            SetMonitoringLevelRequest: (
-                _fields_SetMonitoringLevelRequest,
-                _required_SetMonitoringLevelRequest,
-            ),
-            SetMonitoringLevelResponse: (
-                _fields_SetMonitoringLevelResponse,
-                _required_SetMonitoringLevelResponse,
-            ),
-            SetNetworkProfileRequest: (
-                _fields_SetNetworkProfileRequest,
-                _required_SetNetworkProfileRequest,
-            ),
-            SetNetworkProfileResponse: (
-                _fields_SetNetworkProfileResponse,
-                _required_SetNetworkProfileResponse,
-            ),
-            SetVariableMonitoringRequest: (
-                _fields_SetVariableMonitoringRequest,
-                _required_SetVariableMonitoringRequest,
-            ),
-            SetVariableMonitoringResponse: (
-                _fields_SetVariableMonitoringResponse,
-                _required_SetVariableMonitoringResponse,
-            ),
-            SetVariablesRequest: (_fields_SetVariablesRequest, _required_SetVariablesRequest),
-            SetVariablesResponse: (_fields_SetVariablesResponse, _required_SetVariablesResponse),
-            SignCertificateRequest: (
-                _fields_SignCertificateRequest,
-                _required_SignCertificateRequest,
-            ),
-            SignCertificateResponse: (
-                _fields_SignCertificateResponse,
-                _required_SignCertificateResponse,
-            ),
-            StatusNotificationRequest: (
-                _fields_StatusNotificationRequest,
-                _required_StatusNotificationRequest,
-            ),
-            StatusNotificationResponse: (
-                _fields_StatusNotificationResponse,
-                _required_StatusNotificationResponse,
-            ),
-            TransactionEventRequest: (
-                _fields_TransactionEventRequest,
-                _required_TransactionEventRequest,
-            ),
-            TransactionEventResponse: (
-                _fields_TransactionEventResponse,
-                _required_TransactionEventResponse,
-            ),
-            TriggerMessageRequest: (_fields_TriggerMessageRequest, _required_TriggerMessageRequest),
-            TriggerMessageResponse: (
-                _fields_TriggerMessageResponse,
-                _required_TriggerMessageResponse,
-            ),
-            UnlockConnectorRequest: (
-                _fields_UnlockConnectorRequest,
-                _required_UnlockConnectorRequest,
-            ),
-            UnlockConnectorResponse: (
-                _fields_UnlockConnectorResponse,
-                _required_UnlockConnectorResponse,
-            ),
-            UnpublishFirmwareRequest: (
-                _fields_UnpublishFirmwareRequest,
-                _required_UnpublishFirmwareRequest,
-            ),
-            UnpublishFirmwareResponse: (
-                _fields_UnpublishFirmwareResponse,
-                _required_UnpublishFirmwareResponse,
-            ),
-            UpdateDynamicScheduleRequest: (
-                _fields_UpdateDynamicScheduleRequest,
-                _required_UpdateDynamicScheduleRequest,
-            ),
-            UpdateDynamicScheduleResponse: (
-                _fields_UpdateDynamicScheduleResponse,
-                _required_UpdateDynamicScheduleResponse,
-            ),
-            UpdateFirmwareRequest: (_fields_UpdateFirmwareRequest, _required_UpdateFirmwareRequest),
-            UpdateFirmwareResponse: (
-                _fields_UpdateFirmwareResponse,
-                _required_UpdateFirmwareResponse,
-            ),
-            UsePriorityChargingRequest: (
-                _fields_UsePriorityChargingRequest,
-                _required_UsePriorityChargingRequest,
-            ),
-            UsePriorityChargingResponse: (
-                _fields_UsePriorityChargingResponse,
-                _required_UsePriorityChargingResponse,
-            ),
-            VatNumberValidationRequest: (
-                _fields_VatNumberValidationRequest,
-                _required_VatNumberValidationRequest,
-            ),
-            VatNumberValidationResponse: (
-                _fields_VatNumberValidationResponse,
-                _required_VatNumberValidationResponse,
-            ),
-        }
-    )
-)
-_OPEN: frozenset[type[OcppModel]] = frozenset(
+_SHAPES: Mapping[type[OcppModel], Shape] = MappingProxyType(
     {
-        CustomDataType,
+        CustomDataType: _shape_CustomDataType,
+        ACChargingParametersType: _shape_ACChargingParametersType,
+        APNType: _shape_APNType,
+        RationalNumberType: _shape_RationalNumberType,
+        PriceRuleType: _shape_PriceRuleType,
+        PriceRuleStackType: _shape_PriceRuleStackType,
+        TaxRuleType: _shape_TaxRuleType,
+        OverstayRuleType: _shape_OverstayRuleType,
+        OverstayRuleListType: _shape_OverstayRuleListType,
+        AdditionalSelectedServicesType: _shape_AdditionalSelectedServicesType,
+        AbsolutePriceScheduleType: _shape_AbsolutePriceScheduleType,
+        AdditionalInfoType: _shape_AdditionalInfoType,
+        AddressType: _shape_AddressType,
+        IdTokenType: _shape_IdTokenType,
+        MessageContentType: _shape_MessageContentType,
+        IdTokenInfoType: _shape_IdTokenInfoType,
+        AuthorizationData: _shape_AuthorizationData,
+        BatteryDataType: _shape_BatteryDataType,
+        CertificateHashDataType: _shape_CertificateHashDataType,
+        CertificateHashDataChainType: _shape_CertificateHashDataChainType,
+        CertificateStatusRequestInfoType: _shape_CertificateStatusRequestInfoType,
+        CertificateStatusType: _shape_CertificateStatusType,
+        ChargingLimitType: _shape_ChargingLimitType,
+        DERChargingParametersType: _shape_DERChargingParametersType,
+        EVPriceRuleType: _shape_EVPriceRuleType,
+        EVAbsolutePriceScheduleEntryType: _shape_EVAbsolutePriceScheduleEntryType,
+        EVAbsolutePriceScheduleType: _shape_EVAbsolutePriceScheduleType,
+        EVPowerScheduleEntryType: _shape_EVPowerScheduleEntryType,
+        EVPowerScheduleType: _shape_EVPowerScheduleType,
+        EVEnergyOfferType: _shape_EVEnergyOfferType,
+        DCChargingParametersType: _shape_DCChargingParametersType,
+        V2XChargingParametersType: _shape_V2XChargingParametersType,
+        ChargingNeedsType: _shape_ChargingNeedsType,
+        CostDimensionType: _shape_CostDimensionType,
+        ChargingPeriodType: _shape_ChargingPeriodType,
+        ChargingProfileCriterionType: _shape_ChargingProfileCriterionType,
+        LimitAtSoCType: _shape_LimitAtSoCType,
+        V2XFreqWattPointType: _shape_V2XFreqWattPointType,
+        V2XSignalWattPointType: _shape_V2XSignalWattPointType,
+        ChargingSchedulePeriodType: _shape_ChargingSchedulePeriodType,
+        RelativeTimeIntervalType: _shape_RelativeTimeIntervalType,
+        CostType: _shape_CostType,
+        ConsumptionCostType: _shape_ConsumptionCostType,
+        SalesTariffEntryType: _shape_SalesTariffEntryType,
+        SalesTariffType: _shape_SalesTariffType,
+        PriceLevelScheduleEntryType: _shape_PriceLevelScheduleEntryType,
+        PriceLevelScheduleType: _shape_PriceLevelScheduleType,
+        ChargingScheduleType: _shape_ChargingScheduleType,
+        ChargingProfileType: _shape_ChargingProfileType,
+        ChargingScheduleUpdateType: _shape_ChargingScheduleUpdateType,
+        ModemType: _shape_ModemType,
+        ChargingStationType: _shape_ChargingStationType,
+        ClearChargingProfileType: _shape_ClearChargingProfileType,
+        StatusInfoType: _shape_StatusInfoType,
+        ClearMonitoringResultType: _shape_ClearMonitoringResultType,
+        ClearTariffsResultType: _shape_ClearTariffsResultType,
+        EVSEType: _shape_EVSEType,
+        ComponentType: _shape_ComponentType,
+        VariableType: _shape_VariableType,
+        ComponentVariableType: _shape_ComponentVariableType,
+        CompositeScheduleType: _shape_CompositeScheduleType,
+        PeriodicEventStreamParamsType: _shape_PeriodicEventStreamParamsType,
+        ConstantStreamDataType: _shape_ConstantStreamDataType,
+        TaxRateType: _shape_TaxRateType,
+        PriceType: _shape_PriceType,
+        TotalPriceType: _shape_TotalPriceType,
+        TotalCostType: _shape_TotalCostType,
+        TotalUsageType: _shape_TotalUsageType,
+        CostDetailsType: _shape_CostDetailsType,
+        DERCurvePointsType: _shape_DERCurvePointsType,
+        HysteresisType: _shape_HysteresisType,
+        ReactivePowerParamsType: _shape_ReactivePowerParamsType,
+        VoltageParamsType: _shape_VoltageParamsType,
+        DERCurveType: _shape_DERCurveType,
+        DERCurveGetType: _shape_DERCurveGetType,
+        EnterServiceType: _shape_EnterServiceType,
+        EnterServiceGetType: _shape_EnterServiceGetType,
+        EventDataType: _shape_EventDataType,
+        FirmwareType: _shape_FirmwareType,
+        FixedPFType: _shape_FixedPFType,
+        FixedPFGetType: _shape_FixedPFGetType,
+        FixedVarType: _shape_FixedVarType,
+        FixedVarGetType: _shape_FixedVarGetType,
+        FreqDroopType: _shape_FreqDroopType,
+        FreqDroopGetType: _shape_FreqDroopGetType,
+        GetVariableDataType: _shape_GetVariableDataType,
+        GetVariableResultType: _shape_GetVariableResultType,
+        GradientType: _shape_GradientType,
+        GradientGetType: _shape_GradientGetType,
+        LimitMaxDischargeType: _shape_LimitMaxDischargeType,
+        LimitMaxDischargeGetType: _shape_LimitMaxDischargeGetType,
+        LogParametersType: _shape_LogParametersType,
+        MessageInfoType: _shape_MessageInfoType,
+        SignedMeterValueType: _shape_SignedMeterValueType,
+        UnitOfMeasureType: _shape_UnitOfMeasureType,
+        SampledValueType: _shape_SampledValueType,
+        MeterValueType: _shape_MeterValueType,
+        VariableMonitoringType: _shape_VariableMonitoringType,
+        MonitoringDataType: _shape_MonitoringDataType,
+        VPNType: _shape_VPNType,
+        NetworkConnectionProfileType: _shape_NetworkConnectionProfileType,
+        OCSPRequestDataType: _shape_OCSPRequestDataType,
+        VariableAttributeType: _shape_VariableAttributeType,
+        VariableCharacteristicsType: _shape_VariableCharacteristicsType,
+        ReportDataType: _shape_ReportDataType,
+        SetMonitoringDataType: _shape_SetMonitoringDataType,
+        SetMonitoringResultType: _shape_SetMonitoringResultType,
+        SetVariableDataType: _shape_SetVariableDataType,
+        SetVariableResultType: _shape_SetVariableResultType,
+        StreamDataElementType: _shape_StreamDataElementType,
+        TariffAssignmentType: _shape_TariffAssignmentType,
+        TariffConditionsFixedType: _shape_TariffConditionsFixedType,
+        TariffConditionsType: _shape_TariffConditionsType,
+        TariffEnergyPriceType: _shape_TariffEnergyPriceType,
+        TariffEnergyType: _shape_TariffEnergyType,
+        TariffFixedPriceType: _shape_TariffFixedPriceType,
+        TariffFixedType: _shape_TariffFixedType,
+        TariffTimePriceType: _shape_TariffTimePriceType,
+        TariffTimeType: _shape_TariffTimeType,
+        TariffType: _shape_TariffType,
+        TransactionLimitType: _shape_TransactionLimitType,
+        TransactionType: _shape_TransactionType,
+        AFRRSignalRequest: _shape_AFRRSignalRequest,
+        AFRRSignalResponse: _shape_AFRRSignalResponse,
+        AdjustPeriodicEventStreamRequest: _shape_AdjustPeriodicEventStreamRequest,
+        AdjustPeriodicEventStreamResponse: _shape_AdjustPeriodicEventStreamResponse,
+        AuthorizeRequest: _shape_AuthorizeRequest,
+        AuthorizeResponse: _shape_AuthorizeResponse,
+        BatterySwapRequest: _shape_BatterySwapRequest,
+        BatterySwapResponse: _shape_BatterySwapResponse,
+        BootNotificationRequest: _shape_BootNotificationRequest,
+        BootNotificationResponse: _shape_BootNotificationResponse,
+        CancelReservationRequest: _shape_CancelReservationRequest,
+        CancelReservationResponse: _shape_CancelReservationResponse,
+        CertificateSignedRequest: _shape_CertificateSignedRequest,
+        CertificateSignedResponse: _shape_CertificateSignedResponse,
+        ChangeAvailabilityRequest: _shape_ChangeAvailabilityRequest,
+        ChangeAvailabilityResponse: _shape_ChangeAvailabilityResponse,
+        ChangeTransactionTariffRequest: _shape_ChangeTransactionTariffRequest,
+        ChangeTransactionTariffResponse: _shape_ChangeTransactionTariffResponse,
+        ClearCacheRequest: _shape_ClearCacheRequest,
+        ClearCacheResponse: _shape_ClearCacheResponse,
+        ClearChargingProfileRequest: _shape_ClearChargingProfileRequest,
+        ClearChargingProfileResponse: _shape_ClearChargingProfileResponse,
+        ClearDERControlRequest: _shape_ClearDERControlRequest,
+        ClearDERControlResponse: _shape_ClearDERControlResponse,
+        ClearDisplayMessageRequest: _shape_ClearDisplayMessageRequest,
+        ClearDisplayMessageResponse: _shape_ClearDisplayMessageResponse,
+        ClearTariffsRequest: _shape_ClearTariffsRequest,
+        ClearTariffsResponse: _shape_ClearTariffsResponse,
+        ClearVariableMonitoringRequest: _shape_ClearVariableMonitoringRequest,
+        ClearVariableMonitoringResponse: _shape_ClearVariableMonitoringResponse,
+        ClearedChargingLimitRequest: _shape_ClearedChargingLimitRequest,
+        ClearedChargingLimitResponse: _shape_ClearedChargingLimitResponse,
+        ClosePeriodicEventStreamRequest: _shape_ClosePeriodicEventStreamRequest,
+        ClosePeriodicEventStreamResponse: _shape_ClosePeriodicEventStreamResponse,
+        CostUpdatedRequest: _shape_CostUpdatedRequest,
+        CostUpdatedResponse: _shape_CostUpdatedResponse,
+        CustomerInformationRequest: _shape_CustomerInformationRequest,
+        CustomerInformationResponse: _shape_CustomerInformationResponse,
+        DataTransferRequest: _shape_DataTransferRequest,
+        DataTransferResponse: _shape_DataTransferResponse,
+        DeleteCertificateRequest: _shape_DeleteCertificateRequest,
+        DeleteCertificateResponse: _shape_DeleteCertificateResponse,
+        FirmwareStatusNotificationRequest: _shape_FirmwareStatusNotificationRequest,
+        FirmwareStatusNotificationResponse: _shape_FirmwareStatusNotificationResponse,
+        Get15118EVCertificateRequest: _shape_Get15118EVCertificateRequest,
+        Get15118EVCertificateResponse: _shape_Get15118EVCertificateResponse,
+        GetBaseReportRequest: _shape_GetBaseReportRequest,
+        GetBaseReportResponse: _shape_GetBaseReportResponse,
+        GetCertificateChainStatusRequest: _shape_GetCertificateChainStatusRequest,
+        GetCertificateChainStatusResponse: _shape_GetCertificateChainStatusResponse,
+        GetCertificateStatusRequest: _shape_GetCertificateStatusRequest,
+        GetCertificateStatusResponse: _shape_GetCertificateStatusResponse,
+        GetChargingProfilesRequest: _shape_GetChargingProfilesRequest,
+        GetChargingProfilesResponse: _shape_GetChargingProfilesResponse,
+        GetCompositeScheduleRequest: _shape_GetCompositeScheduleRequest,
+        GetCompositeScheduleResponse: _shape_GetCompositeScheduleResponse,
+        GetDERControlRequest: _shape_GetDERControlRequest,
+        GetDERControlResponse: _shape_GetDERControlResponse,
+        GetDisplayMessagesRequest: _shape_GetDisplayMessagesRequest,
+        GetDisplayMessagesResponse: _shape_GetDisplayMessagesResponse,
+        GetInstalledCertificateIdsRequest: _shape_GetInstalledCertificateIdsRequest,
+        GetInstalledCertificateIdsResponse: _shape_GetInstalledCertificateIdsResponse,
+        GetLocalListVersionRequest: _shape_GetLocalListVersionRequest,
+        GetLocalListVersionResponse: _shape_GetLocalListVersionResponse,
+        GetLogRequest: _shape_GetLogRequest,
+        GetLogResponse: _shape_GetLogResponse,
+        GetMonitoringReportRequest: _shape_GetMonitoringReportRequest,
+        GetMonitoringReportResponse: _shape_GetMonitoringReportResponse,
+        GetPeriodicEventStreamRequest: _shape_GetPeriodicEventStreamRequest,
+        GetPeriodicEventStreamResponse: _shape_GetPeriodicEventStreamResponse,
+        GetReportRequest: _shape_GetReportRequest,
+        GetReportResponse: _shape_GetReportResponse,
+        GetTariffsRequest: _shape_GetTariffsRequest,
+        GetTariffsResponse: _shape_GetTariffsResponse,
+        GetTransactionStatusRequest: _shape_GetTransactionStatusRequest,
+        GetTransactionStatusResponse: _shape_GetTransactionStatusResponse,
+        GetVariablesRequest: _shape_GetVariablesRequest,
+        GetVariablesResponse: _shape_GetVariablesResponse,
+        HeartbeatRequest: _shape_HeartbeatRequest,
+        HeartbeatResponse: _shape_HeartbeatResponse,
+        InstallCertificateRequest: _shape_InstallCertificateRequest,
+        InstallCertificateResponse: _shape_InstallCertificateResponse,
+        LogStatusNotificationRequest: _shape_LogStatusNotificationRequest,
+        LogStatusNotificationResponse: _shape_LogStatusNotificationResponse,
+        MeterValuesRequest: _shape_MeterValuesRequest,
+        MeterValuesResponse: _shape_MeterValuesResponse,
+        NotifyAllowedEnergyTransferRequest: _shape_NotifyAllowedEnergyTransferRequest,
+        NotifyAllowedEnergyTransferResponse: _shape_NotifyAllowedEnergyTransferResponse,
+        NotifyChargingLimitRequest: _shape_NotifyChargingLimitRequest,
+        NotifyChargingLimitResponse: _shape_NotifyChargingLimitResponse,
+        NotifyCustomerInformationRequest: _shape_NotifyCustomerInformationRequest,
+        NotifyCustomerInformationResponse: _shape_NotifyCustomerInformationResponse,
+        NotifyDERAlarmRequest: _shape_NotifyDERAlarmRequest,
+        NotifyDERAlarmResponse: _shape_NotifyDERAlarmResponse,
+        NotifyDERStartStopRequest: _shape_NotifyDERStartStopRequest,
+        NotifyDERStartStopResponse: _shape_NotifyDERStartStopResponse,
+        NotifyDisplayMessagesRequest: _shape_NotifyDisplayMessagesRequest,
+        NotifyDisplayMessagesResponse: _shape_NotifyDisplayMessagesResponse,
+        NotifyEVChargingNeedsRequest: _shape_NotifyEVChargingNeedsRequest,
+        NotifyEVChargingNeedsResponse: _shape_NotifyEVChargingNeedsResponse,
+        NotifyEVChargingScheduleRequest: _shape_NotifyEVChargingScheduleRequest,
+        NotifyEVChargingScheduleResponse: _shape_NotifyEVChargingScheduleResponse,
+        NotifyEventRequest: _shape_NotifyEventRequest,
+        NotifyEventResponse: _shape_NotifyEventResponse,
+        NotifyMonitoringReportRequest: _shape_NotifyMonitoringReportRequest,
+        NotifyMonitoringReportResponse: _shape_NotifyMonitoringReportResponse,
+        NotifyPeriodicEventStream: _shape_NotifyPeriodicEventStream,
+        NotifyPriorityChargingRequest: _shape_NotifyPriorityChargingRequest,
+        NotifyPriorityChargingResponse: _shape_NotifyPriorityChargingResponse,
+        NotifyReportRequest: _shape_NotifyReportRequest,
+        NotifyReportResponse: _shape_NotifyReportResponse,
+        NotifySettlementRequest: _shape_NotifySettlementRequest,
+        NotifySettlementResponse: _shape_NotifySettlementResponse,
+        NotifyWebPaymentStartedRequest: _shape_NotifyWebPaymentStartedRequest,
+        NotifyWebPaymentStartedResponse: _shape_NotifyWebPaymentStartedResponse,
+        OpenPeriodicEventStreamRequest: _shape_OpenPeriodicEventStreamRequest,
+        OpenPeriodicEventStreamResponse: _shape_OpenPeriodicEventStreamResponse,
+        PublishFirmwareRequest: _shape_PublishFirmwareRequest,
+        PublishFirmwareResponse: _shape_PublishFirmwareResponse,
+        PublishFirmwareStatusNotificationRequest: _shape_PublishFirmwareStatusNotificationRequest,
+        PublishFirmwareStatusNotificationResponse: _shape_PublishFirmwareStatusNotificationResponse,
+        PullDynamicScheduleUpdateRequest: _shape_PullDynamicScheduleUpdateRequest,
+        PullDynamicScheduleUpdateResponse: _shape_PullDynamicScheduleUpdateResponse,
+        ReportChargingProfilesRequest: _shape_ReportChargingProfilesRequest,
+        ReportChargingProfilesResponse: _shape_ReportChargingProfilesResponse,
+        ReportDERControlRequest: _shape_ReportDERControlRequest,
+        ReportDERControlResponse: _shape_ReportDERControlResponse,
+        RequestBatterySwapRequest: _shape_RequestBatterySwapRequest,
+        RequestBatterySwapResponse: _shape_RequestBatterySwapResponse,
+        RequestStartTransactionRequest: _shape_RequestStartTransactionRequest,
+        RequestStartTransactionResponse: _shape_RequestStartTransactionResponse,
+        RequestStopTransactionRequest: _shape_RequestStopTransactionRequest,
+        RequestStopTransactionResponse: _shape_RequestStopTransactionResponse,
+        ReservationStatusUpdateRequest: _shape_ReservationStatusUpdateRequest,
+        ReservationStatusUpdateResponse: _shape_ReservationStatusUpdateResponse,
+        ReserveNowRequest: _shape_ReserveNowRequest,
+        ReserveNowResponse: _shape_ReserveNowResponse,
+        ResetRequest: _shape_ResetRequest,
+        ResetResponse: _shape_ResetResponse,
+        SecurityEventNotificationRequest: _shape_SecurityEventNotificationRequest,
+        SecurityEventNotificationResponse: _shape_SecurityEventNotificationResponse,
+        SendLocalListRequest: _shape_SendLocalListRequest,
+        SendLocalListResponse: _shape_SendLocalListResponse,
+        SetChargingProfileRequest: _shape_SetChargingProfileRequest,
+        SetChargingProfileResponse: _shape_SetChargingProfileResponse,
+        SetDERControlRequest: _shape_SetDERControlRequest,
+        SetDERControlResponse: _shape_SetDERControlResponse,
+        SetDefaultTariffRequest: _shape_SetDefaultTariffRequest,
+        SetDefaultTariffResponse: _shape_SetDefaultTariffResponse,
+        SetDisplayMessageRequest: _shape_SetDisplayMessageRequest,
+        SetDisplayMessageResponse: _shape_SetDisplayMessageResponse,
+        SetMonitoringBaseRequest: _shape_SetMonitoringBaseRequest,
+        SetMonitoringBaseResponse: _shape_SetMonitoringBaseResponse,
+        SetMonitoringLevelRequest: _shape_SetMonitoringLevelRequest,
+        SetMonitoringLevelResponse: _shape_SetMonitoringLevelResponse,
+        SetNetworkProfileRequest: _shape_SetNetworkProfileRequest,
+        SetNetworkProfileResponse: _shape_SetNetworkProfileResponse,
+        SetVariableMonitoringRequest: _shape_SetVariableMonitoringRequest,
+        SetVariableMonitoringResponse: _shape_SetVariableMonitoringResponse,
+        SetVariablesRequest: _shape_SetVariablesRequest,
+        SetVariablesResponse: _shape_SetVariablesResponse,
+        SignCertificateRequest: _shape_SignCertificateRequest,
+        SignCertificateResponse: _shape_SignCertificateResponse,
+        StatusNotificationRequest: _shape_StatusNotificationRequest,
+        StatusNotificationResponse: _shape_StatusNotificationResponse,
+        TransactionEventRequest: _shape_TransactionEventRequest,
+        TransactionEventResponse: _shape_TransactionEventResponse,
+        TriggerMessageRequest: _shape_TriggerMessageRequest,
+        TriggerMessageResponse: _shape_TriggerMessageResponse,
+        UnlockConnectorRequest: _shape_UnlockConnectorRequest,
+        UnlockConnectorResponse: _shape_UnlockConnectorResponse,
+        UnpublishFirmwareRequest: _shape_UnpublishFirmwareRequest,
+        UnpublishFirmwareResponse: _shape_UnpublishFirmwareResponse,
+        UpdateDynamicScheduleRequest: _shape_UpdateDynamicScheduleRequest,
+        UpdateDynamicScheduleResponse: _shape_UpdateDynamicScheduleResponse,
+        UpdateFirmwareRequest: _shape_UpdateFirmwareRequest,
+        UpdateFirmwareResponse: _shape_UpdateFirmwareResponse,
+        UsePriorityChargingRequest: _shape_UsePriorityChargingRequest,
+        UsePriorityChargingResponse: _shape_UsePriorityChargingResponse,
+        VatNumberValidationRequest: _shape_VatNumberValidationRequest,
+        VatNumberValidationResponse: _shape_VatNumberValidationResponse,
     }
 )
 
@@ -5845,17 +5439,9 @@ def examples_with(
 ) -> st.SearchStrategy[M]:
     """Like `strategy_for(cls)`, but the optional fields named (by attribute name) are always
     present, and fields given a strategy take their values from it:
-    `examples_with(BootNotificationRequest, "custom_data", reason=st.just(BootReasonEnumType.PowerUp))`.
+    `examples_with(BootNotificationRequest, "custom_data", reason=st.just(...))`.
     """
-    fields, required = _SHAPES[cls]
-    unknown = (set(attributes) | strategies.keys()) - fields.keys()
-    if unknown:
-        raise ValueError(f"{cls.__name__} has no fields {sorted(unknown)}")
-    maker = _open_model if cls in _OPEN else _model
-    return maker(
-        cls, {**fields, **strategies}, required | frozenset(attributes) | strategies.keys()
-    )
+    return shape_examples(cls, _SHAPES[cls], attributes, strategies)
 
 
-for _cls, _strategy in STRATEGIES.items():
-    st.register_type_strategy(_cls, _strategy)
+register(STRATEGIES)

@@ -19,21 +19,21 @@ from ocppgen.codegen.render_strategies import MULTIPLE_OF_RANGE, expression
 @pytest.mark.parametrize(
     ("node", "expected"),
     [
-        (StringType(max_length=20), "_strings(max_size=20)"),
-        (StringType(min_length=1, max_length=5), "_strings(min_size=1, max_size=5)"),
-        (StringType(format="date-time"), "_DATE_TIMES"),
+        (StringType(max_length=20), "strings(max_size=20)"),
+        (StringType(min_length=1, max_length=5), "strings(min_size=1, max_size=5)"),
+        (StringType(format="date-time"), "date_times"),
         (IntegerType(minimum=0, maximum=100), "st.integers(min_value=0, max_value=100)"),
-        (NumberType(maximum=0), "_numbers(max_value=0)"),
-        (NumberType(multiple_of=0.1), f"_multiples(1, {-MULTIPLE_OF_RANGE}, {MULTIPLE_OF_RANGE})"),
-        (NumberType(minimum=0, multiple_of=0.5), f"_multiples(1, 0, {MULTIPLE_OF_RANGE})"),
-        (NumberType(multiple_of=2, maximum=9), f"_multiples(2, {-MULTIPLE_OF_RANGE}, 4)"),
+        (NumberType(maximum=0), "numbers(max_value=0)"),
+        (NumberType(multiple_of=0.1), f"multiples(1, {-MULTIPLE_OF_RANGE}, {MULTIPLE_OF_RANGE})"),
+        (NumberType(minimum=0, multiple_of=0.5), f"multiples(1, 0, {MULTIPLE_OF_RANGE})"),
+        (NumberType(multiple_of=2, maximum=9), f"multiples(2, {-MULTIPLE_OF_RANGE}, 4)"),
         (EnumRef("ResetEnumType"), "st.sampled_from(ResetEnumType)"),
         (ModelRef("CustomDataType"), "_st_CustomDataType"),
         (
             ArrayType(ModelRef("X"), min_items=1, max_items=4),
-            "_lists(_st_X, 1, 4)",
+            "lists(_st_X, 1, 4)",
         ),
-        (ArrayType(StringType(max_length=3)), "_lists(_strings(max_size=3), 0, None)"),
+        (ArrayType(StringType(max_length=3)), "lists(strings(max_size=3), 0, None)"),
     ],
 )
 def test_expression_builds_the_constraint_in(node: object, expected: str) -> None:
