@@ -54,7 +54,7 @@ from ocppgen.runtime.core import (
     ResultReceived,
     SendReceived,
 )
-from ocppgen.runtime.dispatch import Handler, HandlerFailed, complete, new_context
+from ocppgen.runtime.dispatch import CallContext, Handler, HandlerFailed, complete, new_context
 from ocppgen.runtime.errors import CallTimeout, InvalidResultError, RemoteCallError
 from ocppgen.runtime.model import OcppModel
 
@@ -337,26 +337,44 @@ class OcppConnection:
             task = _new_task(self._loop, self._handle(event))
         finally:
             self._eager = False
-        if task.done():
-            self._handler_done(task)
-            return
-        self._tasks.add(task)
-        task.add_done_callback(self._handler_done)
-
-    def _handler_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        error = task.exception()  # handler errors are answered in `_handle`: this is a bug
-        if error is not None:
-            logger.error("%s: a handler task failed", self.identity, exc_info=error)
+        if not task.done():  # (done: it ran to its end eagerly)
+            self._tasks.add(task)
 
     async def _handle(self, event: CallReceived | SendReceived) -> None:
-        handler = self._handler
-        if handler is None:  # the core was built with supported=() and answers by itself
-            return
+        """The handler's task: run the handler and answer the CALL. The task leaves `_tasks`
+        here rather than in a done callback, which would cost one more loop callback per CALL."""
+        try:
+            handler = self._handler
+            if handler is None:  # the core was built with supported=() and answers by itself
+                return
+            context = self._context(event)
+            if type(event) is SendReceived:
+                await self._handle_send(handler, event, context)
+                return
+            assert type(event) is CallReceived
+            # What `dispatch` does, inlined: one coroutine less per CALL.
+            try:
+                outcome: object = await handler.handle(event.action, event.request, context)
+            except Exception as exc:
+                outcome = exc
+            except BaseException as exc:  # cancelled: answer InternalError, then propagate
+                complete(self._core, event, exc)
+                if self._closed and isinstance(exc, asyncio.CancelledError):
+                    return  # the connection went away while the handler ran
+                raise
+            writer = self._answer(event, outcome)
+            if writer is not None:  # the transport is full: answer handled once it is written
+                await asyncio.shield(writer)
+        except Exception:  # a bug of ours: what the handler raises is answered above
+            logger.exception("%s: handling %s failed", self.identity, event.action)
+        finally:
+            task = asyncio.current_task()
+            if task is not None:
+                self._tasks.discard(task)
+
+    def _context(self, event: CallReceived | SendReceived) -> CallContext:
         core = self._core
-        context = new_context(
+        return new_context(
             self.identity,
             core.version,
             core.role,
@@ -364,33 +382,25 @@ class OcppConnection:
             event.action,
             self._context_extra,
         )
-        if type(event) is SendReceived:
-            try:
-                await handler.handle(event.action, event.request, context)
-            except Exception as error:
-                self._report(HandlerFailed(event.message_id, event.action, error))
-            return
-        assert type(event) is CallReceived
-        # What `dispatch` does, inlined: one coroutine less per CALL.
+
+    async def _handle_send(
+        self, handler: Handler, event: SendReceived, context: CallContext
+    ) -> None:
         try:
-            response = await handler.handle(event.action, event.request, context)
-        except Exception as exc:
-            outcome = complete(core, event, exc)
-        except BaseException as exc:  # cancelled: answer InternalError, then propagate
-            complete(core, event, exc)
-            if self._closed and isinstance(exc, asyncio.CancelledError):
-                return  # the connection went away while the handler ran
-            raise
-        else:
-            outcome = complete(core, event, response)
-        if outcome is not None:
-            self._report(outcome)
+            await handler.handle(event.action, event.request, context)
+        except Exception as error:
+            self._report(HandlerFailed(event.message_id, event.action, error))
+
+    def _answer(self, event: CallReceived, outcome: object) -> asyncio.Task[None] | None:
+        """Answer `event` from the handler's return value or exception and write the answer;
+        return the write to wait for if the transport is full."""
+        failure = complete(self._core, event, outcome)
+        if failure is not None:
+            self._report(failure)
         if self._eager:
-            return  # run inside the reader's step: the reader writes (and waits) next
+            return None  # run inside the reader's step: the reader writes (and waits) next
         self._write()
-        writer = self._writer
-        if writer is not None:  # the transport is full: answer handled once it is written
-            await asyncio.shield(writer)
+        return self._writer
 
     # -- writing and the clock ----------------------------------------------------------------
 
@@ -496,6 +506,8 @@ class OcppConnection:
             self._timer = None
         for task in list(self._tasks):
             task.cancel()
+            # A task cancelled before its first step never runs the `finally` that removes it.
+            task.add_done_callback(self._tasks.discard)
         if self._writer is not None:
             self._writer.cancel()
         self._backlog.clear()

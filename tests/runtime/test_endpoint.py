@@ -212,3 +212,17 @@ async def test_a_handler_still_running_when_the_connection_closes_is_cancelled_q
     await asyncio.gather(task, return_exceptions=True)
     assert task.done() and not task.cancelled() and task.exception() is None
     assert ws.sent == [] and conn.core.in_progress == frozenset()
+
+
+async def test_a_handler_task_cancelled_before_it_ran_leaves_the_connection() -> None:
+    ws = FakeWebSocket()
+    conn = _csms(ws, Gated())
+    # Read in one step of the reader: the CALL (its handler task is created, not yet run), then
+    # the close, which cancels that task before its first step.
+    ws.inbox.put_nowait('[2,"h1","Heartbeat",{}]')
+    ws.inbox.put_nowait(None)
+    await conn.run()
+    await _settle()
+    assert not conn._tasks
+    await asyncio.wait_for(conn.drain(), 5)
+    assert ws.sent == []
