@@ -17,7 +17,7 @@ CODEGEN = ROOT / "codegen"
 # also the tables (the tester draws its requests with it, a run-time dependency).
 TEST_TOOLS = {
     "pytest": {"testing/properties.py"},
-    "hypothesis": {"testing/tables.py", "testing/properties.py"},
+    "hypothesis": {"testing/tables.py", "testing/properties.py", "testing/strategies.py"},
 }
 
 
