@@ -48,7 +48,7 @@ import logging
 import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -56,10 +56,10 @@ from typing import Any
 from ocppgen.generated import v201
 from ocppgen.reference.station.device_model import DeviceModel, VariableKey
 from ocppgen.reference.station.evse import Connector, Evse, Transaction
+from ocppgen.reference.station.handlers import StationHandlers
 from ocppgen.reference.station.queue import DeliveryPolicy, Entry, Outbox, open_db
 from ocppgen.reference.station.sampling import Sampling, cancel_and_wait, sampled_now
 from ocppgen.runtime.client import BackOff, StationClient
-from ocppgen.runtime.dispatch import CallContext
 from ocppgen.runtime.endpoint import Disconnected, OcppConnection
 from ocppgen.runtime.errors import (
     CallTimeout,
@@ -246,7 +246,7 @@ class Station:
         self._client = StationClient(
             self.url,
             self.identity,
-            [(v201.VERSION, _Handler(self))],
+            [(v201.VERSION, StationHandlers(self))],
             password=self._password,
             ssl_context=self._ssl,
             backoff=BackOff(
@@ -1317,65 +1317,3 @@ class Station:
 
 def _flag(value: bool) -> str:
     return "true" if value else "false"
-
-
-# Actions a station may answer while its registration is Pending (B02.FR.01: configuration,
-# plus what B02.FR.05 answers Rejected and TriggerMessage for a new boot).
-_PENDING_ALLOWED = frozenset(
-    {
-        "GetVariables",
-        "SetVariables",
-        "GetBaseReport",
-        "RequestStartTransaction",
-        "RequestStopTransaction",
-        "TriggerMessage",
-        "Reset",
-        "ChangeAvailability",
-        "DataTransfer",
-        "ClearCache",
-        "UnlockConnector",
-    }
-)
-
-
-class _Handler:
-    """The runtime `Handler` for the CALLs a station receives. It implements the protocol
-    directly instead of subclassing the generated `ChargingStationHandlers`: every CALL is
-    first checked against the registration state (B02, B03), then routed to a plain method of
-    `Station`."""
-
-    def __init__(self, station: Station) -> None:
-        self.station = station
-        self._simple: dict[str, Callable[[Any], OcppModel]] = {
-            "Reset": station.on_reset,
-            "ChangeAvailability": station.on_change_availability,
-            "GetVariables": station.on_get_variables,
-            "SetVariables": station.on_set_variables,
-            "RequestStartTransaction": station.on_request_start_transaction,
-            "RequestStopTransaction": station.on_request_stop_transaction,
-            "UnlockConnector": station.on_unlock_connector,
-            "DataTransfer": station.on_data_transfer,
-            "ClearCache": station.on_clear_cache,
-        }
-
-    async def handle(self, action: str, request: OcppModel, context: CallContext) -> OcppModel:
-        station = self.station
-        if station.registration is Reg.Rejected:  # B03.FR.08
-            raise OcppError(ErrorCode.SECURITY_ERROR, "the CSMS has rejected this station")
-        if station.registration is not Reg.Accepted and action not in _PENDING_ALLOWED:
-            raise OcppError(ErrorCode.SECURITY_ERROR, "registration is not accepted yet")
-        simple = self._simple.get(action)
-        if simple is not None:
-            return simple(request)
-        conn = station._client.connection if station._client is not None else None
-        if conn is None:
-            raise OcppError(ErrorCode.INTERNAL_ERROR, "not connected")
-        if action == "GetBaseReport":
-            assert isinstance(request, v201.GetBaseReportRequest)
-            return station.on_get_base_report(request, conn)
-        if action == "TriggerMessage":
-            assert isinstance(request, v201.TriggerMessageRequest)
-            return station.on_trigger_message(request, conn)
-        # A known 2.0.1 action this station does not handle: NotSupported (NotImplemented is for
-        # actions unknown to the version, which the runtime answers before we get here).
-        raise OcppError(ErrorCode.NOT_SUPPORTED, f"{action} is not supported by this station")

@@ -1,0 +1,126 @@
+"""The CALLs a station receives: the generated `ChargingStationHandlers`, typed per action.
+
+Each supported `on_<action>` delegates to the component that owns the behaviour; the actions
+not overridden stay NotSupported (the generated base answers them). Every CALL is first checked
+against the registration state in `handle` (B02, B03), the one place for that rule.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ocppgen.generated import v201
+from ocppgen.generated.v201.handlers import ChargingStationHandlers
+from ocppgen.runtime.dispatch import CallContext
+from ocppgen.runtime.endpoint import OcppConnection
+from ocppgen.runtime.errors import ErrorCode, OcppError
+from ocppgen.runtime.model import OcppModel
+
+if TYPE_CHECKING:
+    from ocppgen.reference.station.station import Station
+
+__all__ = ["PENDING_ALLOWED", "StationHandlers"]
+
+Reg = v201.RegistrationStatusEnumType
+
+# Actions a station may answer while its registration is Pending (B02.FR.01: configuration,
+# plus what B02.FR.05 answers Rejected and TriggerMessage for a new boot).
+PENDING_ALLOWED = frozenset(
+    {
+        "GetVariables",
+        "SetVariables",
+        "GetBaseReport",
+        "RequestStartTransaction",
+        "RequestStopTransaction",
+        "TriggerMessage",
+        "Reset",
+        "ChangeAvailability",
+        "DataTransfer",
+        "ClearCache",
+        "UnlockConnector",
+    }
+)
+
+
+def check_registration(registration: Reg | None, action: str) -> None:
+    """B03.FR.08: a Rejected station answers nothing; B02.FR.01: a Pending (or not yet booted)
+    one only `PENDING_ALLOWED`."""
+    if registration is Reg.Rejected:
+        raise OcppError(ErrorCode.SECURITY_ERROR, "the CSMS has rejected this station")
+    if registration is not Reg.Accepted and action not in PENDING_ALLOWED:
+        raise OcppError(ErrorCode.SECURITY_ERROR, "registration is not accepted yet")
+
+
+class StationHandlers(ChargingStationHandlers):
+    """The runtime `Handler` of one station."""
+
+    def __init__(self, station: Station) -> None:
+        self.station = station
+
+    async def handle(
+        self, action: str, request: OcppModel, context: CallContext
+    ) -> OcppModel | None:
+        check_registration(self.station.registration, action)
+        return await super().handle(action, request, context)
+
+    async def on_reset(
+        self, request: v201.ResetRequest, context: CallContext
+    ) -> v201.ResetResponse:
+        return self.station.on_reset(request)
+
+    async def on_change_availability(
+        self, request: v201.ChangeAvailabilityRequest, context: CallContext
+    ) -> v201.ChangeAvailabilityResponse:
+        return self.station.on_change_availability(request)
+
+    async def on_get_variables(
+        self, request: v201.GetVariablesRequest, context: CallContext
+    ) -> v201.GetVariablesResponse:
+        return self.station.on_get_variables(request)
+
+    async def on_set_variables(
+        self, request: v201.SetVariablesRequest, context: CallContext
+    ) -> v201.SetVariablesResponse:
+        return self.station.on_set_variables(request)
+
+    async def on_get_base_report(
+        self, request: v201.GetBaseReportRequest, context: CallContext
+    ) -> v201.GetBaseReportResponse:
+        return self.station.on_get_base_report(request, self._connection())
+
+    async def on_request_start_transaction(
+        self, request: v201.RequestStartTransactionRequest, context: CallContext
+    ) -> v201.RequestStartTransactionResponse:
+        return self.station.on_request_start_transaction(request)
+
+    async def on_request_stop_transaction(
+        self, request: v201.RequestStopTransactionRequest, context: CallContext
+    ) -> v201.RequestStopTransactionResponse:
+        return self.station.on_request_stop_transaction(request)
+
+    async def on_trigger_message(
+        self, request: v201.TriggerMessageRequest, context: CallContext
+    ) -> v201.TriggerMessageResponse:
+        return self.station.on_trigger_message(request, self._connection())
+
+    async def on_unlock_connector(
+        self, request: v201.UnlockConnectorRequest, context: CallContext
+    ) -> v201.UnlockConnectorResponse:
+        return self.station.on_unlock_connector(request)
+
+    async def on_data_transfer(
+        self, request: v201.DataTransferRequest, context: CallContext
+    ) -> v201.DataTransferResponse:
+        return self.station.on_data_transfer(request)
+
+    async def on_clear_cache(
+        self, request: v201.ClearCacheRequest, context: CallContext
+    ) -> v201.ClearCacheResponse:
+        return self.station.on_clear_cache(request)
+
+    def _connection(self) -> OcppConnection:
+        client = self.station._client
+        conn = client.connection if client is not None else None
+        if conn is None:
+            raise OcppError(ErrorCode.INTERNAL_ERROR, "not connected")
+        return conn
