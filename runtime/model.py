@@ -25,7 +25,12 @@ from pydantic import (
     JsonValue,
     Strict,
 )
-from pydantic_core import PydanticCustomError, core_schema
+from pydantic_core import (
+    PydanticCustomError,
+    PydanticSerializationUnexpectedValue,
+    SchemaSerializer,
+    core_schema,
+)
 
 __all__ = [
     "AnyJson",
@@ -66,19 +71,31 @@ class _DateTimeSchema:
         return core_schema.json_or_python_schema(
             json_schema=text,
             python_schema=core_schema.union_schema([instance, text], mode="left_to_right"),
-            serialization=core_schema.wrap_serializer_function_ser_schema(
-                _datetime_to_json, schema=core_schema.datetime_schema(), when_used="json"
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _datetime_to_json, when_used="json"
             ),
         )
 
 
-def _datetime_to_json(value: Any, write: core_schema.SerializerFunctionWrapHandler) -> str:
+# pydantic's own date-time writer: about 0.3 us, where `datetime.isoformat` takes 1-2 us.
+_write_datetime = SchemaSerializer(core_schema.datetime_schema()).to_python
+
+
+def _datetime_to_json(value: Any) -> str:
     """RFC 3339 text with at most 3 fractional digits (OCPP 2.0.1 Part 2, "Date time": no
     more than 3 decimal places): microseconds are truncated to milliseconds. Otherwise as
-    pydantic writes it (`write`): no fraction when it is zero, "Z" for UTC, else +HH:MM; a
-    value that is no datetime (`model_construct`) warns or raises as pydantic's would."""
-    text: str = write(value)
-    if not isinstance(value, datetime) or not value.microsecond:
+    pydantic writes it: no fraction when it is zero, "Z" for UTC, else +HH:MM.
+
+    A plain serializer (a wrap serializer costs 0.2 us more per date-time). A value that is no
+    datetime (`model_construct`) warns, or raises under `warnings="error"`, as pydantic's own
+    serializer does: that is what PydanticSerializationUnexpectedValue makes pydantic do."""
+    if not isinstance(value, datetime):
+        raise PydanticSerializationUnexpectedValue(
+            f"Expected `datetime` - serialized value may not be as expected "
+            f"[input_value={value!r}, input_type={type(value).__name__}]"
+        )
+    text: str = _write_datetime(value, mode="json")
+    if not value.microsecond:
         return text
     # pydantic writes microseconds as 6 digits after "YYYY-MM-DDTHH:MM:SS."
     if value.microsecond < 1000:
