@@ -132,6 +132,7 @@ TRIGGERS: dict[Fault, str] = {
     Fault.UNKNOWN_MESSAGE_TYPE: '[9,"c1",{}]',
     Fault.BAD_MESSAGE_ID: '[2,{},"Heartbeat",{}]',
     Fault.BAD_STRUCTURE: '[2,"c1","Heartbeat",{},5]',
+    Fault.TOO_DEEP: '[2,"c1","Heartbeat",{"a":' + "[" * 201 + "]" * 201 + "}]",
     Fault.UNKNOWN_ACTION: '[2,"c1","Nope",{}]',
     Fault.NOT_SUPPORTED: '[2,"c1","Reset",{"type":"OnIdle"}]',
     Fault.NOT_AN_OBJECT: '[2,"c1","Heartbeat","{}"]',
