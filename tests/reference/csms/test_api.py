@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,7 +12,6 @@ from typing import Any
 import aiohttp
 import websockets
 
-from ocppgen.reference.csms.api import OPENAPI
 from ocppgen.reference.csms.app import Csms
 from ocppgen.reference.demo import OperatorClient
 from ocppgen.runtime.security import basic_auth_header
@@ -31,47 +29,13 @@ async def _raw(csms: Csms, method: str, path: str, **kwargs: Any) -> tuple[int, 
 
 async def test_operator_credentials_required(csms: Csms) -> None:
     status, body = await _raw(csms, "GET", "/api/stations")
-    assert status == 401 and "credentials" in body["error"]
+    assert status == 401 and "credentials" in body["detail"]
     wrong = {"Authorization": "Basic b3BlcmF0b3I6d3Jvbmc="}  # operator:wrong
     assert (await _raw(csms, "GET", "/api/stations", headers=wrong))[0] == 401
     garbage = {"Authorization": "Basic !!!"}
     assert (await _raw(csms, "GET", "/api/stations", headers=garbage))[0] == 401
     status, document = await _raw(csms, "GET", "/openapi.json")
     assert status == 200 and document["openapi"] == "3.1.0"
-
-
-def _routes(csms: Csms) -> set[tuple[str, str]]:
-    found = set()
-    for route in csms.api.router.routes():
-        if route.method in ("HEAD", "OPTIONS"):
-            continue
-        info = route.resource.get_info() if route.resource else {}
-        path = info.get("path") or info.get("formatter")
-        found.add((route.method.lower(), str(path)))
-    return found
-
-
-async def test_openapi_document_describes_every_route(csms: Csms) -> None:
-    documented = {
-        (method, path)
-        for path, item in OPENAPI["paths"].items()
-        for method in item
-        if method in ("get", "post", "put", "patch", "delete")
-    }
-    assert documented == _routes(csms)
-    schemas = OPENAPI["components"]["schemas"]
-    for path, item in OPENAPI["paths"].items():
-        declared = {p["name"] for p in item.get("parameters", []) if p["in"] == "path"}
-        assert declared == set(re.findall(r"{(\w+)}", path)), path
-        for method, operation in item.items():
-            if method == "parameters":
-                continue
-            assert operation["summary"] and operation["responses"], (path, method)
-            if path.startswith("/api/"):
-                assert "401" in operation["responses"], (path, method)
-    text = repr(OPENAPI)
-    for ref in re.findall(r"#/components/schemas/(\w+)", text):
-        assert ref in schemas
 
 
 async def test_station_management(csms: Csms, api: OperatorClient) -> None:
@@ -168,12 +132,12 @@ async def test_malformed_requests_get_4xx_with_a_clear_message(
     ]
     for method, path, data, expected, message in cases:
         status, body = await _raw(csms, method, path, data=data, headers=auth)
-        assert (status, message in body["error"]) == (expected, True), (method, path, body)
+        assert (status, message in body["detail"]) == (expected, True), (method, path, body)
     status, body = await _raw(
         csms, "POST", "/api/stations/CS1/calls/Reset", data='{"type": 1}', headers=auth
     )
-    assert body["details"] == [
-        {"location": "type", "message": "Input should be 'Immediate' or 'OnIdle'"}
+    assert body["errors"] == [
+        {"pointer": "#/type", "detail": "Input should be 'Immediate' or 'OnIdle'"}
     ]
 
 
@@ -182,12 +146,12 @@ async def test_call_to_a_disconnected_station_fails_clearly(
 ) -> None:
     csms.store.add_station("OFFLINE")
     status, body = await api.call("OFFLINE", "Reset", {"type": "Immediate"})
-    assert (status, body) == (409, {"error": "station 'OFFLINE' is not connected"})
+    assert (status, body["detail"]) == (409, "station 'OFFLINE' is not connected")
     mini = await station("CS1")
     await mini.close()
     await eventually(lambda: "CS1" not in csms.server.stations)
     status, body = await api.call("CS1", "Reset", {"type": "Immediate"})
-    assert status == 409 and "not connected" in body["error"]
+    assert status == 409 and "not connected" in body["detail"]
 
 
 async def test_call_error_from_the_station_comes_back(
@@ -197,7 +161,7 @@ async def test_call_error_from_the_station_comes_back(
     status, body = await api.call("CS1", "ClearCache", {})
     assert status == 502
     assert body["call_error"]["code"] == "NotSupported"
-    assert "CALLERROR NotSupported" in body["error"]
+    assert "CALLERROR NotSupported" in body["detail"]
 
 
 async def test_station_view_shows_the_live_connection(
@@ -244,7 +208,7 @@ async def test_station_disconnecting_before_it_answers_fails_clearly(
         assert (frame[0], frame[2], frame[3]) == (2, "Reset", {"type": "Immediate"})
         await ws.close()  # the link drops with the CALL unanswered
         status, body = await pending
-    assert (status, body) == (409, {"error": "station 'RAW1' disconnected before answering"})
+    assert (status, body["detail"]) == (409, "station 'RAW1' disconnected before answering")
 
 
 async def test_station_not_answering_in_time_or_answering_nonsense(
@@ -254,12 +218,12 @@ async def test_station_not_answering_in_time_or_answering_nonsense(
         status, body = await api.request(
             "POST", "/api/stations/RAW2/calls/Reset?timeout=0.2", {"type": "Immediate"}
         )
-        assert (status, body) == (504, {"error": "RAW2 did not answer Reset in time"})
+        assert (status, body["detail"]) == (504, "RAW2 did not answer Reset in time")
         assert json.loads(await ws.recv())[2] == "Reset"  # it was sent, never answered
         pending = asyncio.create_task(api.call("RAW2", "Reset", {"type": "OnIdle"}))
         frame = json.loads(await ws.recv())
         await ws.send(json.dumps([3, frame[1], {"status": "Maybe"}]))  # not a ResetResponse
         status, body = await pending
     assert status == 502
-    assert body["error"].startswith("RAW2 answered Reset with an invalid CALLRESULT")
+    assert body["detail"].startswith("RAW2 answered Reset with an invalid CALLRESULT")
     assert body["invalid_result"]["code"] in {"FormatViolation", "PropertyConstraintViolation"}
