@@ -18,6 +18,7 @@ import pytest
 from aiohttp import web
 
 from ocppgen.reference.csms.api import OPENAPI, identifier_problem, make_api
+from ocppgen.reference.csms.api_models import Problem
 from ocppgen.reference.csms.store import Store
 from ocppgen.runtime.endpoint import OcppConnection
 from ocppgen.runtime.security import AuthLimits, basic_auth_header
@@ -63,6 +64,9 @@ class Api:
             expected = "application/json" if response.status < 400 else "application/problem+json"
             assert response.content_type == expected or response.status == 204
             body = await response.json(content_type=expected) if response.status != 204 else None
+            if response.status >= 400:  # RFC 9457: the status repeated, a title, a detail
+                problem = Problem.model_validate(body)
+                assert problem.status == response.status and problem.title and problem.detail
             return response.status, body, dict(response.headers)
 
 

@@ -15,6 +15,7 @@ import aiohttp
 import jsonschema
 import pytest
 import referencing
+import referencing.jsonschema
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
