@@ -253,12 +253,9 @@ def test_every_option_of_every_subcommand_has_help() -> None:
 
 def test_csms_login_limits_and_allowed_origins_reach_its_config() -> None:
     parse = _parser("csms").parse_args
-    config = csms_cli._config(
-        parse(
-            ["csms", "--api-allowed-origin", "https://console.example", "--max-failed-logins"]
-            + ["3", "--max-failed-logins-per-address", "7"]
-        )
-    )
+    origin = ["--api-allowed-origin", "https://console.example"]
+    limits = ["--max-failed-logins", "3", "--max-failed-logins-per-address", "7"]
+    config = csms_cli._config(parse(["csms", *origin, *limits]))
     assert config.api_allowed_origins == ("https://console.example",)
     assert config.auth_limits is not None
     assert (config.auth_limits.identity_burst, config.auth_limits.address_burst) == (3, 7)
