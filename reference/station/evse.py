@@ -2,7 +2,7 @@
 
 The state here is plain data, saved as JSON next to the outbound queue after every change (so
 a restarted station knows its EVs, availability and running transactions); the rules that move
-it (TxStartPoint, TxStopPoint, ...) live in `station.py`. The connector status that
+it (TxStartPoint, TxStopPoint, ...) live in `transactions.py`. The connector status that
 StatusNotification reports is derived, never stored (`Evse.connector_status`).
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from ocppgen.generated import v201
 from ocppgen.reference.station.meter import Meter
 
-__all__ = ["Connector", "Evse", "Transaction"]
+__all__ = ["Connector", "Evse", "Transaction", "token_from_json", "token_json", "token_key"]
 
 Status = v201.ConnectorStatusEnumType
 
@@ -23,9 +23,9 @@ Status = v201.ConnectorStatusEnumType
 class Transaction:
     id: str
     started_at: str  # RFC 3339
-    id_token: dict[str, Any] | None = None  # IdTokenType, wire form, once authorized
-    group_id_token: dict[str, Any] | None = None
-    charging_state: str | None = None  # last ChargingStateEnumType reported
+    id_token: v201.IdTokenType | None = None  # once authorized
+    group_id_token: v201.IdTokenType | None = None
+    charging_state: v201.ChargingStateEnumType | None = None  # last reported
     remote_start_id: int | None = None
     deauthorized: bool = False
     # Samples (MeterValueType, wire form) for the Ended event, in time order: J01 clock-aligned
@@ -34,13 +34,38 @@ class Transaction:
     ended_samples: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        """The saved (and `Station.snapshot`) form: tokens in their wire form."""
         data = dict(self.__dict__)
+        data["id_token"] = token_json(self.id_token)
+        data["group_id_token"] = token_json(self.group_id_token)
+        data["charging_state"] = self.charging_state.value if self.charging_state else None
         data["ended_samples"] = list(self.ended_samples)
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Transaction:
-        return cls(**data)
+        state = data.get("charging_state")
+        return cls(
+            **{
+                **data,
+                "id_token": token_from_json(data.get("id_token")),
+                "group_id_token": token_from_json(data.get("group_id_token")),
+                "charging_state": v201.ChargingStateEnumType(state) if state else None,
+            }
+        )
+
+
+def token_json(token: v201.IdTokenType | None) -> dict[str, Any] | None:
+    return token.to_json_dict() if token is not None else None
+
+
+def token_from_json(data: dict[str, Any] | None) -> v201.IdTokenType | None:
+    return v201.IdTokenType.from_json_dict(data) if data is not None else None
+
+
+def token_key(token: v201.IdTokenType) -> str:
+    """An idToken's identity: type and value (not additionalInfo, which one copy may lack)."""
+    return f"{token.type.value}:{token.id_token}"
 
 
 @dataclass
@@ -58,7 +83,7 @@ class Evse:
     plugged_connector: int = 1
     faulted: bool = False
     lock_failure: bool = False  # simulate a connector lock that fails to lock/unlock
-    authorization: dict[str, Any] | None = None  # IdTokenType before a transaction starts
+    authorization: v201.IdTokenType | None = None  # before a transaction starts
     transaction: Transaction | None = None
     scheduled_operative: bool | None = None  # ChangeAvailability waiting for the tx to end
     scheduled_connector: int | None = None  # ... for this connector only (None: the EVSE)
@@ -107,7 +132,7 @@ class Evse:
             "plugged_connector": self.plugged_connector,
             "faulted": self.faulted,
             "lock_failure": self.lock_failure,
-            "authorization": self.authorization,
+            "authorization": token_json(self.authorization),
             "transaction": self.transaction.to_json() if self.transaction else None,
             "scheduled_operative": self.scheduled_operative,
             "scheduled_connector": self.scheduled_connector,
@@ -122,7 +147,7 @@ class Evse:
         self.plugged_connector = int(data["plugged_connector"])
         self.faulted = bool(data["faulted"])
         self.lock_failure = bool(data["lock_failure"])
-        self.authorization = data["authorization"]
+        self.authorization = token_from_json(data["authorization"])
         tx = data["transaction"]
         self.transaction = Transaction.from_json(tx) if tx else None
         self.scheduled_operative = data["scheduled_operative"]

@@ -7,17 +7,17 @@ against the registration state in `handle` (B02, B03), the one place for that ru
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from ocppgen.generated import v201
 from ocppgen.generated.v201.handlers import ChargingStationHandlers
+from ocppgen.reference.station.authorization import Authorization
+from ocppgen.reference.station.availability import Availability
+from ocppgen.reference.station.configuration import Configuration
+from ocppgen.reference.station.remote import RemoteControl
 from ocppgen.runtime.dispatch import CallContext
-from ocppgen.runtime.endpoint import OcppConnection
 from ocppgen.runtime.errors import ErrorCode, OcppError
 from ocppgen.runtime.model import OcppModel
-
-if TYPE_CHECKING:
-    from ocppgen.reference.station.station import Station
 
 __all__ = ["PENDING_ALLOWED", "StationHandlers"]
 
@@ -52,75 +52,80 @@ def check_registration(registration: Reg | None, action: str) -> None:
 
 
 class StationHandlers(ChargingStationHandlers):
-    """The runtime `Handler` of one station."""
+    """The runtime `Handler` of one station: each CALL goes to the component that owns it."""
 
-    def __init__(self, station: Station) -> None:
-        self.station = station
+    def __init__(
+        self,
+        registration: Callable[[], Reg | None],
+        *,
+        configuration: Configuration,
+        remote: RemoteControl,
+        availability: Availability,
+        authorization: Authorization,
+    ) -> None:
+        self._registration = registration
+        self.configuration = configuration
+        self.remote = remote
+        self.availability = availability
+        self.authorization = authorization
 
     async def handle(
         self, action: str, request: OcppModel, context: CallContext
     ) -> OcppModel | None:
-        check_registration(self.station.registration, action)
+        check_registration(self._registration(), action)
         return await super().handle(action, request, context)
-
-    async def on_reset(
-        self, request: v201.ResetRequest, context: CallContext
-    ) -> v201.ResetResponse:
-        return self.station.on_reset(request)
-
-    async def on_change_availability(
-        self, request: v201.ChangeAvailabilityRequest, context: CallContext
-    ) -> v201.ChangeAvailabilityResponse:
-        return self.station.on_change_availability(request)
 
     async def on_get_variables(
         self, request: v201.GetVariablesRequest, context: CallContext
     ) -> v201.GetVariablesResponse:
-        return self.station.on_get_variables(request)
+        return self.configuration.get_variables(request)
 
     async def on_set_variables(
         self, request: v201.SetVariablesRequest, context: CallContext
     ) -> v201.SetVariablesResponse:
-        return self.station.on_set_variables(request)
+        return self.configuration.set_variables(request)
 
     async def on_get_base_report(
         self, request: v201.GetBaseReportRequest, context: CallContext
     ) -> v201.GetBaseReportResponse:
-        return self.station.on_get_base_report(request, self._connection())
+        return self.configuration.get_base_report(request)
 
-    async def on_request_start_transaction(
-        self, request: v201.RequestStartTransactionRequest, context: CallContext
-    ) -> v201.RequestStartTransactionResponse:
-        return self.station.on_request_start_transaction(request)
-
-    async def on_request_stop_transaction(
-        self, request: v201.RequestStopTransactionRequest, context: CallContext
-    ) -> v201.RequestStopTransactionResponse:
-        return self.station.on_request_stop_transaction(request)
-
-    async def on_trigger_message(
-        self, request: v201.TriggerMessageRequest, context: CallContext
-    ) -> v201.TriggerMessageResponse:
-        return self.station.on_trigger_message(request, self._connection())
-
-    async def on_unlock_connector(
-        self, request: v201.UnlockConnectorRequest, context: CallContext
-    ) -> v201.UnlockConnectorResponse:
-        return self.station.on_unlock_connector(request)
-
-    async def on_data_transfer(
-        self, request: v201.DataTransferRequest, context: CallContext
-    ) -> v201.DataTransferResponse:
-        return self.station.on_data_transfer(request)
+    async def on_change_availability(
+        self, request: v201.ChangeAvailabilityRequest, context: CallContext
+    ) -> v201.ChangeAvailabilityResponse:
+        return self.availability.change(request)
 
     async def on_clear_cache(
         self, request: v201.ClearCacheRequest, context: CallContext
     ) -> v201.ClearCacheResponse:
-        return self.station.on_clear_cache(request)
+        return self.authorization.clear_cache()
 
-    def _connection(self) -> OcppConnection:
-        client = self.station._client
-        conn = client.connection if client is not None else None
-        if conn is None:
-            raise OcppError(ErrorCode.INTERNAL_ERROR, "not connected")
-        return conn
+    async def on_reset(
+        self, request: v201.ResetRequest, context: CallContext
+    ) -> v201.ResetResponse:
+        return self.remote.reset(request)
+
+    async def on_request_start_transaction(
+        self, request: v201.RequestStartTransactionRequest, context: CallContext
+    ) -> v201.RequestStartTransactionResponse:
+        return self.remote.request_start(request)
+
+    async def on_request_stop_transaction(
+        self, request: v201.RequestStopTransactionRequest, context: CallContext
+    ) -> v201.RequestStopTransactionResponse:
+        return self.remote.request_stop(request)
+
+    async def on_trigger_message(
+        self, request: v201.TriggerMessageRequest, context: CallContext
+    ) -> v201.TriggerMessageResponse:
+        return self.remote.trigger_message(request)
+
+    async def on_unlock_connector(
+        self, request: v201.UnlockConnectorRequest, context: CallContext
+    ) -> v201.UnlockConnectorResponse:
+        return self.remote.unlock_connector(request)
+
+    async def on_data_transfer(
+        self, request: v201.DataTransferRequest, context: CallContext
+    ) -> v201.DataTransferResponse:
+        return self.remote.data_transfer(request)

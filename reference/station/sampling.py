@@ -44,9 +44,14 @@ _DAY = 86400.0
 class SamplingHost(Protocol):
     """What the timers need from the station."""
 
-    dm: DeviceModel
-    evses: dict[int, Evse]
-    outbox: Outbox
+    @property
+    def dm(self) -> DeviceModel: ...
+
+    @property
+    def evses(self) -> dict[int, Evse]: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     @property
     def online(self) -> bool: ...
