@@ -149,7 +149,7 @@ class Provisioning:
         self._went_offline()
 
     async def _on_connect(self, conn: OcppConnection) -> None:
-        self._session = self.site.spawn(self._run_session(conn))
+        self._session = self.site.spawn(self.session(conn))
 
     async def _on_disconnect(self, conn: OcppConnection) -> None:
         self._went_offline()
@@ -167,7 +167,8 @@ class Provisioning:
             self.site.outbox.drop_volatile()
         self.status.went_offline(queue_open=started)
 
-    async def _run_session(self, conn: OcppConnection) -> None:
+    async def session(self, conn: Caller) -> None:
+        """What follows a connection: boot unless Accepted, status report, heartbeats."""
         try:
             if self.registration is not Reg.Accepted and not await self._boot(conn):
                 return
@@ -185,7 +186,7 @@ class Provisioning:
 
     # -- boot and heartbeat ----------------------------------------------------------------------
 
-    async def _boot(self, conn: OcppConnection) -> bool:
+    async def _boot(self, conn: Caller) -> bool:
         """BootNotification until Accepted (B01-B03); False if the connection went away."""
         while True:
             self._boot_now.clear()
@@ -221,14 +222,18 @@ class Provisioning:
         self._boot_now.set()
         return True
 
-    async def _heartbeats(self, conn: OcppConnection) -> None:
+    async def _heartbeats(self, conn: Caller) -> None:
         while True:
             interval = self.site.dm.get_int("OCPPCommCtrlr", "HeartbeatInterval")
             await asyncio.sleep(self.site.scaled(interval))
-            await self.heartbeat(conn)
+            await self._heartbeat_on(conn)
+
+    def trigger_heartbeat(self) -> None:
+        """TriggerMessage(Heartbeat): one now, on the current connection."""
+        self.site.spawn(self._heartbeat_on(self.connection()))
 
     @staticmethod
-    async def heartbeat(conn: Caller) -> None:
+    async def _heartbeat_on(conn: Caller) -> None:
         with contextlib.suppress(*CALL_FAILURES):
             await conn.call(v201.HeartbeatRequest())
 

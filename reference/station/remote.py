@@ -6,12 +6,12 @@ TriggerMessage, UnlockConnector and DataTransfer.
 from __future__ import annotations
 
 import time
+from typing import Protocol
 
 from ocppgen.generated import v201
 from ocppgen.reference.station.authorization import Authorization
 from ocppgen.reference.station.availability import Availability
 from ocppgen.reference.station.evse import Evse
-from ocppgen.reference.station.provisioning import Provisioning
 from ocppgen.reference.station.sampling import sampled_now
 from ocppgen.reference.station.site import Site, now
 from ocppgen.reference.station.status import StatusReport
@@ -29,6 +29,21 @@ M = v201.MessageTriggerEnumType
 Context = v201.ReadingContextEnumType
 
 
+class Provisioner(Protocol):
+    """What remote control needs of provisioning (`provisioning.Provisioning`)."""
+
+    @property
+    def registration(self) -> Reg | None: ...
+
+    def boot_now(self) -> bool:
+        """TriggerMessage(BootNotification); False if the boot is already Accepted."""
+        ...
+
+    def trigger_heartbeat(self) -> None: ...
+
+    async def reboot(self, reason: v201.BootReasonEnumType) -> None: ...
+
+
 class RemoteControl:
     """See the module docstring."""
 
@@ -36,7 +51,7 @@ class RemoteControl:
         self,
         site: Site,
         *,
-        provisioning: Provisioning,
+        provisioning: Provisioner,
         transactions: Transactions,
         authorization: Authorization,
         availability: Availability,
@@ -147,7 +162,7 @@ class RemoteControl:
         if what is M.BootNotification:
             accepted = self.provisioning.boot_now()
         elif what is M.Heartbeat:
-            self.site.spawn(self.provisioning.heartbeat(self.provisioning.connection()))
+            self.provisioning.trigger_heartbeat()
             accepted = True
         elif what is M.StatusNotification:
             connector_id = request.evse.connector_id if request.evse is not None else None
