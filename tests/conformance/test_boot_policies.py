@@ -133,7 +133,8 @@ async def test_b03_connect_failure_is_explained(tmp_path: Path) -> None:
         (
             "B03/rejected/connect",
             f"{url}/CS003: the CSMS refused the WebSocket handshake "
-            "with HTTP 401 (Basic auth: check --id and --password)",
+            "with HTTP 401 (Basic auth: check --id and --password; under profiles 1-2 an "
+            "unregistered --id gets 401 too)",
         )
     ]
 
