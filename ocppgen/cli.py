@@ -7,21 +7,50 @@ import importlib
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
+import ocppgen.codegen as codegen_package
 from ocppgen import __version__
 from ocppgen.codegen.diagnostics import GenerationError
-from ocppgen.codegen.ir import Spec
-from ocppgen.codegen.pipeline import (
-    DEFAULT_OUT_DIR,
-    DEFAULT_SPEC_DIR,
-    build,
-    generate,
-    in_checkout,
-)
+from ocppgen.codegen.ir import Spec  # (ir, diagnostics, versions: no jinja2 or black)
 from ocppgen.codegen.versions import VERSIONS, Version, find_version
+
+# The generator's ROOT (codegen/pipeline.py: the folder holding spec/ and generated/), found
+# without importing the generator: its jinja2 and black are the `codegen` extra, and `--help` or
+# the apps' commands must work without it (tests/test_install_wheel.py checks both agree).
+_ROOT = Path(codegen_package.__file__ or "").resolve().parent.parent
+DEFAULT_SPEC_DIR = _ROOT / "spec"
+DEFAULT_OUT_DIR = _ROOT / "generated"
+
+# The extras the commands need beyond the models and the runtime (pyproject.toml).
+_CODEGEN_EXTRA = "codegen"
+_APPS_EXTRA = "apps"
+
+
+class MissingExtra(Exception):
+    """A command's module needs a package of an extra that is not installed."""
+
+    def __init__(self, command: str, extra: str, module: str) -> None:
+        super().__init__(
+            f"ocppgen {command}: needs the '{extra}' extra (no module named '{module}'); "
+            f"install it with: pip install 'ocppgen[{extra}]'"
+        )
+
+
+@contextmanager
+def _extra(command: str, extra: str) -> Iterator[None]:
+    """Around the import of a command's modules: a third-party package missing -> MissingExtra.
+    A missing ocppgen module is a packaging bug, not the user's: it keeps its traceback."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if not missing or missing.split(".")[0] == "ocppgen":
+            raise
+        raise MissingExtra(command, extra, missing) from exc
 
 
 def _versions(names: Sequence[str] | None) -> tuple[Version, ...]:
@@ -120,7 +149,9 @@ def _parser(application: str | None = None) -> argparse.ArgumentParser:
     show.set_defaults(func=_cmd_show)
     for name, (module, summary) in _APPLICATIONS.items():
         if name == application:
-            importlib.import_module(module).register(sub)
+            with _extra(name, _APPS_EXTRA):
+                loaded = importlib.import_module(module)
+            loaded.register(sub)
         else:  # a placeholder for the overview; the real parser is loaded when it is used
             sub.add_parser(name, help=summary, add_help=False)
     return parser
@@ -170,6 +201,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _out_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
     if args.out is not None:
         return Path(args.out)
+    with _extra("generate", _CODEGEN_EXTRA):
+        from ocppgen.codegen.pipeline import in_checkout
     if not (args.check or in_checkout()):  # checking the installed bindings writes nothing
         parser.error("generate: --out is required outside a source checkout")
     return DEFAULT_OUT_DIR
@@ -178,6 +211,8 @@ def _out_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
 def _cmd_generate(args: argparse.Namespace) -> int:
     versions = _versions(args.versions)
     started = time.perf_counter()
+    with _extra("generate", _CODEGEN_EXTRA):
+        from ocppgen.codegen.pipeline import generate
     try:
         result = generate(args.spec_dir, args.out, versions, check=args.check)
     except OSError as exc:
@@ -217,6 +252,8 @@ def _summary(spec: Spec) -> str:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    with _extra("show", _CODEGEN_EXTRA):
+        from ocppgen.codegen.pipeline import build
     for spec in build(args.spec_dir, _versions(args.versions)):
         print(
             f"OCPP {spec.version.name} (subprotocol {spec.version.subprotocol}, "
@@ -238,13 +275,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         argv = sys.argv[1:]
     command = next((arg for arg in argv if not arg.startswith("-")), None)
-    parser = _parser(command if command in _APPLICATIONS else None)
-    args = parser.parse_args(argv)
-    if args.command == "generate":
-        args.out = _out_dir(args, parser)
     try:
+        parser = _parser(command if command in _APPLICATIONS else None)
+        args = parser.parse_args(argv)
+        if args.command == "generate":
+            args.out = _out_dir(args, parser)
         status: int = args.func(args)
         return status
+    except MissingExtra as exc:  # one line, no traceback: what to install
+        print(exc, file=sys.stderr)
+        return 1
     except GenerationError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=sys.stderr)

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Build the wheel, install it in a clean venv (no dev extras) and run the installed `ocppgen`
-# from a scratch folder, away from the checkout: what a user of the package gets.
+# Build the wheel, install it in a clean venv with the extras of the commands (`apps`, `codegen`;
+# no dev tools) and run the installed `ocppgen` from a scratch folder, away from the checkout:
+# what a user of the package gets. (tests/test_install_wheel.py checks the bare install.)
 #   --version; generate (needs --out outside a checkout; --check reads the installed bindings);
 #   demo; csms + station (secrets from a file and the environment): the station boots Accepted,
-#   seen through the operator API; then both are stopped.
+#   seen through the operator API; conformance against that CSMS (the generated property-test
+#   tables ship in the wheel for it; no pytest needed); then both are stopped. Last, with the
+#   `testing` extra: the installed property tests (`pytest --pyargs`).
 # Takes a minute or two (most of it installing the dependencies). PYTHON picks the interpreter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,8 +35,9 @@ pip=("$work/venv/bin/python" -m pip --quiet)
 "${pip[@]}" wheel --no-deps -w "$work/dist" "$work/src"
 wheel=$(ls "$work/dist"/ocppgen-*.whl)
 
-step "install $(basename "$wheel") in a clean venv"
-"${pip[@]}" install "$wheel"
+step "install $(basename "$wheel")[apps,codegen] in a clean venv"
+"${pip[@]}" install "$wheel[apps,codegen]"
+"$work/venv/bin/python" -c 'import pytest' 2>/dev/null && fail "pytest came with the extras"
 export PATH="$work/venv/bin:$PATH"
 cd "$work/run"
 [ "$(command -v ocppgen)" = "$work/venv/bin/ocppgen" ] || fail "ocppgen is not the venv's"
@@ -56,7 +60,8 @@ tail -n 3 "$work/demo.log"
 
 step "ocppgen csms + ocppgen station"
 printf 'cs1-secret\n' >cs1.secret
-printf 'CS1:cs1-secret\n' >stations
+printf 'cs2-secret\n' >cs2.secret
+printf 'CS1:cs1-secret\nCS2:cs2-secret\n' >stations
 export OCPPGEN_OPERATOR_PASSWORD=operator-secret
 ocppgen csms --port 0 --api-port 0 --database csms.sqlite3 --stations-file stations \
     >csms.log 2>&1 &
@@ -84,8 +89,21 @@ sys.exit(not (station["connected"] and station["boots"] and station["boots"][-1]
 }
 wait_for 30 booted || fail "CS1 did not boot: $(cat csms.log station.log)"
 echo "CS1 connected and booted Accepted ($api_url/api/stations/CS1)"
+
+step "ocppgen conformance csms (as CS2: valid and mutated Authorize requests)"
+ocppgen conformance csms --url "$ocpp_url" --id CS2 --password-file cs2.secret \
+    --only B01/boot --only messages/Authorize --seed 1 --max-examples 3 --quiet \
+    --junit conformance.xml >conformance.log 2>&1 || fail "conformance: $(tail -n 30 conformance.log)"
+grep -q 'messages/Authorize/mutations' conformance.xml || fail "no mutation checks ran"
+tail -n 2 conformance.log
 for pid in "${pids[@]}"; do kill -INT "$pid"; done
 for pid in "${pids[@]}"; do wait "$pid" || fail "a process exited with $?: $(cat csms.log station.log)"; done
 pids=()
 ! grep -q Traceback csms.log station.log || fail "a traceback: $(cat csms.log station.log)"
+
+step "the installed property tests, with the testing extra"
+"${pip[@]}" install "$wheel[testing]"
+python -m pytest -q -p no:cacheprovider --pyargs ocppgen.generated.v16.proptests \
+    -k "round_trip or dispatch" >pytest.log 2>&1 || fail "property tests: $(tail -n 30 pytest.log)"
+tail -n 1 pytest.log
 step "ok"

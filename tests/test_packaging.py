@@ -1,8 +1,11 @@
 """The wheel holds every file of the package folders (issue 13, item 2): an installed CSMS once
-failed with "no such table: stations" because its SQL migrations were not packaged.
+failed with "no such table: stations" because its SQL migrations were not packaged. The only
+modules in it that import pytest are the property tests (issue 14, item 3: the `testing` extra
+runs them; nothing the models, the runtime or the apps import needs pytest).
 
-scripts/check-wheel.sh goes further (installs the wheel in a clean venv and runs the commands);
-this test is the quick part: build the wheel, compare its file list with the tree's."""
+scripts/check-wheel.sh and tests/test_install_wheel.py go further (install the wheel in a clean
+venv and run it); this test is the quick part: build the wheel, compare its file list with the
+tree's."""
 
 from __future__ import annotations
 
@@ -11,10 +14,19 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from ocppgen.codegen.pipeline import ROOT
 
 # The folders ocppgen/ links to: each is a subpackage of the wheel.
 PACKAGE_FOLDERS = ("codegen", "conformance", "generated", "reference", "runtime", "spec")
+# The property tests: the wheel's only modules that import pytest (the `testing` extra).
+PROPERTY_TESTS = (
+    "ocppgen/generated/v16/proptests.py",
+    "ocppgen/generated/v201/proptests.py",
+    "ocppgen/generated/v21/proptests.py",
+    "ocppgen/runtime/testing/properties.py",
+)
 
 
 def _tree_files() -> set[str]:
@@ -28,7 +40,8 @@ def _tree_files() -> set[str]:
     return {f"ocppgen/{path}" for path in listed if (ROOT / path).is_file()}
 
 
-def _build_wheel(out: Path) -> Path:
+def build_wheel(out: Path) -> Path:
+    """The wheel of the working tree (tracked and not ignored files), built into `out`."""
     source = out / "src"
     source.mkdir()
     files = subprocess.run(
@@ -37,7 +50,7 @@ def _build_wheel(out: Path) -> Path:
         capture_output=True,
         check=True,
     ).stdout
-    # Built from a copy: setuptools writes build/ and *.egg-info beside its input.
+    # Built from a copy: a build may write build/ or *.egg-info beside its input.
     archive = subprocess.run(
         ["tar", "--null", "-T", "-", "-c"], cwd=ROOT, input=files, capture_output=True, check=True
     ).stdout
@@ -51,11 +64,27 @@ def _build_wheel(out: Path) -> Path:
     return wheel
 
 
-def test_the_wheel_holds_every_file_of_the_package_folders(tmp_path: Path) -> None:
-    wheel = _build_wheel(tmp_path)
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The wheel's files: name -> content."""
+    wheel = build_wheel(tmp_path_factory.mktemp("wheel"))
     with zipfile.ZipFile(wheel) as archive:
-        packaged = set(archive.namelist())
-    missing = sorted(_tree_files() - packaged)
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_the_wheel_holds_every_file_of_the_package_folders(packaged: dict[str, bytes]) -> None:
+    missing = sorted(_tree_files() - set(packaged))
     assert missing == []
     assert "ocppgen/reference/csms/migrations/0001_initial.sql" in packaged
     assert "ocppgen/reference/station/device_model.csv" in packaged
+    assert "ocppgen/generated/v201/proptables.py" in packaged  # the conformance tester's tables
+    assert "ocppgen/generated/v201/proptests.json" in packaged
+
+
+def test_only_the_property_tests_import_pytest(packaged: dict[str, bytes]) -> None:
+    importing = sorted(
+        name
+        for name, text in packaged.items()
+        if name.endswith(".py") and (b"import pytest" in text or b"from pytest" in text)
+    )
+    assert importing == sorted(PROPERTY_TESTS)
