@@ -173,7 +173,7 @@ class Station:
             availability=self.availability,
             authorization=self.authorization,
         )
-        self._runner: Any = None
+        self._runner: asyncio.Task[None] | None = None  # the outbox's delivery loop
         self._started = False
 
     def _notify(self) -> None:
@@ -194,9 +194,8 @@ class Station:
         self.authorization.load()
         self.events.load()
         self.transactions.resume()
-        self._runner = site.spawn(
-            site.outbox.run(self.provisioning.wait_online, self._policy(), self._on_answer)
-        )
+        delivery = site.outbox.run(self.provisioning.wait_online, self._policy(), self._on_answer)
+        self._runner = asyncio.get_running_loop().create_task(delivery)
         self.sampling.start()
         self.provisioning.connect()
 
