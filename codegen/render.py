@@ -7,9 +7,12 @@ are made here.
 from __future__ import annotations
 
 import jinja2
-from black import format_str
-from black.mode import Mode, TargetVersion
-from black.parsing import InvalidInput
+from black import Mode, format_str
+
+# black's top level exports only these explicitly (`Mode as Mode`); TargetVersion is imported
+# there but not re-exported (mypy --strict rejects `black.TargetVersion`), so it comes from the
+# public module that defines it.
+from black.mode import TargetVersion
 
 from ocppgen.codegen.ir import (
     AnyType,
@@ -77,13 +80,19 @@ def annotation(field: Field) -> str:
     it differs from the attribute name (pydantic uses the attribute name on the wire otherwise)."""
     alias = [] if field.wire_name == field.name else [f"alias={pyrepr(field.wire_name)}"]
     args = [*alias, *_constraints(field.type)]
+    metadata = [f"Field({', '.join(args)})"] if args else []
     base = _base(field.type)
-    optional = not field.required and not isinstance(field.type, AnyType)  # AnyJson takes None
-    if optional:
+    if _optional(field):  # NoJsonNull last: it builds T's schema with the Field's constraints
         base = f"{base} | None"
-    if args:
-        base = f"Annotated[{base}, Field({', '.join(args)})]"
+        metadata.append("NoJsonNull")
+    if metadata:
+        base = f"Annotated[{base}, {', '.join(metadata)}]"
     return base if field.required else f"{base} = None"
+
+
+def _optional(field: Field) -> bool:
+    """Absent or T, never JSON null. AnyJson takes null as one of its values (no None added)."""
+    return not field.required and not isinstance(field.type, AnyType)
 
 
 def _names_used(node: TypeNode) -> set[str]:
@@ -107,7 +116,7 @@ def _model_module(
     for model in models:
         used.add("OpenOcppModel" if model.open else "OcppModel")
         for field in model.fields:
-            used |= _names_used(field.type)
+            used |= _names_used(field.type) | ({"NoJsonNull"} if _optional(field) else set())
     runtime_names = {
         "AnyJson",
         "OcppModel",
@@ -118,16 +127,17 @@ def _model_module(
         "Number",
         "Boolean",
         "DateTime",
+        "NoJsonNull",
     }
     enum_names = {e.name for e in spec.enums}
     key = spec.version.key
     annotations = {m.name: {f.name: annotation(f) for f in m.fields} for m in models}
-    annotated = any(
-        "Annotated[" in a for per_model in annotations.values() for a in per_model.values()
-    )
+    texts = [a for per_model in annotations.values() for a in per_model.values()]
     imports = []
-    if annotated:  # every Annotated carries a pydantic Field
-        imports += ["from typing import Annotated", "", "from pydantic import Field", ""]
+    if any("Annotated[" in a for a in texts):
+        imports += ["from typing import Annotated", ""]
+    if any("Field(" in a for a in texts):
+        imports += ["from pydantic import Field", ""]
     imports.append(f"from ocppgen.runtime.model import {', '.join(sorted(used & runtime_names))}")
     enums_used = sorted(used & enum_names)
     if enums_used:
@@ -232,5 +242,6 @@ def render_root(versions: tuple[Version, ...] = VERSIONS) -> dict[str, str]:
 def format_source(text: str, path: str) -> str:
     try:
         return format_str(text, mode=_BLACK)
-    except InvalidInput as exc:  # a generator bug, not a user error: show the source
+    # black raises its InvalidInput, a ValueError (not explicitly exported by its top level)
+    except ValueError as exc:  # a generator bug, not a user error: show the source
         raise RuntimeError(f"generated {path} is not valid Python: {exc}\n{text}") from exc

@@ -13,7 +13,8 @@ import math
 import operator
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from types import UnionType
+from typing import Annotated, Any, Self, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -38,6 +39,7 @@ __all__ = [
     "DateTime",
     "Draft4Integer",
     "Integer",
+    "NoJsonNull",
     "Number",
     "OcppEnum",
     "OcppModel",
@@ -177,25 +179,35 @@ class OcppEnum(StrEnum):
 setattr(OcppEnum, "value", property(operator.attrgetter("_value_")))  # noqa: B010
 
 
-def _reject_json_null(schema: Any) -> None:
-    """Make every optional field reject JSON null while Python's None still means "absent".
+class _NoJsonNull:
+    """Field metadata for an optional field `T | None`: JSON null is rejected (no OCPP schema
+    allows null, so it gets T's own error, e.g. string_type), Python's None means "absent".
 
-    Pydantic turns `x: T | None = None` into default(nullable(T)); the JSON branch of each such
-    field becomes plain T (so null gets T's own type error, e.g. string_type), the Python branch
-    stays nullable. Fields of any other shape (an untyped `JsonValue`) are left alone.
+    Pydantic alone would make the field nullable in JSON too. This builds T's schema (with the
+    field's other constraints, which come before it in the `Annotated`) through the public
+    handler and uses it as the JSON branch, `nullable(T)` as the Python branch.
     """
-    while isinstance(schema, dict) and schema.get("type", "").startswith("function-"):
-        schema = schema["schema"]
-    if not isinstance(schema, dict) or schema.get("type") != "model":
-        return
-    fields = schema["schema"].get("fields", {})
-    for field in fields.values():
-        default = field["schema"]
-        if default.get("type") == "default" and default["schema"].get("type") == "nullable":
-            nullable = default["schema"]
-            default["schema"] = core_schema.json_or_python_schema(
-                json_schema=nullable["schema"], python_schema=nullable
-            )
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        present = [arg for arg in get_args(source) if arg is not type(None)]
+        if get_origin(source) not in _UNIONS or len(present) != 1:
+            raise TypeError(f"NoJsonNull belongs on an optional `T | None`, not {source!r}")
+        schema = handler(present[0])
+        return core_schema.json_or_python_schema(
+            json_schema=schema, python_schema=core_schema.nullable_schema(schema)
+        )
+
+    def __repr__(self) -> str:
+        return "NoJsonNull"
+
+
+_UNIONS = (Union, UnionType)
+
+NoJsonNull = _NoJsonNull()
+"""Put last in the `Annotated` of every optional field: `Annotated[T | None, ..., NoJsonNull]
+= None` is absent or T in JSON (never null), T or None in Python. Generated code does so."""
 
 
 class OcppModel(BaseModel):
@@ -205,7 +217,8 @@ class OcppModel(BaseModel):
       when constructing in Python, only the wire name from JSON;
     - unknown properties are rejected (the schemas say `additionalProperties: false`);
     - an optional field may be absent but never JSON `null` (no OCPP schema allows null);
-      in Python, None means "absent";
+      in Python, None means "absent": the generator marks each such field with `NoJsonNull`
+      (a hand-written subclass does the same, or its optional fields also take null);
     - `to_json_dict()` and `to_json()` give the wire form: wire names, absent fields omitted.
     """
 
@@ -219,14 +232,6 @@ class OcppModel(BaseModel):
         validate_assignment=True,  # an instance stays valid, so it can go out unchecked
         allow_inf_nan=False,  # NaN and Infinity are not JSON, not even inside `data`
     )
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        schema = handler(source)
-        _reject_json_null(schema)
-        return schema
 
     def to_json_dict(self) -> dict[str, Any]:
         """The payload as JSON-compatible data: wire names, absent fields omitted."""

@@ -6,7 +6,15 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocppgen.runtime.model import Boolean, DateTime, Draft4Integer, Number, OcppModel, String
+from ocppgen.runtime.model import (
+    Boolean,
+    DateTime,
+    Draft4Integer,
+    NoJsonNull,
+    Number,
+    OcppModel,
+    String,
+)
 from ocppgen.generated.v16.enums import (
     ChargingProfileKind,
     ChargingProfilePurpose,
@@ -68,15 +76,15 @@ class ChargingSchedulePeriod(OcppModel):
 
     limit: Annotated[Number, Field(multiple_of=0.1)]
 
-    number_phases: Annotated[Draft4Integer | None, Field(alias="numberPhases")] = None
+    number_phases: Annotated[Draft4Integer | None, Field(alias="numberPhases"), NoJsonNull] = None
 
 
 class ChargingSchedule(OcppModel):
     """(No description in the schema.)"""
 
-    duration: Draft4Integer | None = None
+    duration: Annotated[Draft4Integer | None, NoJsonNull] = None
 
-    start_schedule: Annotated[DateTime | None, Field(alias="startSchedule")] = None
+    start_schedule: Annotated[DateTime | None, Field(alias="startSchedule"), NoJsonNull] = None
 
     charging_rate_unit: Annotated[ChargingScheduleChargingRateUnit, Field(alias="chargingRateUnit")]
 
@@ -84,9 +92,9 @@ class ChargingSchedule(OcppModel):
         list[ChargingSchedulePeriod], Field(alias="chargingSchedulePeriod")
     ]
 
-    min_charging_rate: Annotated[Number | None, Field(alias="minChargingRate", multiple_of=0.1)] = (
-        None
-    )
+    min_charging_rate: Annotated[
+        Number | None, Field(alias="minChargingRate", multiple_of=0.1), NoJsonNull
+    ] = None
 
 
 class ChargingProfile(OcppModel):
@@ -94,7 +102,7 @@ class ChargingProfile(OcppModel):
 
     charging_profile_id: Annotated[Draft4Integer, Field(alias="chargingProfileId")]
 
-    transaction_id: Annotated[Draft4Integer | None, Field(alias="transactionId")] = None
+    transaction_id: Annotated[Draft4Integer | None, Field(alias="transactionId"), NoJsonNull] = None
 
     stack_level: Annotated[Draft4Integer, Field(alias="stackLevel")]
 
@@ -105,12 +113,12 @@ class ChargingProfile(OcppModel):
     charging_profile_kind: Annotated[ChargingProfileKind, Field(alias="chargingProfileKind")]
 
     recurrency_kind: Annotated[
-        ChargingProfileRecurrencyKind | None, Field(alias="recurrencyKind")
+        ChargingProfileRecurrencyKind | None, Field(alias="recurrencyKind"), NoJsonNull
     ] = None
 
-    valid_from: Annotated[DateTime | None, Field(alias="validFrom")] = None
+    valid_from: Annotated[DateTime | None, Field(alias="validFrom"), NoJsonNull] = None
 
-    valid_to: Annotated[DateTime | None, Field(alias="validTo")] = None
+    valid_to: Annotated[DateTime | None, Field(alias="validTo"), NoJsonNull] = None
 
     charging_schedule: Annotated[ChargingSchedule, Field(alias="chargingSchedule")]
 
@@ -122,7 +130,7 @@ class ConfigurationKey(OcppModel):
 
     readonly: Boolean
 
-    value: Annotated[String | None, Field(max_length=500)] = None
+    value: Annotated[String | None, Field(max_length=500), NoJsonNull] = None
 
 
 class CsChargingProfiles(OcppModel):
@@ -130,7 +138,7 @@ class CsChargingProfiles(OcppModel):
 
     charging_profile_id: Annotated[Draft4Integer, Field(alias="chargingProfileId")]
 
-    transaction_id: Annotated[Draft4Integer | None, Field(alias="transactionId")] = None
+    transaction_id: Annotated[Draft4Integer | None, Field(alias="transactionId"), NoJsonNull] = None
 
     stack_level: Annotated[Draft4Integer, Field(alias="stackLevel")]
 
@@ -143,12 +151,12 @@ class CsChargingProfiles(OcppModel):
     ]
 
     recurrency_kind: Annotated[
-        CsChargingProfilesRecurrencyKind | None, Field(alias="recurrencyKind")
+        CsChargingProfilesRecurrencyKind | None, Field(alias="recurrencyKind"), NoJsonNull
     ] = None
 
-    valid_from: Annotated[DateTime | None, Field(alias="validFrom")] = None
+    valid_from: Annotated[DateTime | None, Field(alias="validFrom"), NoJsonNull] = None
 
-    valid_to: Annotated[DateTime | None, Field(alias="validTo")] = None
+    valid_to: Annotated[DateTime | None, Field(alias="validTo"), NoJsonNull] = None
 
     charging_schedule: Annotated[ChargingSchedule, Field(alias="chargingSchedule")]
 
@@ -160,7 +168,7 @@ class FirmwareType(OcppModel):
 
     retrieve_date_time: Annotated[DateTime, Field(alias="retrieveDateTime")]
 
-    install_date_time: Annotated[DateTime | None, Field(alias="installDateTime")] = None
+    install_date_time: Annotated[DateTime | None, Field(alias="installDateTime"), NoJsonNull] = None
 
     signing_certificate: Annotated[String, Field(alias="signingCertificate", max_length=5500)]
 
@@ -170,9 +178,11 @@ class FirmwareType(OcppModel):
 class IdTagInfo(OcppModel):
     """(No description in the schema.)"""
 
-    expiry_date: Annotated[DateTime | None, Field(alias="expiryDate")] = None
+    expiry_date: Annotated[DateTime | None, Field(alias="expiryDate"), NoJsonNull] = None
 
-    parent_id_tag: Annotated[String | None, Field(alias="parentIdTag", max_length=20)] = None
+    parent_id_tag: Annotated[
+        String | None, Field(alias="parentIdTag", max_length=20), NoJsonNull
+    ] = None
 
     status: IdTagInfoStatus
 
@@ -182,7 +192,7 @@ class LocalAuthorizationList(OcppModel):
 
     id_tag: Annotated[String, Field(alias="idTag", max_length=20)]
 
-    id_tag_info: Annotated[IdTagInfo | None, Field(alias="idTagInfo")] = None
+    id_tag_info: Annotated[IdTagInfo | None, Field(alias="idTagInfo"), NoJsonNull] = None
 
 
 class LogParametersType(OcppModel):
@@ -190,9 +200,9 @@ class LogParametersType(OcppModel):
 
     remote_location: Annotated[String, Field(alias="remoteLocation", max_length=512)]
 
-    oldest_timestamp: Annotated[DateTime | None, Field(alias="oldestTimestamp")] = None
+    oldest_timestamp: Annotated[DateTime | None, Field(alias="oldestTimestamp"), NoJsonNull] = None
 
-    latest_timestamp: Annotated[DateTime | None, Field(alias="latestTimestamp")] = None
+    latest_timestamp: Annotated[DateTime | None, Field(alias="latestTimestamp"), NoJsonNull] = None
 
 
 class SampledValue(OcppModel):
@@ -200,17 +210,17 @@ class SampledValue(OcppModel):
 
     value: String
 
-    context: SampledValueContext | None = None
+    context: Annotated[SampledValueContext | None, NoJsonNull] = None
 
-    format: SampledValueFormat | None = None
+    format: Annotated[SampledValueFormat | None, NoJsonNull] = None
 
-    measurand: SampledValueMeasurand | None = None
+    measurand: Annotated[SampledValueMeasurand | None, NoJsonNull] = None
 
-    phase: SampledValuePhase | None = None
+    phase: Annotated[SampledValuePhase | None, NoJsonNull] = None
 
-    location: SampledValueLocation | None = None
+    location: Annotated[SampledValueLocation | None, NoJsonNull] = None
 
-    unit: SampledValueUnit | None = None
+    unit: Annotated[SampledValueUnit | None, NoJsonNull] = None
 
 
 class MeterValue(OcppModel):
@@ -226,17 +236,17 @@ class StopTransactionSampledValue(OcppModel):
 
     value: String
 
-    context: StopTransactionSampledValueContext | None = None
+    context: Annotated[StopTransactionSampledValueContext | None, NoJsonNull] = None
 
-    format: StopTransactionSampledValueFormat | None = None
+    format: Annotated[StopTransactionSampledValueFormat | None, NoJsonNull] = None
 
-    measurand: StopTransactionSampledValueMeasurand | None = None
+    measurand: Annotated[StopTransactionSampledValueMeasurand | None, NoJsonNull] = None
 
-    phase: StopTransactionSampledValuePhase | None = None
+    phase: Annotated[StopTransactionSampledValuePhase | None, NoJsonNull] = None
 
-    location: StopTransactionSampledValueLocation | None = None
+    location: Annotated[StopTransactionSampledValueLocation | None, NoJsonNull] = None
 
-    unit: StopTransactionSampledValueUnit | None = None
+    unit: Annotated[StopTransactionSampledValueUnit | None, NoJsonNull] = None
 
 
 class TransactionData(OcppModel):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocppgen.runtime.model import DateTime, Draft4Integer, Integer, OcppModel, String
+from ocppgen.runtime.model import DateTime, Draft4Integer, Integer, NoJsonNull, OcppModel, String
 from ocppgen.generated.v16.enums import (
     BootNotificationStatus,
     CancelReservationStatus,
@@ -174,23 +174,25 @@ class BootNotificationRequest(OcppModel):
     charge_point_model: Annotated[String, Field(alias="chargePointModel", max_length=20)]
 
     charge_point_serial_number: Annotated[
-        String | None, Field(alias="chargePointSerialNumber", max_length=25)
+        String | None, Field(alias="chargePointSerialNumber", max_length=25), NoJsonNull
     ] = None
 
     charge_box_serial_number: Annotated[
-        String | None, Field(alias="chargeBoxSerialNumber", max_length=25)
+        String | None, Field(alias="chargeBoxSerialNumber", max_length=25), NoJsonNull
     ] = None
 
-    firmware_version: Annotated[String | None, Field(alias="firmwareVersion", max_length=50)] = None
+    firmware_version: Annotated[
+        String | None, Field(alias="firmwareVersion", max_length=50), NoJsonNull
+    ] = None
 
-    iccid: Annotated[String | None, Field(max_length=20)] = None
+    iccid: Annotated[String | None, Field(max_length=20), NoJsonNull] = None
 
-    imsi: Annotated[String | None, Field(max_length=20)] = None
+    imsi: Annotated[String | None, Field(max_length=20), NoJsonNull] = None
 
-    meter_type: Annotated[String | None, Field(alias="meterType", max_length=25)] = None
+    meter_type: Annotated[String | None, Field(alias="meterType", max_length=25), NoJsonNull] = None
 
     meter_serial_number: Annotated[
-        String | None, Field(alias="meterSerialNumber", max_length=25)
+        String | None, Field(alias="meterSerialNumber", max_length=25), NoJsonNull
     ] = None
 
 
@@ -305,15 +307,17 @@ class ClearChargingProfileRequest(OcppModel):
     Functional block: SmartCharging.
     """
 
-    id: Draft4Integer | None = None
+    id: Annotated[Draft4Integer | None, NoJsonNull] = None
 
-    connector_id: Annotated[Draft4Integer | None, Field(alias="connectorId")] = None
+    connector_id: Annotated[Draft4Integer | None, Field(alias="connectorId"), NoJsonNull] = None
 
     charging_profile_purpose: Annotated[
-        ClearChargingProfileChargingProfilePurpose | None, Field(alias="chargingProfilePurpose")
+        ClearChargingProfileChargingProfilePurpose | None,
+        Field(alias="chargingProfilePurpose"),
+        NoJsonNull,
     ] = None
 
-    stack_level: Annotated[Draft4Integer | None, Field(alias="stackLevel")] = None
+    stack_level: Annotated[Draft4Integer | None, Field(alias="stackLevel"), NoJsonNull] = None
 
 
 class ClearChargingProfileResponse(OcppModel):
@@ -333,9 +337,9 @@ class DataTransferRequest(OcppModel):
 
     vendor_id: Annotated[String, Field(alias="vendorId", max_length=255)]
 
-    message_id: Annotated[String | None, Field(alias="messageId", max_length=50)] = None
+    message_id: Annotated[String | None, Field(alias="messageId", max_length=50), NoJsonNull] = None
 
-    data: String | None = None
+    data: Annotated[String | None, NoJsonNull] = None
 
 
 class DataTransferResponse(OcppModel):
@@ -346,7 +350,7 @@ class DataTransferResponse(OcppModel):
 
     status: DataTransferStatus
 
-    data: String | None = None
+    data: Annotated[String | None, NoJsonNull] = None
 
 
 class DeleteCertificateRequest(OcppModel):
@@ -391,7 +395,7 @@ class ExtendedTriggerMessageRequest(OcppModel):
 
     requested_message: Annotated[MessageTriggerEnumType, Field(alias="requestedMessage")]
 
-    connector_id: Annotated[Integer | None, Field(alias="connectorId")] = None
+    connector_id: Annotated[Integer | None, Field(alias="connectorId"), NoJsonNull] = None
 
 
 class ExtendedTriggerMessageResponse(OcppModel):
@@ -430,7 +434,7 @@ class GetCompositeScheduleRequest(OcppModel):
     duration: Draft4Integer
 
     charging_rate_unit: Annotated[
-        GetCompositeScheduleChargingRateUnit | None, Field(alias="chargingRateUnit")
+        GetCompositeScheduleChargingRateUnit | None, Field(alias="chargingRateUnit"), NoJsonNull
     ] = None
 
 
@@ -442,11 +446,13 @@ class GetCompositeScheduleResponse(OcppModel):
 
     status: GetCompositeScheduleStatus
 
-    connector_id: Annotated[Draft4Integer | None, Field(alias="connectorId")] = None
+    connector_id: Annotated[Draft4Integer | None, Field(alias="connectorId"), NoJsonNull] = None
 
-    schedule_start: Annotated[DateTime | None, Field(alias="scheduleStart")] = None
+    schedule_start: Annotated[DateTime | None, Field(alias="scheduleStart"), NoJsonNull] = None
 
-    charging_schedule: Annotated[ChargingSchedule | None, Field(alias="chargingSchedule")] = None
+    charging_schedule: Annotated[
+        ChargingSchedule | None, Field(alias="chargingSchedule"), NoJsonNull
+    ] = None
 
 
 class GetConfigurationRequest(OcppModel):
@@ -455,7 +461,7 @@ class GetConfigurationRequest(OcppModel):
     Functional block: Core.
     """
 
-    key: list[Annotated[String, Field(max_length=50)]] | None = None
+    key: Annotated[list[Annotated[String, Field(max_length=50)]] | None, NoJsonNull] = None
 
 
 class GetConfigurationResponse(OcppModel):
@@ -464,12 +470,12 @@ class GetConfigurationResponse(OcppModel):
     Functional block: Core.
     """
 
-    configuration_key: Annotated[list[ConfigurationKey] | None, Field(alias="configurationKey")] = (
-        None
-    )
+    configuration_key: Annotated[
+        list[ConfigurationKey] | None, Field(alias="configurationKey"), NoJsonNull
+    ] = None
 
     unknown_key: Annotated[
-        list[Annotated[String, Field(max_length=50)]] | None, Field(alias="unknownKey")
+        list[Annotated[String, Field(max_length=50)]] | None, Field(alias="unknownKey"), NoJsonNull
     ] = None
 
 
@@ -481,13 +487,13 @@ class GetDiagnosticsRequest(OcppModel):
 
     location: String
 
-    retries: Draft4Integer | None = None
+    retries: Annotated[Draft4Integer | None, NoJsonNull] = None
 
-    retry_interval: Annotated[Draft4Integer | None, Field(alias="retryInterval")] = None
+    retry_interval: Annotated[Draft4Integer | None, Field(alias="retryInterval"), NoJsonNull] = None
 
-    start_time: Annotated[DateTime | None, Field(alias="startTime")] = None
+    start_time: Annotated[DateTime | None, Field(alias="startTime"), NoJsonNull] = None
 
-    stop_time: Annotated[DateTime | None, Field(alias="stopTime")] = None
+    stop_time: Annotated[DateTime | None, Field(alias="stopTime"), NoJsonNull] = None
 
 
 class GetDiagnosticsResponse(OcppModel):
@@ -496,7 +502,7 @@ class GetDiagnosticsResponse(OcppModel):
     Functional block: FirmwareManagement.
     """
 
-    file_name: Annotated[String | None, Field(alias="fileName", max_length=255)] = None
+    file_name: Annotated[String | None, Field(alias="fileName", max_length=255), NoJsonNull] = None
 
 
 class GetInstalledCertificateIdsRequest(OcppModel):
@@ -515,7 +521,9 @@ class GetInstalledCertificateIdsResponse(OcppModel):
     """
 
     certificate_hash_data: Annotated[
-        list[CertificateHashDataType] | None, Field(alias="certificateHashData", min_length=1)
+        list[CertificateHashDataType] | None,
+        Field(alias="certificateHashData", min_length=1),
+        NoJsonNull,
     ] = None
 
     status: GetInstalledCertificateStatusEnumType
@@ -549,9 +557,9 @@ class GetLogRequest(OcppModel):
 
     request_id: Annotated[Integer, Field(alias="requestId")]
 
-    retries: Integer | None = None
+    retries: Annotated[Integer | None, NoJsonNull] = None
 
-    retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
+    retry_interval: Annotated[Integer | None, Field(alias="retryInterval"), NoJsonNull] = None
 
 
 class GetLogResponse(OcppModel):
@@ -562,7 +570,7 @@ class GetLogResponse(OcppModel):
 
     status: LogStatusEnumType
 
-    filename: Annotated[String | None, Field(max_length=255)] = None
+    filename: Annotated[String | None, Field(max_length=255), NoJsonNull] = None
 
 
 class HeartbeatRequest(OcppModel):
@@ -609,7 +617,7 @@ class LogStatusNotificationRequest(OcppModel):
 
     status: UploadLogStatusEnumType
 
-    request_id: Annotated[Integer | None, Field(alias="requestId")] = None
+    request_id: Annotated[Integer | None, Field(alias="requestId"), NoJsonNull] = None
 
 
 class LogStatusNotificationResponse(OcppModel):
@@ -627,7 +635,7 @@ class MeterValuesRequest(OcppModel):
 
     connector_id: Annotated[Draft4Integer, Field(alias="connectorId")]
 
-    transaction_id: Annotated[Draft4Integer | None, Field(alias="transactionId")] = None
+    transaction_id: Annotated[Draft4Integer | None, Field(alias="transactionId"), NoJsonNull] = None
 
     meter_value: Annotated[list[MeterValue], Field(alias="meterValue", min_length=1)]
 
@@ -645,11 +653,13 @@ class RemoteStartTransactionRequest(OcppModel):
     Functional block: Core.
     """
 
-    connector_id: Annotated[Draft4Integer | None, Field(alias="connectorId")] = None
+    connector_id: Annotated[Draft4Integer | None, Field(alias="connectorId"), NoJsonNull] = None
 
     id_tag: Annotated[String, Field(alias="idTag", max_length=20)]
 
-    charging_profile: Annotated[ChargingProfile | None, Field(alias="chargingProfile")] = None
+    charging_profile: Annotated[
+        ChargingProfile | None, Field(alias="chargingProfile"), NoJsonNull
+    ] = None
 
 
 class RemoteStartTransactionResponse(OcppModel):
@@ -691,7 +701,9 @@ class ReserveNowRequest(OcppModel):
 
     id_tag: Annotated[String, Field(alias="idTag", max_length=20)]
 
-    parent_id_tag: Annotated[String | None, Field(alias="parentIdTag", max_length=20)] = None
+    parent_id_tag: Annotated[
+        String | None, Field(alias="parentIdTag", max_length=20), NoJsonNull
+    ] = None
 
     reservation_id: Annotated[Draft4Integer, Field(alias="reservationId")]
 
@@ -733,7 +745,7 @@ class SecurityEventNotificationRequest(OcppModel):
 
     timestamp: DateTime
 
-    tech_info: Annotated[String | None, Field(alias="techInfo", max_length=255)] = None
+    tech_info: Annotated[String | None, Field(alias="techInfo", max_length=255), NoJsonNull] = None
 
 
 class SecurityEventNotificationResponse(OcppModel):
@@ -752,7 +764,7 @@ class SendLocalListRequest(OcppModel):
     list_version: Annotated[Draft4Integer, Field(alias="listVersion")]
 
     local_authorization_list: Annotated[
-        list[LocalAuthorizationList] | None, Field(alias="localAuthorizationList")
+        list[LocalAuthorizationList] | None, Field(alias="localAuthorizationList"), NoJsonNull
     ] = None
 
     update_type: Annotated[SendLocalListUpdateType, Field(alias="updateType")]
@@ -813,7 +825,7 @@ class SignedFirmwareStatusNotificationRequest(OcppModel):
 
     status: FirmwareStatusEnumType
 
-    request_id: Annotated[Integer | None, Field(alias="requestId")] = None
+    request_id: Annotated[Integer | None, Field(alias="requestId"), NoJsonNull] = None
 
 
 class SignedFirmwareStatusNotificationResponse(OcppModel):
@@ -829,9 +841,9 @@ class SignedUpdateFirmwareRequest(OcppModel):
     Functional block: Security.
     """
 
-    retries: Integer | None = None
+    retries: Annotated[Integer | None, NoJsonNull] = None
 
-    retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
+    retry_interval: Annotated[Integer | None, Field(alias="retryInterval"), NoJsonNull] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
 
@@ -859,7 +871,7 @@ class StartTransactionRequest(OcppModel):
 
     meter_start: Annotated[Draft4Integer, Field(alias="meterStart")]
 
-    reservation_id: Annotated[Draft4Integer | None, Field(alias="reservationId")] = None
+    reservation_id: Annotated[Draft4Integer | None, Field(alias="reservationId"), NoJsonNull] = None
 
     timestamp: DateTime
 
@@ -885,17 +897,17 @@ class StatusNotificationRequest(OcppModel):
 
     error_code: Annotated[StatusNotificationErrorCode, Field(alias="errorCode")]
 
-    info: Annotated[String | None, Field(max_length=50)] = None
+    info: Annotated[String | None, Field(max_length=50), NoJsonNull] = None
 
     status: StatusNotificationStatus
 
-    timestamp: DateTime | None = None
+    timestamp: Annotated[DateTime | None, NoJsonNull] = None
 
-    vendor_id: Annotated[String | None, Field(alias="vendorId", max_length=255)] = None
+    vendor_id: Annotated[String | None, Field(alias="vendorId", max_length=255), NoJsonNull] = None
 
-    vendor_error_code: Annotated[String | None, Field(alias="vendorErrorCode", max_length=50)] = (
-        None
-    )
+    vendor_error_code: Annotated[
+        String | None, Field(alias="vendorErrorCode", max_length=50), NoJsonNull
+    ] = None
 
 
 class StatusNotificationResponse(OcppModel):
@@ -911,7 +923,7 @@ class StopTransactionRequest(OcppModel):
     Functional block: Core.
     """
 
-    id_tag: Annotated[String | None, Field(alias="idTag", max_length=20)] = None
+    id_tag: Annotated[String | None, Field(alias="idTag", max_length=20), NoJsonNull] = None
 
     meter_stop: Annotated[Draft4Integer, Field(alias="meterStop")]
 
@@ -919,9 +931,11 @@ class StopTransactionRequest(OcppModel):
 
     transaction_id: Annotated[Draft4Integer, Field(alias="transactionId")]
 
-    reason: StopTransactionReason | None = None
+    reason: Annotated[StopTransactionReason | None, NoJsonNull] = None
 
-    transaction_data: Annotated[list[TransactionData] | None, Field(alias="transactionData")] = None
+    transaction_data: Annotated[
+        list[TransactionData] | None, Field(alias="transactionData"), NoJsonNull
+    ] = None
 
 
 class StopTransactionResponse(OcppModel):
@@ -930,7 +944,7 @@ class StopTransactionResponse(OcppModel):
     Functional block: Core.
     """
 
-    id_tag_info: Annotated[IdTagInfo | None, Field(alias="idTagInfo")] = None
+    id_tag_info: Annotated[IdTagInfo | None, Field(alias="idTagInfo"), NoJsonNull] = None
 
 
 class TriggerMessageRequest(OcppModel):
@@ -941,7 +955,7 @@ class TriggerMessageRequest(OcppModel):
 
     requested_message: Annotated[TriggerMessageRequestedMessage, Field(alias="requestedMessage")]
 
-    connector_id: Annotated[Draft4Integer | None, Field(alias="connectorId")] = None
+    connector_id: Annotated[Draft4Integer | None, Field(alias="connectorId"), NoJsonNull] = None
 
 
 class TriggerMessageResponse(OcppModel):
@@ -979,11 +993,11 @@ class UpdateFirmwareRequest(OcppModel):
 
     location: String
 
-    retries: Draft4Integer | None = None
+    retries: Annotated[Draft4Integer | None, NoJsonNull] = None
 
     retrieve_date: Annotated[DateTime, Field(alias="retrieveDate")]
 
-    retry_interval: Annotated[Draft4Integer | None, Field(alias="retryInterval")] = None
+    retry_interval: Annotated[Draft4Integer | None, Field(alias="retryInterval"), NoJsonNull] = None
 
 
 class UpdateFirmwareResponse(OcppModel):

@@ -10,6 +10,7 @@ from ocppgen.runtime.model import (
     Boolean,
     DateTime,
     Integer,
+    NoJsonNull,
     Number,
     OcppModel,
     OpenOcppModel,
@@ -126,7 +127,7 @@ class ACChargingParametersType(OcppModel):
     EV AC charging parameters.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     energy_amount: Annotated[Integer, Field(alias="energyAmount")]
     """AC_ Charging_ Parameters. Energy_ Amount. Energy_ Amount
@@ -167,7 +168,7 @@ class APNType(OcppModel):
     dial in.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     apn: Annotated[String, Field(max_length=512)]
     """APN. APN. URI
@@ -175,34 +176,38 @@ class APNType(OcppModel):
     The Access Point Name as an URL.
     """
 
-    apn_user_name: Annotated[String | None, Field(alias="apnUserName", max_length=20)] = None
+    apn_user_name: Annotated[
+        String | None, Field(alias="apnUserName", max_length=20), NoJsonNull
+    ] = None
     """APN. APN. User_ Name
     urn:x-oca:ocpp:uid:1:568818
     APN username.
     """
 
-    apn_password: Annotated[String | None, Field(alias="apnPassword", max_length=20)] = None
+    apn_password: Annotated[
+        String | None, Field(alias="apnPassword", max_length=20), NoJsonNull
+    ] = None
     """APN. APN. Password
     urn:x-oca:ocpp:uid:1:568819
     APN Password.
     """
 
-    sim_pin: Annotated[Integer | None, Field(alias="simPin")] = None
+    sim_pin: Annotated[Integer | None, Field(alias="simPin"), NoJsonNull] = None
     """APN. SIMPIN. PIN_ Code
     urn:x-oca:ocpp:uid:1:568821
     SIM card pin code.
     """
 
-    preferred_network: Annotated[String | None, Field(alias="preferredNetwork", max_length=6)] = (
-        None
-    )
+    preferred_network: Annotated[
+        String | None, Field(alias="preferredNetwork", max_length=6), NoJsonNull
+    ] = None
     """APN. Preferred_ Network. Mobile_ Network_ ID
     urn:x-oca:ocpp:uid:1:568822
     Preferred network, written as MCC and MNC concatenated. See note.
     """
 
     use_only_preferred_network: Annotated[
-        Boolean | None, Field(alias="useOnlyPreferredNetwork")
+        Boolean | None, Field(alias="useOnlyPreferredNetwork"), NoJsonNull
     ] = None
     """APN. Use_ Only_ Preferred_ Network. Indicator
     urn:x-oca:ocpp:uid:1:568824
@@ -220,7 +225,7 @@ class AdditionalInfoType(OcppModel):
     authorization to support multiple forms of identifiers.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     additional_id_token: Annotated[String, Field(alias="additionalIdToken", max_length=36)]
     """This field specifies the additional IdToken."""
@@ -236,10 +241,10 @@ class IdTokenType(OcppModel):
     authorization to support multiple forms of identifiers.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     additional_info: Annotated[
-        list[AdditionalInfoType] | None, Field(alias="additionalInfo", min_length=1)
+        list[AdditionalInfoType] | None, Field(alias="additionalInfo", min_length=1), NoJsonNull
     ] = None
 
     id_token: Annotated[String, Field(alias="idToken", max_length=36)]
@@ -256,11 +261,11 @@ class MessageContentType(OcppModel):
     Contains message details, for a message to be displayed on a Charging Station.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     format: MessageFormatEnumType
 
-    language: Annotated[String | None, Field(max_length=8)] = None
+    language: Annotated[String | None, Field(max_length=8), NoJsonNull] = None
     """Message_ Content. Language. Language_ Code
     urn:x-enexis:ecdm:uid:1:570849
     Message language identifier. Contains a language code as defined in RFC5646.
@@ -281,60 +286,64 @@ class IdTokenInfoType(OcppModel):
     only used for caching purposes. If ExpiryDate is not given, the status has no end date.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: AuthorizationStatusEnumType
 
-    cache_expiry_date_time: Annotated[DateTime | None, Field(alias="cacheExpiryDateTime")] = None
+    cache_expiry_date_time: Annotated[
+        DateTime | None, Field(alias="cacheExpiryDateTime"), NoJsonNull
+    ] = None
     """ID_ Token. Expiry. Date_ Time
     urn:x-oca:ocpp:uid:1:569373
     Date and Time after which the token must be considered invalid.
     """
 
-    charging_priority: Annotated[Integer | None, Field(alias="chargingPriority")] = None
+    charging_priority: Annotated[Integer | None, Field(alias="chargingPriority"), NoJsonNull] = None
     """Priority from a business point of view. Default priority is 0, The range is from -9 to 9.
     Higher values indicate a higher priority. The chargingPriority in TransactionEventResponse
     overrules this one.
     """
 
-    language1: Annotated[String | None, Field(max_length=8)] = None
+    language1: Annotated[String | None, Field(max_length=8), NoJsonNull] = None
     """ID_ Token. Language1. Language_ Code
     urn:x-oca:ocpp:uid:1:569374
     Preferred user interface language of identifier user. Contains a language code as defined in
     RFC5646.
     """
 
-    evse_id: Annotated[list[Integer] | None, Field(alias="evseId", min_length=1)] = None
+    evse_id: Annotated[list[Integer] | None, Field(alias="evseId", min_length=1), NoJsonNull] = None
     """Only used when the IdToken is only valid for one or more specific EVSEs, not for the
     entire Charging Station.
     """
 
-    group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken")] = None
+    group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken"), NoJsonNull] = None
 
-    language2: Annotated[String | None, Field(max_length=8)] = None
+    language2: Annotated[String | None, Field(max_length=8), NoJsonNull] = None
     """ID_ Token. Language2. Language_ Code
     urn:x-oca:ocpp:uid:1:569375
     Second preferred user interface language of identifier user. Don’t use when language1 is
     omitted, has to be different from language1. Contains a language code as defined in RFC5646.
     """
 
-    personal_message: Annotated[MessageContentType | None, Field(alias="personalMessage")] = None
+    personal_message: Annotated[
+        MessageContentType | None, Field(alias="personalMessage"), NoJsonNull
+    ] = None
 
 
 class AuthorizationData(OcppModel):
     """Contains the identifier to use for authorization."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
-    id_token_info: Annotated[IdTokenInfoType | None, Field(alias="idTokenInfo")] = None
+    id_token_info: Annotated[IdTokenInfoType | None, Field(alias="idTokenInfo"), NoJsonNull] = None
 
 
 class CertificateHashDataType(OcppModel):
     """(No description in the schema.)"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     hash_algorithm: Annotated[HashAlgorithmEnumType, Field(alias="hashAlgorithm")]
 
@@ -351,7 +360,7 @@ class CertificateHashDataType(OcppModel):
 class CertificateHashDataChainType(OcppModel):
     """(No description in the schema.)"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     certificate_hash_data: Annotated[CertificateHashDataType, Field(alias="certificateHashData")]
 
@@ -360,6 +369,7 @@ class CertificateHashDataChainType(OcppModel):
     child_certificate_hash_data: Annotated[
         list[CertificateHashDataType] | None,
         Field(alias="childCertificateHashData", min_length=1, max_length=4),
+        NoJsonNull,
     ] = None
 
 
@@ -368,13 +378,13 @@ class ChargingLimitType(OcppModel):
     urn:x-enexis:ecdm:uid:2:234489
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     charging_limit_source: Annotated[
         ChargingLimitSourceEnumType, Field(alias="chargingLimitSource")
     ]
 
-    is_grid_critical: Annotated[Boolean | None, Field(alias="isGridCritical")] = None
+    is_grid_critical: Annotated[Boolean | None, Field(alias="isGridCritical"), NoJsonNull] = None
     """Charging_ Limit. Is_ Grid_ Critical. Indicator
     urn:x-enexis:ecdm:uid:1:570847
     Indicates whether the charging limit is critical for the grid.
@@ -387,7 +397,7 @@ class DCChargingParametersType(OcppModel):
     EV DC charging parameters
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     ev_max_current: Annotated[Integer, Field(alias="evMaxCurrent")]
     """DC_ Charging_ Parameters. EV_ Max. Current
@@ -401,38 +411,42 @@ class DCChargingParametersType(OcppModel):
     Maximum voltage supported by the electric vehicle
     """
 
-    energy_amount: Annotated[Integer | None, Field(alias="energyAmount")] = None
+    energy_amount: Annotated[Integer | None, Field(alias="energyAmount"), NoJsonNull] = None
     """DC_ Charging_ Parameters. Energy_ Amount. Energy_ Amount
     urn:x-oca:ocpp:uid:1:569217
     Amount of energy requested (in Wh). This inludes energy required for preconditioning.
     """
 
-    ev_max_power: Annotated[Integer | None, Field(alias="evMaxPower")] = None
+    ev_max_power: Annotated[Integer | None, Field(alias="evMaxPower"), NoJsonNull] = None
     """DC_ Charging_ Parameters. EV_ Max. Power
     urn:x-oca:ocpp:uid:1:569218
     Maximum power (in W) supported by the electric vehicle. Required for DC charging.
     """
 
-    state_of_charge: Annotated[Integer | None, Field(alias="stateOfCharge", ge=0, le=100)] = None
+    state_of_charge: Annotated[
+        Integer | None, Field(alias="stateOfCharge", ge=0, le=100), NoJsonNull
+    ] = None
     """DC_ Charging_ Parameters. State_ Of_ Charge. Numeric
     urn:x-oca:ocpp:uid:1:569219
     Energy available in the battery (in percent of the battery capacity)
     """
 
-    ev_energy_capacity: Annotated[Integer | None, Field(alias="evEnergyCapacity")] = None
+    ev_energy_capacity: Annotated[Integer | None, Field(alias="evEnergyCapacity"), NoJsonNull] = (
+        None
+    )
     """DC_ Charging_ Parameters. EV_ Energy_ Capacity. Numeric
     urn:x-oca:ocpp:uid:1:569220
     Capacity of the electric vehicle battery (in Wh)
     """
 
-    full_so_c: Annotated[Integer | None, Field(alias="fullSoC", ge=0, le=100)] = None
+    full_so_c: Annotated[Integer | None, Field(alias="fullSoC", ge=0, le=100), NoJsonNull] = None
     """DC_ Charging_ Parameters. Full_ SOC. Percentage
     urn:x-oca:ocpp:uid:1:569221
     Percentage of SoC at which the EV considers the battery fully charged. (possible values: 0 -
     100)
     """
 
-    bulk_so_c: Annotated[Integer | None, Field(alias="bulkSoC", ge=0, le=100)] = None
+    bulk_so_c: Annotated[Integer | None, Field(alias="bulkSoC", ge=0, le=100), NoJsonNull] = None
     """DC_ Charging_ Parameters. Bulk_ SOC. Percentage
     urn:x-oca:ocpp:uid:1:569222
     Percentage of SoC at which the EV considers a fast charging process to end. (possible values:
@@ -445,21 +459,21 @@ class ChargingNeedsType(OcppModel):
     urn:x-oca:ocpp:uid:2:233249
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     ac_charging_parameters: Annotated[
-        ACChargingParametersType | None, Field(alias="acChargingParameters")
+        ACChargingParametersType | None, Field(alias="acChargingParameters"), NoJsonNull
     ] = None
 
     dc_charging_parameters: Annotated[
-        DCChargingParametersType | None, Field(alias="dcChargingParameters")
+        DCChargingParametersType | None, Field(alias="dcChargingParameters"), NoJsonNull
     ] = None
 
     requested_energy_transfer: Annotated[
         EnergyTransferModeEnumType, Field(alias="requestedEnergyTransfer")
     ]
 
-    departure_time: Annotated[DateTime | None, Field(alias="departureTime")] = None
+    departure_time: Annotated[DateTime | None, Field(alias="departureTime"), NoJsonNull] = None
     """Charging_ Needs. Departure_ Time. Date_ Time
     urn:x-oca:ocpp:uid:1:569223
     Estimated departure time of the EV.
@@ -473,13 +487,13 @@ class ChargingProfileCriterionType(OcppModel):
     can be delivered per time interval.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     charging_profile_purpose: Annotated[
-        ChargingProfilePurposeEnumType | None, Field(alias="chargingProfilePurpose")
+        ChargingProfilePurposeEnumType | None, Field(alias="chargingProfilePurpose"), NoJsonNull
     ] = None
 
-    stack_level: Annotated[Integer | None, Field(alias="stackLevel")] = None
+    stack_level: Annotated[Integer | None, Field(alias="stackLevel"), NoJsonNull] = None
     """Charging_ Profile. Stack_ Level. Counter
     urn:x-oca:ocpp:uid:1:569230
     Value determining level in hierarchy stack of profiles. Higher values have precedence over lower
@@ -487,7 +501,7 @@ class ChargingProfileCriterionType(OcppModel):
     """
 
     charging_profile_id: Annotated[
-        list[Integer] | None, Field(alias="chargingProfileId", min_length=1)
+        list[Integer] | None, Field(alias="chargingProfileId", min_length=1), NoJsonNull
     ] = None
     """List of all the chargingProfileIds requested. Any ChargingProfile that matches one of
     these profiles will be reported. If omitted, the Charging Station SHALL not filter on
@@ -498,6 +512,7 @@ class ChargingProfileCriterionType(OcppModel):
     charging_limit_source: Annotated[
         list[ChargingLimitSourceEnumType] | None,
         Field(alias="chargingLimitSource", min_length=1, max_length=4),
+        NoJsonNull,
     ] = None
     """For which charging limit sources, charging profiles SHALL be reported. If omitted, the
     Charging Station SHALL not filter on chargingLimitSource.
@@ -510,7 +525,7 @@ class ChargingSchedulePeriodType(OcppModel):
     Charging schedule period structure defines a time period in a charging schedule.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     start_period: Annotated[Integer, Field(alias="startPeriod")]
     """Charging_ Schedule_ Period. Start_ Period. Elapsed_ Time
@@ -526,14 +541,14 @@ class ChargingSchedulePeriodType(OcppModel):
     in Amperes (A) or Watts (W). Accepts at most one digit fraction (e.g. 8.1).
     """
 
-    number_phases: Annotated[Integer | None, Field(alias="numberPhases")] = None
+    number_phases: Annotated[Integer | None, Field(alias="numberPhases"), NoJsonNull] = None
     """Charging_ Schedule_ Period. Number_ Phases. Counter
     urn:x-oca:ocpp:uid:1:569242
     The number of phases that can be used for charging. If a number of phases is needed,
     numberPhases=3 will be assumed unless another number is given.
     """
 
-    phase_to_use: Annotated[Integer | None, Field(alias="phaseToUse")] = None
+    phase_to_use: Annotated[Integer | None, Field(alias="phaseToUse"), NoJsonNull] = None
     """Values: 1..3, Used if numberPhases=1 and if the EVSE is capable of switching the phase
     connected to the EV, i.e. ACPhaseSwitchingSupported is defined and true. It’s not allowed unless
     both conditions above are true. If both conditions are true, and phaseToUse is omitted, the
@@ -546,7 +561,7 @@ class RelativeTimeIntervalType(OcppModel):
     urn:x-oca:ocpp:uid:2:233270
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     start: Integer
     """Relative_ Timer_ Interval. Start. Elapsed_ Time
@@ -554,7 +569,7 @@ class RelativeTimeIntervalType(OcppModel):
     Start of the interval, in seconds from NOW.
     """
 
-    duration: Integer | None = None
+    duration: Annotated[Integer | None, NoJsonNull] = None
     """Relative_ Timer_ Interval. Duration. Elapsed_ Time
     urn:x-oca:ocpp:uid:1:569280
     Duration of the interval, in seconds.
@@ -566,7 +581,7 @@ class CostType(OcppModel):
     urn:x-oca:ocpp:uid:2:233258
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     cost_kind: Annotated[CostKindEnumType, Field(alias="costKind")]
 
@@ -576,7 +591,7 @@ class CostType(OcppModel):
     The estimated or actual cost per kWh
     """
 
-    amount_multiplier: Annotated[Integer | None, Field(alias="amountMultiplier")] = None
+    amount_multiplier: Annotated[Integer | None, Field(alias="amountMultiplier"), NoJsonNull] = None
     """Cost. Amount_ Multiplier. Integer
     urn:x-oca:ocpp:uid:1:569245
     Values: -3..3, The amountMultiplier defines the exponent to base 10 (dec). The final value is
@@ -589,7 +604,7 @@ class ConsumptionCostType(OcppModel):
     urn:x-oca:ocpp:uid:2:233259
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     start_value: Annotated[Number, Field(alias="startValue")]
     """Consumption_ Cost. Start_ Value. Numeric
@@ -606,11 +621,11 @@ class SalesTariffEntryType(OcppModel):
     urn:x-oca:ocpp:uid:2:233271
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     relative_time_interval: Annotated[RelativeTimeIntervalType, Field(alias="relativeTimeInterval")]
 
-    e_price_level: Annotated[Integer | None, Field(alias="ePriceLevel", ge=0)] = None
+    e_price_level: Annotated[Integer | None, Field(alias="ePriceLevel", ge=0), NoJsonNull] = None
     """Sales_ Tariff_ Entry. E_ Price_ Level. Unsigned_ Integer
     urn:x-oca:ocpp:uid:1:569281
     Defines the price level of this SalesTariffEntry (referring to NumEPriceLevels). Small values
@@ -619,7 +634,9 @@ class SalesTariffEntryType(OcppModel):
     """
 
     consumption_cost: Annotated[
-        list[ConsumptionCostType] | None, Field(alias="consumptionCost", min_length=1, max_length=3)
+        list[ConsumptionCostType] | None,
+        Field(alias="consumptionCost", min_length=1, max_length=3),
+        NoJsonNull,
     ] = None
 
 
@@ -629,7 +646,7 @@ class SalesTariffType(OcppModel):
     NOTE: This dataType is based on dataTypes from ISO 15118-2.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     id: Integer
     """Identified_ Object. MRID. Numeric_ Identifier
@@ -639,14 +656,14 @@ class SalesTariffType(OcppModel):
     """
 
     sales_tariff_description: Annotated[
-        String | None, Field(alias="salesTariffDescription", max_length=32)
+        String | None, Field(alias="salesTariffDescription", max_length=32), NoJsonNull
     ] = None
     """Sales_ Tariff. Sales. Tariff_ Description
     urn:x-oca:ocpp:uid:1:569283
     A human readable title/short description of the sales tariff e.g. for HMI display purposes.
     """
 
-    num_e_price_levels: Annotated[Integer | None, Field(alias="numEPriceLevels")] = None
+    num_e_price_levels: Annotated[Integer | None, Field(alias="numEPriceLevels"), NoJsonNull] = None
     """Sales_ Tariff. Num_ E_ Price_ Levels. Counter
     urn:x-oca:ocpp:uid:1:569284
     Defines the overall number of distinct price levels used across all provided SalesTariff
@@ -665,19 +682,19 @@ class ChargingScheduleType(OcppModel):
     GetCompositeSchedule.conf and ChargingProfile.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     id: Integer
     """Identifies the ChargingSchedule."""
 
-    start_schedule: Annotated[DateTime | None, Field(alias="startSchedule")] = None
+    start_schedule: Annotated[DateTime | None, Field(alias="startSchedule"), NoJsonNull] = None
     """Charging_ Schedule. Start_ Schedule. Date_ Time
     urn:x-oca:ocpp:uid:1:569237
     Starting point of an absolute schedule. If absent the schedule will be relative to start of
     charging.
     """
 
-    duration: Integer | None = None
+    duration: Annotated[Integer | None, NoJsonNull] = None
     """Charging_ Schedule. Duration. Elapsed_ Time
     urn:x-oca:ocpp:uid:1:569236
     Duration of the charging schedule in seconds. If the duration is left empty, the last period
@@ -692,7 +709,7 @@ class ChargingScheduleType(OcppModel):
         Field(alias="chargingSchedulePeriod", min_length=1, max_length=1024),
     ]
 
-    min_charging_rate: Annotated[Number | None, Field(alias="minChargingRate")] = None
+    min_charging_rate: Annotated[Number | None, Field(alias="minChargingRate"), NoJsonNull] = None
     """Charging_ Schedule. Min_ Charging_ Rate. Numeric
     urn:x-oca:ocpp:uid:1:569239
     Minimum charging rate supported by the EV. The unit of measure is defined by the
@@ -701,7 +718,7 @@ class ChargingScheduleType(OcppModel):
     charging rates. Accepts at most one digit fraction (e.g. 8.1)
     """
 
-    sales_tariff: Annotated[SalesTariffType | None, Field(alias="salesTariff")] = None
+    sales_tariff: Annotated[SalesTariffType | None, Field(alias="salesTariff"), NoJsonNull] = None
 
 
 class ChargingProfileType(OcppModel):
@@ -711,7 +728,7 @@ class ChargingProfileType(OcppModel):
     can be delivered per time interval.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     id: Integer
     """Identified_ Object. MRID. Numeric_ Identifier
@@ -734,16 +751,18 @@ class ChargingProfileType(OcppModel):
         ChargingProfileKindEnumType, Field(alias="chargingProfileKind")
     ]
 
-    recurrency_kind: Annotated[RecurrencyKindEnumType | None, Field(alias="recurrencyKind")] = None
+    recurrency_kind: Annotated[
+        RecurrencyKindEnumType | None, Field(alias="recurrencyKind"), NoJsonNull
+    ] = None
 
-    valid_from: Annotated[DateTime | None, Field(alias="validFrom")] = None
+    valid_from: Annotated[DateTime | None, Field(alias="validFrom"), NoJsonNull] = None
     """Charging_ Profile. Valid_ From. Date_ Time
     urn:x-oca:ocpp:uid:1:569234
     Point in time at which the profile starts to be valid. If absent, the profile is valid as soon
     as it is received by the Charging Station.
     """
 
-    valid_to: Annotated[DateTime | None, Field(alias="validTo")] = None
+    valid_to: Annotated[DateTime | None, Field(alias="validTo"), NoJsonNull] = None
     """Charging_ Profile. Valid_ To. Date_ Time
     urn:x-oca:ocpp:uid:1:569235
     Point in time at which the profile stops to be valid. If absent, the profile is valid until it
@@ -754,7 +773,9 @@ class ChargingProfileType(OcppModel):
         list[ChargingScheduleType], Field(alias="chargingSchedule", min_length=1, max_length=3)
     ]
 
-    transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
+    transaction_id: Annotated[
+        String | None, Field(alias="transactionId", max_length=36), NoJsonNull
+    ] = None
     """SHALL only be included if ChargingProfilePurpose is set to TxProfile. The transactionId is
     used to match the profile to a specific transaction.
     """
@@ -767,15 +788,15 @@ class ModemType(OcppModel):
     devices.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    iccid: Annotated[String | None, Field(max_length=20)] = None
+    iccid: Annotated[String | None, Field(max_length=20), NoJsonNull] = None
     """Wireless_ Communication_ Module. ICCID. CI20_ Text
     urn:x-oca:ocpp:uid:1:569327
     This contains the ICCID of the modem’s SIM card.
     """
 
-    imsi: Annotated[String | None, Field(max_length=20)] = None
+    imsi: Annotated[String | None, Field(max_length=20), NoJsonNull] = None
     """Wireless_ Communication_ Module. IMSI. CI20_ Text
     urn:x-oca:ocpp:uid:1:569328
     This contains the IMSI of the modem’s SIM card.
@@ -788,9 +809,11 @@ class ChargingStationType(OcppModel):
     The physical system where an Electrical Vehicle (EV) can be charged.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    serial_number: Annotated[String | None, Field(alias="serialNumber", max_length=25)] = None
+    serial_number: Annotated[
+        String | None, Field(alias="serialNumber", max_length=25), NoJsonNull
+    ] = None
     """Device. Serial_ Number. Serial_ Number
     urn:x-oca:ocpp:uid:1:569324
     Vendor-specific device identifier.
@@ -802,12 +825,14 @@ class ChargingStationType(OcppModel):
     Defines the model of the device.
     """
 
-    modem: ModemType | None = None
+    modem: Annotated[ModemType | None, NoJsonNull] = None
 
     vendor_name: Annotated[String, Field(alias="vendorName", max_length=50)]
     """Identifies the vendor (not necessarily in a unique manner)."""
 
-    firmware_version: Annotated[String | None, Field(alias="firmwareVersion", max_length=50)] = None
+    firmware_version: Annotated[
+        String | None, Field(alias="firmwareVersion", max_length=50), NoJsonNull
+    ] = None
     """This contains the firmware version of the Charging Station."""
 
 
@@ -818,9 +843,9 @@ class ClearChargingProfileType(OcppModel):
     can be delivered per time interval.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId")] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId"), NoJsonNull] = None
     """Identified_ Object. MRID. Numeric_ Identifier
     urn:x-enexis:ecdm:uid:1:569198
     Specifies the id of the EVSE for which to clear charging profiles. An evseId of zero (0)
@@ -829,10 +854,10 @@ class ClearChargingProfileType(OcppModel):
     """
 
     charging_profile_purpose: Annotated[
-        ChargingProfilePurposeEnumType | None, Field(alias="chargingProfilePurpose")
+        ChargingProfilePurposeEnumType | None, Field(alias="chargingProfilePurpose"), NoJsonNull
     ] = None
 
-    stack_level: Annotated[Integer | None, Field(alias="stackLevel")] = None
+    stack_level: Annotated[Integer | None, Field(alias="stackLevel"), NoJsonNull] = None
     """Charging_ Profile. Stack_ Level. Counter
     urn:x-oca:ocpp:uid:1:569230
     Specifies the stackLevel for which charging profiles will be cleared, if they meet the other
@@ -843,28 +868,30 @@ class ClearChargingProfileType(OcppModel):
 class StatusInfoType(OcppModel):
     """Element providing more information about the status."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     reason_code: Annotated[String, Field(alias="reasonCode", max_length=20)]
     """A predefined code for the reason why the status is returned in this response. The string
     is case-insensitive.
     """
 
-    additional_info: Annotated[String | None, Field(alias="additionalInfo", max_length=512)] = None
+    additional_info: Annotated[
+        String | None, Field(alias="additionalInfo", max_length=512), NoJsonNull
+    ] = None
     """Additional text to provide detailed information."""
 
 
 class ClearMonitoringResultType(OcppModel):
     """(No description in the schema.)"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: ClearMonitoringStatusEnumType
 
     id: Integer
     """Id of the monitor of which a clear was requested."""
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class EVSEType(OcppModel):
@@ -873,7 +900,7 @@ class EVSEType(OcppModel):
     Electric Vehicle Supply Equipment
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     id: Integer
     """Identified_ Object. MRID. Numeric_ Identifier
@@ -881,23 +908,23 @@ class EVSEType(OcppModel):
     EVSE Identifier. This contains a number (> 0) designating an EVSE of the Charging Station.
     """
 
-    connector_id: Annotated[Integer | None, Field(alias="connectorId")] = None
+    connector_id: Annotated[Integer | None, Field(alias="connectorId"), NoJsonNull] = None
     """An id to designate a specific connector (on an EVSE) by connector index number."""
 
 
 class ComponentType(OcppModel):
     """A physical or logical component"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    evse: EVSEType | None = None
+    evse: Annotated[EVSEType | None, NoJsonNull] = None
 
     name: Annotated[String, Field(max_length=50)]
     """Name of the component. Name should be taken from the list of standardized component names
     whenever possible. Case Insensitive. strongly advised to use Camel Case.
     """
 
-    instance: Annotated[String | None, Field(max_length=50)] = None
+    instance: Annotated[String | None, Field(max_length=50), NoJsonNull] = None
     """Name of instance in case the component exists as multiple instances. Case Insensitive.
     strongly advised to use Camel Case.
     """
@@ -906,14 +933,14 @@ class ComponentType(OcppModel):
 class VariableType(OcppModel):
     """Reference key to a component-variable."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     name: Annotated[String, Field(max_length=50)]
     """Name of the variable. Name should be taken from the list of standardized variable names
     whenever possible. Case Insensitive. strongly advised to use Camel Case.
     """
 
-    instance: Annotated[String | None, Field(max_length=50)] = None
+    instance: Annotated[String | None, Field(max_length=50), NoJsonNull] = None
     """Name of instance in case the variable exists as multiple instances. Case Insensitive.
     strongly advised to use Camel Case.
     """
@@ -922,11 +949,11 @@ class VariableType(OcppModel):
 class ComponentVariableType(OcppModel):
     """Class to report components, variables and variable attributes and characteristics."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     component: ComponentType
 
-    variable: VariableType | None = None
+    variable: Annotated[VariableType | None, NoJsonNull] = None
 
 
 class CompositeScheduleType(OcppModel):
@@ -934,7 +961,7 @@ class CompositeScheduleType(OcppModel):
     urn:x-oca:ocpp:uid:2:233362
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     charging_schedule_period: Annotated[
         list[ChargingSchedulePeriodType], Field(alias="chargingSchedulePeriod", min_length=1)
@@ -963,7 +990,7 @@ class CompositeScheduleType(OcppModel):
 class EventDataType(OcppModel):
     """Class to report an event notification for a component-variable."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     event_id: Annotated[Integer, Field(alias="eventId")]
     """Identifies the event. This field can be referred to as a cause by other events."""
@@ -973,7 +1000,7 @@ class EventDataType(OcppModel):
 
     trigger: EventTriggerEnumType
 
-    cause: Integer | None = None
+    cause: Annotated[Integer | None, NoJsonNull] = None
     """Refers to the Id of an event that is considered to be the cause for this event."""
 
     actual_value: Annotated[String, Field(alias="actualValue", max_length=2500)]
@@ -984,25 +1011,29 @@ class EventDataType(OcppModel):
     size of these values will always remain equal.
     """
 
-    tech_code: Annotated[String | None, Field(alias="techCode", max_length=50)] = None
+    tech_code: Annotated[String | None, Field(alias="techCode", max_length=50), NoJsonNull] = None
     """Technical (error) code as reported by component."""
 
-    tech_info: Annotated[String | None, Field(alias="techInfo", max_length=500)] = None
+    tech_info: Annotated[String | None, Field(alias="techInfo", max_length=500), NoJsonNull] = None
     """Technical detail information as reported by component."""
 
-    cleared: Boolean | None = None
+    cleared: Annotated[Boolean | None, NoJsonNull] = None
     """Cleared is set to true to report the clearing of a monitored situation, i.e. a 'return to
     normal'.
     """
 
-    transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
+    transaction_id: Annotated[
+        String | None, Field(alias="transactionId", max_length=36), NoJsonNull
+    ] = None
     """If an event notification is linked to a specific transaction, this field can be used to
     specify its transactionId.
     """
 
     component: ComponentType
 
-    variable_monitoring_id: Annotated[Integer | None, Field(alias="variableMonitoringId")] = None
+    variable_monitoring_id: Annotated[
+        Integer | None, Field(alias="variableMonitoringId"), NoJsonNull
+    ] = None
     """Identifies the VariableMonitoring which triggered the event."""
 
     event_notification_type: Annotated[
@@ -1018,7 +1049,7 @@ class FirmwareType(OcppModel):
     Represents a copy of the firmware that can be loaded/updated on the Charging Station.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     location: Annotated[String, Field(max_length=512)]
     """Firmware. Location. URI
@@ -1032,20 +1063,20 @@ class FirmwareType(OcppModel):
     Date and time at which the firmware shall be retrieved.
     """
 
-    install_date_time: Annotated[DateTime | None, Field(alias="installDateTime")] = None
+    install_date_time: Annotated[DateTime | None, Field(alias="installDateTime"), NoJsonNull] = None
     """Firmware. Install. Date_ Time
     urn:x-enexis:ecdm:uid:1:569462
     Date and time at which the firmware shall be installed.
     """
 
     signing_certificate: Annotated[
-        String | None, Field(alias="signingCertificate", max_length=5500)
+        String | None, Field(alias="signingCertificate", max_length=5500), NoJsonNull
     ] = None
     """Certificate with which the firmware was signed.
     PEM encoded X.509 certificate.
     """
 
-    signature: Annotated[String | None, Field(max_length=800)] = None
+    signature: Annotated[String | None, Field(max_length=800), NoJsonNull] = None
     """Firmware. Signature. Signature
     urn:x-enexis:ecdm:uid:1:569464
     Base64 encoded firmware signature.
@@ -1055,9 +1086,11 @@ class FirmwareType(OcppModel):
 class GetVariableDataType(OcppModel):
     """Class to hold parameters for GetVariables request."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    attribute_type: Annotated[AttributeEnumType | None, Field(alias="attributeType")] = None
+    attribute_type: Annotated[
+        AttributeEnumType | None, Field(alias="attributeType"), NoJsonNull
+    ] = None
 
     component: ComponentType
 
@@ -1067,17 +1100,21 @@ class GetVariableDataType(OcppModel):
 class GetVariableResultType(OcppModel):
     """Class to hold results of GetVariables request."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    attribute_status_info: Annotated[StatusInfoType | None, Field(alias="attributeStatusInfo")] = (
-        None
-    )
+    attribute_status_info: Annotated[
+        StatusInfoType | None, Field(alias="attributeStatusInfo"), NoJsonNull
+    ] = None
 
     attribute_status: Annotated[GetVariableStatusEnumType, Field(alias="attributeStatus")]
 
-    attribute_type: Annotated[AttributeEnumType | None, Field(alias="attributeType")] = None
+    attribute_type: Annotated[
+        AttributeEnumType | None, Field(alias="attributeType"), NoJsonNull
+    ] = None
 
-    attribute_value: Annotated[String | None, Field(alias="attributeValue", max_length=2500)] = None
+    attribute_value: Annotated[
+        String | None, Field(alias="attributeValue", max_length=2500), NoJsonNull
+    ] = None
     """Value of requested attribute type of component-variable. This field can only be empty when
     the given status is NOT accepted.
 
@@ -1097,7 +1134,7 @@ class LogParametersType(OcppModel):
     Generic class for the configuration of logging entries.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     remote_location: Annotated[String, Field(alias="remoteLocation", max_length=512)]
     """Log. Remote_ Location. URI
@@ -1105,13 +1142,13 @@ class LogParametersType(OcppModel):
     The URL of the location at the remote system where the log should be stored.
     """
 
-    oldest_timestamp: Annotated[DateTime | None, Field(alias="oldestTimestamp")] = None
+    oldest_timestamp: Annotated[DateTime | None, Field(alias="oldestTimestamp"), NoJsonNull] = None
     """Log. Oldest_ Timestamp. Date_ Time
     urn:x-enexis:ecdm:uid:1:569477
     This contains the date and time of the oldest logging information to include in the diagnostics.
     """
 
-    latest_timestamp: Annotated[DateTime | None, Field(alias="latestTimestamp")] = None
+    latest_timestamp: Annotated[DateTime | None, Field(alias="latestTimestamp"), NoJsonNull] = None
     """Log. Latest_ Timestamp. Date_ Time
     urn:x-enexis:ecdm:uid:1:569482
     This contains the date and time of the latest logging information to include in the diagnostics.
@@ -1124,9 +1161,9 @@ class MessageInfoType(OcppModel):
     Contains message details, for a message to be displayed on a Charging Station.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    display: ComponentType | None = None
+    display: Annotated[ComponentType | None, NoJsonNull] = None
 
     id: Integer
     """Identified_ Object. MRID. Numeric_ Identifier
@@ -1137,22 +1174,24 @@ class MessageInfoType(OcppModel):
 
     priority: MessagePriorityEnumType
 
-    state: MessageStateEnumType | None = None
+    state: Annotated[MessageStateEnumType | None, NoJsonNull] = None
 
-    start_date_time: Annotated[DateTime | None, Field(alias="startDateTime")] = None
+    start_date_time: Annotated[DateTime | None, Field(alias="startDateTime"), NoJsonNull] = None
     """Message_ Info. Start. Date_ Time
     urn:x-enexis:ecdm:uid:1:569256
     From what date-time should this message be shown. If omitted: directly.
     """
 
-    end_date_time: Annotated[DateTime | None, Field(alias="endDateTime")] = None
+    end_date_time: Annotated[DateTime | None, Field(alias="endDateTime"), NoJsonNull] = None
     """Message_ Info. End. Date_ Time
     urn:x-enexis:ecdm:uid:1:569257
     Until what date-time should this message be shown, after this date/time this message SHALL be
     removed.
     """
 
-    transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
+    transaction_id: Annotated[
+        String | None, Field(alias="transactionId", max_length=36), NoJsonNull
+    ] = None
     """During which transaction shall this message be shown.
     Message SHALL be removed by the Charging Station after transaction has
     ended.
@@ -1164,7 +1203,7 @@ class MessageInfoType(OcppModel):
 class SignedMeterValueType(OcppModel):
     """Represent a signed version of the meter value."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     signed_meter_data: Annotated[String, Field(alias="signedMeterData", max_length=2500)]
     """Base64 encoded, contains the signed data which might contain more then just the meter
@@ -1184,9 +1223,9 @@ class SignedMeterValueType(OcppModel):
 class UnitOfMeasureType(OcppModel):
     """Represents a UnitOfMeasure with a multiplier"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    unit: Annotated[String | None, Field(max_length=20)] = None
+    unit: Annotated[String | None, Field(max_length=20), NoJsonNull] = None
     """Unit of the value. Default = "Wh" if the (default) measurand is an "Energy" type.
     This field SHALL use a value from the list Standardized Units of Measurements in Part 2
     Appendices.
@@ -1195,7 +1234,7 @@ class UnitOfMeasureType(OcppModel):
     Schema default: "Wh" (applies when absent; never sent).
     """
 
-    multiplier: Integer | None = None
+    multiplier: Annotated[Integer | None, NoJsonNull] = None
     """Multiplier, this value represents the exponent to base 10. I.e. multiplier 3 means 10 raised
     to the 3rd power. Default is 0.
 
@@ -1213,7 +1252,7 @@ class SampledValueType(OcppModel):
     energy in Wh (Watt-hour) units.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     value: Number
     """Sampled_ Value. Value. Measure
@@ -1221,19 +1260,21 @@ class SampledValueType(OcppModel):
     Indicates the measured value.
     """
 
-    context: ReadingContextEnumType | None = None
+    context: Annotated[ReadingContextEnumType | None, NoJsonNull] = None
 
-    measurand: MeasurandEnumType | None = None
+    measurand: Annotated[MeasurandEnumType | None, NoJsonNull] = None
 
-    phase: PhaseEnumType | None = None
+    phase: Annotated[PhaseEnumType | None, NoJsonNull] = None
 
-    location: LocationEnumType | None = None
+    location: Annotated[LocationEnumType | None, NoJsonNull] = None
 
-    signed_meter_value: Annotated[SignedMeterValueType | None, Field(alias="signedMeterValue")] = (
-        None
-    )
+    signed_meter_value: Annotated[
+        SignedMeterValueType | None, Field(alias="signedMeterValue"), NoJsonNull
+    ] = None
 
-    unit_of_measure: Annotated[UnitOfMeasureType | None, Field(alias="unitOfMeasure")] = None
+    unit_of_measure: Annotated[
+        UnitOfMeasureType | None, Field(alias="unitOfMeasure"), NoJsonNull
+    ] = None
 
 
 class MeterValueType(OcppModel):
@@ -1243,7 +1284,7 @@ class MeterValueType(OcppModel):
     values in a MeterValue are sampled at the same point in time.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     sampled_value: Annotated[list[SampledValueType], Field(alias="sampledValue", min_length=1)]
 
@@ -1257,7 +1298,7 @@ class MeterValueType(OcppModel):
 class VariableMonitoringType(OcppModel):
     """A monitoring setting for a variable."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     id: Integer
     """Identifies the monitor."""
@@ -1309,7 +1350,7 @@ class VariableMonitoringType(OcppModel):
 class MonitoringDataType(OcppModel):
     """Class to hold parameters of SetVariableMonitoring request."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     component: ComponentType
 
@@ -1326,7 +1367,7 @@ class VPNType(OcppModel):
     VPN Configuration settings
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     server: Annotated[String, Field(max_length=512)]
     """VPN. Server. URI
@@ -1340,7 +1381,7 @@ class VPNType(OcppModel):
     VPN User
     """
 
-    group: Annotated[String | None, Field(max_length=20)] = None
+    group: Annotated[String | None, Field(max_length=20), NoJsonNull] = None
     """VPN. Group. Group_ Name
     urn:x-oca:ocpp:uid:1:569274
     VPN group.
@@ -1368,9 +1409,9 @@ class NetworkConnectionProfileType(OcppModel):
     link.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    apn: APNType | None = None
+    apn: Annotated[APNType | None, NoJsonNull] = None
 
     ocpp_version: Annotated[OCPPVersionEnumType, Field(alias="ocppVersion")]
 
@@ -1396,13 +1437,13 @@ class NetworkConnectionProfileType(OcppModel):
 
     ocpp_interface: Annotated[OCPPInterfaceEnumType, Field(alias="ocppInterface")]
 
-    vpn: VPNType | None = None
+    vpn: Annotated[VPNType | None, NoJsonNull] = None
 
 
 class OCSPRequestDataType(OcppModel):
     """(No description in the schema.)"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     hash_algorithm: Annotated[HashAlgorithmEnumType, Field(alias="hashAlgorithm")]
 
@@ -1422,11 +1463,11 @@ class OCSPRequestDataType(OcppModel):
 class VariableAttributeType(OcppModel):
     """Attribute data of a variable."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    type: AttributeEnumType | None = None
+    type: Annotated[AttributeEnumType | None, NoJsonNull] = None
 
-    value: Annotated[String | None, Field(max_length=2500)] = None
+    value: Annotated[String | None, Field(max_length=2500), NoJsonNull] = None
     """Value of the attribute. May only be omitted when mutability is set to 'WriteOnly'.
 
     The Configuration Variable ReportingValueSize can be used to limit
@@ -1434,16 +1475,16 @@ class VariableAttributeType(OcppModel):
     size of these values will always remain equal.
     """
 
-    mutability: MutabilityEnumType | None = None
+    mutability: Annotated[MutabilityEnumType | None, NoJsonNull] = None
 
-    persistent: Boolean | None = None
+    persistent: Annotated[Boolean | None, NoJsonNull] = None
     """If true, value will be persistent across system reboots or power down. Default when omitted
     is false.
 
     Schema default: false (applies when absent; never sent).
     """
 
-    constant: Boolean | None = None
+    constant: Annotated[Boolean | None, NoJsonNull] = None
     """If true, value that will never be changed by the Charging Station at runtime. Default when
     omitted is false.
 
@@ -1454,23 +1495,25 @@ class VariableAttributeType(OcppModel):
 class VariableCharacteristicsType(OcppModel):
     """Fixed read-only parameters of a variable."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    unit: Annotated[String | None, Field(max_length=16)] = None
+    unit: Annotated[String | None, Field(max_length=16), NoJsonNull] = None
     """Unit of the variable. When the transmitted value has a unit, this field SHALL be included."""
 
     data_type: Annotated[DataEnumType, Field(alias="dataType")]
 
-    min_limit: Annotated[Number | None, Field(alias="minLimit")] = None
+    min_limit: Annotated[Number | None, Field(alias="minLimit"), NoJsonNull] = None
     """Minimum possible value of this variable."""
 
-    max_limit: Annotated[Number | None, Field(alias="maxLimit")] = None
+    max_limit: Annotated[Number | None, Field(alias="maxLimit"), NoJsonNull] = None
     """Maximum possible value of this variable. When the datatype of this Variable is String,
     OptionList, SequenceList or MemberList, this field defines the maximum length of the (CSV)
     string.
     """
 
-    values_list: Annotated[String | None, Field(alias="valuesList", max_length=1000)] = None
+    values_list: Annotated[
+        String | None, Field(alias="valuesList", max_length=1000), NoJsonNull
+    ] = None
     """Allowed values when variable is Option/Member/SequenceList.
 
     - OptionList: The (Actual) Variable value must be a single value from the reported (CSV)
@@ -1496,7 +1539,7 @@ class VariableCharacteristicsType(OcppModel):
 class ReportDataType(OcppModel):
     """Class to report components, variables and variable attributes and characteristics."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     component: ComponentType
 
@@ -1507,21 +1550,21 @@ class ReportDataType(OcppModel):
     ]
 
     variable_characteristics: Annotated[
-        VariableCharacteristicsType | None, Field(alias="variableCharacteristics")
+        VariableCharacteristicsType | None, Field(alias="variableCharacteristics"), NoJsonNull
     ] = None
 
 
 class SetMonitoringDataType(OcppModel):
     """Class to hold parameters of SetVariableMonitoring request."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    id: Integer | None = None
+    id: Annotated[Integer | None, NoJsonNull] = None
     """An id SHALL only be given to replace an existing monitor. The Charging Station handles the
     generation of id's for new monitors.
     """
 
-    transaction: Boolean | None = None
+    transaction: Annotated[Boolean | None, NoJsonNull] = None
     """Monitor only active when a transaction is ongoing on a component relevant to this
     transaction. Default = false.
 
@@ -1574,15 +1617,15 @@ class SetMonitoringDataType(OcppModel):
 class SetMonitoringResultType(OcppModel):
     """Class to hold result of SetVariableMonitoring request."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    id: Integer | None = None
+    id: Annotated[Integer | None, NoJsonNull] = None
     """Id given to the VariableMonitor by the Charging Station. The Id is only returned when
     status is accepted. Installed VariableMonitors should have unique id's but the id's of removed
     Installed monitors should have unique id's but the id's of removed monitors MAY be reused.
     """
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
     status: SetMonitoringStatusEnumType
 
@@ -1627,9 +1670,11 @@ class SetMonitoringResultType(OcppModel):
 class SetVariableDataType(OcppModel):
     """(No description in the schema.)"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    attribute_type: Annotated[AttributeEnumType | None, Field(alias="attributeType")] = None
+    attribute_type: Annotated[
+        AttributeEnumType | None, Field(alias="attributeType"), NoJsonNull
+    ] = None
 
     attribute_value: Annotated[String, Field(alias="attributeValue", max_length=1000)]
     """Value to be assigned to attribute of variable.
@@ -1647,15 +1692,17 @@ class SetVariableDataType(OcppModel):
 class SetVariableResultType(OcppModel):
     """(No description in the schema.)"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    attribute_type: Annotated[AttributeEnumType | None, Field(alias="attributeType")] = None
+    attribute_type: Annotated[
+        AttributeEnumType | None, Field(alias="attributeType"), NoJsonNull
+    ] = None
 
     attribute_status: Annotated[SetVariableStatusEnumType, Field(alias="attributeStatus")]
 
-    attribute_status_info: Annotated[StatusInfoType | None, Field(alias="attributeStatusInfo")] = (
-        None
-    )
+    attribute_status_info: Annotated[
+        StatusInfoType | None, Field(alias="attributeStatusInfo"), NoJsonNull
+    ] = None
 
     component: ComponentType
 
@@ -1667,23 +1714,29 @@ class TransactionType(OcppModel):
     urn:x-oca:ocpp:uid:2:233318
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     transaction_id: Annotated[String, Field(alias="transactionId", max_length=36)]
     """This contains the Id of the transaction."""
 
-    charging_state: Annotated[ChargingStateEnumType | None, Field(alias="chargingState")] = None
+    charging_state: Annotated[
+        ChargingStateEnumType | None, Field(alias="chargingState"), NoJsonNull
+    ] = None
 
-    time_spent_charging: Annotated[Integer | None, Field(alias="timeSpentCharging")] = None
+    time_spent_charging: Annotated[Integer | None, Field(alias="timeSpentCharging"), NoJsonNull] = (
+        None
+    )
     """Transaction. Time_ Spent_ Charging. Elapsed_ Time
     urn:x-oca:ocpp:uid:1:569415
     Contains the total time that energy flowed from EVSE to EV during the transaction (in seconds).
     Note that timeSpentCharging is smaller or equal to the duration of the transaction.
     """
 
-    stopped_reason: Annotated[ReasonEnumType | None, Field(alias="stoppedReason")] = None
+    stopped_reason: Annotated[ReasonEnumType | None, Field(alias="stoppedReason"), NoJsonNull] = (
+        None
+    )
 
-    remote_start_id: Annotated[Integer | None, Field(alias="remoteStartId")] = None
+    remote_start_id: Annotated[Integer | None, Field(alias="remoteStartId"), NoJsonNull] = None
     """The ID given to remote start request (RequestStartTransactionRequest. This enables to CSMS
     to match the started transaction to the given start request.
     """

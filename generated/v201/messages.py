@@ -6,7 +6,16 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocppgen.runtime.model import AnyJson, Boolean, DateTime, Integer, Number, OcppModel, String
+from ocppgen.runtime.model import (
+    AnyJson,
+    Boolean,
+    DateTime,
+    Integer,
+    NoJsonNull,
+    Number,
+    OcppModel,
+    String,
+)
 from ocppgen.generated.v201.enums import (
     AuthorizeCertificateStatusEnumType,
     BootReasonEnumType,
@@ -244,16 +253,17 @@ class AuthorizeRequest(OcppModel):
     Use cases: C01, C04, C06, C07, C08, C09, C10, C14, C16, H03, I01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
-    certificate: Annotated[String | None, Field(max_length=5500)] = None
+    certificate: Annotated[String | None, Field(max_length=5500), NoJsonNull] = None
     """The X.509 certificated presented by EV and encoded in PEM format."""
 
     iso15118_certificate_hash_data: Annotated[
         list[OCSPRequestDataType] | None,
         Field(alias="iso15118CertificateHashData", min_length=1, max_length=4),
+        NoJsonNull,
     ] = None
 
 
@@ -264,12 +274,12 @@ class AuthorizeResponse(OcppModel):
     Use cases: C01, C04, C06, C07, C08, C09, C10, C14, C16, H03, I01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     id_token_info: Annotated[IdTokenInfoType, Field(alias="idTokenInfo")]
 
     certificate_status: Annotated[
-        AuthorizeCertificateStatusEnumType | None, Field(alias="certificateStatus")
+        AuthorizeCertificateStatusEnumType | None, Field(alias="certificateStatus"), NoJsonNull
     ] = None
 
 
@@ -280,7 +290,7 @@ class BootNotificationRequest(OcppModel):
     Use cases: B01, B02, B03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     charging_station: Annotated[ChargingStationType, Field(alias="chargingStation")]
 
@@ -294,7 +304,7 @@ class BootNotificationResponse(OcppModel):
     Use cases: B01, B02, B03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     current_time: Annotated[DateTime, Field(alias="currentTime")]
     """This contains the CSMS’s current time."""
@@ -307,7 +317,7 @@ class BootNotificationResponse(OcppModel):
 
     status: RegistrationStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class CancelReservationRequest(OcppModel):
@@ -317,7 +327,7 @@ class CancelReservationRequest(OcppModel):
     Use cases: H02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     reservation_id: Annotated[Integer, Field(alias="reservationId")]
     """Id of the reservation to cancel."""
@@ -330,11 +340,11 @@ class CancelReservationResponse(OcppModel):
     Use cases: H02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: CancelReservationStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class CertificateSignedRequest(OcppModel):
@@ -344,7 +354,7 @@ class CertificateSignedRequest(OcppModel):
     Use cases: A02, A03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     certificate_chain: Annotated[String, Field(alias="certificateChain", max_length=10000)]
     """The signed PEM encoded X.509 certificate. This can also contain the necessary sub CA
@@ -356,7 +366,7 @@ class CertificateSignedRequest(OcppModel):
     """
 
     certificate_type: Annotated[
-        CertificateSigningUseEnumType | None, Field(alias="certificateType")
+        CertificateSigningUseEnumType | None, Field(alias="certificateType"), NoJsonNull
     ] = None
 
 
@@ -367,11 +377,11 @@ class CertificateSignedResponse(OcppModel):
     Use cases: A02, A03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: CertificateSignedStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class ChangeAvailabilityRequest(OcppModel):
@@ -381,9 +391,9 @@ class ChangeAvailabilityRequest(OcppModel):
     Use cases: G03, G04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    evse: EVSEType | None = None
+    evse: Annotated[EVSEType | None, NoJsonNull] = None
 
     operational_status: Annotated[OperationalStatusEnumType, Field(alias="operationalStatus")]
 
@@ -395,11 +405,11 @@ class ChangeAvailabilityResponse(OcppModel):
     Use cases: G03, G04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: ChangeAvailabilityStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class ClearCacheRequest(OcppModel):
@@ -409,7 +419,7 @@ class ClearCacheRequest(OcppModel):
     Use cases: C11.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearCacheResponse(OcppModel):
@@ -419,11 +429,11 @@ class ClearCacheResponse(OcppModel):
     Use cases: C11.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: ClearCacheStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class ClearChargingProfileRequest(OcppModel):
@@ -433,13 +443,15 @@ class ClearChargingProfileRequest(OcppModel):
     Use cases: K10, K14.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    charging_profile_id: Annotated[Integer | None, Field(alias="chargingProfileId")] = None
+    charging_profile_id: Annotated[Integer | None, Field(alias="chargingProfileId"), NoJsonNull] = (
+        None
+    )
     """The Id of the charging profile to clear."""
 
     charging_profile_criteria: Annotated[
-        ClearChargingProfileType | None, Field(alias="chargingProfileCriteria")
+        ClearChargingProfileType | None, Field(alias="chargingProfileCriteria"), NoJsonNull
     ] = None
 
 
@@ -450,11 +462,11 @@ class ClearChargingProfileResponse(OcppModel):
     Use cases: K10, K14.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: ClearChargingProfileStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class ClearDisplayMessageRequest(OcppModel):
@@ -464,7 +476,7 @@ class ClearDisplayMessageRequest(OcppModel):
     Use cases: O05.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     id: Integer
     """Id of the message that SHALL be removed from the Charging Station."""
@@ -477,11 +489,11 @@ class ClearDisplayMessageResponse(OcppModel):
     Use cases: O05.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: ClearMessageStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class ClearVariableMonitoringRequest(OcppModel):
@@ -491,7 +503,7 @@ class ClearVariableMonitoringRequest(OcppModel):
     Use cases: N06.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     id: Annotated[list[Integer], Field(min_length=1)]
     """List of the monitors to be cleared, identified by there Id."""
@@ -504,7 +516,7 @@ class ClearVariableMonitoringResponse(OcppModel):
     Use cases: N06.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     clear_monitoring_result: Annotated[
         list[ClearMonitoringResultType], Field(alias="clearMonitoringResult", min_length=1)
@@ -518,13 +530,13 @@ class ClearedChargingLimitRequest(OcppModel):
     Use cases: K13, K14.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     charging_limit_source: Annotated[
         ChargingLimitSourceEnumType, Field(alias="chargingLimitSource")
     ]
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId")] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId"), NoJsonNull] = None
     """EVSE Identifier."""
 
 
@@ -535,7 +547,7 @@ class ClearedChargingLimitResponse(OcppModel):
     Use cases: K13, K14.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CostUpdatedRequest(OcppModel):
@@ -545,7 +557,7 @@ class CostUpdatedRequest(OcppModel):
     Use cases: I02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     total_cost: Annotated[Number, Field(alias="totalCost")]
     """Current total cost, based on the information known by the CSMS, of the transaction
@@ -563,7 +575,7 @@ class CostUpdatedResponse(OcppModel):
     Use cases: I02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CustomerInformationRequest(OcppModel):
@@ -573,13 +585,13 @@ class CustomerInformationRequest(OcppModel):
     Use cases: N09, N10.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     customer_certificate: Annotated[
-        CertificateHashDataType | None, Field(alias="customerCertificate")
+        CertificateHashDataType | None, Field(alias="customerCertificate"), NoJsonNull
     ] = None
 
-    id_token: Annotated[IdTokenType | None, Field(alias="idToken")] = None
+    id_token: Annotated[IdTokenType | None, Field(alias="idToken"), NoJsonNull] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of the request."""
@@ -595,7 +607,7 @@ class CustomerInformationRequest(OcppModel):
     """
 
     customer_identifier: Annotated[
-        String | None, Field(alias="customerIdentifier", max_length=64)
+        String | None, Field(alias="customerIdentifier", max_length=64), NoJsonNull
     ] = None
     """A (e.g. vendor specific) identifier of the customer this request refers to. This field
     contains a custom identifier other than IdToken and Certificate.
@@ -611,11 +623,11 @@ class CustomerInformationResponse(OcppModel):
     Use cases: N09, N10.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: CustomerInformationStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class DataTransferRequest(OcppModel):
@@ -625,9 +637,9 @@ class DataTransferRequest(OcppModel):
     Use cases: P01, P02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    message_id: Annotated[String | None, Field(alias="messageId", max_length=50)] = None
+    message_id: Annotated[String | None, Field(alias="messageId", max_length=50), NoJsonNull] = None
     """May be used to indicate a specific message or implementation."""
 
     data: AnyJson = None
@@ -646,11 +658,11 @@ class DataTransferResponse(OcppModel):
     Use cases: P01, P02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: DataTransferStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
     data: AnyJson = None
     """Data without specified length or format, in response to request."""
@@ -663,7 +675,7 @@ class DeleteCertificateRequest(OcppModel):
     Use cases: M04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     certificate_hash_data: Annotated[CertificateHashDataType, Field(alias="certificateHashData")]
 
@@ -675,11 +687,11 @@ class DeleteCertificateResponse(OcppModel):
     Use cases: M04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: DeleteCertificateStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class FirmwareStatusNotificationRequest(OcppModel):
@@ -689,11 +701,11 @@ class FirmwareStatusNotificationRequest(OcppModel):
     Use cases: L01, L02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: FirmwareStatusEnumType
 
-    request_id: Annotated[Integer | None, Field(alias="requestId")] = None
+    request_id: Annotated[Integer | None, Field(alias="requestId"), NoJsonNull] = None
     """The request id that was provided in the
     UpdateFirmwareRequest that started this firmware update.
     This field is mandatory, unless the message was triggered by a TriggerMessageRequest AND there
@@ -708,7 +720,7 @@ class FirmwareStatusNotificationResponse(OcppModel):
     Use cases: L01, L02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class Get15118EVCertificateRequest(OcppModel):
@@ -718,7 +730,7 @@ class Get15118EVCertificateRequest(OcppModel):
     Use cases: M01, M02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     iso15118_schema_version: Annotated[String, Field(alias="iso15118SchemaVersion", max_length=50)]
     """Schema version currently used for the 15118 session between EV and Charging Station.
@@ -738,11 +750,11 @@ class Get15118EVCertificateResponse(OcppModel):
     Use cases: M01, M02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: Iso15118EVCertificateStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
     exi_response: Annotated[String, Field(alias="exiResponse", max_length=7500)]
     """Raw CertificateInstallationRes response for the EV, Base64 encoded."""
@@ -755,7 +767,7 @@ class GetBaseReportRequest(OcppModel):
     Use cases: B07.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of the request."""
@@ -770,11 +782,11 @@ class GetBaseReportResponse(OcppModel):
     Use cases: B07.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GenericDeviceModelStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class GetCertificateStatusRequest(OcppModel):
@@ -784,7 +796,7 @@ class GetCertificateStatusRequest(OcppModel):
     Use cases: M06.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     ocsp_request_data: Annotated[OCSPRequestDataType, Field(alias="ocspRequestData")]
 
@@ -796,13 +808,15 @@ class GetCertificateStatusResponse(OcppModel):
     Use cases: M06.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GetCertificateStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    ocsp_result: Annotated[String | None, Field(alias="ocspResult", max_length=5500)] = None
+    ocsp_result: Annotated[
+        String | None, Field(alias="ocspResult", max_length=5500), NoJsonNull
+    ] = None
     """OCSPResponse class as defined in IETF RFC 6960. DER encoded (as defined in IETF RFC 6960),
     and then base64 encoded. MAY only be omitted when status is not Accepted.
     """
@@ -815,14 +829,14 @@ class GetChargingProfilesRequest(OcppModel):
     Use cases: K09.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """Reference identification that is to be used by the Charging Station in the
     ReportChargingProfilesRequest when provided.
     """
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId")] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId"), NoJsonNull] = None
     """For which EVSE installed charging profiles SHALL be reported. If 0, only charging profiles
     installed on the Charging Station itself (the grid connection) SHALL be reported. If omitted,
     all installed charging profiles SHALL be reported.
@@ -838,11 +852,11 @@ class GetChargingProfilesResponse(OcppModel):
     Use cases: K09.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GetChargingProfileStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class GetCompositeScheduleRequest(OcppModel):
@@ -852,13 +866,13 @@ class GetCompositeScheduleRequest(OcppModel):
     Use cases: K08.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     duration: Integer
     """Length of the requested schedule in seconds."""
 
     charging_rate_unit: Annotated[
-        ChargingRateUnitEnumType | None, Field(alias="chargingRateUnit")
+        ChargingRateUnitEnumType | None, Field(alias="chargingRateUnit"), NoJsonNull
     ] = None
 
     evse_id: Annotated[Integer, Field(alias="evseId")]
@@ -874,13 +888,13 @@ class GetCompositeScheduleResponse(OcppModel):
     Use cases: K08.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    schedule: CompositeScheduleType | None = None
+    schedule: Annotated[CompositeScheduleType | None, NoJsonNull] = None
 
 
 class GetDisplayMessagesRequest(OcppModel):
@@ -890,9 +904,9 @@ class GetDisplayMessagesRequest(OcppModel):
     Use cases: O03, O04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    id: Annotated[list[Integer] | None, Field(min_length=1)] = None
+    id: Annotated[list[Integer] | None, Field(min_length=1), NoJsonNull] = None
     """If provided the Charging Station shall return Display Messages of the given ids. This
     field SHALL NOT contain more ids than set in NumberOfDisplayMessages.maxLimit
     """
@@ -900,9 +914,9 @@ class GetDisplayMessagesRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of this request."""
 
-    priority: MessagePriorityEnumType | None = None
+    priority: Annotated[MessagePriorityEnumType | None, NoJsonNull] = None
 
-    state: MessageStateEnumType | None = None
+    state: Annotated[MessageStateEnumType | None, NoJsonNull] = None
 
 
 class GetDisplayMessagesResponse(OcppModel):
@@ -912,11 +926,11 @@ class GetDisplayMessagesResponse(OcppModel):
     Use cases: O03, O04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GetDisplayMessagesStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class GetInstalledCertificateIdsRequest(OcppModel):
@@ -926,10 +940,12 @@ class GetInstalledCertificateIdsRequest(OcppModel):
     Use cases: M03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     certificate_type: Annotated[
-        list[GetCertificateIdUseEnumType] | None, Field(alias="certificateType", min_length=1)
+        list[GetCertificateIdUseEnumType] | None,
+        Field(alias="certificateType", min_length=1),
+        NoJsonNull,
     ] = None
     """Indicates the type of certificates requested. When omitted, all certificate types are
     requested.
@@ -943,15 +959,16 @@ class GetInstalledCertificateIdsResponse(OcppModel):
     Use cases: M03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GetInstalledCertificateStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
     certificate_hash_data_chain: Annotated[
         list[CertificateHashDataChainType] | None,
         Field(alias="certificateHashDataChain", min_length=1),
+        NoJsonNull,
     ] = None
 
 
@@ -962,7 +979,7 @@ class GetLocalListVersionRequest(OcppModel):
     Use cases: D02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetLocalListVersionResponse(OcppModel):
@@ -972,7 +989,7 @@ class GetLocalListVersionResponse(OcppModel):
     Use cases: D02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     version_number: Annotated[Integer, Field(alias="versionNumber")]
     """This contains the current version number of the local authorization list in the Charging
@@ -987,7 +1004,7 @@ class GetLogRequest(OcppModel):
     Use cases: N01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     log: LogParametersType
 
@@ -996,13 +1013,13 @@ class GetLogRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of this request"""
 
-    retries: Integer | None = None
+    retries: Annotated[Integer | None, NoJsonNull] = None
     """This specifies how many times the Charging Station must try to upload the log before
     giving up. If this field is not present, it is left to Charging Station to decide how many times
     it wants to retry.
     """
 
-    retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
+    retry_interval: Annotated[Integer | None, Field(alias="retryInterval"), NoJsonNull] = None
     """The interval in seconds after which a retry may be attempted. If this field is not
     present, it is left to Charging Station to decide how long to wait between attempts.
     """
@@ -1015,13 +1032,13 @@ class GetLogResponse(OcppModel):
     Use cases: N01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: LogStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    filename: Annotated[String | None, Field(max_length=255)] = None
+    filename: Annotated[String | None, Field(max_length=255), NoJsonNull] = None
     """This contains the name of the log file that will be uploaded. This field is not present
     when no logging information is available.
     """
@@ -1034,10 +1051,12 @@ class GetMonitoringReportRequest(OcppModel):
     Use cases: N02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     component_variable: Annotated[
-        list[ComponentVariableType] | None, Field(alias="componentVariable", min_length=1)
+        list[ComponentVariableType] | None,
+        Field(alias="componentVariable", min_length=1),
+        NoJsonNull,
     ] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
@@ -1046,6 +1065,7 @@ class GetMonitoringReportRequest(OcppModel):
     monitoring_criteria: Annotated[
         list[MonitoringCriterionEnumType] | None,
         Field(alias="monitoringCriteria", min_length=1, max_length=3),
+        NoJsonNull,
     ] = None
     """This field contains criteria for components for which a monitoring report is requested"""
 
@@ -1057,11 +1077,11 @@ class GetMonitoringReportResponse(OcppModel):
     Use cases: N02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GenericDeviceModelStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class GetReportRequest(OcppModel):
@@ -1071,10 +1091,12 @@ class GetReportRequest(OcppModel):
     Use cases: B08.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     component_variable: Annotated[
-        list[ComponentVariableType] | None, Field(alias="componentVariable", min_length=1)
+        list[ComponentVariableType] | None,
+        Field(alias="componentVariable", min_length=1),
+        NoJsonNull,
     ] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
@@ -1083,6 +1105,7 @@ class GetReportRequest(OcppModel):
     component_criteria: Annotated[
         list[ComponentCriterionEnumType] | None,
         Field(alias="componentCriteria", min_length=1, max_length=4),
+        NoJsonNull,
     ] = None
     """This field contains criteria for components for which a report is requested"""
 
@@ -1094,11 +1117,11 @@ class GetReportResponse(OcppModel):
     Use cases: B08.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GenericDeviceModelStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class GetTransactionStatusRequest(OcppModel):
@@ -1108,9 +1131,11 @@ class GetTransactionStatusRequest(OcppModel):
     Use cases: E14.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
+    transaction_id: Annotated[
+        String | None, Field(alias="transactionId", max_length=36), NoJsonNull
+    ] = None
     """The Id of the transaction for which the status is requested."""
 
 
@@ -1121,9 +1146,9 @@ class GetTransactionStatusResponse(OcppModel):
     Use cases: E14.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    ongoing_indicator: Annotated[Boolean | None, Field(alias="ongoingIndicator")] = None
+    ongoing_indicator: Annotated[Boolean | None, Field(alias="ongoingIndicator"), NoJsonNull] = None
     """Whether the transaction is still ongoing."""
 
     messages_in_queue: Annotated[Boolean, Field(alias="messagesInQueue")]
@@ -1137,7 +1162,7 @@ class GetVariablesRequest(OcppModel):
     Use cases: B06.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     get_variable_data: Annotated[
         list[GetVariableDataType], Field(alias="getVariableData", min_length=1)
@@ -1151,7 +1176,7 @@ class GetVariablesResponse(OcppModel):
     Use cases: B06.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     get_variable_result: Annotated[
         list[GetVariableResultType], Field(alias="getVariableResult", min_length=1)
@@ -1165,7 +1190,7 @@ class HeartbeatRequest(OcppModel):
     Use cases: B01, G02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class HeartbeatResponse(OcppModel):
@@ -1175,7 +1200,7 @@ class HeartbeatResponse(OcppModel):
     Use cases: B01, G02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     current_time: Annotated[DateTime, Field(alias="currentTime")]
     """Contains the current time of the CSMS."""
@@ -1188,7 +1213,7 @@ class InstallCertificateRequest(OcppModel):
     Use cases: M05.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     certificate_type: Annotated[InstallCertificateUseEnumType, Field(alias="certificateType")]
 
@@ -1203,11 +1228,11 @@ class InstallCertificateResponse(OcppModel):
     Use cases: M05.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: InstallCertificateStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class LogStatusNotificationRequest(OcppModel):
@@ -1217,11 +1242,11 @@ class LogStatusNotificationRequest(OcppModel):
     Use cases: N01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: UploadLogStatusEnumType
 
-    request_id: Annotated[Integer | None, Field(alias="requestId")] = None
+    request_id: Annotated[Integer | None, Field(alias="requestId"), NoJsonNull] = None
     """The request id that was provided in GetLogRequest that started this log upload. This field is
     mandatory,
     unless the message was triggered by a TriggerMessageRequest AND there is no log upload ongoing.
@@ -1235,7 +1260,7 @@ class LogStatusNotificationResponse(OcppModel):
     Use cases: N01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class MeterValuesRequest(OcppModel):
@@ -1248,7 +1273,7 @@ class MeterValuesRequest(OcppModel):
     urn:x-enexis:ecdm:uid:2:234744
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     evse_id: Annotated[Integer, Field(alias="evseId")]
     """Request_ Body. EVSEID. Numeric_ Identifier
@@ -1267,7 +1292,7 @@ class MeterValuesResponse(OcppModel):
     Use cases: J01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyChargingLimitRequest(OcppModel):
@@ -1277,13 +1302,13 @@ class NotifyChargingLimitRequest(OcppModel):
     Use cases: K11, K12, K14.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     charging_schedule: Annotated[
-        list[ChargingScheduleType] | None, Field(alias="chargingSchedule", min_length=1)
+        list[ChargingScheduleType] | None, Field(alias="chargingSchedule", min_length=1), NoJsonNull
     ] = None
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId")] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId"), NoJsonNull] = None
     """The charging schedule contained in this notification applies to an EVSE. evseId must be >
     0.
     """
@@ -1298,7 +1323,7 @@ class NotifyChargingLimitResponse(OcppModel):
     Use cases: K11, K12, K14.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyCustomerInformationRequest(OcppModel):
@@ -1308,14 +1333,14 @@ class NotifyCustomerInformationRequest(OcppModel):
     Use cases: N09, N10.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     data: Annotated[String, Field(max_length=512)]
     """(Part of) the requested data. No format specified in which the data is returned. Should be
     human readable.
     """
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """“to be continued” indicator. Indicates whether another part of the monitoringData follows in
     an upcoming notifyMonitoringReportRequest message. Default value when omitted is false.
 
@@ -1339,7 +1364,7 @@ class NotifyCustomerInformationResponse(OcppModel):
     Use cases: N09, N10.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyDisplayMessagesRequest(OcppModel):
@@ -1349,16 +1374,16 @@ class NotifyDisplayMessagesRequest(OcppModel):
     Use cases: O03, O04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     message_info: Annotated[
-        list[MessageInfoType] | None, Field(alias="messageInfo", min_length=1)
+        list[MessageInfoType] | None, Field(alias="messageInfo", min_length=1), NoJsonNull
     ] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The id of the GetDisplayMessagesRequest that requested this message."""
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """"to be continued" indicator. Indicates whether another part of the report follows in an
     upcoming NotifyDisplayMessagesRequest message. Default value when omitted is false.
 
@@ -1373,7 +1398,7 @@ class NotifyDisplayMessagesResponse(OcppModel):
     Use cases: O03, O04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyEVChargingNeedsRequest(OcppModel):
@@ -1383,9 +1408,11 @@ class NotifyEVChargingNeedsRequest(OcppModel):
     Use cases: K15, K17.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    max_schedule_tuples: Annotated[Integer | None, Field(alias="maxScheduleTuples")] = None
+    max_schedule_tuples: Annotated[Integer | None, Field(alias="maxScheduleTuples"), NoJsonNull] = (
+        None
+    )
     """Contains the maximum schedule tuples the car supports per schedule."""
 
     charging_needs: Annotated[ChargingNeedsType, Field(alias="chargingNeeds")]
@@ -1401,11 +1428,11 @@ class NotifyEVChargingNeedsResponse(OcppModel):
     Use cases: K15, K17.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: NotifyEVChargingNeedsStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class NotifyEVChargingScheduleRequest(OcppModel):
@@ -1415,7 +1442,7 @@ class NotifyEVChargingScheduleRequest(OcppModel):
     Use cases: K15, K16, K17.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     time_base: Annotated[DateTime, Field(alias="timeBase")]
     """Periods contained in the charging profile are relative to this point in time."""
@@ -1435,11 +1462,11 @@ class NotifyEVChargingScheduleResponse(OcppModel):
     Use cases: K15, K16, K17.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class NotifyEventRequest(OcppModel):
@@ -1449,12 +1476,12 @@ class NotifyEventRequest(OcppModel):
     Use cases: G05, N07, N08.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     generated_at: Annotated[DateTime, Field(alias="generatedAt")]
     """Timestamp of the moment this message was generated at the Charging Station."""
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """“to be continued” indicator. Indicates whether another part of the report follows in an
     upcoming notifyEventRequest message. Default value when omitted is false.
 
@@ -1474,7 +1501,7 @@ class NotifyEventResponse(OcppModel):
     Use cases: G05, N07, N08.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyMonitoringReportRequest(OcppModel):
@@ -1484,14 +1511,14 @@ class NotifyMonitoringReportRequest(OcppModel):
     Use cases: N02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    monitor: Annotated[list[MonitoringDataType] | None, Field(min_length=1)] = None
+    monitor: Annotated[list[MonitoringDataType] | None, Field(min_length=1), NoJsonNull] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The id of the GetMonitoringRequest that requested this report."""
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """“to be continued” indicator. Indicates whether another part of the monitoringData follows in
     an upcoming notifyMonitoringReportRequest message. Default value when omitted is false.
 
@@ -1512,7 +1539,7 @@ class NotifyMonitoringReportResponse(OcppModel):
     Use cases: N02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyReportRequest(OcppModel):
@@ -1522,7 +1549,7 @@ class NotifyReportRequest(OcppModel):
     Use cases: B07, B08.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The id of the GetReportRequest or GetBaseReportRequest that requested this report"""
@@ -1530,11 +1557,11 @@ class NotifyReportRequest(OcppModel):
     generated_at: Annotated[DateTime, Field(alias="generatedAt")]
     """Timestamp of the moment this message was generated at the Charging Station."""
 
-    report_data: Annotated[list[ReportDataType] | None, Field(alias="reportData", min_length=1)] = (
-        None
-    )
+    report_data: Annotated[
+        list[ReportDataType] | None, Field(alias="reportData", min_length=1), NoJsonNull
+    ] = None
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """“to be continued” indicator. Indicates whether another part of the report follows in an
     upcoming notifyReportRequest message. Default value when omitted is false.
 
@@ -1552,7 +1579,7 @@ class NotifyReportResponse(OcppModel):
     Use cases: B07, B08.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PublishFirmwareRequest(OcppModel):
@@ -1562,14 +1589,14 @@ class PublishFirmwareRequest(OcppModel):
     Use cases: L03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     location: Annotated[String, Field(max_length=512)]
     """This contains a string containing a URI pointing to a
     location from which to retrieve the firmware.
     """
 
-    retries: Integer | None = None
+    retries: Annotated[Integer | None, NoJsonNull] = None
     """This specifies how many times Charging Station must try
     to download the firmware before giving up. If this field is not
     present, it is left to Charging Station to decide how many times it wants to retry.
@@ -1581,7 +1608,7 @@ class PublishFirmwareRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of the request."""
 
-    retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
+    retry_interval: Annotated[Integer | None, Field(alias="retryInterval"), NoJsonNull] = None
     """The interval in seconds
     after which a retry may be
     attempted. If this field is not
@@ -1598,11 +1625,11 @@ class PublishFirmwareResponse(OcppModel):
     Use cases: L03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class PublishFirmwareStatusNotificationRequest(OcppModel):
@@ -1612,18 +1639,18 @@ class PublishFirmwareStatusNotificationRequest(OcppModel):
     Use cases: L03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: PublishFirmwareStatusEnumType
 
     location: Annotated[
-        list[Annotated[String, Field(max_length=512)]] | None, Field(min_length=1)
+        list[Annotated[String, Field(max_length=512)]] | None, Field(min_length=1), NoJsonNull
     ] = None
     """Required if status is Published. Can be multiple URI’s, if the Local Controller supports
     e.g. HTTP, HTTPS, and FTP.
     """
 
-    request_id: Annotated[Integer | None, Field(alias="requestId")] = None
+    request_id: Annotated[Integer | None, Field(alias="requestId"), NoJsonNull] = None
     """The request id that was
     provided in the
     PublishFirmwareRequest which
@@ -1638,7 +1665,7 @@ class PublishFirmwareStatusNotificationResponse(OcppModel):
     Use cases: L03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ReportChargingProfilesRequest(OcppModel):
@@ -1648,7 +1675,7 @@ class ReportChargingProfilesRequest(OcppModel):
     Use cases: K09.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """Id used to match the GetChargingProfilesRequest message with the resulting
@@ -1664,7 +1691,7 @@ class ReportChargingProfilesRequest(OcppModel):
         list[ChargingProfileType], Field(alias="chargingProfile", min_length=1)
     ]
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """To Be Continued. Default value when omitted: false. false indicates that there are no further
     messages as part of this report.
 
@@ -1684,7 +1711,7 @@ class ReportChargingProfilesResponse(OcppModel):
     Use cases: K09.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class RequestStartTransactionRequest(OcppModel):
@@ -1694,12 +1721,12 @@ class RequestStartTransactionRequest(OcppModel):
     Use cases: C03, C05, F01, F02, K05.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId")] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId"), NoJsonNull] = None
     """Number of the EVSE on which to start the transaction. EvseId SHALL be > 0"""
 
-    group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken")] = None
+    group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken"), NoJsonNull] = None
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
@@ -1709,7 +1736,9 @@ class RequestStartTransactionRequest(OcppModel):
     request. Use to start a transaction.
     """
 
-    charging_profile: Annotated[ChargingProfileType | None, Field(alias="chargingProfile")] = None
+    charging_profile: Annotated[
+        ChargingProfileType | None, Field(alias="chargingProfile"), NoJsonNull
+    ] = None
 
 
 class RequestStartTransactionResponse(OcppModel):
@@ -1719,13 +1748,15 @@ class RequestStartTransactionResponse(OcppModel):
     Use cases: C03, C05, F01, F02, K05.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: RequestStartStopStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
+    transaction_id: Annotated[
+        String | None, Field(alias="transactionId", max_length=36), NoJsonNull
+    ] = None
     """When the transaction was already started by the Charging Station before the
     RequestStartTransactionRequest was received, for example: cable plugged in first. This contains
     the transactionId of the already started transaction.
@@ -1739,7 +1770,7 @@ class RequestStopTransactionRequest(OcppModel):
     Use cases: F03, F04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     transaction_id: Annotated[String, Field(alias="transactionId", max_length=36)]
     """The identifier of the transaction which the Charging Station is requested to stop."""
@@ -1752,11 +1783,11 @@ class RequestStopTransactionResponse(OcppModel):
     Use cases: F03, F04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: RequestStartStopStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class ReservationStatusUpdateRequest(OcppModel):
@@ -1766,7 +1797,7 @@ class ReservationStatusUpdateRequest(OcppModel):
     Use cases: H04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     reservation_id: Annotated[Integer, Field(alias="reservationId")]
     """The ID of the reservation."""
@@ -1783,7 +1814,7 @@ class ReservationStatusUpdateResponse(OcppModel):
     Use cases: H04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ReserveNowRequest(OcppModel):
@@ -1793,7 +1824,7 @@ class ReserveNowRequest(OcppModel):
     Use cases: H01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     id: Integer
     """Id of reservation."""
@@ -1801,14 +1832,16 @@ class ReserveNowRequest(OcppModel):
     expiry_date_time: Annotated[DateTime, Field(alias="expiryDateTime")]
     """Date and time at which the reservation expires."""
 
-    connector_type: Annotated[ConnectorEnumType | None, Field(alias="connectorType")] = None
+    connector_type: Annotated[
+        ConnectorEnumType | None, Field(alias="connectorType"), NoJsonNull
+    ] = None
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId")] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId"), NoJsonNull] = None
     """This contains ID of the evse to be reserved."""
 
-    group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken")] = None
+    group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken"), NoJsonNull] = None
 
 
 class ReserveNowResponse(OcppModel):
@@ -1818,11 +1851,11 @@ class ReserveNowResponse(OcppModel):
     Use cases: H01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: ReserveNowStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class ResetRequest(OcppModel):
@@ -1832,11 +1865,11 @@ class ResetRequest(OcppModel):
     Use cases: A05, B10, B11, B12.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     type: ResetEnumType
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId")] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId"), NoJsonNull] = None
     """This contains the ID of a specific EVSE that needs to be reset, instead of the entire
     Charging Station.
     """
@@ -1849,11 +1882,11 @@ class ResetResponse(OcppModel):
     Use cases: A05, B10, B11, B12.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: ResetStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class SecurityEventNotificationRequest(OcppModel):
@@ -1863,7 +1896,7 @@ class SecurityEventNotificationRequest(OcppModel):
     Use cases: A04, L01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     type: Annotated[String, Field(max_length=50)]
     """Type of the security event. This value should be taken from the Security events list."""
@@ -1871,7 +1904,7 @@ class SecurityEventNotificationRequest(OcppModel):
     timestamp: DateTime
     """Date and time at which the event occurred."""
 
-    tech_info: Annotated[String | None, Field(alias="techInfo", max_length=255)] = None
+    tech_info: Annotated[String | None, Field(alias="techInfo", max_length=255), NoJsonNull] = None
     """Additional information about the occurred security event."""
 
 
@@ -1882,7 +1915,7 @@ class SecurityEventNotificationResponse(OcppModel):
     Use cases: A04, L01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SendLocalListRequest(OcppModel):
@@ -1892,10 +1925,12 @@ class SendLocalListRequest(OcppModel):
     Use cases: D01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     local_authorization_list: Annotated[
-        list[AuthorizationData] | None, Field(alias="localAuthorizationList", min_length=1)
+        list[AuthorizationData] | None,
+        Field(alias="localAuthorizationList", min_length=1),
+        NoJsonNull,
     ] = None
 
     version_number: Annotated[Integer, Field(alias="versionNumber")]
@@ -1913,11 +1948,11 @@ class SendLocalListResponse(OcppModel):
     Use cases: D01.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: SendLocalListStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class SetChargingProfileRequest(OcppModel):
@@ -1927,7 +1962,7 @@ class SetChargingProfileRequest(OcppModel):
     Use cases: K01, K02, K03, K04, K06, K07, K14, K15, K16, K17.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     evse_id: Annotated[Integer, Field(alias="evseId")]
     """For TxDefaultProfile an evseId=0 applies the profile to each individual evse. For
@@ -1945,11 +1980,11 @@ class SetChargingProfileResponse(OcppModel):
     Use cases: K01, K02, K03, K04, K06, K07, K14, K15, K16, K17.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: ChargingProfileStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class SetDisplayMessageRequest(OcppModel):
@@ -1959,7 +1994,7 @@ class SetDisplayMessageRequest(OcppModel):
     Use cases: O01, O02, O06.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     message: MessageInfoType
 
@@ -1971,11 +2006,11 @@ class SetDisplayMessageResponse(OcppModel):
     Use cases: O01, O02, O06.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: DisplayMessageStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class SetMonitoringBaseRequest(OcppModel):
@@ -1985,7 +2020,7 @@ class SetMonitoringBaseRequest(OcppModel):
     Use cases: N03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     monitoring_base: Annotated[MonitoringBaseEnumType, Field(alias="monitoringBase")]
 
@@ -1997,11 +2032,11 @@ class SetMonitoringBaseResponse(OcppModel):
     Use cases: N03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GenericDeviceModelStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class SetMonitoringLevelRequest(OcppModel):
@@ -2011,7 +2046,7 @@ class SetMonitoringLevelRequest(OcppModel):
     Use cases: N05.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     severity: Integer
     """The Charging Station SHALL only report events with a severity number lower than or equal to
@@ -2053,11 +2088,11 @@ class SetMonitoringLevelResponse(OcppModel):
     Use cases: N05.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class SetNetworkProfileRequest(OcppModel):
@@ -2067,7 +2102,7 @@ class SetNetworkProfileRequest(OcppModel):
     Use cases: B09.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     configuration_slot: Annotated[Integer, Field(alias="configurationSlot")]
     """Slot in which the configuration should be stored."""
@@ -2082,11 +2117,11 @@ class SetNetworkProfileResponse(OcppModel):
     Use cases: B09.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: SetNetworkProfileStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class SetVariableMonitoringRequest(OcppModel):
@@ -2096,7 +2131,7 @@ class SetVariableMonitoringRequest(OcppModel):
     Use cases: N04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     set_monitoring_data: Annotated[
         list[SetMonitoringDataType], Field(alias="setMonitoringData", min_length=1)
@@ -2110,7 +2145,7 @@ class SetVariableMonitoringResponse(OcppModel):
     Use cases: N04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     set_monitoring_result: Annotated[
         list[SetMonitoringResultType], Field(alias="setMonitoringResult", min_length=1)
@@ -2124,7 +2159,7 @@ class SetVariablesRequest(OcppModel):
     Use cases: A01, A05, B05, B10.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     set_variable_data: Annotated[
         list[SetVariableDataType], Field(alias="setVariableData", min_length=1)
@@ -2138,7 +2173,7 @@ class SetVariablesResponse(OcppModel):
     Use cases: A01, A05, B05, B10.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     set_variable_result: Annotated[
         list[SetVariableResultType], Field(alias="setVariableResult", min_length=1)
@@ -2152,7 +2187,7 @@ class SignCertificateRequest(OcppModel):
     Use cases: A02, A03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     csr: Annotated[String, Field(max_length=5500)]
     """The Charging Station SHALL send the public key in form of a Certificate Signing Request
@@ -2161,7 +2196,7 @@ class SignCertificateRequest(OcppModel):
     """
 
     certificate_type: Annotated[
-        CertificateSigningUseEnumType | None, Field(alias="certificateType")
+        CertificateSigningUseEnumType | None, Field(alias="certificateType"), NoJsonNull
     ] = None
 
 
@@ -2172,11 +2207,11 @@ class SignCertificateResponse(OcppModel):
     Use cases: A02, A03.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class StatusNotificationRequest(OcppModel):
@@ -2186,7 +2221,7 @@ class StatusNotificationRequest(OcppModel):
     Use cases: B01, B04, C03, E02, E03, E09, E10, F01, F02, F03, G01, G03, G04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     timestamp: DateTime
     """The time for which the status is reported. If absent time of receipt of the message will
@@ -2209,7 +2244,7 @@ class StatusNotificationResponse(OcppModel):
     Use cases: B01, B04, C03, E02, E03, E09, E10, F01, F02, F03, G01, G03, G04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TransactionEventRequest(OcppModel):
@@ -2221,13 +2256,13 @@ class TransactionEventRequest(OcppModel):
     K13.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     event_type: Annotated[TransactionEventEnumType, Field(alias="eventType")]
 
-    meter_value: Annotated[list[MeterValueType] | None, Field(alias="meterValue", min_length=1)] = (
-        None
-    )
+    meter_value: Annotated[
+        list[MeterValueType] | None, Field(alias="meterValue", min_length=1), NoJsonNull
+    ] = None
 
     timestamp: DateTime
     """The date and time at which this transaction event occurred."""
@@ -2239,30 +2274,32 @@ class TransactionEventRequest(OcppModel):
     been received.
     """
 
-    offline: Boolean | None = None
+    offline: Annotated[Boolean | None, NoJsonNull] = None
     """Indication that this transaction event happened when the Charging Station was offline.
     Default = false, meaning: the event occurred when the Charging Station was online.
 
     Schema default: false (applies when absent; never sent).
     """
 
-    number_of_phases_used: Annotated[Integer | None, Field(alias="numberOfPhasesUsed")] = None
+    number_of_phases_used: Annotated[
+        Integer | None, Field(alias="numberOfPhasesUsed"), NoJsonNull
+    ] = None
     """If the Charging Station is able to report the number of phases used, then it SHALL provide
     it. When omitted the CSMS may be able to determine the number of phases used via device
     management.
     """
 
-    cable_max_current: Annotated[Integer | None, Field(alias="cableMaxCurrent")] = None
+    cable_max_current: Annotated[Integer | None, Field(alias="cableMaxCurrent"), NoJsonNull] = None
     """The maximum current of the connected cable in Ampere (A)."""
 
-    reservation_id: Annotated[Integer | None, Field(alias="reservationId")] = None
+    reservation_id: Annotated[Integer | None, Field(alias="reservationId"), NoJsonNull] = None
     """This contains the Id of the reservation that terminates as a result of this transaction."""
 
     transaction_info: Annotated[TransactionType, Field(alias="transactionInfo")]
 
-    evse: EVSEType | None = None
+    evse: Annotated[EVSEType | None, NoJsonNull] = None
 
-    id_token: Annotated[IdTokenType | None, Field(alias="idToken")] = None
+    id_token: Annotated[IdTokenType | None, Field(alias="idToken"), NoJsonNull] = None
 
 
 class TransactionEventResponse(OcppModel):
@@ -2274,25 +2311,25 @@ class TransactionEventResponse(OcppModel):
     K13.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    total_cost: Annotated[Number | None, Field(alias="totalCost")] = None
+    total_cost: Annotated[Number | None, Field(alias="totalCost"), NoJsonNull] = None
     """SHALL only be sent when charging has ended. Final total cost of this transaction,
     including taxes. In the currency configured with the Configuration Variable: Currency. When
     omitted, the transaction was NOT free. To indicate a free transaction, the CSMS SHALL send 0.00.
     """
 
-    charging_priority: Annotated[Integer | None, Field(alias="chargingPriority")] = None
+    charging_priority: Annotated[Integer | None, Field(alias="chargingPriority"), NoJsonNull] = None
     """Priority from a business point of view. Default priority is 0, The range is from -9 to 9.
     Higher values indicate a higher priority. The chargingPriority in TransactionEventResponse is
     temporarily, so it may not be set in the IdTokenInfoType afterwards. Also the chargingPriority
     in TransactionEventResponse overrules the one in IdTokenInfoType.
     """
 
-    id_token_info: Annotated[IdTokenInfoType | None, Field(alias="idTokenInfo")] = None
+    id_token_info: Annotated[IdTokenInfoType | None, Field(alias="idTokenInfo"), NoJsonNull] = None
 
     updated_personal_message: Annotated[
-        MessageContentType | None, Field(alias="updatedPersonalMessage")
+        MessageContentType | None, Field(alias="updatedPersonalMessage"), NoJsonNull
     ] = None
 
 
@@ -2303,9 +2340,9 @@ class TriggerMessageRequest(OcppModel):
     Use cases: A02, F06.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    evse: EVSEType | None = None
+    evse: Annotated[EVSEType | None, NoJsonNull] = None
 
     requested_message: Annotated[MessageTriggerEnumType, Field(alias="requestedMessage")]
 
@@ -2317,11 +2354,11 @@ class TriggerMessageResponse(OcppModel):
     Use cases: A02, F06.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: TriggerMessageStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class UnlockConnectorRequest(OcppModel):
@@ -2331,7 +2368,7 @@ class UnlockConnectorRequest(OcppModel):
     Use cases: F05.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     evse_id: Annotated[Integer, Field(alias="evseId")]
     """This contains the identifier of the EVSE for which a connector needs to be unlocked."""
@@ -2347,11 +2384,11 @@ class UnlockConnectorResponse(OcppModel):
     Use cases: F05.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: UnlockStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
 
 class UnpublishFirmwareRequest(OcppModel):
@@ -2361,7 +2398,7 @@ class UnpublishFirmwareRequest(OcppModel):
     Use cases: L04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     checksum: Annotated[String, Field(max_length=32)]
     """The MD5 checksum over the entire firmware file as a hexadecimal string of length 32."""
@@ -2374,7 +2411,7 @@ class UnpublishFirmwareResponse(OcppModel):
     Use cases: L04.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: UnpublishFirmwareStatusEnumType
 
@@ -2386,15 +2423,15 @@ class UpdateFirmwareRequest(OcppModel):
     Use cases: L01, L02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
-    retries: Integer | None = None
+    retries: Annotated[Integer | None, NoJsonNull] = None
     """This specifies how many times Charging Station must try to download the firmware before
     giving up. If this field is not present, it is left to Charging Station to decide how many times
     it wants to retry.
     """
 
-    retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
+    retry_interval: Annotated[Integer | None, Field(alias="retryInterval"), NoJsonNull] = None
     """The interval in seconds after which a retry may be attempted. If this field is not
     present, it is left to Charging Station to decide how long to wait between attempts.
     """
@@ -2412,8 +2449,8 @@ class UpdateFirmwareResponse(OcppModel):
     Use cases: L01, L02.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
     status: UpdateFirmwareStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None

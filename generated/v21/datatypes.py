@@ -10,6 +10,7 @@ from ocppgen.runtime.model import (
     Boolean,
     DateTime,
     Integer,
+    NoJsonNull,
     Number,
     OcppModel,
     OpenOcppModel,
@@ -229,7 +230,7 @@ class ACChargingParametersType(OcppModel):
     ISO 15118-2: AC_EVChargeParameterType: EVMaxVoltage
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class APNType(OcppModel):
@@ -247,22 +248,26 @@ class APNType(OcppModel):
     apn: Annotated[String, Field(max_length=2000)]
     """The Access Point Name as an URL."""
 
-    apn_user_name: Annotated[String | None, Field(alias="apnUserName", max_length=50)] = None
+    apn_user_name: Annotated[
+        String | None, Field(alias="apnUserName", max_length=50), NoJsonNull
+    ] = None
     """APN username."""
 
-    apn_password: Annotated[String | None, Field(alias="apnPassword", max_length=64)] = None
+    apn_password: Annotated[
+        String | None, Field(alias="apnPassword", max_length=64), NoJsonNull
+    ] = None
     """(2.1) APN Password."""
 
-    sim_pin: Annotated[Integer | None, Field(alias="simPin")] = None
+    sim_pin: Annotated[Integer | None, Field(alias="simPin"), NoJsonNull] = None
     """SIM card pin code."""
 
-    preferred_network: Annotated[String | None, Field(alias="preferredNetwork", max_length=6)] = (
-        None
-    )
+    preferred_network: Annotated[
+        String | None, Field(alias="preferredNetwork", max_length=6), NoJsonNull
+    ] = None
     """Preferred network, written as MCC and MNC concatenated. See note."""
 
     use_only_preferred_network: Annotated[
-        Boolean | None, Field(alias="useOnlyPreferredNetwork")
+        Boolean | None, Field(alias="useOnlyPreferredNetwork"), NoJsonNull
     ] = None
     """Default: false. Use only the preferred Network, do
     not dial in when not available. See Note.
@@ -272,7 +277,7 @@ class APNType(OcppModel):
 
     apn_authentication: Annotated[APNAuthenticationEnumType, Field(alias="apnAuthentication")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class RationalNumberType(OcppModel):
@@ -284,34 +289,36 @@ class RationalNumberType(OcppModel):
     value: Integer
     """Value which shall be multiplied."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PriceRuleType(OcppModel):
     """Part of ISO 15118-20 price schedule."""
 
-    parking_fee_period: Annotated[Integer | None, Field(alias="parkingFeePeriod")] = None
+    parking_fee_period: Annotated[Integer | None, Field(alias="parkingFeePeriod"), NoJsonNull] = (
+        None
+    )
     """The duration of the parking fee period (in seconds).
     When the time enters into a ParkingFeePeriod, the ParkingFee will apply to the session. .
     """
 
     carbon_dioxide_emission: Annotated[
-        Integer | None, Field(alias="carbonDioxideEmission", ge=0)
+        Integer | None, Field(alias="carbonDioxideEmission", ge=0), NoJsonNull
     ] = None
     """Number of grams of CO2 per kWh."""
 
     renewable_generation_percentage: Annotated[
-        Integer | None, Field(alias="renewableGenerationPercentage", ge=0, le=100)
+        Integer | None, Field(alias="renewableGenerationPercentage", ge=0, le=100), NoJsonNull
     ] = None
     """Percentage of the power that is created by renewable resources."""
 
     energy_fee: Annotated[RationalNumberType, Field(alias="energyFee")]
 
-    parking_fee: Annotated[RationalNumberType | None, Field(alias="parkingFee")] = None
+    parking_fee: Annotated[RationalNumberType | None, Field(alias="parkingFee"), NoJsonNull] = None
 
     power_range_start: Annotated[RationalNumberType, Field(alias="powerRangeStart")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PriceRuleStackType(OcppModel):
@@ -324,7 +331,7 @@ class PriceRuleStackType(OcppModel):
 
     price_rule: Annotated[list[PriceRuleType], Field(alias="priceRule", min_length=1, max_length=8)]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TaxRuleType(OcppModel):
@@ -333,10 +340,14 @@ class TaxRuleType(OcppModel):
     tax_rule_id: Annotated[Integer, Field(alias="taxRuleID", ge=0)]
     """Id for the tax rule."""
 
-    tax_rule_name: Annotated[String | None, Field(alias="taxRuleName", max_length=100)] = None
+    tax_rule_name: Annotated[
+        String | None, Field(alias="taxRuleName", max_length=100), NoJsonNull
+    ] = None
     """Human readable string to identify the tax rule."""
 
-    tax_included_in_price: Annotated[Boolean | None, Field(alias="taxIncludedInPrice")] = None
+    tax_included_in_price: Annotated[
+        Boolean | None, Field(alias="taxIncludedInPrice"), NoJsonNull
+    ] = None
     """Indicates whether the tax is included in any price or not."""
 
     applies_to_energy_fee: Annotated[Boolean, Field(alias="appliesToEnergyFee")]
@@ -353,7 +364,7 @@ class TaxRuleType(OcppModel):
 
     tax_rate: Annotated[RationalNumberType, Field(alias="taxRate")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class OverstayRuleType(OcppModel):
@@ -362,7 +373,7 @@ class OverstayRuleType(OcppModel):
     overstay_fee: Annotated[RationalNumberType, Field(alias="overstayFee")]
 
     overstay_rule_description: Annotated[
-        String | None, Field(alias="overstayRuleDescription", max_length=32)
+        String | None, Field(alias="overstayRuleDescription", max_length=32), NoJsonNull
     ] = None
     """Human readable string to identify the overstay rule."""
 
@@ -374,24 +385,26 @@ class OverstayRuleType(OcppModel):
     overstay_fee_period: Annotated[Integer, Field(alias="overstayFeePeriod")]
     """Time till overstay will be reapplied"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class OverstayRuleListType(OcppModel):
     """Part of ISO 15118-20 price schedule."""
 
     overstay_power_threshold: Annotated[
-        RationalNumberType | None, Field(alias="overstayPowerThreshold")
+        RationalNumberType | None, Field(alias="overstayPowerThreshold"), NoJsonNull
     ] = None
 
     overstay_rule: Annotated[
         list[OverstayRuleType], Field(alias="overstayRule", min_length=1, max_length=5)
     ]
 
-    overstay_time_threshold: Annotated[Integer | None, Field(alias="overstayTimeThreshold")] = None
+    overstay_time_threshold: Annotated[
+        Integer | None, Field(alias="overstayTimeThreshold"), NoJsonNull
+    ] = None
     """Time till overstay is applied in seconds."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class AdditionalSelectedServicesType(OcppModel):
@@ -402,7 +415,7 @@ class AdditionalSelectedServicesType(OcppModel):
     service_name: Annotated[String, Field(alias="serviceName", max_length=80)]
     """Human readable string to identify this service."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class AbsolutePriceScheduleType(OcppModel):
@@ -419,7 +432,7 @@ class AbsolutePriceScheduleType(OcppModel):
     """Unique ID of price schedule"""
 
     price_schedule_description: Annotated[
-        String | None, Field(alias="priceScheduleDescription", max_length=160)
+        String | None, Field(alias="priceScheduleDescription", max_length=160), NoJsonNull
     ] = None
     """Description of the price schedule."""
 
@@ -437,28 +450,33 @@ class AbsolutePriceScheduleType(OcppModel):
     the PriceRule elements.
     """
 
-    minimum_cost: Annotated[RationalNumberType | None, Field(alias="minimumCost")] = None
+    minimum_cost: Annotated[RationalNumberType | None, Field(alias="minimumCost"), NoJsonNull] = (
+        None
+    )
 
-    maximum_cost: Annotated[RationalNumberType | None, Field(alias="maximumCost")] = None
+    maximum_cost: Annotated[RationalNumberType | None, Field(alias="maximumCost"), NoJsonNull] = (
+        None
+    )
 
     price_rule_stacks: Annotated[
         list[PriceRuleStackType], Field(alias="priceRuleStacks", min_length=1, max_length=1024)
     ]
 
     tax_rules: Annotated[
-        list[TaxRuleType] | None, Field(alias="taxRules", min_length=1, max_length=10)
+        list[TaxRuleType] | None, Field(alias="taxRules", min_length=1, max_length=10), NoJsonNull
     ] = None
 
-    overstay_rule_list: Annotated[OverstayRuleListType | None, Field(alias="overstayRuleList")] = (
-        None
-    )
+    overstay_rule_list: Annotated[
+        OverstayRuleListType | None, Field(alias="overstayRuleList"), NoJsonNull
+    ] = None
 
     additional_selected_services: Annotated[
         list[AdditionalSelectedServicesType] | None,
         Field(alias="additionalSelectedServices", min_length=1, max_length=5),
+        NoJsonNull,
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class AdditionalInfoType(OcppModel):
@@ -476,7 +494,7 @@ class AdditionalInfoType(OcppModel):
     MAY ignore the additionalInfo.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class AddressType(OcppModel):
@@ -488,19 +506,21 @@ class AddressType(OcppModel):
     address1: Annotated[String, Field(max_length=100)]
     """Address line 1"""
 
-    address2: Annotated[String | None, Field(max_length=100)] = None
+    address2: Annotated[String | None, Field(max_length=100), NoJsonNull] = None
     """Address line 2"""
 
     city: Annotated[String, Field(max_length=100)]
     """City"""
 
-    postal_code: Annotated[String | None, Field(alias="postalCode", max_length=20)] = None
+    postal_code: Annotated[String | None, Field(alias="postalCode", max_length=20), NoJsonNull] = (
+        None
+    )
     """Postal code"""
 
     country: Annotated[String, Field(max_length=50)]
     """Country name"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class IdTokenType(OcppModel):
@@ -509,7 +529,7 @@ class IdTokenType(OcppModel):
     """
 
     additional_info: Annotated[
-        list[AdditionalInfoType] | None, Field(alias="additionalInfo", min_length=1)
+        list[AdditionalInfoType] | None, Field(alias="additionalInfo", min_length=1), NoJsonNull
     ] = None
 
     id_token: Annotated[String, Field(alias="idToken", max_length=255)]
@@ -522,7 +542,7 @@ class IdTokenType(OcppModel):
     IdTokenEnumStringType.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class MessageContentType(OcppModel):
@@ -530,7 +550,7 @@ class MessageContentType(OcppModel):
 
     format: MessageFormatEnumType
 
-    language: Annotated[String | None, Field(max_length=8)] = None
+    language: Annotated[String | None, Field(max_length=8), NoJsonNull] = None
     """Message language identifier. Contains a language code as defined in RFC5646."""
 
     content: Annotated[String, Field(max_length=1024)]
@@ -540,7 +560,7 @@ class MessageContentType(OcppModel):
     Maximum length defaults to 1024.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class IdTokenInfoType(OcppModel):
@@ -551,37 +571,43 @@ class IdTokenInfoType(OcppModel):
 
     status: AuthorizationStatusEnumType
 
-    cache_expiry_date_time: Annotated[DateTime | None, Field(alias="cacheExpiryDateTime")] = None
+    cache_expiry_date_time: Annotated[
+        DateTime | None, Field(alias="cacheExpiryDateTime"), NoJsonNull
+    ] = None
     """Date and Time after which the token must be considered invalid."""
 
-    charging_priority: Annotated[Integer | None, Field(alias="chargingPriority")] = None
+    charging_priority: Annotated[Integer | None, Field(alias="chargingPriority"), NoJsonNull] = None
     """Priority from a business point of view. Default priority is 0, The range is from -9 to 9.
     Higher values indicate a higher priority. The chargingPriority in TransactionEventResponse
     overrules this one.
     """
 
-    group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken")] = None
+    group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken"), NoJsonNull] = None
 
-    language1: Annotated[String | None, Field(max_length=8)] = None
+    language1: Annotated[String | None, Field(max_length=8), NoJsonNull] = None
     """Preferred user interface language of identifier user. Contains a language code as defined
     in RFC5646.
     """
 
-    language2: Annotated[String | None, Field(max_length=8)] = None
+    language2: Annotated[String | None, Field(max_length=8), NoJsonNull] = None
     """Second preferred user interface language of identifier user. Don’t use when language1 is
     omitted, has to be different from language1. Contains a language code as defined in RFC5646.
     """
 
     evse_id: Annotated[
-        list[Annotated[Integer, Field(ge=0)]] | None, Field(alias="evseId", min_length=1)
+        list[Annotated[Integer, Field(ge=0)]] | None,
+        Field(alias="evseId", min_length=1),
+        NoJsonNull,
     ] = None
     """Only used when the IdToken is only valid for one or more specific EVSEs, not for the
     entire Charging Station.
     """
 
-    personal_message: Annotated[MessageContentType | None, Field(alias="personalMessage")] = None
+    personal_message: Annotated[
+        MessageContentType | None, Field(alias="personalMessage"), NoJsonNull
+    ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class AuthorizationData(OcppModel):
@@ -589,9 +615,9 @@ class AuthorizationData(OcppModel):
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
-    id_token_info: Annotated[IdTokenInfoType | None, Field(alias="idTokenInfo")] = None
+    id_token_info: Annotated[IdTokenInfoType | None, Field(alias="idTokenInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class BatteryDataType(OcppModel):
@@ -609,13 +635,15 @@ class BatteryDataType(OcppModel):
     so_h: Annotated[Number, Field(alias="soH", ge=0, le=100)]
     """State of health"""
 
-    production_date: Annotated[DateTime | None, Field(alias="productionDate")] = None
+    production_date: Annotated[DateTime | None, Field(alias="productionDate"), NoJsonNull] = None
     """Production date of battery."""
 
-    vendor_info: Annotated[String | None, Field(alias="vendorInfo", max_length=500)] = None
+    vendor_info: Annotated[String | None, Field(alias="vendorInfo", max_length=500), NoJsonNull] = (
+        None
+    )
     """Vendor-specific info from battery in undefined format."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CertificateHashDataType(OcppModel):
@@ -642,7 +670,7 @@ class CertificateHashDataType(OcppModel):
     prefix "0x" and without leading zeroes.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CertificateHashDataChainType(OcppModel):
@@ -655,9 +683,10 @@ class CertificateHashDataChainType(OcppModel):
     child_certificate_hash_data: Annotated[
         list[CertificateHashDataType] | None,
         Field(alias="childCertificateHashData", min_length=1, max_length=4),
+        NoJsonNull,
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CertificateStatusRequestInfoType(OcppModel):
@@ -672,7 +701,7 @@ class CertificateStatusRequestInfoType(OcppModel):
     ]
     """URL(s) of source."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CertificateStatusType(OcppModel):
@@ -686,7 +715,7 @@ class CertificateStatusType(OcppModel):
 
     next_update: Annotated[DateTime, Field(alias="nextUpdate")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChargingLimitType(OcppModel):
@@ -697,15 +726,17 @@ class ChargingLimitType(OcppModel):
     ChargingLimitSourceEnumStringType.
     """
 
-    is_local_generation: Annotated[Boolean | None, Field(alias="isLocalGeneration")] = None
+    is_local_generation: Annotated[Boolean | None, Field(alias="isLocalGeneration"), NoJsonNull] = (
+        None
+    )
     """(2.1) True when the reported limit concerns local generation that is providing extra
     capacity, instead of a limitation.
     """
 
-    is_grid_critical: Annotated[Boolean | None, Field(alias="isGridCritical")] = None
+    is_grid_critical: Annotated[Boolean | None, Field(alias="isGridCritical"), NoJsonNull] = None
     """Indicates whether the charging limit is critical for the grid."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class DERChargingParametersType(OcppModel):
@@ -723,14 +754,16 @@ class DERChargingParametersType(OcppModel):
     """
 
     ev_supported_der_control: Annotated[
-        list[DERControlEnumType] | None, Field(alias="evSupportedDERControl", min_length=1)
+        list[DERControlEnumType] | None,
+        Field(alias="evSupportedDERControl", min_length=1),
+        NoJsonNull,
     ] = None
     """DER control functions supported by EV.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType:DERControlFunctions (bitmap)
     """
 
     ev_over_excited_max_discharge_power: Annotated[
-        Number | None, Field(alias="evOverExcitedMaxDischargePower")
+        Number | None, Field(alias="evOverExcitedMaxDischargePower"), NoJsonNull
     ] = None
     """Rated maximum injected active power by EV, at specified over-excited power factor
     (overExcitedPowerFactor).
@@ -744,7 +777,7 @@ class DERChargingParametersType(OcppModel):
     """
 
     ev_over_excited_power_factor: Annotated[
-        Number | None, Field(alias="evOverExcitedPowerFactor")
+        Number | None, Field(alias="evOverExcitedPowerFactor"), NoJsonNull
     ] = None
     """EV power factor when injecting (over excited) the minimum reactive power.
     Corresponds to the OvPF attribute in IEC 61850.
@@ -752,7 +785,7 @@ class DERChargingParametersType(OcppModel):
     """
 
     ev_under_excited_max_discharge_power: Annotated[
-        Number | None, Field(alias="evUnderExcitedMaxDischargePower")
+        Number | None, Field(alias="evUnderExcitedMaxDischargePower"), NoJsonNull
     ] = None
     """Rated maximum injected active power by EV supported at specified under-excited power factor
     (EVUnderExcitedPowerFactor).
@@ -766,22 +799,22 @@ class DERChargingParametersType(OcppModel):
     """
 
     ev_under_excited_power_factor: Annotated[
-        Number | None, Field(alias="evUnderExcitedPowerFactor")
+        Number | None, Field(alias="evUnderExcitedPowerFactor"), NoJsonNull
     ] = None
     """EV power factor when injecting (under excited) the minimum reactive power.
     Corresponds to the OvPF attribute in IEC 61850.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVUnderExcitedPowerFactor
     """
 
-    max_apparent_power: Annotated[Number | None, Field(alias="maxApparentPower")] = None
+    max_apparent_power: Annotated[Number | None, Field(alias="maxApparentPower"), NoJsonNull] = None
     """Rated maximum total apparent power, defined by min(EV, EVSE) in va.
     Corresponds to the VAMaxRtg in IEC 61850.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumApparentPower
     """
 
-    max_charge_apparent_power: Annotated[Number | None, Field(alias="maxChargeApparentPower")] = (
-        None
-    )
+    max_charge_apparent_power: Annotated[
+        Number | None, Field(alias="maxChargeApparentPower"), NoJsonNull
+    ] = None
     """Rated maximum absorbed apparent power, defined by min(EV, EVSE) in va.
     This field represents the sum of all phases, unless values are provided for L2 and L3,
     in which case this field represents phase L1.
@@ -790,7 +823,7 @@ class DERChargingParametersType(OcppModel):
     """
 
     max_charge_apparent_power_l2: Annotated[
-        Number | None, Field(alias="maxChargeApparentPower_L2")
+        Number | None, Field(alias="maxChargeApparentPower_L2"), NoJsonNull
     ] = None
     """Rated maximum absorbed apparent power on phase L2, defined by min(EV, EVSE) in va.
     Corresponds to the ChaVAMaxRtg in IEC 61850.
@@ -798,7 +831,7 @@ class DERChargingParametersType(OcppModel):
     """
 
     max_charge_apparent_power_l3: Annotated[
-        Number | None, Field(alias="maxChargeApparentPower_L3")
+        Number | None, Field(alias="maxChargeApparentPower_L3"), NoJsonNull
     ] = None
     """Rated maximum absorbed apparent power on phase L3, defined by min(EV, EVSE) in va.
     Corresponds to the ChaVAMaxRtg in IEC 61850.
@@ -806,7 +839,7 @@ class DERChargingParametersType(OcppModel):
     """
 
     max_discharge_apparent_power: Annotated[
-        Number | None, Field(alias="maxDischargeApparentPower")
+        Number | None, Field(alias="maxDischargeApparentPower"), NoJsonNull
     ] = None
     """Rated maximum injected apparent power, defined by min(EV, EVSE) in va.
     This field represents the sum of all phases, unless values are provided for L2 and L3,
@@ -816,7 +849,7 @@ class DERChargingParametersType(OcppModel):
     """
 
     max_discharge_apparent_power_l2: Annotated[
-        Number | None, Field(alias="maxDischargeApparentPower_L2")
+        Number | None, Field(alias="maxDischargeApparentPower_L2"), NoJsonNull
     ] = None
     """Rated maximum injected apparent power on phase L2, defined by min(EV, EVSE) in va.
     Corresponds to the DisVAMaxRtg in IEC 61850.
@@ -824,16 +857,16 @@ class DERChargingParametersType(OcppModel):
     """
 
     max_discharge_apparent_power_l3: Annotated[
-        Number | None, Field(alias="maxDischargeApparentPower_L3")
+        Number | None, Field(alias="maxDischargeApparentPower_L3"), NoJsonNull
     ] = None
     """Rated maximum injected apparent power on phase L3, defined by min(EV, EVSE) in va.
     Corresponds to the DisVAMaxRtg in IEC 61850.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumDischargeApparentPower_L3
     """
 
-    max_charge_reactive_power: Annotated[Number | None, Field(alias="maxChargeReactivePower")] = (
-        None
-    )
+    max_charge_reactive_power: Annotated[
+        Number | None, Field(alias="maxChargeReactivePower"), NoJsonNull
+    ] = None
     """Rated maximum absorbed reactive power, defined by min(EV, EVSE), in vars.
     This field represents the sum of all phases, unless values are provided for L2 and L3,
     in which case this field represents phase L1.
@@ -842,7 +875,7 @@ class DERChargingParametersType(OcppModel):
     """
 
     max_charge_reactive_power_l2: Annotated[
-        Number | None, Field(alias="maxChargeReactivePower_L2")
+        Number | None, Field(alias="maxChargeReactivePower_L2"), NoJsonNull
     ] = None
     """Rated maximum absorbed reactive power, defined by min(EV, EVSE), in vars on phase L2.
     Corresponds to the AvarMax attribute in the IEC 61850.
@@ -850,16 +883,16 @@ class DERChargingParametersType(OcppModel):
     """
 
     max_charge_reactive_power_l3: Annotated[
-        Number | None, Field(alias="maxChargeReactivePower_L3")
+        Number | None, Field(alias="maxChargeReactivePower_L3"), NoJsonNull
     ] = None
     """Rated maximum absorbed reactive power, defined by min(EV, EVSE), in vars on phase L3.
     Corresponds to the AvarMax attribute in the IEC 61850.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumChargeReactivePower_L3
     """
 
-    min_charge_reactive_power: Annotated[Number | None, Field(alias="minChargeReactivePower")] = (
-        None
-    )
+    min_charge_reactive_power: Annotated[
+        Number | None, Field(alias="minChargeReactivePower"), NoJsonNull
+    ] = None
     """Rated minimum absorbed reactive power, defined by max(EV, EVSE), in vars.
     This field represents the sum of all phases, unless values are provided for L2 and L3,
     in which case this field represents phase L1.
@@ -867,21 +900,21 @@ class DERChargingParametersType(OcppModel):
     """
 
     min_charge_reactive_power_l2: Annotated[
-        Number | None, Field(alias="minChargeReactivePower_L2")
+        Number | None, Field(alias="minChargeReactivePower_L2"), NoJsonNull
     ] = None
     """Rated minimum absorbed reactive power, defined by max(EV, EVSE), in vars on phase L2.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumChargeReactivePower_L2
     """
 
     min_charge_reactive_power_l3: Annotated[
-        Number | None, Field(alias="minChargeReactivePower_L3")
+        Number | None, Field(alias="minChargeReactivePower_L3"), NoJsonNull
     ] = None
     """Rated minimum absorbed reactive power, defined by max(EV, EVSE), in vars on phase L3.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumChargeReactivePower_L3
     """
 
     max_discharge_reactive_power: Annotated[
-        Number | None, Field(alias="maxDischargeReactivePower")
+        Number | None, Field(alias="maxDischargeReactivePower"), NoJsonNull
     ] = None
     """Rated maximum injected reactive power, defined by min(EV, EVSE), in vars.
     This field represents the sum of all phases, unless values are provided for L2 and L3,
@@ -891,7 +924,7 @@ class DERChargingParametersType(OcppModel):
     """
 
     max_discharge_reactive_power_l2: Annotated[
-        Number | None, Field(alias="maxDischargeReactivePower_L2")
+        Number | None, Field(alias="maxDischargeReactivePower_L2"), NoJsonNull
     ] = None
     """Rated maximum injected reactive power, defined by min(EV, EVSE), in vars on phase L2.
     Corresponds to the IvarMax attribute in the IEC 61850.
@@ -899,7 +932,7 @@ class DERChargingParametersType(OcppModel):
     """
 
     max_discharge_reactive_power_l3: Annotated[
-        Number | None, Field(alias="maxDischargeReactivePower_L3")
+        Number | None, Field(alias="maxDischargeReactivePower_L3"), NoJsonNull
     ] = None
     """Rated maximum injected reactive power, defined by min(EV, EVSE), in vars on phase L3.
     Corresponds to the IvarMax attribute in the IEC 61850.
@@ -907,7 +940,7 @@ class DERChargingParametersType(OcppModel):
     """
 
     min_discharge_reactive_power: Annotated[
-        Number | None, Field(alias="minDischargeReactivePower")
+        Number | None, Field(alias="minDischargeReactivePower"), NoJsonNull
     ] = None
     """Rated minimum injected reactive power, defined by max(EV, EVSE), in vars.
     This field represents the sum of all phases, unless values are provided for L2 and L3,
@@ -916,70 +949,76 @@ class DERChargingParametersType(OcppModel):
     """
 
     min_discharge_reactive_power_l2: Annotated[
-        Number | None, Field(alias="minDischargeReactivePower_L2")
+        Number | None, Field(alias="minDischargeReactivePower_L2"), NoJsonNull
     ] = None
     """Rated minimum injected reactive power, defined by max(EV, EVSE), in var on phase L2.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumDischargeReactivePower_L2
     """
 
     min_discharge_reactive_power_l3: Annotated[
-        Number | None, Field(alias="minDischargeReactivePower_L3")
+        Number | None, Field(alias="minDischargeReactivePower_L3"), NoJsonNull
     ] = None
     """Rated minimum injected reactive power, defined by max(EV, EVSE), in var on phase L3.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumDischargeReactivePower_L3
     """
 
-    nominal_voltage: Annotated[Number | None, Field(alias="nominalVoltage")] = None
+    nominal_voltage: Annotated[Number | None, Field(alias="nominalVoltage"), NoJsonNull] = None
     """Line voltage supported by EVSE and EV.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVNominalVoltage
     """
 
-    nominal_voltage_offset: Annotated[Number | None, Field(alias="nominalVoltageOffset")] = None
+    nominal_voltage_offset: Annotated[
+        Number | None, Field(alias="nominalVoltageOffset"), NoJsonNull
+    ] = None
     """The nominal AC voltage (rms) offset between the Charging Station's electrical connection
     point and the utility’s point of common coupling.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVNominalVoltageOffset
     """
 
-    max_nominal_voltage: Annotated[Number | None, Field(alias="maxNominalVoltage")] = None
+    max_nominal_voltage: Annotated[Number | None, Field(alias="maxNominalVoltage"), NoJsonNull] = (
+        None
+    )
     """Maximum AC rms voltage, as defined by min(EV, EVSE) to operate with.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumNominalVoltage
     """
 
-    min_nominal_voltage: Annotated[Number | None, Field(alias="minNominalVoltage")] = None
+    min_nominal_voltage: Annotated[Number | None, Field(alias="minNominalVoltage"), NoJsonNull] = (
+        None
+    )
     """Minimum AC rms voltage, as defined by max(EV, EVSE) to operate with.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMinimumNominalVoltage
     """
 
     ev_inverter_manufacturer: Annotated[
-        String | None, Field(alias="evInverterManufacturer", max_length=50)
+        String | None, Field(alias="evInverterManufacturer", max_length=50), NoJsonNull
     ] = None
     """Manufacturer of the EV inverter.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterManufacturer
     """
 
-    ev_inverter_model: Annotated[String | None, Field(alias="evInverterModel", max_length=50)] = (
-        None
-    )
+    ev_inverter_model: Annotated[
+        String | None, Field(alias="evInverterModel", max_length=50), NoJsonNull
+    ] = None
     """Model name of the EV inverter.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterModel
     """
 
     ev_inverter_serial_number: Annotated[
-        String | None, Field(alias="evInverterSerialNumber", max_length=50)
+        String | None, Field(alias="evInverterSerialNumber", max_length=50), NoJsonNull
     ] = None
     """Serial number of the EV inverter.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterSerialNumber
     """
 
     ev_inverter_sw_version: Annotated[
-        String | None, Field(alias="evInverterSwVersion", max_length=50)
+        String | None, Field(alias="evInverterSwVersion", max_length=50), NoJsonNull
     ] = None
     """Software version of EV inverter.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterSwVersion
     """
 
     ev_inverter_hw_version: Annotated[
-        String | None, Field(alias="evInverterHwVersion", max_length=50)
+        String | None, Field(alias="evInverterHwVersion", max_length=50), NoJsonNull
     ] = None
     """Hardware version of EV inverter.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVInverterHwVersion
@@ -988,52 +1027,57 @@ class DERChargingParametersType(OcppModel):
     ev_islanding_detection_method: Annotated[
         list[IslandingDetectionEnumType] | None,
         Field(alias="evIslandingDetectionMethod", min_length=1),
+        NoJsonNull,
     ] = None
     """Type of islanding detection method. Only mandatory when islanding detection is required at
     the site, as set in the ISO 15118 Service Details configuration.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVIslandingDetectionMethod
     """
 
-    ev_islanding_trip_time: Annotated[Number | None, Field(alias="evIslandingTripTime")] = None
+    ev_islanding_trip_time: Annotated[
+        Number | None, Field(alias="evIslandingTripTime"), NoJsonNull
+    ] = None
     """Time after which EV will trip if an island has been detected.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVIslandingTripTime
     """
 
     ev_maximum_level1_dc_injection: Annotated[
-        Number | None, Field(alias="evMaximumLevel1DCInjection")
+        Number | None, Field(alias="evMaximumLevel1DCInjection"), NoJsonNull
     ] = None
     """Maximum injected DC current allowed at level 1 charging.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumLevel1DCInjection
     """
 
     ev_duration_level1_dc_injection: Annotated[
-        Number | None, Field(alias="evDurationLevel1DCInjection")
+        Number | None, Field(alias="evDurationLevel1DCInjection"), NoJsonNull
     ] = None
     """Maximum allowed duration of DC injection at level 1 charging.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVDurationLevel1DCInjection
     """
 
     ev_maximum_level2_dc_injection: Annotated[
-        Number | None, Field(alias="evMaximumLevel2DCInjection")
+        Number | None, Field(alias="evMaximumLevel2DCInjection"), NoJsonNull
     ] = None
     """Maximum injected DC current allowed at level 2 charging.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVMaximumLevel2DCInjection
     """
 
     ev_duration_level2_dc_injection: Annotated[
-        Number | None, Field(alias="evDurationLevel2DCInjection")
+        Number | None, Field(alias="evDurationLevel2DCInjection"), NoJsonNull
     ] = None
     """Maximum allowed duration of DC injection at level 2 charging.
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVDurationLevel2DCInjection
     """
 
-    ev_reactive_susceptance: Annotated[Number | None, Field(alias="evReactiveSusceptance")] = None
+    ev_reactive_susceptance: Annotated[
+        Number | None, Field(alias="evReactiveSusceptance"), NoJsonNull
+    ] = None
     """Measure of the susceptibility of the circuit to reactance, in Siemens (S).
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVReactiveSusceptance
     """
 
     ev_session_total_discharge_energy_available: Annotated[
-        Number | None, Field(alias="evSessionTotalDischargeEnergyAvailable")
+        Number | None, Field(alias="evSessionTotalDischargeEnergyAvailable"), NoJsonNull
     ] = None
     """Total energy value, in Wh, that EV is allowed to provide during the entire V2G session. The
     value is independent of the V2X Cycling area. Once this value reaches the value of 0, the EV may
@@ -1041,7 +1085,7 @@ class DERChargingParametersType(OcppModel):
     ISO 15118-20: DER_BPT_AC_CPDReqEnergyTransferModeType: EVSessionTotalDischargeEnergyAvailable
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class EVPriceRuleType(OcppModel):
@@ -1056,7 +1100,7 @@ class EVPriceRuleType(OcppModel):
     EVPriceRule applies. Negative values are used for discharging.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class EVAbsolutePriceScheduleEntryType(OcppModel):
@@ -1069,7 +1113,7 @@ class EVAbsolutePriceScheduleEntryType(OcppModel):
         list[EVPriceRuleType], Field(alias="evPriceRule", min_length=1, max_length=8)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class EVAbsolutePriceScheduleType(OcppModel):
@@ -1089,7 +1133,7 @@ class EVAbsolutePriceScheduleType(OcppModel):
     price_algorithm: Annotated[String, Field(alias="priceAlgorithm", max_length=2000)]
     """ISO 15118-20 URN of price algorithm: Power, PeakPower, StackedEnergy."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class EVPowerScheduleEntryType(OcppModel):
@@ -1107,7 +1151,7 @@ class EVPowerScheduleEntryType(OcppModel):
     discharging.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class EVPowerScheduleType(OcppModel):
@@ -1121,7 +1165,7 @@ class EVPowerScheduleType(OcppModel):
     time_anchor: Annotated[DateTime, Field(alias="timeAnchor")]
     """The time that defines the starting point for the EVEnergyOffer."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class EVEnergyOfferType(OcppModel):
@@ -1131,12 +1175,12 @@ class EVEnergyOfferType(OcppModel):
     """
 
     ev_absolute_price_schedule: Annotated[
-        EVAbsolutePriceScheduleType | None, Field(alias="evAbsolutePriceSchedule")
+        EVAbsolutePriceScheduleType | None, Field(alias="evAbsolutePriceSchedule"), NoJsonNull
     ] = None
 
     ev_power_schedule: Annotated[EVPowerScheduleType, Field(alias="evPowerSchedule")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class DCChargingParametersType(OcppModel):
@@ -1154,45 +1198,47 @@ class DCChargingParametersType(OcppModel):
     ISO 15118-2: DC_EVChargeParameterType: EVMaximumVoltageLimit
     """
 
-    ev_max_power: Annotated[Number | None, Field(alias="evMaxPower")] = None
+    ev_max_power: Annotated[Number | None, Field(alias="evMaxPower"), NoJsonNull] = None
     """Maximum power (in W) supported by the electric vehicle. Required for DC charging.
     Relates to:
     ISO 15118-2: DC_EVChargeParameterType: EVMaximumPowerLimit
     """
 
-    ev_energy_capacity: Annotated[Number | None, Field(alias="evEnergyCapacity")] = None
+    ev_energy_capacity: Annotated[Number | None, Field(alias="evEnergyCapacity"), NoJsonNull] = None
     """Capacity of the electric vehicle battery (in Wh).
     Relates to:
     ISO 15118-2: DC_EVChargeParameterType: EVEnergyCapacity
     """
 
-    energy_amount: Annotated[Number | None, Field(alias="energyAmount")] = None
+    energy_amount: Annotated[Number | None, Field(alias="energyAmount"), NoJsonNull] = None
     """Amount of energy requested (in Wh). This inludes energy required for preconditioning.
     Relates to:
     ISO 15118-2: DC_EVChargeParameterType: EVEnergyRequest
     """
 
-    state_of_charge: Annotated[Integer | None, Field(alias="stateOfCharge", ge=0, le=100)] = None
+    state_of_charge: Annotated[
+        Integer | None, Field(alias="stateOfCharge", ge=0, le=100), NoJsonNull
+    ] = None
     """Energy available in the battery (in percent of the battery capacity)
     Relates to:
     ISO 15118-2: DC_EVChargeParameterType: DC_EVStatus: EVRESSSOC
     """
 
-    full_so_c: Annotated[Integer | None, Field(alias="fullSoC", ge=0, le=100)] = None
+    full_so_c: Annotated[Integer | None, Field(alias="fullSoC", ge=0, le=100), NoJsonNull] = None
     """Percentage of SoC at which the EV considers the battery fully charged. (possible values: 0 -
     100)
     Relates to:
     ISO 15118-2: DC_EVChargeParameterType: FullSOC
     """
 
-    bulk_so_c: Annotated[Integer | None, Field(alias="bulkSoC", ge=0, le=100)] = None
+    bulk_so_c: Annotated[Integer | None, Field(alias="bulkSoC", ge=0, le=100), NoJsonNull] = None
     """Percentage of SoC at which the EV considers a fast charging process to end. (possible values:
     0 - 100)
     Relates to:
     ISO 15118-2: DC_EVChargeParameterType: BulkSOC
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class V2XChargingParametersType(OcppModel):
@@ -1201,7 +1247,7 @@ class V2XChargingParametersType(OcppModel):
     EVMaxEnergyRequest, EVTargetEnergyRequest, EVMinV2XEnergyRequest and EVMaxV2XEnergyRequest.
     """
 
-    min_charge_power: Annotated[Number | None, Field(alias="minChargePower")] = None
+    min_charge_power: Annotated[Number | None, Field(alias="minChargePower"), NoJsonNull] = None
     """Minimum charge power in W, defined by max(EV, EVSE).
     This field represents the sum of all phases, unless values are provided for L2 and L3, in which
     case this field represents phase L1.
@@ -1209,19 +1255,23 @@ class V2XChargingParametersType(OcppModel):
     ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumChargePower
     """
 
-    min_charge_power_l2: Annotated[Number | None, Field(alias="minChargePower_L2")] = None
+    min_charge_power_l2: Annotated[Number | None, Field(alias="minChargePower_L2"), NoJsonNull] = (
+        None
+    )
     """Minimum charge power on phase L2 in W, defined by max(EV, EVSE).
     Relates to:
     ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumChargePower_L2
     """
 
-    min_charge_power_l3: Annotated[Number | None, Field(alias="minChargePower_L3")] = None
+    min_charge_power_l3: Annotated[Number | None, Field(alias="minChargePower_L3"), NoJsonNull] = (
+        None
+    )
     """Minimum charge power on phase L3 in W, defined by max(EV, EVSE).
     Relates to:
     ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumChargePower_L3
     """
 
-    max_charge_power: Annotated[Number | None, Field(alias="maxChargePower")] = None
+    max_charge_power: Annotated[Number | None, Field(alias="maxChargePower"), NoJsonNull] = None
     """Maximum charge (absorbed) power in W, defined by min(EV, EVSE) at unity power factor.
     This field represents the sum of all phases, unless values are provided for L2 and L3, in which
     case this field represents phase L1.
@@ -1233,19 +1283,25 @@ class V2XChargingParametersType(OcppModel):
     ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumChargePower
     """
 
-    max_charge_power_l2: Annotated[Number | None, Field(alias="maxChargePower_L2")] = None
+    max_charge_power_l2: Annotated[Number | None, Field(alias="maxChargePower_L2"), NoJsonNull] = (
+        None
+    )
     """Maximum charge power on phase L2 in W, defined by min(EV, EVSE)
     Relates to:
     ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumChargePower_L2
     """
 
-    max_charge_power_l3: Annotated[Number | None, Field(alias="maxChargePower_L3")] = None
+    max_charge_power_l3: Annotated[Number | None, Field(alias="maxChargePower_L3"), NoJsonNull] = (
+        None
+    )
     """Maximum charge power on phase L3 in W, defined by min(EV, EVSE)
     Relates to:
     ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumChargePower_L3
     """
 
-    min_discharge_power: Annotated[Number | None, Field(alias="minDischargePower")] = None
+    min_discharge_power: Annotated[Number | None, Field(alias="minDischargePower"), NoJsonNull] = (
+        None
+    )
     """Minimum discharge (injected) power in W, defined by max(EV, EVSE) at unity power factor.
     Value >= 0.
     This field represents the sum of all phases, unless values are provided for L2 and L3, in which
@@ -1258,19 +1314,25 @@ class V2XChargingParametersType(OcppModel):
     ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumDischargePower
     """
 
-    min_discharge_power_l2: Annotated[Number | None, Field(alias="minDischargePower_L2")] = None
+    min_discharge_power_l2: Annotated[
+        Number | None, Field(alias="minDischargePower_L2"), NoJsonNull
+    ] = None
     """Minimum discharge power on phase L2 in W, defined by max(EV, EVSE). Value >= 0.
     Relates to:
     ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumDischargePower_L2
     """
 
-    min_discharge_power_l3: Annotated[Number | None, Field(alias="minDischargePower_L3")] = None
+    min_discharge_power_l3: Annotated[
+        Number | None, Field(alias="minDischargePower_L3"), NoJsonNull
+    ] = None
     """Minimum discharge power on phase L3 in W, defined by max(EV, EVSE). Value >= 0.
     Relates to:
     ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMinimumDischargePower_L3
     """
 
-    max_discharge_power: Annotated[Number | None, Field(alias="maxDischargePower")] = None
+    max_discharge_power: Annotated[Number | None, Field(alias="maxDischargePower"), NoJsonNull] = (
+        None
+    )
     """Maximum discharge (injected) power in W, defined by min(EV, EVSE) at unity power factor.
     Value >= 0.
     This field represents the sum of all phases, unless values are provided for L2 and L3, in which
@@ -1279,143 +1341,164 @@ class V2XChargingParametersType(OcppModel):
     ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumDischargePower
     """
 
-    max_discharge_power_l2: Annotated[Number | None, Field(alias="maxDischargePower_L2")] = None
+    max_discharge_power_l2: Annotated[
+        Number | None, Field(alias="maxDischargePower_L2"), NoJsonNull
+    ] = None
     """Maximum discharge power on phase L2 in W, defined by min(EV, EVSE). Value >= 0.
     Relates to:
     ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumDischargePowe_L2
     """
 
-    max_discharge_power_l3: Annotated[Number | None, Field(alias="maxDischargePower_L3")] = None
+    max_discharge_power_l3: Annotated[
+        Number | None, Field(alias="maxDischargePower_L3"), NoJsonNull
+    ] = None
     """Maximum discharge power on phase L3 in W, defined by min(EV, EVSE). Value >= 0.
     Relates to:
     ISO 15118-20: BPT_AC/DC_CPDReqEnergyTransferModeType: EVMaximumDischargePower_L3
     """
 
-    min_charge_current: Annotated[Number | None, Field(alias="minChargeCurrent")] = None
+    min_charge_current: Annotated[Number | None, Field(alias="minChargeCurrent"), NoJsonNull] = None
     """Minimum charge current in A, defined by max(EV, EVSE)
     Relates to:
     ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: EVMinimumChargeCurrent
     """
 
-    max_charge_current: Annotated[Number | None, Field(alias="maxChargeCurrent")] = None
+    max_charge_current: Annotated[Number | None, Field(alias="maxChargeCurrent"), NoJsonNull] = None
     """Maximum charge current in A, defined by min(EV, EVSE)
     Relates to:
     ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: EVMaximumChargeCurrent
     """
 
-    min_discharge_current: Annotated[Number | None, Field(alias="minDischargeCurrent")] = None
+    min_discharge_current: Annotated[
+        Number | None, Field(alias="minDischargeCurrent"), NoJsonNull
+    ] = None
     """Minimum discharge current in A, defined by max(EV, EVSE). Value >= 0.
     Relates to:
     ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: EVMinimumDischargeCurrent
     """
 
-    max_discharge_current: Annotated[Number | None, Field(alias="maxDischargeCurrent")] = None
+    max_discharge_current: Annotated[
+        Number | None, Field(alias="maxDischargeCurrent"), NoJsonNull
+    ] = None
     """Maximum discharge current in A, defined by min(EV, EVSE). Value >= 0.
     Relates to:
     ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: EVMaximumDischargeCurrent
     """
 
-    min_voltage: Annotated[Number | None, Field(alias="minVoltage")] = None
+    min_voltage: Annotated[Number | None, Field(alias="minVoltage"), NoJsonNull] = None
     """Minimum voltage in V, defined by max(EV, EVSE)
     Relates to:
     ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: EVMinimumVoltage
     """
 
-    max_voltage: Annotated[Number | None, Field(alias="maxVoltage")] = None
+    max_voltage: Annotated[Number | None, Field(alias="maxVoltage"), NoJsonNull] = None
     """Maximum voltage in V, defined by min(EV, EVSE)
     Relates to:
     ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: EVMaximumVoltage
     """
 
-    ev_target_energy_request: Annotated[Number | None, Field(alias="evTargetEnergyRequest")] = None
+    ev_target_energy_request: Annotated[
+        Number | None, Field(alias="evTargetEnergyRequest"), NoJsonNull
+    ] = None
     """Energy to requested state of charge in Wh
     Relates to:
     ISO 15118-20: Dynamic/Scheduled_SEReqControlModeType: EVTargetEnergyRequest
     """
 
-    ev_min_energy_request: Annotated[Number | None, Field(alias="evMinEnergyRequest")] = None
+    ev_min_energy_request: Annotated[
+        Number | None, Field(alias="evMinEnergyRequest"), NoJsonNull
+    ] = None
     """Energy to minimum allowed state of charge in Wh
     Relates to:
     ISO 15118-20: Dynamic/Scheduled_SEReqControlModeType: EVMinimumEnergyRequest
     """
 
-    ev_max_energy_request: Annotated[Number | None, Field(alias="evMaxEnergyRequest")] = None
+    ev_max_energy_request: Annotated[
+        Number | None, Field(alias="evMaxEnergyRequest"), NoJsonNull
+    ] = None
     """Energy to maximum state of charge in Wh
     Relates to:
     ISO 15118-20: Dynamic/Scheduled_SEReqControlModeType: EVMaximumEnergyRequest
     """
 
-    ev_min_v2_x_energy_request: Annotated[Number | None, Field(alias="evMinV2XEnergyRequest")] = (
-        None
-    )
+    ev_min_v2_x_energy_request: Annotated[
+        Number | None, Field(alias="evMinV2XEnergyRequest"), NoJsonNull
+    ] = None
     """Energy (in Wh) to minimum state of charge for cycling (V2X) activity.
     Positive value means that current state of charge is below V2X range.
     Relates to:
     ISO 15118-20: Dynamic_SEReqControlModeType: EVMinimumV2XEnergyRequest
     """
 
-    ev_max_v2_x_energy_request: Annotated[Number | None, Field(alias="evMaxV2XEnergyRequest")] = (
-        None
-    )
+    ev_max_v2_x_energy_request: Annotated[
+        Number | None, Field(alias="evMaxV2XEnergyRequest"), NoJsonNull
+    ] = None
     """Energy (in Wh) to maximum state of charge for cycling (V2X) activity.
     Negative value indicates that current state of charge is above V2X range.
     Relates to:
     ISO 15118-20: Dynamic_SEReqControlModeType: EVMaximumV2XEnergyRequest
     """
 
-    target_so_c: Annotated[Integer | None, Field(alias="targetSoC", ge=0, le=100)] = None
+    target_so_c: Annotated[Integer | None, Field(alias="targetSoC", ge=0, le=100), NoJsonNull] = (
+        None
+    )
     """Target state of charge at departure as percentage.
     Relates to:
     ISO 15118-20: BPT_DC_CPDReqEnergyTransferModeType: TargetSOC
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChargingNeedsType(OcppModel):
     """(No description in the schema.)"""
 
     ac_charging_parameters: Annotated[
-        ACChargingParametersType | None, Field(alias="acChargingParameters")
+        ACChargingParametersType | None, Field(alias="acChargingParameters"), NoJsonNull
     ] = None
 
     der_charging_parameters: Annotated[
-        DERChargingParametersType | None, Field(alias="derChargingParameters")
+        DERChargingParametersType | None, Field(alias="derChargingParameters"), NoJsonNull
     ] = None
 
-    ev_energy_offer: Annotated[EVEnergyOfferType | None, Field(alias="evEnergyOffer")] = None
+    ev_energy_offer: Annotated[
+        EVEnergyOfferType | None, Field(alias="evEnergyOffer"), NoJsonNull
+    ] = None
 
     requested_energy_transfer: Annotated[
         EnergyTransferModeEnumType, Field(alias="requestedEnergyTransfer")
     ]
 
     dc_charging_parameters: Annotated[
-        DCChargingParametersType | None, Field(alias="dcChargingParameters")
+        DCChargingParametersType | None, Field(alias="dcChargingParameters"), NoJsonNull
     ] = None
 
     v2x_charging_parameters: Annotated[
-        V2XChargingParametersType | None, Field(alias="v2xChargingParameters")
+        V2XChargingParametersType | None, Field(alias="v2xChargingParameters"), NoJsonNull
     ] = None
 
     available_energy_transfer: Annotated[
         list[EnergyTransferModeEnumType] | None,
         Field(alias="availableEnergyTransfer", min_length=1),
+        NoJsonNull,
     ] = None
     """(2.1) Modes of energy transfer that are marked as available by EV."""
 
-    control_mode: Annotated[ControlModeEnumType | None, Field(alias="controlMode")] = None
+    control_mode: Annotated[ControlModeEnumType | None, Field(alias="controlMode"), NoJsonNull] = (
+        None
+    )
 
     mobility_needs_mode: Annotated[
-        MobilityNeedsModeEnumType | None, Field(alias="mobilityNeedsMode")
+        MobilityNeedsModeEnumType | None, Field(alias="mobilityNeedsMode"), NoJsonNull
     ] = None
 
-    departure_time: Annotated[DateTime | None, Field(alias="departureTime")] = None
+    departure_time: Annotated[DateTime | None, Field(alias="departureTime"), NoJsonNull] = None
     """Estimated departure time of the EV.
     ISO 15118-2: AC/DC_EVChargeParameterType: DepartureTime
     ISO 15118-20: Dynamic/Scheduled_SEReqControlModeType: DepartureTIme
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CostDimensionType(OcppModel):
@@ -1426,7 +1509,7 @@ class CostDimensionType(OcppModel):
     volume: Number
     """Volume of the dimension consumed, measured according to the dimension type."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChargingPeriodType(OcppModel):
@@ -1435,9 +1518,9 @@ class ChargingPeriodType(OcppModel):
     this period etc.
     """
 
-    dimensions: Annotated[list[CostDimensionType] | None, Field(min_length=1)] = None
+    dimensions: Annotated[list[CostDimensionType] | None, Field(min_length=1), NoJsonNull] = None
 
-    tariff_id: Annotated[String | None, Field(alias="tariffId", max_length=60)] = None
+    tariff_id: Annotated[String | None, Field(alias="tariffId", max_length=60), NoJsonNull] = None
     """Unique identifier of the Tariff that was used to calculate cost. If not provided, then
     cost was calculated by some other means.
     """
@@ -1447,7 +1530,7 @@ class ChargingPeriodType(OcppModel):
     period ends when the session ends.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChargingProfileCriterionType(OcppModel):
@@ -1456,16 +1539,16 @@ class ChargingProfileCriterionType(OcppModel):
     """
 
     charging_profile_purpose: Annotated[
-        ChargingProfilePurposeEnumType | None, Field(alias="chargingProfilePurpose")
+        ChargingProfilePurposeEnumType | None, Field(alias="chargingProfilePurpose"), NoJsonNull
     ] = None
 
-    stack_level: Annotated[Integer | None, Field(alias="stackLevel", ge=0)] = None
+    stack_level: Annotated[Integer | None, Field(alias="stackLevel", ge=0), NoJsonNull] = None
     """Value determining level in hierarchy stack of profiles. Higher values have precedence over
     lower values. Lowest level is 0.
     """
 
     charging_profile_id: Annotated[
-        list[Integer] | None, Field(alias="chargingProfileId", min_length=1)
+        list[Integer] | None, Field(alias="chargingProfileId", min_length=1), NoJsonNull
     ] = None
     """List of all the chargingProfileIds requested. Any ChargingProfile that matches one of
     these profiles will be reported. If omitted, the Charging Station SHALL not filter on
@@ -1476,13 +1559,14 @@ class ChargingProfileCriterionType(OcppModel):
     charging_limit_source: Annotated[
         list[Annotated[String, Field(max_length=20)]] | None,
         Field(alias="chargingLimitSource", min_length=1, max_length=4),
+        NoJsonNull,
     ] = None
     """For which charging limit sources, charging profiles SHALL be reported. If omitted, the
     Charging Station SHALL not filter on chargingLimitSource. Values defined in Appendix as
     ChargingLimitSourceEnumStringType.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class LimitAtSoCType(OcppModel):
@@ -1496,7 +1580,7 @@ class LimitAtSoCType(OcppModel):
     The unit is defined by chargingSchedule.chargingRateUnit.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class V2XFreqWattPointType(OcppModel):
@@ -1508,7 +1592,7 @@ class V2XFreqWattPointType(OcppModel):
     power: Number
     """Power in W to charge (positive) or discharge (negative) at specified frequency."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class V2XSignalWattPointType(OcppModel):
@@ -1520,7 +1604,7 @@ class V2XSignalWattPointType(OcppModel):
     power: Number
     """Power in W to charge (positive) or discharge (negative) at specified frequency."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChargingSchedulePeriodType(OcppModel):
@@ -1534,7 +1618,7 @@ class ChargingSchedulePeriodType(OcppModel):
     defines the stop time of the previous period.
     """
 
-    limit: Number | None = None
+    limit: Annotated[Number | None, NoJsonNull] = None
     """Optional only when not required by the operationMode, as in CentralSetpoint,
     ExternalSetpoint, ExternalLimits, LocalFrequency, LocalLoadBalancing.
     Charging rate limit during the schedule period, in the applicable chargingRateUnit.
@@ -1544,39 +1628,49 @@ class ChargingSchedulePeriodType(OcppModel):
     unless values are provided for L2 and L3, in which case this field represents phase L1.
     """
 
-    limit_l2: Annotated[Number | None, Field(alias="limit_L2")] = None
+    limit_l2: Annotated[Number | None, Field(alias="limit_L2"), NoJsonNull] = None
     """(2.1) Charging rate limit on phase L2 in the applicable chargingRateUnit."""
 
-    limit_l3: Annotated[Number | None, Field(alias="limit_L3")] = None
+    limit_l3: Annotated[Number | None, Field(alias="limit_L3"), NoJsonNull] = None
     """(2.1) Charging rate limit on phase L3 in the applicable chargingRateUnit."""
 
-    number_phases: Annotated[Integer | None, Field(alias="numberPhases", ge=0, le=3)] = None
+    number_phases: Annotated[
+        Integer | None, Field(alias="numberPhases", ge=0, le=3), NoJsonNull
+    ] = None
     """The number of phases that can be used for charging.
     For a DC EVSE this field should be omitted.
     For an AC EVSE a default value of numberPhases = 3 will be assumed if the field is absent.
     """
 
-    phase_to_use: Annotated[Integer | None, Field(alias="phaseToUse", ge=0, le=3)] = None
+    phase_to_use: Annotated[Integer | None, Field(alias="phaseToUse", ge=0, le=3), NoJsonNull] = (
+        None
+    )
     """Values: 1..3, Used if numberPhases=1 and if the EVSE is capable of switching the phase
     connected to the EV, i.e. ACPhaseSwitchingSupported is defined and true. It’s not allowed unless
     both conditions above are true. If both conditions are true, and phaseToUse is omitted, the
     Charging Station / EVSE will make the selection on its own.
     """
 
-    discharge_limit: Annotated[Number | None, Field(alias="dischargeLimit", le=0)] = None
+    discharge_limit: Annotated[Number | None, Field(alias="dischargeLimit", le=0), NoJsonNull] = (
+        None
+    )
     """(2.1) Limit in chargingRateUnit that the EV is allowed to discharge with. Note, these are
     negative values in order to be consistent with setpoint, which can be positive and negative.
     For AC this field represents the sum of all phases, unless values are provided for L2 and L3, in
     which case this field represents phase L1.
     """
 
-    discharge_limit_l2: Annotated[Number | None, Field(alias="dischargeLimit_L2", le=0)] = None
+    discharge_limit_l2: Annotated[
+        Number | None, Field(alias="dischargeLimit_L2", le=0), NoJsonNull
+    ] = None
     """(2.1) Limit in chargingRateUnit on phase L2 that the EV is allowed to discharge with."""
 
-    discharge_limit_l3: Annotated[Number | None, Field(alias="dischargeLimit_L3", le=0)] = None
+    discharge_limit_l3: Annotated[
+        Number | None, Field(alias="dischargeLimit_L3", le=0), NoJsonNull
+    ] = None
     """(2.1) Limit in chargingRateUnit on phase L3 that the EV is allowed to discharge with."""
 
-    setpoint: Number | None = None
+    setpoint: Annotated[Number | None, NoJsonNull] = None
     """(2.1) Setpoint in chargingRateUnit that the EV should follow as close as possible. Use
     negative values for discharging.
     When a limit and/or dischargeLimit are given the overshoot when following setpoint must remain
@@ -1585,17 +1679,17 @@ class ChargingSchedulePeriodType(OcppModel):
     case this field represents phase L1.
     """
 
-    setpoint_l2: Annotated[Number | None, Field(alias="setpoint_L2")] = None
+    setpoint_l2: Annotated[Number | None, Field(alias="setpoint_L2"), NoJsonNull] = None
     """(2.1) Setpoint in chargingRateUnit that the EV should follow on phase L2 as close as
     possible.
     """
 
-    setpoint_l3: Annotated[Number | None, Field(alias="setpoint_L3")] = None
+    setpoint_l3: Annotated[Number | None, Field(alias="setpoint_L3"), NoJsonNull] = None
     """(2.1) Setpoint in chargingRateUnit that the EV should follow on phase L3 as close as
     possible.
     """
 
-    setpoint_reactive: Annotated[Number | None, Field(alias="setpointReactive")] = None
+    setpoint_reactive: Annotated[Number | None, Field(alias="setpointReactive"), NoJsonNull] = None
     """(2.1) Setpoint for reactive power (or current) in chargingRateUnit that the EV should follow
     as closely as possible. Positive values for inductive, negative for capacitive reactive power or
     current.
@@ -1603,44 +1697,54 @@ class ChargingSchedulePeriodType(OcppModel):
     case this field represents phase L1.
     """
 
-    setpoint_reactive_l2: Annotated[Number | None, Field(alias="setpointReactive_L2")] = None
+    setpoint_reactive_l2: Annotated[
+        Number | None, Field(alias="setpointReactive_L2"), NoJsonNull
+    ] = None
     """(2.1) Setpoint for reactive power (or current) in chargingRateUnit that the EV should
     follow on phase L2 as closely as possible.
     """
 
-    setpoint_reactive_l3: Annotated[Number | None, Field(alias="setpointReactive_L3")] = None
+    setpoint_reactive_l3: Annotated[
+        Number | None, Field(alias="setpointReactive_L3"), NoJsonNull
+    ] = None
     """(2.1) Setpoint for reactive power (or current) in chargingRateUnit that the EV should
     follow on phase L3 as closely as possible.
     """
 
-    preconditioning_request: Annotated[Boolean | None, Field(alias="preconditioningRequest")] = None
+    preconditioning_request: Annotated[
+        Boolean | None, Field(alias="preconditioningRequest"), NoJsonNull
+    ] = None
     """(2.1) If true, the EV should attempt to keep the BMS preconditioned for this time
     interval.
     """
 
-    evse_sleep: Annotated[Boolean | None, Field(alias="evseSleep")] = None
+    evse_sleep: Annotated[Boolean | None, Field(alias="evseSleep"), NoJsonNull] = None
     """(2.1) If true, the EVSE must turn off power electronics/modules associated with this
     transaction. Default value when absent is false.
     """
 
-    v2x_baseline: Annotated[Number | None, Field(alias="v2xBaseline")] = None
+    v2x_baseline: Annotated[Number | None, Field(alias="v2xBaseline"), NoJsonNull] = None
     """(2.1) Power value that, when present, is used as a baseline on top of which values from
     v2xFreqWattCurve and v2xSignalWattCurve are added.
     """
 
-    operation_mode: Annotated[OperationModeEnumType | None, Field(alias="operationMode")] = None
+    operation_mode: Annotated[
+        OperationModeEnumType | None, Field(alias="operationMode"), NoJsonNull
+    ] = None
 
     v2x_freq_watt_curve: Annotated[
         list[V2XFreqWattPointType] | None,
         Field(alias="v2xFreqWattCurve", min_length=1, max_length=20),
+        NoJsonNull,
     ] = None
 
     v2x_signal_watt_curve: Annotated[
         list[V2XSignalWattPointType] | None,
         Field(alias="v2xSignalWattCurve", min_length=1, max_length=20),
+        NoJsonNull,
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class RelativeTimeIntervalType(OcppModel):
@@ -1649,10 +1753,10 @@ class RelativeTimeIntervalType(OcppModel):
     start: Integer
     """Start of the interval, in seconds from NOW."""
 
-    duration: Integer | None = None
+    duration: Annotated[Integer | None, NoJsonNull] = None
     """Duration of the interval, in seconds."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CostType(OcppModel):
@@ -1663,12 +1767,12 @@ class CostType(OcppModel):
     amount: Integer
     """The estimated or actual cost per kWh"""
 
-    amount_multiplier: Annotated[Integer | None, Field(alias="amountMultiplier")] = None
+    amount_multiplier: Annotated[Integer | None, Field(alias="amountMultiplier"), NoJsonNull] = None
     """Values: -3..3, The amountMultiplier defines the exponent to base 10 (dec). The final value
     is determined by: amount * 10 ^ amountMultiplier
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ConsumptionCostType(OcppModel):
@@ -1681,7 +1785,7 @@ class ConsumptionCostType(OcppModel):
 
     cost: Annotated[list[CostType], Field(min_length=1, max_length=3)]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SalesTariffEntryType(OcppModel):
@@ -1689,17 +1793,19 @@ class SalesTariffEntryType(OcppModel):
 
     relative_time_interval: Annotated[RelativeTimeIntervalType, Field(alias="relativeTimeInterval")]
 
-    e_price_level: Annotated[Integer | None, Field(alias="ePriceLevel", ge=0)] = None
+    e_price_level: Annotated[Integer | None, Field(alias="ePriceLevel", ge=0), NoJsonNull] = None
     """Defines the price level of this SalesTariffEntry (referring to NumEPriceLevels). Small
     values for the EPriceLevel represent a cheaper TariffEntry. Large values for the EPriceLevel
     represent a more expensive TariffEntry.
     """
 
     consumption_cost: Annotated[
-        list[ConsumptionCostType] | None, Field(alias="consumptionCost", min_length=1, max_length=3)
+        list[ConsumptionCostType] | None,
+        Field(alias="consumptionCost", min_length=1, max_length=3),
+        NoJsonNull,
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SalesTariffType(OcppModel):
@@ -1713,13 +1819,15 @@ class SalesTariffType(OcppModel):
     """
 
     sales_tariff_description: Annotated[
-        String | None, Field(alias="salesTariffDescription", max_length=32)
+        String | None, Field(alias="salesTariffDescription", max_length=32), NoJsonNull
     ] = None
     """A human readable title/short description of the sales tariff e.g. for HMI display
     purposes.
     """
 
-    num_e_price_levels: Annotated[Integer | None, Field(alias="numEPriceLevels", ge=0)] = None
+    num_e_price_levels: Annotated[
+        Integer | None, Field(alias="numEPriceLevels", ge=0), NoJsonNull
+    ] = None
     """Defines the overall number of distinct price levels used across all provided SalesTariff
     elements.
     """
@@ -1728,7 +1836,7 @@ class SalesTariffType(OcppModel):
         list[SalesTariffEntryType], Field(alias="salesTariffEntry", min_length=1, max_length=1024)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PriceLevelScheduleEntryType(OcppModel):
@@ -1744,7 +1852,7 @@ class PriceLevelScheduleEntryType(OcppModel):
     PriceLevelScheduleEntry.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PriceLevelScheduleType(OcppModel):
@@ -1766,7 +1874,7 @@ class PriceLevelScheduleType(OcppModel):
     """Unique ID of this price schedule."""
 
     price_schedule_description: Annotated[
-        String | None, Field(alias="priceScheduleDescription", max_length=32)
+        String | None, Field(alias="priceScheduleDescription", max_length=32), NoJsonNull
     ] = None
     """Description of the price schedule."""
 
@@ -1775,7 +1883,7 @@ class PriceLevelScheduleType(OcppModel):
     PriceLevelSchedules.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChargingScheduleType(OcppModel):
@@ -1790,12 +1898,12 @@ class ChargingScheduleType(OcppModel):
 
     id: Integer
 
-    limit_at_so_c: Annotated[LimitAtSoCType | None, Field(alias="limitAtSoC")] = None
+    limit_at_so_c: Annotated[LimitAtSoCType | None, Field(alias="limitAtSoC"), NoJsonNull] = None
 
-    start_schedule: Annotated[DateTime | None, Field(alias="startSchedule")] = None
+    start_schedule: Annotated[DateTime | None, Field(alias="startSchedule"), NoJsonNull] = None
     """Starting point of an absolute schedule or recurring schedule."""
 
-    duration: Integer | None = None
+    duration: Annotated[Integer | None, NoJsonNull] = None
     """Duration of the charging schedule in seconds. If the duration is left empty, the last
     period will continue indefinitely or until end of the transaction in case startSchedule is
     absent.
@@ -1803,25 +1911,27 @@ class ChargingScheduleType(OcppModel):
 
     charging_rate_unit: Annotated[ChargingRateUnitEnumType, Field(alias="chargingRateUnit")]
 
-    min_charging_rate: Annotated[Number | None, Field(alias="minChargingRate")] = None
+    min_charging_rate: Annotated[Number | None, Field(alias="minChargingRate"), NoJsonNull] = None
     """Minimum charging rate supported by the EV. The unit of measure is defined by the
     chargingRateUnit. This parameter is intended to be used by a local smart charging algorithm to
     optimize the power allocation for in the case a charging process is inefficient at lower
     charging rates.
     """
 
-    power_tolerance: Annotated[Number | None, Field(alias="powerTolerance")] = None
+    power_tolerance: Annotated[Number | None, Field(alias="powerTolerance"), NoJsonNull] = None
     """(2.1) Power tolerance when following EVPowerProfile."""
 
-    signature_id: Annotated[Integer | None, Field(alias="signatureId", ge=0)] = None
+    signature_id: Annotated[Integer | None, Field(alias="signatureId", ge=0), NoJsonNull] = None
     """(2.1) Id of this element for referencing in a signature."""
 
-    digest_value: Annotated[String | None, Field(alias="digestValue", max_length=88)] = None
+    digest_value: Annotated[
+        String | None, Field(alias="digestValue", max_length=88), NoJsonNull
+    ] = None
     """(2.1) Base64 encoded hash (SHA256 for ISO 15118-2, SHA512 for ISO 15118-20) of the EXI
     price schedule element. Used in signature.
     """
 
-    use_local_time: Annotated[Boolean | None, Field(alias="useLocalTime")] = None
+    use_local_time: Annotated[Boolean | None, Field(alias="useLocalTime"), NoJsonNull] = None
     """(2.1) Defaults to false. When true, disregard time zone offset in dateTime fields of
     ChargingScheduleType and use unqualified local time at Charging Station instead.
     This allows the same Absolute or Recurring charging profile to be used in both summer and winter
@@ -1833,23 +1943,25 @@ class ChargingScheduleType(OcppModel):
         Field(alias="chargingSchedulePeriod", min_length=1, max_length=1024),
     ]
 
-    randomized_delay: Annotated[Integer | None, Field(alias="randomizedDelay", ge=0)] = None
+    randomized_delay: Annotated[
+        Integer | None, Field(alias="randomizedDelay", ge=0), NoJsonNull
+    ] = None
     """(2.1) Defaults to 0. When randomizedDelay not equals zero, then the start of each
     ChargingSchedulePeriodType is delayed by a randomly chosen number of seconds between 0 and
     randomizedDelay. Only allowed for TxProfile and TxDefaultProfile.
     """
 
-    sales_tariff: Annotated[SalesTariffType | None, Field(alias="salesTariff")] = None
+    sales_tariff: Annotated[SalesTariffType | None, Field(alias="salesTariff"), NoJsonNull] = None
 
     absolute_price_schedule: Annotated[
-        AbsolutePriceScheduleType | None, Field(alias="absolutePriceSchedule")
+        AbsolutePriceScheduleType | None, Field(alias="absolutePriceSchedule"), NoJsonNull
     ] = None
 
     price_level_schedule: Annotated[
-        PriceLevelScheduleType | None, Field(alias="priceLevelSchedule")
+        PriceLevelScheduleType | None, Field(alias="priceLevelSchedule"), NoJsonNull
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChargingProfileType(OcppModel):
@@ -1877,25 +1989,31 @@ class ChargingProfileType(OcppModel):
         ChargingProfileKindEnumType, Field(alias="chargingProfileKind")
     ]
 
-    recurrency_kind: Annotated[RecurrencyKindEnumType | None, Field(alias="recurrencyKind")] = None
+    recurrency_kind: Annotated[
+        RecurrencyKindEnumType | None, Field(alias="recurrencyKind"), NoJsonNull
+    ] = None
 
-    valid_from: Annotated[DateTime | None, Field(alias="validFrom")] = None
+    valid_from: Annotated[DateTime | None, Field(alias="validFrom"), NoJsonNull] = None
     """Point in time at which the profile starts to be valid. If absent, the profile is valid as
     soon as it is received by the Charging Station.
     """
 
-    valid_to: Annotated[DateTime | None, Field(alias="validTo")] = None
+    valid_to: Annotated[DateTime | None, Field(alias="validTo"), NoJsonNull] = None
     """Point in time at which the profile stops to be valid. If absent, the profile is valid
     until it is replaced by another profile.
     """
 
-    transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
+    transaction_id: Annotated[
+        String | None, Field(alias="transactionId", max_length=36), NoJsonNull
+    ] = None
     """SHALL only be included if ChargingProfilePurpose is set to TxProfile in a
     SetChargingProfileRequest. The transactionId is used to match the profile to a specific
     transaction.
     """
 
-    max_offline_duration: Annotated[Integer | None, Field(alias="maxOfflineDuration")] = None
+    max_offline_duration: Annotated[
+        Integer | None, Field(alias="maxOfflineDuration"), NoJsonNull
+    ] = None
     """(2.1) Period in seconds that this charging profile remains valid after the Charging Station
     has gone offline. After this period the charging profile becomes invalid for as long as it is
     offline and the Charging Station reverts back to a valid profile with a lower stack level.
@@ -1910,28 +2028,30 @@ class ChargingProfileType(OcppModel):
     ]
 
     invalid_after_offline_duration: Annotated[
-        Boolean | None, Field(alias="invalidAfterOfflineDuration")
+        Boolean | None, Field(alias="invalidAfterOfflineDuration"), NoJsonNull
     ] = None
     """(2.1) When set to true this charging profile will not be valid anymore after being offline
     for more than maxOfflineDuration.
     When absent defaults to false.
     """
 
-    dyn_update_interval: Annotated[Integer | None, Field(alias="dynUpdateInterval")] = None
+    dyn_update_interval: Annotated[Integer | None, Field(alias="dynUpdateInterval"), NoJsonNull] = (
+        None
+    )
     """(2.1) Interval in seconds after receipt of last update, when to request a profile update by
     sending a PullDynamicScheduleUpdateRequest message.
     A value of 0 or no value means that no update interval applies.
     Only relevant in a dynamic charging profile.
     """
 
-    dyn_update_time: Annotated[DateTime | None, Field(alias="dynUpdateTime")] = None
+    dyn_update_time: Annotated[DateTime | None, Field(alias="dynUpdateTime"), NoJsonNull] = None
     """(2.1) Time at which limits or setpoints in this charging profile were last updated by a
     PullDynamicScheduleUpdateRequest or UpdateDynamicScheduleRequest or by an external actor.
     Only relevant in a dynamic charging profile.
     """
 
     price_schedule_signature: Annotated[
-        String | None, Field(alias="priceScheduleSignature", max_length=256)
+        String | None, Field(alias="priceScheduleSignature", max_length=256), NoJsonNull
     ] = None
     """(2.1) ISO 15118-20 signature for all price schedules in chargingSchedules.
     Note: for 256-bit elliptic curves (like secp256k1) the ECDSA signature is 512 bits (64 bytes)
@@ -1939,13 +2059,13 @@ class ChargingProfileType(OcppModel):
     can be encoded as base64 in 176 bytes.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChargingScheduleUpdateType(OcppModel):
     """Updates to a ChargingSchedulePeriodType for dynamic charging profiles."""
 
-    limit: Number | None = None
+    limit: Annotated[Number | None, NoJsonNull] = None
     """Optional only when not required by the operationMode, as in CentralSetpoint,
     ExternalSetpoint, ExternalLimits, LocalFrequency, LocalLoadBalancing.
     Charging rate limit during the schedule period, in the applicable chargingRateUnit.
@@ -1955,26 +2075,32 @@ class ChargingScheduleUpdateType(OcppModel):
     which case this field represents phase L1.
     """
 
-    limit_l2: Annotated[Number | None, Field(alias="limit_L2")] = None
+    limit_l2: Annotated[Number | None, Field(alias="limit_L2"), NoJsonNull] = None
     """(2.1) Charging rate limit on phase L2 in the applicable chargingRateUnit."""
 
-    limit_l3: Annotated[Number | None, Field(alias="limit_L3")] = None
+    limit_l3: Annotated[Number | None, Field(alias="limit_L3"), NoJsonNull] = None
     """(2.1) Charging rate limit on phase L3 in the applicable chargingRateUnit."""
 
-    discharge_limit: Annotated[Number | None, Field(alias="dischargeLimit", le=0)] = None
+    discharge_limit: Annotated[Number | None, Field(alias="dischargeLimit", le=0), NoJsonNull] = (
+        None
+    )
     """(2.1) Limit in chargingRateUnit that the EV is allowed to discharge with. Note, these are
     negative values in order to be consistent with setpoint, which can be positive and negative.
     For AC this field represents the sum of all phases, unless values are provided for L2 and L3, in
     which case this field represents phase L1.
     """
 
-    discharge_limit_l2: Annotated[Number | None, Field(alias="dischargeLimit_L2", le=0)] = None
+    discharge_limit_l2: Annotated[
+        Number | None, Field(alias="dischargeLimit_L2", le=0), NoJsonNull
+    ] = None
     """(2.1) Limit in chargingRateUnit on phase L2 that the EV is allowed to discharge with."""
 
-    discharge_limit_l3: Annotated[Number | None, Field(alias="dischargeLimit_L3", le=0)] = None
+    discharge_limit_l3: Annotated[
+        Number | None, Field(alias="dischargeLimit_L3", le=0), NoJsonNull
+    ] = None
     """(2.1) Limit in chargingRateUnit on phase L3 that the EV is allowed to discharge with."""
 
-    setpoint: Number | None = None
+    setpoint: Annotated[Number | None, NoJsonNull] = None
     """(2.1) Setpoint in chargingRateUnit that the EV should follow as close as possible. Use
     negative values for discharging.
     When a limit and/or dischargeLimit are given the overshoot when following setpoint must remain
@@ -1983,17 +2109,17 @@ class ChargingScheduleUpdateType(OcppModel):
     case this field represents phase L1.
     """
 
-    setpoint_l2: Annotated[Number | None, Field(alias="setpoint_L2")] = None
+    setpoint_l2: Annotated[Number | None, Field(alias="setpoint_L2"), NoJsonNull] = None
     """(2.1) Setpoint in chargingRateUnit that the EV should follow on phase L2 as close as
     possible.
     """
 
-    setpoint_l3: Annotated[Number | None, Field(alias="setpoint_L3")] = None
+    setpoint_l3: Annotated[Number | None, Field(alias="setpoint_L3"), NoJsonNull] = None
     """(2.1) Setpoint in chargingRateUnit that the EV should follow on phase L3 as close as
     possible.
     """
 
-    setpoint_reactive: Annotated[Number | None, Field(alias="setpointReactive")] = None
+    setpoint_reactive: Annotated[Number | None, Field(alias="setpointReactive"), NoJsonNull] = None
     """(2.1) Setpoint for reactive power (or current) in chargingRateUnit that the EV should follow
     as closely as possible. Positive values for inductive, negative for capacitive reactive power or
     current.
@@ -2001,17 +2127,21 @@ class ChargingScheduleUpdateType(OcppModel):
     case this field represents phase L1.
     """
 
-    setpoint_reactive_l2: Annotated[Number | None, Field(alias="setpointReactive_L2")] = None
+    setpoint_reactive_l2: Annotated[
+        Number | None, Field(alias="setpointReactive_L2"), NoJsonNull
+    ] = None
     """(2.1) Setpoint for reactive power (or current) in chargingRateUnit that the EV should
     follow on phase L2 as closely as possible.
     """
 
-    setpoint_reactive_l3: Annotated[Number | None, Field(alias="setpointReactive_L3")] = None
+    setpoint_reactive_l3: Annotated[
+        Number | None, Field(alias="setpointReactive_L3"), NoJsonNull
+    ] = None
     """(2.1) Setpoint for reactive power (or current) in chargingRateUnit that the EV should
     follow on phase L3 as closely as possible.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ModemType(OcppModel):
@@ -2019,33 +2149,37 @@ class ModemType(OcppModel):
     other devices.
     """
 
-    iccid: Annotated[String | None, Field(max_length=20)] = None
+    iccid: Annotated[String | None, Field(max_length=20), NoJsonNull] = None
     """This contains the ICCID of the modem’s SIM card."""
 
-    imsi: Annotated[String | None, Field(max_length=20)] = None
+    imsi: Annotated[String | None, Field(max_length=20), NoJsonNull] = None
     """This contains the IMSI of the modem’s SIM card."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChargingStationType(OcppModel):
     """The physical system where an Electrical Vehicle (EV) can be charged."""
 
-    serial_number: Annotated[String | None, Field(alias="serialNumber", max_length=25)] = None
+    serial_number: Annotated[
+        String | None, Field(alias="serialNumber", max_length=25), NoJsonNull
+    ] = None
     """Vendor-specific device identifier."""
 
     model: Annotated[String, Field(max_length=20)]
     """Defines the model of the device."""
 
-    modem: ModemType | None = None
+    modem: Annotated[ModemType | None, NoJsonNull] = None
 
     vendor_name: Annotated[String, Field(alias="vendorName", max_length=50)]
     """Identifies the vendor (not necessarily in a unique manner)."""
 
-    firmware_version: Annotated[String | None, Field(alias="firmwareVersion", max_length=50)] = None
+    firmware_version: Annotated[
+        String | None, Field(alias="firmwareVersion", max_length=50), NoJsonNull
+    ] = None
     """This contains the firmware version of the Charging Station."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearChargingProfileType(OcppModel):
@@ -2053,22 +2187,22 @@ class ClearChargingProfileType(OcppModel):
     ClearChargingProfileRequest.
     """
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0), NoJsonNull] = None
     """Specifies the id of the EVSE for which to clear charging profiles. An evseId of zero (0)
     specifies the charging profile for the overall Charging Station. Absence of this parameter means
     the clearing applies to all charging profiles that match the other criteria in the request.
     """
 
     charging_profile_purpose: Annotated[
-        ChargingProfilePurposeEnumType | None, Field(alias="chargingProfilePurpose")
+        ChargingProfilePurposeEnumType | None, Field(alias="chargingProfilePurpose"), NoJsonNull
     ] = None
 
-    stack_level: Annotated[Integer | None, Field(alias="stackLevel", ge=0)] = None
+    stack_level: Annotated[Integer | None, Field(alias="stackLevel", ge=0), NoJsonNull] = None
     """Specifies the stackLevel for which charging profiles will be cleared, if they meet the
     other criteria in the request.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class StatusInfoType(OcppModel):
@@ -2079,10 +2213,12 @@ class StatusInfoType(OcppModel):
     is case-insensitive.
     """
 
-    additional_info: Annotated[String | None, Field(alias="additionalInfo", max_length=1024)] = None
+    additional_info: Annotated[
+        String | None, Field(alias="additionalInfo", max_length=1024), NoJsonNull
+    ] = None
     """Additional text to provide detailed information."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearMonitoringResultType(OcppModel):
@@ -2093,24 +2229,24 @@ class ClearMonitoringResultType(OcppModel):
     id: Annotated[Integer, Field(ge=0)]
     """Id of the monitor of which a clear was requested."""
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearTariffsResultType(OcppModel):
     """(No description in the schema.)"""
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    tariff_id: Annotated[String | None, Field(alias="tariffId", max_length=60)] = None
+    tariff_id: Annotated[String | None, Field(alias="tariffId", max_length=60), NoJsonNull] = None
     """Id of tariff for which status is reported. If no tariffs were found, then this field is
     absent, and status will be NoTariff.
     """
 
     status: TariffClearStatusEnumType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class EVSEType(OcppModel):
@@ -2119,28 +2255,28 @@ class EVSEType(OcppModel):
     id: Annotated[Integer, Field(ge=0)]
     """EVSE Identifier. This contains a number (> 0) designating an EVSE of the Charging Station."""
 
-    connector_id: Annotated[Integer | None, Field(alias="connectorId", ge=0)] = None
+    connector_id: Annotated[Integer | None, Field(alias="connectorId", ge=0), NoJsonNull] = None
     """An id to designate a specific connector (on an EVSE) by connector index number."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ComponentType(OcppModel):
     """A physical or logical component"""
 
-    evse: EVSEType | None = None
+    evse: Annotated[EVSEType | None, NoJsonNull] = None
 
     name: Annotated[String, Field(max_length=50)]
     """Name of the component. Name should be taken from the list of standardized component names
     whenever possible. Case Insensitive. strongly advised to use Camel Case.
     """
 
-    instance: Annotated[String | None, Field(max_length=50)] = None
+    instance: Annotated[String | None, Field(max_length=50), NoJsonNull] = None
     """Name of instance in case the component exists as multiple instances. Case Insensitive.
     strongly advised to use Camel Case.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class VariableType(OcppModel):
@@ -2151,12 +2287,12 @@ class VariableType(OcppModel):
     whenever possible. Case Insensitive. strongly advised to use Camel Case.
     """
 
-    instance: Annotated[String | None, Field(max_length=50)] = None
+    instance: Annotated[String | None, Field(max_length=50), NoJsonNull] = None
     """Name of instance in case the variable exists as multiple instances. Case Insensitive.
     strongly advised to use Camel Case.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ComponentVariableType(OcppModel):
@@ -2164,9 +2300,9 @@ class ComponentVariableType(OcppModel):
 
     component: ComponentType
 
-    variable: VariableType | None = None
+    variable: Annotated[VariableType | None, NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CompositeScheduleType(OcppModel):
@@ -2184,19 +2320,19 @@ class CompositeScheduleType(OcppModel):
         list[ChargingSchedulePeriodType], Field(alias="chargingSchedulePeriod", min_length=1)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PeriodicEventStreamParamsType(OcppModel):
     """(No description in the schema.)"""
 
-    interval: Annotated[Integer | None, Field(ge=0)] = None
+    interval: Annotated[Integer | None, Field(ge=0), NoJsonNull] = None
     """Time in seconds after which stream data is sent."""
 
-    values: Annotated[Integer | None, Field(ge=0)] = None
+    values: Annotated[Integer | None, Field(ge=0), NoJsonNull] = None
     """Number of items to be sent together in stream."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ConstantStreamDataType(OcppModel):
@@ -2210,7 +2346,7 @@ class ConstantStreamDataType(OcppModel):
     variable_monitoring_id: Annotated[Integer, Field(alias="variableMonitoringId", ge=0)]
     """Id of monitor used to report his event. It can be a preconfigured or hardwired monitor."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TaxRateType(OcppModel):
@@ -2222,30 +2358,30 @@ class TaxRateType(OcppModel):
     tax: Number
     """Tax percentage"""
 
-    stack: Annotated[Integer | None, Field(ge=0)] = None
+    stack: Annotated[Integer | None, Field(ge=0), NoJsonNull] = None
     """Stack level for this type of tax. Default value, when absent, is 0.
     stack = 0: tax on net price;
     stack = 1: tax added on top of stack 0;
     stack = 2: tax added on top of stack 1, etc.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PriceType(OcppModel):
     """Price with and without tax. At least one of exclTax, inclTax must be present."""
 
-    excl_tax: Annotated[Number | None, Field(alias="exclTax")] = None
+    excl_tax: Annotated[Number | None, Field(alias="exclTax"), NoJsonNull] = None
     """Price/cost excluding tax. Can be absent if inclTax is present."""
 
-    incl_tax: Annotated[Number | None, Field(alias="inclTax")] = None
+    incl_tax: Annotated[Number | None, Field(alias="inclTax"), NoJsonNull] = None
     """Price/cost including tax. Can be absent if exclTax is present."""
 
     tax_rates: Annotated[
-        list[TaxRateType] | None, Field(alias="taxRates", min_length=1, max_length=5)
+        list[TaxRateType] | None, Field(alias="taxRates", min_length=1, max_length=5), NoJsonNull
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TotalPriceType(OcppModel):
@@ -2253,13 +2389,13 @@ class TotalPriceType(OcppModel):
     fixed and reservation costs including and/or excluding tax.
     """
 
-    excl_tax: Annotated[Number | None, Field(alias="exclTax")] = None
+    excl_tax: Annotated[Number | None, Field(alias="exclTax"), NoJsonNull] = None
     """Price/cost excluding tax. Can be absent if inclTax is present."""
 
-    incl_tax: Annotated[Number | None, Field(alias="inclTax")] = None
+    incl_tax: Annotated[Number | None, Field(alias="inclTax"), NoJsonNull] = None
     """Price/cost including tax. Can be absent if exclTax is present."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TotalCostType(OcppModel):
@@ -2272,21 +2408,23 @@ class TotalCostType(OcppModel):
 
     type_of_cost: Annotated[TariffCostEnumType, Field(alias="typeOfCost")]
 
-    fixed: PriceType | None = None
+    fixed: Annotated[PriceType | None, NoJsonNull] = None
 
-    energy: PriceType | None = None
+    energy: Annotated[PriceType | None, NoJsonNull] = None
 
-    charging_time: Annotated[PriceType | None, Field(alias="chargingTime")] = None
+    charging_time: Annotated[PriceType | None, Field(alias="chargingTime"), NoJsonNull] = None
 
-    idle_time: Annotated[PriceType | None, Field(alias="idleTime")] = None
+    idle_time: Annotated[PriceType | None, Field(alias="idleTime"), NoJsonNull] = None
 
-    reservation_time: Annotated[PriceType | None, Field(alias="reservationTime")] = None
+    reservation_time: Annotated[PriceType | None, Field(alias="reservationTime"), NoJsonNull] = None
 
-    reservation_fixed: Annotated[PriceType | None, Field(alias="reservationFixed")] = None
+    reservation_fixed: Annotated[PriceType | None, Field(alias="reservationFixed"), NoJsonNull] = (
+        None
+    )
 
     total: TotalPriceType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TotalUsageType(OcppModel):
@@ -2306,10 +2444,10 @@ class TotalUsageType(OcppModel):
     transferred between EVSE and EV), in seconds.
     """
 
-    reservation_time: Annotated[Integer | None, Field(alias="reservationTime")] = None
+    reservation_time: Annotated[Integer | None, Field(alias="reservationTime"), NoJsonNull] = None
     """Total time of reservation in seconds."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CostDetailsType(OcppModel):
@@ -2321,20 +2459,24 @@ class CostDetailsType(OcppModel):
     """
 
     charging_periods: Annotated[
-        list[ChargingPeriodType] | None, Field(alias="chargingPeriods", min_length=1)
+        list[ChargingPeriodType] | None, Field(alias="chargingPeriods", min_length=1), NoJsonNull
     ] = None
 
     total_cost: Annotated[TotalCostType, Field(alias="totalCost")]
 
     total_usage: Annotated[TotalUsageType, Field(alias="totalUsage")]
 
-    failure_to_calculate: Annotated[Boolean | None, Field(alias="failureToCalculate")] = None
+    failure_to_calculate: Annotated[
+        Boolean | None, Field(alias="failureToCalculate"), NoJsonNull
+    ] = None
     """If set to true, then Charging Station has failed to calculate the cost."""
 
-    failure_reason: Annotated[String | None, Field(alias="failureReason", max_length=500)] = None
+    failure_reason: Annotated[
+        String | None, Field(alias="failureReason", max_length=500), NoJsonNull
+    ] = None
     """Optional human-readable reason text in case of failure to calculate."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class DERCurvePointsType(OcppModel):
@@ -2349,58 +2491,64 @@ class DERCurvePointsType(OcppModel):
     (under-excited), a negative value when DER is injecting reactive power (over-excited).
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class HysteresisType(OcppModel):
     """(No description in the schema.)"""
 
-    hysteresis_high: Annotated[Number | None, Field(alias="hysteresisHigh")] = None
+    hysteresis_high: Annotated[Number | None, Field(alias="hysteresisHigh"), NoJsonNull] = None
     """High value for return to normal operation after a grid event, in absolute value. This
     value adopts the same unit as defined by yUnit
     """
 
-    hysteresis_low: Annotated[Number | None, Field(alias="hysteresisLow")] = None
+    hysteresis_low: Annotated[Number | None, Field(alias="hysteresisLow"), NoJsonNull] = None
     """Low value for return to normal operation after a grid event, in absolute value. This value
     adopts the same unit as defined by yUnit
     """
 
-    hysteresis_delay: Annotated[Number | None, Field(alias="hysteresisDelay")] = None
+    hysteresis_delay: Annotated[Number | None, Field(alias="hysteresisDelay"), NoJsonNull] = None
     """Delay in seconds, once grid parameter within HysteresisLow and HysteresisHigh, for the EV
     to return to normal operation after a grid event.
     """
 
-    hysteresis_gradient: Annotated[Number | None, Field(alias="hysteresisGradient")] = None
+    hysteresis_gradient: Annotated[Number | None, Field(alias="hysteresisGradient"), NoJsonNull] = (
+        None
+    )
     """Set default rate of change (ramp rate %/s) for the EV to return to normal operation after
     a grid event
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ReactivePowerParamsType(OcppModel):
     """(No description in the schema.)"""
 
-    v_ref: Annotated[Number | None, Field(alias="vRef")] = None
+    v_ref: Annotated[Number | None, Field(alias="vRef"), NoJsonNull] = None
     """Only for VoltVar curve: The nominal ac voltage (rms) adjustment to the voltage curve
     points for Volt-Var curves (percentage).
     """
 
-    autonomous_v_ref_enable: Annotated[Boolean | None, Field(alias="autonomousVRefEnable")] = None
+    autonomous_v_ref_enable: Annotated[
+        Boolean | None, Field(alias="autonomousVRefEnable"), NoJsonNull
+    ] = None
     """Only for VoltVar: Enable/disable autonomous VRef adjustment"""
 
     autonomous_v_ref_time_constant: Annotated[
-        Number | None, Field(alias="autonomousVRefTimeConstant")
+        Number | None, Field(alias="autonomousVRefTimeConstant"), NoJsonNull
     ] = None
     """Only for VoltVar: Adjustment range for VRef time constant"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class VoltageParamsType(OcppModel):
     """(No description in the schema.)"""
 
-    hv10_min_mean_value: Annotated[Number | None, Field(alias="hv10MinMeanValue")] = None
+    hv10_min_mean_value: Annotated[Number | None, Field(alias="hv10MinMeanValue"), NoJsonNull] = (
+        None
+    )
     """EN 50549-1 chapter 4.9.3.4
     Voltage threshold for the 10 min time window mean value monitoring.
     The 10 min mean is recalculated up to every 3 s.
@@ -2409,17 +2557,19 @@ class VoltageParamsType(OcppModel):
     This value is mandatory if hv10MinMeanTripDelay is set.
     """
 
-    hv10_min_mean_trip_delay: Annotated[Number | None, Field(alias="hv10MinMeanTripDelay")] = None
+    hv10_min_mean_trip_delay: Annotated[
+        Number | None, Field(alias="hv10MinMeanTripDelay"), NoJsonNull
+    ] = None
     """Time for which the voltage is allowed to stay above the 10 min mean value.
     After this time, the EV must trip.
     This value is mandatory if OverVoltageMeanValue10min is set.
     """
 
     power_during_cessation: Annotated[
-        PowerDuringCessationEnumType | None, Field(alias="powerDuringCessation")
+        PowerDuringCessationEnumType | None, Field(alias="powerDuringCessation"), NoJsonNull
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class DERCurveType(OcppModel):
@@ -2429,32 +2579,34 @@ class DERCurveType(OcppModel):
         list[DERCurvePointsType], Field(alias="curveData", min_length=1, max_length=10)
     ]
 
-    hysteresis: HysteresisType | None = None
+    hysteresis: Annotated[HysteresisType | None, NoJsonNull] = None
 
     priority: Annotated[Integer, Field(ge=0)]
     """Priority of curve (0=highest)"""
 
     reactive_power_params: Annotated[
-        ReactivePowerParamsType | None, Field(alias="reactivePowerParams")
+        ReactivePowerParamsType | None, Field(alias="reactivePowerParams"), NoJsonNull
     ] = None
 
-    voltage_params: Annotated[VoltageParamsType | None, Field(alias="voltageParams")] = None
+    voltage_params: Annotated[
+        VoltageParamsType | None, Field(alias="voltageParams"), NoJsonNull
+    ] = None
 
     y_unit: Annotated[DERUnitEnumType, Field(alias="yUnit")]
 
-    response_time: Annotated[Number | None, Field(alias="responseTime")] = None
+    response_time: Annotated[Number | None, Field(alias="responseTime"), NoJsonNull] = None
     """Open loop response time, the time to ramp up to 90% of the new target in response to the
     change in voltage, in seconds. A value of 0 is used to mean no limit. When not present, the
     device should follow its default behavior.
     """
 
-    start_time: Annotated[DateTime | None, Field(alias="startTime")] = None
+    start_time: Annotated[DateTime | None, Field(alias="startTime"), NoJsonNull] = None
     """Point in time when this curve will become activated. Only absent when default is true."""
 
-    duration: Number | None = None
+    duration: Annotated[Number | None, NoJsonNull] = None
     """Duration in seconds that this curve will be active. Only absent when default is true."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class DERCurveGetType(OcppModel):
@@ -2475,7 +2627,7 @@ class DERCurveGetType(OcppModel):
     priority)
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class EnterServiceType(OcppModel):
@@ -2496,16 +2648,16 @@ class EnterServiceType(OcppModel):
     low_freq: Annotated[Number, Field(alias="lowFreq")]
     """Enter service frequency low"""
 
-    delay: Number | None = None
+    delay: Annotated[Number | None, NoJsonNull] = None
     """Enter service delay"""
 
-    random_delay: Annotated[Number | None, Field(alias="randomDelay")] = None
+    random_delay: Annotated[Number | None, Field(alias="randomDelay"), NoJsonNull] = None
     """Enter service randomized delay"""
 
-    ramp_rate: Annotated[Number | None, Field(alias="rampRate")] = None
+    ramp_rate: Annotated[Number | None, Field(alias="rampRate"), NoJsonNull] = None
     """Enter service ramp rate in seconds"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class EnterServiceGetType(OcppModel):
@@ -2516,7 +2668,7 @@ class EnterServiceGetType(OcppModel):
     id: Annotated[String, Field(max_length=36)]
     """Id of setting"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class EventDataType(OcppModel):
@@ -2530,7 +2682,7 @@ class EventDataType(OcppModel):
 
     trigger: EventTriggerEnumType
 
-    cause: Annotated[Integer | None, Field(ge=0)] = None
+    cause: Annotated[Integer | None, Field(ge=0), NoJsonNull] = None
     """Refers to the Id of an event that is considered to be the cause for this event."""
 
     actual_value: Annotated[String, Field(alias="actualValue", max_length=2500)]
@@ -2541,27 +2693,29 @@ class EventDataType(OcppModel):
     size of these values will always remain equal.
     """
 
-    tech_code: Annotated[String | None, Field(alias="techCode", max_length=50)] = None
+    tech_code: Annotated[String | None, Field(alias="techCode", max_length=50), NoJsonNull] = None
     """Technical (error) code as reported by component."""
 
-    tech_info: Annotated[String | None, Field(alias="techInfo", max_length=500)] = None
+    tech_info: Annotated[String | None, Field(alias="techInfo", max_length=500), NoJsonNull] = None
     """Technical detail information as reported by component."""
 
-    cleared: Boolean | None = None
+    cleared: Annotated[Boolean | None, NoJsonNull] = None
     """Cleared is set to true to report the clearing of a monitored situation, i.e. a 'return to
     normal'.
     """
 
-    transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
+    transaction_id: Annotated[
+        String | None, Field(alias="transactionId", max_length=36), NoJsonNull
+    ] = None
     """If an event notification is linked to a specific transaction, this field can be used to
     specify its transactionId.
     """
 
     component: ComponentType
 
-    variable_monitoring_id: Annotated[Integer | None, Field(alias="variableMonitoringId", ge=0)] = (
-        None
-    )
+    variable_monitoring_id: Annotated[
+        Integer | None, Field(alias="variableMonitoringId", ge=0), NoJsonNull
+    ] = None
     """Identifies the VariableMonitoring which triggered the event."""
 
     event_notification_type: Annotated[
@@ -2570,12 +2724,12 @@ class EventDataType(OcppModel):
 
     variable: VariableType
 
-    severity: Annotated[Integer | None, Field(ge=0)] = None
+    severity: Annotated[Integer | None, Field(ge=0), NoJsonNull] = None
     """(2.1) Severity associated with the monitor in variableMonitoringId or with the hardwired
     notification.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class FirmwareType(OcppModel):
@@ -2587,20 +2741,20 @@ class FirmwareType(OcppModel):
     retrieve_date_time: Annotated[DateTime, Field(alias="retrieveDateTime")]
     """Date and time at which the firmware shall be retrieved."""
 
-    install_date_time: Annotated[DateTime | None, Field(alias="installDateTime")] = None
+    install_date_time: Annotated[DateTime | None, Field(alias="installDateTime"), NoJsonNull] = None
     """Date and time at which the firmware shall be installed."""
 
     signing_certificate: Annotated[
-        String | None, Field(alias="signingCertificate", max_length=5500)
+        String | None, Field(alias="signingCertificate", max_length=5500), NoJsonNull
     ] = None
     """Certificate with which the firmware was signed.
     PEM encoded X.509 certificate.
     """
 
-    signature: Annotated[String | None, Field(max_length=800)] = None
+    signature: Annotated[String | None, Field(max_length=800), NoJsonNull] = None
     """Base64 encoded firmware signature."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class FixedPFType(OcppModel):
@@ -2617,13 +2771,13 @@ class FixedPFType(OcppModel):
     (over-excited).
     """
 
-    start_time: Annotated[DateTime | None, Field(alias="startTime")] = None
+    start_time: Annotated[DateTime | None, Field(alias="startTime"), NoJsonNull] = None
     """Time when this setting becomes active"""
 
-    duration: Number | None = None
+    duration: Annotated[Number | None, NoJsonNull] = None
     """Duration in seconds that this setting is active."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class FixedPFGetType(OcppModel):
@@ -2640,7 +2794,7 @@ class FixedPFGetType(OcppModel):
     is_superseded: Annotated[Boolean, Field(alias="isSuperseded")]
     """True if this setting is superseded by a lower priority setting."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class FixedVarType(OcppModel):
@@ -2657,13 +2811,13 @@ class FixedVarType(OcppModel):
 
     unit: DERUnitEnumType
 
-    start_time: Annotated[DateTime | None, Field(alias="startTime")] = None
+    start_time: Annotated[DateTime | None, Field(alias="startTime"), NoJsonNull] = None
     """Time when this setting becomes active."""
 
-    duration: Number | None = None
+    duration: Annotated[Number | None, NoJsonNull] = None
     """Duration in seconds that this setting is active."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class FixedVarGetType(OcppModel):
@@ -2680,7 +2834,7 @@ class FixedVarGetType(OcppModel):
     is_superseded: Annotated[Boolean, Field(alias="isSuperseded")]
     """True if this setting is superseded by a lower priority setting"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class FreqDroopType(OcppModel):
@@ -2704,13 +2858,13 @@ class FreqDroopType(OcppModel):
     response_time: Annotated[Number, Field(alias="responseTime")]
     """Open loop response time in seconds"""
 
-    start_time: Annotated[DateTime | None, Field(alias="startTime")] = None
+    start_time: Annotated[DateTime | None, Field(alias="startTime"), NoJsonNull] = None
     """Time when this setting becomes active"""
 
-    duration: Number | None = None
+    duration: Annotated[Number | None, NoJsonNull] = None
     """Duration in seconds that this setting is active"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class FreqDroopGetType(OcppModel):
@@ -2729,19 +2883,21 @@ class FreqDroopGetType(OcppModel):
     priority)
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetVariableDataType(OcppModel):
     """Class to hold parameters for GetVariables request."""
 
-    attribute_type: Annotated[AttributeEnumType | None, Field(alias="attributeType")] = None
+    attribute_type: Annotated[
+        AttributeEnumType | None, Field(alias="attributeType"), NoJsonNull
+    ] = None
 
     component: ComponentType
 
     variable: VariableType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetVariableResultType(OcppModel):
@@ -2749,13 +2905,17 @@ class GetVariableResultType(OcppModel):
 
     attribute_status: Annotated[GetVariableStatusEnumType, Field(alias="attributeStatus")]
 
-    attribute_status_info: Annotated[StatusInfoType | None, Field(alias="attributeStatusInfo")] = (
-        None
-    )
+    attribute_status_info: Annotated[
+        StatusInfoType | None, Field(alias="attributeStatusInfo"), NoJsonNull
+    ] = None
 
-    attribute_type: Annotated[AttributeEnumType | None, Field(alias="attributeType")] = None
+    attribute_type: Annotated[
+        AttributeEnumType | None, Field(alias="attributeType"), NoJsonNull
+    ] = None
 
-    attribute_value: Annotated[String | None, Field(alias="attributeValue", max_length=2500)] = None
+    attribute_value: Annotated[
+        String | None, Field(alias="attributeValue", max_length=2500), NoJsonNull
+    ] = None
     """Value of requested attribute type of component-variable. This field can only be empty when
     the given status is NOT accepted.
 
@@ -2768,7 +2928,7 @@ class GetVariableResultType(OcppModel):
 
     variable: VariableType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GradientType(OcppModel):
@@ -2783,7 +2943,7 @@ class GradientType(OcppModel):
     soft_gradient: Annotated[Number, Field(alias="softGradient")]
     """Soft-start ramp rate in seconds (0 if not applicable)"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GradientGetType(OcppModel):
@@ -2794,7 +2954,7 @@ class GradientGetType(OcppModel):
     id: Annotated[String, Field(max_length=36)]
     """Id of setting"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class LimitMaxDischargeType(OcppModel):
@@ -2803,23 +2963,25 @@ class LimitMaxDischargeType(OcppModel):
     priority: Annotated[Integer, Field(ge=0)]
     """Priority of setting (0=highest)"""
 
-    pct_max_discharge_power: Annotated[Number | None, Field(alias="pctMaxDischargePower")] = None
+    pct_max_discharge_power: Annotated[
+        Number | None, Field(alias="pctMaxDischargePower"), NoJsonNull
+    ] = None
     """Only for PowerMonitoring.
     The value specifies a percentage (0 to 100) of the rated maximum discharge power of EV.
     The PowerMonitoring curve becomes active when power exceeds this percentage.
     """
 
     power_monitoring_must_trip: Annotated[
-        DERCurveType | None, Field(alias="powerMonitoringMustTrip")
+        DERCurveType | None, Field(alias="powerMonitoringMustTrip"), NoJsonNull
     ] = None
 
-    start_time: Annotated[DateTime | None, Field(alias="startTime")] = None
+    start_time: Annotated[DateTime | None, Field(alias="startTime"), NoJsonNull] = None
     """Time when this setting becomes active"""
 
-    duration: Number | None = None
+    duration: Annotated[Number | None, NoJsonNull] = None
     """Duration in seconds that this setting is active"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class LimitMaxDischargeGetType(OcppModel):
@@ -2838,7 +3000,7 @@ class LimitMaxDischargeGetType(OcppModel):
 
     limit_max_discharge: Annotated[LimitMaxDischargeType, Field(alias="limitMaxDischarge")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class LogParametersType(OcppModel):
@@ -2847,23 +3009,23 @@ class LogParametersType(OcppModel):
     remote_location: Annotated[String, Field(alias="remoteLocation", max_length=2000)]
     """The URL of the location at the remote system where the log should be stored."""
 
-    oldest_timestamp: Annotated[DateTime | None, Field(alias="oldestTimestamp")] = None
+    oldest_timestamp: Annotated[DateTime | None, Field(alias="oldestTimestamp"), NoJsonNull] = None
     """This contains the date and time of the oldest logging information to include in the
     diagnostics.
     """
 
-    latest_timestamp: Annotated[DateTime | None, Field(alias="latestTimestamp")] = None
+    latest_timestamp: Annotated[DateTime | None, Field(alias="latestTimestamp"), NoJsonNull] = None
     """This contains the date and time of the latest logging information to include in the
     diagnostics.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class MessageInfoType(OcppModel):
     """Contains message details, for a message to be displayed on a Charging Station."""
 
-    display: ComponentType | None = None
+    display: Annotated[ComponentType | None, NoJsonNull] = None
 
     id: Annotated[Integer, Field(ge=0)]
     """Unique id within an exchange context. It is defined within the OCPP context as a positive
@@ -2872,17 +3034,19 @@ class MessageInfoType(OcppModel):
 
     priority: MessagePriorityEnumType
 
-    state: MessageStateEnumType | None = None
+    state: Annotated[MessageStateEnumType | None, NoJsonNull] = None
 
-    start_date_time: Annotated[DateTime | None, Field(alias="startDateTime")] = None
+    start_date_time: Annotated[DateTime | None, Field(alias="startDateTime"), NoJsonNull] = None
     """From what date-time should this message be shown. If omitted: directly."""
 
-    end_date_time: Annotated[DateTime | None, Field(alias="endDateTime")] = None
+    end_date_time: Annotated[DateTime | None, Field(alias="endDateTime"), NoJsonNull] = None
     """Until what date-time should this message be shown, after this date/time this message SHALL
     be removed.
     """
 
-    transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
+    transaction_id: Annotated[
+        String | None, Field(alias="transactionId", max_length=36), NoJsonNull
+    ] = None
     """During which transaction shall this message be shown.
     Message SHALL be removed by the Charging Station after transaction has
     ended.
@@ -2891,10 +3055,12 @@ class MessageInfoType(OcppModel):
     message: MessageContentType
 
     message_extra: Annotated[
-        list[MessageContentType] | None, Field(alias="messageExtra", min_length=1, max_length=4)
+        list[MessageContentType] | None,
+        Field(alias="messageExtra", min_length=1, max_length=4),
+        NoJsonNull,
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SignedMeterValueType(OcppModel):
@@ -2906,7 +3072,9 @@ class SignedMeterValueType(OcppModel):
     like timestamps, reference to a customer etc.
     """
 
-    signing_method: Annotated[String | None, Field(alias="signingMethod", max_length=50)] = None
+    signing_method: Annotated[
+        String | None, Field(alias="signingMethod", max_length=50), NoJsonNull
+    ] = None
     """(2.1) Method used to create the digital signature. Optional, if already included in
     signedMeterData. Standard values for this are defined in Appendix as
     SigningMethodEnumStringType.
@@ -2915,18 +3083,20 @@ class SignedMeterValueType(OcppModel):
     encoding_method: Annotated[String, Field(alias="encodingMethod", max_length=50)]
     """Format used by the energy meter to encode the meter data. For example: OCMF or EDL."""
 
-    public_key: Annotated[String | None, Field(alias="publicKey", max_length=2500)] = None
+    public_key: Annotated[String | None, Field(alias="publicKey", max_length=2500), NoJsonNull] = (
+        None
+    )
     """(2.1) Base64 encoded, sending depends on configuration variable
     PublicKeyWithSignedMeterValue.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class UnitOfMeasureType(OcppModel):
     """Represents a UnitOfMeasure with a multiplier"""
 
-    unit: Annotated[String | None, Field(max_length=20)] = None
+    unit: Annotated[String | None, Field(max_length=20), NoJsonNull] = None
     """Unit of the value. Default = "Wh" if the (default) measurand is an "Energy" type.
     This field SHALL use a value from the list Standardized Units of Measurements in Part 2
     Appendices.
@@ -2935,7 +3105,7 @@ class UnitOfMeasureType(OcppModel):
     Schema default: "Wh" (applies when absent; never sent).
     """
 
-    multiplier: Integer | None = None
+    multiplier: Annotated[Integer | None, NoJsonNull] = None
     """Multiplier, this value represents the exponent to base 10. I.e. multiplier 3 means 10 raised
     to the 3rd power. Default is 0.
     The multiplier only multiplies the value of the measurand. It does not specify a conversion
@@ -2944,7 +3114,7 @@ class UnitOfMeasureType(OcppModel):
     Schema default: 0 (applies when absent; never sent).
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SampledValueType(OcppModel):
@@ -2958,21 +3128,23 @@ class SampledValueType(OcppModel):
     value: Number
     """Indicates the measured value."""
 
-    measurand: MeasurandEnumType | None = None
+    measurand: Annotated[MeasurandEnumType | None, NoJsonNull] = None
 
-    context: ReadingContextEnumType | None = None
+    context: Annotated[ReadingContextEnumType | None, NoJsonNull] = None
 
-    phase: PhaseEnumType | None = None
+    phase: Annotated[PhaseEnumType | None, NoJsonNull] = None
 
-    location: LocationEnumType | None = None
+    location: Annotated[LocationEnumType | None, NoJsonNull] = None
 
-    signed_meter_value: Annotated[SignedMeterValueType | None, Field(alias="signedMeterValue")] = (
-        None
-    )
+    signed_meter_value: Annotated[
+        SignedMeterValueType | None, Field(alias="signedMeterValue"), NoJsonNull
+    ] = None
 
-    unit_of_measure: Annotated[UnitOfMeasureType | None, Field(alias="unitOfMeasure")] = None
+    unit_of_measure: Annotated[
+        UnitOfMeasureType | None, Field(alias="unitOfMeasure"), NoJsonNull
+    ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class MeterValueType(OcppModel):
@@ -2985,7 +3157,7 @@ class MeterValueType(OcppModel):
     timestamp: DateTime
     """Timestamp for measured value(s)."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class VariableMonitoringType(OcppModel):
@@ -3041,7 +3213,7 @@ class VariableMonitoringType(OcppModel):
         EventNotificationEnumType, Field(alias="eventNotificationType")
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class MonitoringDataType(OcppModel):
@@ -3055,7 +3227,7 @@ class MonitoringDataType(OcppModel):
         list[VariableMonitoringType], Field(alias="variableMonitoring", min_length=1)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class VPNType(OcppModel):
@@ -3067,7 +3239,7 @@ class VPNType(OcppModel):
     user: Annotated[String, Field(max_length=50)]
     """VPN User"""
 
-    group: Annotated[String | None, Field(max_length=50)] = None
+    group: Annotated[String | None, Field(max_length=50), NoJsonNull] = None
     """VPN group."""
 
     password: Annotated[String, Field(max_length=64)]
@@ -3078,7 +3250,7 @@ class VPNType(OcppModel):
 
     type: VPNEnumType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NetworkConnectionProfileType(OcppModel):
@@ -3086,9 +3258,11 @@ class NetworkConnectionProfileType(OcppModel):
     communication link.
     """
 
-    apn: APNType | None = None
+    apn: Annotated[APNType | None, NoJsonNull] = None
 
-    ocpp_version: Annotated[OCPPVersionEnumType | None, Field(alias="ocppVersion")] = None
+    ocpp_version: Annotated[OCPPVersionEnumType | None, Field(alias="ocppVersion"), NoJsonNull] = (
+        None
+    )
 
     ocpp_interface: Annotated[OCPPInterfaceEnumType, Field(alias="ocppInterface")]
 
@@ -3112,17 +3286,17 @@ class NetworkConnectionProfileType(OcppModel):
     NetworkConnectionProfile.
     """
 
-    identity: Annotated[String | None, Field(max_length=48)] = None
+    identity: Annotated[String | None, Field(max_length=48), NoJsonNull] = None
     """(2.1) Charging Station identity to be used as the basic authentication username."""
 
     basic_auth_password: Annotated[
-        String | None, Field(alias="basicAuthPassword", max_length=64)
+        String | None, Field(alias="basicAuthPassword", max_length=64), NoJsonNull
     ] = None
     """(2.1) BasicAuthPassword to use for security profile 1 or 2."""
 
-    vpn: VPNType | None = None
+    vpn: Annotated[VPNType | None, NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class OCSPRequestDataType(OcppModel):
@@ -3152,15 +3326,15 @@ class OCSPRequestDataType(OcppModel):
     responder_url: Annotated[String, Field(alias="responderURL", max_length=2000)]
     """This contains the responder URL (Case insensitive)."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class VariableAttributeType(OcppModel):
     """Attribute data of a variable."""
 
-    type: AttributeEnumType | None = None
+    type: Annotated[AttributeEnumType | None, NoJsonNull] = None
 
-    value: Annotated[String | None, Field(max_length=2500)] = None
+    value: Annotated[String | None, Field(max_length=2500), NoJsonNull] = None
     """Value of the attribute. May only be omitted when mutability is set to 'WriteOnly'.
 
     The Configuration Variable ReportingValueSize can be used to limit
@@ -3168,46 +3342,48 @@ class VariableAttributeType(OcppModel):
     size of these values will always remain equal.
     """
 
-    mutability: MutabilityEnumType | None = None
+    mutability: Annotated[MutabilityEnumType | None, NoJsonNull] = None
 
-    persistent: Boolean | None = None
+    persistent: Annotated[Boolean | None, NoJsonNull] = None
     """If true, value will be persistent across system reboots or power down. Default when omitted
     is false.
 
     Schema default: false (applies when absent; never sent).
     """
 
-    constant: Boolean | None = None
+    constant: Annotated[Boolean | None, NoJsonNull] = None
     """If true, value that will never be changed by the Charging Station at runtime. Default when
     omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class VariableCharacteristicsType(OcppModel):
     """Fixed read-only parameters of a variable."""
 
-    unit: Annotated[String | None, Field(max_length=16)] = None
+    unit: Annotated[String | None, Field(max_length=16), NoJsonNull] = None
     """Unit of the variable. When the transmitted value has a unit, this field SHALL be included."""
 
     data_type: Annotated[DataEnumType, Field(alias="dataType")]
 
-    min_limit: Annotated[Number | None, Field(alias="minLimit")] = None
+    min_limit: Annotated[Number | None, Field(alias="minLimit"), NoJsonNull] = None
     """Minimum possible value of this variable."""
 
-    max_limit: Annotated[Number | None, Field(alias="maxLimit")] = None
+    max_limit: Annotated[Number | None, Field(alias="maxLimit"), NoJsonNull] = None
     """Maximum possible value of this variable. When the datatype of this Variable is String,
     OptionList, SequenceList or MemberList, this field defines the maximum length of the (CSV)
     string.
     """
 
-    max_elements: Annotated[Integer | None, Field(alias="maxElements", ge=1)] = None
+    max_elements: Annotated[Integer | None, Field(alias="maxElements", ge=1), NoJsonNull] = None
     """(2.1) Maximum number of elements from valuesList that are supported as attributeValue."""
 
-    values_list: Annotated[String | None, Field(alias="valuesList", max_length=1000)] = None
+    values_list: Annotated[
+        String | None, Field(alias="valuesList", max_length=1000), NoJsonNull
+    ] = None
     """Mandatory when dataType = OptionList, MemberList or SequenceList. In that case valuesList
     specifies the allowed values for the type.
 
@@ -3232,7 +3408,7 @@ class VariableCharacteristicsType(OcppModel):
     supports_monitoring: Annotated[Boolean, Field(alias="supportsMonitoring")]
     """Flag indicating if this variable supports monitoring."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ReportDataType(OcppModel):
@@ -3247,25 +3423,25 @@ class ReportDataType(OcppModel):
     ]
 
     variable_characteristics: Annotated[
-        VariableCharacteristicsType | None, Field(alias="variableCharacteristics")
+        VariableCharacteristicsType | None, Field(alias="variableCharacteristics"), NoJsonNull
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetMonitoringDataType(OcppModel):
     """Class to hold parameters of SetVariableMonitoring request."""
 
-    id: Annotated[Integer | None, Field(ge=0)] = None
+    id: Annotated[Integer | None, Field(ge=0), NoJsonNull] = None
     """An id SHALL only be given to replace an existing monitor. The Charging Station handles the
     generation of id's for new monitors.
     """
 
     periodic_event_stream: Annotated[
-        PeriodicEventStreamParamsType | None, Field(alias="periodicEventStream")
+        PeriodicEventStreamParamsType | None, Field(alias="periodicEventStream"), NoJsonNull
     ] = None
 
-    transaction: Boolean | None = None
+    transaction: Annotated[Boolean | None, NoJsonNull] = None
     """Monitor only active when a transaction is ongoing on a component relevant to this
     transaction. Default = false.
 
@@ -3314,19 +3490,19 @@ class SetMonitoringDataType(OcppModel):
 
     variable: VariableType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetMonitoringResultType(OcppModel):
     """Class to hold result of SetVariableMonitoring request."""
 
-    id: Annotated[Integer | None, Field(ge=0)] = None
+    id: Annotated[Integer | None, Field(ge=0), NoJsonNull] = None
     """Id given to the VariableMonitor by the Charging Station. The Id is only returned when
     status is accepted. Installed VariableMonitors should have unique id's but the id's of removed
     Installed monitors should have unique id's but the id's of removed monitors MAY be reused.
     """
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
     status: SetMonitoringStatusEnumType
 
@@ -3367,13 +3543,15 @@ class SetMonitoringResultType(OcppModel):
     Indicates information useful to developers for debugging, not useful during operations.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetVariableDataType(OcppModel):
     """(No description in the schema.)"""
 
-    attribute_type: Annotated[AttributeEnumType | None, Field(alias="attributeType")] = None
+    attribute_type: Annotated[
+        AttributeEnumType | None, Field(alias="attributeType"), NoJsonNull
+    ] = None
 
     attribute_value: Annotated[String, Field(alias="attributeValue", max_length=2500)]
     """Value to be assigned to attribute of variable.
@@ -3388,25 +3566,27 @@ class SetVariableDataType(OcppModel):
 
     variable: VariableType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetVariableResultType(OcppModel):
     """(No description in the schema.)"""
 
-    attribute_type: Annotated[AttributeEnumType | None, Field(alias="attributeType")] = None
+    attribute_type: Annotated[
+        AttributeEnumType | None, Field(alias="attributeType"), NoJsonNull
+    ] = None
 
     attribute_status: Annotated[SetVariableStatusEnumType, Field(alias="attributeStatus")]
 
-    attribute_status_info: Annotated[StatusInfoType | None, Field(alias="attributeStatusInfo")] = (
-        None
-    )
+    attribute_status_info: Annotated[
+        StatusInfoType | None, Field(alias="attributeStatusInfo"), NoJsonNull
+    ] = None
 
     component: ComponentType
 
     variable: VariableType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class StreamDataElementType(OcppModel):
@@ -3417,7 +3597,7 @@ class StreamDataElementType(OcppModel):
 
     v: Annotated[String, Field(max_length=2500)]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TariffAssignmentType(OcppModel):
@@ -3428,19 +3608,23 @@ class TariffAssignmentType(OcppModel):
 
     tariff_kind: Annotated[TariffKindEnumType, Field(alias="tariffKind")]
 
-    valid_from: Annotated[DateTime | None, Field(alias="validFrom")] = None
+    valid_from: Annotated[DateTime | None, Field(alias="validFrom"), NoJsonNull] = None
     """Date/time when this tariff become active."""
 
     evse_ids: Annotated[
-        list[Annotated[Integer, Field(ge=0)]] | None, Field(alias="evseIds", min_length=1)
+        list[Annotated[Integer, Field(ge=0)]] | None,
+        Field(alias="evseIds", min_length=1),
+        NoJsonNull,
     ] = None
 
     id_tokens: Annotated[
-        list[Annotated[String, Field(max_length=255)]] | None, Field(alias="idTokens", min_length=1)
+        list[Annotated[String, Field(max_length=255)]] | None,
+        Field(alias="idTokens", min_length=1),
+        NoJsonNull,
     ] = None
     """IdTokens related to tariff"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TariffConditionsFixedType(OcppModel):
@@ -3455,25 +3639,27 @@ class TariffConditionsFixedType(OcppModel):
     recommended to be UTC, see section Generic chapter 3.1) when performing cost calculation.
     """
 
-    start_time_of_day: Annotated[String | None, Field(alias="startTimeOfDay")] = None
+    start_time_of_day: Annotated[String | None, Field(alias="startTimeOfDay"), NoJsonNull] = None
     """Start time of day in local time.
     Format as per RFC 3339: time-hour ":" time-minute
     Must be in 24h format with leading zeros. Hour/Minute separator: ":"
     Regex: ([0-1][0-9]|2[0-3]):[0-5][0-9]
     """
 
-    end_time_of_day: Annotated[String | None, Field(alias="endTimeOfDay")] = None
+    end_time_of_day: Annotated[String | None, Field(alias="endTimeOfDay"), NoJsonNull] = None
     """End time of day in local time. Same syntax as startTimeOfDay.
     If end time < start time then the period wraps around to the next day.
     To stop at end of the day use: 00:00.
     """
 
     day_of_week: Annotated[
-        list[DayOfWeekEnumType] | None, Field(alias="dayOfWeek", min_length=1, max_length=7)
+        list[DayOfWeekEnumType] | None,
+        Field(alias="dayOfWeek", min_length=1, max_length=7),
+        NoJsonNull,
     ] = None
     """Day(s) of the week this is tariff applies."""
 
-    valid_from_date: Annotated[String | None, Field(alias="validFromDate")] = None
+    valid_from_date: Annotated[String | None, Field(alias="validFromDate"), NoJsonNull] = None
     """Start date in local time, for example: 2015-12-24.
     Valid from this day (inclusive).
     Format as per RFC 3339: full-date
@@ -3481,27 +3667,29 @@ class TariffConditionsFixedType(OcppModel):
     Regex: ([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])
     """
 
-    valid_to_date: Annotated[String | None, Field(alias="validToDate")] = None
+    valid_to_date: Annotated[String | None, Field(alias="validToDate"), NoJsonNull] = None
     """End date in local time, for example: 2015-12-27.
     Valid until this day (exclusive). Same syntax as validFromDate.
     """
 
-    evse_kind: Annotated[EvseKindEnumType | None, Field(alias="evseKind")] = None
+    evse_kind: Annotated[EvseKindEnumType | None, Field(alias="evseKind"), NoJsonNull] = None
 
-    payment_brand: Annotated[String | None, Field(alias="paymentBrand", max_length=20)] = None
+    payment_brand: Annotated[
+        String | None, Field(alias="paymentBrand", max_length=20), NoJsonNull
+    ] = None
     """For which payment brand this (adhoc) tariff applies. Can be used to add a surcharge for
     certain payment brands.
     Based on value of additionalIdToken from idToken.additionalInfo.type = "PaymentBrand".
     """
 
     payment_recognition: Annotated[
-        String | None, Field(alias="paymentRecognition", max_length=20)
+        String | None, Field(alias="paymentRecognition", max_length=20), NoJsonNull
     ] = None
     """Type of adhoc payment, e.g. CC, Debit.
     Based on value of additionalIdToken from idToken.additionalInfo.type = "PaymentRecognition".
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TariffConditionsType(OcppModel):
@@ -3524,25 +3712,27 @@ class TariffConditionsType(OcppModel):
     recommended to be UTC, see section Generic chapter 3.1) when performing cost calculation.
     """
 
-    start_time_of_day: Annotated[String | None, Field(alias="startTimeOfDay")] = None
+    start_time_of_day: Annotated[String | None, Field(alias="startTimeOfDay"), NoJsonNull] = None
     """Start time of day in local time.
     Format as per RFC 3339: time-hour ":" time-minute
     Must be in 24h format with leading zeros. Hour/Minute separator: ":"
     Regex: ([0-1][0-9]|2[0-3]):[0-5][0-9]
     """
 
-    end_time_of_day: Annotated[String | None, Field(alias="endTimeOfDay")] = None
+    end_time_of_day: Annotated[String | None, Field(alias="endTimeOfDay"), NoJsonNull] = None
     """End time of day in local time. Same syntax as startTimeOfDay.
     If end time < start time then the period wraps around to the next day.
     To stop at end of the day use: 00:00.
     """
 
     day_of_week: Annotated[
-        list[DayOfWeekEnumType] | None, Field(alias="dayOfWeek", min_length=1, max_length=7)
+        list[DayOfWeekEnumType] | None,
+        Field(alias="dayOfWeek", min_length=1, max_length=7),
+        NoJsonNull,
     ] = None
     """Day(s) of the week this is tariff applies."""
 
-    valid_from_date: Annotated[String | None, Field(alias="validFromDate")] = None
+    valid_from_date: Annotated[String | None, Field(alias="validFromDate"), NoJsonNull] = None
     """Start date in local time, for example: 2015-12-24.
     Valid from this day (inclusive).
     Format as per RFC 3339: full-date
@@ -3550,24 +3740,24 @@ class TariffConditionsType(OcppModel):
     Regex: ([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])
     """
 
-    valid_to_date: Annotated[String | None, Field(alias="validToDate")] = None
+    valid_to_date: Annotated[String | None, Field(alias="validToDate"), NoJsonNull] = None
     """End date in local time, for example: 2015-12-27.
     Valid until this day (exclusive). Same syntax as validFromDate.
     """
 
-    evse_kind: Annotated[EvseKindEnumType | None, Field(alias="evseKind")] = None
+    evse_kind: Annotated[EvseKindEnumType | None, Field(alias="evseKind"), NoJsonNull] = None
 
-    min_energy: Annotated[Number | None, Field(alias="minEnergy")] = None
+    min_energy: Annotated[Number | None, Field(alias="minEnergy"), NoJsonNull] = None
     """Minimum consumed energy in Wh, for example 20000 Wh.
     Valid from this amount of energy (inclusive) being used.
     """
 
-    max_energy: Annotated[Number | None, Field(alias="maxEnergy")] = None
+    max_energy: Annotated[Number | None, Field(alias="maxEnergy"), NoJsonNull] = None
     """Maximum consumed energy in Wh, for example 50000 Wh.
     Valid until this amount of energy (exclusive) being used.
     """
 
-    min_current: Annotated[Number | None, Field(alias="minCurrent")] = None
+    min_current: Annotated[Number | None, Field(alias="minCurrent"), NoJsonNull] = None
     """Sum of the minimum current (in Amperes) over all phases, for example 5 A.
     When the EV is charging with more than, or equal to, the defined amount of current, this price
     is/becomes active. If the charging current is or becomes lower, this price is not or no longer
@@ -3575,7 +3765,7 @@ class TariffConditionsType(OcppModel):
     This is NOT about the minimum current over the entire transaction.
     """
 
-    max_current: Annotated[Number | None, Field(alias="maxCurrent")] = None
+    max_current: Annotated[Number | None, Field(alias="maxCurrent"), NoJsonNull] = None
     """Sum of the maximum current (in Amperes) over all phases, for example 20 A.
     When the EV is charging with less than the defined amount of current, this price becomes/is
     active. If the charging current is or becomes higher, this price is not or no longer valid and
@@ -3583,7 +3773,7 @@ class TariffConditionsType(OcppModel):
     This is NOT about the maximum current over the entire transaction.
     """
 
-    min_power: Annotated[Number | None, Field(alias="minPower")] = None
+    min_power: Annotated[Number | None, Field(alias="minPower"), NoJsonNull] = None
     """Minimum power in W, for example 5000 W.
     When the EV is charging with more than, or equal to, the defined amount of power, this price
     is/becomes active.
@@ -3592,7 +3782,7 @@ class TariffConditionsType(OcppModel):
     This is NOT about the minimum power over the entire transaction.
     """
 
-    max_power: Annotated[Number | None, Field(alias="maxPower")] = None
+    max_power: Annotated[Number | None, Field(alias="maxPower"), NoJsonNull] = None
     """Maximum power in W, for example 20000 W.
     When the EV is charging with less than the defined amount of power, this price becomes/is
     active.
@@ -3601,49 +3791,49 @@ class TariffConditionsType(OcppModel):
     This is NOT about the maximum power over the entire transaction.
     """
 
-    min_time: Annotated[Integer | None, Field(alias="minTime")] = None
+    min_time: Annotated[Integer | None, Field(alias="minTime"), NoJsonNull] = None
     """Minimum duration in seconds the transaction (charging & idle) MUST last (inclusive).
     When the duration of a transaction is longer than the defined value, this price is or becomes
     active.
     Before that moment, this price is not yet active.
     """
 
-    max_time: Annotated[Integer | None, Field(alias="maxTime")] = None
+    max_time: Annotated[Integer | None, Field(alias="maxTime"), NoJsonNull] = None
     """Maximum duration in seconds the transaction (charging & idle) MUST last (exclusive).
     When the duration of a transaction is shorter than the defined value, this price is or becomes
     active.
     After that moment, this price is no longer active.
     """
 
-    min_charging_time: Annotated[Integer | None, Field(alias="minChargingTime")] = None
+    min_charging_time: Annotated[Integer | None, Field(alias="minChargingTime"), NoJsonNull] = None
     """Minimum duration in seconds the charging MUST last (inclusive).
     When the duration of a charging is longer than the defined value, this price is or becomes
     active.
     Before that moment, this price is not yet active.
     """
 
-    max_charging_time: Annotated[Integer | None, Field(alias="maxChargingTime")] = None
+    max_charging_time: Annotated[Integer | None, Field(alias="maxChargingTime"), NoJsonNull] = None
     """Maximum duration in seconds the charging MUST last (exclusive).
     When the duration of a charging is shorter than the defined value, this price is or becomes
     active.
     After that moment, this price is no longer active.
     """
 
-    min_idle_time: Annotated[Integer | None, Field(alias="minIdleTime")] = None
+    min_idle_time: Annotated[Integer | None, Field(alias="minIdleTime"), NoJsonNull] = None
     """Minimum duration in seconds the idle period (i.e. not charging) MUST last (inclusive).
     When the duration of the idle time is longer than the defined value, this price is or becomes
     active.
     Before that moment, this price is not yet active.
     """
 
-    max_idle_time: Annotated[Integer | None, Field(alias="maxIdleTime")] = None
+    max_idle_time: Annotated[Integer | None, Field(alias="maxIdleTime"), NoJsonNull] = None
     """Maximum duration in seconds the idle period (i.e. not charging) MUST last (exclusive).
     When the duration of idle time is shorter than the defined value, this price is or becomes
     active.
     After that moment, this price is no longer active.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TariffEnergyPriceType(OcppModel):
@@ -3652,9 +3842,9 @@ class TariffEnergyPriceType(OcppModel):
     price_kwh: Annotated[Number, Field(alias="priceKwh")]
     """Price per kWh (excl. tax) for this element."""
 
-    conditions: TariffConditionsType | None = None
+    conditions: Annotated[TariffConditionsType | None, NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TariffEnergyType(OcppModel):
@@ -3663,21 +3853,21 @@ class TariffEnergyType(OcppModel):
     prices: Annotated[list[TariffEnergyPriceType], Field(min_length=1)]
 
     tax_rates: Annotated[
-        list[TaxRateType] | None, Field(alias="taxRates", min_length=1, max_length=5)
+        list[TaxRateType] | None, Field(alias="taxRates", min_length=1, max_length=5), NoJsonNull
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TariffFixedPriceType(OcppModel):
     """Tariff with optional conditions for a fixed price."""
 
-    conditions: TariffConditionsFixedType | None = None
+    conditions: Annotated[TariffConditionsFixedType | None, NoJsonNull] = None
 
     price_fixed: Annotated[Number, Field(alias="priceFixed")]
     """Fixed price for this element e.g. a start fee."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TariffFixedType(OcppModel):
@@ -3686,10 +3876,10 @@ class TariffFixedType(OcppModel):
     prices: Annotated[list[TariffFixedPriceType], Field(min_length=1)]
 
     tax_rates: Annotated[
-        list[TaxRateType] | None, Field(alias="taxRates", min_length=1, max_length=5)
+        list[TaxRateType] | None, Field(alias="taxRates", min_length=1, max_length=5), NoJsonNull
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TariffTimePriceType(OcppModel):
@@ -3698,9 +3888,9 @@ class TariffTimePriceType(OcppModel):
     price_minute: Annotated[Number, Field(alias="priceMinute")]
     """Price per minute (excl. tax) for this element."""
 
-    conditions: TariffConditionsType | None = None
+    conditions: Annotated[TariffConditionsType | None, NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TariffTimeType(OcppModel):
@@ -3709,10 +3899,10 @@ class TariffTimeType(OcppModel):
     prices: Annotated[list[TariffTimePriceType], Field(min_length=1)]
 
     tax_rates: Annotated[
-        list[TaxRateType] | None, Field(alias="taxRates", min_length=1, max_length=5)
+        list[TaxRateType] | None, Field(alias="taxRates", min_length=1, max_length=5), NoJsonNull
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TariffType(OcppModel):
@@ -3732,51 +3922,55 @@ class TariffType(OcppModel):
     tariff_id: Annotated[String, Field(alias="tariffId", max_length=60)]
     """Unique id of tariff"""
 
-    description: Annotated[list[MessageContentType] | None, Field(min_length=1, max_length=10)] = (
-        None
-    )
+    description: Annotated[
+        list[MessageContentType] | None, Field(min_length=1, max_length=10), NoJsonNull
+    ] = None
 
     currency: Annotated[String, Field(max_length=3)]
     """Currency code according to ISO 4217"""
 
-    energy: TariffEnergyType | None = None
+    energy: Annotated[TariffEnergyType | None, NoJsonNull] = None
 
-    valid_from: Annotated[DateTime | None, Field(alias="validFrom")] = None
+    valid_from: Annotated[DateTime | None, Field(alias="validFrom"), NoJsonNull] = None
     """Time when this tariff becomes active. When absent, it is immediately active."""
 
-    charging_time: Annotated[TariffTimeType | None, Field(alias="chargingTime")] = None
+    charging_time: Annotated[TariffTimeType | None, Field(alias="chargingTime"), NoJsonNull] = None
 
-    idle_time: Annotated[TariffTimeType | None, Field(alias="idleTime")] = None
+    idle_time: Annotated[TariffTimeType | None, Field(alias="idleTime"), NoJsonNull] = None
 
-    fixed_fee: Annotated[TariffFixedType | None, Field(alias="fixedFee")] = None
+    fixed_fee: Annotated[TariffFixedType | None, Field(alias="fixedFee"), NoJsonNull] = None
 
-    reservation_time: Annotated[TariffTimeType | None, Field(alias="reservationTime")] = None
+    reservation_time: Annotated[
+        TariffTimeType | None, Field(alias="reservationTime"), NoJsonNull
+    ] = None
 
-    reservation_fixed: Annotated[TariffFixedType | None, Field(alias="reservationFixed")] = None
+    reservation_fixed: Annotated[
+        TariffFixedType | None, Field(alias="reservationFixed"), NoJsonNull
+    ] = None
 
-    min_cost: Annotated[PriceType | None, Field(alias="minCost")] = None
+    min_cost: Annotated[PriceType | None, Field(alias="minCost"), NoJsonNull] = None
 
-    max_cost: Annotated[PriceType | None, Field(alias="maxCost")] = None
+    max_cost: Annotated[PriceType | None, Field(alias="maxCost"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TransactionLimitType(OcppModel):
     """Cost, energy, time or SoC limit for a transaction."""
 
-    max_cost: Annotated[Number | None, Field(alias="maxCost")] = None
+    max_cost: Annotated[Number | None, Field(alias="maxCost"), NoJsonNull] = None
     """Maximum allowed cost of transaction in currency of tariff."""
 
-    max_energy: Annotated[Number | None, Field(alias="maxEnergy")] = None
+    max_energy: Annotated[Number | None, Field(alias="maxEnergy"), NoJsonNull] = None
     """Maximum allowed energy in Wh to charge in transaction."""
 
-    max_time: Annotated[Integer | None, Field(alias="maxTime")] = None
+    max_time: Annotated[Integer | None, Field(alias="maxTime"), NoJsonNull] = None
     """Maximum duration of transaction in seconds from start to end."""
 
-    max_so_c: Annotated[Integer | None, Field(alias="maxSoC", ge=0, le=100)] = None
+    max_so_c: Annotated[Integer | None, Field(alias="maxSoC", ge=0, le=100), NoJsonNull] = None
     """Maximum State of Charge of EV in percentage."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TransactionType(OcppModel):
@@ -3785,27 +3979,35 @@ class TransactionType(OcppModel):
     transaction_id: Annotated[String, Field(alias="transactionId", max_length=36)]
     """This contains the Id of the transaction."""
 
-    charging_state: Annotated[ChargingStateEnumType | None, Field(alias="chargingState")] = None
+    charging_state: Annotated[
+        ChargingStateEnumType | None, Field(alias="chargingState"), NoJsonNull
+    ] = None
 
-    time_spent_charging: Annotated[Integer | None, Field(alias="timeSpentCharging")] = None
+    time_spent_charging: Annotated[Integer | None, Field(alias="timeSpentCharging"), NoJsonNull] = (
+        None
+    )
     """Contains the total time that energy flowed from EVSE to EV during the transaction (in
     seconds). Note that timeSpentCharging is smaller or equal to the duration of the transaction.
     """
 
-    stopped_reason: Annotated[ReasonEnumType | None, Field(alias="stoppedReason")] = None
+    stopped_reason: Annotated[ReasonEnumType | None, Field(alias="stoppedReason"), NoJsonNull] = (
+        None
+    )
 
-    remote_start_id: Annotated[Integer | None, Field(alias="remoteStartId")] = None
+    remote_start_id: Annotated[Integer | None, Field(alias="remoteStartId"), NoJsonNull] = None
     """The ID given to remote start request (RequestStartTransactionRequest. This enables to CSMS
     to match the started transaction to the given start request.
     """
 
-    operation_mode: Annotated[OperationModeEnumType | None, Field(alias="operationMode")] = None
+    operation_mode: Annotated[
+        OperationModeEnumType | None, Field(alias="operationMode"), NoJsonNull
+    ] = None
 
-    tariff_id: Annotated[String | None, Field(alias="tariffId", max_length=60)] = None
+    tariff_id: Annotated[String | None, Field(alias="tariffId", max_length=60), NoJsonNull] = None
     """(2.1) Id of tariff in use for transaction"""
 
-    transaction_limit: Annotated[TransactionLimitType | None, Field(alias="transactionLimit")] = (
-        None
-    )
+    transaction_limit: Annotated[
+        TransactionLimitType | None, Field(alias="transactionLimit"), NoJsonNull
+    ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None

@@ -6,7 +6,16 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ocppgen.runtime.model import AnyJson, Boolean, DateTime, Integer, Number, OcppModel, String
+from ocppgen.runtime.model import (
+    AnyJson,
+    Boolean,
+    DateTime,
+    Integer,
+    NoJsonNull,
+    Number,
+    OcppModel,
+    String,
+)
 from ocppgen.generated.v21.enums import (
     AuthorizeCertificateStatusEnumType,
     BatterySwapEventEnumType,
@@ -339,7 +348,7 @@ class AFRRSignalRequest(OcppModel):
     signal: Integer
     """Value of signal in v2xSignalWattCurve."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class AFRRSignalResponse(OcppModel):
@@ -350,9 +359,9 @@ class AFRRSignalResponse(OcppModel):
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class AdjustPeriodicEventStreamRequest(OcppModel):
@@ -365,7 +374,7 @@ class AdjustPeriodicEventStreamRequest(OcppModel):
 
     params: PeriodicEventStreamParamsType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class AdjustPeriodicEventStreamResponse(OcppModel):
@@ -376,9 +385,9 @@ class AdjustPeriodicEventStreamResponse(OcppModel):
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class AuthorizeRequest(OcppModel):
@@ -389,7 +398,7 @@ class AuthorizeRequest(OcppModel):
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
-    certificate: Annotated[String | None, Field(max_length=10000)] = None
+    certificate: Annotated[String | None, Field(max_length=10000), NoJsonNull] = None
     """(2.1) The X.509 certificate chain presented by EV and encoded in PEM format. Order of
     certificates in chain is from leaf up to (but excluding) root certificate.
     Only needed in case of central contract validation when Charging Station cannot validate the
@@ -399,9 +408,10 @@ class AuthorizeRequest(OcppModel):
     iso15118_certificate_hash_data: Annotated[
         list[OCSPRequestDataType] | None,
         Field(alias="iso15118CertificateHashData", min_length=1, max_length=4),
+        NoJsonNull,
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class AuthorizeResponse(OcppModel):
@@ -413,19 +423,21 @@ class AuthorizeResponse(OcppModel):
     id_token_info: Annotated[IdTokenInfoType, Field(alias="idTokenInfo")]
 
     certificate_status: Annotated[
-        AuthorizeCertificateStatusEnumType | None, Field(alias="certificateStatus")
+        AuthorizeCertificateStatusEnumType | None, Field(alias="certificateStatus"), NoJsonNull
     ] = None
 
     allowed_energy_transfer: Annotated[
-        list[EnergyTransferModeEnumType] | None, Field(alias="allowedEnergyTransfer", min_length=1)
+        list[EnergyTransferModeEnumType] | None,
+        Field(alias="allowedEnergyTransfer", min_length=1),
+        NoJsonNull,
     ] = None
     """(2.1) List of allowed energy transfer modes the EV can choose from. If omitted this
     defaults to charging only.
     """
 
-    tariff: TariffType | None = None
+    tariff: Annotated[TariffType | None, NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class BatterySwapRequest(OcppModel):
@@ -443,7 +455,7 @@ class BatterySwapRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId")]
     """RequestId to correlate BatteryIn/Out events and optional RequestBatterySwapRequest."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class BatterySwapResponse(OcppModel):
@@ -455,7 +467,7 @@ class BatterySwapResponse(OcppModel):
     rejected).
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class BootNotificationRequest(OcppModel):
@@ -468,7 +480,7 @@ class BootNotificationRequest(OcppModel):
 
     reason: BootReasonEnumType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class BootNotificationResponse(OcppModel):
@@ -488,9 +500,9 @@ class BootNotificationResponse(OcppModel):
 
     status: RegistrationStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CancelReservationRequest(OcppModel):
@@ -502,7 +514,7 @@ class CancelReservationRequest(OcppModel):
     reservation_id: Annotated[Integer, Field(alias="reservationId", ge=0)]
     """Id of the reservation to cancel."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CancelReservationResponse(OcppModel):
@@ -513,9 +525,9 @@ class CancelReservationResponse(OcppModel):
 
     status: CancelReservationStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CertificateSignedRequest(OcppModel):
@@ -534,13 +546,13 @@ class CertificateSignedRequest(OcppModel):
     """
 
     certificate_type: Annotated[
-        CertificateSigningUseEnumType | None, Field(alias="certificateType")
+        CertificateSigningUseEnumType | None, Field(alias="certificateType"), NoJsonNull
     ] = None
 
-    request_id: Annotated[Integer | None, Field(alias="requestId")] = None
+    request_id: Annotated[Integer | None, Field(alias="requestId"), NoJsonNull] = None
     """(2.1) RequestId to correlate this message with the SignCertificateRequest."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CertificateSignedResponse(OcppModel):
@@ -551,9 +563,9 @@ class CertificateSignedResponse(OcppModel):
 
     status: CertificateSignedStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChangeAvailabilityRequest(OcppModel):
@@ -562,11 +574,11 @@ class ChangeAvailabilityRequest(OcppModel):
     Functional block: G Availability.
     """
 
-    evse: EVSEType | None = None
+    evse: Annotated[EVSEType | None, NoJsonNull] = None
 
     operational_status: Annotated[OperationalStatusEnumType, Field(alias="operationalStatus")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChangeAvailabilityResponse(OcppModel):
@@ -577,9 +589,9 @@ class ChangeAvailabilityResponse(OcppModel):
 
     status: ChangeAvailabilityStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChangeTransactionTariffRequest(OcppModel):
@@ -593,7 +605,7 @@ class ChangeTransactionTariffRequest(OcppModel):
     transaction_id: Annotated[String, Field(alias="transactionId", max_length=36)]
     """Transaction id for new tariff."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ChangeTransactionTariffResponse(OcppModel):
@@ -604,9 +616,9 @@ class ChangeTransactionTariffResponse(OcppModel):
 
     status: TariffChangeStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearCacheRequest(OcppModel):
@@ -615,7 +627,7 @@ class ClearCacheRequest(OcppModel):
     Functional block: C Authorization.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearCacheResponse(OcppModel):
@@ -626,9 +638,9 @@ class ClearCacheResponse(OcppModel):
 
     status: ClearCacheStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearChargingProfileRequest(OcppModel):
@@ -637,14 +649,16 @@ class ClearChargingProfileRequest(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    charging_profile_id: Annotated[Integer | None, Field(alias="chargingProfileId")] = None
+    charging_profile_id: Annotated[Integer | None, Field(alias="chargingProfileId"), NoJsonNull] = (
+        None
+    )
     """The Id of the charging profile to clear."""
 
     charging_profile_criteria: Annotated[
-        ClearChargingProfileType | None, Field(alias="chargingProfileCriteria")
+        ClearChargingProfileType | None, Field(alias="chargingProfileCriteria"), NoJsonNull
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearChargingProfileResponse(OcppModel):
@@ -655,9 +669,9 @@ class ClearChargingProfileResponse(OcppModel):
 
     status: ClearChargingProfileStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearDERControlRequest(OcppModel):
@@ -669,12 +683,14 @@ class ClearDERControlRequest(OcppModel):
     is_default: Annotated[Boolean, Field(alias="isDefault")]
     """True: clearing default DER controls. False: clearing scheduled controls."""
 
-    control_type: Annotated[DERControlEnumType | None, Field(alias="controlType")] = None
+    control_type: Annotated[DERControlEnumType | None, Field(alias="controlType"), NoJsonNull] = (
+        None
+    )
 
-    control_id: Annotated[String | None, Field(alias="controlId", max_length=36)] = None
+    control_id: Annotated[String | None, Field(alias="controlId", max_length=36), NoJsonNull] = None
     """Id of control setting to clear. When omitted all settings for controlType are cleared."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearDERControlResponse(OcppModel):
@@ -685,9 +701,9 @@ class ClearDERControlResponse(OcppModel):
 
     status: DERControlStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearDisplayMessageRequest(OcppModel):
@@ -699,7 +715,7 @@ class ClearDisplayMessageRequest(OcppModel):
     id: Annotated[Integer, Field(ge=0)]
     """Id of the message that SHALL be removed from the Charging Station."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearDisplayMessageResponse(OcppModel):
@@ -710,9 +726,9 @@ class ClearDisplayMessageResponse(OcppModel):
 
     status: ClearMessageStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearTariffsRequest(OcppModel):
@@ -722,14 +738,16 @@ class ClearTariffsRequest(OcppModel):
     """
 
     tariff_ids: Annotated[
-        list[Annotated[String, Field(max_length=60)]] | None, Field(alias="tariffIds", min_length=1)
+        list[Annotated[String, Field(max_length=60)]] | None,
+        Field(alias="tariffIds", min_length=1),
+        NoJsonNull,
     ] = None
     """List of tariff Ids to clear. When absent clears all tariffs at evseId."""
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0), NoJsonNull] = None
     """When present only clear tariffs matching tariffIds at EVSE evseId."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearTariffsResponse(OcppModel):
@@ -742,7 +760,7 @@ class ClearTariffsResponse(OcppModel):
         list[ClearTariffsResultType], Field(alias="clearTariffsResult", min_length=1)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearVariableMonitoringRequest(OcppModel):
@@ -754,7 +772,7 @@ class ClearVariableMonitoringRequest(OcppModel):
     id: Annotated[list[Annotated[Integer, Field(ge=0)]], Field(min_length=1)]
     """List of the monitors to be cleared, identified by there Id."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearVariableMonitoringResponse(OcppModel):
@@ -767,7 +785,7 @@ class ClearVariableMonitoringResponse(OcppModel):
         list[ClearMonitoringResultType], Field(alias="clearMonitoringResult", min_length=1)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearedChargingLimitRequest(OcppModel):
@@ -781,10 +799,10 @@ class ClearedChargingLimitRequest(OcppModel):
     ChargingLimitSourceEnumStringType.
     """
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0), NoJsonNull] = None
     """EVSE Identifier."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClearedChargingLimitResponse(OcppModel):
@@ -793,7 +811,7 @@ class ClearedChargingLimitResponse(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClosePeriodicEventStreamRequest(OcppModel):
@@ -805,7 +823,7 @@ class ClosePeriodicEventStreamRequest(OcppModel):
     id: Annotated[Integer, Field(ge=0)]
     """Id of stream to close."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ClosePeriodicEventStreamResponse(OcppModel):
@@ -814,7 +832,7 @@ class ClosePeriodicEventStreamResponse(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CostUpdatedRequest(OcppModel):
@@ -831,7 +849,7 @@ class CostUpdatedRequest(OcppModel):
     transaction_id: Annotated[String, Field(alias="transactionId", max_length=36)]
     """Transaction Id of the transaction the current cost are asked for."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CostUpdatedResponse(OcppModel):
@@ -840,7 +858,7 @@ class CostUpdatedResponse(OcppModel):
     Functional block: I TariffAndCost.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CustomerInformationRequest(OcppModel):
@@ -850,10 +868,10 @@ class CustomerInformationRequest(OcppModel):
     """
 
     customer_certificate: Annotated[
-        CertificateHashDataType | None, Field(alias="customerCertificate")
+        CertificateHashDataType | None, Field(alias="customerCertificate"), NoJsonNull
     ] = None
 
-    id_token: Annotated[IdTokenType | None, Field(alias="idToken")] = None
+    id_token: Annotated[IdTokenType | None, Field(alias="idToken"), NoJsonNull] = None
 
     request_id: Annotated[Integer, Field(alias="requestId", ge=0)]
     """The Id of the request."""
@@ -869,7 +887,7 @@ class CustomerInformationRequest(OcppModel):
     """
 
     customer_identifier: Annotated[
-        String | None, Field(alias="customerIdentifier", max_length=64)
+        String | None, Field(alias="customerIdentifier", max_length=64), NoJsonNull
     ] = None
     """A (e.g. vendor specific) identifier of the customer this request refers to. This field
     contains a custom identifier other than IdToken and Certificate.
@@ -877,7 +895,7 @@ class CustomerInformationRequest(OcppModel):
     should be in the request message.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class CustomerInformationResponse(OcppModel):
@@ -888,9 +906,9 @@ class CustomerInformationResponse(OcppModel):
 
     status: CustomerInformationStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class DataTransferRequest(OcppModel):
@@ -899,7 +917,7 @@ class DataTransferRequest(OcppModel):
     Functional block: P DataTransfer.
     """
 
-    message_id: Annotated[String | None, Field(alias="messageId", max_length=50)] = None
+    message_id: Annotated[String | None, Field(alias="messageId", max_length=50), NoJsonNull] = None
     """May be used to indicate a specific message or implementation."""
 
     data: AnyJson = None
@@ -910,7 +928,7 @@ class DataTransferRequest(OcppModel):
     vendor_id: Annotated[String, Field(alias="vendorId", max_length=255)]
     """This identifies the Vendor specific implementation"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class DataTransferResponse(OcppModel):
@@ -921,12 +939,12 @@ class DataTransferResponse(OcppModel):
 
     status: DataTransferStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
     data: AnyJson = None
     """Data without specified length or format, in response to request."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class DeleteCertificateRequest(OcppModel):
@@ -937,7 +955,7 @@ class DeleteCertificateRequest(OcppModel):
 
     certificate_hash_data: Annotated[CertificateHashDataType, Field(alias="certificateHashData")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class DeleteCertificateResponse(OcppModel):
@@ -948,9 +966,9 @@ class DeleteCertificateResponse(OcppModel):
 
     status: DeleteCertificateStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class FirmwareStatusNotificationRequest(OcppModel):
@@ -961,16 +979,16 @@ class FirmwareStatusNotificationRequest(OcppModel):
 
     status: FirmwareStatusEnumType
 
-    request_id: Annotated[Integer | None, Field(alias="requestId")] = None
+    request_id: Annotated[Integer | None, Field(alias="requestId"), NoJsonNull] = None
     """The request id that was provided in the
     UpdateFirmwareRequest that started this firmware update.
     This field is mandatory, unless the message was triggered by a TriggerMessageRequest AND there
     is no firmware update ongoing.
     """
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class FirmwareStatusNotificationResponse(OcppModel):
@@ -979,7 +997,7 @@ class FirmwareStatusNotificationResponse(OcppModel):
     Functional block: L FirmwareManagement.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class Get15118EVCertificateRequest(OcppModel):
@@ -1003,7 +1021,7 @@ class Get15118EVCertificateRequest(OcppModel):
     """
 
     maximum_contract_certificate_chains: Annotated[
-        Integer | None, Field(alias="maximumContractCertificateChains", ge=0)
+        Integer | None, Field(alias="maximumContractCertificateChains", ge=0), NoJsonNull
     ] = None
     """(2.1) Absent during ISO 15118-2 session. Required during ISO 15118-20 session.
     Maximum number of contracts that EV wants to install.
@@ -1012,13 +1030,14 @@ class Get15118EVCertificateRequest(OcppModel):
     prioritized_emai_ds: Annotated[
         list[Annotated[String, Field(max_length=255)]] | None,
         Field(alias="prioritizedEMAIDs", min_length=1, max_length=8),
+        NoJsonNull,
     ] = None
     """(2.1) Absent during ISO 15118-2 session. Optional during ISO 15118-20 session. List of
     EMAIDs for which contract certificates must be requested first, in case there are more
     certificates than allowed by maximumContractCertificateChains.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class Get15118EVCertificateResponse(OcppModel):
@@ -1029,7 +1048,7 @@ class Get15118EVCertificateResponse(OcppModel):
 
     status: Iso15118EVCertificateStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
     exi_response: Annotated[String, Field(alias="exiResponse", max_length=17000)]
     """(2/1) Raw CertificateInstallationRes response for the EV, Base64 encoded.
@@ -1038,10 +1057,12 @@ class Get15118EVCertificateResponse(OcppModel):
     OCPPCommCtrlr.FieldLength[ "Get15118EVCertificateResponse.exiResponse" ].
     """
 
-    remaining_contracts: Annotated[Integer | None, Field(alias="remainingContracts", ge=0)] = None
+    remaining_contracts: Annotated[
+        Integer | None, Field(alias="remainingContracts", ge=0), NoJsonNull
+    ] = None
     """(2.1) Number of contracts that can be retrieved with additional requests."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetBaseReportRequest(OcppModel):
@@ -1055,7 +1076,7 @@ class GetBaseReportRequest(OcppModel):
 
     report_base: Annotated[ReportBaseEnumType, Field(alias="reportBase")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetBaseReportResponse(OcppModel):
@@ -1066,9 +1087,9 @@ class GetBaseReportResponse(OcppModel):
 
     status: GenericDeviceModelStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetCertificateChainStatusRequest(OcppModel):
@@ -1082,7 +1103,7 @@ class GetCertificateChainStatusRequest(OcppModel):
         Field(alias="certificateStatusRequests", min_length=1, max_length=4),
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetCertificateChainStatusResponse(OcppModel):
@@ -1095,7 +1116,7 @@ class GetCertificateChainStatusResponse(OcppModel):
         list[CertificateStatusType], Field(alias="certificateStatus", min_length=1, max_length=4)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetCertificateStatusRequest(OcppModel):
@@ -1106,7 +1127,7 @@ class GetCertificateStatusRequest(OcppModel):
 
     ocsp_request_data: Annotated[OCSPRequestDataType, Field(alias="ocspRequestData")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetCertificateStatusResponse(OcppModel):
@@ -1117,9 +1138,11 @@ class GetCertificateStatusResponse(OcppModel):
 
     status: GetCertificateStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    ocsp_result: Annotated[String | None, Field(alias="ocspResult", max_length=18000)] = None
+    ocsp_result: Annotated[
+        String | None, Field(alias="ocspResult", max_length=18000), NoJsonNull
+    ] = None
     """(2.1) OCSPResponse class as defined in IETF RFC 6960. DER encoded (as defined in IETF RFC
     6960), and then base64 encoded. MAY only be omitted when status is not Accepted.
     The minimum supported length is 18000. If a longer ocspResult is supported, then the supported
@@ -1127,7 +1150,7 @@ class GetCertificateStatusResponse(OcppModel):
     "GetCertificateStatusResponse.ocspResult" ].
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetChargingProfilesRequest(OcppModel):
@@ -1141,7 +1164,7 @@ class GetChargingProfilesRequest(OcppModel):
     ReportChargingProfilesRequest when provided.
     """
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0), NoJsonNull] = None
     """For which EVSE installed charging profiles SHALL be reported. If 0, only charging profiles
     installed on the Charging Station itself (the grid connection) SHALL be reported. If omitted,
     all installed charging profiles SHALL be reported.
@@ -1150,7 +1173,7 @@ class GetChargingProfilesRequest(OcppModel):
 
     charging_profile: Annotated[ChargingProfileCriterionType, Field(alias="chargingProfile")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetChargingProfilesResponse(OcppModel):
@@ -1161,9 +1184,9 @@ class GetChargingProfilesResponse(OcppModel):
 
     status: GetChargingProfileStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetCompositeScheduleRequest(OcppModel):
@@ -1176,7 +1199,7 @@ class GetCompositeScheduleRequest(OcppModel):
     """Length of the requested schedule in seconds."""
 
     charging_rate_unit: Annotated[
-        ChargingRateUnitEnumType | None, Field(alias="chargingRateUnit")
+        ChargingRateUnitEnumType | None, Field(alias="chargingRateUnit"), NoJsonNull
     ] = None
 
     evse_id: Annotated[Integer, Field(alias="evseId", ge=0)]
@@ -1184,7 +1207,7 @@ class GetCompositeScheduleRequest(OcppModel):
     Station will calculate the expected consumption for the grid connection.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetCompositeScheduleResponse(OcppModel):
@@ -1195,11 +1218,11 @@ class GetCompositeScheduleResponse(OcppModel):
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    schedule: CompositeScheduleType | None = None
+    schedule: Annotated[CompositeScheduleType | None, NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetDERControlRequest(OcppModel):
@@ -1211,15 +1234,17 @@ class GetDERControlRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId")]
     """RequestId to be used in ReportDERControlRequest."""
 
-    is_default: Annotated[Boolean | None, Field(alias="isDefault")] = None
+    is_default: Annotated[Boolean | None, Field(alias="isDefault"), NoJsonNull] = None
     """True: get a default DER control. False: get a scheduled control."""
 
-    control_type: Annotated[DERControlEnumType | None, Field(alias="controlType")] = None
+    control_type: Annotated[DERControlEnumType | None, Field(alias="controlType"), NoJsonNull] = (
+        None
+    )
 
-    control_id: Annotated[String | None, Field(alias="controlId", max_length=36)] = None
+    control_id: Annotated[String | None, Field(alias="controlId", max_length=36), NoJsonNull] = None
     """Id of setting to get. When omitted all settings for controlType are retrieved."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetDERControlResponse(OcppModel):
@@ -1230,9 +1255,9 @@ class GetDERControlResponse(OcppModel):
 
     status: DERControlStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetDisplayMessagesRequest(OcppModel):
@@ -1241,7 +1266,9 @@ class GetDisplayMessagesRequest(OcppModel):
     Functional block: O DisplayMessage.
     """
 
-    id: Annotated[list[Annotated[Integer, Field(ge=0)]] | None, Field(min_length=1)] = None
+    id: Annotated[list[Annotated[Integer, Field(ge=0)]] | None, Field(min_length=1), NoJsonNull] = (
+        None
+    )
     """If provided the Charging Station shall return Display Messages of the given ids. This
     field SHALL NOT contain more ids than set in NumberOfDisplayMessages.maxLimit
     """
@@ -1249,11 +1276,11 @@ class GetDisplayMessagesRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of this request."""
 
-    priority: MessagePriorityEnumType | None = None
+    priority: Annotated[MessagePriorityEnumType | None, NoJsonNull] = None
 
-    state: MessageStateEnumType | None = None
+    state: Annotated[MessageStateEnumType | None, NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetDisplayMessagesResponse(OcppModel):
@@ -1264,9 +1291,9 @@ class GetDisplayMessagesResponse(OcppModel):
 
     status: GetDisplayMessagesStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetInstalledCertificateIdsRequest(OcppModel):
@@ -1276,13 +1303,15 @@ class GetInstalledCertificateIdsRequest(OcppModel):
     """
 
     certificate_type: Annotated[
-        list[GetCertificateIdUseEnumType] | None, Field(alias="certificateType", min_length=1)
+        list[GetCertificateIdUseEnumType] | None,
+        Field(alias="certificateType", min_length=1),
+        NoJsonNull,
     ] = None
     """Indicates the type of certificates requested. When omitted, all certificate types are
     requested.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetInstalledCertificateIdsResponse(OcppModel):
@@ -1293,14 +1322,15 @@ class GetInstalledCertificateIdsResponse(OcppModel):
 
     status: GetInstalledCertificateStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
     certificate_hash_data_chain: Annotated[
         list[CertificateHashDataChainType] | None,
         Field(alias="certificateHashDataChain", min_length=1),
+        NoJsonNull,
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetLocalListVersionRequest(OcppModel):
@@ -1309,7 +1339,7 @@ class GetLocalListVersionRequest(OcppModel):
     Functional block: D LocalAuthorizationListManagement.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetLocalListVersionResponse(OcppModel):
@@ -1323,7 +1353,7 @@ class GetLocalListVersionResponse(OcppModel):
     Station.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetLogRequest(OcppModel):
@@ -1339,18 +1369,18 @@ class GetLogRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The Id of this request"""
 
-    retries: Annotated[Integer | None, Field(ge=0)] = None
+    retries: Annotated[Integer | None, Field(ge=0), NoJsonNull] = None
     """This specifies how many times the Charging Station must retry to upload the log before
     giving up. If this field is not present, it is left to Charging Station to decide how many times
     it wants to retry. If the value is 0, it means: no retries.
     """
 
-    retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
+    retry_interval: Annotated[Integer | None, Field(alias="retryInterval"), NoJsonNull] = None
     """The interval in seconds after which a retry may be attempted. If this field is not
     present, it is left to Charging Station to decide how long to wait between attempts.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetLogResponse(OcppModel):
@@ -1361,14 +1391,14 @@ class GetLogResponse(OcppModel):
 
     status: LogStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    filename: Annotated[String | None, Field(max_length=255)] = None
+    filename: Annotated[String | None, Field(max_length=255), NoJsonNull] = None
     """This contains the name of the log file that will be uploaded. This field is not present
     when no logging information is available.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetMonitoringReportRequest(OcppModel):
@@ -1378,7 +1408,9 @@ class GetMonitoringReportRequest(OcppModel):
     """
 
     component_variable: Annotated[
-        list[ComponentVariableType] | None, Field(alias="componentVariable", min_length=1)
+        list[ComponentVariableType] | None,
+        Field(alias="componentVariable", min_length=1),
+        NoJsonNull,
     ] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
@@ -1387,10 +1419,11 @@ class GetMonitoringReportRequest(OcppModel):
     monitoring_criteria: Annotated[
         list[MonitoringCriterionEnumType] | None,
         Field(alias="monitoringCriteria", min_length=1, max_length=3),
+        NoJsonNull,
     ] = None
     """This field contains criteria for components for which a monitoring report is requested"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetMonitoringReportResponse(OcppModel):
@@ -1401,9 +1434,9 @@ class GetMonitoringReportResponse(OcppModel):
 
     status: GenericDeviceModelStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetPeriodicEventStreamRequest(OcppModel):
@@ -1414,7 +1447,7 @@ class GetPeriodicEventStreamRequest(OcppModel):
     This message is empty. It has no fields.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetPeriodicEventStreamResponse(OcppModel):
@@ -1424,10 +1457,12 @@ class GetPeriodicEventStreamResponse(OcppModel):
     """
 
     constant_stream_data: Annotated[
-        list[ConstantStreamDataType] | None, Field(alias="constantStreamData", min_length=1)
+        list[ConstantStreamDataType] | None,
+        Field(alias="constantStreamData", min_length=1),
+        NoJsonNull,
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetReportRequest(OcppModel):
@@ -1437,7 +1472,9 @@ class GetReportRequest(OcppModel):
     """
 
     component_variable: Annotated[
-        list[ComponentVariableType] | None, Field(alias="componentVariable", min_length=1)
+        list[ComponentVariableType] | None,
+        Field(alias="componentVariable", min_length=1),
+        NoJsonNull,
     ] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
@@ -1446,10 +1483,11 @@ class GetReportRequest(OcppModel):
     component_criteria: Annotated[
         list[ComponentCriterionEnumType] | None,
         Field(alias="componentCriteria", min_length=1, max_length=4),
+        NoJsonNull,
     ] = None
     """This field contains criteria for components for which a report is requested"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetReportResponse(OcppModel):
@@ -1460,9 +1498,9 @@ class GetReportResponse(OcppModel):
 
     status: GenericDeviceModelStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetTariffsRequest(OcppModel):
@@ -1474,7 +1512,7 @@ class GetTariffsRequest(OcppModel):
     evse_id: Annotated[Integer, Field(alias="evseId", ge=0)]
     """EVSE id to get tariff from. When evseId = 0, this gets tariffs from all EVSEs."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetTariffsResponse(OcppModel):
@@ -1485,13 +1523,15 @@ class GetTariffsResponse(OcppModel):
 
     status: TariffGetStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
     tariff_assignments: Annotated[
-        list[TariffAssignmentType] | None, Field(alias="tariffAssignments", min_length=1)
+        list[TariffAssignmentType] | None,
+        Field(alias="tariffAssignments", min_length=1),
+        NoJsonNull,
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetTransactionStatusRequest(OcppModel):
@@ -1500,10 +1540,12 @@ class GetTransactionStatusRequest(OcppModel):
     Functional block: E Transactions.
     """
 
-    transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
+    transaction_id: Annotated[
+        String | None, Field(alias="transactionId", max_length=36), NoJsonNull
+    ] = None
     """The Id of the transaction for which the status is requested."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetTransactionStatusResponse(OcppModel):
@@ -1512,13 +1554,13 @@ class GetTransactionStatusResponse(OcppModel):
     Functional block: E Transactions.
     """
 
-    ongoing_indicator: Annotated[Boolean | None, Field(alias="ongoingIndicator")] = None
+    ongoing_indicator: Annotated[Boolean | None, Field(alias="ongoingIndicator"), NoJsonNull] = None
     """Whether the transaction is still ongoing."""
 
     messages_in_queue: Annotated[Boolean, Field(alias="messagesInQueue")]
     """Whether there are still message to be delivered."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetVariablesRequest(OcppModel):
@@ -1531,7 +1573,7 @@ class GetVariablesRequest(OcppModel):
         list[GetVariableDataType], Field(alias="getVariableData", min_length=1)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class GetVariablesResponse(OcppModel):
@@ -1544,7 +1586,7 @@ class GetVariablesResponse(OcppModel):
         list[GetVariableResultType], Field(alias="getVariableResult", min_length=1)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class HeartbeatRequest(OcppModel):
@@ -1553,7 +1595,7 @@ class HeartbeatRequest(OcppModel):
     Functional block: G Availability.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class HeartbeatResponse(OcppModel):
@@ -1565,7 +1607,7 @@ class HeartbeatResponse(OcppModel):
     current_time: Annotated[DateTime, Field(alias="currentTime")]
     """Contains the current time of the CSMS."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class InstallCertificateRequest(OcppModel):
@@ -1579,7 +1621,7 @@ class InstallCertificateRequest(OcppModel):
     certificate: Annotated[String, Field(max_length=10000)]
     """A PEM encoded X.509 certificate."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class InstallCertificateResponse(OcppModel):
@@ -1590,9 +1632,9 @@ class InstallCertificateResponse(OcppModel):
 
     status: InstallCertificateStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class LogStatusNotificationRequest(OcppModel):
@@ -1603,15 +1645,15 @@ class LogStatusNotificationRequest(OcppModel):
 
     status: UploadLogStatusEnumType
 
-    request_id: Annotated[Integer | None, Field(alias="requestId")] = None
+    request_id: Annotated[Integer | None, Field(alias="requestId"), NoJsonNull] = None
     """The request id that was provided in GetLogRequest that started this log upload. This field is
     mandatory,
     unless the message was triggered by a TriggerMessageRequest AND there is no log upload ongoing.
     """
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class LogStatusNotificationResponse(OcppModel):
@@ -1620,7 +1662,7 @@ class LogStatusNotificationResponse(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class MeterValuesRequest(OcppModel):
@@ -1636,7 +1678,7 @@ class MeterValuesRequest(OcppModel):
 
     meter_value: Annotated[list[MeterValueType], Field(alias="meterValue", min_length=1)]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class MeterValuesResponse(OcppModel):
@@ -1645,7 +1687,7 @@ class MeterValuesResponse(OcppModel):
     Functional block: J MeterValues.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyAllowedEnergyTransferRequest(OcppModel):
@@ -1662,7 +1704,7 @@ class NotifyAllowedEnergyTransferRequest(OcppModel):
     ]
     """Modes of energy transfer that are accepted by CSMS."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyAllowedEnergyTransferResponse(OcppModel):
@@ -1673,9 +1715,9 @@ class NotifyAllowedEnergyTransferResponse(OcppModel):
 
     status: NotifyAllowedEnergyTransferStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyChargingLimitRequest(OcppModel):
@@ -1685,17 +1727,17 @@ class NotifyChargingLimitRequest(OcppModel):
     """
 
     charging_schedule: Annotated[
-        list[ChargingScheduleType] | None, Field(alias="chargingSchedule", min_length=1)
+        list[ChargingScheduleType] | None, Field(alias="chargingSchedule", min_length=1), NoJsonNull
     ] = None
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0), NoJsonNull] = None
     """The EVSE to which the charging limit is set. If absent or when zero, it applies to the
     entire Charging Station.
     """
 
     charging_limit: Annotated[ChargingLimitType, Field(alias="chargingLimit")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyChargingLimitResponse(OcppModel):
@@ -1704,7 +1746,7 @@ class NotifyChargingLimitResponse(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyCustomerInformationRequest(OcppModel):
@@ -1718,7 +1760,7 @@ class NotifyCustomerInformationRequest(OcppModel):
     human readable.
     """
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """“to be continued” indicator. Indicates whether another part of the monitoringData follows in
     an upcoming notifyMonitoringReportRequest message. Default value when omitted is false.
 
@@ -1734,7 +1776,7 @@ class NotifyCustomerInformationRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId", ge=0)]
     """The Id of the request."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyCustomerInformationResponse(OcppModel):
@@ -1743,7 +1785,7 @@ class NotifyCustomerInformationResponse(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyDERAlarmRequest(OcppModel):
@@ -1754,9 +1796,11 @@ class NotifyDERAlarmRequest(OcppModel):
 
     control_type: Annotated[DERControlEnumType, Field(alias="controlType")]
 
-    grid_event_fault: Annotated[GridEventFaultEnumType | None, Field(alias="gridEventFault")] = None
+    grid_event_fault: Annotated[
+        GridEventFaultEnumType | None, Field(alias="gridEventFault"), NoJsonNull
+    ] = None
 
-    alarm_ended: Annotated[Boolean | None, Field(alias="alarmEnded")] = None
+    alarm_ended: Annotated[Boolean | None, Field(alias="alarmEnded"), NoJsonNull] = None
     """True when error condition has ended.
     Absent or false when alarm has started.
     """
@@ -1764,10 +1808,12 @@ class NotifyDERAlarmRequest(OcppModel):
     timestamp: DateTime
     """Time of start or end of alarm."""
 
-    extra_info: Annotated[String | None, Field(alias="extraInfo", max_length=200)] = None
+    extra_info: Annotated[String | None, Field(alias="extraInfo", max_length=200), NoJsonNull] = (
+        None
+    )
     """Optional info provided by EV."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyDERAlarmResponse(OcppModel):
@@ -1776,7 +1822,7 @@ class NotifyDERAlarmResponse(OcppModel):
     Functional block: R DERControl.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyDERStartStopRequest(OcppModel):
@@ -1799,10 +1845,11 @@ class NotifyDERStartStopRequest(OcppModel):
     superseded_ids: Annotated[
         list[Annotated[String, Field(max_length=36)]] | None,
         Field(alias="supersededIds", min_length=1, max_length=24),
+        NoJsonNull,
     ] = None
     """List of controlIds that are superseded as a result of this control starting."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyDERStartStopResponse(OcppModel):
@@ -1811,7 +1858,7 @@ class NotifyDERStartStopResponse(OcppModel):
     Functional block: R DERControl.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyDisplayMessagesRequest(OcppModel):
@@ -1821,20 +1868,20 @@ class NotifyDisplayMessagesRequest(OcppModel):
     """
 
     message_info: Annotated[
-        list[MessageInfoType] | None, Field(alias="messageInfo", min_length=1)
+        list[MessageInfoType] | None, Field(alias="messageInfo", min_length=1), NoJsonNull
     ] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The id of the GetDisplayMessagesRequest that requested this message."""
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """"to be continued" indicator. Indicates whether another part of the report follows in an
     upcoming NotifyDisplayMessagesRequest message. Default value when omitted is false.
 
     Schema default: false (applies when absent; never sent).
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyDisplayMessagesResponse(OcppModel):
@@ -1843,7 +1890,7 @@ class NotifyDisplayMessagesResponse(OcppModel):
     Functional block: O DisplayMessage.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyEVChargingNeedsRequest(OcppModel):
@@ -1855,7 +1902,9 @@ class NotifyEVChargingNeedsRequest(OcppModel):
     evse_id: Annotated[Integer, Field(alias="evseId", ge=1)]
     """Defines the EVSE and connector to which the EV is connected. EvseId may not be 0."""
 
-    max_schedule_tuples: Annotated[Integer | None, Field(alias="maxScheduleTuples", ge=0)] = None
+    max_schedule_tuples: Annotated[
+        Integer | None, Field(alias="maxScheduleTuples", ge=0), NoJsonNull
+    ] = None
     """Contains the maximum elements the EV supports for:
     - ISO 15118-2: schedule tuples in SASchedule (both Pmax and Tariff).
     - ISO 15118-20: PowerScheduleEntry, PriceRule and PriceLevelScheduleEntries.
@@ -1863,12 +1912,12 @@ class NotifyEVChargingNeedsRequest(OcppModel):
 
     charging_needs: Annotated[ChargingNeedsType, Field(alias="chargingNeeds")]
 
-    timestamp: DateTime | None = None
+    timestamp: Annotated[DateTime | None, NoJsonNull] = None
     """(2.1) Time when EV charging needs were received.
     Field can be added when charging station was offline when charging needs were received.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyEVChargingNeedsResponse(OcppModel):
@@ -1879,9 +1928,9 @@ class NotifyEVChargingNeedsResponse(OcppModel):
 
     status: NotifyEVChargingNeedsStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyEVChargingScheduleRequest(OcppModel):
@@ -1901,19 +1950,19 @@ class NotifyEVChargingScheduleRequest(OcppModel):
     """
 
     selected_charging_schedule_id: Annotated[
-        Integer | None, Field(alias="selectedChargingScheduleId", ge=0)
+        Integer | None, Field(alias="selectedChargingScheduleId", ge=0), NoJsonNull
     ] = None
     """(2.1) Id of the chargingSchedule that EV selected from the provided ChargingProfile."""
 
     power_tolerance_acceptance: Annotated[
-        Boolean | None, Field(alias="powerToleranceAcceptance")
+        Boolean | None, Field(alias="powerToleranceAcceptance"), NoJsonNull
     ] = None
     """(2.1) True when power tolerance is accepted by EV.
     This value is taken from EVPowerProfile.PowerToleranceAcceptance in the ISO 15118-20
     PowerDeliverReq message..
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyEVChargingScheduleResponse(OcppModel):
@@ -1924,9 +1973,9 @@ class NotifyEVChargingScheduleResponse(OcppModel):
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyEventRequest(OcppModel):
@@ -1938,7 +1987,7 @@ class NotifyEventRequest(OcppModel):
     generated_at: Annotated[DateTime, Field(alias="generatedAt")]
     """Timestamp of the moment this message was generated at the Charging Station."""
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """“to be continued” indicator. Indicates whether another part of the report follows in an
     upcoming notifyEventRequest message. Default value when omitted is false.
 
@@ -1950,7 +1999,7 @@ class NotifyEventRequest(OcppModel):
 
     event_data: Annotated[list[EventDataType], Field(alias="eventData", min_length=1)]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyEventResponse(OcppModel):
@@ -1959,7 +2008,7 @@ class NotifyEventResponse(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyMonitoringReportRequest(OcppModel):
@@ -1968,12 +2017,12 @@ class NotifyMonitoringReportRequest(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    monitor: Annotated[list[MonitoringDataType] | None, Field(min_length=1)] = None
+    monitor: Annotated[list[MonitoringDataType] | None, Field(min_length=1), NoJsonNull] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """The id of the GetMonitoringRequest that requested this report."""
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """“to be continued” indicator. Indicates whether another part of the monitoringData follows in
     an upcoming notifyMonitoringReportRequest message. Default value when omitted is false.
 
@@ -1986,7 +2035,7 @@ class NotifyMonitoringReportRequest(OcppModel):
     generated_at: Annotated[DateTime, Field(alias="generatedAt")]
     """Timestamp of the moment this message was generated at the Charging Station."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyMonitoringReportResponse(OcppModel):
@@ -1995,7 +2044,7 @@ class NotifyMonitoringReportResponse(OcppModel):
     Functional block: N Diagnostics.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyPeriodicEventStream(OcppModel):
@@ -2015,7 +2064,7 @@ class NotifyPeriodicEventStream(OcppModel):
     basetime: DateTime
     """Base timestamp to add to time offset of values."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyPriorityChargingRequest(OcppModel):
@@ -2032,7 +2081,7 @@ class NotifyPriorityChargingRequest(OcppModel):
     charging profile.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyPriorityChargingResponse(OcppModel):
@@ -2043,7 +2092,7 @@ class NotifyPriorityChargingResponse(OcppModel):
     This response message has an empty body.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyReportRequest(OcppModel):
@@ -2058,11 +2107,11 @@ class NotifyReportRequest(OcppModel):
     generated_at: Annotated[DateTime, Field(alias="generatedAt")]
     """Timestamp of the moment this message was generated at the Charging Station."""
 
-    report_data: Annotated[list[ReportDataType] | None, Field(alias="reportData", min_length=1)] = (
-        None
-    )
+    report_data: Annotated[
+        list[ReportDataType] | None, Field(alias="reportData", min_length=1), NoJsonNull
+    ] = None
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """“to be continued” indicator. Indicates whether another part of the report follows in an
     upcoming notifyReportRequest message. Default value when omitted is false.
 
@@ -2072,7 +2121,7 @@ class NotifyReportRequest(OcppModel):
     seq_no: Annotated[Integer, Field(alias="seqNo", ge=0)]
     """Sequence number of this message. First message starts at 0."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyReportResponse(OcppModel):
@@ -2081,7 +2130,7 @@ class NotifyReportResponse(OcppModel):
     Functional block: B Provisioning.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifySettlementRequest(OcppModel):
@@ -2090,7 +2139,9 @@ class NotifySettlementRequest(OcppModel):
     Functional block: C Authorization.
     """
 
-    transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
+    transaction_id: Annotated[
+        String | None, Field(alias="transactionId", max_length=36), NoJsonNull
+    ] = None
     """The transactionId that the settlement belongs to. Can be empty if the payment transaction
     is canceled prior to the start of the OCPP transaction.
     """
@@ -2102,7 +2153,9 @@ class NotifySettlementRequest(OcppModel):
 
     status: PaymentStatusEnumType
 
-    status_info: Annotated[String | None, Field(alias="statusInfo", max_length=500)] = None
+    status_info: Annotated[String | None, Field(alias="statusInfo", max_length=500), NoJsonNull] = (
+        None
+    )
     """Additional information from payment terminal/payment process."""
 
     settlement_amount: Annotated[Number, Field(alias="settlementAmount")]
@@ -2111,17 +2164,19 @@ class NotifySettlementRequest(OcppModel):
     settlement_time: Annotated[DateTime, Field(alias="settlementTime")]
     """The time when the settlement was done."""
 
-    receipt_id: Annotated[String | None, Field(alias="receiptId", max_length=50)] = None
+    receipt_id: Annotated[String | None, Field(alias="receiptId", max_length=50), NoJsonNull] = None
 
-    receipt_url: Annotated[String | None, Field(alias="receiptUrl", max_length=2000)] = None
+    receipt_url: Annotated[
+        String | None, Field(alias="receiptUrl", max_length=2000), NoJsonNull
+    ] = None
     """The receipt URL, to be used if the receipt is generated by the payment terminal or the CS."""
 
-    vat_company: Annotated[AddressType | None, Field(alias="vatCompany")] = None
+    vat_company: Annotated[AddressType | None, Field(alias="vatCompany"), NoJsonNull] = None
 
-    vat_number: Annotated[String | None, Field(alias="vatNumber", max_length=20)] = None
+    vat_number: Annotated[String | None, Field(alias="vatNumber", max_length=20), NoJsonNull] = None
     """VAT number for a company receipt."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifySettlementResponse(OcppModel):
@@ -2130,15 +2185,17 @@ class NotifySettlementResponse(OcppModel):
     Functional block: C Authorization.
     """
 
-    receipt_url: Annotated[String | None, Field(alias="receiptUrl", max_length=2000)] = None
+    receipt_url: Annotated[
+        String | None, Field(alias="receiptUrl", max_length=2000), NoJsonNull
+    ] = None
     """The receipt URL if receipt generated by CSMS. The Charging Station can QR encode it and
     show it to the EV Driver.
     """
 
-    receipt_id: Annotated[String | None, Field(alias="receiptId", max_length=50)] = None
+    receipt_id: Annotated[String | None, Field(alias="receiptId", max_length=50), NoJsonNull] = None
     """The receipt id if the receipt is generated by CSMS."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyWebPaymentStartedRequest(OcppModel):
@@ -2155,7 +2212,7 @@ class NotifyWebPaymentStartedRequest(OcppModel):
     scanning) is to be expected anymore.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class NotifyWebPaymentStartedResponse(OcppModel):
@@ -2164,7 +2221,7 @@ class NotifyWebPaymentStartedResponse(OcppModel):
     Functional block: C Authorization.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class OpenPeriodicEventStreamRequest(OcppModel):
@@ -2175,7 +2232,7 @@ class OpenPeriodicEventStreamRequest(OcppModel):
 
     constant_stream_data: Annotated[ConstantStreamDataType, Field(alias="constantStreamData")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class OpenPeriodicEventStreamResponse(OcppModel):
@@ -2186,9 +2243,9 @@ class OpenPeriodicEventStreamResponse(OcppModel):
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PublishFirmwareRequest(OcppModel):
@@ -2202,7 +2259,7 @@ class PublishFirmwareRequest(OcppModel):
     location from which to retrieve the firmware.
     """
 
-    retries: Annotated[Integer | None, Field(ge=0)] = None
+    retries: Annotated[Integer | None, Field(ge=0), NoJsonNull] = None
     """This specifies how many times Charging Station must retry
     to download the firmware before giving up. If this field is not
     present, it is left to Charging Station to decide how many times it wants to retry.
@@ -2215,7 +2272,7 @@ class PublishFirmwareRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId", ge=0)]
     """The Id of the request."""
 
-    retry_interval: Annotated[Integer | None, Field(alias="retryInterval", ge=0)] = None
+    retry_interval: Annotated[Integer | None, Field(alias="retryInterval", ge=0), NoJsonNull] = None
     """The interval in seconds
     after which a retry may be
     attempted. If this field is not
@@ -2224,7 +2281,7 @@ class PublishFirmwareRequest(OcppModel):
     between attempts.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PublishFirmwareResponse(OcppModel):
@@ -2235,9 +2292,9 @@ class PublishFirmwareResponse(OcppModel):
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PublishFirmwareStatusNotificationRequest(OcppModel):
@@ -2249,22 +2306,22 @@ class PublishFirmwareStatusNotificationRequest(OcppModel):
     status: PublishFirmwareStatusEnumType
 
     location: Annotated[
-        list[Annotated[String, Field(max_length=2000)]] | None, Field(min_length=1)
+        list[Annotated[String, Field(max_length=2000)]] | None, Field(min_length=1), NoJsonNull
     ] = None
     """Required if status is Published. Can be multiple URI’s, if the Local Controller supports
     e.g. HTTP, HTTPS, and FTP.
     """
 
-    request_id: Annotated[Integer | None, Field(alias="requestId", ge=0)] = None
+    request_id: Annotated[Integer | None, Field(alias="requestId", ge=0), NoJsonNull] = None
     """The request id that was
     provided in the
     PublishFirmwareRequest which
     triggered this action.
     """
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PublishFirmwareStatusNotificationResponse(OcppModel):
@@ -2273,7 +2330,7 @@ class PublishFirmwareStatusNotificationResponse(OcppModel):
     Functional block: L FirmwareManagement.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PullDynamicScheduleUpdateRequest(OcppModel):
@@ -2285,7 +2342,7 @@ class PullDynamicScheduleUpdateRequest(OcppModel):
     charging_profile_id: Annotated[Integer, Field(alias="chargingProfileId")]
     """Id of charging profile to update."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class PullDynamicScheduleUpdateResponse(OcppModel):
@@ -2294,15 +2351,15 @@ class PullDynamicScheduleUpdateResponse(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    schedule_update: Annotated[ChargingScheduleUpdateType | None, Field(alias="scheduleUpdate")] = (
-        None
-    )
+    schedule_update: Annotated[
+        ChargingScheduleUpdateType | None, Field(alias="scheduleUpdate"), NoJsonNull
+    ] = None
 
     status: ChargingProfileStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ReportChargingProfilesRequest(OcppModel):
@@ -2326,7 +2383,7 @@ class ReportChargingProfilesRequest(OcppModel):
         list[ChargingProfileType], Field(alias="chargingProfile", min_length=1)
     ]
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """To Be Continued. Default value when omitted: false. false indicates that there are no further
     messages as part of this report.
 
@@ -2338,7 +2395,7 @@ class ReportChargingProfilesRequest(OcppModel):
     overall limit for the Charging Station.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ReportChargingProfilesResponse(OcppModel):
@@ -2347,7 +2404,7 @@ class ReportChargingProfilesResponse(OcppModel):
     Functional block: K SmartCharging.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ReportDERControlRequest(OcppModel):
@@ -2356,44 +2413,59 @@ class ReportDERControlRequest(OcppModel):
     Functional block: R DERControl.
     """
 
-    curve: Annotated[list[DERCurveGetType] | None, Field(min_length=1, max_length=24)] = None
+    curve: Annotated[
+        list[DERCurveGetType] | None, Field(min_length=1, max_length=24), NoJsonNull
+    ] = None
 
     enter_service: Annotated[
-        list[EnterServiceGetType] | None, Field(alias="enterService", min_length=1, max_length=24)
+        list[EnterServiceGetType] | None,
+        Field(alias="enterService", min_length=1, max_length=24),
+        NoJsonNull,
     ] = None
 
     fixed_pf_absorb: Annotated[
-        list[FixedPFGetType] | None, Field(alias="fixedPFAbsorb", min_length=1, max_length=24)
+        list[FixedPFGetType] | None,
+        Field(alias="fixedPFAbsorb", min_length=1, max_length=24),
+        NoJsonNull,
     ] = None
 
     fixed_pf_inject: Annotated[
-        list[FixedPFGetType] | None, Field(alias="fixedPFInject", min_length=1, max_length=24)
+        list[FixedPFGetType] | None,
+        Field(alias="fixedPFInject", min_length=1, max_length=24),
+        NoJsonNull,
     ] = None
 
     fixed_var: Annotated[
-        list[FixedVarGetType] | None, Field(alias="fixedVar", min_length=1, max_length=24)
+        list[FixedVarGetType] | None,
+        Field(alias="fixedVar", min_length=1, max_length=24),
+        NoJsonNull,
     ] = None
 
     freq_droop: Annotated[
-        list[FreqDroopGetType] | None, Field(alias="freqDroop", min_length=1, max_length=24)
+        list[FreqDroopGetType] | None,
+        Field(alias="freqDroop", min_length=1, max_length=24),
+        NoJsonNull,
     ] = None
 
-    gradient: Annotated[list[GradientGetType] | None, Field(min_length=1, max_length=24)] = None
+    gradient: Annotated[
+        list[GradientGetType] | None, Field(min_length=1, max_length=24), NoJsonNull
+    ] = None
 
     limit_max_discharge: Annotated[
         list[LimitMaxDischargeGetType] | None,
         Field(alias="limitMaxDischarge", min_length=1, max_length=24),
+        NoJsonNull,
     ] = None
 
     request_id: Annotated[Integer, Field(alias="requestId")]
     """RequestId from GetDERControlRequest."""
 
-    tbc: Boolean | None = None
+    tbc: Annotated[Boolean | None, NoJsonNull] = None
     """To Be Continued. Default value when omitted: false.
     False indicates that there are no further messages as part of this report.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ReportDERControlResponse(OcppModel):
@@ -2404,7 +2476,7 @@ class ReportDERControlResponse(OcppModel):
     This message has no parameters.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class RequestBatterySwapRequest(OcppModel):
@@ -2418,7 +2490,7 @@ class RequestBatterySwapRequest(OcppModel):
     request_id: Annotated[Integer, Field(alias="requestId")]
     """Request id to match with BatterySwapRequest."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class RequestBatterySwapResponse(OcppModel):
@@ -2429,9 +2501,9 @@ class RequestBatterySwapResponse(OcppModel):
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class RequestStartTransactionRequest(OcppModel):
@@ -2440,10 +2512,10 @@ class RequestStartTransactionRequest(OcppModel):
     Functional block: F RemoteControl.
     """
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=1)] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=1), NoJsonNull] = None
     """Number of the EVSE on which to start the transaction. EvseId SHALL be > 0"""
 
-    group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken")] = None
+    group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken"), NoJsonNull] = None
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
@@ -2453,9 +2525,11 @@ class RequestStartTransactionRequest(OcppModel):
     Use to start a transaction.
     """
 
-    charging_profile: Annotated[ChargingProfileType | None, Field(alias="chargingProfile")] = None
+    charging_profile: Annotated[
+        ChargingProfileType | None, Field(alias="chargingProfile"), NoJsonNull
+    ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class RequestStartTransactionResponse(OcppModel):
@@ -2466,15 +2540,17 @@ class RequestStartTransactionResponse(OcppModel):
 
     status: RequestStartStopStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    transaction_id: Annotated[String | None, Field(alias="transactionId", max_length=36)] = None
+    transaction_id: Annotated[
+        String | None, Field(alias="transactionId", max_length=36), NoJsonNull
+    ] = None
     """When the transaction was already started by the Charging Station before the
     RequestStartTransactionRequest was received, for example: cable plugged in first. This contains
     the transactionId of the already started transaction.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class RequestStopTransactionRequest(OcppModel):
@@ -2486,7 +2562,7 @@ class RequestStopTransactionRequest(OcppModel):
     transaction_id: Annotated[String, Field(alias="transactionId", max_length=36)]
     """The identifier of the transaction which the Charging Station is requested to stop."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class RequestStopTransactionResponse(OcppModel):
@@ -2497,9 +2573,9 @@ class RequestStopTransactionResponse(OcppModel):
 
     status: RequestStartStopStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ReservationStatusUpdateRequest(OcppModel):
@@ -2515,7 +2591,7 @@ class ReservationStatusUpdateRequest(OcppModel):
         ReservationUpdateStatusEnumType, Field(alias="reservationUpdateStatus")
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ReservationStatusUpdateResponse(OcppModel):
@@ -2524,7 +2600,7 @@ class ReservationStatusUpdateResponse(OcppModel):
     Functional block: H Reservation.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ReserveNowRequest(OcppModel):
@@ -2539,19 +2615,21 @@ class ReserveNowRequest(OcppModel):
     expiry_date_time: Annotated[DateTime, Field(alias="expiryDateTime")]
     """Date and time at which the reservation expires."""
 
-    connector_type: Annotated[String | None, Field(alias="connectorType", max_length=20)] = None
+    connector_type: Annotated[
+        String | None, Field(alias="connectorType", max_length=20), NoJsonNull
+    ] = None
     """This field specifies the connector type. Values defined in Appendix as
     ConnectorEnumStringType.
     """
 
     id_token: Annotated[IdTokenType, Field(alias="idToken")]
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0), NoJsonNull] = None
     """This contains ID of the evse to be reserved."""
 
-    group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken")] = None
+    group_id_token: Annotated[IdTokenType | None, Field(alias="groupIdToken"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ReserveNowResponse(OcppModel):
@@ -2562,9 +2640,9 @@ class ReserveNowResponse(OcppModel):
 
     status: ReserveNowStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ResetRequest(OcppModel):
@@ -2575,12 +2653,12 @@ class ResetRequest(OcppModel):
 
     type: ResetEnumType
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0), NoJsonNull] = None
     """This contains the ID of a specific EVSE that needs to be reset, instead of the entire
     Charging Station.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class ResetResponse(OcppModel):
@@ -2591,9 +2669,9 @@ class ResetResponse(OcppModel):
 
     status: ResetStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SecurityEventNotificationRequest(OcppModel):
@@ -2608,10 +2686,10 @@ class SecurityEventNotificationRequest(OcppModel):
     timestamp: DateTime
     """Date and time at which the event occurred."""
 
-    tech_info: Annotated[String | None, Field(alias="techInfo", max_length=255)] = None
+    tech_info: Annotated[String | None, Field(alias="techInfo", max_length=255), NoJsonNull] = None
     """Additional information about the occurred security event."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SecurityEventNotificationResponse(OcppModel):
@@ -2620,7 +2698,7 @@ class SecurityEventNotificationResponse(OcppModel):
     Functional block: A Security.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SendLocalListRequest(OcppModel):
@@ -2630,7 +2708,9 @@ class SendLocalListRequest(OcppModel):
     """
 
     local_authorization_list: Annotated[
-        list[AuthorizationData] | None, Field(alias="localAuthorizationList", min_length=1)
+        list[AuthorizationData] | None,
+        Field(alias="localAuthorizationList", min_length=1),
+        NoJsonNull,
     ] = None
 
     version_number: Annotated[Integer, Field(alias="versionNumber")]
@@ -2640,7 +2720,7 @@ class SendLocalListRequest(OcppModel):
 
     update_type: Annotated[UpdateEnumType, Field(alias="updateType")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SendLocalListResponse(OcppModel):
@@ -2651,9 +2731,9 @@ class SendLocalListResponse(OcppModel):
 
     status: SendLocalListStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetChargingProfileRequest(OcppModel):
@@ -2670,7 +2750,7 @@ class SetChargingProfileRequest(OcppModel):
 
     charging_profile: Annotated[ChargingProfileType, Field(alias="chargingProfile")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetChargingProfileResponse(OcppModel):
@@ -2681,9 +2761,9 @@ class SetChargingProfileResponse(OcppModel):
 
     status: ChargingProfileStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetDERControlRequest(OcppModel):
@@ -2700,25 +2780,27 @@ class SetDERControlRequest(OcppModel):
 
     control_type: Annotated[DERControlEnumType, Field(alias="controlType")]
 
-    curve: DERCurveType | None = None
+    curve: Annotated[DERCurveType | None, NoJsonNull] = None
 
-    enter_service: Annotated[EnterServiceType | None, Field(alias="enterService")] = None
+    enter_service: Annotated[EnterServiceType | None, Field(alias="enterService"), NoJsonNull] = (
+        None
+    )
 
-    fixed_pf_absorb: Annotated[FixedPFType | None, Field(alias="fixedPFAbsorb")] = None
+    fixed_pf_absorb: Annotated[FixedPFType | None, Field(alias="fixedPFAbsorb"), NoJsonNull] = None
 
-    fixed_pf_inject: Annotated[FixedPFType | None, Field(alias="fixedPFInject")] = None
+    fixed_pf_inject: Annotated[FixedPFType | None, Field(alias="fixedPFInject"), NoJsonNull] = None
 
-    fixed_var: Annotated[FixedVarType | None, Field(alias="fixedVar")] = None
+    fixed_var: Annotated[FixedVarType | None, Field(alias="fixedVar"), NoJsonNull] = None
 
-    freq_droop: Annotated[FreqDroopType | None, Field(alias="freqDroop")] = None
+    freq_droop: Annotated[FreqDroopType | None, Field(alias="freqDroop"), NoJsonNull] = None
 
-    gradient: GradientType | None = None
+    gradient: Annotated[GradientType | None, NoJsonNull] = None
 
     limit_max_discharge: Annotated[
-        LimitMaxDischargeType | None, Field(alias="limitMaxDischarge")
+        LimitMaxDischargeType | None, Field(alias="limitMaxDischarge"), NoJsonNull
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetDERControlResponse(OcppModel):
@@ -2729,15 +2811,16 @@ class SetDERControlResponse(OcppModel):
 
     status: DERControlStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
     superseded_ids: Annotated[
         list[Annotated[String, Field(max_length=36)]] | None,
         Field(alias="supersededIds", min_length=1, max_length=24),
+        NoJsonNull,
     ] = None
     """List of controlIds that are superseded as a result of setting this control."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetDefaultTariffRequest(OcppModel):
@@ -2751,7 +2834,7 @@ class SetDefaultTariffRequest(OcppModel):
 
     tariff: TariffType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetDefaultTariffResponse(OcppModel):
@@ -2762,9 +2845,9 @@ class SetDefaultTariffResponse(OcppModel):
 
     status: TariffSetStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetDisplayMessageRequest(OcppModel):
@@ -2775,7 +2858,7 @@ class SetDisplayMessageRequest(OcppModel):
 
     message: MessageInfoType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetDisplayMessageResponse(OcppModel):
@@ -2786,9 +2869,9 @@ class SetDisplayMessageResponse(OcppModel):
 
     status: DisplayMessageStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetMonitoringBaseRequest(OcppModel):
@@ -2799,7 +2882,7 @@ class SetMonitoringBaseRequest(OcppModel):
 
     monitoring_base: Annotated[MonitoringBaseEnumType, Field(alias="monitoringBase")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetMonitoringBaseResponse(OcppModel):
@@ -2810,9 +2893,9 @@ class SetMonitoringBaseResponse(OcppModel):
 
     status: GenericDeviceModelStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetMonitoringLevelRequest(OcppModel):
@@ -2853,7 +2936,7 @@ class SetMonitoringLevelRequest(OcppModel):
     Indicates information useful to developers for debugging, not useful during operations.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetMonitoringLevelResponse(OcppModel):
@@ -2864,9 +2947,9 @@ class SetMonitoringLevelResponse(OcppModel):
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetNetworkProfileRequest(OcppModel):
@@ -2880,7 +2963,7 @@ class SetNetworkProfileRequest(OcppModel):
 
     connection_data: Annotated[NetworkConnectionProfileType, Field(alias="connectionData")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetNetworkProfileResponse(OcppModel):
@@ -2891,9 +2974,9 @@ class SetNetworkProfileResponse(OcppModel):
 
     status: SetNetworkProfileStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetVariableMonitoringRequest(OcppModel):
@@ -2906,7 +2989,7 @@ class SetVariableMonitoringRequest(OcppModel):
         list[SetMonitoringDataType], Field(alias="setMonitoringData", min_length=1)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetVariableMonitoringResponse(OcppModel):
@@ -2919,7 +3002,7 @@ class SetVariableMonitoringResponse(OcppModel):
         list[SetMonitoringResultType], Field(alias="setMonitoringResult", min_length=1)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetVariablesRequest(OcppModel):
@@ -2932,7 +3015,7 @@ class SetVariablesRequest(OcppModel):
         list[SetVariableDataType], Field(alias="setVariableData", min_length=1)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SetVariablesResponse(OcppModel):
@@ -2945,7 +3028,7 @@ class SetVariablesResponse(OcppModel):
         list[SetVariableResultType], Field(alias="setVariableResult", min_length=1)
     ]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SignCertificateRequest(OcppModel):
@@ -2961,17 +3044,17 @@ class SignCertificateRequest(OcppModel):
     """
 
     certificate_type: Annotated[
-        CertificateSigningUseEnumType | None, Field(alias="certificateType")
+        CertificateSigningUseEnumType | None, Field(alias="certificateType"), NoJsonNull
     ] = None
 
     hash_root_certificate: Annotated[
-        CertificateHashDataType | None, Field(alias="hashRootCertificate")
+        CertificateHashDataType | None, Field(alias="hashRootCertificate"), NoJsonNull
     ] = None
 
-    request_id: Annotated[Integer | None, Field(alias="requestId")] = None
+    request_id: Annotated[Integer | None, Field(alias="requestId"), NoJsonNull] = None
     """(2.1) RequestId to match this message with the CertificateSignedRequest."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class SignCertificateResponse(OcppModel):
@@ -2982,9 +3065,9 @@ class SignCertificateResponse(OcppModel):
 
     status: GenericStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class StatusNotificationRequest(OcppModel):
@@ -3004,7 +3087,7 @@ class StatusNotificationRequest(OcppModel):
     connector_id: Annotated[Integer, Field(alias="connectorId", ge=0)]
     """The id of the connector within the EVSE for which the status is reported."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class StatusNotificationResponse(OcppModel):
@@ -3013,7 +3096,7 @@ class StatusNotificationResponse(OcppModel):
     Functional block: G Availability.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TransactionEventRequest(OcppModel):
@@ -3022,13 +3105,13 @@ class TransactionEventRequest(OcppModel):
     Functional block: E Transactions.
     """
 
-    cost_details: Annotated[CostDetailsType | None, Field(alias="costDetails")] = None
+    cost_details: Annotated[CostDetailsType | None, Field(alias="costDetails"), NoJsonNull] = None
 
     event_type: Annotated[TransactionEventEnumType, Field(alias="eventType")]
 
-    meter_value: Annotated[list[MeterValueType] | None, Field(alias="meterValue", min_length=1)] = (
-        None
-    )
+    meter_value: Annotated[
+        list[MeterValueType] | None, Field(alias="meterValue", min_length=1), NoJsonNull
+    ] = None
 
     timestamp: DateTime
     """The date and time at which this transaction event occurred."""
@@ -3040,7 +3123,7 @@ class TransactionEventRequest(OcppModel):
     been received.
     """
 
-    offline: Boolean | None = None
+    offline: Annotated[Boolean | None, NoJsonNull] = None
     """Indication that this transaction event happened when the Charging Station was offline.
     Default = false, meaning: the event occurred when the Charging Station was online.
 
@@ -3048,7 +3131,7 @@ class TransactionEventRequest(OcppModel):
     """
 
     number_of_phases_used: Annotated[
-        Integer | None, Field(alias="numberOfPhasesUsed", ge=0, le=3)
+        Integer | None, Field(alias="numberOfPhasesUsed", ge=0, le=3), NoJsonNull
     ] = None
     """If the Charging Station is able to report the number of phases used, then it SHALL provide
     it.
@@ -3057,28 +3140,28 @@ class TransactionEventRequest(OcppModel):
     2: The number of phases provided via device management.
     """
 
-    cable_max_current: Annotated[Integer | None, Field(alias="cableMaxCurrent")] = None
+    cable_max_current: Annotated[Integer | None, Field(alias="cableMaxCurrent"), NoJsonNull] = None
     """The maximum current of the connected cable in Ampere (A)."""
 
-    reservation_id: Annotated[Integer | None, Field(alias="reservationId", ge=0)] = None
+    reservation_id: Annotated[Integer | None, Field(alias="reservationId", ge=0), NoJsonNull] = None
     """This contains the Id of the reservation that terminates as a result of this transaction."""
 
     preconditioning_status: Annotated[
-        PreconditioningStatusEnumType | None, Field(alias="preconditioningStatus")
+        PreconditioningStatusEnumType | None, Field(alias="preconditioningStatus"), NoJsonNull
     ] = None
 
-    evse_sleep: Annotated[Boolean | None, Field(alias="evseSleep")] = None
+    evse_sleep: Annotated[Boolean | None, Field(alias="evseSleep"), NoJsonNull] = None
     """(2.1) True when EVSE electronics are in sleep mode for this transaction. Default value
     (when absent) is false.
     """
 
     transaction_info: Annotated[TransactionType, Field(alias="transactionInfo")]
 
-    evse: EVSEType | None = None
+    evse: Annotated[EVSEType | None, NoJsonNull] = None
 
-    id_token: Annotated[IdTokenType | None, Field(alias="idToken")] = None
+    id_token: Annotated[IdTokenType | None, Field(alias="idToken"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TransactionEventResponse(OcppModel):
@@ -3087,7 +3170,7 @@ class TransactionEventResponse(OcppModel):
     Functional block: E Transactions.
     """
 
-    total_cost: Annotated[Number | None, Field(alias="totalCost")] = None
+    total_cost: Annotated[Number | None, Field(alias="totalCost"), NoJsonNull] = None
     """When eventType of TransactionEventRequest is Updated, then this value contains the running
     cost. When eventType of TransactionEventRequest is Ended, then this contains the final total
     cost of this transaction, including taxes, in the currency configured with the Configuration
@@ -3095,29 +3178,30 @@ class TransactionEventResponse(OcppModel):
     indicate a free transaction, the CSMS SHALL send a value of 0.00.
     """
 
-    charging_priority: Annotated[Integer | None, Field(alias="chargingPriority")] = None
+    charging_priority: Annotated[Integer | None, Field(alias="chargingPriority"), NoJsonNull] = None
     """Priority from a business point of view. Default priority is 0, The range is from -9 to 9.
     Higher values indicate a higher priority. The chargingPriority in TransactionEventResponse is
     temporarily, so it may not be set in the IdTokenInfoType afterwards. Also the chargingPriority
     in TransactionEventResponse has a higher priority than the one in IdTokenInfoType.
     """
 
-    id_token_info: Annotated[IdTokenInfoType | None, Field(alias="idTokenInfo")] = None
+    id_token_info: Annotated[IdTokenInfoType | None, Field(alias="idTokenInfo"), NoJsonNull] = None
 
-    transaction_limit: Annotated[TransactionLimitType | None, Field(alias="transactionLimit")] = (
-        None
-    )
+    transaction_limit: Annotated[
+        TransactionLimitType | None, Field(alias="transactionLimit"), NoJsonNull
+    ] = None
 
     updated_personal_message: Annotated[
-        MessageContentType | None, Field(alias="updatedPersonalMessage")
+        MessageContentType | None, Field(alias="updatedPersonalMessage"), NoJsonNull
     ] = None
 
     updated_personal_message_extra: Annotated[
         list[MessageContentType] | None,
         Field(alias="updatedPersonalMessageExtra", min_length=1, max_length=4),
+        NoJsonNull,
     ] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TriggerMessageRequest(OcppModel):
@@ -3126,16 +3210,18 @@ class TriggerMessageRequest(OcppModel):
     Functional block: F RemoteControl.
     """
 
-    evse: EVSEType | None = None
+    evse: Annotated[EVSEType | None, NoJsonNull] = None
 
     requested_message: Annotated[MessageTriggerEnumType, Field(alias="requestedMessage")]
 
-    custom_trigger: Annotated[String | None, Field(alias="customTrigger", max_length=50)] = None
+    custom_trigger: Annotated[
+        String | None, Field(alias="customTrigger", max_length=50), NoJsonNull
+    ] = None
     """(2.1) When requestedMessage = CustomTrigger this will trigger sending the corresponding
     message in field customTrigger, if supported by Charging Station.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class TriggerMessageResponse(OcppModel):
@@ -3146,9 +3232,9 @@ class TriggerMessageResponse(OcppModel):
 
     status: TriggerMessageStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class UnlockConnectorRequest(OcppModel):
@@ -3163,7 +3249,7 @@ class UnlockConnectorRequest(OcppModel):
     connector_id: Annotated[Integer, Field(alias="connectorId", ge=0)]
     """This contains the identifier of the connector that needs to be unlocked."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class UnlockConnectorResponse(OcppModel):
@@ -3174,9 +3260,9 @@ class UnlockConnectorResponse(OcppModel):
 
     status: UnlockStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class UnpublishFirmwareRequest(OcppModel):
@@ -3188,7 +3274,7 @@ class UnpublishFirmwareRequest(OcppModel):
     checksum: Annotated[String, Field(max_length=32)]
     """The MD5 checksum over the entire firmware file as a hexadecimal string of length 32."""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class UnpublishFirmwareResponse(OcppModel):
@@ -3199,7 +3285,7 @@ class UnpublishFirmwareResponse(OcppModel):
 
     status: UnpublishFirmwareStatusEnumType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class UpdateDynamicScheduleRequest(OcppModel):
@@ -3215,7 +3301,7 @@ class UpdateDynamicScheduleRequest(OcppModel):
 
     schedule_update: Annotated[ChargingScheduleUpdateType, Field(alias="scheduleUpdate")]
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class UpdateDynamicScheduleResponse(OcppModel):
@@ -3226,9 +3312,9 @@ class UpdateDynamicScheduleResponse(OcppModel):
 
     status: ChargingProfileStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class UpdateFirmwareRequest(OcppModel):
@@ -3237,14 +3323,14 @@ class UpdateFirmwareRequest(OcppModel):
     Functional block: L FirmwareManagement.
     """
 
-    retries: Annotated[Integer | None, Field(ge=0)] = None
+    retries: Annotated[Integer | None, Field(ge=0), NoJsonNull] = None
     """This specifies how many times Charging Station must retry to download the firmware before
     giving up. If this field is not present, it is left to Charging Station to decide how many times
     it wants to retry.
     If the value is 0, it means: no retries.
     """
 
-    retry_interval: Annotated[Integer | None, Field(alias="retryInterval")] = None
+    retry_interval: Annotated[Integer | None, Field(alias="retryInterval"), NoJsonNull] = None
     """The interval in seconds after which a retry may be attempted. If this field is not
     present, it is left to Charging Station to decide how long to wait between attempts.
     """
@@ -3254,7 +3340,7 @@ class UpdateFirmwareRequest(OcppModel):
 
     firmware: FirmwareType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class UpdateFirmwareResponse(OcppModel):
@@ -3265,9 +3351,9 @@ class UpdateFirmwareResponse(OcppModel):
 
     status: UpdateFirmwareStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class UsePriorityChargingRequest(OcppModel):
@@ -3284,7 +3370,7 @@ class UsePriorityChargingRequest(OcppModel):
     False to request stopping priority charging.
     """
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class UsePriorityChargingResponse(OcppModel):
@@ -3295,9 +3381,9 @@ class UsePriorityChargingResponse(OcppModel):
 
     status: PriorityChargingStatusEnumType
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class VatNumberValidationRequest(OcppModel):
@@ -3309,10 +3395,10 @@ class VatNumberValidationRequest(OcppModel):
     vat_number: Annotated[String, Field(alias="vatNumber", max_length=20)]
     """VAT number to check."""
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0), NoJsonNull] = None
     """EVSE id for which check is done"""
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
 
 
 class VatNumberValidationResponse(OcppModel):
@@ -3321,16 +3407,16 @@ class VatNumberValidationResponse(OcppModel):
     Functional block: C Authorization.
     """
 
-    company: AddressType | None = None
+    company: Annotated[AddressType | None, NoJsonNull] = None
 
-    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo")] = None
+    status_info: Annotated[StatusInfoType | None, Field(alias="statusInfo"), NoJsonNull] = None
 
     vat_number: Annotated[String, Field(alias="vatNumber", max_length=20)]
     """VAT number that was requested."""
 
-    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0)] = None
+    evse_id: Annotated[Integer | None, Field(alias="evseId", ge=0), NoJsonNull] = None
     """EVSE id for which check was requested."""
 
     status: GenericStatusEnumType
 
-    custom_data: Annotated[CustomDataType | None, Field(alias="customData")] = None
+    custom_data: Annotated[CustomDataType | None, Field(alias="customData"), NoJsonNull] = None
