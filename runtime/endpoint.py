@@ -553,6 +553,12 @@ def _limit_reads(websocket: WebSocket) -> None:
     10 us of CPU per CALL on the CSMS (33 -> 43 us), the same code in one process or the
     other. 64 KiB buffers come from the heap. An OCPP message above 64 KiB just takes more
     reads. Transports without such a `max_size` (e.g. uvloop's) are left alone.
+
+    No public API sets this: websockets has no read-size option (its `max_size` caps messages,
+    `max_queue` frames), its protocol is not an `asyncio.BufferedProtocol` (whose `get_buffer`
+    would let the protocol choose the buffer), and asyncio exposes neither attribute. Under TLS
+    the raw socket is read into SSLProtocol's own buffer; only its decrypted reads are capped.
+    tests/runtime/test_library_contracts.py fails if asyncio renames or drops these attributes.
     """
     transport: Any = getattr(websocket, "transport", None)
     # The TLS transport reads through its SSLProtocol (asyncio's, not a public attribute).
