@@ -12,17 +12,35 @@ cache is saved in the state file (key "auth_cache", tokens by `token_key`).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from ocppgen.generated import v201
 from ocppgen.reference.station.evse import token_from_json, token_json, token_key
 from ocppgen.reference.station.site import CALL_FAILURES, Link, Site
 
-__all__ = ["Authorization"]
+__all__ = ["Authorization", "CacheEntry"]
 
 Auth = v201.AuthorizationStatusEnumType
 Token = v201.IdTokenType
 NO_AUTHORIZATION = v201.IdTokenEnumType.NoAuthorization
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    """One authorization cache entry (C10); saved as {"status", "expires", "group"}."""
+
+    status: Auth
+    expires: float  # time.time()
+    group: Token | None
+
+    def to_json(self) -> dict[str, Any]:
+        group = token_json(self.group)
+        return {"status": self.status.value, "expires": self.expires, "group": group}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CacheEntry:
+        return cls(Auth(data["status"]), float(data["expires"]), token_from_json(data.get("group")))
 
 
 class Authorization:
@@ -31,11 +49,12 @@ class Authorization:
     def __init__(self, site: Site, link: Link) -> None:
         self.site = site
         self.link = link
-        self._cache: dict[str, dict[str, Any]] = {}  # token_key -> saved entry
+        self._cache: dict[str, CacheEntry] = {}  # by token_key
         self._groups: dict[str, Token] = {}  # token_key -> last groupIdToken known
 
     def load(self) -> None:
-        self._cache = self.site.outbox.load_state("auth_cache") or {}
+        saved = self.site.outbox.load_state("auth_cache") or {}
+        self._cache = {key: CacheEntry.from_json(entry) for key, entry in saved.items()}
 
     async def authorize(self, token: Token) -> tuple[Auth, Token | None]:
         """The status of `token` and the groupIdToken known for it (None if none)."""
@@ -65,9 +84,9 @@ class Authorization:
     def cached(self, token: Token) -> Auth | None:
         """The unexpired cache entry's status, if any."""
         entry = self._cache.get(token_key(token))
-        if entry is None or entry["expires"] < time.time():
+        if entry is None or entry.expires < time.time():
             return None
-        return Auth(entry["status"])
+        return entry.status
 
     def cached_group(self, token: Token) -> Token | None:
         """The groupIdToken of a valid (Accepted, unexpired) cached idToken (E07.FR.01 b)."""
@@ -75,7 +94,7 @@ class Authorization:
             return None
         if self.cached(token) is not Auth.Accepted:
             return None
-        return token_from_json(self._cache[token_key(token)].get("group"))
+        return self._cache[token_key(token)].group
 
     def group_of(self, token: Token) -> Token | None:
         """The groupIdToken the CSMS last gave for `token`."""
@@ -94,9 +113,9 @@ class Authorization:
         expires = time.time() + dm.get_int("AuthCacheCtrlr", "LifeTime")
         if info.cache_expiry_date_time is not None:
             expires = min(expires, info.cache_expiry_date_time.timestamp())
-        group = token_json(info.group_id_token)
-        self._cache[key] = {"status": info.status.value, "expires": expires, "group": group}
-        self.site.outbox.save_state("auth_cache", self._cache)
+        self._cache[key] = CacheEntry(info.status, expires, info.group_id_token)
+        saved = {k: entry.to_json() for k, entry in self._cache.items()}
+        self.site.outbox.save_state("auth_cache", saved)
 
     def clear_cache(self) -> v201.ClearCacheResponse:
         """ClearCache (C11)."""
