@@ -51,7 +51,13 @@ Component map (each owns its state and timers, and can be built and tested alone
                       on_<action> per supported CALL, the B02/B03 registration check in handle
     evse.py, meter.py, device_model.py, queue.py: the state they share
 
-`Station` (this module) builds and wires them, and is the in-process API.
+`Station` (this module) builds and wires them, and is the in-process API. How they meet:
+connector status changes go to `StatusReport.notify` (a callback for those that change state);
+a transaction's end applies Scheduled availability (`Availability.transaction_ended`) and runs
+`Transactions.ended_hooks` (a Scheduled Reset); answers to queued messages come back through
+`Station._on_answer` (StatusNotification to the status report, TransactionEvent to
+transactions). Each component has a test of its own, without sockets, in
+tests/reference/station/test_component_<name>.py.
 
 State lives in one SQLite file (`db_path`, its folder created if missing): the device model
 values the CSMS set, EVSE state and running transactions, the authorization cache and the
