@@ -80,3 +80,36 @@ def test_codegen_never_imports_the_runtime_or_generated_code() -> None:
     for path in files:
         for module in _imports(path):
             assert not module.startswith(("ocppgen.runtime", "ocppgen.generated")), (path, module)
+
+
+REFERENCE = ROOT / "reference"
+CONFORMANCE = ROOT / "conformance"
+
+
+def _private_names(path: Path) -> set[str]:
+    """Names starting with "_" that `path` imports from the runtime or the bindings."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.ImportFrom) or node.module is None:
+            continue
+        if node.module.startswith(("ocppgen.runtime", "ocppgen.generated")):
+            found.update(f"{node.module}.{a.name}" for a in node.names if a.name[0] == "_")
+    return found
+
+
+def test_the_apps_and_the_tester_use_only_public_bindings_and_runtime() -> None:
+    """The reference apps and the conformance tester are built as a vendor would build a product:
+    on the runtime and the generated bindings, never the generator, nothing private."""
+    files = sorted([*REFERENCE.rglob("*.py"), *CONFORMANCE.rglob("*.py")])
+    assert REFERENCE / "csms" / "app.py" in files
+    for path in files:
+        assert not _private_names(path), (path, _private_names(path))
+        for module in _imports(path):
+            assert not module.startswith("ocppgen.codegen"), (path, module)
+
+
+def test_the_station_and_the_csms_do_not_import_each_other() -> None:
+    for own, other in (("station", "csms"), ("csms", "station")):
+        for path in sorted((REFERENCE / own).rglob("*.py")):
+            for module in _imports(path):
+                assert not module.startswith(f"ocppgen.reference.{other}"), (path, module)
