@@ -133,7 +133,8 @@ def test_no_asciidoc_or_entities_left_in_generated_docstrings() -> None:
 def test_an_alias_only_where_the_wire_name_differs() -> None:
     same = Field("certificate", "certificate", StringType(max_length=5500), False, "", None)
     other = Field("evseId", "evse_id", StringType(), True, "", None)
-    assert annotation(same) == "Annotated[String | None, Field(max_length=5500)] = None"
+    optional = "Annotated[String | None, Field(max_length=5500), NoJsonNull] = None"
+    assert annotation(same) == optional
     assert annotation(other) == 'Annotated[String, Field(alias="evseId")]'
     bare = Field("status", "status", StringType(), True, "", None)
     assert annotation(bare) == "String"
