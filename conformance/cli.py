@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import ssl
 import sys
 from pathlib import Path
 from typing import Any
 
-from ocppgen.cli import secret_file
+from ocppgen.cli import add_station_password
 from ocppgen.conformance.checks import Options
 from ocppgen.conformance.report import (
     CheckResult,
@@ -39,22 +38,7 @@ def register(subparsers: Any) -> None:
     csms = sub.add_parser("csms", help="test a CSMS: connect to it as a Charging Station")
     csms.add_argument("--url", required=True, help="the CSMS's OCPP URL, without the identity")
     csms.add_argument("--id", dest="identity", default="CS001", help="station identity")
-    password = csms.add_mutually_exclusive_group()
-    password.add_argument(
-        "--password",
-        default=os.environ.get("OCPPGEN_STATION_PASSWORD") or None,
-        help="the password on the command line, readable by every local user in the process "
-        "list: prefer the file or the variable",
-    )
-    password.add_argument(
-        "--password-file",
-        dest="password",
-        type=secret_file,
-        metavar="PATH",
-        default=argparse.SUPPRESS,  # the variable, via --password
-        help="HTTP Basic auth password (security profile 1/2): the file's first line "
-        "(or $OCPPGEN_STATION_PASSWORD)",
-    )
+    add_station_password(csms)
     csms.add_argument("--ca", type=Path, help="CA file to verify the CSMS's TLS certificate")
     csms.add_argument("--cert", type=Path, help="client certificate (profile 3)")
     csms.add_argument("--key", type=Path, help="client certificate's key (profile 3)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 import time
@@ -104,6 +105,27 @@ def secret_file(value: str) -> str:
     if not lines or not lines[0]:
         raise argparse.ArgumentTypeError(f"{value}: the first line is empty")
     return lines[0]
+
+
+def add_station_password(parser: argparse.ArgumentParser) -> None:
+    """`--password` / `--password-file` (or `$OCPPGEN_STATION_PASSWORD`): a station's Basic auth
+    password for security profiles 1 and 2, best kept off the command line."""
+    password = parser.add_mutually_exclusive_group()
+    password.add_argument(
+        "--password",
+        default=os.environ.get("OCPPGEN_STATION_PASSWORD") or None,
+        help="Basic auth password on the command line, readable by every local user in the "
+        "process list: prefer the file or the variable",
+    )
+    password.add_argument(
+        "--password-file",
+        dest="password",
+        type=secret_file,
+        metavar="PATH",
+        default=argparse.SUPPRESS,  # the variable, via --password
+        help="Basic auth password (security profiles 1 and 2): the file's first line "
+        "(or $OCPPGEN_STATION_PASSWORD)",
+    )
 
 
 def _reason(exc: BaseException) -> str:

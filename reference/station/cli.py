@@ -24,14 +24,13 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import signal
 import sqlite3
 import ssl
 import sys
 from typing import Any
 
-from ocppgen.cli import existing_file, secret_file
+from ocppgen.cli import add_station_password, existing_file
 from ocppgen.reference.station.control import ControlServer, execute
 from ocppgen.reference.station.device_model import DeviceModel
 from ocppgen.reference.station.station import Station
@@ -62,22 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="0 none, 1 Basic auth, 2 TLS + Basic auth, 3 TLS client certificate "
         "(default: from the other options)",
     )
-    password = parser.add_mutually_exclusive_group()
-    password.add_argument(
-        "--password",
-        default=os.environ.get("OCPPGEN_STATION_PASSWORD") or None,
-        help="Basic auth password on the command line, readable by every local user in the "
-        "process list: prefer the file or the variable",
-    )
-    password.add_argument(
-        "--password-file",
-        dest="password",
-        type=secret_file,
-        metavar="PATH",
-        default=argparse.SUPPRESS,  # the variable, via --password
-        help="Basic auth password (profiles 1 and 2): the file's first line "
-        "(or $OCPPGEN_STATION_PASSWORD)",
-    )
+    add_station_password(parser)
     parser.add_argument(
         "--ca",
         type=existing_file,
