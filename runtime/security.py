@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import ipaddress
 import os
+import secrets
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -31,8 +33,12 @@ __all__ = [
     "OCPP_TLS12_CIPHERS",
     "AuthLimits",
     "BasicAuthCheck",
+    "CachedBasicAuth",
+    "CredentialLookup",
     "FailureLimiter",
     "SecurityProfile",
+    "SlowVerify",
+    "VerifiedCredentials",
     "address_key",
     "basic_auth_header",
     "certificate_identity",
@@ -344,3 +350,101 @@ def address_key(remote_address: Any) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.IPv6Network((address, 64), strict=False))
     return str(address)
+
+
+# -- verified credentials (security profiles 1 and 2) -------------------------------------------
+
+CredentialLookup = Callable[[str], Awaitable[str | None]]
+"""identity -> its stored credential (e.g. a salted scrypt hash), or None if it has none."""
+SlowVerify = Callable[[str | None, str], Awaitable[bool]]
+"""`await verify(stored, password)`: the deliberately slow check; with `stored` None it must
+take as long and answer False (so the timing does not tell which identities exist)."""
+
+
+class VerifiedCredentials:
+    """Passwords that verified against a stored credential, as keyed digests, so that the next
+    check of the same password against the same stored credential is one HMAC, not a scrypt.
+
+    A reconnect storm otherwise costs one slow hash (about 40 ms of CPU) per station. The entry
+    for an identity is HMAC-SHA256(key, identity, stored credential, password), the key random
+    per process: memory only, no password and nothing an offline guess can be checked against
+    without the key. Binding the stored credential means a password change (a new salted hash)
+    or a deleted credential misses by itself, from any writer. A wrong password never gets an
+    entry and a miss falls through to the slow check, so guessing gains nothing. Why a fast
+    keyed hash is enough here: the slow hash only matters for low-entropy passwords whose hash
+    leaked; these digests do not leave the process, and OCPP passwords are machine-generated
+    (BasicAuthPassword: up to 40 characters, 16-20 random bytes per the OCA security
+    whitepaper), out of reach of guessing even at HMAC speed. Bounded: the least recently
+    verified identity is forgotten first.
+    """
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
+        self._key = secrets.token_bytes(32)
+        self._max_entries = max_entries
+        self._entries: dict[str, bytes] = {}  # identity -> digest, least recently used first
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _digest(self, identity: str, stored: str, password: str) -> bytes:
+        mac = hmac.new(self._key, digestmod=hashlib.sha256)
+        for part in (identity, stored, password):  # length-prefixed: no ambiguous joins
+            data = part.encode("utf-8", "surrogatepass")
+            mac.update(len(data).to_bytes(4, "big"))
+            mac.update(data)
+        return mac.digest()
+
+    def verified(self, identity: str, stored: str, password: str) -> bool:
+        """Whether this password verified against this stored credential before (constant
+        time in the password)."""
+        digest = self._digest(identity, stored, password)
+        entry = self._entries.get(identity)
+        if entry is not None and hmac.compare_digest(entry, digest):
+            self._entries.pop(identity)
+            self._entries[identity] = entry  # most recently used last
+            self.hits += 1
+            return True
+        self.misses += 1
+        return False
+
+    def remember(self, identity: str, stored: str, password: str) -> None:
+        """Record a password the slow check accepted against `stored` (never a rejected one)."""
+        self._entries.pop(identity, None)
+        self._entries[identity] = self._digest(identity, stored, password)
+        while len(self._entries) > self._max_entries:
+            del self._entries[next(iter(self._entries))]
+
+    def forget(self, identity: str) -> None:
+        self._entries.pop(identity, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+class CachedBasicAuth:
+    """A `BasicAuthCheck` (for `CsmsServer(authenticate=...)`) from the app's credential lookup
+    and slow verification, with `VerifiedCredentials` in front: a station reconnecting with the
+    password that last verified costs a lookup and an HMAC. See `VerifiedCredentials`."""
+
+    def __init__(
+        self,
+        lookup: CredentialLookup,
+        verify: SlowVerify,
+        cache: VerifiedCredentials | None = None,
+    ) -> None:
+        self._lookup = lookup
+        self._verify = verify
+        self.cache = cache if cache is not None else VerifiedCredentials()
+
+    async def __call__(self, identity: str, password: str) -> bool:
+        stored = await self._lookup(identity)
+        if stored is not None and self.cache.verified(identity, stored, password):
+            return True
+        if not await self._verify(stored, password) or stored is None:
+            return False
+        self.cache.remember(identity, stored, password)
+        return True
