@@ -25,10 +25,16 @@
   `AuthLimits`; None: no limits): past the limit, 429 with Retry-After without checking the
   password, and a WARNING line naming identity and address when a limit starts. Checks run a
   few at a time with a bounded queue (503 with Retry-After past it); a station connecting from
-  an address it got in from before skips that queue and its identity's lockout.
+  an address it got in from before skips that queue and its identity's lockout, in a lane of
+  its own bounded alike. Each 503's Retry-After is a distinct later turn (the checks ahead of
+  it, at the mean check time measured), so a storm of refused stations that honour it comes
+  back spread out instead of all at once. To make reconnects cheap, put `CachedBasicAuth`
+  (runtime.security) in front of a slow password hash.
   `accept_identity` is asked only after the password is accepted, so unknown identities get
   the same 401 as wrong passwords (the `authenticate` hook should take as long for them, e.g.
   check against a dummy hash, as the reference CSMS does).
+- `open_timeout`: seconds a handshake may take from TCP accept, password check included
+  (websockets' default, 10 s); the queues above are bounded so that a check waits much less.
 - `max_size`: a larger message closes that connection with 1009 (message too big); nothing else
   is affected. `ping_interval`/`ping_timeout`: WebSocket keep-alive. `call_timeout`: how long
   CSMS-initiated calls wait for an answer.
@@ -45,6 +51,7 @@ import contextlib
 import http
 import logging
 import math
+import random
 import re
 import ssl
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -85,6 +92,11 @@ logger = logging.getLogger("ocppgen.runtime")
 
 MAX_IDENTITY_LENGTH = 48
 """OCPP 2.0.1 Part 4 §3.1.1: the Charging Station identity is at most 48 characters."""
+
+_FIRST_CHECK_ESTIMATE = 0.05
+"""Seconds one password check is assumed to take until one was measured (a scrypt: ~40 ms)."""
+_CHECK_MEAN_WEIGHT = 0.1
+"""Weight of the latest check in the moving mean of check times."""
 
 DEFAULT_AUTH_LIMITS = AuthLimits()
 """Limits on failed Basic auth unless `auth_limits` says otherwise (see `AuthLimits`)."""
@@ -143,6 +155,7 @@ class CsmsServer:
         accept_identity: IdentityCheck | None = None,
         auth_limits: AuthLimits | None = DEFAULT_AUTH_LIMITS,
         path_prefix: str = "/",
+        open_timeout: float | None = 10.0,
         max_size: int | None = 2**16,
         ping_interval: float | None = 60.0,
         ping_timeout: float | None = 30.0,
@@ -170,10 +183,15 @@ class CsmsServer:
         self._known_slots = asyncio.Semaphore(checks)  # for stations that got in before
         self._auth_capacity = checks + (auth_limits.queued_checks if auth_limits else 2**16)
         self._auth_pending = 0  # password checks running or waiting for a slot
+        self._known_pending = 0  # the same in the known-address lane
+        self._auth_slot_count = checks
+        self._check_seconds = _FIRST_CHECK_ESTIMATE  # moving mean of one password check
+        self._next_turn = 0.0  # loop time of the latest turn handed out with a 503
         self._auth_busy_logged = False
         self._known_pairs: dict[tuple[str, str], None] = {}  # (identity, address) that got in
         self._max_known_pairs = auth_limits.max_tracked if auth_limits is not None else 0
         self._prefix = path_prefix if path_prefix.endswith("/") else path_prefix + "/"
+        self.open_timeout = open_timeout
         self.max_size = max_size
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
@@ -236,6 +254,7 @@ class CsmsServer:
             process_request=self._process_request,
             compression=self._compression,
             ssl=self._ssl,
+            open_timeout=self.open_timeout,
             max_size=self.max_size,
             ping_interval=self.ping_interval,
             ping_timeout=self.ping_timeout,
@@ -360,20 +379,43 @@ class CsmsServer:
         if locked is not None:
             return locked
         if known:
-            self._count_attempt(identity, connection.remote_address, known)
-            async with self._known_slots:
-                return await self._password_accepted(identity, password)
+            return await self._known_lane_check(connection, identity, password)
         if self._auth_pending >= self._auth_capacity:
-            return self._busy(connection, identity)
+            return self._busy(connection, identity, self._auth_pending)
         self._count_attempt(identity, connection.remote_address, known)  # back on success
         self._auth_pending += 1
         try:
             async with self._auth_slots:
-                return await self._password_accepted(identity, password)
+                return await self._timed_check(identity, password)
         finally:
             self._auth_pending -= 1
             if self._auth_pending == 0:
                 self._auth_busy_logged = False  # the next overload is logged again
+
+    async def _known_lane_check(
+        self, connection: ServerConnection, identity: str, password: str
+    ) -> Response | bool:
+        # Bounded like the other lane: after a network blip every station is known, and an
+        # unbounded wait here would hold handshakes until open_timeout aborts them.
+        if self._known_pending >= self._auth_capacity:
+            return self._busy(connection, identity, self._known_pending)
+        self._count_attempt(identity, connection.remote_address, True)
+        self._known_pending += 1
+        try:
+            async with self._known_slots:
+                return await self._timed_check(identity, password)
+        finally:
+            self._known_pending -= 1
+
+    async def _timed_check(self, identity: str, password: str) -> bool:
+        """The password check, feeding the mean check time that Retry-After is computed from."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            return await self._password_accepted(identity, password)
+        finally:
+            took = loop.time() - started
+            self._check_seconds += _CHECK_MEAN_WEIGHT * (took - self._check_seconds)
 
     def _refuse_if_locked(
         self, connection: ServerConnection, identity: str, known: bool
@@ -389,20 +431,31 @@ class CsmsServer:
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
 
-    def _busy(self, connection: ServerConnection, identity: str) -> Response:
+    def _busy(self, connection: ServerConnection, identity: str, pending: int) -> Response:
         # Past this many, a waiting handshake would time out anyway; tell it to come back.
         if not self._auth_busy_logged:
             self._auth_busy_logged = True
             logger.warning(
                 "Basic auth: %d password checks running or waiting; refusing more (503), "
                 "first %s from %s",
-                self._auth_pending,
+                pending,
                 identity,
                 _address_text(connection.remote_address),
             )
         response = connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "Busy\n")
-        response.headers["Retry-After"] = "10"
+        response.headers["Retry-After"] = str(self._retry_after(pending))
         return response
+
+    def _retry_after(self, pending: int) -> int:
+        """Whole seconds until a turn of its own for a refused handshake: after the checks now
+        pending and after every turn already handed out, one check time per slot apart (with
+        a little jitter), so refused stations that honour it return spread over the time the
+        checks need rather than together."""
+        now = asyncio.get_running_loop().time()
+        per_turn = self._check_seconds / self._auth_slot_count
+        drained = now + pending * per_turn
+        self._next_turn = max(self._next_turn, drained) + per_turn * random.uniform(0.5, 1.5)
+        return max(1, math.ceil(self._next_turn - now))
 
     async def _password_accepted(self, identity: str, password: str) -> bool:
         assert self._authenticate is not None

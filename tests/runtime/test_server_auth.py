@@ -417,3 +417,112 @@ async def test_profile_3_end_entity_certificate_without_extended_key_usage_accep
         conn = await client.connect()
         assert isinstance(await conn.call(boot_request()), v201.BootNotificationResponse)
         assert mtls_server.stations["CS001"].extra["certificate_identity"] == "CS001"
+
+
+# -- issue 15 item 4: reconnect storms ----------------------------------------------------------
+
+
+async def refusal(server: CsmsServer, identity: str, password: str, source: str) -> tuple[int, str]:
+    """Status and Retry-After of a handshake that is refused."""
+    try:
+        websocket = await connect(
+            server.url(identity),
+            subprotocols=V201,
+            additional_headers={"Authorization": basic_auth_header(identity, password)},
+            local_addr=(source, 0),
+        )
+    except InvalidStatus as refused:
+        return refused.response.status_code, refused.response.headers.get("Retry-After", "")
+    await websocket.close()
+    return 101, ""
+
+
+class Held:
+    """Profile 1 `authenticate`: password "right" is accepted at once, "held" once `gate` is
+    set; `entered` counts the checks that started."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+        self.entered = 0
+
+    async def __call__(self, identity: str, password: str) -> bool:
+        if password == "held":
+            self.entered += 1
+            await self.gate.wait()
+        return password in ("right", "held")
+
+    async def until_entered(self, count: int) -> None:
+        async with asyncio.timeout(5):
+            while self.entered < count:
+                await asyncio.sleep(0.001)
+
+
+def held_server(held: Held, checks: int, queued: int, **kwargs: object) -> CsmsServer:
+    limits = AuthLimits(
+        identity_burst=100, address_burst=100, concurrent_checks=checks, queued_checks=queued
+    )
+    return CsmsServer(
+        [(v201.VERSION, CsmsHandler())],
+        security_profile=SecurityProfile.BASIC_AUTH,
+        authenticate=held,
+        auth_limits=limits,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+async def test_the_known_address_lane_is_bounded_too() -> None:
+    # After a network blip every station is known: an unbounded wait there held handshakes
+    # until websockets' open_timeout aborted them at 10 s.
+    held = Held()
+    server = held_server(held, checks=1, queued=0)
+    await server.start()
+    try:
+        assert await handshake_status(server, "CS009", "right", "127.0.0.9") == 101
+        first = asyncio.create_task(handshake_status(server, "CS009", "held", "127.0.0.9"))
+        await held.until_entered(1)
+        async with asyncio.timeout(5):
+            status, retry_after = await refusal(server, "CS009", "held", "127.0.0.9")
+        assert status == 503 and int(retry_after) >= 1
+        held.gate.set()
+        assert await first == 101
+        assert await handshake_status(server, "CS009", "right", "127.0.0.9") == 101
+    finally:
+        await server.close(grace=0.5)
+
+
+async def test_refused_handshakes_get_later_and_later_turns() -> None:
+    held = Held()
+    server = held_server(held, checks=1, queued=0)
+    await server.start()
+    try:
+        waiting = asyncio.create_task(handshake_status(server, "CS001", "held", "127.0.0.1"))
+        await held.until_entered(1)
+        turns = []
+        for n in range(60):
+            status, retry_after = await refusal(server, f"CS{n}", "held", "127.0.0.2")
+            assert status == 503
+            turns.append(int(retry_after))
+        # One check time (50 ms until one is measured) per refused station: 60 of them need
+        # about 3 s, so the last turns are later than the first instead of all being equal.
+        assert turns[0] == 1 and max(turns) >= 2 and turns[-1] > turns[0], turns
+        held.gate.set()
+        assert await waiting == 101
+    finally:
+        await server.close(grace=0.5)
+
+
+async def test_open_timeout_reaches_websockets() -> None:
+    held = Held()
+    server = held_server(held, checks=1, queued=0, open_timeout=0.3)
+    await server.start()
+    try:
+        with pytest.raises(InvalidHandshake):  # the server drops the connection mid-handshake
+            await connect(
+                server.url("CS001"),
+                subprotocols=V201,
+                additional_headers={"Authorization": basic_auth_header("CS001", "held")},
+                open_timeout=5,
+            )
+    finally:
+        held.gate.set()
+        await server.close(grace=0.5)
