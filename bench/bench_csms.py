@@ -19,7 +19,8 @@ as raw `websockets` clients in this process, one outstanding CALL per connection
 - idle: N stations (`--idle-stations`) heartbeating every `--interval` s: CSMS RSS per
   connection, beside the bare server's.
 
-CPU is read from /proc/PID/stat (10 ms ticks) of the CSMS process; RSS from /proc/PID/status.
+CPU is the CSMS process's own `time.process_time()` (all threads), asked through a pipe; RSS is
+read from /proc/PID/status.
 Provisioning (stations, password hashes) happens before the CSMS starts and is not measured.
 """
 
@@ -183,7 +184,7 @@ def _print_level(count: int, runs: dict[str, Run]) -> None:
             f"throughput {name:<8} {count:>5} stations: {run.rate:>8,.0f} events/s,"
             f" CSMS CPU {run.cpu_per_event * 1e6:>8.1f} us/event"
         )
-        if name != "bare" and bare.cpu_per_event:
+        if name != "bare" and bare.cpu_per_event and bare.rate:
             line += (
                 f"; / bare: CPU {run.cpu_per_event / bare.cpu_per_event:.1f}x,"
                 f" events/s {run.rate / bare.rate:.0%}"
@@ -423,12 +424,16 @@ def _idle(args: argparse.Namespace, directory: Path, hashes: Hashes) -> None:
         per = grown / count
         print(
             f"idle csms profile {profile} {count:>5} stations: {per:6.1f} KiB per connection"
-            f" ({per / bare:.2f}x bare; target <= 12 KiB)",
+            f" ({_ratio(per, bare)} bare; target <= 12 KiB)",
             flush=True,
         )
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}x" if base > 0 else "n/a x"
 
 
 def _tree() -> str:
@@ -441,7 +446,8 @@ def _tree() -> str:
         ).stdout.strip()
 
     changed = git("status", "--porcelain", "--", "reference", "runtime", "generated").splitlines()
-    return f"commit {git('rev-parse', '--short', 'HEAD')} (+{len(changed)} uncommitted files)"
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return f"commit {commit} (+{len(changed)} uncommitted files)"
 
 
 def _arguments() -> argparse.Namespace:

@@ -3,8 +3,9 @@
 The child (`python -m bench.csms_load --serve bare|csms ...`) runs either the bare `CsmsServer`
 with fixed answers (`bench.ours`) or the reference CSMS (`reference.csms.app.Csms`, which stores
 what it receives) on an already provisioned database, prints its OCPP port and serves until its
-stdin closes. The stations are minimal `websockets` clients (no OCPP library), so the station
-side costs the same whichever CSMS runs.
+stdin closes, answering each line it reads there with the CPU seconds it has used. The stations
+are minimal `websockets` clients (no OCPP library), so the station side costs the same whichever
+CSMS runs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import resource
 import ssl
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -45,13 +47,6 @@ def raise_fd_limit() -> int:
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-def process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) a process has used, from /proc/PID/stat."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kib(pid: int) -> int:
@@ -161,7 +156,11 @@ class Child:
         self.pid = self.process.pid
 
     def cpu(self) -> float:
-        return process_cpu(self.pid)
+        """CPU seconds the CSMS process has used (asked through its stdin)."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("cpu\n")
+        self.process.stdin.flush()
+        return float(self.process.stdout.readline())
 
     def rss(self) -> int:
         return rss_kib(self.pid)
@@ -177,9 +176,16 @@ class Child:
             self.process.wait()
 
 
+def _answer_cpu_queries() -> None:
+    """Until stdin closes: answer each line with the CPU seconds this process has used, all its
+    threads included (`time.process_time`: nanoseconds, where /proc/PID/stat counts 10 ms)."""
+    for _line in sys.stdin:
+        print(time.process_time(), flush=True)
+
+
 async def _serve(kind: str, database: str, profile: int, tls: str) -> None:
     raise_fd_limit()
-    until = asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    until = asyncio.get_running_loop().run_in_executor(None, _answer_cpu_queries)
 
     def ready(port: int) -> None:
         print(port, flush=True)
