@@ -6,11 +6,14 @@
 Handshake policy: a station must be registered in the store. With security profile 1 or 2 its
 Basic auth password is checked against the stored hash; an unregistered identity (or one without
 a password) is checked against a dummy hash, so it gets the same 401 as a wrong password, after
-the same scrypt time: the handshake does not tell which identities are registered. Failed
-password checks are limited per identity and address (`CsmsConfig.auth_limits`, see
-`AuthLimits`). With profiles 0 and 3 an unregistered identity is refused with 404; with profile 3
-the client certificate is checked by the runtime. A station whose own security profile is higher
-than the server's is disconnected right after the handshake.
+the same scrypt time: the handshake does not tell which identities are registered. A password
+that verified is remembered as a keyed digest bound to the stored hash (`VerifiedCredentials`),
+so a station reconnecting with it, as a whole fleet does after a network blip, costs no scrypt;
+a changed or deleted password misses by itself. Failed password checks are limited per identity
+and address (`CsmsConfig.auth_limits`, see `AuthLimits`). With profiles 0 and 3 an unregistered
+identity is refused with 404; with profile 3 the client certificate is checked by the runtime. A
+station whose own security profile is higher than the server's is disconnected right after the
+handshake.
 """
 
 from __future__ import annotations
@@ -29,7 +32,12 @@ from ocppgen.reference.csms.api import address_text, make_api
 from ocppgen.reference.csms.handlers import CsmsBehaviour, DataTransferHook, Listener
 from ocppgen.reference.csms.store import Store, hash_password, verify_password
 from ocppgen.runtime.endpoint import OcppConnection
-from ocppgen.runtime.security import AuthLimits, SecurityProfile
+from ocppgen.runtime.security import (
+    AuthLimits,
+    CachedBasicAuth,
+    SecurityProfile,
+    VerifiedCredentials,
+)
 from ocppgen.runtime.server import DEFAULT_AUTH_LIMITS, CsmsServer
 
 __all__ = ["Csms", "CsmsConfig"]
@@ -80,12 +88,17 @@ class Csms:
         )
         profile = SecurityProfile(config.security_profile)
         basic = profile in (SecurityProfile.BASIC_AUTH, SecurityProfile.TLS_BASIC_AUTH)
+        self.verified = VerifiedCredentials()
+        """Passwords that verified (keyed digests, memory only; see `VerifiedCredentials`)."""
         self.server = CsmsServer(
             [(v201.VERSION, self.behaviour)],
             security_profile=profile,
             ssl_context=config.ssl_context,
-            authenticate=self._authenticate if basic else None,
-            accept_identity=self._known,
+            authenticate=CachedBasicAuth(self._password_hash, self._verify, self.verified)
+            if basic
+            else None,
+            # With passwords, only a registered station has a hash to match: no second lookup.
+            accept_identity=None if basic else self._known,
             auth_limits=config.auth_limits,
             call_timeout=config.call_timeout,
             ping_interval=config.ping_interval,
@@ -108,8 +121,10 @@ class Csms:
     async def _known(self, identity: str) -> bool:
         return self.store.station(identity) is not None
 
-    async def _authenticate(self, identity: str, password: str) -> bool:
-        stored = self.store.password_hash(identity)
+    async def _password_hash(self, identity: str) -> str | None:
+        return self.store.password_hash(identity)
+
+    async def _verify(self, stored: str | None, password: str) -> bool:
         dummy = await self._dummy()
         # scrypt takes tens of milliseconds on purpose: keep it off the event loop. Without a
         # stored hash, spend the same time on the dummy one, so timing does not tell either.

@@ -126,6 +126,17 @@ class StationStore:
         """Store a BootNotification (wire payload) and the registration status we answered."""
         station = boot.get("chargingStation", {})
         at = now()
+        with self.db.transaction():  # one commit per boot, not two (a storm boots thousands)
+            self._record_boot(station_id, boot, station, status, at)
+
+    def _record_boot(
+        self,
+        station_id: str,
+        boot: Mapping[str, Any],
+        station: Mapping[str, Any],
+        status: str,
+        at: str,
+    ) -> None:
         self.db.execute(
             "UPDATE stations SET registration_status = ?, vendor_name = ?, model = ?, "
             "serial_number = ?, firmware_version = ?, boot_reason = ?, last_boot_at = ?, "

@@ -69,3 +69,19 @@ async def test_failed_passwords_lock_a_station_and_not_the_others(tmp_path: Path
         assert await attempt(csms, "GHOST", "guess") == 401  # unknown ones are limited alike
         assert await attempt(csms, "GHOST", "guess") == 401
         assert await attempt(csms, "GHOST", "guess") == 429
+
+
+async def test_a_reconnect_skips_scrypt_until_the_password_changes(tmp_path: Path) -> None:
+    async with Csms(csms_config(str(tmp_path / "csms.sqlite3"))) as csms:
+        csms.store.add_station("CS1", password="first-password-0123")
+        assert await attempt(csms, "CS1", "first-password-0123") == 101  # scrypt, remembered
+        assert await attempt(csms, "CS1", "first-password-0123") == 101
+        assert csms.verified.hits == 1
+        assert await attempt(csms, "CS1", "wrong-password-0123") == 401
+        csms.store.update_station("CS1", password="second-password-0123")  # what the API calls
+        assert await attempt(csms, "CS1", "first-password-0123") == 401
+        assert await attempt(csms, "CS1", "second-password-0123") == 101
+        assert await attempt(csms, "CS1", "second-password-0123") == 101
+        assert csms.verified.hits == 2
+        csms.store.delete_station("CS1")
+        assert await attempt(csms, "CS1", "second-password-0123") == 401
