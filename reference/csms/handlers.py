@@ -26,8 +26,9 @@
   (an event with triggerReason StopAuthorized, RemoteStop or Deauthorized) holds no token while
   it waits for the cable to come out, and a stop token (E07.FR.02) never becomes the
   transaction's token. A re-sent event (same seqNo) gets the status answered the first time.
-- E01-E12, J02 TransactionEvent: stored with its meter values; the transaction is rebuilt from
-  all its events (see `store`), offline and late events included, seqNo gaps listed.
+- E01-E12, J02 TransactionEvent: stored with its meter values; the event is folded into its
+  transaction's row in constant work (see `store.transactions`), offline and late events
+  included, seqNo gaps listed.
 - J01 MeterValues, N07 NotifyEvent, B07 NotifyReport: stored.
 - P02 DataTransfer: vendors registered in `data_transfer` are called; any other vendor gets
   UnknownVendorId.
@@ -378,21 +379,16 @@ class CsmsBehaviour(CsmsHandlers):
         payload = request.to_json_dict()
         info = self._transaction_token_info(request, context.station_id)
         status = info.status.value if info is not None else None
-        if not self.store.add_transaction_event(context.station_id, payload, status):
+        # the row as this event left it: the gap log needs no read of the whole transaction
+        transaction = self.store.add_transaction_event(context.station_id, payload, status)
+        if transaction is None:
             logger.info(
                 "%s: TransactionEvent %s seqNo %s repeated; stored once",
                 context.station_id,
                 request.transaction_info.transaction_id,
                 request.seq_no,
             )
-        transaction = self.store.transaction(
-            context.station_id, request.transaction_info.transaction_id
-        )
-        if (
-            transaction is not None
-            and transaction["state"] == "Ended"
-            and transaction["missing_seq_nos"]
-        ):
+        elif transaction["state"] == "Ended" and transaction["missing_seq_nos"]:
             logger.warning(
                 "%s: transaction %s ended with seqNo gaps %s",
                 context.station_id,

@@ -5,12 +5,14 @@ one part per concern, each owning its tables and usable alone on the same databa
 - `ConnectorStore` (connectors.py): the latest status of every connector;
 - `TokenStore` (tokens.py): idTokens and their authorization status;
 - `TransactionStore` (transactions.py): TransactionEvents and each transaction's summary,
-  which `summary.py` alone computes from the events;
+  which `summary.py` alone computes from the events (folded in per event; rebuilt and
+  verified from all of them on request);
 - `MeterValueStore` (meters.py): meter values, in transactions and outside them;
 - `ReportStore` (reports.py): NotifyEvent records and NotifyReport series.
 
 Values cross this interface as plain JSON-compatible data (wire names for OCPP payloads), so the
-operator API can return them as they are.
+operator API can return them as they are; meter values and energy are exact decimals
+(`decimal.Decimal`, as the station sent them, see `values.py`).
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ class Store:
         self.authorized_transactions = transactions.authorized_transactions
         self.transactions = transactions.transactions
         self.transaction = transactions.transaction
+        self.rebuild_transaction = transactions.rebuild_transaction
+        self.verify_transaction = transactions.verify_transaction
         self.add_meter_values = meters.add_meter_values
         self.meter_values = meters.meter_values
         # events and reports

@@ -1,17 +1,52 @@
 """Meter values, in transactions (from TransactionEvents) and outside them (MeterValuesRequest,
-J01), one row per sampled value (table `meter_values`)."""
+J01), one row per sampled value (table `meter_values`). Values are exact decimals (decimal
+text in the table, `Decimal` when read; see `values`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from ocppgen.reference.csms.db import Database
-from ocppgen.reference.csms.store.values import scaled
+from ocppgen.reference.csms.store.values import decimal_text, scaled
 
-__all__ = ["MeterValueStore"]
+__all__ = ["ENERGY_MEASURAND", "MeterValueStore", "Sample", "samples"]
 
-_ENERGY = "measurand = 'Energy.Active.Import.Register' AND phase IS NULL"
+ENERGY_MEASURAND = "Energy.Active.Import.Register"
+"""What a transaction's energy is read from (and a sample without measurand measures)."""
+
+
+class Sample(NamedTuple):
+    """One sampled value as stored: the multiplier applied, the unit None when not sent."""
+
+    timestamp: str
+    measurand: str
+    phase: str | None
+    location: str | None
+    context: str | None
+    value: Decimal
+    unit: str | None
+
+
+def samples(meter_values: Iterable[Mapping[str, Any]]) -> Iterator[Sample]:
+    """The samples of a wire MeterValueType list; one whose value is not a finite double's
+    magnitude is left out (not a number a meter can read; kept in the event log only)."""
+    for meter_value in meter_values:
+        for sample in meter_value["sampledValue"]:
+            unit = sample.get("unitOfMeasure")
+            value = scaled(sample["value"], unit.get("multiplier", 0) if unit else 0)
+            if value is None:
+                continue
+            yield Sample(
+                meter_value["timestamp"],
+                sample.get("measurand", ENERGY_MEASURAND),
+                sample.get("phase"),
+                sample.get("location"),
+                sample.get("context"),
+                value,
+                unit.get("unit", "Wh") if unit is not None else None,
+            )
 
 
 class MeterValueStore:
@@ -34,65 +69,53 @@ class MeterValueStore:
         meter_values: Iterable[Mapping[str, Any]],
         transaction_id: str | None,
         seq_no: int | None,
-    ) -> None:
+    ) -> list[Sample]:
         """Store the samples (wire MeterValueType list) of one message, in the caller's
-        database transaction; a sample whose value is not a finite double is left out."""
-        for meter_value in meter_values:
-            for sample in meter_value["sampledValue"]:
-                unit = sample.get("unitOfMeasure", {})
-                value = scaled(sample["value"], unit.get("multiplier", 0))
-                if value is None:  # not a number a meter can read; kept in the event log only
-                    continue
-                self.db.execute(
-                    "INSERT INTO meter_values (station_id, transaction_id, seq_no, evse_id, "
-                    "timestamp, measurand, phase, location, context, value, unit) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        station_id,
-                        transaction_id,
-                        seq_no,
-                        evse_id,
-                        meter_value["timestamp"],
-                        sample.get("measurand", "Energy.Active.Import.Register"),
-                        sample.get("phase"),
-                        sample.get("location"),
-                        sample.get("context"),
-                        value,
-                        unit.get("unit", "Wh") if "unitOfMeasure" in sample else None,
-                    ),
-                )
+        database transaction; return them as stored."""
+        stored = list(samples(meter_values))
+        for sample in stored:
+            self.db.execute(
+                "INSERT INTO meter_values (station_id, transaction_id, seq_no, evse_id, "
+                "timestamp, measurand, phase, location, context, value, unit) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    station_id,
+                    transaction_id,
+                    seq_no,
+                    evse_id,
+                    *sample[:5],
+                    decimal_text(sample.value),
+                    sample.unit,
+                ),
+            )
+        return stored
 
     def meter_values(self, station_id: str) -> list[dict[str, Any]]:
         """Meter values of a station outside transactions."""
-        return self.db.query(
-            "SELECT evse_id, timestamp, measurand, phase, location, context, value, unit "
-            "FROM meter_values WHERE station_id = ? AND transaction_id IS NULL "
-            "ORDER BY timestamp",
-            (station_id,),
+        return _exact(
+            self.db.query(
+                "SELECT evse_id, timestamp, measurand, phase, location, context, value, unit "
+                "FROM meter_values WHERE station_id = ? AND transaction_id IS NULL "
+                "ORDER BY timestamp",
+                (station_id,),
+            )
         )
 
     def transaction_meter_values(
         self, station_id: str, transaction_id: str
     ) -> list[dict[str, Any]]:
         """A transaction's meter values in time order."""
-        return self.db.query(
-            "SELECT seq_no, evse_id, timestamp, measurand, phase, location, context, value, unit "
-            "FROM meter_values WHERE station_id = ? AND transaction_id = ? "
-            "ORDER BY timestamp, seq_no",
-            (station_id, transaction_id),
+        return _exact(
+            self.db.query(
+                "SELECT seq_no, evse_id, timestamp, measurand, phase, location, context, value, "
+                "unit FROM meter_values WHERE station_id = ? AND transaction_id = ? "
+                "ORDER BY timestamp, seq_no",
+                (station_id, transaction_id),
+            )
         )
 
-    def max_energy(self, station_id: str, transaction_id: str) -> tuple[float | None, float | None]:
-        """The largest Energy.Active.Import.Register reading without phase of a transaction:
-        (in Wh or without unit, in kWh), None where there is none."""
-        wh = self.db.query(
-            f"SELECT MAX(value) AS wh FROM meter_values WHERE station_id = ? AND "
-            f"transaction_id = ? AND {_ENERGY} AND (unit IS NULL OR unit = 'Wh')",
-            (station_id, transaction_id),
-        )[0]["wh"]
-        kwh = self.db.query(
-            f"SELECT MAX(value) AS kwh FROM meter_values WHERE station_id = ? AND "
-            f"transaction_id = ? AND {_ENERGY} AND unit = 'kWh'",
-            (station_id, transaction_id),
-        )[0]["kwh"]
-        return wh, kwh
+
+def _exact(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["value"] = Decimal(row["value"])
+    return rows

@@ -1,33 +1,57 @@
 """Transactions: every TransactionEvent as received, and each transaction's summary row
-(tables `transaction_events` and `transactions`; their meter values go to `MeterValueStore`).
+(tables `transaction_events`, `transactions` and `transaction_gaps`; their meter values go to
+`MeterValueStore`).
 
-A summary row is never edited in place: after every TransactionEvent it is rebuilt from all
-stored events of that transaction in seqNo order (`summary.transaction_summary`), so events
-that arrive late (offline, E12) or out of order give the same result as events that arrived in
-order, and gaps in the seqNo series (0, 1, 2, ...) are listed in `missing_seq_nos`. A repeated
-event (same seqNo, e.g. re-sent after a lost answer) is stored once.
+Each TransactionEvent updates its transaction's row in constant work, whatever the
+transaction's length: the event is folded into the row's fold state (`summary.fold`) and the
+seqNo gaps are kept as ranges (`transaction_gaps`: a range per gap, split when a late event
+fills part of it), so events that arrive late (offline, E12) or out of order give the same row
+as events that arrived in order, and gaps in the seqNo series (0, 1, 2, ...) are listed in
+`missing_seq_nos`. A repeated event (same seqNo, e.g. re-sent after a lost answer) is stored
+once. `rebuild_transaction` writes a row anew from all its stored events with the reference
+`summary.transaction_summary` (repair; also done once for a row written before the fold
+existed) and `verify_transaction` says which columns the row and the reference disagree on.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from ocppgen.reference.csms.db import Database
-from ocppgen.reference.csms.store.meters import MeterValueStore
-from ocppgen.reference.csms.store.summary import SUMMARY_COLUMNS, transaction_summary
-from ocppgen.reference.csms.store.values import now, to_json
+from ocppgen.reference.csms.store.meters import MeterValueStore, samples
+from ocppgen.reference.csms.store.summary import (
+    SUMMARY_COLUMNS,
+    FoldState,
+    fold,
+    folded_summary,
+    new_fold_state,
+    transaction_summary,
+)
+from ocppgen.reference.csms.store.values import (
+    MAX_LISTED_GAPS,
+    decimal_text,
+    gap_ranges,
+    listed_gaps,
+    now,
+    to_json,
+)
 
 __all__ = ["TransactionStore"]
 
 _KEY = ("station_id", "transaction_id")
+_STORED = (*SUMMARY_COLUMNS, "fold_state")
 _UPSERT_SUMMARY = (
-    f"INSERT INTO transactions ({', '.join(_KEY + SUMMARY_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _KEY + SUMMARY_COLUMNS)}) "
+    f"INSERT INTO transactions ({', '.join(_KEY + _STORED)}) "
+    f"VALUES ({', '.join('?' for _ in _KEY + _STORED)}) "
     f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET "
-    + ", ".join(f"{column} = excluded.{column}" for column in SUMMARY_COLUMNS)
+    + ", ".join(f"{column} = excluded.{column}" for column in _STORED)
 )
+_ROW = ", ".join(_KEY + SUMMARY_COLUMNS)
+"""The columns a transaction is read with (not its fold state, which is the store's)."""
+_OF_TRANSACTION = "station_id = ? AND transaction_id = ?"
 
 
 class TransactionStore:
@@ -39,21 +63,36 @@ class TransactionStore:
 
     def add_transaction_event(
         self, station_id: str, event: Mapping[str, Any], id_token_status: str | None = None
-    ) -> bool:
-        """Store a TransactionEvent (wire payload) with its meter values and the idTokenInfo
-        status we answered for its idToken, and rebuild the transaction; False if this seqNo of
-        this transaction was already stored."""
+    ) -> dict[str, Any] | None:
+        """Store a TransactionEvent (wire payload; numbers floats or Decimals) with its meter
+        values and the idTokenInfo status we answered for its idToken, and fold it into the
+        transaction; return the transaction's summary as `transactions` lists it, or None if
+        this seqNo of this transaction was already stored."""
         transaction_id = event["transactionInfo"]["transactionId"]
         seq_no = event["seqNo"]
         with self.db.transaction():
             if not self._insert_event(station_id, event, id_token_status):
-                return False
+                return None
             evse_id = event.get("evse", {}).get("id", 0)
-            self.meters.add(
+            found = self.meters.add(
                 station_id, evse_id, event.get("meterValue", ()), transaction_id, seq_no
             )
-            self._rebuild_transaction(station_id, transaction_id)
-        return True
+            rows = self.db.query(
+                f"SELECT fold_state, missing_seq_nos FROM transactions WHERE {_OF_TRANSACTION}",
+                (station_id, transaction_id),
+            )
+            if rows and rows[0]["fold_state"] is None:  # written before the fold existed
+                return self.rebuild_transaction(station_id, transaction_id)
+            state = json.loads(rows[0]["fold_state"]) if rows else new_fold_state()
+            highest = state["last"]
+            fold(state, dict(event), id_token_status, found)
+            if self._track_gaps(station_id, transaction_id, seq_no, highest):
+                missing = self._listed_gaps(station_id, transaction_id)
+            else:
+                missing = json.loads(rows[0]["missing_seq_nos"]) if rows else []
+            summary = folded_summary(state, missing)
+            self._write(station_id, transaction_id, summary, state)
+        return _answer(station_id, transaction_id, summary)
 
     def _insert_event(
         self, station_id: str, event: Mapping[str, Any], id_token_status: str | None
@@ -78,22 +117,140 @@ class TransactionStore:
         )
         return inserted > 0
 
-    def _rebuild_transaction(self, station_id: str, transaction_id: str) -> None:
-        """Write the transaction's summary row anew from everything stored about it."""
+    def _track_gaps(
+        self, station_id: str, transaction_id: str, seq_no: int, highest: int | None
+    ) -> bool:
+        """Update the gap ranges for a new seqNo (`highest`: the highest before it); whether
+        they changed. Past the highest it may open a gap; below it, it fills part of one."""
+        if seq_no < 0:  # gaps are counted from 0
+            return False
+        key = (station_id, transaction_id)
+        if highest is None or seq_no > highest:
+            first = 0 if highest is None or highest < 0 else highest + 1
+            if first > seq_no - 1:
+                return False
+            self._insert_gap(key, first, seq_no - 1)
+            return True
         rows = self.db.query(
-            "SELECT payload, id_token_status FROM transaction_events WHERE station_id = ? AND "
-            "transaction_id = ? ORDER BY seq_no",
+            f"SELECT first_seq, last_seq FROM transaction_gaps WHERE {_OF_TRANSACTION} AND "
+            "first_seq <= ? ORDER BY first_seq DESC LIMIT 1",
+            (*key, seq_no),
+        )
+        if not rows or rows[0]["last_seq"] < seq_no:
+            return False  # not in a gap: only a damaged range table gets here (verify)
+        first, last = rows[0]["first_seq"], rows[0]["last_seq"]
+        self.db.execute(
+            f"DELETE FROM transaction_gaps WHERE {_OF_TRANSACTION} AND first_seq = ?",
+            (*key, first),
+        )
+        if first < seq_no:
+            self._insert_gap(key, first, seq_no - 1)
+        if seq_no < last:
+            self._insert_gap(key, seq_no + 1, last)
+        return True
+
+    def _insert_gap(self, key: tuple[str, str], first: int, last: int) -> None:
+        self.db.execute(
+            "INSERT INTO transaction_gaps (station_id, transaction_id, first_seq, last_seq) "
+            "VALUES (?, ?, ?, ?)",
+            (*key, first, last),
+        )
+
+    def _gap_ranges(
+        self, station_id: str, transaction_id: str, limit: int | None = None
+    ) -> list[tuple[int, int]]:
+        rows = self.db.query(
+            f"SELECT first_seq, last_seq FROM transaction_gaps WHERE {_OF_TRANSACTION} "
+            f"ORDER BY first_seq{'' if limit is None else f' LIMIT {int(limit)}'}",
             (station_id, transaction_id),
         )
-        events = [json.loads(row["payload"]) for row in rows]
-        statuses = [row["id_token_status"] for row in rows]
-        max_wh, max_kwh = self.meters.max_energy(station_id, transaction_id)
-        summary = transaction_summary(events, statuses, max_wh, max_kwh)
-        summary["missing_seq_nos"] = to_json(summary["missing_seq_nos"])
+        return [(row["first_seq"], row["last_seq"]) for row in rows]
+
+    def _listed_gaps(self, station_id: str, transaction_id: str) -> list[int]:
+        return listed_gaps(self._gap_ranges(station_id, transaction_id, MAX_LISTED_GAPS))
+
+    def _write(
+        self, station_id: str, transaction_id: str, summary: dict[str, Any], state: FoldState
+    ) -> None:
+        stored = {
+            **summary,
+            "missing_seq_nos": to_json(summary["missing_seq_nos"]),
+            "energy_wh": _text(summary["energy_wh"]),
+            "fold_state": to_json(state),
+        }
         self.db.execute(
-            _UPSERT_SUMMARY,
-            (station_id, transaction_id, *(summary[column] for column in SUMMARY_COLUMNS)),
+            _UPSERT_SUMMARY, (station_id, transaction_id, *(stored[c] for c in _STORED))
         )
+
+    # -- the reference: rebuild and verify ------------------------------------------------------
+
+    def _events(
+        self, station_id: str, transaction_id: str
+    ) -> tuple[list[dict[str, Any]], list[str | None]]:
+        """The transaction's stored payloads in seqNo order (numbers as exact as stored) and
+        the statuses answered for them."""
+        rows = self.db.query(
+            "SELECT payload, id_token_status FROM transaction_events WHERE "
+            f"{_OF_TRANSACTION} ORDER BY seq_no",
+            (station_id, transaction_id),
+        )
+        events = [json.loads(row["payload"], parse_float=Decimal) for row in rows]
+        return events, [row["id_token_status"] for row in rows]
+
+    def _reference(
+        self, station_id: str, transaction_id: str
+    ) -> tuple[dict[str, Any], FoldState, list[tuple[int, int]]] | None:
+        """The summary, fold state and gap ranges all the stored events give (None: none)."""
+        events, statuses = self._events(station_id, transaction_id)
+        if not events:
+            return None
+        state = new_fold_state()
+        for event, status in zip(events, statuses, strict=True):
+            fold(state, event, status, samples(event.get("meterValue", ())))
+        ranges = gap_ranges(event["seqNo"] for event in events)
+        return transaction_summary(events, statuses), state, ranges
+
+    def rebuild_transaction(self, station_id: str, transaction_id: str) -> dict[str, Any] | None:
+        """Write the transaction's row and gap ranges anew from all its stored events (the
+        reference summary; cost grows with the transaction: a repair tool). Return the
+        summary as `add_transaction_event` does; None for a transaction without events."""
+        with self.db.transaction():
+            reference = self._reference(station_id, transaction_id)
+            if reference is None:
+                return None
+            summary, state, ranges = reference
+            self.db.execute(
+                f"DELETE FROM transaction_gaps WHERE {_OF_TRANSACTION}",
+                (station_id, transaction_id),
+            )
+            for first, last in ranges:
+                self._insert_gap((station_id, transaction_id), first, last)
+            self._write(station_id, transaction_id, summary, state)
+        return _answer(station_id, transaction_id, summary)
+
+    def verify_transaction(self, station_id: str, transaction_id: str) -> list[str]:
+        """The columns (and `gaps`, for the range table) where the stored transaction differs
+        from what a rebuild would write; empty when they agree."""
+        reference = self._reference(station_id, transaction_id)
+        rows = self.db.query(
+            f"SELECT {', '.join(_STORED)} FROM transactions WHERE {_OF_TRANSACTION}",
+            (station_id, transaction_id),
+        )
+        if reference is None or not rows:
+            return [] if reference is None and not rows else ["transaction"]
+        summary, state, ranges = reference
+        expected = {
+            **summary,
+            "missing_seq_nos": to_json(summary["missing_seq_nos"]),
+            "energy_wh": _text(summary["energy_wh"]),
+            "fold_state": to_json(state),
+        }
+        differ = [column for column in _STORED if rows[0][column] != expected[column]]
+        if self._gap_ranges(station_id, transaction_id) != ranges:
+            differ.append("gaps")
+        return differ
+
+    # -- reads ----------------------------------------------------------------------------------
 
     def event_status(self, station_id: str, transaction_id: str, seq_no: int) -> str | None:
         """The idTokenInfo status answered for a stored event (None: not stored, or no idToken)."""
@@ -109,8 +266,9 @@ class TransactionStore:
         Accepted and is still authorized: what makes a new use of the token ConcurrentTx. A
         transaction stopped by a driver's token, remotely or deauthorized runs on only until
         the cable is out (TxStopPoint): its token is free again."""
+        columns = ", ".join(f"t.{column}" for column in _KEY + SUMMARY_COLUMNS)
         rows = self.db.query(
-            "SELECT * FROM transactions t WHERE id_token = ? AND token_type = ? AND "
+            f"SELECT {columns} FROM transactions t WHERE id_token = ? AND token_type = ? AND "
             "state <> 'Ended' AND id_token_status = 'Accepted' AND NOT EXISTS ("
             "SELECT 1 FROM transaction_events e WHERE e.station_id = t.station_id AND "
             "e.transaction_id = t.transaction_id AND "
@@ -133,7 +291,8 @@ class TransactionStore:
             where.append("state <> 'Ended'" if active else "state = 'Ended'")
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         rows = self.db.query(
-            f"SELECT * FROM transactions{clause} ORDER BY started_at, station_id, transaction_id",
+            f"SELECT {_ROW} FROM transactions{clause} "
+            "ORDER BY started_at, station_id, transaction_id",
             params,
         )
         return [_transaction(row) for row in rows]
@@ -141,7 +300,7 @@ class TransactionStore:
     def transaction(self, station_id: str, transaction_id: str) -> dict[str, Any] | None:
         """The transaction with its events (seqNo order) and meter values (time order)."""
         rows = self.db.query(
-            "SELECT * FROM transactions WHERE station_id = ? AND transaction_id = ?",
+            f"SELECT {_ROW} FROM transactions WHERE {_OF_TRANSACTION}",
             (station_id, transaction_id),
         )
         if not rows:
@@ -173,8 +332,22 @@ class TransactionStore:
         ]
 
 
+def _text(energy: Decimal | None) -> str | None:
+    return None if energy is None else decimal_text(energy)
+
+
+def _answer(station_id: str, transaction_id: str, summary: dict[str, Any]) -> dict[str, Any]:
+    """A summary just written, as `transactions` would read it back."""
+    row = {"station_id": station_id, "transaction_id": transaction_id, **summary}
+    row["missing_seq_nos"] = to_json(summary["missing_seq_nos"])
+    row["energy_wh"] = _text(summary["energy_wh"])
+    return _transaction(row)
+
+
 def _transaction(row: Mapping[str, Any]) -> dict[str, Any]:
     transaction = dict(row)
     transaction["missing_seq_nos"] = json.loads(transaction["missing_seq_nos"])
+    energy = transaction["energy_wh"]
+    transaction["energy_wh"] = None if energy is None else Decimal(energy)
     transaction["complete"] = transaction["state"] == "Ended" and not transaction["missing_seq_nos"]
     return transaction

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ocppgen.reference.csms.store.meters import MeterValueStore
+from ocppgen.reference.csms.store.summary import energy_readings
 from tests.reference.csms.store_parts import BACKENDS, add_station, database_url, migrated
 
 AT = "2025-01-01T10:00:00.000Z"
@@ -62,8 +64,8 @@ def test_values_outside_transactions(meters: MeterValueStore) -> None:
 
 
 def test_a_transactions_energy_readings(meters: MeterValueStore) -> None:
-    assert meters.max_energy("CS1", "TX") == (None, None)
-    meters.add(
+    assert energy_readings([]) == (None, None)
+    found = meters.add(
         "CS1",
         1,
         [
@@ -76,5 +78,5 @@ def test_a_transactions_energy_readings(meters: MeterValueStore) -> None:
         "TX",
         0,
     )
-    assert meters.max_energy("CS1", "TX") == (300.0, 2.0)
-    assert meters.max_energy("CS1", "OTHER") == (None, None)
+    assert energy_readings(found) == (Decimal("300.0"), Decimal("2.0"))
+    assert [str(s.value) for s in found] == ["100.0", "300.0", "900.0", "2.0", "5000.0"]
