@@ -5,10 +5,11 @@ Run from the repository root:  python -m bench.bench_csms [--quick | --full] [op
 Four scenarios (`--scenarios`), each CSMS in a child process (`bench/csms_load.py`), stations
 as raw `websockets` clients in this process, one outstanding CALL per connection:
 
-- throughput: N stations (`--stations`) each boot, start a transaction, then send TransactionEvent
-  Updated (one meterValue with 5 sampledValues, `bench/workload.py`) until `--events` events in
-  all were answered: events/s and CSMS CPU per event, for the bare server with fixed answers
-  and for the reference CSMS on each database (`--databases`), levels interleaved;
+- throughput: N stations (`--stations`) each boot, then send TransactionEvents (one meterValue
+  with 5 sampledValues, `bench/workload.py`) in transactions of `--transaction-length` events
+  (Started, then Updated) until `--events` events in all were answered: events/s and CSMS CPU
+  per event, for the bare server with fixed answers and for the reference CSMS on each database
+  (`--databases`), levels interleaved;
 - length: `--length-stations` stations each in one transaction; CPU per event measured in a
   window of events ending at each transaction length (`--lengths`): flat means constant work
   per stored event;
@@ -140,13 +141,13 @@ def _length_ids(count: int) -> list[str]:
     return [f"LONG{n:05d}" for n in range(count)]
 
 
-async def _level(child: Child, count: int, events: int) -> Run:
+async def _level(child: Child, count: int, events: int, length: int) -> Run:
     stations = [Station(child.url, identity) for identity in _throughput_ids(count)]
     try:
         await _open_and_boot(stations)
-        await asyncio.gather(*(station.send_events(0, 1) for station in stations))  # Started
+        await asyncio.gather(*(station.send_stream(1, length) for station in stations))
         each = max(1, events // count)
-        work = asyncio.gather(*(station.send_events(1, 1 + each) for station in stations))
+        work = asyncio.gather(*(station.send_stream(each, length) for station in stations))
         return await _measured(child, work, each * count)
     finally:
         await asyncio.gather(*(station.close() for station in stations))
@@ -154,7 +155,10 @@ async def _level(child: Child, count: int, events: int) -> Run:
 
 def _throughput(args: argparse.Namespace, directory: Path) -> None:
     levels = [int(n) for n in args.stations.split(",")]
-    print(f"\n== throughput: TransactionEvent Updated, 5 sampled values, ~{args.events} per level")
+    print(
+        f"\n== throughput: TransactionEvents with 5 sampled values, ~{args.events} per level,"
+        f" transactions of {args.transaction_length} events"
+    )
     with contextlib.ExitStack() as stack:
         children = {"bare": Child("bare")}
         stack.callback(children["bare"].stop)
@@ -167,7 +171,7 @@ def _throughput(args: argparse.Namespace, directory: Path) -> None:
             stack.callback(child.stop)
         for count in levels if "throughput" in args.scenarios else []:
             runs = {
-                name: asyncio.run(_level(child, count, args.events))
+                name: asyncio.run(_level(child, count, args.events, args.transaction_length))
                 for name, child in children.items()
             }
             _print_level(count, runs)
@@ -469,6 +473,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--databases", default="sqlite,postgres", help="sqlite and/or postgres")
     parser.add_argument("--stations", help="throughput: station counts, comma-separated")
     parser.add_argument("--events", type=int, help="throughput: measured events per level")
+    parser.add_argument(
+        "--transaction-length", type=int, default=20, help="throughput: events per transaction"
+    )
     parser.add_argument("--lengths", help="length: transaction lengths, comma-separated")
     parser.add_argument("--length-stations", type=int, help="length: stations")
     parser.add_argument("--length-timeout", type=float, help="length: give up after, s")

@@ -258,6 +258,7 @@ class Station:
         self.password = password
         self.websocket: ClientConnection | None = None
         self.transaction_id = str(uuid.uuid4())
+        self.sent = 0  # events of the current transaction sent
         self._ids = 0
 
     async def open(self, ssl_context: ssl.SSLContext | None = None, timeout: float = 120) -> None:
@@ -297,6 +298,15 @@ class Station:
             await self.call(
                 "TransactionEvent", transaction_event(seq_no, self.transaction_id, kind)
             )
+
+    async def send_stream(self, count: int, length: int) -> None:
+        """`count` TransactionEvents in transactions of `length` events each (Started, then
+        Updated), going on from where the last call stopped."""
+        for _ in range(count):
+            if self.sent == length:
+                self.transaction_id, self.sent = str(uuid.uuid4()), 0
+            await self.send_events(self.sent, self.sent + 1)
+            self.sent += 1
 
     def drop(self) -> None:
         """Lose the connection at once, as in a network blip (no closing handshake)."""
