@@ -81,6 +81,7 @@ from ocppgen.runtime.security import (
 
 __all__ = [
     "DEFAULT_AUTH_LIMITS",
+    "DEFAULT_BACKLOG",
     "MAX_IDENTITY_LENGTH",
     "ConnectionHook",
     "CsmsServer",
@@ -92,6 +93,11 @@ logger = logging.getLogger("ocppgen.runtime")
 
 MAX_IDENTITY_LENGTH = 48
 """OCPP 2.0.1 Part 4 §3.1.1: the Charging Station identity is at most 48 characters."""
+
+DEFAULT_BACKLOG = 4096
+"""Connections the kernel may hold for accept (capped by net.core.somaxconn). asyncio's default
+of 100 overflows when a fleet reconnects at once: the kernel then drops handshakes, and the
+stations' TCP retransmits (1, 2, 4, 8 ... s) stretch a storm by tens of seconds."""
 
 _FIRST_CHECK_ESTIMATE = 0.05
 """Seconds one password check is assumed to take until one was measured (a scrypt: ~40 ms)."""
@@ -243,9 +249,10 @@ class CsmsServer:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> None:
         """Listen on host:port (port 0: any free port, see `port`). Extra keyword arguments go
-        to `loop.create_server` (e.g. `backlog`, `reuse_port`)."""
+        to `loop.create_server` (e.g. `reuse_port`; `backlog` defaults to `DEFAULT_BACKLOG`)."""
         if self._server is not None:
             raise RuntimeError("the server is already started")
+        kwargs.setdefault("backlog", DEFAULT_BACKLOG)
         self._server = await serve(
             self._serve_connection,
             host,

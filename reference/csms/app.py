@@ -64,6 +64,11 @@ class CsmsConfig:
     api_allowed_origins: tuple[str, ...] = ()
     """Web origins besides the API's own whose pages may call the operator API."""
     boot_retry_interval: int = 30
+    open_timeout: float = 30.0
+    """Seconds a WebSocket handshake may take. Longer than websockets' 10 s: when a fleet
+    reconnects at once, handshakes wait for the event loop, and one aborted at 10 s is work
+    thrown away and a station sent back into its back-off (10,000 stations: 33 s, no errors,
+    against 42 s and 3,464 aborts)."""
     call_timeout: float = 30.0
     ping_interval: float | None = 60.0
     data_transfer: dict[str, DataTransferHook] = field(default_factory=dict)
@@ -101,6 +106,7 @@ class Csms:
             accept_identity=None if basic else self._known,
             auth_limits=config.auth_limits,
             call_timeout=config.call_timeout,
+            open_timeout=config.open_timeout,
             ping_interval=config.ping_interval,
             on_connect=self._on_connect,
             on_disconnect=self._on_disconnect,

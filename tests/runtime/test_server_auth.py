@@ -7,6 +7,7 @@ import asyncio
 import base64
 import logging
 import ssl
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from ocppgen.runtime.security import (
     client_ssl_context,
     server_ssl_context,
 )
-from ocppgen.runtime.server import CsmsServer
+from ocppgen.runtime.server import DEFAULT_BACKLOG, CsmsServer
 from tests.certs import CertPair, Pki
 from tests.runtime.peers import CsmsHandler, boot_request
 
@@ -525,4 +526,18 @@ async def test_open_timeout_reaches_websockets() -> None:
             )
     finally:
         held.gate.set()
+        await server.close(grace=0.5)
+
+
+async def test_the_listening_socket_queues_a_storm_of_connections() -> None:
+    # asyncio's default backlog of 100 makes the kernel drop the rest of a fleet's SYNs.
+    server = CsmsServer([(v201.VERSION, CsmsHandler())])
+    await server.start()
+    try:
+        listing = subprocess.run(
+            ["ss", "-Hltn", f"sport = :{server.port}"], capture_output=True, text=True, check=True
+        ).stdout.split()
+        somaxconn = int(Path("/proc/sys/net/core/somaxconn").read_text())
+        assert int(listing[2]) == min(DEFAULT_BACKLOG, somaxconn) > 100  # Send-Q: the backlog
+    finally:
         await server.close(grace=0.5)
