@@ -191,8 +191,10 @@ class CsmsServer:
         self._auth_pending = 0  # password checks running or waiting for a slot
         self._known_pending = 0  # the same in the known-address lane
         self._auth_slot_count = checks
-        self._check_seconds = _FIRST_CHECK_ESTIMATE  # moving mean of one password check
-        self._next_turn = 0.0  # loop time of the latest turn handed out with a 503
+        # Moving mean of one password check per lane (known: True); the known lane's are
+        # mostly cache hits, which would make turns in the other lane far too short.
+        self._check_seconds = {False: _FIRST_CHECK_ESTIMATE, True: _FIRST_CHECK_ESTIMATE}
+        self._next_turn = {False: 0.0, True: 0.0}  # the latest turn handed out, per lane
         self._auth_busy_logged = False
         self._known_pairs: dict[tuple[str, str], None] = {}  # (identity, address) that got in
         self._max_known_pairs = auth_limits.max_tracked if auth_limits is not None else 0
@@ -388,12 +390,12 @@ class CsmsServer:
         if known:
             return await self._known_lane_check(connection, identity, password)
         if self._auth_pending >= self._auth_capacity:
-            return self._busy(connection, identity, self._auth_pending)
+            return self._busy(connection, identity, self._auth_pending, known=False)
         self._count_attempt(identity, connection.remote_address, known)  # back on success
         self._auth_pending += 1
         try:
             async with self._auth_slots:
-                return await self._timed_check(identity, password)
+                return await self._timed_check(identity, password, known=False)
         finally:
             self._auth_pending -= 1
             if self._auth_pending == 0:
@@ -405,16 +407,16 @@ class CsmsServer:
         # Bounded like the other lane: after a network blip every station is known, and an
         # unbounded wait here would hold handshakes until open_timeout aborts them.
         if self._known_pending >= self._auth_capacity:
-            return self._busy(connection, identity, self._known_pending)
+            return self._busy(connection, identity, self._known_pending, known=True)
         self._count_attempt(identity, connection.remote_address, True)
         self._known_pending += 1
         try:
             async with self._known_slots:
-                return await self._timed_check(identity, password)
+                return await self._timed_check(identity, password, known=True)
         finally:
             self._known_pending -= 1
 
-    async def _timed_check(self, identity: str, password: str) -> bool:
+    async def _timed_check(self, identity: str, password: str, *, known: bool) -> bool:
         """The password check, feeding the mean check time that Retry-After is computed from."""
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -422,7 +424,8 @@ class CsmsServer:
             return await self._password_accepted(identity, password)
         finally:
             took = loop.time() - started
-            self._check_seconds += _CHECK_MEAN_WEIGHT * (took - self._check_seconds)
+            mean = self._check_seconds[known]
+            self._check_seconds[known] = mean + _CHECK_MEAN_WEIGHT * (took - mean)
 
     def _refuse_if_locked(
         self, connection: ServerConnection, identity: str, known: bool
@@ -438,7 +441,9 @@ class CsmsServer:
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
 
-    def _busy(self, connection: ServerConnection, identity: str, pending: int) -> Response:
+    def _busy(
+        self, connection: ServerConnection, identity: str, pending: int, *, known: bool
+    ) -> Response:
         # Past this many, a waiting handshake would time out anyway; tell it to come back.
         if not self._auth_busy_logged:
             self._auth_busy_logged = True
@@ -450,19 +455,20 @@ class CsmsServer:
                 _address_text(connection.remote_address),
             )
         response = connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "Busy\n")
-        response.headers["Retry-After"] = str(self._retry_after(pending))
+        response.headers["Retry-After"] = str(self._retry_after(pending, known=known))
         return response
 
-    def _retry_after(self, pending: int) -> int:
+    def _retry_after(self, pending: int, *, known: bool) -> int:
         """Whole seconds until a turn of its own for a refused handshake: after the checks now
         pending and after every turn already handed out, one check time per slot apart (with
         a little jitter), so refused stations that honour it return spread over the time the
         checks need rather than together."""
         now = asyncio.get_running_loop().time()
-        per_turn = self._check_seconds / self._auth_slot_count
+        per_turn = self._check_seconds[known] / self._auth_slot_count
         drained = now + pending * per_turn
-        self._next_turn = max(self._next_turn, drained) + per_turn * random.uniform(0.5, 1.5)
-        return max(1, math.ceil(self._next_turn - now))
+        turn = max(self._next_turn[known], drained) + per_turn * random.uniform(0.5, 1.5)
+        self._next_turn[known] = turn
+        return max(1, math.ceil(turn - now))
 
     async def _password_accepted(self, identity: str, password: str) -> bool:
         assert self._authenticate is not None
