@@ -30,6 +30,11 @@
   transaction's row in constant work (see `store.transactions`), offline and late events
   included, seqNo gaps listed.
 - J01 MeterValues, N07 NotifyEvent, B07 NotifyReport: stored.
+- Sampled values: the JSON schemas put no bound on them; one TransactionEvent or MeterValues
+  with more than `max_sampled_values` (MAX_SAMPLED_VALUES by default) in all its meterValue
+  items is refused with OccurrenceConstraintViolation (a field's occurrence out of bounds)
+  before anything is stored, so a station cannot make one message write rows without limit
+  (the frame size limit bounds it too, but a CSMS may be run with larger frames).
 - P02 DataTransfer: vendors registered in `data_transfer` are called; any other vendor gets
   UnknownVendorId.
 - Integers: OCPP 2.0.1 Part 2 (Primitive Datatypes) defines `integer` as 32 bit (31 bit
@@ -47,7 +52,7 @@ import asyncio
 import functools
 import logging
 import typing
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -64,6 +69,7 @@ from ocppgen.generated.v201 import (
     IdTokenType,
     MeterValuesRequest,
     MeterValuesResponse,
+    MeterValueType,
     NotifyEventRequest,
     NotifyEventResponse,
     NotifyReportRequest,
@@ -94,6 +100,7 @@ from ocppgen.runtime.model import Integer, OcppModel
 __all__ = [
     "ALLOWED_BEFORE_ACCEPTED",
     "INT32_RANGE",
+    "MAX_SAMPLED_VALUES",
     "CsmsBehaviour",
     "DataTransferHook",
     "authorize",
@@ -116,6 +123,10 @@ Listener = Callable[[str, str, OcppModel], None]
 INT32_RANGE: Final = range(-(2**31), 2**31)
 """OCPP's `integer`: 32 bit (31 bit resolution, 1 sign bit), OCPP 2.0.1 Part 2, Primitive
 Datatypes."""
+
+MAX_SAMPLED_VALUES: Final = 2000
+"""The most sampled values one message may carry (see the module docstring); a station meters
+a few dozen measurands per phase, so this leaves room for long offline batches."""
 
 _INTEGER_MARK: Final = typing.get_args(Integer)[1]  # what marks a field typed OCPP integer
 
@@ -163,6 +174,17 @@ def _check_integers(request: OcppModel) -> None:
             f"{where}: {shown} is outside the OCPP integer range -2147483648..2147483647 "
             "(OCPP 2.0.1 Part 2, Primitive Datatypes: integer is 32 bit)",
             {"field": where},
+        )
+
+
+def _check_sampled_values(meter_values: Sequence[MeterValueType] | None, limit: int) -> None:
+    """Refuse a message carrying more sampled values than the CSMS stores from one."""
+    count = sum(len(meter_value.sampled_value) for meter_value in meter_values or ())
+    if count > limit:
+        raise OcppError(
+            ErrorCode.OCCURRENCE_CONSTRAINT_VIOLATION,
+            f"meterValue: {count} sampled values in one message; this CSMS takes at most {limit}",
+            {"field": "meterValue"},
         )
 
 
@@ -220,12 +242,14 @@ class CsmsBehaviour(CsmsHandlers):
         boot_retry_interval: int = 30,
         data_transfer: Mapping[str, DataTransferHook] | None = None,
         listener: Listener | None = None,
+        max_sampled_values: int = MAX_SAMPLED_VALUES,
     ) -> None:
         self.store = store
         self.connection_of = connection_of
         self.boot_retry_interval = boot_retry_interval
         self.data_transfer = dict(data_transfer or {})
         self.listener = listener
+        self.max_sampled_values = max_sampled_values
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def handle(
@@ -376,6 +400,7 @@ class CsmsBehaviour(CsmsHandlers):
     async def on_transaction_event(
         self, request: TransactionEventRequest, context: CallContext
     ) -> TransactionEventResponse:
+        _check_sampled_values(request.meter_value, self.max_sampled_values)
         payload = request.to_json_dict()
         info = self._transaction_token_info(request, context.station_id)
         status = info.status.value if info is not None else None
@@ -400,6 +425,7 @@ class CsmsBehaviour(CsmsHandlers):
     async def on_meter_values(
         self, request: MeterValuesRequest, context: CallContext
     ) -> MeterValuesResponse:
+        _check_sampled_values(request.meter_value, self.max_sampled_values)
         payload = request.to_json_dict()
         self.store.add_meter_values(context.station_id, request.evse_id, payload["meterValue"])
         return MeterValuesResponse()
