@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus
 from websockets.typing import Subprotocol
 
 from ocppgen.runtime.actions import Role, VersionSpec
@@ -47,7 +48,7 @@ from ocppgen.runtime.endpoint import message_ids as _message_ids
 from ocppgen.runtime.model import OcppModel
 from ocppgen.runtime.security import SecurityProfile, basic_auth_header
 
-__all__ = ["BackOff", "ConnectionHook", "StationClient"]
+__all__ = ["MAX_RETRY_AFTER", "BackOff", "ConnectionHook", "StationClient", "retry_after"]
 
 logger = logging.getLogger("ocppgen.runtime")
 
@@ -256,7 +257,7 @@ class StationClient:
             except Exception as error:
                 self.last_error = error
                 failures += 1
-                delay = self.backoff.delay(failures, self._rng)
+                delay = max(self.backoff.delay(failures, self._rng), retry_after(error))
                 # A WARNING per attempt: an operator must see why a station stays offline.
                 logger.warning(
                     "connect to %s failed: %s; retrying in %.1f s", self.url, _reason(error), delay
@@ -293,6 +294,21 @@ class StationClient:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+MAX_RETRY_AFTER = 3600.0
+"""Seconds: the longest `Retry-After` a CSMS can make the station wait."""
+
+
+def retry_after(error: BaseException) -> float:
+    """The seconds a CSMS's refusal asks the station to wait (`Retry-After` on a 429 or 503,
+    as a CSMS busy with a reconnect storm answers; RFC 9110 §10.2.3), or 0. Only the
+    delay-seconds form: a CSMS has no reason to send an HTTP-date, and a station's clock may be
+    off."""
+    if not isinstance(error, InvalidStatus) or error.response.status_code not in (429, 503):
+        return 0.0
+    value = error.response.headers.get("Retry-After", "").strip()
+    return min(float(value), MAX_RETRY_AFTER) if value.isdigit() else 0.0
 
 
 def _reason(error: BaseException) -> str:
