@@ -65,13 +65,13 @@ PRESETS: dict[str, dict[str, Any]] = {
     "default": {
         "stations": "10,100,1000",
         "events": 3000,
-        "lengths": "10,100,1000",
+        "lengths": "10,100,500",
         "length_stations": 2,
         "length_timeout": 150.0,
-        "storm_stations": 1000,
-        "tls_storm_stations": 200,
+        "storm_stations": 500,
+        "tls_storm_stations": 100,
         "storm_timeout": 120.0,
-        "idle_stations": 1000,
+        "idle_stations": 500,
         "interval": 10.0,
     },
     "quick": {
@@ -327,11 +327,12 @@ async def _storm_run(
 
 
 def _storm(args: argparse.Namespace, directory: Path, hashes: Hashes) -> None:
+    # The idle scenario uses the same identities: their password hashes are made once.
     profiles = [int(p) for p in args.storm_profiles.split(",") if p]
     print(f"\n== storm: all stations drop at once, reconnect within {args.storm_spread} s")
     for profile in profiles:
         count = args.tls_storm_stations if profile == 2 else args.storm_stations
-        identities = [f"STORM{n:05d}" for n in range(count)]
+        identities = [f"STATION{n:05d}" for n in range(count)]
         with throwaway_database("sqlite", directory) as url:
             provision(url, identities, profile, hashes if profile >= 1 else None)
             tls, context = "", None
@@ -416,7 +417,7 @@ async def _idle_run(
 
 def _idle(args: argparse.Namespace, directory: Path, hashes: Hashes) -> None:
     count = args.idle_stations
-    identities = [f"IDLE{n:05d}" for n in range(count)]
+    identities = [f"STATION{n:05d}" for n in range(count)]
     print(f"\n== idle: {count} stations, a Heartbeat every {args.interval:g} s")
     child = Child("bare")
     try:
