@@ -15,8 +15,8 @@ as raw `websockets` clients in this process, one outstanding CALL per connection
   per stored event;
 - storm: N stations (`--storm-stations`, security profiles `--storm-profiles`; profile 2 (TLS +
   Basic auth) with `--tls-storm-stations`) connect and boot, then all lose their connection at
-  once and reconnect within `--storm-spread` seconds, retrying after 1-2 s on failure: time
-  until all are booted again, errors by kind;
+  once and reconnect within `--storm-spread` seconds, retrying after 1-2 s (or a refusal's
+  Retry-After, if longer) on failure: time until all are booted again, errors by kind;
 - idle: N stations (`--idle-stations`) heartbeating every `--interval` s: CSMS RSS per
   connection, beside the bare server's.
 
@@ -54,6 +54,7 @@ from bench.csms_load import (
     password_of,
     provision,
     raise_fd_limit,
+    source_address,
     throwaway_database,
 )
 
@@ -279,6 +280,15 @@ def _errors(storm: Storm) -> str:
     return f"errors {sum(storm.errors.values())} ({kinds})"
 
 
+def _retry_after(error: BaseException) -> float:
+    """The seconds form of a refusal's Retry-After (429/503), which a station honours as
+    `runtime.client.StationClient` does (not imported: the benchmark runs on older trees too)."""
+    if not isinstance(error, InvalidStatus):
+        return 0.0
+    value = error.response.headers.get("Retry-After", "").strip()
+    return min(float(value), 3600.0) if value.isdigit() else 0.0
+
+
 def _error_kind(error: BaseException) -> str:
     if isinstance(error, InvalidStatus):
         return f"HTTP {error.response.status_code}"
@@ -288,7 +298,8 @@ def _error_kind(error: BaseException) -> str:
 async def _until_booted(
     station: Station, delay: float, storm: Storm, context: ssl.SSLContext | None, began: float
 ) -> None:
-    """Connect and boot, retrying after 1-2 s (the station's back-off) until it works."""
+    """Connect and boot, retrying after 1-2 s (the station's back-off) or the refusal's
+    Retry-After, whichever is longer, until it works."""
     await asyncio.sleep(delay)
     while True:
         try:
@@ -297,7 +308,7 @@ async def _until_booted(
         except Exception as error:  # every failure a station can see counts
             storm.errors[_error_kind(error)] += 1
             station.drop()
-            await asyncio.sleep(random.uniform(1.0, 2.0))
+            await asyncio.sleep(max(random.uniform(1.0, 2.0), _retry_after(error)))
         else:
             storm.booted_at.append(time.perf_counter() - began)
             return
@@ -307,7 +318,10 @@ async def _storm_run(
     child: Child, identities: list[str], profile: int, context: ssl.SSLContext | None, args: Any
 ) -> tuple[Storm, float, Storm, float, float]:
     password = profile >= 1
-    stations = [Station(child.url, i, password_of(i) if password else None) for i in identities]
+    stations = [
+        Station(child.url, i, password_of(i) if password else None, source_address(n))
+        for n, i in enumerate(identities)
+    ]
     first, began = Storm(), time.perf_counter()
     try:
         await in_batches(_until_booted(s, 0, first, context, began) for s in stations)
@@ -395,7 +409,10 @@ async def _idle_run(
     await asyncio.sleep(0.5)
     before = child.rss()
     password = profile >= 1
-    stations = [Station(child.url, i, password_of(i) if password else None) for i in identities]
+    stations = [
+        Station(child.url, i, password_of(i) if password else None, source_address(n))
+        for n, i in enumerate(identities)
+    ]
     beats = [0]
     tasks: list[asyncio.Task[None]] = []
     connecting, began = Storm(), time.perf_counter()
