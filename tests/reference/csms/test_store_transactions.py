@@ -1,5 +1,6 @@
-"""TransactionStore alone (issue 14 item 1): events stored once, the summary row rebuilt from
-them whatever order they arrive in, the event log, and which transactions hold a token."""
+"""TransactionStore alone (issue 14 item 1): events stored once, the summary row the same
+whatever order they arrive in (folded per event, issue 15 item 1; the fold against the rebuild
+is in test_incremental_transactions.py), the event log, and which transactions hold a token."""
 
 from __future__ import annotations
 
