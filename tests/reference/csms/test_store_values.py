@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +224,7 @@ def test_an_energy_in_kwh_past_the_largest_double_is_no_energy(store: Store) -> 
     transaction = store.transaction("KWH", "TXK")
     assert transaction is not None
     assert transaction["energy_wh"] is None  # 1e309 Wh is not a double: not inf (not JSON)
-    assert transaction["meter_values"][0]["value"] == 1e306  # the sample as sent
+    assert transaction["meter_values"][0]["value"] == Decimal("1E+306")  # the sample as sent
 
 
 # -- targeted cases, over a real connection ---------------------------------------------------
