@@ -6,30 +6,19 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
 from websockets.typing import Subprotocol
 
 from ocppgen.reference.csms.app import Csms
-from ocppgen.runtime.security import AuthLimits, basic_auth_header
+from ocppgen.runtime.security import AuthLimits
 from tests.reference.csms.conftest import csms_config
+from tests.runtime.test_server_auth import handshake_status
 
 V201 = [Subprotocol("ocpp2.0.1")]
 
 
 async def attempt(csms: Csms, identity: str, password: str, source: str = "127.0.0.1") -> int:
     """The handshake's HTTP status (101: connected, then closed again)."""
-    try:
-        websocket = await connect(
-            csms.server.url(identity),
-            subprotocols=V201,
-            additional_headers={"Authorization": basic_auth_header(identity, password)},
-            local_addr=(source, 0),
-        )
-    except InvalidStatus as refused:
-        return refused.response.status_code
-    await websocket.close()
-    return 101
+    return await handshake_status(csms.server, identity, password, source)
 
 
 async def timed_attempts(csms: Csms, identity: str, count: int) -> tuple[set[int], float]:
