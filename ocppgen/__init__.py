@@ -1,8 +1,16 @@
 """ocppgen: typed OCPP bindings generated from the official schemas, and an OCPP-J runtime."""
 
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 try:  # the one place the version is written is pyproject.toml
     __version__ = version("ocppgen")
 except PackageNotFoundError:  # imported from a tree that was never installed
     __version__ = "0+unknown"
+
+# In a checkout, the subpackages are the folders beside this one (pyproject.toml maps them:
+# ocppgen.runtime is runtime/); installed, they are inside it. The checkout's root joins the
+# package's path so that `import ocppgen.runtime` works there without an install (pytest, scripts).
+_CHECKOUT = Path(__file__).resolve().parent.parent
+if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "runtime" / "__init__.py").is_file():
+    __path__.append(str(_CHECKOUT))

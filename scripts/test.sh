@@ -8,8 +8,8 @@ export PATH="$PWD/.venv/bin:$PATH"
 echo "== ruff"
 ruff check .
 ruff format --check .
-echo "== mypy --strict"
-mypy
+echo "== mypy --strict (scripts/typecheck.sh)"
+bash scripts/typecheck.sh
 echo "== generated/ matches the generator"
 ocppgen generate --check
 echo "== pytest"

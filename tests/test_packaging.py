@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 
 from ocppgen.codegen.pipeline import ROOT
 
-# The folders ocppgen/ links to: each is a subpackage of the wheel.
+# The top-level folders pyproject.toml maps under `ocppgen`: each is a subpackage of the wheel.
 PACKAGE_FOLDERS = ("codegen", "conformance", "generated", "reference", "runtime", "spec")
 # The property tests: the wheel's only modules that import pytest (the `testing` extra).
 PROPERTY_TESTS = (
@@ -88,3 +89,25 @@ def test_only_the_property_tests_import_pytest(packaged: dict[str, bytes]) -> No
         if name.endswith(".py") and (b"import pytest" in text or b"from pytest" in text)
     )
     assert importing == sorted(PROPERTY_TESTS)
+
+
+def test_pyproject_maps_each_package_folder_under_ocppgen() -> None:
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        mapping = tomllib.load(file)["tool"]["setuptools"]["package-dir"]
+    expected = {f"ocppgen.{folder}": folder for folder in PACKAGE_FOLDERS}
+    assert mapping == {"ocppgen": "ocppgen", **expected}
+
+
+def test_the_tree_has_no_links() -> None:
+    """Issue 14 item 6: the layout is a mapping in pyproject.toml, not links in ocppgen/."""
+    staged = subprocess.run(
+        ["git", "ls-files", "--stage"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert [line for line in staged if line.startswith("120000 ")] == []
+    assert not any(path.is_symlink() for path in (ROOT / "ocppgen").iterdir())
+
+
+def test_a_checkout_imports_the_top_level_folders() -> None:
+    import ocppgen.runtime
+
+    assert Path(ocppgen.runtime.__file__ or "").resolve() == ROOT / "runtime" / "__init__.py"

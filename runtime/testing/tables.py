@@ -230,7 +230,7 @@ def _role_action(row: list[Any]) -> RoleAction:
 
 @cache
 def _document(file: str) -> Any:
-    return json.loads((files("ocppgen") / "spec" / file).read_text(encoding="utf-8-sig"))
+    return json.loads((files("ocppgen.spec") / file).read_text(encoding="utf-8-sig"))
 
 
 @cache
