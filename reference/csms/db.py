@@ -75,8 +75,18 @@ class Database(Protocol):
         ...
 
     def transaction(self) -> Any:
-        """A context manager: the statements inside commit together or not at all."""
+        """A context manager: the statements inside commit together or not at all (inside an
+        open transaction, a savepoint: a failure undoes only its own statements)."""
         ...
+
+    def begin(self) -> None:
+        """Open a transaction that later statements (and `transaction()`s) join until
+        `commit` or `rollback`: the group commit's batch."""
+        ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -94,8 +104,10 @@ class SqliteDatabase:
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        self._depth = 0
+        # FULL: in WAL mode, NORMAL may lose the last commits on power loss; the CSMS answers
+        # a station only after its write committed, so a commit must be on disk.
+        self._conn.execute("PRAGMA synchronous = FULL")
+        self._savepoints = 0
 
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._conn.execute(sql, tuple(params)).rowcount
@@ -105,14 +117,21 @@ class SqliteDatabase:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        if self._depth:  # nested: part of the outer transaction
-            self._depth += 1
+        if self._conn.in_transaction:  # inside an open one: a savepoint, undone alone
+            self._savepoints += 1
+            name = f"sp{self._savepoints}"
+            self._conn.execute(f"SAVEPOINT {name}")
             try:
                 yield
+            except BaseException:
+                self._conn.execute(f"ROLLBACK TO {name}")
+                self._conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                self._conn.execute(f"RELEASE {name}")
             finally:
-                self._depth -= 1
+                self._savepoints -= 1
             return
-        self._depth = 1
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -121,8 +140,16 @@ class SqliteDatabase:
             raise
         else:
             self._conn.execute("COMMIT")
-        finally:
-            self._depth = 0
+
+    def begin(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self._conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
     def close(self) -> None:
         self._conn.close()
@@ -139,6 +166,9 @@ class PostgresDatabase:
 
         self.url = url
         self._conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
+        # PostgreSQL's default, made sure of: COMMIT returns once the WAL is flushed, whatever
+        # the server or role was configured with (the CSMS acknowledges after COMMIT).
+        self._conn.execute("SET synchronous_commit = on")
 
     def execute(self, sql: str, params: Params = ()) -> int:
         cursor = self._conn.execute(postgres_sql(sql), _pg_params(params))
@@ -150,8 +180,18 @@ class PostgresDatabase:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        # psycopg makes it a savepoint when a transaction is open (`begin`)
         with self._conn.transaction():
             yield
+
+    def begin(self) -> None:
+        self._conn.execute("BEGIN")
+
+    def commit(self) -> None:
+        self._conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self._conn.execute("ROLLBACK")
 
     def close(self) -> None:
         self._conn.close()

@@ -30,6 +30,9 @@
   transaction's row in constant work (see `store.transactions`), offline and late events
   included, seqNo gaps listed.
 - J01 MeterValues, N07 NotifyEvent, B07 NotifyReport: stored.
+- Durable answers: a TransactionEvent or MeterValues is answered only after the COMMIT that
+  stored it; the writes of all stations are committed together, one transaction per short
+  window (`GroupCommit`, see `group_commit.py`).
 - Sampled values: the JSON schemas put no bound on them; one TransactionEvent or MeterValues
   with more than `max_sampled_values` (MAX_SAMPLED_VALUES by default) in all its meterValue
   items is refused with OccurrenceConstraintViolation (a field's occurrence out of bounds)
@@ -91,6 +94,7 @@ from ocppgen.generated.v201.enums import (
     TriggerReasonEnumType,
 )
 from ocppgen.generated.v201.handlers import CsmsCalls, CsmsHandlers
+from ocppgen.reference.csms.group_commit import GroupCommit
 from ocppgen.reference.csms.store import Store
 from ocppgen.runtime.dispatch import CallContext
 from ocppgen.runtime.endpoint import OcppConnection
@@ -251,6 +255,8 @@ class CsmsBehaviour(CsmsHandlers):
         self.listener = listener
         self.max_sampled_values = max_sampled_values
         self._tasks: set[asyncio.Task[None]] = set()
+        self.group_commit = GroupCommit(store.db)
+        """Batches TransactionEvent and MeterValues writes; answers follow their COMMIT."""
 
     async def handle(
         self, action: str, request: OcppModel, context: CallContext
@@ -272,7 +278,8 @@ class CsmsBehaviour(CsmsHandlers):
         return response
 
     async def close(self) -> None:
-        """Cancel provisioning still running."""
+        """Cancel provisioning still running; commit the open batch."""
+        self.group_commit.flush()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -405,7 +412,9 @@ class CsmsBehaviour(CsmsHandlers):
         info = self._transaction_token_info(request, context.station_id)
         status = info.status.value if info is not None else None
         # the row as this event left it: the gap log needs no read of the whole transaction
-        transaction = self.store.add_transaction_event(context.station_id, payload, status)
+        transaction = await self.group_commit.write(
+            lambda: self.store.add_transaction_event(context.station_id, payload, status)
+        )
         if transaction is None:
             logger.info(
                 "%s: TransactionEvent %s seqNo %s repeated; stored once",
@@ -427,7 +436,11 @@ class CsmsBehaviour(CsmsHandlers):
     ) -> MeterValuesResponse:
         _check_sampled_values(request.meter_value, self.max_sampled_values)
         payload = request.to_json_dict()
-        self.store.add_meter_values(context.station_id, request.evse_id, payload["meterValue"])
+        await self.group_commit.write(
+            lambda: self.store.add_meter_values(
+                context.station_id, request.evse_id, payload["meterValue"]
+            )
+        )
         return MeterValuesResponse()
 
     # -- N Diagnostics, P DataTransfer ----------------------------------------------------------

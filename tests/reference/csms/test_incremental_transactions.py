@@ -204,6 +204,15 @@ class _CountingDatabase:
     def transaction(self) -> Any:
         return self.db.transaction()
 
+    def begin(self) -> None:
+        self.db.begin()
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def rollback(self) -> None:
+        self.db.rollback()
+
     def close(self) -> None:
         self.db.close()
 

@@ -1,0 +1,92 @@
+"""Group commit: many stations' writes in one database transaction, each acknowledged only after
+the COMMIT that made it durable.
+
+    result = await group.write(lambda: store.add_transaction_event(...))
+
+The first write of a batch opens a transaction (`Database.begin`); each write runs at once, on
+the one connection, in its own savepoint (the store's `transaction()`), so a failing write undoes
+only itself and every later read (token status, the folded summary, a re-sent seqNo) sees the
+writes before it, in order. The batch commits when its window (`window` seconds after its first
+write) ends or when it holds `max_writes` writes, whichever comes first; only then does each
+`write` return, so its CALLRESULT is sent after its write is on disk. One fsync per batch instead
+of one per event.
+
+The batch runs on the event loop, not on a writer thread: each write is a few indexed statements
+(constant work per event, see `store.transactions`), the loop would wait for them anyway to
+answer, and one connection used from one thread keeps reads and writes in one order without locks.
+What the loop no longer waits for is one fsync per event. Statements the CSMS issues outside
+`write` while a batch is open (a station's `last_seen`, the operator API) join the batch and
+commit with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from ocppgen.reference.csms.db import Database
+
+__all__ = ["GroupCommit"]
+
+logger = logging.getLogger("ocppgen.reference.csms")
+
+T = TypeVar("T")
+
+
+class GroupCommit:
+    """Batches writes on `db` into one transaction per `window` seconds or `max_writes` writes."""
+
+    def __init__(self, db: Database, *, window: float = 0.002, max_writes: int = 200) -> None:
+        self.db = db
+        self.window = window
+        self.max_writes = max_writes
+        self._waiting: list[asyncio.Future[None]] | None = None  # None: no batch open
+        self._timer: asyncio.TimerHandle | None = None
+        self.batches = 0
+        """Batches committed (for tests and measurements)."""
+
+    async def write(self, write: Callable[[], T]) -> T:
+        """Run `write` (synchronous store calls) in the open batch; return its result once the
+        batch committed. If the commit fails, raise its error (the write is not stored)."""
+        loop = asyncio.get_running_loop()
+        if self._waiting is None:
+            self.db.begin()
+            self._waiting = []
+            self._timer = loop.call_later(self.window, self.flush)
+        result = write()  # a failure rolled back its own savepoint; the batch goes on
+        committed: asyncio.Future[None] = loop.create_future()
+        self._waiting.append(committed)
+        if len(self._waiting) >= self.max_writes:
+            self.flush()
+        await asyncio.shield(committed)  # a cancelled handler must not fail the others
+        return result
+
+    def flush(self) -> None:
+        """Commit the open batch now and release its writers."""
+        waiting, self._waiting = self._waiting, None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if waiting is None:
+            return
+        try:
+            self.db.commit()
+        except Exception as error:
+            logger.exception("group commit of %d writes failed", len(waiting))
+            self._rollback()
+            for future in waiting:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        self.batches += 1
+        for future in waiting:
+            if not future.done():
+                future.set_result(None)
+
+    def _rollback(self) -> None:
+        try:
+            self.db.rollback()
+        except Exception:
+            logger.exception("rollback after a failed group commit failed")

@@ -1,0 +1,81 @@
+"""Durable acknowledgements: commits that survive power loss, group commit of TransactionEvents."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ocppgen.reference.csms.db import PostgresDatabase, SqliteDatabase
+from ocppgen.reference.csms.group_commit import GroupCommit
+
+
+def test_sqlite_commits_are_synced_in_wal(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "durable.sqlite3")
+    try:
+        assert db.query("PRAGMA journal_mode")[0]["journal_mode"] == "wal"
+        assert db.query("PRAGMA synchronous")[0]["synchronous"] == 2  # FULL
+    finally:
+        db.close()
+
+
+def test_postgresql_commits_wait_for_the_wal_flush(postgres_url: str) -> None:
+    db = PostgresDatabase(postgres_url)
+    try:
+        assert db.query("SHOW synchronous_commit")[0]["synchronous_commit"] == "on"
+    finally:
+        db.close()
+
+
+async def test_writes_of_one_window_commit_together_before_they_return(tmp_path: Path) -> None:
+    path = tmp_path / "group.sqlite3"
+    db = SqliteDatabase(path)
+    db.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+    other = sqlite3.connect(path)
+    group = GroupCommit(db, window=0.05)
+
+    def insert(n: int) -> int:
+        with db.transaction():
+            db.execute("INSERT INTO t (n) VALUES (?)", (n,))
+            # the same connection reads its batch's earlier writes
+            return len(db.query("SELECT n FROM t"))
+
+    try:
+        writes = [
+            asyncio.ensure_future(group.write(functools.partial(insert, n))) for n in range(5)
+        ]
+        await asyncio.sleep(0)  # every write ran; the batch is still open
+        assert other.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 0
+        assert not any(w.done() for w in writes)
+        assert await asyncio.gather(*writes) == [1, 2, 3, 4, 5]
+        assert other.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 5
+        assert group.batches == 1
+    finally:
+        other.close()
+        db.close()
+
+
+async def test_a_failing_write_undoes_only_itself(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "group.sqlite3")
+    db.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+    group = GroupCommit(db, window=10.0, max_writes=3)
+
+    def insert(*ns: int) -> None:
+        with db.transaction():
+            for n in ns:
+                db.execute("INSERT INTO t (n) VALUES (?)", (n,))
+
+    try:
+        first = asyncio.ensure_future(group.write(functools.partial(insert, 1)))
+        await asyncio.sleep(0)
+        with pytest.raises(sqlite3.IntegrityError):
+            await group.write(functools.partial(insert, 2, 1))  # 2 is undone with it
+        await group.write(functools.partial(insert, 3))  # the third write: the batch is full
+        await first
+        assert [r["n"] for r in db.query("SELECT n FROM t ORDER BY n")] == [1, 3]
+        assert group.batches == 1
+    finally:
+        db.close()
