@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import websockets
+from websockets.typing import Subprotocol
 
 from ocppgen.reference.csms.db import open_database
 from tests.reference.csms.helpers import tx_event
@@ -84,7 +85,9 @@ async def _station(
     answered with a CALLRESULT."""
     ids = itertools.count()
     try:
-        async with websockets.connect(url + identity, subprotocols=["ocpp2.0.1"]) as ws:
+        async with websockets.connect(
+            url + identity, subprotocols=[Subprotocol("ocpp2.0.1")]
+        ) as ws:
             reply = await _call(ws, ids, "BootNotification", BOOT)
             assert reply[0] == 3 and reply[2]["status"] == "Accepted"
             for seq_no in itertools.count():
