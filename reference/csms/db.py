@@ -3,7 +3,15 @@
 The store speaks one small dialect of SQL that both engines run unchanged: `?` placeholders,
 `INSERT ... ON CONFLICT`, TEXT/INTEGER/DOUBLE PRECISION columns, '...' string literals and "..."
 identifiers (no E'...' strings, dollar quoting or PostgreSQL's `?` operators: SQLite has none of
-them). Both backends run in autocommit mode; `transaction()` groups statements atomically.
+them). Both backends run in autocommit mode; `transaction()` groups statements atomically (a
+savepoint inside an open transaction), and `begin`/`commit` hold one transaction open across
+many writes for the group commit (`group_commit.py`).
+
+Durability: a COMMIT that returned is on disk. SQLite runs WAL with `synchronous = FULL` (with
+NORMAL, WAL commits are synced only at checkpoints and the last ones can be lost on power loss);
+PostgreSQL sessions set `synchronous_commit = on` (its default; COMMIT waits for the WAL flush),
+so a server or role configured otherwise does not weaken the CSMS's answers. The fsync this
+costs per COMMIT is shared by a whole batch of events (`GroupCommit`).
 
 What differs is hidden here, in one place per backend, so that every value the store is given
 comes back exactly:
