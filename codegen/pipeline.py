@@ -10,20 +10,11 @@ from ocppgen.codegen.diagnostics import Diagnostics
 from ocppgen.codegen.ir import Spec
 from ocppgen.codegen.load import load_inputs, read_renames
 from ocppgen.codegen.output import drift, write_atomically
+from ocppgen.codegen.paths import DEFAULT_OUT_DIR, DEFAULT_SPEC_DIR, ROOT
 from ocppgen.codegen.render import render_root, render_version
 from ocppgen.codegen.versions import Version
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC_DIR = ROOT / "spec"
-DEFAULT_OUT_DIR = ROOT / "generated"
-
-
-def in_checkout() -> bool:
-    """True when running from a source checkout (spec/ and pyproject.toml beside the package).
-
-    Installed, ROOT is the package's own folder: its generated/ holds the installed bindings,
-    which `generate` must not overwrite by default."""
-    return (ROOT / "pyproject.toml").is_file() and DEFAULT_SPEC_DIR.is_dir()
+__all__ = ["DEFAULT_OUT_DIR", "DEFAULT_SPEC_DIR", "ROOT", "Result", "build", "generate"]
 
 
 @dataclass(frozen=True)

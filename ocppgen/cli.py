@@ -13,18 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-import ocppgen.codegen as codegen_package
 from ocppgen import __version__
 from ocppgen.codegen.diagnostics import GenerationError
-from ocppgen.codegen.ir import Spec  # (ir, diagnostics, versions: no jinja2 or black)
+from ocppgen.codegen.ir import Spec  # (ir, diagnostics, paths, versions: no jinja2 or black)
+from ocppgen.codegen.paths import DEFAULT_OUT_DIR, DEFAULT_SPEC_DIR, in_checkout
 from ocppgen.codegen.versions import VERSIONS, Version, find_version
-
-# The generator's ROOT (codegen/pipeline.py: the folder holding spec/ and generated/), found
-# without importing the generator: its jinja2 and black are the `codegen` extra, and `--help` or
-# the apps' commands must work without it (tests/test_install_wheel.py checks both agree).
-_ROOT = Path(codegen_package.__file__ or "").resolve().parent.parent
-DEFAULT_SPEC_DIR = _ROOT / "spec"
-DEFAULT_OUT_DIR = _ROOT / "generated"
 
 # The extras the commands need beyond the models and the runtime (pyproject.toml).
 _CODEGEN_EXTRA = "codegen"
@@ -223,8 +216,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _out_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
     if args.out is not None:
         return Path(args.out)
-    with _extra("generate", _CODEGEN_EXTRA):
-        from ocppgen.codegen.pipeline import in_checkout
     if not (args.check or in_checkout()):  # checking the installed bindings writes nothing
         parser.error("generate: --out is required outside a source checkout")
     return DEFAULT_OUT_DIR
