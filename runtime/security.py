@@ -40,6 +40,7 @@ __all__ = [
     "SlowVerify",
     "VerifiedCredentials",
     "address_key",
+    "address_text",
     "basic_auth_header",
     "certificate_identity",
     "check_password",
@@ -335,6 +336,14 @@ class FailureLimiter:
         now = self._clock()
         if key in self._buckets:
             self._buckets[key] = (min(float(self.burst), self._tokens(key, now) + 1), now)
+
+
+def address_text(remote: Any) -> str | None:
+    """`host:port` of a peer address tuple (IPv4 or IPv6), None when unknown."""
+    if isinstance(remote, tuple) and len(remote) >= 2:
+        host = str(remote[0])
+        return f"[{host}]:{remote[1]}" if ":" in host else f"{host}:{remote[1]}"
+    return None
 
 
 def address_key(remote_address: Any) -> str:

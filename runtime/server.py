@@ -74,6 +74,7 @@ from ocppgen.runtime.security import (
     FailureLimiter,
     SecurityProfile,
     address_key,
+    address_text,
     certificate_identity,
     client_certificate_problem,
     parse_basic_auth,
@@ -632,6 +633,4 @@ def _unauthorized(connection: ServerConnection) -> Response:
 
 
 def _address_text(remote_address: Any) -> str:
-    if isinstance(remote_address, tuple) and len(remote_address) >= 2:
-        return f"{remote_address[0]}:{remote_address[1]}"
-    return str(remote_address)
+    return address_text(remote_address) or str(remote_address)

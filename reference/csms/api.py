@@ -70,10 +70,10 @@ from ocppgen.reference.csms.store import Store
 from ocppgen.runtime.actions import Role, VersionSpec
 from ocppgen.runtime.endpoint import Disconnected, OcppConnection
 from ocppgen.runtime.errors import CallTimeout, InvalidResultError, RemoteCallError
-from ocppgen.runtime.security import AuthLimits
+from ocppgen.runtime.security import AuthLimits, address_text
 from ocppgen.runtime.server import DEFAULT_AUTH_LIMITS
 
-__all__ = ["OPENAPI", "ROUTES", "address_text", "identifier_problem", "make_api"]
+__all__ = ["OPENAPI", "ROUTES", "identifier_problem", "make_api"]
 
 Connections = Callable[[], Mapping[str, OcppConnection]]
 
@@ -114,14 +114,6 @@ def _store(request: web.Request) -> Store:
 def _connections(request: web.Request) -> Mapping[str, OcppConnection]:
     connections: Mapping[str, OcppConnection] = request.app[CONNECTIONS]()
     return connections
-
-
-def address_text(remote: Any) -> str | None:
-    """`host:port` of a peer address tuple (IPv4 or IPv6), None when unknown."""
-    if isinstance(remote, tuple) and len(remote) >= 2:
-        host = str(remote[0])
-        return f"[{host}]:{remote[1]}" if ":" in host else f"{host}:{remote[1]}"
-    return None
 
 
 def _connection_view(connection: OcppConnection) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import Any
 from aiohttp import web
 
 from ocppgen.generated import v201
-from ocppgen.reference.csms.api import address_text, make_api
+from ocppgen.reference.csms.api import make_api
 from ocppgen.reference.csms.handlers import CsmsBehaviour, DataTransferHook, Listener
 from ocppgen.reference.csms.store import Store, hash_password, verify_password
 from ocppgen.runtime.endpoint import OcppConnection
@@ -37,6 +37,7 @@ from ocppgen.runtime.security import (
     CachedBasicAuth,
     SecurityProfile,
     VerifiedCredentials,
+    address_text,
 )
 from ocppgen.runtime.server import DEFAULT_AUTH_LIMITS, CsmsServer
 
