@@ -1,12 +1,21 @@
 """ocppgen: typed OCPP bindings generated from the official schemas, and an OCPP-J runtime."""
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-try:  # the one place the version is written is pyproject.toml
-    __version__ = version("ocppgen")
-except PackageNotFoundError:  # imported from a tree that was never installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    """`__version__`, read from the installed metadata on first use (the one place the version is
+    written is pyproject.toml): importlib.metadata costs about 25 ms, which every `import
+    ocppgen.generated...` would otherwise pay."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ocppgen")
+    except PackageNotFoundError:  # imported from a tree that was never installed
+        return "0+unknown"
+
 
 # In a checkout, the subpackages are the folders beside this one (pyproject.toml maps them:
 # ocppgen.runtime is runtime/); installed, they are inside it. The checkout's root joins the
