@@ -28,13 +28,12 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from bench.workload import BOOT, TRANSACTION_EVENT
+from tests.pg import throwaway_postgres
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 SUBPROTOCOL = Subprotocol("ocpp2.0.1")
 
 # --------------------------------------------------------------------------------------------
@@ -68,14 +67,8 @@ def throwaway_database(backend: str, directory: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield str(directory / f"csms-{uuid.uuid4().hex[:8]}.sqlite3")
         return
-    name = f"ocppgen_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgres("ocppgen_bench") as url:
+        yield url
 
 
 def password_of(identity: str) -> str:

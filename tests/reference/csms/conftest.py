@@ -4,20 +4,18 @@ stations registered in it: `station` (a `MiniStation` that sends exactly what a 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from ocppgen.reference.csms.app import Csms, CsmsConfig
 from ocppgen.reference.demo import OperatorClient
 from ocppgen.reference.station import Station
+from tests.pg import throwaway_postgres
 from tests.reference.csms.ministation import MiniStation
 
 OPERATOR = ("operator", "operator-secret")
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 StationFactory = Callable[..., Awaitable[MiniStation]]
 ReferenceStationFactory = Callable[..., Awaitable[Station]]
@@ -115,11 +113,5 @@ async def reference_station(csms: Csms, tmp_path: Path) -> AsyncIterator[Referen
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database on the local server, dropped afterwards."""
-    name = f"ocppgen_csms_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgres("ocppgen_csms") as url:
+        yield url
