@@ -264,20 +264,35 @@ def open_database(url: str | Path) -> Database:
     return SqliteDatabase(text or ":memory:")
 
 
-_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+?)(?:\.(sqlite|postgresql))?\.sql$")
 
 
-def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, str]]:
-    """(version, name, SQL) of every migration file, in order; numbers must be 1, 2, 3, ..."""
-    found: list[tuple[int, str, str]] = []
+def migrations(dialect: str, directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, str]]:
+    """(version, name, SQL) of every migration for `dialect`, in order; numbers must be 1, 2,
+    3, .... A migration is one `NNNN_name.sql` both engines run, or, where the portable dialect
+    cannot say it, a `NNNN_name.sqlite.sql` and a `NNNN_name.postgresql.sql`."""
+    by_version: dict[int, dict[str | None, tuple[str, str]]] = {}
     for path in sorted(directory.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if match is None:
-            raise ValueError(f"{path.name}: migration files are named NNNN_name.sql")
-        found.append((int(match[1]), match[2], path.read_text(encoding="utf-8")))
-    for expected, (version, name, _) in enumerate(found, start=1):
+            raise ValueError(
+                f"{path.name}: migration files are named NNNN_name.sql or "
+                "NNNN_name.sqlite.sql + NNNN_name.postgresql.sql"
+            )
+        files = by_version.setdefault(int(match[1]), {})
+        files[match[3]] = (match[2], path.read_text(encoding="utf-8"))
+    found: list[tuple[int, str, str]] = []
+    for expected, version in enumerate(sorted(by_version), start=1):
+        files = by_version[version]
         if version != expected:
-            raise ValueError(f"migration {version:04d}_{name}: expected number {expected:04d}")
+            raise ValueError(f"migration {version:04d}: expected number {expected:04d}")
+        if set(files) not in ({None}, {"sqlite", "postgresql"}):
+            raise ValueError(
+                f"migration {version:04d}: one NNNN_name.sql, or one file per engine "
+                "(.sqlite.sql and .postgresql.sql)"
+            )
+        name, sql = files.get(None) or files[dialect]
+        found.append((version, name, sql))
     return found
 
 
@@ -295,7 +310,7 @@ def migrate(db: Database, directory: Path = MIGRATIONS_DIR) -> list[int]:
     )
     rows = db.query("SELECT MAX(version) AS version FROM schema_version")
     current = int(rows[0]["version"] or 0)
-    available = migrations(directory)
+    available = migrations(db.dialect, directory)
     if current > len(available):
         raise RuntimeError(
             f"the database is at schema version {current}, newer than this code "

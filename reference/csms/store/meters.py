@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ocppgen.reference.csms.db import Database
-from ocppgen.reference.csms.store.values import decimal_text, scaled
+from ocppgen.reference.csms.store.values import decimal_text, scaled, sortable_time
 
 __all__ = ["ENERGY_MEASURAND", "MeterValueStore", "Sample", "samples"]
 
@@ -33,13 +33,14 @@ def samples(meter_values: Iterable[Mapping[str, Any]]) -> Iterator[Sample]:
     """The samples of a wire MeterValueType list; one whose value is not a finite double's
     magnitude is left out (not a number a meter can read; kept in the event log only)."""
     for meter_value in meter_values:
+        timestamp = sortable_time(meter_value["timestamp"])
         for sample in meter_value["sampledValue"]:
             unit = sample.get("unitOfMeasure")
             value = scaled(sample["value"], unit.get("multiplier", 0) if unit else 0)
             if value is None:
                 continue
             yield Sample(
-                meter_value["timestamp"],
+                timestamp,
                 sample.get("measurand", ENERGY_MEASURAND),
                 sample.get("phase"),
                 sample.get("location"),

@@ -8,7 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from ocppgen.reference.csms.db import Database
-from ocppgen.reference.csms.store.values import missing_numbers, now, to_json
+from ocppgen.reference.csms.store.values import (
+    missing_numbers,
+    now,
+    sortable_time,
+    to_json,
+)
 
 __all__ = ["ReportStore"]
 
@@ -34,7 +39,7 @@ class ReportStore:
                         notify["seqNo"],
                         notify["generatedAt"],
                         event["eventId"],
-                        event["timestamp"],
+                        sortable_time(event["timestamp"]),
                         event["trigger"],
                         event["component"]["name"],
                         event["variable"]["name"],

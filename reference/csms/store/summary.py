@@ -22,7 +22,12 @@ from decimal import Decimal
 from typing import Any, Final
 
 from ocppgen.reference.csms.store.meters import ENERGY_MEASURAND, Sample, samples
-from ocppgen.reference.csms.store.values import larger, missing_numbers, scaled
+from ocppgen.reference.csms.store.values import (
+    larger,
+    missing_numbers,
+    scaled,
+    sortable_time,
+)
 
 __all__ = [
     "SUMMARY_COLUMNS",
@@ -118,10 +123,10 @@ def _apply(summary: dict[str, Any], event: dict[str, Any]) -> None:
     if "chargingState" in info:
         summary["charging_state"] = info["chargingState"]
     if event["eventType"] == "Started" or summary["started_at"] is None:
-        summary["started_at"] = event["timestamp"]
+        summary["started_at"] = sortable_time(event["timestamp"])
     if event["eventType"] == "Ended":
         summary["state"] = "Ended"
-        summary["ended_at"] = event["timestamp"]
+        summary["ended_at"] = sortable_time(event["timestamp"])
         summary["stopped_reason"] = info.get("stoppedReason", "Local")
 
 
@@ -218,9 +223,9 @@ def fold(
     started = event["eventType"] == "Started"
     start = state["start"]
     if start is None or _start_rank(started, seq) > _start_rank(start[1], start[0]):
-        state["start"] = [seq, started, event["timestamp"]]
+        state["start"] = [seq, started, sortable_time(event["timestamp"])]
     if event["eventType"] == "Ended" and _later(state["end"], seq):
-        state["end"] = [seq, event["timestamp"], info.get("stoppedReason", "Local")]
+        state["end"] = [seq, sortable_time(event["timestamp"]), info.get("stoppedReason", "Local")]
     if status is not None and not stop and _later(state["status"], seq):
         state["status"] = [seq, status]
     _fold_energy(state, found)

@@ -36,6 +36,7 @@ from ocppgen.reference.csms.store.values import (
     gap_ranges,
     listed_gaps,
     now,
+    sortable_time,
     to_json,
 )
 
@@ -107,7 +108,7 @@ class TransactionStore:
                 event["transactionInfo"]["transactionId"],
                 event["seqNo"],
                 event["eventType"],
-                event["timestamp"],
+                sortable_time(event["timestamp"]),
                 event["triggerReason"],
                 int(bool(event.get("offline", False))),
                 to_json(event),

@@ -40,6 +40,17 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def sortable_time(text: str) -> str:
+    """A station's RFC 3339 date-time as UTC with exactly 3 fractional digits and `Z`, so that
+    text order is time order in both engines. As written on the wire, `12:00:00Z` sorts after
+    `12:00:00.500Z` ('Z' > '.') and offsets other than Z do not sort at all. A time without
+    an offset (never valid on the wire) is taken as UTC."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds")[:23] + "Z"
+
+
 def _refuse(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 

@@ -193,7 +193,7 @@ async def test_profile_3_station_view_shows_the_certificate_identity(
 
 def test_migrations_are_numbered_applied_once_and_recorded(tmp_path: Path) -> None:
     db = SqliteDatabase(tmp_path / "m.sqlite3")
-    assert migrate(db) == [n for n, _, _ in migrations()]
+    assert migrate(db) == [n for n, _, _ in migrations(db.dialect)]
     assert migrate(db) == []
     rows = db.query("SELECT version, name FROM schema_version ORDER BY version")
     assert rows[0] == {"version": 1, "name": "initial"}
@@ -283,7 +283,7 @@ async def test_postgresql_store_end_to_end(postgres_url: str) -> None:
         assert reopened.connectors("PG1")[0]["status"] == "Available"
         assert stored["id_token_status"] == "Accepted"  # the new column on PostgreSQL too
         latest = reopened.db.query("SELECT MAX(version) AS v FROM schema_version")[0]["v"]
-        assert latest == len(migrations())
+        assert latest == len(migrations(reopened.db.dialect))
         assert [b["status"] for b in reopened.boots("PG1")] == ["Accepted"]
         # late, out-of-order events on PostgreSQL too
         reopened.add_transaction_event("PG1", tx_event("TX2", 1, "Ended", energy=10))

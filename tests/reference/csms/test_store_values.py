@@ -20,6 +20,7 @@ from ocppgen.generated import v201
 from ocppgen.reference.csms.app import Csms
 from ocppgen.reference.csms.handlers import CsmsBehaviour, out_of_range_integers
 from ocppgen.reference.csms.store import Store, scaled
+from ocppgen.reference.csms.store.values import sortable_time
 from ocppgen.runtime.actions import Role
 from ocppgen.runtime.dispatch import CallContext
 from ocppgen.runtime.errors import ErrorCode, OcppError, RemoteCallError
@@ -57,7 +58,7 @@ def _meter_rows(meter_values: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if value is not None:
                 rows.append(
                     {
-                        "timestamp": meter_value["timestamp"],
+                        "timestamp": sortable_time(meter_value["timestamp"]),
                         "measurand": sample.get("measurand", "Energy.Active.Import.Register"),
                         "phase": sample.get("phase"),
                         "location": sample.get("location"),
@@ -101,7 +102,7 @@ def _check_transaction(store: Store, sid: str, wire: dict[str, Any], response: A
     assert (entry["seq_no"], entry["event_type"], entry["timestamp"]) == (
         wire["seqNo"],
         wire["eventType"],
-        wire["timestamp"],
+        sortable_time(wire["timestamp"]),
     )
     token = wire.get("idToken", {})
     assert (transaction["id_token"], transaction["token_type"]) == (
