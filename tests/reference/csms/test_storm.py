@@ -59,6 +59,7 @@ async def boot(csms: Csms, n: int) -> tuple[ClientConnection, str]:
         additional_headers={"Authorization": basic_auth_header(identity(n), password(n))},
         local_addr=(source(n), 0),
         ping_interval=None,
+        open_timeout=60,  # the first connections queue for scrypt: slow on a loaded machine
     )
     message_id = f"boot-{next(_ids)}"
     await websocket.send(json.dumps([2, message_id, "BootNotification", BOOT]))
