@@ -1,14 +1,13 @@
 """A reconnect storm on security profile 1 (issue 15 item 4): stations that were connected lose
 their connections at once (a network blip) and all reconnect and boot at once. Each reconnect
 is served from the verified-credential cache (no scrypt), none is refused, and all are booted
-again well within the time one scrypt per station would take."""
+again (how fast: `bench/bench_csms.py --scenarios storm`)."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 import json
-import time
 from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -20,7 +19,6 @@ from ocppgen.runtime.security import basic_auth_header
 from tests.reference.csms.conftest import csms_config
 
 STATIONS = 80
-SCRYPT_SECONDS = 0.035  # one verification on this machine is 40-42 ms of CPU; a lower bound
 BOOT = {"reason": "PowerUp", "chargingStation": {"model": "Storm", "vendorName": "ocppgen"}}
 _ids = itertools.count()
 
@@ -90,13 +88,9 @@ async def test_a_reconnect_storm_on_profile_1_costs_no_scrypt(tmp_path: Path) ->
 
         for websocket in connections:  # the blip: every connection lost at once
             websocket.transport.abort()
-        started = time.perf_counter()
         connections = await boot_all(csms, batch=STATIONS)  # all reconnect at once
-        took = time.perf_counter() - started
-
-        assert csms.verified.hits == STATIONS  # not one scrypt
-        # One scrypt per station (one check at a time on two cores) would take >= 2.8 s.
-        assert took < STATIONS * SCRYPT_SECONDS / 2, took
+        # not one scrypt (the time it saves is bench_csms's storm figure, not a timed test)
+        assert csms.verified.hits == STATIONS
         async with asyncio.timeout(5):
             while len(csms.server.stations) < STATIONS:  # replaced connections cleared
                 await asyncio.sleep(0.01)
