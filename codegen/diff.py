@@ -57,7 +57,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument("old", type=_side, metavar="OLD", help="version or schema folder")
     parser.add_argument("new", type=_side, metavar="NEW", help="version or schema folder")
-    parser.add_argument("--format", choices=sorted(RENDERERS), default="text")
+    parser.add_argument(
+        "--format",
+        choices=sorted(RENDERERS),
+        default="text",
+        help="text (default), markdown (for a review) or json (for tools)",
+    )
     parser.add_argument(
         "--fail-on",
         choices=list(_FAIL_ON),
