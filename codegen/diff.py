@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ocppgen.codegen.diagnostics import Diagnostics, GenerationError
@@ -21,7 +22,7 @@ from ocppgen.codegen.paths import DEFAULT_SPEC_DIR
 
 __all__ = ["Report", "diff", "register", "run"]
 
-_FAIL_ON = {
+_FAIL_ON: dict[str, Callable[[Change], bool]] = {
     "none": lambda c: False,
     "breaking": lambda c: c.breaking,
     "sender": lambda c: c.sender_breaking,

@@ -51,7 +51,9 @@ class _Collector:
         default_factory=dict
     )
 
-    def add(self, where: Where, kind: Kind, detail: str, verdict: tuple[bool, bool] | None = None):
+    def add(
+        self, where: Where, kind: Kind, detail: str, verdict: tuple[bool, bool] | None = None
+    ) -> None:
         key = (where.location, kind, detail)
         entry = self.found.setdefault(key, (verdict or fixed_verdict(kind), set()))
         entry[1].add(where.message)

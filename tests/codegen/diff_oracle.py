@@ -50,7 +50,8 @@ def side(label: str, schemas: dict[str, Schema]) -> Side:
 
 
 def valid(schema: Schema, payload: Any) -> bool:
-    return Draft6Validator(schema, format_checker=_CHECKER).is_valid(payload)
+    result: bool = Draft6Validator(schema, format_checker=_CHECKER).is_valid(payload)
+    return result
 
 
 def _resolve(node: Schema | None, root: Schema) -> Schema | None:
