@@ -66,7 +66,7 @@ class _Report:
 
     def problem(self, kind: str, where: str, text: str, more: list[str] | None = None) -> None:
         self.problems[kind] += 1
-        self.lines.append(f"{where}: {text}")
+        self.lines.append(f"{where}: {kind}: {text}")
         self.lines.extend(more or [])
 
 
