@@ -199,7 +199,7 @@ _APPLICATIONS: dict[str, tuple[str, str]] = {
         "compare two OCPP versions or schema folders: breaking and compatible changes",
     ),
     "validate": (
-        "ocppgen.codegen.validate",
+        "ocppgen.validate",
         "validate a payload, or a capture of OCPP-J frames, as the runtime would",
     ),
 }

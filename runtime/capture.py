@@ -5,7 +5,7 @@
 
 `role` is the logging end's role and `direction` is seen from it: "in" received, "out" sent.
 `text` is the frame exactly as on the wire. A line is self-contained (grep or cut a log and it
-still reads), and `ocppgen validate --capture FILE` checks such a log (`codegen/validate.py`).
+still reads), and `ocppgen validate --capture FILE` checks such a log (`capture_check.py`).
 
 Give a `FrameLog` to `CsmsServer(frame_log=...)` or `StationClient(frame_log=...)`. Lines are
 written as frames pass (received before they are handled, sent in the order they go out) and

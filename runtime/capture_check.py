@@ -1,5 +1,6 @@
-"""`ocppgen validate --capture`: check a frame log (runtime/capture.py), connection by
-connection, against OCPP-J's rules, with the runtime's own decoder, validation and error codes:
+"""`ocppgen validate --capture` (ocppgen/validate.py): check a frame log (runtime/capture.py),
+connection by connection, against OCPP-J's rules, with the runtime's own decoder, validation
+and error codes:
 
 - framing: every frame decodes (`frames.decode`), and its MessageTypeId exists in the version;
 - actions: known in the version, sent by the role that may send them, as CALL or SEND;
@@ -7,7 +8,7 @@ connection, against OCPP-J's rules, with the runtime's own decoder, validation a
   (a CALLERROR with id "-1" answers a frame whose id could not be read), a CALLRESULTERROR
   (2.1) a CALLRESULT; no CALL reuses the id of a CALL still waiting;
 - one outstanding CALL per direction (OCPP-J 1.6 §4.1.1, 2.x Part 4 §4.1.1);
-- every payload (request, response, SEND) as `validate_payload` judges it;
+- every payload (request, response, SEND) as `validate.judge` judges it;
 - error codes: a CALLERROR's code is one the version defines.
 
 CALLs still unanswered at the end are listed but are no problem (a capture may end anywhere).
@@ -17,11 +18,10 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ocppgen.codegen.validate import load_version
-from ocppgen.codegen.validate_payload import Verdict, answer, error_lines, judge
 from ocppgen.runtime.actions import ActionSpec, MessageType, Role, VersionSpec
 from ocppgen.runtime.capture import Record, parse_record
 from ocppgen.runtime.errors import V21, Fault, code_for, fault_code
@@ -34,6 +34,7 @@ from ocppgen.runtime.frames import (
     Send,
     decode,
 )
+from ocppgen.runtime.validate import Verdict, answer, error_lines, judge
 
 _NAMES = {2: "CALL", 3: "CALLRESULT", 4: "CALLERROR", 5: "CALLRESULTERROR", 6: "SEND"}
 
@@ -73,7 +74,10 @@ class _Report:
 _OTHER = {"in": "out", "out": "in"}
 
 
-def check_capture(path: Path) -> int:
+def check_capture(path: Path, load_version: Callable[[str], VersionSpec]) -> int:
+    """Check the frame log at `path` (versions found with `load_version`, e.g. "2.0.1" ->
+    the generated `VERSION`; ValueError for an unknown one), print the findings and a summary;
+    the exit status: 0 clean, 1 problems, 2 unreadable lines or file."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

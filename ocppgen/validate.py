@@ -4,9 +4,10 @@
     ocppgen validate --capture FRAMES.jsonl
 
 A payload: every error with its JSON pointer, and the OCPP error code the runtime would answer
-with (`validate_payload`). A capture (the runtime's frame log, `runtime/capture.py`): framing,
-correlation of ids, one outstanding CALL per direction and every payload (`validate_capture`),
-then a summary.
+with (`runtime/validate.py`). A capture (the runtime's frame log, `runtime/capture.py`):
+framing, correlation of ids, one outstanding CALL per direction and every payload
+(`runtime/capture_check.py`), then a summary. The checks are the runtime's (its decoder,
+validation and error mapping); this module parses the command line and finds the bindings.
 
 Exit status: 0 valid, 1 problems found, 2 the input cannot be checked as asked (an unknown
 version or action, an unreadable file, capture lines that are no frame-log records).
@@ -20,9 +21,10 @@ import importlib
 import sys
 from pathlib import Path
 
-from ocppgen.codegen.validate_payload import answer, error_lines, judge, not_json, parse_json
 from ocppgen.codegen.versions import find_version
 from ocppgen.runtime.actions import MessageType, VersionSpec
+from ocppgen.runtime.capture_check import check_capture
+from ocppgen.runtime.validate import answer, error_lines, judge, not_json, parse_json
 
 __all__ = ["load_version", "register", "run"]
 
@@ -72,9 +74,7 @@ def run(args: argparse.Namespace) -> int:
                 "--capture takes no FILE, --version, --action or --response "
                 "(each record names its version)"
             )
-        from ocppgen.codegen.validate_capture import check_capture
-
-        return check_capture(args.capture)
+        return check_capture(args.capture, load_version)
     if not (args.file and args.version and args.action):
         return _usage("give FILE (or -), --version and --action; or --capture FRAMES")
     return _one_payload(args.file, args.version, args.action, args.response)
