@@ -42,10 +42,6 @@ def diff(old: str, new: str, spec_dir: Path = DEFAULT_SPEC_DIR) -> Report:
     return Report(before.label, after.label, len(before.actions), len(after.actions), changes)
 
 
-def _side(value: str) -> str:
-    return value  # checked in `run`, where --spec-dir is known
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "diff",
@@ -56,8 +52,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "the payload's sender (are payloads valid under OLD still valid?) and its receiver "
         "(can a receiver built for OLD take every payload valid under NEW?).",
     )
-    parser.add_argument("old", type=_side, metavar="OLD", help="version or schema folder")
-    parser.add_argument("new", type=_side, metavar="NEW", help="version or schema folder")
+    # Checked in `run`, where --spec-dir is known.
+    parser.add_argument("old", metavar="OLD", help="version or schema folder")
+    parser.add_argument("new", metavar="NEW", help="version or schema folder")
     parser.add_argument(
         "--format",
         choices=sorted(RENDERERS),

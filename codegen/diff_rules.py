@@ -11,8 +11,11 @@ talking to peers built for the new one:
   object that forbids unknown ones, ...).
 
 A change that does neither is compatible for both (a type renamed: the wire does not carry type
-names). The classification of every kind is written once, here, and each rule has a property
-test that checks it against a JSON Schema validator (tests/codegen/test_diff_rules.py).
+names). Verdicts are judged per keyword: a change is never called compatible when it can reject
+a payload, but one that another keyword of the same schema masks (a `minLength` of 1 on a
+date-time, which is never empty) is still called breaking. The classification of every kind is
+written once, here, and each rule has a property test that checks it against a JSON Schema
+validator (tests/codegen/test_diff_rules.py).
 """
 
 from __future__ import annotations
