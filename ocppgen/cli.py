@@ -193,6 +193,15 @@ _APPLICATIONS: dict[str, tuple[str, str]] = {
         "ocppgen.reference.demo",
         "start a CSMS and stations on loopback and run the basic use cases",
     ),
+    # The generator's tools for maintainers (issue 16 items 4-5): no extra needed.
+    "diff": (
+        "ocppgen.codegen.diff",
+        "compare two OCPP versions or schema folders: breaking and compatible changes",
+    ),
+    "validate": (
+        "ocppgen.validate",
+        "validate a payload, or a capture of OCPP-J frames, as the runtime would",
+    ),
 }
 
 

@@ -36,6 +36,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.typing import Subprotocol
 
 from ocppgen.runtime.actions import Role, VersionSpec
+from ocppgen.runtime.capture import FrameLog
 from ocppgen.runtime.core import Connection
 from ocppgen.runtime.dispatch import Handler
 from ocppgen.runtime.endpoint import (
@@ -103,6 +104,7 @@ class StationClient:
         on_connect: ConnectionHook | None = None,
         on_disconnect: ConnectionHook | None = None,
         observer: EventObserver | None = None,
+        frame_log: FrameLog | None = None,
         rng: random.Random | None = None,
     ) -> None:
         if not versions:
@@ -122,6 +124,7 @@ class StationClient:
         self._on_connect = on_connect
         self._on_disconnect = on_disconnect
         self._observer = observer
+        self._frame_log = frame_log
         self._rng = rng
         self._connection: OcppConnection | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -204,6 +207,7 @@ class StationClient:
             call_timeout=self.call_timeout,
             extra={"security_profile": self.security_profile, "subprotocol": subprotocol},
             observer=self._observer,
+            frame_log=self._frame_log,
         )
         self._connection = conn
         self._reader = asyncio.get_running_loop().create_task(self._read(conn))

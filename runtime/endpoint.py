@@ -44,6 +44,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 
 from ocppgen.runtime.actions import VersionSpec
+from ocppgen.runtime.capture import Direction, FrameLog
 from ocppgen.runtime.core import (
     CallReceived,
     Connection,
@@ -115,6 +116,7 @@ class OcppConnection:
         "_core",
         "_deadline",
         "_eager",
+        "_frame_log",
         "_handler",
         "_loop",
         "_observer",
@@ -138,6 +140,7 @@ class OcppConnection:
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         extra: Mapping[str, Any] | None = None,
         observer: EventObserver | None = None,
+        frame_log: FrameLog | None = None,
     ) -> None:
         self.websocket = websocket
         self.identity = identity
@@ -157,6 +160,7 @@ class OcppConnection:
         self._deadline = 0.0  # ... and when it runs out (loop time)
         self._closed = False
         self._eager = False  # a handler is running inside the reader's step
+        self._frame_log = frame_log
         _limit_reads(websocket)
 
     # -- what the application uses -----------------------------------------------------------
@@ -251,6 +255,8 @@ class OcppConnection:
                     # OCPP-J is JSON in text frames (OCPP-J 1.6 §4.1.3, 2.x Part 4 §3.1.2).
                     await websocket.close(CloseCode.UNSUPPORTED_DATA, "OCPP-J uses text frames")
                     break
+                if self._frame_log is not None:
+                    self._log("in", [message])
                 for event in receive(message):
                     self._on_event(event)
                 self._write()
@@ -416,6 +422,8 @@ class OcppConnection:
         frames = self._core.outgoing()
         if not frames:
             return
+        if self._frame_log is not None:
+            self._log("out", frames)
         if self._writer is not None:
             self._backlog.extend(frames)
             return
@@ -431,6 +439,13 @@ class OcppConnection:
             self._backlog.extend(frames[index + 1 :])
             self._writer = self._loop.create_task(self._write_later(coroutine, yielded))
             return
+
+    def _log(self, direction: Direction, frames: list[str]) -> None:
+        """Frame log lines, as frames are read or handed to the socket (capture.py)."""
+        log, core = self._frame_log, self._core
+        assert log is not None
+        for frame in frames:
+            log.write(self.identity, core.version.name, core.role, direction, frame)
 
     async def _write_later(self, coroutine: Coroutine[Any, Any, None], yielded: Any) -> None:
         try:

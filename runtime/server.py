@@ -64,6 +64,7 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from ocppgen.runtime.actions import Role, VersionSpec
+from ocppgen.runtime.capture import FrameLog
 from ocppgen.runtime.core import Connection
 from ocppgen.runtime.dispatch import Handler
 from ocppgen.runtime.endpoint import DEFAULT_CALL_TIMEOUT, EventObserver, OcppConnection
@@ -171,6 +172,7 @@ class CsmsServer:
         on_connect: ConnectionHook | None = None,
         on_disconnect: ConnectionHook | None = None,
         observer: EventObserver | None = None,
+        frame_log: FrameLog | None = None,
     ) -> None:
         if not versions:
             raise ValueError("a CSMS serves at least one OCPP version")
@@ -209,6 +211,7 @@ class CsmsServer:
         self._on_connect = on_connect
         self._on_disconnect = on_disconnect
         self._observer = observer
+        self._frame_log = frame_log
         self._stations: dict[str, OcppConnection] = {}
         self._arrivals: dict[str, list[asyncio.Future[OcppConnection]]] = {}  # wait_for_station
         self._server: Server | None = None
@@ -553,6 +556,7 @@ class CsmsServer:
             call_timeout=self.call_timeout,
             extra=_connection_extra(websocket, self.security_profile),
             observer=self._observer,
+            frame_log=self._frame_log,
         )
         previous = self._stations.get(identity)
         self._stations[identity] = conn
