@@ -198,3 +198,9 @@ def make_pki(directory: Path, identities: tuple[str, ...] = ("CS001", "CS002")) 
             directory, "client-no-usage", _make_leaf(identities[0], ca, server=False, usages=[])
         ),
     )
+
+
+def write_ca(directory: Path, common_name: str = "ocppgen test CSMS CA") -> CertPair:
+    """A CA certificate and its private key (PEM files): what the CSMS signs CSRs with."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return _write_pair(directory, "csms-ca", _make_ca(common_name))
