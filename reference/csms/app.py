@@ -79,7 +79,8 @@ class CsmsConfig:
     """PEM file of the CA that signs stations' CSRs (SignCertificate); with `ca_key`."""
     ca_key: str | None = None
     """PEM file of that CA's private key (unencrypted). Without a CA, SignCertificate is
-    Rejected."""
+    Rejected. Under security profile 3 the listener (`ssl_context`) trusts the CA too, so a
+    certificate it signed authenticates its station."""
     ca_validity_days: int = 365
     ocsp_timeout: float = 5.0
     """Seconds to wait for the OCSP responder a GetCertificateStatus names."""
@@ -101,10 +102,7 @@ class Csms:
             data_transfer=config.data_transfer,
             listener=config.listener,
         )
-        if config.ca_certificate and config.ca_key:
-            self.behaviour.certificate_authority = CertificateAuthority.from_files(
-                config.ca_certificate, config.ca_key, validity_days=config.ca_validity_days
-            )
+        self.behaviour.certificate_authority = _certificate_authority(config)
         self.behaviour.ocsp_timeout = config.ocsp_timeout
         profile = SecurityProfile(config.security_profile)
         basic = profile in (SecurityProfile.BASIC_AUTH, SecurityProfile.TLS_BASIC_AUTH)
@@ -229,6 +227,20 @@ class Csms:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def _certificate_authority(config: CsmsConfig) -> CertificateAuthority | None:
+    """The configured CA; under profile 3 the listener trusts it too, so a certificate the CSMS
+    signed (SignCertificate) authenticates its station."""
+    if not (config.ca_certificate and config.ca_key):
+        return None
+    authority = CertificateAuthority.from_files(
+        config.ca_certificate, config.ca_key, validity_days=config.ca_validity_days
+    )
+    profile = SecurityProfile(config.security_profile)
+    if config.ssl_context is not None and profile is SecurityProfile.TLS_CLIENT_CERTIFICATE:
+        config.ssl_context.load_verify_locations(cafile=config.ca_certificate)
+    return authority
 
 
 def _dummy_hash() -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import ssl
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -120,7 +121,13 @@ class MiniStation:
     GetBaseReport (sends a two-part NotifyReport)."""
 
     def __init__(
-        self, url: str, identity: str, password: str | None = None, *, evses: int = 1
+        self,
+        url: str,
+        identity: str,
+        password: str | None = None,
+        *,
+        evses: int = 1,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.identity = identity
         self.evses = evses
@@ -129,6 +136,7 @@ class MiniStation:
             identity,
             [(v201.VERSION, _MiniHandlers(self))],
             password=password,
+            ssl_context=ssl_context,
             backoff=BackOff(wait_minimum=0.05, random_range=0.05, repeat_times=2),
             ping_interval=None,
             call_timeout=10.0,

@@ -17,6 +17,7 @@ import pytest
 from aiohttp import web
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import NameOID
 
@@ -27,9 +28,11 @@ from ocppgen.reference.csms.ca import CertificateAuthority
 from ocppgen.reference.csms.handlers import CsmsBehaviour
 from ocppgen.reference.demo import OperatorClient
 from ocppgen.runtime.actions import Role
-from tests.certs import make_csr, write_ca
+from ocppgen.runtime.security import client_ssl_context, server_ssl_context
+from tests.certs import Pki, make_csr, write_ca
 from tests.reference.csms.conftest import StationFactory, csms_config
 from tests.reference.csms.helpers import eventually, stamp
+from tests.reference.csms.ministation import MiniStation
 
 
 @pytest.fixture
@@ -402,3 +405,56 @@ async def test_messages_of_an_unknown_station_404(api: OperatorClient) -> None:
     assert (await api.request("GET", "/api/stations/NOPE/messages"))[0] == 404
     status, _ = await api.request("GET", "/api/stations/NOPE/status-history/Nonsense")
     assert status in (400, 404)
+
+
+async def test_a02_certificate_the_csms_signed_opens_security_profile_3(
+    tmp_path: Path, pki: Pki
+) -> None:
+    """A02 over a profile 3 listener: the station (its certificate from the installer's CA)
+    has a CSR signed; on its next connection the certificate the CSMS's own CA signed is the
+    one that authenticates it: the listener trusts that CA too."""
+    ca = write_ca(tmp_path / "ca")
+    config = csms_config(str(tmp_path / "csms.sqlite3"))
+    config.security_profile = 3
+    config.ssl_context = server_ssl_context(pki.server.cert, pki.server.key, client_ca=pki.ca)
+    config.ca_certificate, config.ca_key = str(ca.cert), str(ca.key)
+    async with Csms(config) as running:
+        running.store.add_station("CS001", security_profile=3)
+        url = running.server.url(host="localhost")
+        installed = pki.client("CS001")
+        trusted = client_ssl_context(pki.ca, certificate=installed.cert, key=installed.key)
+        first = MiniStation(url, "CS001", ssl_context=trusted)
+        await first.start()
+        assert (await first.boot()).status == "Accepted"
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "CS001")])
+        builder = x509.CertificateSigningRequestBuilder().subject_name(subject)
+        csr = builder.sign(key, hashes.SHA256())
+        first.answers["CertificateSigned"] = {"status": "Accepted"}
+        pem = csr.public_bytes(serialization.Encoding.PEM).decode()
+        assert await first.send("SignCertificate", {"csr": pem}) == {"status": "Accepted"}
+        await eventually(lambda: first.requests)
+        chain = first.requests[0][1].to_json_dict()["certificateChain"]
+        await first.close()
+        (tmp_path / "renewed.pem").write_text(chain)
+        (tmp_path / "renewed.key").write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        renewed = MiniStation(
+            url,
+            "CS001",
+            ssl_context=client_ssl_context(
+                pki.ca, certificate=tmp_path / "renewed.pem", key=tmp_path / "renewed.key"
+            ),
+        )
+        try:
+            await renewed.start()
+            assert (await renewed.boot()).status == "Accepted"
+            connection = running.server.stations["CS001"]
+            assert connection.extra["certificate_identity"] == "CS001"
+        finally:
+            await renewed.close()
