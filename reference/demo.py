@@ -8,7 +8,8 @@ intervals run 20 times faster (`time_scale`). The operator registers the station
 through the HTTP API; CS002 is registered Pending, so the CSMS configures it (B02) before
 accepting it. Then the simulated drivers act: a refused (blocked) token, an EV plugged in and a
 token presented (the transaction starts and sends meter values), the same token presented at
-another station while in use (ConcurrentTx), the EV unplugged (the transaction ends). Then the
+another station while in use (Authorize Accepted, its transaction refused ConcurrentTx and
+ended), the EV unplugged (the transaction ends). Then the
 operator sends GetVariables, SetVariables, GetBaseReport, ChangeAvailability, DataTransfer and
 Reset through the API. Every step is checked the way an operator would: by reading the CSMS's
 stored state back through the HTTP API, never the stations' internals. Progress lines go to
@@ -225,12 +226,22 @@ async def _start(demo: _Demo, sid: str) -> None:
 
 
 async def _concurrent(demo: _Demo, sid: str, other: str) -> None:
-    """The token of the transaction on `other` is presented at `sid` (EVSE 2)."""
+    """The token of the transaction on `other` is presented at `sid` (EVSE 2, EV plugged in):
+    Authorize gets the token's own status (Accepted); the Started that follows is answered
+    ConcurrentTx (OCPP 2.0.1 Part 2 gives that status only there) and the station ends it."""
     token = demo.tokens[other]
-    status = await demo.stations[sid].present_token(token, evse_id=2)
-    _, view = await demo.api.request("GET", f"/api/transactions?active=true&station_id={sid}")
-    ok = status == "ConcurrentTx" and all(t["id_token"] != token for t in view)
-    demo.report(sid, "C01 token in use elsewhere refused", ok, f"{token}: {status}")
+    station = demo.stations[sid]
+    await station.plug_in(2)
+    status = await station.present_token(token, evse_id=2)
+
+    def refused(body: Any) -> bool:
+        return any(t["id_token"] == token and t["id_token_status"] == "ConcurrentTx" for t in body)
+
+    ok, _ = await demo.until(f"/api/transactions?active=false&station_id={sid}", refused)
+    await station.unplug(2)
+    ok = ok and status == "Accepted"
+    detail = f"{token}: Authorize {status}, Started " + ("ConcurrentTx" if ok else "not refused")
+    demo.report(sid, "E05 token in use elsewhere refused", ok, detail)
 
 
 async def _meter_values(demo: _Demo, sid: str) -> None:
@@ -495,7 +506,8 @@ def register(subparsers: Any) -> None:
         description="Start the reference CSMS and several reference Charging Stations in one "
         "process over loopback sockets: boot (one station Pending and configured first), "
         "status, heartbeat, a blocked token, a transaction driven by plug-in, token and unplug "
-        "with meter values, a token refused ConcurrentTx while in use elsewhere, and operator "
+        "with meter values, a transaction refused ConcurrentTx for a token in use elsewhere, and "
+        "operator "
         "calls through the HTTP API (GetVariables, SetVariables, GetBaseReport, "
         "ChangeAvailability, DataTransfer, Reset). Every step is checked against the CSMS's "
         "stored state through the operator API; a summary table follows. Exit status 0 when "

@@ -198,3 +198,15 @@ def make_pki(directory: Path, identities: tuple[str, ...] = ("CS001", "CS002")) 
             directory, "client-no-usage", _make_leaf(identities[0], ca, server=False, usages=[])
         ),
     )
+
+
+def write_ca(directory: Path, common_name: str = "ocppgen test CSMS CA") -> CertPair:
+    """A CA certificate and its private key (PEM files): what the CSMS signs CSRs with."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return _write_pair(directory, "csms-ca", _make_ca(common_name))
+
+
+def make_csr(common_name: str) -> str:
+    """A PEM certificate signing request with subject CN = `common_name` (a fresh P-256 key)."""
+    csr = x509.CertificateSigningRequestBuilder().subject_name(_name(common_name))
+    return csr.sign(_key(), hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()

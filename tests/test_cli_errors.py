@@ -23,6 +23,7 @@ from ocppgen.reference.csms import cli as csms_cli
 from ocppgen.reference.csms.store import Store
 from ocppgen.reference.demo import OperatorClient
 from ocppgen.reference.station import cli as station_cli
+from tests.certs import write_ca
 
 STATION = ["station", "--url", "ws://127.0.0.1:9/", "--id", "CS1"]
 NO_SECRETS = {"OCPPGEN_OPERATOR_PASSWORD", "OCPPGEN_STATION_PASSWORD", "OCPPGEN_CSMS_DATABASE"}
@@ -260,3 +261,14 @@ def test_csms_login_limits_and_allowed_origins_reach_its_config() -> None:
     assert config.auth_limits is not None
     assert (config.auth_limits.identity_burst, config.auth_limits.address_burst) == (3, 7)
     assert csms_cli._config(parse(["csms", "--no-login-limits"])).auth_limits is None
+
+
+def test_csms_ca_options_reach_its_config_and_refuse_half_or_bad_files(tmp_path: Path) -> None:
+    parse = _parser("csms").parse_args
+    ca = write_ca(tmp_path)
+    config = csms_cli._config(parse(["csms", "--ca-cert", str(ca.cert), "--ca-key", str(ca.key)]))
+    assert (config.ca_certificate, config.ca_key) == (str(ca.cert), str(ca.key))
+    with pytest.raises(SystemExit, match="go together"):
+        csms_cli._config(parse(["csms", "--ca-cert", str(ca.cert)]))
+    with pytest.raises(SystemExit, match="--ca-cert"):
+        csms_cli._config(parse(["csms", "--ca-cert", str(ca.key), "--ca-key", str(ca.key)]))

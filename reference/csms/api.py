@@ -64,6 +64,7 @@ from ocppgen.reference.csms.api_http import (
     problem_errors,
     web_origin,
 )
+from ocppgen.reference.csms.api_messages import message_routes, record_answer, record_sent
 from ocppgen.reference.csms.api_models import identifier_problem
 from ocppgen.reference.csms.openapi import Answer, Reply, Route, openapi_document
 from ocppgen.reference.csms.store import Store
@@ -258,10 +259,11 @@ async def send_call(request: web.Request) -> Answer:
         raise invalid(f"invalid {action} payload: {summary}", errors) from None
     if connection is None or connection.closed:
         raise problem(409, f"station {station['id']!r} is not connected")
-    return 200, {
-        "action": action,
-        "payload": await _call(station["id"], connection, call, action, timeout),
-    }
+    sent = call.to_json_dict()
+    record_sent(_store(request), station["id"], action, sent)
+    answer = await _call(station["id"], connection, call, action, timeout)
+    record_answer(_store(request), station["id"], action, sent, answer)
+    return 200, {"action": action, "payload": answer}
 
 
 async def _call(
@@ -431,6 +433,7 @@ ROUTES: Final[tuple[Route, ...]] = (
         "DELETE", "/api/tokens/{type}/{id_token}", delete_token, "Remove a token",
         _REMOVED, (TOKEN_TYPE, ID_TOKEN), errors=(404,),
     ),
+    *message_routes(_store),
 )  # fmt: skip
 
 OPENAPI: Final[dict[str, Any]] = openapi_document(

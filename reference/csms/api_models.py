@@ -270,6 +270,14 @@ class Boot(AnswerModel):
     status: BootPolicy
 
 
+class Abandonment(AnswerModel):
+    """Why the CSMS ended a transaction the station left open (issue 17 item 4)."""
+
+    at: str = Field(description="when the CSMS abandoned it")
+    reason: str
+    superseded_by: str | None = Field(description="the transaction started on its EVSE")
+
+
 class Transaction(AnswerModel):
     station_id: str
     transaction_id: str
@@ -282,7 +290,9 @@ class Transaction(AnswerModel):
     )
     started_at: str | None
     ended_at: str | None
-    state: Literal["Started", "Ended"]
+    state: Literal["Started", "Ended", "Abandoned"] = Field(
+        description="Abandoned: open when a new transaction started on its EVSE (`abandoned`)"
+    )
     charging_state: str | None
     stopped_reason: str | None
     energy_wh: float | None
@@ -291,6 +301,9 @@ class Transaction(AnswerModel):
     missing_seq_nos: list[int]
     offline_events: int
     complete: bool = Field(description="Ended, and every seqNo from 0 to the last arrived")
+    abandoned: Abandonment | None = Field(
+        default=None, description="set when the CSMS ended the transaction as abandoned"
+    )
 
 
 class StationDetail(Station):
@@ -357,6 +370,37 @@ class Token(AnswerModel):
     status: TokenStatus
     group_id: str | None
     expires_at: str | None
+
+
+class StationMessage(AnswerModel):
+    """A station-initiated message beyond the core (issue 17 item 1), as stored."""
+
+    station_id: str
+    seq: int = Field(description="the station's messages numbered in arrival order")
+    action: str
+    received_at: str
+    request_id: int | None = Field(description="the CSMS request (or reservation) it refers to")
+    evse_id: int | None
+    status: str | None = Field(description="the status it reports, or the one answered")
+    critical: bool = Field(description="a critical security event, or a grid-critical limit")
+    anomaly: str | None = Field(description="what was wrong with it (null: nothing)")
+    payload: dict[str, JsonValue] = Field(description="the request as received")
+    answer: dict[str, JsonValue] = Field(description="the CALLRESULT payload sent")
+    outcome: dict[str, JsonValue] | None = Field(
+        description="what followed the answer (SignCertificate: the CertificateSigned result)"
+    )
+
+
+class StatusEntry(AnswerModel):
+    status: str | None
+    received_at: str
+
+
+class RequestStatuses(AnswerModel):
+    """The statuses reported for one request, in arrival order."""
+
+    request_id: int | None
+    statuses: list[StatusEntry]
 
 
 class CallResult(AnswerModel):

@@ -29,6 +29,7 @@ from aiohttp import web
 
 from ocppgen.generated import v201
 from ocppgen.reference.csms.api import make_api
+from ocppgen.reference.csms.ca import CertificateAuthority
 from ocppgen.reference.csms.handlers import CsmsBehaviour, DataTransferHook, Listener
 from ocppgen.reference.csms.store import Store, hash_password, verify_password
 from ocppgen.runtime.endpoint import OcppConnection
@@ -74,6 +75,15 @@ class CsmsConfig:
     ping_interval: float | None = 60.0
     data_transfer: dict[str, DataTransferHook] = field(default_factory=dict)
     listener: Listener | None = None
+    ca_certificate: str | None = None
+    """PEM file of the CA that signs stations' CSRs (SignCertificate); with `ca_key`."""
+    ca_key: str | None = None
+    """PEM file of that CA's private key (unencrypted). Without a CA, SignCertificate is
+    Rejected. Under security profile 3 the listener (`ssl_context`) trusts the CA too, so a
+    certificate it signed authenticates its station."""
+    ca_validity_days: int = 365
+    ocsp_timeout: float = 5.0
+    """Seconds to wait for the OCSP responder a GetCertificateStatus names."""
 
 
 class Csms:
@@ -92,6 +102,8 @@ class Csms:
             data_transfer=config.data_transfer,
             listener=config.listener,
         )
+        self.behaviour.certificate_authority = _certificate_authority(config)
+        self.behaviour.ocsp_timeout = config.ocsp_timeout
         profile = SecurityProfile(config.security_profile)
         basic = profile in (SecurityProfile.BASIC_AUTH, SecurityProfile.TLS_BASIC_AUTH)
         self.verified = VerifiedCredentials()
@@ -215,6 +227,20 @@ class Csms:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def _certificate_authority(config: CsmsConfig) -> CertificateAuthority | None:
+    """The configured CA; under profile 3 the listener trusts it too, so a certificate the CSMS
+    signed (SignCertificate) authenticates its station."""
+    if not (config.ca_certificate and config.ca_key):
+        return None
+    authority = CertificateAuthority.from_files(
+        config.ca_certificate, config.ca_key, validity_days=config.ca_validity_days
+    )
+    profile = SecurityProfile(config.security_profile)
+    if config.ssl_context is not None and profile is SecurityProfile.TLS_CLIENT_CERTIFICATE:
+        config.ssl_context.load_verify_locations(cafile=config.ca_certificate)
+    return authority
 
 
 def _dummy_hash() -> str:

@@ -32,6 +32,7 @@ import psycopg
 from ocppgen.cli import existing_file, secret_file
 from ocppgen.reference.csms.api import identifier_problem
 from ocppgen.reference.csms.app import Csms, CsmsConfig
+from ocppgen.reference.csms.ca import CertificateAuthority
 from ocppgen.reference.csms.store import BOOT_POLICIES, TOKEN_STATUSES, Store
 from ocppgen.runtime.security import AuthLimits, server_ssl_context
 from ocppgen.runtime.server import DEFAULT_AUTH_LIMITS
@@ -77,6 +78,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--tls-client-ca", type=existing_file, help="CA of station certificates (profile 3)"
     )
+    parser.add_argument(
+        "--ca-cert",
+        type=existing_file,
+        help="CA certificate (PEM) that signs stations' CSRs (SignCertificate); with --ca-key",
+    )
+    parser.add_argument("--ca-key", type=existing_file, help="that CA's private key (PEM)")
     parser.add_argument(
         "--operator-user", default="operator", help="operator API user name (default: operator)"
     )
@@ -258,6 +265,13 @@ def _config(args: argparse.Namespace) -> CsmsConfig:
         if args.security_profile == 3 and not args.tls_client_ca:
             raise SystemExit("security profile 3 needs --tls-client-ca")
         ssl_context = _ssl_context(args)
+    if bool(args.ca_cert) != bool(args.ca_key):
+        raise SystemExit("--ca-cert and --ca-key go together")
+    if args.ca_cert:
+        try:
+            CertificateAuthority.from_files(args.ca_cert, args.ca_key)
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"--ca-cert {args.ca_cert}, --ca-key {args.ca_key}: {exc}") from None
     return CsmsConfig(
         database=args.database,
         host=args.host,
@@ -271,6 +285,8 @@ def _config(args: argparse.Namespace) -> CsmsConfig:
         api_allowed_origins=tuple(args.api_allowed_origin),
         auth_limits=None if args.no_login_limits else _limits(args),
         boot_retry_interval=args.boot_retry_interval,
+        ca_certificate=str(args.ca_cert) if args.ca_cert else None,
+        ca_key=str(args.ca_key) if args.ca_key else None,
     )
 
 

@@ -11,24 +11,20 @@
   Blocked, Expired, Invalid, ...; Unknown for a token not in the store; an Accepted token past its
   expiry is Expired; group id as groupIdToken, C01.FR.06 / E01.FR.12; NoAuthorization tokens are
   Accepted).
-- ConcurrentTx: an Accepted idToken that is already the token of an ongoing transaction we
-  answered Accepted (on any station or EVSE) is answered ConcurrentTx, both in Authorize and in
-  the TransactionEvent that brings the token to a new transaction (Started, or the Updated event
-  of a transaction that had no accepted token yet). AuthorizationStatusEnumType defines it as
-  "already involved in another transaction and multiple transactions are not allowed" and names
-  the TransactionEvent(Started) answer as where it matters; answering Authorize the same way
-  tells the driver at once instead of starting a transaction the station must end again (E05).
-  The requirement tables have no FR mentioning ConcurrentTx; the CSMS duties it rests on are
-  E01.FR.11 / E05.FR.01 (check the idToken of a TransactionEvent) and C01.FR.07 (a status in
-  every AuthorizeResponse). Only the identical token counts (C01.FR.25: equal idToken and type):
-  tokens sharing a groupIdToken may charge at the same time (the group matters for stopping,
-  C01.FR.03 / E07.FR.01, not for starting). A transaction whose authorization has ended
-  (an event with triggerReason StopAuthorized, RemoteStop or Deauthorized) holds no token while
-  it waits for the cable to come out, and a stop token (E07.FR.02) never becomes the
-  transaction's token. A re-sent event (same seqNo) gets the status answered the first time.
+- ConcurrentTx only where AuthorizationStatusEnumType (Part 2) puts it: in the answer to a
+  TransactionEvent Started whose Accepted idToken is already the token of another ongoing
+  transaction we answered Accepted (on any station or EVSE). An Authorize is answered with the
+  token's own status (Accepted for a token in use: the driver may be about to stop with it, and
+  the CSMS checks again at Started), as is an Updated event bringing a token. Only the
+  identical token counts (C01.FR.25): tokens sharing a groupIdToken may charge at the same
+  time. A transaction whose authorization has ended (StopAuthorized, RemoteStop, Deauthorized)
+  holds no token, nor does a stop token (E07.FR.02), an abandoned transaction, or an open one
+  on the same EVSE (the new Started supersedes it, see `store.abandoned`). A re-sent event
+  (same seqNo) gets the status answered the first time.
 - E01-E12, J02 TransactionEvent: stored with its meter values; the event is folded into its
-  transaction's row in constant work (see `store.transactions`), offline and late events
-  included, seqNo gaps listed.
+  transaction's row in constant work (see `store.transactions`), offline, late and
+  out-of-order events included, seqNo gaps listed, never a CALLERROR for them. A new
+  transaction on an EVSE whose earlier transaction is still open ends that one as abandoned.
 - J01 MeterValues, N07 NotifyEvent, B07 NotifyReport: stored.
 - Durable answers: a TransactionEvent or MeterValues is answered only after the COMMIT that
   stored it; the writes of all stations are committed together, one transaction per short
@@ -38,6 +34,9 @@
   items is refused with OccurrenceConstraintViolation (a field's occurrence out of bounds)
   before anything is stored, so a station cannot make one message write rows without limit
   (the frame size limit bounds it too, but a CSMS may be run with larger frames).
+- A, H, K, L, M, N, O: every other station-initiated message (security events, firmware and
+  log status, charging limits and EV needs, reservations, monitoring and customer information
+  reports, display messages, certificates) is handled by a block mixin, see `station_messages`.
 - P02 DataTransfer: vendors registered in `data_transfer` are called; any other vendor gets
   UnknownVendorId.
 - Integers: OCPP 2.0.1 Part 2 (Primitive Datatypes) defines `integer` as 32 bit (31 bit
@@ -93,8 +92,15 @@ from ocppgen.generated.v201.enums import (
     TransactionEventEnumType,
     TriggerReasonEnumType,
 )
-from ocppgen.generated.v201.handlers import CsmsCalls, CsmsHandlers
+from ocppgen.generated.v201.handlers import CsmsCalls
+from ocppgen.reference.csms.certificates import Certificates
+from ocppgen.reference.csms.charging_limits import ChargingLimits
+from ocppgen.reference.csms.diagnostics import Diagnostics
+from ocppgen.reference.csms.display_messages import DisplayMessages
+from ocppgen.reference.csms.firmware import Firmware
 from ocppgen.reference.csms.group_commit import GroupCommit
+from ocppgen.reference.csms.reservations import Reservations
+from ocppgen.reference.csms.security_events import SecurityEvents
 from ocppgen.reference.csms.store import Store
 from ocppgen.runtime.dispatch import CallContext
 from ocppgen.runtime.endpoint import OcppConnection
@@ -217,10 +223,15 @@ def authorize(
 
 
 def concurrent_transaction(
-    store: Store, id_token: IdTokenType, station_id: str, transaction_id: str | None = None
+    store: Store,
+    id_token: IdTokenType,
+    station_id: str,
+    transaction_id: str | None = None,
+    evse_id: int | None = None,
 ) -> dict[str, Any] | None:
     """Another ongoing, accepted transaction of this idToken, unless `transaction_id` (of
-    `station_id`) is itself one (then that transaction already holds the token)."""
+    `station_id`) is itself one (then that transaction already holds the token). A holder on
+    the same station and `evse_id` does not count: the new transaction supersedes it."""
     if id_token.type == IdTokenEnumType.NoAuthorization:
         return None
     holders = store.authorized_transactions(id_token.id_token, id_token.type)
@@ -228,15 +239,25 @@ def concurrent_transaction(
         t["station_id"] == station_id and t["transaction_id"] == transaction_id for t in holders
     ):
         return None
-    return holders[0] if holders else None
+    others = [t for t in holders if (t["station_id"], t["evse_id"]) != (station_id, evse_id)]
+    return others[0] if others else None
 
 
 def _with_status(info: IdTokenInfoType, status: AuthorizationStatusEnumType) -> IdTokenInfoType:
     return info.model_copy(update={"status": status})
 
 
-class CsmsBehaviour(CsmsHandlers):
-    """The reference CSMS's handler for OCPP 2.0.1 stations (see the module docstring)."""
+class CsmsBehaviour(
+    SecurityEvents,
+    Certificates,
+    Firmware,
+    Diagnostics,
+    ChargingLimits,
+    Reservations,
+    DisplayMessages,
+):
+    """The reference CSMS's handler for OCPP 2.0.1 stations (see the module docstring); the
+    other station-initiated messages are its block mixins' (`station_messages`)."""
 
     def __init__(
         self,
@@ -361,21 +382,20 @@ class CsmsBehaviour(CsmsHandlers):
     async def on_authorize(
         self, request: AuthorizeRequest, context: CallContext
     ) -> AuthorizeResponse:
-        info = authorize(self.store, request.id_token)
-        info = self._unless_concurrent(info, request.id_token, context.station_id)
-        return AuthorizeResponse(id_token_info=info)
+        return AuthorizeResponse(id_token_info=authorize(self.store, request.id_token))
 
     def _unless_concurrent(
         self,
         info: IdTokenInfoType,
         id_token: IdTokenType,
         station_id: str,
-        transaction_id: str | None = None,
+        transaction_id: str,
+        evse_id: int | None,
     ) -> IdTokenInfoType:
         """`info`, or ConcurrentTx if the Accepted token is held by another transaction."""
         if info.status is not AuthorizationStatusEnumType.Accepted:
             return info
-        holder = concurrent_transaction(self.store, id_token, station_id, transaction_id)
+        holder = concurrent_transaction(self.store, id_token, station_id, transaction_id, evse_id)
         if holder is None:
             return info
         logger.info(
@@ -399,10 +419,12 @@ class CsmsBehaviour(CsmsHandlers):
         earlier = self.store.event_status(station_id, transaction_id, request.seq_no)
         if earlier is not None:  # re-sent: the same answer as the first time
             return _with_status(info, AuthorizationStatusEnumType(earlier))
-        ending = request.event_type is TransactionEventEnumType.Ended
-        if ending or request.trigger_reason is TriggerReasonEnumType.StopAuthorized:
+        if request.event_type is not TransactionEventEnumType.Started:
+            return info  # ConcurrentTx answers only a Started event (AuthorizationStatusEnumType)
+        if request.trigger_reason is TriggerReasonEnumType.StopAuthorized:
             return info  # a stop token (E07.FR.02) ends a transaction, it never takes one
-        return self._unless_concurrent(info, token, station_id, transaction_id)
+        evse_id = request.evse.id if request.evse is not None else None
+        return self._unless_concurrent(info, token, station_id, transaction_id, evse_id)
 
     async def on_transaction_event(
         self, request: TransactionEventRequest, context: CallContext

@@ -8,7 +8,9 @@ one part per concern, each owning its tables and usable alone on the same databa
   which `summary.py` alone computes from the events (folded in per event; rebuilt and
   verified from all of them on request);
 - `MeterValueStore` (meters.py): meter values, in transactions and outside them;
-- `ReportStore` (reports.py): NotifyEvent records and NotifyReport series.
+- `ReportStore` (reports.py): NotifyEvent records and NotifyReport series;
+- `MessageStore` (messages.py): the other station-initiated messages (security events,
+  firmware, logs, charging limits, certificates, ...) and the CSMS requests they refer to.
 
 Values cross this interface as plain JSON-compatible data (wire names for OCPP payloads), so the
 operator API can return them as they are; meter values and energy are exact decimals
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from ocppgen.reference.csms.db import Database, migrate, open_database
 from ocppgen.reference.csms.store.connectors import ConnectorStore
+from ocppgen.reference.csms.store.messages import MessageStore
 from ocppgen.reference.csms.store.meters import MeterValueStore
 from ocppgen.reference.csms.store.passwords import hash_password, verify_password
 from ocppgen.reference.csms.store.reports import ReportStore
@@ -33,6 +36,7 @@ __all__ = [
     "MAX_LISTED_GAPS",
     "TOKEN_STATUSES",
     "ConnectorStore",
+    "MessageStore",
     "MeterValueStore",
     "ReportStore",
     "StationStore",
@@ -62,6 +66,7 @@ class Store:
         self.meter_store = meters = MeterValueStore(db)
         self.transaction_store = transactions = TransactionStore(db, meters)
         self.report_store = reports = ReportStore(db)
+        self.message_store = messages = MessageStore(db)
         # stations
         self.add_station = stations.add_station
         self.update_station = stations.update_station
@@ -98,6 +103,13 @@ class Store:
         self.add_report_part = reports.add_report_part
         self.report = reports.report
         self.reports = reports.reports
+        # other station messages
+        self.add_message = messages.add_message
+        self.set_outcome = messages.set_outcome
+        self.messages = messages.messages
+        self.status_history = messages.status_history
+        self.record_request = messages.record_request
+        self.sent_request = messages.sent_request
 
     @classmethod
     def open(cls, url: str) -> Store:

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from ocppgen.reference.csms.db import Database
+from ocppgen.reference.csms.store.abandoned import ABANDONED_COLUMNS, abandonment, supersede
 from ocppgen.reference.csms.store.meters import MeterValueStore, samples
 from ocppgen.reference.csms.store.summary import (
     SUMMARY_COLUMNS,
@@ -50,8 +51,9 @@ _UPSERT_SUMMARY = (
     f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET "
     + ", ".join(f"{column} = excluded.{column}" for column in _STORED)
 )
-_ROW = ", ".join(_KEY + SUMMARY_COLUMNS)
+_ROW = ", ".join(_KEY + SUMMARY_COLUMNS + ABANDONED_COLUMNS)
 """The columns a transaction is read with (not its fold state, which is the store's)."""
+_OPEN = "state <> 'Ended' AND abandoned_at IS NULL"
 _OF_TRANSACTION = "station_id = ? AND transaction_id = ?"
 
 
@@ -84,6 +86,8 @@ class TransactionStore:
             )
             if rows and rows[0]["fold_state"] is None:  # written before the fold existed
                 return self.rebuild_transaction(station_id, transaction_id)
+            if not rows:  # a new transaction: one EVSE, one transaction (`abandoned`)
+                supersede(self.db, station_id, dict(event))
             state = json.loads(rows[0]["fold_state"]) if rows else new_fold_state()
             highest = state["last"]
             fold(state, dict(event), id_token_status, found)
@@ -267,10 +271,10 @@ class TransactionStore:
         Accepted and is still authorized: what makes a new use of the token ConcurrentTx. A
         transaction stopped by a driver's token, remotely or deauthorized runs on only until
         the cable is out (TxStopPoint): its token is free again."""
-        columns = ", ".join(f"t.{column}" for column in _KEY + SUMMARY_COLUMNS)
+        columns = ", ".join(f"t.{column}" for column in _KEY + SUMMARY_COLUMNS + ABANDONED_COLUMNS)
         rows = self.db.query(
             f"SELECT {columns} FROM transactions t WHERE id_token = ? AND token_type = ? AND "
-            "state <> 'Ended' AND id_token_status = 'Accepted' AND NOT EXISTS ("
+            f"{_OPEN} AND id_token_status = 'Accepted' AND NOT EXISTS ("
             "SELECT 1 FROM transaction_events e WHERE e.station_id = t.station_id AND "
             "e.transaction_id = t.transaction_id AND "
             "e.trigger_reason IN ('StopAuthorized', 'RemoteStop', 'Deauthorized')) "
@@ -282,14 +286,15 @@ class TransactionStore:
     def transactions(
         self, station_id: str | None = None, *, active: bool | None = None
     ) -> list[dict[str, Any]]:
-        """Transaction summaries (of one station, ongoing or ended only) in start order."""
+        """Transaction summaries (of one station, ongoing or ended only: an abandoned one is
+        ended) in start order."""
         where: list[str] = []
         params: list[Any] = []
         if station_id is not None:
             where.append("station_id = ?")
             params.append(station_id)
         if active is not None:
-            where.append("state <> 'Ended'" if active else "state = 'Ended'")
+            where.append(_OPEN if active else f"NOT ({_OPEN})")
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         rows = self.db.query(
             f"SELECT {_ROW} FROM transactions{clause} "
@@ -351,4 +356,5 @@ def _transaction(row: Mapping[str, Any]) -> dict[str, Any]:
     energy = transaction["energy_wh"]
     transaction["energy_wh"] = None if energy is None else Decimal(energy)
     transaction["complete"] = transaction["state"] == "Ended" and not transaction["missing_seq_nos"]
+    abandonment(transaction)
     return transaction

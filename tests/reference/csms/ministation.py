@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import ssl
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from ocppgen.generated import v201
 from ocppgen.generated.v201.handlers import ChargingStationCalls, ChargingStationHandlers
 from ocppgen.runtime.client import BackOff, StationClient
 from ocppgen.runtime.dispatch import CallContext
+from ocppgen.runtime.model import OcppModel
 
 __all__ = ["MiniStation"]
 
@@ -26,6 +28,19 @@ def _now() -> str:
 class _MiniHandlers(ChargingStationHandlers):
     def __init__(self, station: MiniStation) -> None:
         self.station = station
+
+    async def handle(
+        self, action: str, request: OcppModel, context: CallContext
+    ) -> OcppModel | None:
+        """A canned answer (`MiniStation.answers`) where a test set one; the request is kept."""
+        canned = self.station.answers.get(action)
+        if canned is None:
+            return await super().handle(action, request, context)
+        self.station.received.append(action)
+        self.station.requests.append((action, request))
+        response = v201.ACTIONS[action].response
+        assert response is not None  # every CSMS-initiated 2.0.1 action is a CALL
+        return response.from_json_dict(canned)
 
     async def on_get_variables(
         self, request: v201.GetVariablesRequest, context: CallContext
@@ -106,7 +121,13 @@ class MiniStation:
     GetBaseReport (sends a two-part NotifyReport)."""
 
     def __init__(
-        self, url: str, identity: str, password: str | None = None, *, evses: int = 1
+        self,
+        url: str,
+        identity: str,
+        password: str | None = None,
+        *,
+        evses: int = 1,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.identity = identity
         self.evses = evses
@@ -115,6 +136,7 @@ class MiniStation:
             identity,
             [(v201.VERSION, _MiniHandlers(self))],
             password=password,
+            ssl_context=ssl_context,
             backoff=BackOff(wait_minimum=0.05, random_range=0.05, repeat_times=2),
             ping_interval=None,
             call_timeout=10.0,
@@ -127,6 +149,10 @@ class MiniStation:
             ("AuthCtrlr", "AuthorizeRemoteStart"): "true",
         }
         self.received: list[str] = []
+        self.answers: dict[str, dict[str, Any]] = {}
+        """Canned answers per CSMS-initiated action (wire payloads), e.g. for UpdateFirmware."""
+        self.requests: list[tuple[str, OcppModel]] = []
+        """The requests answered from `answers`, in order."""
         self.transactions: dict[int, _Transaction] = {}
         self.boots: list[v201.BootNotificationResponse] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -205,6 +231,13 @@ class MiniStation:
     async def report_availability(self, evse_id: int | None, status: str) -> None:
         for evse in [evse_id] if evse_id is not None else range(1, self.evses + 1):
             await self.status(evse, status)
+
+    async def send(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send any CALL by action name and wire payload; the answer's wire payload."""
+        spec = v201.ACTIONS[action]
+        response = await self.client.call(spec.request.from_json_dict(payload), action=action)
+        answer: dict[str, Any] = response.to_json_dict()
+        return answer
 
     async def heartbeat(self) -> v201.HeartbeatResponse:
         return await self.calls.heartbeat(v201.HeartbeatRequest())

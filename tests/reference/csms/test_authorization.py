@@ -1,8 +1,8 @@
 """ConcurrentTx end to end: an idToken already in an ongoing, accepted transaction is refused
-with ConcurrentTx when it is presented again, at another station or EVSE (Authorize, or the
-TransactionEvent that brings it to a new transaction). The spec's AuthorizationStatusEnumType
-defines the status; the CSMS duties are E01.FR.11 / E05.FR.01 (check the idToken of a
-TransactionEvent) and C01.FR.07 (a status in every AuthorizeResponse); equality is C01.FR.25.
+with ConcurrentTx in the answer to the TransactionEvent Started of another transaction (at
+another station or EVSE), and only there: AuthorizationStatusEnumType (Part 2) gives the status
+only for that answer, so an Authorize gets the token's own status (C01.FR.07). The CSMS duties
+are E01.FR.11 / E05.FR.01 (check the idToken of a TransactionEvent); equality is C01.FR.25.
 The reference `Station` plays the driver's side where a whole flow is meant, `MiniStation`
 where a test needs an exact message."""
 
@@ -15,9 +15,11 @@ from tests.reference.csms.conftest import ReferenceStationFactory, StationFactor
 from tests.reference.csms.helpers import eventually, tx_event
 
 
-async def test_c01_authorize_token_charging_at_another_station_concurrent_tx(
+async def test_c01_e05_authorize_token_charging_elsewhere_accepted_started_concurrent_tx(
     csms: Csms, reference_station: ReferenceStationFactory, api: OperatorClient
 ) -> None:
+    """The Authorize at B is Accepted (the token's own status); the Started that follows is
+    answered ConcurrentTx and the station ends that transaction (E05.FR.10)."""
     csms.store.put_token("DRIVER1", "ISO14443", "Accepted")
     first = await reference_station("CSA")
     second = await reference_station("CSB")
@@ -26,13 +28,20 @@ async def test_c01_authorize_token_charging_at_another_station_concurrent_tx(
     [charging] = await eventually(lambda: csms.store.transactions("CSA", active=True))
     assert (charging["id_token"], charging["id_token_status"]) == ("DRIVER1", "Accepted")
     await second.plug_in(1)
-    assert await second.present_token("DRIVER1") == "ConcurrentTx"
+    assert await second.present_token("DRIVER1") == "Accepted"
+    [refused] = await eventually(lambda: csms.store.transactions("CSB", active=False))
+    assert (refused["id_token_status"], refused["stopped_reason"]) == (
+        "ConcurrentTx",
+        "DeAuthorized",
+    )
     status, ongoing = await api.request("GET", "/api/transactions?active=true")
     assert status == 200
     assert [(t["station_id"], t["id_token"]) for t in ongoing] == [("CSA", "DRIVER1")]
     # Once that transaction has ended, the token is free again.
     await first.unplug(1)
     await eventually(lambda: not csms.store.transactions("CSA", active=True))
+    await second.unplug(1)
+    await second.plug_in(1)
     assert await second.present_token("DRIVER1") == "Accepted"
     [moved] = await eventually(lambda: csms.store.transactions("CSB", active=True))
     assert (moved["id_token"], moved["id_token_status"]) == ("DRIVER1", "Accepted")
@@ -90,8 +99,9 @@ async def test_e05_concurrent_tx_same_station_other_evse_group_and_repeats(
     # A token of the same group is another token (C01.FR.25): it may charge meanwhile.
     sibling, info = await mini.start_transaction(3, "T2")
     assert info == "Accepted"
-    assert await mini.authorize("T1") == "ConcurrentTx"
-    assert await mini.authorize("T2") == "ConcurrentTx"
+    # Authorize is answered with the token's own status, never ConcurrentTx (Part 2).
+    assert await mini.authorize("T1") == "Accepted"
+    assert await mini.authorize("T2") == "Accepted"
     response = await mini.calls.authorize(
         v201.AuthorizeRequest.from_json_dict({"idToken": {"idToken": "T1", "type": "ISO14443"}})
     )
@@ -185,4 +195,6 @@ async def test_e07_stopping_with_a_token_that_charges_elsewhere_is_accepted(
     assert [t["transaction_id"] for t in store.authorized_transactions("T2", "ISO14443")] == [
         second
     ]
-    assert await mini.authorize("T2") == "ConcurrentTx"
+    assert await mini.authorize("T2") == "Accepted"
+    _, info = await mini.start_transaction(3, "T2")
+    assert info == "ConcurrentTx"

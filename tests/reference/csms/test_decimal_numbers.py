@@ -126,7 +126,7 @@ def test_doubles_stored_before_migrate_to_decimal_text(tmp_path: Path) -> None:
             "INSERT INTO transactions (station_id, transaction_id, state, energy_wh, events, "
             "last_seq_no) VALUES ('CS1', 'TX', 'Started', 1500.0, 1, 0)"
         )
-        assert migrate(db) == [4, 5]
+        assert migrate(db)[:2] == [4, 5]  # and any later ones
         assert db.query("SELECT value FROM meter_values")[0]["value"] == "1500.0"
         assert db.query("SELECT energy_wh FROM transactions")[0]["energy_wh"] == "1500.0"
     finally:

@@ -116,7 +116,7 @@ def _check_migration_5(url: str, tmp_path: Path) -> None:
     try:
         assert migrate(db, old) == [1, 2, 3, 4]
         _write_as_version_4(db)
-        assert migrate(db) == [5]
+        assert migrate(db)[:1] == [5]  # and any later ones
         times = db.query("SELECT timestamp FROM meter_values ORDER BY timestamp")
         assert [row["timestamp"] for row in times] == [
             "2025-01-01T12:00:00.000Z",

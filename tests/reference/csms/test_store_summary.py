@@ -8,6 +8,7 @@ import itertools
 from decimal import Decimal
 from pathlib import Path
 
+from ocppgen.reference.csms.store.abandoned import ABANDONED_COLUMNS
 from ocppgen.reference.csms.store.summary import (
     SUMMARY_COLUMNS,
     answered_status,
@@ -22,7 +23,13 @@ from tests.reference.csms.store_parts import migrated
 def test_the_summary_fills_every_column_of_the_transactions_table(tmp_path: Path) -> None:
     with migrated(str(tmp_path / "columns.sqlite3")) as db:
         columns = [row["name"] for row in db.query("PRAGMA table_info(transactions)")]
-    assert columns == ["station_id", "transaction_id", *SUMMARY_COLUMNS, "fold_state"]
+    assert columns == [
+        "station_id",
+        "transaction_id",
+        *SUMMARY_COLUMNS,
+        "fold_state",
+        *ABANDONED_COLUMNS,  # the CSMS's verdict, not the events' (store.abandoned)
+    ]
     summary = transaction_summary([], [])
     assert sorted(summary) == sorted(SUMMARY_COLUMNS)
     assert (summary["state"], summary["events"], summary["last_seq_no"]) == ("Started", 0, None)

@@ -86,8 +86,8 @@ def test_which_ongoing_transactions_hold_a_token(transactions: TransactionStore)
         "CS1", tx_event("A", 0, "Started", idToken=TOKEN), "Accepted"
     )
     transactions.add_transaction_event("CS2", tx_event("B", 0, "Started", idToken=TOKEN), "Blocked")
-    transactions.add_transaction_event(
-        "CS2", tx_event("C", 0, "Started", idToken=TOKEN, at=1), "Accepted"
+    transactions.add_transaction_event(  # EVSE 2: on EVSE 1 it would supersede B
+        "CS2", tx_event("C", 0, "Started", idToken=TOKEN, at=1, evse={"id": 2}), "Accepted"
     )
     held = transactions.authorized_transactions("T1", "ISO14443")
     assert [(t["station_id"], t["transaction_id"]) for t in held] == [("CS1", "A"), ("CS2", "C")]
