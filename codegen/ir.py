@@ -132,3 +132,4 @@ class Spec:
     messages: tuple[Model, ...]  # sorted by name
     actions: tuple[Action, ...]  # sorted by name
     use_cases: tuple[UseCase, ...]  # sorted by id
+    left_out: tuple[str, ...] = ()  # a vendor subset: the version's actions it leaves out, sorted

@@ -84,6 +84,15 @@ def _load_json(spec_dir: Path, path: Path, diags: Diagnostics) -> SchemaFile | N
     return SchemaFile(path=shown, stem=path.stem, document=document)
 
 
+def load_table(
+    spec_dir: Path, path: Path, diags: Diagnostics, optional: bool = False
+) -> Table | None:
+    """A CSV table; None (reported unless `optional`) if it is missing or unreadable."""
+    if optional and not path.exists():
+        return None
+    return _load_table(spec_dir, path, diags)
+
+
 def _load_table(spec_dir: Path, path: Path, diags: Diagnostics) -> Table | None:
     shown = _show(spec_dir, path)
     if not path.is_file():

@@ -12,9 +12,24 @@ from ocppgen.codegen.load import load_inputs, read_renames
 from ocppgen.codegen.output import drift, write_atomically
 from ocppgen.codegen.paths import DEFAULT_OUT_DIR, DEFAULT_SPEC_DIR, ROOT
 from ocppgen.codegen.render import render_root, render_version
+from ocppgen.codegen.vendor import (
+    VendorRequest,
+    check_package,
+    check_target,
+    extra_files,
+    vendor_spec,
+)
 from ocppgen.codegen.versions import Version
 
-__all__ = ["DEFAULT_OUT_DIR", "DEFAULT_SPEC_DIR", "ROOT", "Result", "build", "generate"]
+__all__ = [
+    "DEFAULT_OUT_DIR",
+    "DEFAULT_SPEC_DIR",
+    "ROOT",
+    "Result",
+    "build",
+    "generate",
+    "generate_vendor",
+]
 
 
 @dataclass(frozen=True)
@@ -48,3 +63,25 @@ def generate(spec_dir: Path, out_dir: Path, versions: tuple[Version, ...], check
         return Result(specs, files, tuple(drift(out_dir, files, scopes)))
     write_atomically(out_dir, files, scopes)
     return Result(specs, files, ())
+
+
+def generate_vendor(
+    spec_dir: Path, out_dir: Path, version: Version, request: VendorRequest, check: bool = False
+) -> Result:
+    """The vendor package `request.package` in `out_dir` (and its pyproject.toml if asked);
+    every problem of the inputs and the request is reported before anything is written."""
+    from ocppgen import __version__
+
+    diags = Diagnostics()
+    check_package(request.package, diags)
+    (spec,) = build(spec_dir, (version,))
+    vendor = vendor_spec(spec_dir, spec, request, diags)
+    if not check:
+        check_target(out_dir, request, diags)
+    diags.raise_if_any()
+    files = {**render_version(vendor), **extra_files(vendor, request, __version__)}
+    scopes = [request.package, *(["pyproject.toml"] if request.distribution else [])]
+    if check:
+        return Result((vendor,), files, tuple(drift(out_dir, files, scopes)))
+    write_atomically(out_dir, files, scopes)
+    return Result((vendor,), files, ())

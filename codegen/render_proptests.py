@@ -264,6 +264,7 @@ def render_proptests(spec: Spec) -> dict[str, str]:
     Python file) and `<key>/proptests.json`."""
 
     key = spec.version.key
+    folder = spec.version.folder
     models = (*spec.datatypes, *spec.messages)
     receives = [
         (role, a.name, handler_method(a.name), a.message_type == "SEND")
@@ -317,9 +318,9 @@ def render_proptests(spec: Spec) -> dict[str, str]:
         header=header, version=spec.version
     )
     return {
-        f"{key}/proptests.py": tests_module,
-        f"{key}/proptables.py": tables_module,
-        f"{key}/proptests.json": _table_json(tables),
+        f"{folder}/proptests.py": tests_module,
+        f"{folder}/proptables.py": tables_module,
+        f"{folder}/proptests.json": _table_json(tables),
     }
 
 

@@ -116,6 +116,7 @@ def render_strategies(spec: Spec) -> dict[str, str]:
     """`<key>/strategies.py` (unformatted; render.py runs black over every file)."""
 
     key = spec.version.key
+    folder = spec.version.folder
     models = [*spec.datatypes, *spec.messages]
     fields = {m.name: [(f.name, expression(f.type)) for f in m.fields] for m in models}
     text = (
@@ -140,4 +141,4 @@ def render_strategies(spec: Spec) -> dict[str, str]:
             },
         )
     )
-    return {f"{key}/strategies.py": text}
+    return {f"{folder}/strategies.py": text}
