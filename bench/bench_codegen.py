@@ -1,4 +1,5 @@
-"""How long regeneration takes: each version alone and all three, written to a scratch folder.
+"""How long regeneration takes: each version alone and all three, written to a scratch folder,
+and a vendor package (issue 16): all of 2.0.1 under a vendor's name, and its Core profile only.
 
 Targets (2-core machine): OCPP 2.0.1 under 5 s, all three under 15 s. Each figure is the best of
 `--repeat` runs in a fresh subprocess (so imports and pydantic/black start-up count, as they do
@@ -20,12 +21,20 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 TARGETS = {"1.6": None, "2.0.1": 5.0, "2.1": None, "all": 15.0}
+# Vendor packages of 2.0.1 (`generate --package`), compared with "2.0.1" in the same run.
+VENDOR = {
+    "2.0.1 vendor, all actions": [],
+    "2.0.1 vendor, Core only": ["--profile", "core"],
+}
+VENDOR_ARGS = ["--version", "2.0.1", "--package", "acme_ocpp", "--distribution"]
 
 
-def regenerate(version: str) -> float:
+def regenerate(version: str, extra: list[str] | None = None) -> float:
     with tempfile.TemporaryDirectory() as out:
         argv = [sys.executable, "-m", "ocppgen", "generate", "--out", out]
-        if version != "all":
+        if extra is not None:
+            argv += [*VENDOR_ARGS, *extra]
+        elif version != "all":
             argv += ["--version", version]
         started = time.perf_counter()
         subprocess.run(argv, check=True, capture_output=True, cwd=REPO)
@@ -46,6 +55,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best is kept)")
     args = parser.parse_args()
     print(f"{'version':<8} {'regenerate':>11} {'json floor':>11} {'target':>8}  verdict")
+    baseline = 1.0
     for version in ("1.6", "2.0.1", "2.1", "all"):
         best = min(regenerate(version) for _ in range(args.repeat))
         floor = min(json_floor(version) for _ in range(args.repeat))
@@ -53,6 +63,11 @@ def main() -> None:
         verdict = "-" if target is None else ("met" if best < target else "MISSED")
         shown = "-" if target is None else f"{target:.0f} s"
         print(f"{version:<8} {best:>9.2f} s {floor * 1000:>8.1f} ms {shown:>8}  {verdict}")
+        if version == "2.0.1":
+            baseline = best
+    for name, extra in VENDOR.items():
+        best = min(regenerate("2.0.1", extra) for _ in range(args.repeat))
+        print(f"{name:<27} {best:>6.2f} s  ({best / baseline:.2f} x regenerate 2.0.1)")
 
 
 if __name__ == "__main__":

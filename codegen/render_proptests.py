@@ -266,6 +266,8 @@ def render_proptests(spec: Spec) -> dict[str, str]:
     key = spec.version.key
     folder = spec.version.folder
     models = (*spec.datatypes, *spec.messages)
+    # a vendor's classes: round trip and examples against its schema (they have no host message)
+    vendor_models = spec.vendor.models if spec.vendor else ()
     receives = [
         (role, a.name, handler_method(a.name), a.message_type == "SEND")
         for a in spec.actions
@@ -284,7 +286,7 @@ def render_proptests(spec: Spec) -> dict[str, str]:
     ]
     rows = mutations(spec)
     tables = {
-        "models": [[m.name, m.source] for m in models],
+        "models": [[m.name, m.source] for m in (*models, *vendor_models)],
         "hosts": {
             name: [host.message, host.action, host.direction, [list(step) for step in host.path]]
             for name, host in ((m.name, hosts(spec)[m.name]) for m in models)
@@ -312,10 +314,13 @@ def render_proptests(spec: Spec) -> dict[str, str]:
     env = environment()
     header = HEADER.format(key=key)
     tables_module = env.get_template("proptables.py.jinja").render(
-        header=header, version=spec.version, unknown_property=UNKNOWN_PROPERTY
+        header=header,
+        version=spec.version,
+        unknown_property=UNKNOWN_PROPERTY,
+        vendor=spec.vendor is not None,
     )
     tests_module = env.get_template("proptests.py.jinja").render(
-        header=header, version=spec.version
+        header=header, version=spec.version, vendor=spec.vendor is not None
     )
     return {
         f"{folder}/proptests.py": tests_module,

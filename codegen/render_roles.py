@@ -129,6 +129,7 @@ def render_roles(spec: Spec) -> dict[str, str]:
             roles=views,
             message_names=used,
             any_one_way=any(r.sends_one_way for r in views),
+            vendor=spec.vendor is not None,
         )
     )
     return {f"{folder}/handlers.py": text}

@@ -90,6 +90,11 @@ def subset(spec: Spec, keep: frozenset[str]) -> Spec:
         enums=tuple(e for e in spec.enums if e.name in enums),
         use_cases=tuple(uc for uc in spec.use_cases if set(uc.messages) <= keep),
         left_out=tuple(sorted(a.name for a in spec.actions if a.name not in keep)),
+        vendor=spec.vendor
+        and replace(
+            spec.vendor,
+            custom_data=tuple(c for c in spec.vendor.custom_data if c.message in message_names),
+        ),
     )
 
 

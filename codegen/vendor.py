@@ -11,8 +11,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ocppgen.codegen.diagnostics import Diagnostics
+from ocppgen.codegen.extension import SHIPPED, read_extension
 from ocppgen.codegen.ir import Spec
 from ocppgen.codegen.load import load_table
+from ocppgen.codegen.render import format_source
+from ocppgen.codegen.render_vendor import render_vendor
 from ocppgen.codegen.subset import Selection, profile_actions, select, subset
 from ocppgen.codegen.templating import HEADER
 from ocppgen.codegen.versions import Version
@@ -26,6 +29,7 @@ class VendorRequest:
     package: str  # the import name: "acme_ocpp"
     selection: Selection = field(default_factory=Selection)
     distribution: bool = False
+    extension: Path | None = None  # a vendor extension folder (examples/vendor/acme)
 
 
 def check_package(name: str, diags: Diagnostics) -> None:
@@ -38,10 +42,14 @@ def check_package(name: str, diags: Diagnostics) -> None:
 def vendor_spec(spec_dir: Path, spec: Spec, request: VendorRequest, diags: Diagnostics) -> Spec:
     """`spec` cut to the selection and renamed to the vendor's package."""
     version = replace(spec.version, vendor_package=request.package)
+    if request.extension is not None:
+        spec = read_extension(request.extension, spec, request.package, diags)
     if not request.selection:
         return replace(spec, version=version)
     table = load_table(spec_dir, spec_dir / spec.version.key / "profiles.csv", diags, True)
     keep = select(spec, request.selection, profile_actions(spec, table, diags), diags)
+    if spec.vendor is not None:  # the extension's messages travel in DataTransfer
+        keep |= {"DataTransfer"}
     return replace(subset(spec, keep), version=version)
 
 
@@ -57,8 +65,13 @@ def check_target(out_dir: Path, request: VendorRequest, diags: Diagnostics) -> N
 
 
 def extra_files(spec: Spec, request: VendorRequest, runtime_version: str) -> dict[str, str]:
-    """py.typed (the package is typed) and, if asked, pyproject.toml."""
-    files = {f"{request.package}/py.typed": ""}
+    """vendor.py and its schemas (with an extension), py.typed (the package is typed) and, if
+    asked, pyproject.toml."""
+    files = {
+        path: format_source(text, path) if path.endswith(".py") else text
+        for path, text in render_vendor(spec).items()
+    }
+    files[f"{request.package}/py.typed"] = ""
     if request.distribution:
         files["pyproject.toml"] = _pyproject(spec, request, runtime_version)
     return files
@@ -88,7 +101,7 @@ testing = ["ocppgen[testing]{pin}"]
 packages = ["{request.package}"]
 
 [tool.setuptools.package-data]
-"{request.package}" = ["py.typed", "proptests.json"]
+"{request.package}" = ["py.typed", "proptests.json", "{SHIPPED}/*.json"]
 """
 
 

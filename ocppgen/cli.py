@@ -213,6 +213,13 @@ def _vendor_options(gen: argparse.ArgumentParser) -> None:
     vendor.add_argument(
         "--distribution", action="store_true", help="also write a pyproject.toml beside it"
     )
+    vendor.add_argument(
+        "--extension",
+        type=_existing_dir,
+        metavar="DIR",
+        help="a vendor extension: vendor.json and the JSON schemas of your DataTransfer "
+        "messages and customData (see examples/vendor/acme)",
+    )
     for option, what in (
         ("--profile", "certification profiles (2.0.1 Part 5), e.g. core,smart-charging"),
         ("--block", "functional blocks, by letter or name, e.g. K"),
@@ -255,10 +262,13 @@ def _out_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
 
 
 def _check_vendor_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
-    subset = args.profiles or args.blocks or args.actions or args.distribution
+    subset = args.profiles or args.blocks or args.actions or args.distribution or args.extension
     if args.package is None:
         if subset:
-            parser.error("generate: --profile, --block, --action and --distribution need --package")
+            parser.error(
+                "generate: --profile, --block, --action, --distribution and --extension "
+                "need --package"
+            )
         return
     if args.out is None:
         parser.error("generate: --package needs --out (the folder that will hold the package)")
@@ -305,7 +315,7 @@ def _cmd_generate_vendor(args: argparse.Namespace) -> int:
         from ocppgen.codegen.subset import Selection
         from ocppgen.codegen.vendor import VendorRequest
     selection = Selection(tuple(args.profiles), tuple(args.blocks), tuple(args.actions))
-    request = VendorRequest(args.package, selection, args.distribution)
+    request = VendorRequest(args.package, selection, args.distribution, args.extension)
     version = find_version(args.versions[0])
     try:
         result = generate_vendor(args.spec_dir, args.out, version, request, check=args.check)

@@ -17,12 +17,13 @@ from ocppgen.codegen.versions import find_version
 
 GOLDEN = Path(__file__).parent / "golden" / "vendor-small.txt"
 PACKAGE = "acme_small"
+EXTENSION = DEFAULT_SPEC_DIR.parent / "examples" / "vendor" / "acme"
 SELECTION = Selection(actions=("Heartbeat", "DataTransfer"))
 
 
 def golden_files(out: Path) -> dict[str, str]:
     """Generate the golden package into `out` and return its files."""
-    request = VendorRequest(PACKAGE, SELECTION, distribution=True)
+    request = VendorRequest(PACKAGE, SELECTION, distribution=True, extension=EXTENSION)
     result = generate_vendor(DEFAULT_SPEC_DIR, out, find_version("2.0.1"), request)
     return result.files
 

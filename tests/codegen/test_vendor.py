@@ -20,7 +20,7 @@ from ocppgen.codegen.pipeline import DEFAULT_SPEC_DIR, build, generate_vendor
 from ocppgen.codegen.subset import Selection
 from ocppgen.codegen.vendor import VendorRequest
 from ocppgen.codegen.versions import find_version
-from tests.codegen.golden import GOLDEN, as_text, golden_files
+from tests.codegen.golden import EXTENSION, GOLDEN, as_text, golden_files
 from tests.test_typecheck_script import _script as _typecheck_script
 
 V201 = find_version("2.0.1")
@@ -37,13 +37,14 @@ def profile_actions(profile: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def core(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A Core-profile package with its pyproject.toml, as `ocppgen generate` writes it."""
+    """A Core-profile package with the example vendor extension and its pyproject.toml, as
+    `ocppgen generate` writes it."""
     out = tmp_path_factory.mktemp("vendor")
     status = main(
         [
             "generate",
             *("--version", "2.0.1", "--package", "acme_ocpp", "--out", str(out)),
-            *("--profile", "core", "--distribution"),
+            *("--profile", "core", "--distribution", "--extension", str(EXTENSION)),
         ]
     )
     assert status == 0
@@ -198,6 +199,7 @@ def test_the_property_tests_of_the_package_pass(site: Path) -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert " passed" in done.stdout
+    assert (site / "acme_ocpp" / "vendor_schemas" / "SetLedColor.json").is_file()  # for them
 
 
 @pytest.mark.parametrize(
