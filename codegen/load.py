@@ -41,7 +41,7 @@ class Inputs:
 
 def load_inputs(spec_dir: Path, version: Version, diags: Diagnostics) -> Inputs:
     base = spec_dir / version.key
-    schema_dir = base / "schemas"
+    schema_dir = spec_dir / version.schema_folder
     schemas: list[SchemaFile] = []
     unreadable: list[str] = []
     if not schema_dir.is_dir():
@@ -124,7 +124,7 @@ def read_renames(
         return {}
     renames: dict[tuple[str, str], str] = {}
     for number, row in enumerate(table.rows, start=2):
-        file = f"{version.key}/schemas/{row['file'].strip()}"
+        file = f"{version.schema_folder}/{row['file'].strip()}"
         if not (spec_dir / file).is_file():
             diags.error(table.path, f"row {number}", f"no schema file {row['file']!r}")
             continue

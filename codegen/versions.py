@@ -14,6 +14,15 @@ class Version:
     subprotocol: str  # WebSocket subprotocol: "ocpp2.0.1"
     # A vendor package's import path ("acme_ocpp"); empty for ocppgen's own generated/ package.
     vendor_package: str = ""
+    # A spec edition other than the default (spec/editions.csv): spec/<key>/editions/<edition>/.
+    edition: str = ""
+
+    @property
+    def schema_folder(self) -> str:
+        """The schema files' folder, relative to the spec folder."""
+        if self.edition:
+            return f"{self.key}/editions/{self.edition}/schemas"
+        return f"{self.key}/schemas"
 
     @property
     def package(self) -> str:

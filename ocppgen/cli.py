@@ -157,6 +157,11 @@ def _parser(application: str | None = None) -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; exit 1 and name the files that would change",
     )
+    gen.add_argument(
+        "--edition",
+        metavar="NAME",
+        help="the spec edition to read (one --version; default: the default of spec/editions.csv)",
+    )
     _vendor_options(gen)
 
     show = sub.add_parser("show", help="summarise what the bindings contain, per version")
@@ -261,6 +266,12 @@ def _out_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
     return DEFAULT_OUT_DIR
 
 
+def _check_edition_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    versions = args.versions or []
+    if args.edition is not None and ("all" in versions or len(set(versions)) != 1):
+        parser.error("generate: --edition needs exactly one --version (e.g. --version 2.0.1)")
+
+
 def _check_vendor_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     subset = args.profiles or args.blocks or args.actions or args.distribution or args.extension
     if args.package is None:
@@ -285,7 +296,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     with _extra("generate", _CODEGEN_EXTRA):
         from ocppgen.codegen.pipeline import generate
     try:
-        result = generate(args.spec_dir, args.out, versions, check=args.check)
+        result = generate(args.spec_dir, args.out, versions, args.check, args.edition)
     except OSError as exc:
         where = exc.filename or args.out
         print(f"ocppgen generate: cannot write {where}: {_reason(exc)}", file=sys.stderr)
@@ -318,7 +329,9 @@ def _cmd_generate_vendor(args: argparse.Namespace) -> int:
     request = VendorRequest(args.package, selection, args.distribution, args.extension)
     version = find_version(args.versions[0])
     try:
-        result = generate_vendor(args.spec_dir, args.out, version, request, check=args.check)
+        result = generate_vendor(
+            args.spec_dir, args.out, version, request, args.check, args.edition
+        )
     except OSError as exc:
         where = exc.filename or args.out
         print(f"ocppgen generate: cannot write {where}: {_reason(exc)}", file=sys.stderr)
@@ -380,6 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = _parser(command if command in _APPLICATIONS else None)
         args = parser.parse_args(argv)
         if args.command == "generate":
+            _check_edition_args(args, parser)
             _check_vendor_args(args, parser)
             args.out = _out_dir(args, parser)
         status: int = args.func(args)
