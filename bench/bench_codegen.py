@@ -67,11 +67,12 @@ def main() -> None:
         {name: regenerate("2.0.1", extra) for name, extra in (("2.0.1", None), *VENDOR.items())}
         for _ in range(args.repeat)
     ]
-    best = {name: min(r[name] for r in rounds) for name in rounds[0]}
+    fastest = {name: min(r[name] for r in rounds) for name in rounds[0]}
     for name in VENDOR:
-        ratio = best[name] / best["2.0.1"]
+        ratio = fastest[name] / fastest["2.0.1"]
         print(
-            f"{name:<27} {best[name]:>6.2f} s  ({ratio:.2f} x regenerate 2.0.1 in the same rounds)"
+            f"{name:<27} {fastest[name]:>6.2f} s  "
+            f"({ratio:.2f} x regenerate 2.0.1 in the same rounds)"
         )
 
 
