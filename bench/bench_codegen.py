@@ -1,4 +1,5 @@
-"""How long regeneration takes: each version alone and all three, written to a scratch folder.
+"""How long regeneration takes: each version alone and all three, written to a scratch folder,
+and a vendor package (issue 16): all of 2.0.1 under a vendor's name, and its Core profile only.
 
 Targets (2-core machine): OCPP 2.0.1 under 5 s, all three under 15 s. Each figure is the best of
 `--repeat` runs in a fresh subprocess (so imports and pydantic/black start-up count, as they do
@@ -20,12 +21,20 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 TARGETS = {"1.6": None, "2.0.1": 5.0, "2.1": None, "all": 15.0}
+# Vendor packages of 2.0.1 (`generate --package`), compared with "2.0.1" in the same run.
+VENDOR = {
+    "2.0.1 vendor, all actions": [],
+    "2.0.1 vendor, Core only": ["--profile", "core"],
+}
+VENDOR_ARGS = ["--version", "2.0.1", "--package", "acme_ocpp", "--distribution"]
 
 
-def regenerate(version: str) -> float:
+def regenerate(version: str, extra: list[str] | None = None) -> float:
     with tempfile.TemporaryDirectory() as out:
         argv = [sys.executable, "-m", "ocppgen", "generate", "--out", out]
-        if version != "all":
+        if extra is not None:
+            argv += [*VENDOR_ARGS, *extra]
+        elif version != "all":
             argv += ["--version", version]
         started = time.perf_counter()
         subprocess.run(argv, check=True, capture_output=True, cwd=REPO)
@@ -53,6 +62,18 @@ def main() -> None:
         verdict = "-" if target is None else ("met" if best < target else "MISSED")
         shown = "-" if target is None else f"{target:.0f} s"
         print(f"{version:<8} {best:>9.2f} s {floor * 1000:>8.1f} ms {shown:>8}  {verdict}")
+    # Interleaved with regenerating 2.0.1, round by round, so that the ratios see one load.
+    rounds = [
+        {name: regenerate("2.0.1", extra) for name, extra in (("2.0.1", None), *VENDOR.items())}
+        for _ in range(args.repeat)
+    ]
+    fastest = {name: min(r[name] for r in rounds) for name in rounds[0]}
+    for name in VENDOR:
+        ratio = fastest[name] / fastest["2.0.1"]
+        print(
+            f"{name:<27} {fastest[name]:>6.2f} s  "
+            f"({ratio:.2f} x regenerate 2.0.1 in the same rounds)"
+        )
 
 
 if __name__ == "__main__":

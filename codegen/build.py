@@ -214,7 +214,7 @@ class _Builder:
 
     # -- documents ---------------------------------------------------------------------------
 
-    def document(self, doc: Document, class_name: str, kind: str, action: str) -> None:
+    def document(self, doc: Document, class_name: str, kind: str, action: str | None) -> None:
         for name, node in doc.definitions:  # every definition, even one no message uses
             if node.type == "string" and node.enum is not None:
                 self._enum(name, node, doc)

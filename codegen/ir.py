@@ -125,6 +125,36 @@ class UseCase:
 
 
 @dataclass(frozen=True)
+class VendorMessage:
+    """A vendor DataTransfer message: the classes of its request and response `data`."""
+
+    message_id: str
+    request: str
+    response: str | None  # None: the response carries no data
+    initiators: tuple[str, ...]  # Role values
+    snake: str  # for method names: "set_led_color"
+
+
+@dataclass(frozen=True)
+class VendorCustomData:
+    message: str  # the standard message class: "HeartbeatRequest"
+    model: str  # the vendor's class of its customData
+
+
+@dataclass(frozen=True)
+class VendorExtension:
+    """A vendor's DataTransfer messages and customData, from its vendor.json and schemas."""
+
+    vendor_id: str
+    folder: str  # where the schemas are shipped in the package: "vendor"
+    messages: tuple[VendorMessage, ...]  # sorted by message_id
+    custom_data: tuple[VendorCustomData, ...]
+    models: tuple[Model, ...]  # dependency order
+    enums: tuple[Enum, ...]
+    schemas: tuple[tuple[str, str], ...]  # (file name, text), shipped verbatim
+
+
+@dataclass(frozen=True)
 class Spec:
     version: Version
     enums: tuple[Enum, ...]
@@ -132,3 +162,5 @@ class Spec:
     messages: tuple[Model, ...]  # sorted by name
     actions: tuple[Action, ...]  # sorted by name
     use_cases: tuple[UseCase, ...]  # sorted by id
+    left_out: tuple[str, ...] = ()  # a vendor subset: the version's actions it leaves out, sorted
+    vendor: VendorExtension | None = None

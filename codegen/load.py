@@ -41,7 +41,7 @@ class Inputs:
 
 def load_inputs(spec_dir: Path, version: Version, diags: Diagnostics) -> Inputs:
     base = spec_dir / version.key
-    schema_dir = base / "schemas"
+    schema_dir = spec_dir / version.schema_folder
     schemas: list[SchemaFile] = []
     unreadable: list[str] = []
     if not schema_dir.is_dir():
@@ -84,6 +84,15 @@ def _load_json(spec_dir: Path, path: Path, diags: Diagnostics) -> SchemaFile | N
     return SchemaFile(path=shown, stem=path.stem, document=document)
 
 
+def load_table(
+    spec_dir: Path, path: Path, diags: Diagnostics, optional: bool = False
+) -> Table | None:
+    """A CSV table; None (reported unless `optional`) if it is missing or unreadable."""
+    if optional and not path.exists():
+        return None
+    return _load_table(spec_dir, path, diags)
+
+
 def _load_table(spec_dir: Path, path: Path, diags: Diagnostics) -> Table | None:
     shown = _show(spec_dir, path)
     if not path.is_file():
@@ -115,7 +124,7 @@ def read_renames(
         return {}
     renames: dict[tuple[str, str], str] = {}
     for number, row in enumerate(table.rows, start=2):
-        file = f"{version.key}/schemas/{row['file'].strip()}"
+        file = f"{version.schema_folder}/{row['file'].strip()}"
         if not (spec_dir / file).is_file():
             diags.error(table.path, f"row {number}", f"no schema file {row['file']!r}")
             continue

@@ -141,11 +141,11 @@ def _model_module(
     imports.append(f"from ocppgen.runtime.model import {', '.join(sorted(used & runtime_names))}")
     enums_used = sorted(used & enum_names)
     if enums_used:
-        imports.append(f"from ocppgen.generated.{key}.enums import {', '.join(enums_used)}")
+        imports.append(f"from {spec.version.package}.enums import {', '.join(enums_used)}")
     datatypes_used = sorted(used - runtime_names - enum_names - local)
     datatypes_used = [n for n in datatypes_used if not n.startswith("list[")]
     if datatypes_used:
-        imports.append(f"from ocppgen.generated.{key}.datatypes import {', '.join(datatypes_used)}")
+        imports.append(f"from {spec.version.package}.datatypes import {', '.join(datatypes_used)}")
     return env.get_template("models.py.jinja").render(
         header=HEADER.format(key=key),
         version=spec.version,
@@ -185,14 +185,15 @@ def render_version(spec: Spec) -> dict[str, str]:
     """Every file of one version's package, keyed by path relative to generated/."""
     env = environment()
     key = spec.version.key
+    folder = spec.version.folder
     datatype_names = [m.name for m in spec.datatypes]
     message_names = [m.name for m in spec.messages]
     enum_names = [e.name for e in spec.enums]
     files = {
-        f"{key}/enums.py": env.get_template("enums.py.jinja").render(
+        f"{folder}/enums.py": env.get_template("enums.py.jinja").render(
             header=HEADER.format(key=key), version=spec.version, enums=spec.enums
         ),
-        f"{key}/datatypes.py": _model_module(
+        f"{folder}/datatypes.py": _model_module(
             spec,
             "Datatypes (shared definitions)",
             spec.datatypes,
@@ -200,7 +201,7 @@ def render_version(spec: Spec) -> dict[str, str]:
             set(datatype_names),
             env,
         ),
-        f"{key}/messages.py": _model_module(
+        f"{folder}/messages.py": _model_module(
             spec,
             "Request and response messages",
             spec.messages,
@@ -208,14 +209,15 @@ def render_version(spec: Spec) -> dict[str, str]:
             set(message_names),
             env,
         ),
-        f"{key}/actions.py": env.get_template("actions.py.jinja").render(
+        f"{folder}/actions.py": env.get_template("actions.py.jinja").render(
             header=HEADER.format(key=key),
             version=spec.version,
             actions=spec.actions,
+            left_out=spec.left_out,
             message_names=message_names,
             roles=_ROLES,
         ),
-        f"{key}/__init__.py": env.get_template("init.py.jinja").render(
+        f"{folder}/__init__.py": env.get_template("init.py.jinja").render(
             header=HEADER.format(key=key),
             version=spec.version,
             datatype_names=datatype_names,

@@ -264,7 +264,10 @@ def render_proptests(spec: Spec) -> dict[str, str]:
     Python file) and `<key>/proptests.json`."""
 
     key = spec.version.key
+    folder = spec.version.folder
     models = (*spec.datatypes, *spec.messages)
+    # a vendor's classes: round trip and examples against its schema (they have no host message)
+    vendor_models = spec.vendor.models if spec.vendor else ()
     receives = [
         (role, a.name, handler_method(a.name), a.message_type == "SEND")
         for a in spec.actions
@@ -283,7 +286,7 @@ def render_proptests(spec: Spec) -> dict[str, str]:
     ]
     rows = mutations(spec)
     tables = {
-        "models": [[m.name, m.source] for m in models],
+        "models": [[m.name, m.source] for m in (*models, *vendor_models)],
         "hosts": {
             name: [host.message, host.action, host.direction, [list(step) for step in host.path]]
             for name, host in ((m.name, hosts(spec)[m.name]) for m in models)
@@ -311,15 +314,18 @@ def render_proptests(spec: Spec) -> dict[str, str]:
     env = environment()
     header = HEADER.format(key=key)
     tables_module = env.get_template("proptables.py.jinja").render(
-        header=header, version=spec.version, unknown_property=UNKNOWN_PROPERTY
+        header=header,
+        version=spec.version,
+        unknown_property=UNKNOWN_PROPERTY,
+        vendor=spec.vendor is not None,
     )
     tests_module = env.get_template("proptests.py.jinja").render(
-        header=header, version=spec.version
+        header=header, version=spec.version, vendor=spec.vendor is not None
     )
     return {
-        f"{key}/proptests.py": tests_module,
-        f"{key}/proptables.py": tables_module,
-        f"{key}/proptests.json": _table_json(tables),
+        f"{folder}/proptests.py": tests_module,
+        f"{folder}/proptables.py": tables_module,
+        f"{folder}/proptests.json": _table_json(tables),
     }
 
 

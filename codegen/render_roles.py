@@ -114,6 +114,7 @@ def render_roles(spec: Spec) -> dict[str, str]:
     """`<key>/handlers.py` (unformatted; render.py runs black over every file)."""
 
     key = spec.version.key
+    folder = spec.version.folder
     views = roles(spec)
     used = sorted(
         {a.request for r in views for a in (*r.receives, *r.sends)}
@@ -128,6 +129,7 @@ def render_roles(spec: Spec) -> dict[str, str]:
             roles=views,
             message_names=used,
             any_one_way=any(r.sends_one_way for r in views),
+            vendor=spec.vendor is not None,
         )
     )
-    return {f"{key}/handlers.py": text}
+    return {f"{folder}/handlers.py": text}

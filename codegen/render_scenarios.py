@@ -16,6 +16,7 @@ def render_scenarios(spec: Spec) -> dict[str, str]:
     """`<key>/usecases.py` (unformatted; render.py runs black over every file)."""
 
     key = spec.version.key
+    folder = spec.version.folder
     actions = {a.name: a for a in spec.actions}
     # tables.py has already rejected a use case that names an unknown action.
     steps = {uc.id: [actions[name] for name in uc.messages] for uc in spec.use_cases}
@@ -34,4 +35,4 @@ def render_scenarios(spec: Spec) -> dict[str, str]:
             },
         )
     )
-    return {f"{key}/usecases.py": text}
+    return {f"{folder}/usecases.py": text}

@@ -106,7 +106,7 @@ def _enum_names(spec: Spec) -> list[str]:
         elif isinstance(node, ArrayType):
             walk(node.item)
 
-    for model in (*spec.datatypes, *spec.messages):
+    for model in (*spec.datatypes, *spec.messages, *(spec.vendor.models if spec.vendor else ())):
         for field in model.fields:
             walk(field.type)
     return sorted(used)
@@ -116,7 +116,10 @@ def render_strategies(spec: Spec) -> dict[str, str]:
     """`<key>/strategies.py` (unformatted; render.py runs black over every file)."""
 
     key = spec.version.key
-    models = [*spec.datatypes, *spec.messages]
+    folder = spec.version.folder
+    vendor_models = spec.vendor.models if spec.vendor else ()
+    vendor_enums = {e.name for e in spec.vendor.enums} if spec.vendor else set()
+    models = [*spec.datatypes, *spec.messages, *vendor_models]
     fields = {m.name: [(f.name, expression(f.type)) for f in m.fields] for m in models}
     text = (
         environment()
@@ -125,7 +128,9 @@ def render_strategies(spec: Spec) -> dict[str, str]:
             header=HEADER.format(key=key),
             version=spec.version,
             helpers=_helpers([e for pairs in fields.values() for _, e in pairs]),
-            enum_names=_enum_names(spec),
+            enum_names=[n for n in _enum_names(spec) if n not in vendor_enums],
+            vendor_names=sorted(vendor_enums & set(_enum_names(spec)))
+            + [m.name for m in vendor_models],
             datatypes=spec.datatypes,
             messages=spec.messages,
             models=models,
@@ -140,4 +145,4 @@ def render_strategies(spec: Spec) -> dict[str, str]:
             },
         )
     )
-    return {f"{key}/strategies.py": text}
+    return {f"{folder}/strategies.py": text}

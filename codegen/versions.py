@@ -12,10 +12,27 @@ class Version:
     name: str  # as the spec writes it: "2.0.1"
     key: str  # folder and package name: "v201"
     subprotocol: str  # WebSocket subprotocol: "ocpp2.0.1"
+    # A vendor package's import path ("acme_ocpp"); empty for ocppgen's own generated/ package.
+    vendor_package: str = ""
+    # A spec edition other than the default (spec/editions.csv): spec/<key>/editions/<edition>/.
+    edition: str = ""
+
+    @property
+    def schema_folder(self) -> str:
+        """The schema files' folder, relative to the spec folder."""
+        if self.edition:
+            return f"{self.key}/editions/{self.edition}/schemas"
+        return f"{self.key}/schemas"
 
     @property
     def package(self) -> str:
-        return f"ocppgen.generated.{self.key}"
+        """The import path of the generated package."""
+        return self.vendor_package or f"ocppgen.generated.{self.key}"
+
+    @property
+    def folder(self) -> str:
+        """The generated package's folder, relative to the output folder."""
+        return self.vendor_package.replace(".", "/") or self.key
 
 
 VERSIONS: tuple[Version, ...] = (

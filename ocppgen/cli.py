@@ -157,6 +157,12 @@ def _parser(application: str | None = None) -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; exit 1 and name the files that would change",
     )
+    gen.add_argument(
+        "--edition",
+        metavar="NAME",
+        help="the spec edition to read (one --version; default: the default of spec/editions.csv)",
+    )
+    _vendor_options(gen)
 
     show = sub.add_parser("show", help="summarise what the bindings contain, per version")
     _common(show)
@@ -205,6 +211,45 @@ _APPLICATIONS: dict[str, tuple[str, str]] = {
 }
 
 
+def _names(value: str) -> list[str]:
+    """argparse type: a comma-separated list (`core,smart-charging`)."""
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def _vendor_options(gen: argparse.ArgumentParser) -> None:
+    vendor = gen.add_argument_group(
+        "vendor package",
+        "write one version's bindings as your own package (needs --out and one --version)",
+    )
+    vendor.add_argument(
+        "--package", metavar="NAME", help="the package's import name, e.g. acme_ocpp"
+    )
+    vendor.add_argument(
+        "--distribution", action="store_true", help="also write a pyproject.toml beside it"
+    )
+    vendor.add_argument(
+        "--extension",
+        type=_existing_dir,
+        metavar="DIR",
+        help="a vendor extension: vendor.json and the JSON schemas of your DataTransfer "
+        "messages and customData (see examples/vendor/acme)",
+    )
+    for option, what in (
+        ("--profile", "certification profiles (2.0.1 Part 5), e.g. core,smart-charging"),
+        ("--block", "functional blocks, by letter or name, e.g. K"),
+        ("--action", "actions, e.g. Heartbeat,DataTransfer"),
+    ):
+        vendor.add_argument(
+            option,
+            dest=option[2:] + "s",
+            action="extend",
+            type=_names,
+            default=[],
+            metavar="A,B",
+            help=f"keep only these {what}, and the types they use (may be repeated)",
+        )
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--version",
@@ -230,13 +275,37 @@ def _out_dir(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
     return DEFAULT_OUT_DIR
 
 
+def _check_edition_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    versions = args.versions or []
+    if args.edition is not None and ("all" in versions or len(set(versions)) != 1):
+        parser.error("generate: --edition needs exactly one --version (e.g. --version 2.0.1)")
+
+
+def _check_vendor_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    subset = args.profiles or args.blocks or args.actions or args.distribution or args.extension
+    if args.package is None:
+        if subset:
+            parser.error(
+                "generate: --profile, --block, --action, --distribution and --extension "
+                "need --package"
+            )
+        return
+    if args.out is None:
+        parser.error("generate: --package needs --out (the folder that will hold the package)")
+    versions = args.versions or []
+    if "all" in versions or len({find_version(v) for v in versions}) != 1:
+        parser.error("generate: --package needs exactly one --version (e.g. --version 2.0.1)")
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
+    if args.package is not None:
+        return _cmd_generate_vendor(args)
     versions = _versions(args.versions)
     started = time.perf_counter()
     with _extra("generate", _CODEGEN_EXTRA):
         from ocppgen.codegen.pipeline import generate
     try:
-        result = generate(args.spec_dir, args.out, versions, check=args.check)
+        result = generate(args.spec_dir, args.out, versions, args.check, args.edition)
     except OSError as exc:
         where = exc.filename or args.out
         print(f"ocppgen generate: cannot write {where}: {_reason(exc)}", file=sys.stderr)
@@ -256,6 +325,38 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     )
     for spec in result.specs:
         print("  " + _summary(spec))
+    return 0
+
+
+def _cmd_generate_vendor(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    with _extra("generate", _CODEGEN_EXTRA):
+        from ocppgen.codegen.pipeline import generate_vendor
+        from ocppgen.codegen.subset import Selection
+        from ocppgen.codegen.vendor import VendorRequest
+    selection = Selection(tuple(args.profiles), tuple(args.blocks), tuple(args.actions))
+    request = VendorRequest(args.package, selection, args.distribution, args.extension)
+    version = find_version(args.versions[0])
+    try:
+        result = generate_vendor(
+            args.spec_dir, args.out, version, request, args.check, args.edition
+        )
+    except OSError as exc:
+        where = exc.filename or args.out
+        print(f"ocppgen generate: cannot write {where}: {_reason(exc)}", file=sys.stderr)
+        return 1
+    elapsed = time.perf_counter() - started
+    if args.check:
+        for line in result.drift:
+            print(f"  {line}")
+        state = "out of date" if result.drift else "up to date"
+        print(f"{args.out / args.package} is {state} ({len(result.files)} files, {elapsed:.1f} s)")
+        return 1 if result.drift else 0
+    print(
+        f"generated package {args.package} ({len(result.files)} files) into {args.out} "
+        f"in {elapsed:.1f} s"
+    )
+    print("  " + _summary(result.specs[0]))
     return 0
 
 
@@ -301,6 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = _parser(command if command in _APPLICATIONS else None)
         args = parser.parse_args(argv)
         if args.command == "generate":
+            _check_edition_args(args, parser)
+            _check_vendor_args(args, parser)
             args.out = _out_dir(args, parser)
         status: int = args.func(args)
         return status

@@ -59,3 +59,6 @@ class VersionSpec:
     name: str  # "1.6", "2.0.1", "2.1"
     subprotocol: str  # "ocpp1.6", "ocpp2.0.1", "ocpp2.1"
     actions: Mapping[str, ActionSpec]
+    # A vendor package generated for a subset (profiles, actions): the version's actions it
+    # leaves out. The spec knows them, so a CALL for one is NotSupported, not NotImplemented.
+    left_out: frozenset[str] = frozenset()

@@ -401,9 +401,8 @@ class Connection:
             )
         spec = self._actions.get(action)
         if spec is None:
-            return self._refuse(
-                Fault.UNKNOWN_ACTION, message_id, f"OCPP {self._name} has no action {action!r}"
-            )
+            fault, reason = self._unknown(action)
+            return self._refuse(fault, message_id, reason)
         if (
             spec.message_type is not MessageType.CALL
             or not spec.received_by(self._role)
@@ -419,14 +418,18 @@ class Connection:
         self._incoming[message_id] = spec
         return CallReceived(message_id, action, spec, request)
 
+    def _unknown(self, action: str) -> tuple[Fault, str]:
+        """An action outside `version.actions`: NotSupported if the version has it but this
+        (vendor subset) package left it out, else NotImplemented (Part 4: not known)."""
+        if action in self._version.left_out:
+            return Fault.NOT_SUPPORTED, f"{action} is not in this package's subset of the spec"
+        return Fault.UNKNOWN_ACTION, f"OCPP {self._name} has no action {action!r}"
+
     def _on_send(self, frame: Send) -> Event:
         spec = self._actions.get(frame.action)
         fault: Fault | None = None
         if spec is None:
-            fault, reason = (
-                Fault.UNKNOWN_ACTION,
-                f"OCPP {self._name} has no action {frame.action!r}",
-            )
+            fault, reason = self._unknown(frame.action)
         elif spec.message_type is not MessageType.SEND or not spec.received_by(self._role):
             fault, reason = Fault.NOT_SUPPORTED, f"{frame.action} is not a SEND to {self._role}"
         else:

@@ -61,6 +61,7 @@ from ocppgen.runtime.testing.tables import (
     Tables,
     validator,
 )
+from ocppgen.runtime.vendor import VendorExtension
 
 T = TypeVar("T")
 
@@ -370,3 +371,67 @@ def check_call_method_sends_its_action(
         conn.call(request, action=action)
     [frame] = conn.outgoing()
     assert json.loads(frame)[:3] == [6 if one_way else 2, json.loads(frame)[1], action]
+
+
+# -- vendor extensions (issue 16 item 2) ------------------------------------------------------
+
+
+def vendor_rows(vendor: VendorExtension) -> list[tuple[Role, str]]:
+    """(receiving role, messageId) for every vendor message."""
+    return [
+        (role, message.message_id)
+        for message in vendor.messages.values()
+        for role in (Role.CSMS, Role.CHARGING_STATION)
+        if role.peer in message.initiators
+    ]
+
+
+def _data_transfer(
+    binding: Binding, role: Role, payload: dict[str, Any], handlers: Any
+) -> dict[str, Any]:
+    """A DataTransfer CALL with `payload` through a core of `role` and `handlers`: the
+    CALLRESULT's payload (a CALLERROR fails the check)."""
+    version = binding.version
+    conn = Connection(version, role)
+    [event] = conn.receive(json.dumps([2, "ocppgen-1", "DataTransfer", payload]))
+    assert isinstance(event, CallReceived), event
+    assert run(dispatch(conn, handlers, event, _context(version, role, "DataTransfer"))) is None
+    [reply] = conn.outgoing()
+    frame = decode(reply)
+    assert isinstance(frame, CallResult), frame
+    result: dict[str, Any] = frame.payload
+    return result
+
+
+def check_vendor_message_reaches_typed_handler(
+    binding: Binding, vendor: VendorExtension, role: Role, message_id: str, data: st.DataObject
+) -> None:
+    """A valid vendor message reaches its `on_vendor_*` method as its typed class and the
+    answer carries the typed response; another vendorId or messageId, or a handler left as
+    generated, get the spec's statuses."""
+    message = vendor.messages[message_id]
+    request = data.draw(binding.strategy_for(message.request))
+    response = (
+        None if message.response is None else data.draw(binding.strategy_for(message.response))
+    )
+    seen: list[OcppModel] = []
+
+    async def on_vendor(request: OcppModel, context: CallContext) -> OcppModel | None:
+        seen.append(request)
+        return response
+
+    wire = {"vendorId": vendor.vendor_id, "messageId": message_id, "data": request.to_json_dict()}
+    untouched = _data_transfer(binding, role, wire, binding.handlers[role]())
+    assert untouched == {"status": "UnknownMessageId"}
+    handlers = binding.handlers[role]()
+    setattr(handlers, message.handler, on_vendor)
+    answered = _data_transfer(binding, role, wire, handlers)
+    expected: dict[str, Any] = {"status": "Accepted"}
+    if response is not None:
+        expected["data"] = response.to_json_dict()
+    assert answered == expected
+    assert seen == [request] and type(seen[0]) is message.request
+    other = _data_transfer(binding, role, {**wire, "vendorId": vendor.vendor_id + ".x"}, handlers)
+    assert other == {"status": "UnknownVendorId"}
+    unknown = _data_transfer(binding, role, {**wire, "messageId": message_id + "X"}, handlers)
+    assert unknown == {"status": "UnknownMessageId"}

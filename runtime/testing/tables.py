@@ -230,7 +230,11 @@ def _role_action(row: list[Any]) -> RoleAction:
 
 @cache
 def _document(file: str) -> Any:
-    return json.loads((files("ocppgen.spec") / file).read_text(encoding="utf-8-sig"))
+    """An official schema (a path in ocppgen.spec), or a vendor's shipped in its generated
+    package (`package:path`, issue 16)."""
+    package, _, path = file.rpartition(":")
+    where = files(package or "ocppgen.spec") / path
+    return json.loads(where.read_text(encoding="utf-8-sig"))
 
 
 @cache
