@@ -26,6 +26,7 @@ import asyncio
 import logging
 import secrets
 import ssl
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,7 +142,12 @@ class Csms:
             allowed_origins=config.api_allowed_origins,
             login_limits=config.auth_limits or DEFAULT_AUTH_LIMITS,
         )
-        self._dummy_hash: asyncio.Task[str] | None = None  # for identities without a hash
+        self._dummy_hash: asyncio.Future[str] | None = None  # for identities without a hash
+        # scrypt's 16 MiB work buffer stays in the malloc arena of each thread that ran one:
+        # a pool of its own, as small as the checks allowed at once, bounds that memory
+        # (asyncio's default pool has up to cores + 4 threads).
+        limits = config.auth_limits or DEFAULT_AUTH_LIMITS
+        self._checks = ThreadPoolExecutor(limits.concurrent_checks, "ocppgen-password")
         self.slow_checks = 0
         """scrypt checks run at handshakes (a storm of generated passwords runs none)."""
         self._runner: web.AppRunner | None = None
@@ -163,7 +169,10 @@ class Csms:
         # scrypt takes tens of milliseconds on purpose: keep it off the event loop. Without a
         # stored hash, spend the same time on the dummy one, so timing does not tell either.
         self.slow_checks += 1
-        matches = await asyncio.to_thread(verify_password, stored or dummy, password)
+        loop = asyncio.get_running_loop()
+        matches = await loop.run_in_executor(
+            self._checks, verify_password, stored or dummy, password
+        )
         return matches and stored is not None
 
     async def _upgrade(self, identity: str, stored: str, password: str) -> None:
@@ -172,9 +181,10 @@ class Csms:
         if new is not None and self.store.replace_password_hash(identity, stored, new):
             logger.info("%s: password verifier upgraded to %s", identity, new.partition("$")[0])
 
-    def _dummy(self) -> asyncio.Task[str]:
+    def _dummy(self) -> asyncio.Future[str]:
         if self._dummy_hash is None:
-            self._dummy_hash = asyncio.ensure_future(asyncio.to_thread(_dummy_hash))
+            loop = asyncio.get_running_loop()
+            self._dummy_hash = loop.run_in_executor(self._checks, _dummy_hash)
         return self._dummy_hash
 
     async def _on_connect(self, conn: OcppConnection) -> None:
@@ -236,6 +246,7 @@ class Csms:
         await self.server.close(grace=2.0)
         if self._dummy_hash is not None:
             await self._dummy_hash  # its thread cannot be cancelled; do not leave it pending
+        self._checks.shutdown(wait=False)
         await self.behaviour.close()
         if self._runner is not None:
             await self._runner.cleanup()
