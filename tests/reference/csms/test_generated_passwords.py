@@ -21,6 +21,7 @@ from ocppgen.reference.csms.store import (
     verify_password,
 )
 from ocppgen.reference.csms.store.passwords import GENERATED_LENGTH, _check
+from ocppgen.reference.demo import OperatorClient
 from tests.reference.csms.conftest import csms_config
 from tests.reference.csms.ministation import MiniStation
 
@@ -155,3 +156,26 @@ async def test_a_password_changed_during_the_upgrade_is_kept(csms: Csms) -> None
     current = csms.store.password_hash("CS1")
     assert not csms.store.replace_password_hash("CS1", old, hash_password(password))
     assert csms.store.password_hash("CS1") == current
+
+
+async def test_the_operator_api_generates_a_password_and_shows_it_once(
+    csms: Csms, api: OperatorClient
+) -> None:
+    status, created = await api.request(
+        "POST", "/api/stations", {"id": "CS1", "generate_password": True}
+    )
+    assert status == 201 and created["has_password"] is True
+    password = created["password"]
+    assert is_generated(password) and is_fast(csms.store.password_hash("CS1"))
+    status, shown = await api.request("GET", "/api/stations/CS1")
+    assert status == 200 and "password" not in shown
+    assert await _connects(csms, "CS1", password) == 101
+    assert csms.slow_checks == 0
+    status, rekeyed = await api.request("PATCH", "/api/stations/CS1", {"generate_password": True})
+    assert status == 200 and rekeyed["password"] != password
+    assert await _connects(csms, "CS1", password) == 401  # the old one no longer works
+    assert await _connects(csms, "CS1", rekeyed["password"]) == 101
+    status, refused = await api.request(
+        "POST", "/api/stations", {"id": "CS2", "password": "pw", "generate_password": True}
+    )
+    assert status == 400 and "not both" in str(refused)
