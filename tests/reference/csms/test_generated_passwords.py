@@ -3,7 +3,6 @@ which passwords get it, and the CSMS handshake with both kinds of stored verifie
 
 from __future__ import annotations
 
-import secrets
 import string
 from pathlib import Path
 
@@ -33,8 +32,9 @@ HUMAN_CHOICES = [
     "P4ssw0rdP4ssw0rdP4ssw0rdP4ssw0rd",
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     "0123456789abcdefghijklmnopqrstuv",
-    secrets.token_hex(16),  # 32 random hex digits: random, but not ours, so scrypt
-    secrets.token_urlsafe(24),
+    "9f86d081884c7d659a2feaa0c55ad015",  # 32 random hex digits: random, but not ours: scrypt
+    "v4xRypVEW5H8_4e6qPWUZhjnxPtZ7SaP",  # token_urlsafe(24)
+    "v4xRypVEW5H8a4e6qPWUZhjnxPtZ7SaP",  # 32 random alphanumerics without the check
     "",
 ]
 
