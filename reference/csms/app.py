@@ -143,8 +143,8 @@ class Csms:
             login_limits=config.auth_limits or DEFAULT_AUTH_LIMITS,
         )
         self._dummy_hash: asyncio.Future[str] | None = None  # for identities without a hash
-        # scrypt's 16 MiB work buffer stays in the malloc arena of each thread that ran one:
-        # a pool of its own, as small as the checks allowed at once, bounds that memory
+        # scrypt's 16 MiB work buffer can stay in the malloc arena of each thread that ran
+        # one: a pool of its own, as small as the checks allowed at once, bounds that memory
         # (asyncio's default pool has up to cores + 4 threads).
         limits = config.auth_limits or DEFAULT_AUTH_LIMITS
         self._checks = ThreadPoolExecutor(limits.concurrent_checks, "ocppgen-password")
