@@ -15,8 +15,11 @@ as raw `websockets` clients in this process, one outstanding CALL per connection
   per stored event;
 - storm: N stations (`--storm-stations`, security profiles `--storm-profiles`; profile 2 (TLS +
   Basic auth) with `--tls-storm-stations`) connect and boot, then all lose their connection at
-  once and reconnect within `--storm-spread` seconds, retrying after 1-2 s (or a refusal's
-  Retry-After, if longer) on failure: time until all are booted again, errors by kind;
+  once (`--storm-kinds` blip: the CSMS stays up; restart: the CSMS process is stopped and a new
+  one started on the same database, with nothing in memory) and reconnect within
+  `--storm-spread` seconds, retrying after 1-2 s (or a refusal's Retry-After, if longer) on
+  failure: time until all are booted again, errors by kind. Passwords (`--passwords`): made by
+  the CSMS's generator (fast verifier) or chosen (scrypt);
 - idle: N stations (`--idle-stations`) heartbeating every `--interval` s: CSMS RSS per
   connection, beside the bare server's.
 
@@ -46,12 +49,12 @@ from typing import Any
 from websockets.exceptions import InvalidStatus
 
 from bench.csms_load import (
+    PASSWORD_KINDS,
     Child,
     Hashes,
     Station,
     in_batches,
     make_certificates,
-    password_of,
     provision,
     raise_fd_limit,
     source_address,
@@ -314,14 +317,22 @@ async def _until_booted(
             return
 
 
-async def _storm_run(
-    child: Child, identities: list[str], profile: int, context: ssl.SSLContext | None, args: Any
-) -> tuple[Storm, float, Storm, float, float]:
-    password = profile >= 1
-    stations = [
-        Station(child.url, i, password_of(i) if password else None, source_address(n))
+def _stations(child: Child, identities: list[str], hashes: Hashes | None) -> list[Station]:
+    """One station per identity, each from its own address, with its password if `hashes`."""
+    return [
+        Station(child.url, i, hashes.password(i) if hashes else None, source_address(n))
         for n, i in enumerate(identities)
     ]
+
+
+async def _storm_run(
+    child: Child,
+    identities: list[str],
+    hashes: Hashes | None,
+    context: ssl.SSLContext | None,
+    args: Any,
+) -> tuple[Storm, float, Storm, float, float]:
+    stations = _stations(child, identities, hashes)
     first, began = Storm(), time.perf_counter()
     try:
         await in_batches(_until_booted(s, 0, first, context, began) for s in stations)
@@ -343,27 +354,85 @@ async def _storm_run(
 def _storm(args: argparse.Namespace, directory: Path, hashes: Hashes) -> None:
     # The idle scenario uses the same identities: their password hashes are made once.
     profiles = [int(p) for p in args.storm_profiles.split(",") if p]
-    print(f"\n== storm: all stations drop at once, reconnect within {args.storm_spread} s")
+    kinds = args.storm_kinds.split(",")
+    print(
+        f"\n== storm ({', '.join(kinds)}): all stations lose their connection at once (blip), or"
+        f" the CSMS process is restarted (restart); they reconnect within {args.storm_spread} s;"
+        f" {hashes.kind} passwords"
+    )
     for profile in profiles:
         count = args.tls_storm_stations if profile == 2 else args.storm_stations
         identities = [f"STATION{n:05d}" for n in range(count)]
-        with throwaway_database("sqlite", directory) as url:
-            provision(url, identities, profile, hashes if profile >= 1 else None)
-            tls, context = "", None
-            if profile == 2:
-                ca, cert, key = make_certificates(directory / "pki")
-                tls, context = f"{cert},{key}", ssl.create_default_context(cafile=str(ca))
-            child = Child("csms", url, profile, tls)
-            try:
-                first, connect, storm, took, cpu = asyncio.run(
-                    _storm_run(child, identities, profile, context, args)
-                )
-            finally:
-                child.stop()
-        _print_storm(profile, count, first, connect, storm, took, cpu, args.storm_timeout)
+        for kind in kinds:
+            with throwaway_database("sqlite", directory) as url:
+                provision(url, identities, profile, hashes if profile >= 1 else None)
+                _storm_kind(args, directory, url, kind, profile, identities, hashes)
+
+
+def _storm_kind(
+    args: argparse.Namespace,
+    directory: Path,
+    url: str,
+    kind: str,
+    profile: int,
+    identities: list[str],
+    hashes: Hashes,
+) -> None:
+    tls, context = "", None
+    if profile == 2:
+        ca, cert, key = make_certificates(directory / "pki")
+        tls, context = f"{cert},{key}", ssl.create_default_context(cafile=str(ca))
+    passwords = hashes if profile >= 1 else None
+    if kind == "restart":
+        result = asyncio.run(_restart_run(url, profile, tls, identities, passwords, context, args))
+    else:
+        child = Child("csms", url, profile, tls)
+        try:
+            result = asyncio.run(_storm_run(child, identities, passwords, context, args))
+        finally:
+            child.stop()
+    _print_storm(kind, profile, len(identities), *result, args.storm_timeout)
+
+
+async def _restart_run(
+    url: str,
+    profile: int,
+    tls: str,
+    identities: list[str],
+    hashes: Hashes | None,
+    context: ssl.SSLContext | None,
+    args: Any,
+) -> tuple[Storm, float, Storm, float, float]:
+    """All stations connect and boot; the CSMS process stops (closing every connection) and a
+    new one starts on the same database, its memory empty; every station reconnects within
+    the spread. The new process's CPU counts from its start."""
+    child = Child("csms", url, profile, tls)
+    stations = _stations(child, identities, hashes)
+    first, began = Storm(), time.perf_counter()
+    try:
+        await in_batches(_until_booted(s, 0, first, context, began) for s in stations)
+        connect = time.perf_counter() - began
+        await asyncio.to_thread(child.stop)
+        for station in stations:
+            station.drop()
+        child = Child("csms", url, profile, tls)
+        for station in stations:
+            station.url = child.url + station.identity  # a new port: same CSMS, restarted
+        storm, cpu, began = Storm(), child.cpu(), time.perf_counter()
+        spread = args.storm_spread
+        work = asyncio.gather(
+            *(_until_booted(s, random.uniform(0, spread), storm, context, began) for s in stations)
+        )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(work, args.storm_timeout)
+        return first, connect, storm, time.perf_counter() - began, child.cpu() - cpu
+    finally:
+        await asyncio.gather(*(station.close() for station in stations))
+        child.stop()
 
 
 def _print_storm(
+    kind: str,
     profile: int,
     count: int,
     first: Storm,
@@ -381,7 +450,7 @@ def _print_storm(
         else (f"only {booted} booted again within {timeout:.0f} s")
     )
     print(
-        f"storm profile {profile} {count:>5} stations: {done}; {within} within 10 s;"
+        f"storm {kind:<7} profile {profile} {count:>5} stations: {done}; {within} within 10 s;"
         f" {_errors(storm)};"
         f" CSMS CPU {cpu / max(booted, 1) * 1e3:.1f} ms per reconnect;"
         f" first connect of all {connect:.1f} s ({_errors(first)}, retried)",
@@ -402,17 +471,13 @@ async def _heartbeats(station: Station, interval: float, beats: list[int]) -> No
 
 
 async def _idle_run(
-    child: Child, identities: list[str], profile: int, interval: float
+    child: Child, identities: list[str], hashes: Hashes | None, interval: float
 ) -> tuple[int, Storm]:
     """KiB the CSMS's RSS grew by, from before any connection to all connected and one more
     heartbeat round answered; the failed connection attempts on the way (retried)."""
     await asyncio.sleep(0.5)
     before = child.rss()
-    password = profile >= 1
-    stations = [
-        Station(child.url, i, password_of(i) if password else None, source_address(n))
-        for n, i in enumerate(identities)
-    ]
+    stations = _stations(child, identities, hashes)
     beats = [0]
     tasks: list[asyncio.Task[None]] = []
     connecting, began = Storm(), time.perf_counter()
@@ -438,7 +503,7 @@ def _idle(args: argparse.Namespace, directory: Path, hashes: Hashes) -> None:
     print(f"\n== idle: {count} stations, a Heartbeat every {args.interval:g} s")
     child = Child("bare")
     try:
-        bare = asyncio.run(_idle_run(child, identities, 0, args.interval))[0] / count
+        bare = asyncio.run(_idle_run(child, identities, None, args.interval))[0] / count
     finally:
         child.stop()
     print(f"idle bare            {count:>5} stations: {bare:6.1f} KiB per connection", flush=True)
@@ -447,8 +512,9 @@ def _idle(args: argparse.Namespace, directory: Path, hashes: Hashes) -> None:
             provision(url, identities, profile, hashes if profile >= 1 else None)
             child = Child("csms", url, profile)
             try:
+                passwords = hashes if profile >= 1 else None
                 grown, connecting = asyncio.run(
-                    _idle_run(child, identities, profile, args.interval)
+                    _idle_run(child, identities, passwords, args.interval)
                 )
             finally:
                 child.stop()
@@ -503,6 +569,15 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--storm-spread", type=float, default=1.0, help="storm: reconnect within, s"
     )
+    parser.add_argument(
+        "--storm-kinds", default="blip,restart", help="storm: blip and/or restart (see above)"
+    )
+    parser.add_argument(
+        "--passwords",
+        choices=PASSWORD_KINDS,
+        default="generated",
+        help="storm, idle: station passwords the CSMS generated, or chosen ones (scrypt)",
+    )
     parser.add_argument("--storm-timeout", type=float, help="storm: give up after, s")
     parser.add_argument("--idle-stations", type=int, help="idle: stations")
     parser.add_argument("--idle-profiles", default="0,1", help="idle: security profiles")
@@ -524,7 +599,7 @@ def main() -> None:
         f" load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
-    hashes = Hashes()
+    hashes = Hashes(args.passwords)
     with tempfile.TemporaryDirectory(prefix="bench-csms-") as temporary:
         directory = Path(temporary)
         if "throughput" in args.scenarios or "length" in args.scenarios:

@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import os
+import random
 import resource
 import ssl
 import subprocess
@@ -71,9 +72,21 @@ def throwaway_database(backend: str, directory: Path) -> Iterator[str]:
         yield url
 
 
-def password_of(identity: str) -> str:
-    """Each station its own password, as OCPP's machine-generated ones (16+ random-looking
-    characters): a cache keyed on the stored hash must not get one hit for all stations."""
+PASSWORD_KINDS = ("generated", "chosen")
+"""generated: made by the tree's `generated_password` (a fast verifier where the tree has one);
+chosen: 24 random-looking characters in no format of ours (scrypt-hashed)."""
+
+
+def password_of(identity: str, kind: str = "chosen") -> str:
+    """Each station its own password, the same every time (the stations and the provisioning
+    both ask): a cache keyed on the stored hash must not get one hit for all stations."""
+    if kind == "generated":
+        try:
+            from ocppgen.reference.csms.store.passwords import generated_password
+        except ImportError:  # a tree from before generated passwords: as chosen ones
+            pass
+        else:
+            return generated_password(random.Random(identity).choice)
     return base64.urlsafe_b64encode(uuid.uuid5(uuid.NAMESPACE_OID, identity).bytes).decode()[:24]
 
 
@@ -87,14 +100,18 @@ class Hashes:
     """Password hashes made with the tree's `hash_password`, in a pool of processes (one scrypt
     is ~40 ms of CPU: 10,000 stations would take minutes on one core), kept for the whole run."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str = "chosen") -> None:
+        self.kind = kind
         self._done: dict[str, str] = {}
+
+    def password(self, identity: str) -> str:
+        return password_of(identity, self.kind)
 
     def of(self, identities: list[str]) -> dict[str, str]:
         missing = [identity for identity in identities if identity not in self._done]
         if missing:
             with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
-                hashed = pool.map(_hash, map(password_of, missing), chunksize=64)
+                hashed = pool.map(_hash, map(self.password, missing), chunksize=64)
                 self._done.update(zip(missing, hashed, strict=True))
         return {identity: self._done[identity] for identity in identities}
 

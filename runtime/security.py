@@ -39,6 +39,7 @@ __all__ = [
     "SecurityProfile",
     "SlowVerify",
     "VerifiedCredentials",
+    "VerifiedHook",
     "address_key",
     "address_text",
     "basic_auth_header",
@@ -368,6 +369,9 @@ CredentialLookup = Callable[[str], Awaitable[str | None]]
 SlowVerify = Callable[[str | None, str], Awaitable[bool]]
 """`await verify(stored, password)`: the deliberately slow check; with `stored` None it must
 take as long and answer False (so the timing does not tell which identities exist)."""
+VerifiedHook = Callable[[str, str, str], Awaitable[None]]
+"""`await hook(identity, stored, password)` after the slow check accepted `password` against
+`stored`: e.g. to store a cheaper verifier in its place (a rehash on login)."""
 
 
 class VerifiedCredentials:
@@ -437,16 +441,20 @@ class VerifiedCredentials:
 class CachedBasicAuth:
     """A `BasicAuthCheck` (for `CsmsServer(authenticate=...)`) from the app's credential lookup
     and slow verification, with `VerifiedCredentials` in front: a station reconnecting with the
-    password that last verified costs a lookup and an HMAC. See `VerifiedCredentials`."""
+    password that last verified costs a lookup and an HMAC. See `VerifiedCredentials`.
+    `on_verified` is awaited after each slow check that accepted a password."""
 
     def __init__(
         self,
         lookup: CredentialLookup,
         verify: SlowVerify,
         cache: VerifiedCredentials | None = None,
+        *,
+        on_verified: VerifiedHook | None = None,
     ) -> None:
         self._lookup = lookup
         self._verify = verify
+        self._on_verified = on_verified
         self.cache = cache if cache is not None else VerifiedCredentials()
 
     async def __call__(self, identity: str, password: str) -> bool:
@@ -456,4 +464,6 @@ class CachedBasicAuth:
         if not await self._verify(stored, password) or stored is None:
             return False
         self.cache.remember(identity, stored, password)
+        if self._on_verified is not None:
+            await self._on_verified(identity, stored, password)
         return True

@@ -558,6 +558,7 @@ class CsmsServer:
             observer=self._observer,
             frame_log=self._frame_log,
         )
+        _forget_handshake(websocket, request)
         previous = self._stations.get(identity)
         self._stations[identity] = conn
         for arrival in self._arrivals.get(identity, ()):
@@ -628,6 +629,15 @@ def _connection_extra(websocket: ServerConnection, profile: SecurityProfile) -> 
         peer = ssl_object.getpeercert() if ssl_object is not None else None
         extra["certificate_identity"] = certificate_identity(peer)
     return extra
+
+
+def _forget_handshake(websocket: ServerConnection, request: Request) -> None:
+    """Drop the opening handshake's headers once the connection is open: about 3 KiB per idle
+    connection, and the request's hold the station's Basic-auth password, which then stays in
+    memory only as long as the check needs it. Cleared in place: websockets' parser keeps the
+    request object itself for the connection's life; its path stays."""
+    request.headers.clear()
+    websocket.response = None
 
 
 def _unauthorized(connection: ServerConnection) -> Response:

@@ -31,8 +31,10 @@ FIGURES = [
     r"^throughput postgres +4 stations: .* us/event; / bare: CPU [\d.]+x, events/s \d+%$",
     r"^length sqlite +30 events: CSMS CPU +[\d.]+ us/event, .* \(\d+ events measured\)$",
     r"^length postgres +flatness: cost at 30 / at 10 = ",
-    r"^storm profile 0 +6 stations: all booted again in [\d.]+ s; 6 within 10 s; errors 0 ",
-    r"^storm profile 2 +3 stations: all booted again in [\d.]+ s; 3 within 10 s; errors 0 ",
+    r"^storm blip +profile 0 +6 stations: all booted again in [\d.]+ s; 6 within 10 s; errors 0 ",
+    r"^storm restart profile 0 +6 stations: all booted again in [\d.]+ s; 6 within 10 s; errors 0 ",
+    r"^storm blip +profile 2 +3 stations: all booted again in [\d.]+ s; 3 within 10 s; errors 0 ",
+    r"^storm restart profile 2 +3 stations: all booted again in [\d.]+ s; 3 within 10 s; errors 0 ",
     r"^idle bare +5 stations: +-?[\d.]+ KiB per connection$",
     r"^idle csms profile 1 +5 stations: +-?[\d.]+ KiB per connection",
 ]

@@ -67,7 +67,7 @@ from ocppgen.reference.csms.api_http import (
 from ocppgen.reference.csms.api_messages import message_routes, record_answer, record_sent
 from ocppgen.reference.csms.api_models import identifier_problem
 from ocppgen.reference.csms.openapi import Answer, Reply, Route, openapi_document
-from ocppgen.reference.csms.store import Store
+from ocppgen.reference.csms.store import Store, generated_password
 from ocppgen.runtime.actions import Role, VersionSpec
 from ocppgen.runtime.endpoint import Disconnected, OcppConnection
 from ocppgen.runtime.errors import CallTimeout, InvalidResultError, RemoteCallError
@@ -163,11 +163,12 @@ async def list_stations(request: web.Request) -> Answer:
 
 async def create_station(request: web.Request) -> Answer:
     data = await body(request, m.StationCreate)
+    changes, generated = _with_generated_password(data)
     try:
-        station = _store(request).add_station(data.id, **data.changes())
+        station = _store(request).add_station(data.id, **changes)
     except KeyError:
         raise problem(409, f"station {data.id!r} already exists") from None
-    return 201, _station_view(request, station)
+    return 201, _shown_once(_station_view(request, station), generated)
 
 
 async def get_station(request: web.Request) -> Answer:
@@ -193,8 +194,23 @@ async def get_station(request: web.Request) -> Answer:
 async def update_station(request: web.Request) -> Answer:
     station = _known_station(request)
     data = await body(request, m.StationUpdate)
-    updated = _store(request).update_station(station["id"], **data.changes())
-    return 200, _station_view(request, updated)
+    changes, generated = _with_generated_password(data)
+    updated = _store(request).update_station(station["id"], **changes)
+    return 200, _shown_once(_station_view(request, updated), generated)
+
+
+def _with_generated_password(data: m.StationUpdate) -> tuple[dict[str, Any], str | None]:
+    """The store's changes, with a generated password when asked for (and that password)."""
+    changes = data.changes()
+    if not data.generate_password:
+        return changes, None
+    changes["password"] = password = generated_password()
+    return changes, password
+
+
+def _shown_once(view: dict[str, Any], password: str | None) -> dict[str, Any]:
+    """A generated password goes out in this answer only: the store keeps a verifier."""
+    return view if password is None else {**view, "password": password}
 
 
 async def delete_station(request: web.Request) -> Answer:

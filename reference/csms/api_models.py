@@ -27,6 +27,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -163,10 +164,26 @@ class StationUpdate(RequestModel):
     pending_variables: list[v201.SetVariableDataType] | None = Field(
         default=None, description="variables set while the station is Pending (B02)"
     )
+    generate_password: bool = Field(
+        default=False,
+        description="the CSMS makes a random password (32 characters, ~166 bits), answered once "
+        "as `password`; stored with a fast verifier, so reconnects after a CSMS restart need no "
+        "slow hash (a chosen `password` is stored with scrypt). Not with `password`.",
+    )
+
+    @model_validator(mode="after")
+    def _one_password(self) -> StationUpdate:
+        if self.generate_password and self.password is not None:
+            raise PydanticCustomError(
+                "password_twice", "give password or generate_password, not both"
+            )
+        return self
 
     def changes(self) -> dict[str, Any]:
         """The fields given, as the store takes them (OCPP data in its wire form)."""
-        given = self.model_dump(exclude_unset=True, exclude={"id", "pending_variables"})
+        given = self.model_dump(
+            exclude_unset=True, exclude={"id", "pending_variables", "generate_password"}
+        )
         if self.pending_variables is not None:
             given["pending_variables"] = [item.to_json_dict() for item in self.pending_variables]
         return given

@@ -9,7 +9,11 @@ a password) is checked against a dummy hash, so it gets the same 401 as a wrong 
 the same scrypt time: the handshake does not tell which identities are registered. A password
 that verified is remembered as a keyed digest bound to the stored hash (`VerifiedCredentials`),
 so a station reconnecting with it, as a whole fleet does after a network blip, costs no scrypt;
-a changed or deleted password misses by itself. Failed password checks are limited per identity
+a changed or deleted password misses by itself. A password the CSMS generated is stored with a
+fast verifier (see `store.passwords`), so even the first check after a restart costs no scrypt;
+a wrong password against such a verifier still costs the dummy scrypt, so its refusal takes as
+long as an unknown identity's. A generated password that matched an older scrypt hash has that
+hash replaced by the fast kind. Failed password checks are limited per identity
 and address (`CsmsConfig.auth_limits`, see `AuthLimits`). With profiles 0 and 3 an unregistered
 identity is refused with 404; with profile 3 the client certificate is checked by the runtime. A
 station whose own security profile is higher than the server's is disconnected right after the
@@ -22,6 +26,7 @@ import asyncio
 import logging
 import secrets
 import ssl
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +35,19 @@ from aiohttp import web
 from ocppgen.generated import v201
 from ocppgen.reference.csms.api import make_api
 from ocppgen.reference.csms.ca import CertificateAuthority
-from ocppgen.reference.csms.handlers import CsmsBehaviour, DataTransferHook, Listener
-from ocppgen.reference.csms.store import Store, hash_password, verify_password
+from ocppgen.reference.csms.handlers import (
+    INTERVAL_SPREAD,
+    CsmsBehaviour,
+    DataTransferHook,
+    Listener,
+)
+from ocppgen.reference.csms.store import (
+    Store,
+    is_fast,
+    scrypt_hash,
+    upgraded,
+    verify_password,
+)
 from ocppgen.runtime.endpoint import OcppConnection
 from ocppgen.runtime.security import (
     AuthLimits,
@@ -66,6 +82,9 @@ class CsmsConfig:
     api_allowed_origins: tuple[str, ...] = ()
     """Web origins besides the API's own whose pages may call the operator API."""
     boot_retry_interval: int = 30
+    interval_spread: float = INTERVAL_SPREAD
+    """Part of each boot answer's interval drawn at random, so a fleet that booted together
+    does not heartbeat together (see `reference.csms.handlers`; 0: as configured)."""
     open_timeout: float = 30.0
     """Seconds a WebSocket handshake may take. Longer than websockets' 10 s: when a fleet
     reconnects at once, handshakes wait for the event loop, and one aborted at 10 s is work
@@ -99,6 +118,7 @@ class Csms:
             self.store,
             connection_of=lambda identity: self.server.stations.get(identity),
             boot_retry_interval=config.boot_retry_interval,
+            interval_spread=config.interval_spread,
             data_transfer=config.data_transfer,
             listener=config.listener,
         )
@@ -112,7 +132,9 @@ class Csms:
             [(v201.VERSION, self.behaviour)],
             security_profile=profile,
             ssl_context=config.ssl_context,
-            authenticate=CachedBasicAuth(self._password_hash, self._verify, self.verified)
+            authenticate=CachedBasicAuth(
+                self._password_hash, self._verify, self.verified, on_verified=self._upgrade
+            )
             if basic
             else None,
             # With passwords, only a registered station has a hash to match: no second lookup.
@@ -132,7 +154,14 @@ class Csms:
             allowed_origins=config.api_allowed_origins,
             login_limits=config.auth_limits or DEFAULT_AUTH_LIMITS,
         )
-        self._dummy_hash: asyncio.Task[str] | None = None  # for identities without a hash
+        self._dummy_hash: asyncio.Future[str] | None = None  # for identities without a hash
+        # scrypt's 16 MiB work buffer can stay in the malloc arena of each thread that ran
+        # one: a pool of its own, as small as the checks allowed at once, bounds that memory
+        # (asyncio's default pool has up to cores + 4 threads).
+        limits = config.auth_limits or DEFAULT_AUTH_LIMITS
+        self._checks = ThreadPoolExecutor(limits.concurrent_checks, "ocppgen-password")
+        self.slow_checks = 0
+        """scrypt checks run at handshakes (a storm of generated passwords runs none)."""
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.api_port = 0
@@ -144,15 +173,30 @@ class Csms:
         return self.store.password_hash(identity)
 
     async def _verify(self, stored: str | None, password: str) -> bool:
+        if is_fast(stored):
+            if verify_password(stored, password):
+                return True  # microseconds: no thread needed
+            stored = None  # refused after the dummy scrypt, as an unknown identity is
         dummy = await self._dummy()
         # scrypt takes tens of milliseconds on purpose: keep it off the event loop. Without a
         # stored hash, spend the same time on the dummy one, so timing does not tell either.
-        matches = await asyncio.to_thread(verify_password, stored or dummy, password)
+        self.slow_checks += 1
+        loop = asyncio.get_running_loop()
+        matches = await loop.run_in_executor(
+            self._checks, verify_password, stored or dummy, password
+        )
         return matches and stored is not None
 
-    def _dummy(self) -> asyncio.Task[str]:
+    async def _upgrade(self, identity: str, stored: str, password: str) -> None:
+        """After a scrypt check: a generated password gets the fast verifier from now on."""
+        new = upgraded(stored, password)
+        if new is not None and self.store.replace_password_hash(identity, stored, new):
+            logger.info("%s: password verifier upgraded to %s", identity, new.partition("$")[0])
+
+    def _dummy(self) -> asyncio.Future[str]:
         if self._dummy_hash is None:
-            self._dummy_hash = asyncio.ensure_future(asyncio.to_thread(_dummy_hash))
+            loop = asyncio.get_running_loop()
+            self._dummy_hash = loop.run_in_executor(self._checks, _dummy_hash)
         return self._dummy_hash
 
     async def _on_connect(self, conn: OcppConnection) -> None:
@@ -214,6 +258,7 @@ class Csms:
         await self.server.close(grace=2.0)
         if self._dummy_hash is not None:
             await self._dummy_hash  # its thread cannot be cancelled; do not leave it pending
+        self._checks.shutdown(wait=False)
         await self.behaviour.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -244,5 +289,5 @@ def _certificate_authority(config: CsmsConfig) -> CertificateAuthority | None:
 
 
 def _dummy_hash() -> str:
-    """A hash no password matches, with the cost parameters of real ones."""
-    return hash_password(secrets.token_urlsafe(24))
+    """A scrypt hash no password matches, with the cost parameters of real ones."""
+    return scrypt_hash(secrets.token_urlsafe(24))

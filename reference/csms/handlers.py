@@ -6,6 +6,17 @@
   every value, the station's next BootNotification is Accepted. Rejected carries the retry
   interval. Until its last boot was Accepted, a station's other CALLs are answered SecurityError
   (B01.FR.10, B02.FR.09), except NotifyReport (GetBaseReport is allowed while Pending, B02.FR.01).
+  The station row is read once per boot.
+- Intervals spread (`interval_spread`, 10% by default): after a CSMS restart a fleet boots
+  within seconds, and with one shared interval its heartbeats (or boot retries) would come back
+  in that same burst every interval, forever. The spec lets the CSMS choose the value per answer:
+  the station adopts an Accepted answer's interval as its heartbeat interval (B01.FR.04,
+  G02.FR.01), and a Pending or Rejected answer's interval is the least it waits before its next
+  BootNotification (B02.FR.08, B03.FR.06). So the heartbeat interval is drawn from [configured -
+  spread, configured] (never longer: a station missing for two configured intervals is still
+  overdue) and the retry interval from [configured, configured + spread] (never shorter: it
+  sheds load). Stations with different periods drift apart, so a burst thins out within a few
+  periods. Intervals under 10 s are answered as configured.
 - G02 Heartbeat: the current time. G01 StatusNotification: the latest status per connector.
 - C01/C04 Authorize and the idTokenInfo of TransactionEvent: from the token store (Accepted,
   Blocked, Expired, Invalid, ...; Unknown for a token not in the store; an Accepted token past its
@@ -53,6 +64,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import random
 import typing
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -110,12 +122,14 @@ from ocppgen.runtime.model import Integer, OcppModel
 __all__ = [
     "ALLOWED_BEFORE_ACCEPTED",
     "INT32_RANGE",
+    "INTERVAL_SPREAD",
     "MAX_SAMPLED_VALUES",
     "CsmsBehaviour",
     "DataTransferHook",
     "authorize",
     "concurrent_transaction",
     "out_of_range_integers",
+    "spread_interval",
 ]
 
 logger = logging.getLogger("ocppgen.reference.csms")
@@ -133,6 +147,9 @@ Listener = Callable[[str, str, OcppModel], None]
 INT32_RANGE: Final = range(-(2**31), 2**31)
 """OCPP's `integer`: 32 bit (31 bit resolution, 1 sign bit), OCPP 2.0.1 Part 2, Primitive
 Datatypes."""
+
+INTERVAL_SPREAD: Final = 0.1
+"""The part of a boot answer's interval drawn at random (see the module docstring)."""
 
 MAX_SAMPLED_VALUES: Final = 2000
 """The most sampled values one message may carry (see the module docstring); a station meters
@@ -243,6 +260,22 @@ def concurrent_transaction(
     return others[0] if others else None
 
 
+def spread_interval(interval: int, spread: float) -> int:
+    """`interval` moved by a random part of up to `spread` of it (negative: shorter, positive:
+    longer; see the module docstring); intervals under 10 s as they are."""
+    if interval < 10:
+        return interval
+    reach = int(interval * abs(spread))
+    return interval + (random.randint(0, reach) if spread >= 0 else -random.randint(0, reach))
+
+
+def _registered(store: Store, station_id: str) -> dict[str, Any]:
+    station = store.station(station_id)
+    if station is None:  # deleted while connected
+        raise OcppError(ErrorCode.SECURITY_ERROR, "unknown Charging Station")
+    return station
+
+
 def _with_status(info: IdTokenInfoType, status: AuthorizationStatusEnumType) -> IdTokenInfoType:
     return info.model_copy(update={"status": status})
 
@@ -268,13 +301,17 @@ class CsmsBehaviour(
         data_transfer: Mapping[str, DataTransferHook] | None = None,
         listener: Listener | None = None,
         max_sampled_values: int = MAX_SAMPLED_VALUES,
+        interval_spread: float = INTERVAL_SPREAD,
     ) -> None:
+        if not 0 <= interval_spread < 1:
+            raise ValueError("interval_spread must be in [0, 1)")
         self.store = store
         self.connection_of = connection_of
         self.boot_retry_interval = boot_retry_interval
         self.data_transfer = dict(data_transfer or {})
         self.listener = listener
         self.max_sampled_values = max_sampled_values
+        self.interval_spread = interval_spread
         self._tasks: set[asyncio.Task[None]] = set()
         self.group_commit = GroupCommit(store.db)
         """Batches TransactionEvent and MeterValues writes; answers follow their COMMIT."""
@@ -282,14 +319,14 @@ class CsmsBehaviour(
     async def handle(
         self, action: str, request: OcppModel, context: CallContext
     ) -> OcppModel | None:
-        station = self.store.station(context.station_id)
-        if station is None:  # deleted while connected
-            raise OcppError(ErrorCode.SECURITY_ERROR, "unknown Charging Station")
-        if action not in ALLOWED_BEFORE_ACCEPTED and station["registration_status"] != "Accepted":
-            raise OcppError(
-                ErrorCode.SECURITY_ERROR,
-                f"{action} before the Charging Station was accepted (B01.FR.10)",
-            )
+        if action != "BootNotification":  # which reads the station itself: once per boot
+            station = _registered(self.store, context.station_id)
+            accepted = station["registration_status"] == "Accepted"
+            if action not in ALLOWED_BEFORE_ACCEPTED and not accepted:
+                raise OcppError(
+                    ErrorCode.SECURITY_ERROR,
+                    f"{action} before the Charging Station was accepted (B01.FR.10)",
+                )
         _check_integers(request)
         response = await super().handle(action, request, context)
         if action not in ("BootNotification", "Heartbeat"):
@@ -310,8 +347,7 @@ class CsmsBehaviour(
     async def on_boot_notification(
         self, request: BootNotificationRequest, context: CallContext
     ) -> BootNotificationResponse:
-        station = self.store.station(context.station_id)
-        assert station is not None
+        station = _registered(self.store, context.station_id)
         policy = station["boot_policy"]
         if policy == "Pending" and station["provisioned"]:
             policy = "Accepted"
@@ -319,11 +355,10 @@ class CsmsBehaviour(
         self.store.record_boot(context.station_id, request.to_json_dict(), policy)
         if status is RegistrationStatusEnumType.Pending:
             self._spawn(self._provision(context.station_id, station["pending_variables"]))
-        interval = (
-            station["heartbeat_interval"]
-            if status is RegistrationStatusEnumType.Accepted
-            else self.boot_retry_interval
-        )
+        if status is RegistrationStatusEnumType.Accepted:
+            interval = spread_interval(station["heartbeat_interval"], -self.interval_spread)
+        else:
+            interval = spread_interval(self.boot_retry_interval, self.interval_spread)
         return BootNotificationResponse(
             current_time=datetime.now(UTC), interval=interval, status=status
         )

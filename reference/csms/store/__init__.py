@@ -23,7 +23,15 @@ from ocppgen.reference.csms.db import Database, migrate, open_database
 from ocppgen.reference.csms.store.connectors import ConnectorStore
 from ocppgen.reference.csms.store.messages import MessageStore
 from ocppgen.reference.csms.store.meters import MeterValueStore
-from ocppgen.reference.csms.store.passwords import hash_password, verify_password
+from ocppgen.reference.csms.store.passwords import (
+    generated_password,
+    hash_password,
+    is_fast,
+    is_generated,
+    scrypt_hash,
+    upgraded,
+    verify_password,
+)
 from ocppgen.reference.csms.store.reports import ReportStore
 from ocppgen.reference.csms.store.stations import BOOT_POLICIES, StationStore
 from ocppgen.reference.csms.store.summary import summarise
@@ -43,11 +51,16 @@ __all__ = [
     "Store",
     "TokenStore",
     "TransactionStore",
+    "generated_password",
     "hash_password",
+    "is_fast",
+    "is_generated",
     "missing_numbers",
     "now",
     "scaled",
+    "scrypt_hash",
     "summarise",
+    "upgraded",
     "verify_password",
 ]
 
@@ -75,6 +88,7 @@ class Store:
         self.stations = stations.stations
         self.check_password = stations.check_password
         self.password_hash = stations.password_hash
+        self.replace_password_hash = stations.replace_password_hash
         self.record_boot = stations.record_boot
         self.boots = stations.boots
         self.set_provisioned = stations.set_provisioned

@@ -122,6 +122,17 @@ class StationStore:
         rows = self.db.query("SELECT password_hash FROM stations WHERE id = ?", (station_id,))
         return rows[0]["password_hash"] if rows else None
 
+    def replace_password_hash(self, station_id: str, old: str, new: str) -> bool:
+        """Store `new` as the station's verifier if `old` is still the stored one (a password
+        changed meanwhile, through the API or elsewhere, is kept); whether it was replaced."""
+        return (
+            self.db.execute(
+                "UPDATE stations SET password_hash = ? WHERE id = ? AND password_hash = ?",
+                (new, station_id, old),
+            )
+            > 0
+        )
+
     def record_boot(self, station_id: str, boot: Mapping[str, Any], status: str) -> None:
         """Store a BootNotification (wire payload) and the registration status we answered."""
         station = boot.get("chargingStation", {})

@@ -22,7 +22,7 @@ async def test_b01_cold_boot_accepted(csms: Csms, station: StationFactory) -> No
     mini = await station("CS1", boot=False, heartbeat_interval=123)
     response = await mini.boot()
     assert response.status == "Accepted"
-    assert response.interval == 123
+    assert 111 <= response.interval <= 123  # up to 10% shorter: heartbeats spread
     assert abs((response.current_time - datetime.now(UTC)).total_seconds()) < 5
     stored = csms.store.station("CS1")
     assert stored is not None
