@@ -51,16 +51,26 @@ class GroupCommit:
         self.batches = 0
         """Batches committed (for tests and measurements)."""
 
-    async def write(self, write: Callable[[], T]) -> T:
-        """Run `write` (synchronous store calls) in the open batch; return its result once the
-        batch committed. If the commit fails, raise its error (the write is not stored)."""
-        loop = asyncio.get_running_loop()
+    def join(self, write: Callable[[], T]) -> T:
+        """Run `write` in the open batch (opening one) and return its result at once, without
+        waiting for the COMMIT: for writes whose loss on power failure costs nothing (when a
+        station was last seen), which would otherwise commit, and fsync, one by one."""
+        self._open()
+        return write()
+
+    def _open(self) -> None:
         if self._waiting is None:
             self.db.begin()
             self._waiting = []
-            self._timer = loop.call_later(self.window, self.flush)
+            self._timer = asyncio.get_running_loop().call_later(self.window, self.flush)
+
+    async def write(self, write: Callable[[], T]) -> T:
+        """Run `write` (synchronous store calls) in the open batch; return its result once the
+        batch committed. If the commit fails, raise its error (the write is not stored)."""
+        self._open()
         result = write()  # a failure rolled back its own savepoint; the batch goes on
-        committed: asyncio.Future[None] = loop.create_future()
+        committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        assert self._waiting is not None
         self._waiting.append(committed)
         if len(self._waiting) >= self.max_writes:
             self.flush()
