@@ -11,7 +11,7 @@ entry goes when its Ended event is folded (late events are rare and read the row
 
 from __future__ import annotations
 
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from ocppgen.reference.csms.store.summary import FoldState
 
@@ -26,11 +26,13 @@ Key = tuple[str, str]
 
 class Folded(NamedTuple):
     """A row as last written: its fold state (never changed in place), the `fold_state` text
-    written for it and its listed seqNo gaps."""
+    written for it, its listed seqNo gaps and its other columns as stored (so that the next
+    write sets only the columns that change)."""
 
     state: FoldState
     text: str
     missing: list[int]
+    columns: dict[str, Any]
 
 
 class FoldCache:
