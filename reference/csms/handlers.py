@@ -32,7 +32,8 @@
 - J01 MeterValues, N07 NotifyEvent, B07 NotifyReport: stored.
 - Durable answers: a TransactionEvent or MeterValues is answered only after the COMMIT that
   stored it; the writes of all stations are committed together, one transaction per short
-  window (`GroupCommit`, see `group_commit.py`).
+  window (`GroupCommit`, see `group_commit.py`). A CALL of an accepted station marks it seen
+  (`last_seen_at`) in the one statement that checks it is accepted, in the open batch.
 - Sampled values: the JSON schemas put no bound on them; one TransactionEvent or MeterValues
   with more than `max_sampled_values` (MAX_SAMPLED_VALUES by default) in all its meterValue
   items is refused with OccurrenceConstraintViolation (a field's occurrence out of bounds)
