@@ -78,6 +78,10 @@ class Database(Protocol):
         """Run one statement; return the number of rows it changed."""
         ...
 
+    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement once per parameter row (one call for a message's meter values)."""
+        ...
+
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         """Run one query; return its rows as dicts (column name -> value)."""
         ...
@@ -119,6 +123,9 @@ class SqliteDatabase:
 
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._conn.execute(sql, tuple(params)).rowcount
+
+    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        self._conn.executemany(sql, rows)
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         return [dict(row) for row in self._conn.execute(sql, tuple(params)).fetchall()]
@@ -174,6 +181,7 @@ class PostgresDatabase:
 
         self.url = url
         self._conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
+        self._in_error = psycopg.pq.TransactionStatus.INERROR
         # PostgreSQL's default, made sure of: COMMIT returns once the WAL is flushed, whatever
         # the server or role was configured with (the CSMS acknowledges after COMMIT).
         self._conn.execute("SET synchronous_commit = on")
@@ -181,6 +189,11 @@ class PostgresDatabase:
     def execute(self, sql: str, params: Params = ()) -> int:
         cursor = self._conn.execute(postgres_sql(sql), _pg_params(params))
         return int(cursor.rowcount)
+
+    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        # psycopg pipelines the rows: one round trip, not one per row
+        with self._conn.cursor() as cursor:
+            cursor.executemany(postgres_sql(sql), [_pg_params(row) for row in rows])
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         cursor = self._conn.execute(postgres_sql(sql), _pg_params(params))
@@ -196,6 +209,11 @@ class PostgresDatabase:
         self._conn.execute("BEGIN")
 
     def commit(self) -> None:
+        # A statement that failed in the open transaction aborted all of it, and PostgreSQL
+        # answers COMMIT with a ROLLBACK, not an error: refuse, so no write is taken as stored.
+        if self._conn.info.transaction_status == self._in_error:
+            self._conn.execute("ROLLBACK")
+            raise RuntimeError("the transaction failed earlier and was rolled back")
         self._conn.execute("COMMIT")
 
     def rollback(self) -> None:

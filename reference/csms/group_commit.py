@@ -18,9 +18,13 @@ What the loop no longer waits for is one fsync per event. The window, 0.5 ms, wa
 (bench_csms throughput, SQLite, synchronous=FULL, 10/100/1,000 stations, two runs each): 0,
 0.5 and 2 ms were within the runs' noise at 10 and 1,000 stations; at 100 stations 0.5 ms gave
 2,349-2,507 events/s against 1,586-1,690 with 2 ms, which holds answers longer than a batch
-needs to fill. Statements the CSMS issues outside
-`write` while a batch is open (a station's `last_seen`, the operator API) join the batch and
-commit with it.
+needs to fill. `join` runs a write in the batch without waiting for
+its COMMIT (a station's `last_seen_at`: every CALL's, which on its own would commit, and fsync,
+once per CALL); other statements issued while a batch is open (the operator API) join it too.
+
+On PostgreSQL a failed statement outside a savepoint aborts the whole batch, and COMMIT would
+then answer ROLLBACK without an error: `PostgresDatabase.commit` raises instead, so every writer
+of that batch gets the error and none is answered as stored.
 """
 
 from __future__ import annotations
@@ -51,16 +55,26 @@ class GroupCommit:
         self.batches = 0
         """Batches committed (for tests and measurements)."""
 
-    async def write(self, write: Callable[[], T]) -> T:
-        """Run `write` (synchronous store calls) in the open batch; return its result once the
-        batch committed. If the commit fails, raise its error (the write is not stored)."""
-        loop = asyncio.get_running_loop()
+    def join(self, write: Callable[[], T]) -> T:
+        """Run `write` in the open batch (opening one) and return its result at once, without
+        waiting for the COMMIT: for writes whose loss on power failure costs nothing (when a
+        station was last seen), which would otherwise commit, and fsync, one by one."""
+        self._open()
+        return write()
+
+    def _open(self) -> None:
         if self._waiting is None:
             self.db.begin()
             self._waiting = []
-            self._timer = loop.call_later(self.window, self.flush)
+            self._timer = asyncio.get_running_loop().call_later(self.window, self.flush)
+
+    async def write(self, write: Callable[[], T]) -> T:
+        """Run `write` (synchronous store calls) in the open batch; return its result once the
+        batch committed. If the commit fails, raise its error (the write is not stored)."""
+        self._open()
         result = write()  # a failure rolled back its own savepoint; the batch goes on
-        committed: asyncio.Future[None] = loop.create_future()
+        committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        assert self._waiting is not None
         self._waiting.append(committed)
         if len(self._waiting) >= self.max_writes:
             self.flush()

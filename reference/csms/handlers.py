@@ -39,7 +39,8 @@
 - J01 MeterValues, N07 NotifyEvent, B07 NotifyReport: stored.
 - Durable answers: a TransactionEvent or MeterValues is answered only after the COMMIT that
   stored it; the writes of all stations are committed together, one transaction per short
-  window (`GroupCommit`, see `group_commit.py`).
+  window (`GroupCommit`, see `group_commit.py`). A CALL of an accepted station marks it seen
+  (`last_seen_at`) in the one statement that checks it is accepted, in the open batch.
 - Sampled values: the JSON schemas put no bound on them; one TransactionEvent or MeterValues
   with more than `max_sampled_values` (MAX_SAMPLED_VALUES by default) in all its meterValue
   items is refused with OccurrenceConstraintViolation (a field's occurrence out of bounds)
@@ -65,8 +66,7 @@ import asyncio
 import functools
 import logging
 import random
-import typing
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -111,13 +111,18 @@ from ocppgen.reference.csms.diagnostics import Diagnostics
 from ocppgen.reference.csms.display_messages import DisplayMessages
 from ocppgen.reference.csms.firmware import Firmware
 from ocppgen.reference.csms.group_commit import GroupCommit
+from ocppgen.reference.csms.integers import (
+    INT32_RANGE,
+    any_out_of_range,
+    out_of_range_integers,
+)
 from ocppgen.reference.csms.reservations import Reservations
 from ocppgen.reference.csms.security_events import SecurityEvents
 from ocppgen.reference.csms.store import Store
 from ocppgen.runtime.dispatch import CallContext
 from ocppgen.runtime.endpoint import OcppConnection
 from ocppgen.runtime.errors import ErrorCode, OcppError
-from ocppgen.runtime.model import Integer, OcppModel
+from ocppgen.runtime.model import OcppModel
 
 __all__ = [
     "ALLOWED_BEFORE_ACCEPTED",
@@ -144,10 +149,6 @@ Listener = Callable[[str, str, OcppModel], None]
 """Told `(station_id, action, request)` after each CALL from a station was handled."""
 
 
-INT32_RANGE: Final = range(-(2**31), 2**31)
-"""OCPP's `integer`: 32 bit (31 bit resolution, 1 sign bit), OCPP 2.0.1 Part 2, Primitive
-Datatypes."""
-
 INTERVAL_SPREAD: Final = 0.1
 """The part of a boot answer's interval drawn at random (see the module docstring)."""
 
@@ -155,44 +156,11 @@ MAX_SAMPLED_VALUES: Final = 2000
 """The most sampled values one message may carry (see the module docstring); a station meters
 a few dozen measurands per phase, so this leaves room for long offline batches."""
 
-_INTEGER_MARK: Final = typing.get_args(Integer)[1]  # what marks a field typed OCPP integer
-
-
-def _mentions_integer(annotation: Any) -> bool:
-    """Whether a field's annotation is Integer, optional or in a list (`list[Integer] | None`)."""
-    if _INTEGER_MARK in getattr(annotation, "__metadata__", ()):
-        return True
-    return any(_mentions_integer(arg) for arg in typing.get_args(annotation))
-
-
-@functools.cache
-def _integer_fields(model: type[OcppModel]) -> frozenset[str]:
-    """The names of the model's integer-typed fields."""
-    return frozenset(
-        name
-        for name, info in model.model_fields.items()
-        if _INTEGER_MARK in info.metadata or _mentions_integer(info.annotation)
-    )
-
-
-def out_of_range_integers(model: OcppModel, path: str = "") -> Iterator[tuple[str, int]]:
-    """(wire path, value) of each integer-typed field of `model`, nested objects and lists
-    included, whose value is outside INT32_RANGE."""
-    integers = _integer_fields(type(model))
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        where = f"{path}{info.alias or name}"
-        items = value if isinstance(value, list) else [value]
-        for index, item in enumerate(items):
-            at = f"{where}[{index}]" if isinstance(value, list) else where
-            if name in integers and isinstance(item, int) and item not in INT32_RANGE:
-                yield at, item
-            elif isinstance(item, OcppModel):
-                yield from out_of_range_integers(item, f"{at}.")
-
 
 def _check_integers(request: OcppModel) -> None:
     """Refuse a request carrying an integer OCPP cannot (see the module docstring)."""
+    if not any_out_of_range(request):
+        return
     for where, value in out_of_range_integers(request):
         bits = value.bit_length()  # str() of a huge int is slow, past 4300 digits refused
         shown = str(value) if bits <= 64 else f"an integer of {bits} bits"
@@ -319,21 +287,32 @@ class CsmsBehaviour(
     async def handle(
         self, action: str, request: OcppModel, context: CallContext
     ) -> OcppModel | None:
-        if action != "BootNotification":  # which reads the station itself: once per boot
-            station = _registered(self.store, context.station_id)
-            accepted = station["registration_status"] == "Accepted"
-            if action not in ALLOWED_BEFORE_ACCEPTED and not accepted:
-                raise OcppError(
-                    ErrorCode.SECURITY_ERROR,
-                    f"{action} before the Charging Station was accepted (B01.FR.10)",
-                )
+        station_id = context.station_id
+        # An accepted station's CALL: one statement marks it seen and proves it accepted (in
+        # the open batch: no commit of its own). Anything else reads the row to say why not.
+        seen = action not in ALLOWED_BEFORE_ACCEPTED and self.group_commit.join(
+            functools.partial(self.store.touch_accepted, station_id)
+        )
+        if not seen and action != "BootNotification":  # which reads the station itself, once
+            self._check_station(action, station_id)
         _check_integers(request)
         response = await super().handle(action, request, context)
-        if action not in ("BootNotification", "Heartbeat"):
-            self.store.touch(context.station_id)
+        if not seen and action != "BootNotification":  # (a boot records when it was seen)
+            self.group_commit.join(functools.partial(self.store.touch, station_id))
         if self.listener is not None:
             self.listener(context.station_id, action, request)
         return response
+
+    def _check_station(self, action: str, station_id: str) -> None:
+        """Refuse a CALL from a station deleted while connected, or one not yet accepted."""
+        station = self.store.station(station_id)
+        if station is None:  # deleted while connected
+            raise OcppError(ErrorCode.SECURITY_ERROR, "unknown Charging Station")
+        if action not in ALLOWED_BEFORE_ACCEPTED and station["registration_status"] != "Accepted":
+            raise OcppError(
+                ErrorCode.SECURITY_ERROR,
+                f"{action} before the Charging Station was accepted (B01.FR.10)",
+            )
 
     async def close(self) -> None:
         """Cancel provisioning still running; commit the open batch."""
@@ -397,7 +376,9 @@ class CsmsBehaviour(
     async def on_heartbeat(
         self, request: HeartbeatRequest, context: CallContext
     ) -> HeartbeatResponse:
-        self.store.touch(context.station_id, heartbeat=True)
+        self.group_commit.join(
+            functools.partial(self.store.touch, context.station_id, heartbeat=True)
+        )
         return HeartbeatResponse(current_time=datetime.now(UTC))
 
     async def on_status_notification(
@@ -466,11 +447,12 @@ class CsmsBehaviour(
     ) -> TransactionEventResponse:
         _check_sampled_values(request.meter_value, self.max_sampled_values)
         payload = request.to_json_dict()
+        text = request.to_json()  # stored as it is: no second serialisation of `payload`
         info = self._transaction_token_info(request, context.station_id)
         status = info.status.value if info is not None else None
         # the row as this event left it: the gap log needs no read of the whole transaction
         transaction = await self.group_commit.write(
-            lambda: self.store.add_transaction_event(context.station_id, payload, status)
+            lambda: self.store.add_transaction_event(context.station_id, payload, status, text=text)
         )
         if transaction is None:
             logger.info(

@@ -93,6 +93,7 @@ class Store:
         self.boots = stations.boots
         self.set_provisioned = stations.set_provisioned
         self.touch = stations.touch
+        self.touch_accepted = stations.touch_accepted
         # connectors
         self.set_connector_status = connectors.set_connector_status
         self.connectors = connectors.connectors

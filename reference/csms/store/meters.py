@@ -4,7 +4,7 @@ text in the table, `Decimal` when read; see `values`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -12,6 +12,11 @@ from ocppgen.reference.csms.db import Database
 from ocppgen.reference.csms.store.values import decimal_text, scaled, sortable_time
 
 __all__ = ["ENERGY_MEASURAND", "MeterValueStore", "Sample", "samples"]
+
+_INSERT = (
+    "INSERT INTO meter_values (station_id, transaction_id, seq_no, evse_id, timestamp, measurand, "
+    "phase, location, context, value, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 ENERGY_MEASURAND = "Energy.Active.Import.Register"
 """What a transaction's energy is read from (and a sample without measurand measures)."""
@@ -74,11 +79,23 @@ class MeterValueStore:
         """Store the samples (wire MeterValueType list) of one message, in the caller's
         database transaction; return them as stored."""
         stored = list(samples(meter_values))
-        for sample in stored:
-            self.db.execute(
-                "INSERT INTO meter_values (station_id, transaction_id, seq_no, evse_id, "
-                "timestamp, measurand, phase, location, context, value, unit) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self.insert(station_id, evse_id, stored, transaction_id, seq_no)
+        return stored
+
+    def insert(
+        self,
+        station_id: str,
+        evse_id: int,
+        found: Sequence[Sample],
+        transaction_id: str | None,
+        seq_no: int | None,
+    ) -> None:
+        """Store samples already read from a message (`samples`), in one statement call."""
+        if not found:
+            return
+        self.db.execute_many(
+            _INSERT,
+            [
                 (
                     station_id,
                     transaction_id,
@@ -87,9 +104,10 @@ class MeterValueStore:
                     *sample[:5],
                     decimal_text(sample.value),
                     sample.unit,
-                ),
-            )
-        return stored
+                )
+                for sample in found
+            ],
+        )
 
     def meter_values(self, station_id: str) -> list[dict[str, Any]]:
         """Meter values of a station outside transactions."""

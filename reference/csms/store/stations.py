@@ -194,6 +194,18 @@ class StationStore:
         else:
             self.db.execute("UPDATE stations SET last_seen_at = ? WHERE id = ?", (at, station_id))
 
+    def touch_accepted(self, station_id: str) -> bool:
+        """`touch` a station whose last boot was Accepted; whether it is one (a station's every
+        CALL asks this: one statement, where reading the row and then touching it took two)."""
+        return (
+            self.db.execute(
+                "UPDATE stations SET last_seen_at = ? WHERE id = ? AND "
+                "registration_status = 'Accepted'",
+                (now(), station_id),
+            )
+            > 0
+        )
+
     def _existing(self, station_id: str) -> dict[str, Any]:
         station = self.station(station_id)
         assert station is not None

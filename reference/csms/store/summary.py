@@ -17,7 +17,7 @@ Energy readings are exact decimals (`values`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
@@ -200,7 +200,7 @@ def _later(current: list[Any] | None, seq: int) -> bool:
 
 
 def fold(
-    state: FoldState, event: dict[str, Any], status: str | None, found: Iterable[Sample]
+    state: FoldState, event: Mapping[str, Any], status: str | None, found: Iterable[Sample]
 ) -> None:
     """Fold one new event (a seqNo not folded before), the status answered for its idToken
     and its stored samples into `state`."""

@@ -15,6 +15,7 @@ existed) and `verify_transaction` says which columns the row and the reference d
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from decimal import Decimal
@@ -22,7 +23,8 @@ from typing import Any
 
 from ocppgen.reference.csms.db import Database
 from ocppgen.reference.csms.store.abandoned import ABANDONED_COLUMNS, abandonment, supersede
-from ocppgen.reference.csms.store.meters import MeterValueStore, samples
+from ocppgen.reference.csms.store.folds import FoldCache, Folded
+from ocppgen.reference.csms.store.meters import MeterValueStore, Sample, samples
 from ocppgen.reference.csms.store.summary import (
     SUMMARY_COLUMNS,
     FoldState,
@@ -63,44 +65,86 @@ class TransactionStore:
     def __init__(self, db: Database, meters: MeterValueStore) -> None:
         self.db = db
         self.meters = meters
+        self._folds = FoldCache()
+        """The fold state of rows this store wrote last (see `folds`): no read per event."""
+
+    def forget_cached(self) -> None:
+        """Drop the cached fold states (e.g. after a rolled-back batch; a stale one would only
+        cost a retry, see `folds`)."""
+        self._folds.forget()
 
     def add_transaction_event(
-        self, station_id: str, event: Mapping[str, Any], id_token_status: str | None = None
+        self,
+        station_id: str,
+        event: Mapping[str, Any],
+        id_token_status: str | None = None,
+        *,
+        text: str | None = None,
     ) -> dict[str, Any] | None:
         """Store a TransactionEvent (wire payload; numbers floats or Decimals) with its meter
         values and the idTokenInfo status we answered for its idToken, and fold it into the
         transaction; return the transaction's summary as `transactions` lists it, or None if
-        this seqNo of this transaction was already stored."""
-        transaction_id = event["transactionInfo"]["transactionId"]
+        this seqNo of this transaction was already stored. `text`: the payload's JSON text,
+        when the caller has it, stored as it is instead of serialising `event` again."""
+        key = (station_id, event["transactionInfo"]["transactionId"])
+        found = list(samples(event.get("meterValue", ())))
+        cached = self._folds.take(key)
+        try:
+            return self._add(key, event, id_token_status, text, found, cached)
+        except _Stale:  # the row changed behind the cache: its writes were undone
+            return self._add(key, event, id_token_status, text, found, None)
+
+    def _add(
+        self,
+        key: tuple[str, str],
+        event: Mapping[str, Any],
+        id_token_status: str | None,
+        text: str | None,
+        found: list[Sample],
+        cached: Folded | None,
+    ) -> dict[str, Any] | None:
+        station_id, transaction_id = key
         seq_no = event["seqNo"]
         with self.db.transaction():
-            if not self._insert_event(station_id, event, id_token_status):
+            if not self._insert_event(station_id, event, id_token_status, text):
+                if cached is not None:
+                    self._folds.put(key, cached)  # the row is as it was
                 return None
             evse_id = event.get("evse", {}).get("id", 0)
-            found = self.meters.add(
-                station_id, evse_id, event.get("meterValue", ()), transaction_id, seq_no
-            )
-            rows = self.db.query(
-                f"SELECT fold_state, missing_seq_nos FROM transactions WHERE {_OF_TRANSACTION}",
-                (station_id, transaction_id),
-            )
-            if rows and rows[0]["fold_state"] is None:  # written before the fold existed
-                return self.rebuild_transaction(station_id, transaction_id)
-            if not rows:  # a new transaction: one EVSE, one transaction (`abandoned`)
-                supersede(self.db, station_id, dict(event))
-            state = json.loads(rows[0]["fold_state"]) if rows else new_fold_state()
+            self.meters.insert(station_id, evse_id, found, transaction_id, seq_no)
+            previous = cached
+            if previous is None:
+                rows = self.db.query(
+                    f"SELECT fold_state, missing_seq_nos FROM transactions WHERE {_OF_TRANSACTION}",
+                    key,
+                )
+                if rows and rows[0]["fold_state"] is None:  # written before the fold existed
+                    return self.rebuild_transaction(station_id, transaction_id)
+                if not rows:  # a new transaction: one EVSE, one transaction (`abandoned`)
+                    supersede(self.db, station_id, dict(event))
+                previous = _folded(rows[0]) if rows else None
+            # a copy: `fold` replaces the state's values, never changes them in place
+            state = dict(previous.state) if previous is not None else new_fold_state()
             highest = state["last"]
-            fold(state, dict(event), id_token_status, found)
+            fold(state, event, id_token_status, found)
             if self._track_gaps(station_id, transaction_id, seq_no, highest):
                 missing = self._listed_gaps(station_id, transaction_id)
             else:
-                missing = json.loads(rows[0]["missing_seq_nos"]) if rows else []
+                missing = previous.missing if previous is not None else []
             summary = folded_summary(state, missing)
-            self._write(station_id, transaction_id, summary, state)
+            written = Folded(state, to_json(state), missing, _stored(summary))
+            if not self._write(key, written, cached):
+                raise _Stale
+        if summary["state"] != "Ended":  # late events after the end are rare: read the row
+            self._folds.put(key, written)
         return _answer(station_id, transaction_id, summary)
 
     def _insert_event(
-        self, station_id: str, event: Mapping[str, Any], id_token_status: str | None
+        self,
+        station_id: str,
+        event: Mapping[str, Any],
+        id_token_status: str | None,
+        text: str | None,
     ) -> bool:
         inserted = self.db.execute(
             "INSERT INTO transaction_events (station_id, transaction_id, seq_no, event_type, "
@@ -115,7 +159,7 @@ class TransactionStore:
                 sortable_time(event["timestamp"]),
                 event["triggerReason"],
                 int(bool(event.get("offline", False))),
-                to_json(event),
+                to_json(event) if text is None else text,
                 now(),
                 id_token_status,
             ),
@@ -174,18 +218,18 @@ class TransactionStore:
     def _listed_gaps(self, station_id: str, transaction_id: str) -> list[int]:
         return listed_gaps(self._gap_ranges(station_id, transaction_id, MAX_LISTED_GAPS))
 
-    def _write(
-        self, station_id: str, transaction_id: str, summary: dict[str, Any], state: FoldState
-    ) -> None:
-        stored = {
-            **summary,
-            "missing_seq_nos": to_json(summary["missing_seq_nos"]),
-            "energy_wh": _text(summary["energy_wh"]),
-            "fold_state": to_json(state),
-        }
-        self.db.execute(
-            _UPSERT_SUMMARY, (station_id, transaction_id, *(stored[c] for c in _STORED))
-        )
+    def _write(self, key: tuple[str, str], row: Folded, cached: Folded | None = None) -> bool:
+        """Write the row; over a `cached` one, only the columns that changed and only if the
+        row's fold state is still the cached text. Whether it was written."""
+        columns = row.columns
+        if cached is None:
+            values = (*(columns[column] for column in SUMMARY_COLUMNS), row.text)
+            self.db.execute(_UPSERT_SUMMARY, (*key, *values))
+            return True
+        old = cached.columns
+        changed = tuple(column for column in SUMMARY_COLUMNS if columns[column] != old[column])
+        values = (*(columns[column] for column in changed), row.text, *key, cached.text)
+        return self.db.execute(_update_sql(changed), values) > 0
 
     # -- the reference: rebuild and verify ------------------------------------------------------
 
@@ -230,7 +274,10 @@ class TransactionStore:
             )
             for first, last in ranges:
                 self._insert_gap((station_id, transaction_id), first, last)
-            self._write(station_id, transaction_id, summary, state)
+            self._write(
+                (station_id, transaction_id), Folded(state, to_json(state), [], _stored(summary))
+            )
+            self._folds.forget((station_id, transaction_id))
         return _answer(station_id, transaction_id, summary)
 
     def verify_transaction(self, station_id: str, transaction_id: str) -> list[str]:
@@ -244,12 +291,7 @@ class TransactionStore:
         if reference is None or not rows:
             return [] if reference is None and not rows else ["transaction"]
         summary, state, ranges = reference
-        expected = {
-            **summary,
-            "missing_seq_nos": to_json(summary["missing_seq_nos"]),
-            "energy_wh": _text(summary["energy_wh"]),
-            "fold_state": to_json(state),
-        }
+        expected = {**_stored(summary), "fold_state": to_json(state)}
         differ = [column for column in _STORED if rows[0][column] != expected[column]]
         if self._gap_ranges(station_id, transaction_id) != ranges:
             differ.append("gaps")
@@ -342,12 +384,45 @@ def _text(energy: Decimal | None) -> str | None:
     return None if energy is None else decimal_text(energy)
 
 
+def _stored(summary: dict[str, Any]) -> dict[str, Any]:
+    """A summary's columns as the table holds them (gaps as JSON, energy as decimal text)."""
+    return {
+        **summary,
+        "missing_seq_nos": to_json(summary["missing_seq_nos"]),
+        "energy_wh": _text(summary["energy_wh"]),
+    }
+
+
+def _folded(row: Mapping[str, Any]) -> Folded:
+    """The fold state and gaps of a row read back (its columns are rewritten whole)."""
+    text = row["fold_state"]
+    return Folded(json.loads(text), text, json.loads(row["missing_seq_nos"]), {})
+
+
+@functools.lru_cache(maxsize=64)
+def _update_sql(changed: tuple[str, ...]) -> str:
+    """UPDATE of the changed columns and the fold state, where the fold state is as cached.
+    (Setting only what changed spares SQLite the token index for most events.)"""
+    assignments = "".join(f"{column} = ?, " for column in changed)
+    return (
+        f"UPDATE transactions SET {assignments}fold_state = ? "
+        "WHERE station_id = ? AND transaction_id = ? AND fold_state = ?"
+    )
+
+
+class _Stale(Exception):
+    """The row's fold state is not the cached one (see `folds`)."""
+
+
 def _answer(station_id: str, transaction_id: str, summary: dict[str, Any]) -> dict[str, Any]:
-    """A summary just written, as `transactions` would read it back."""
-    row = {"station_id": station_id, "transaction_id": transaction_id, **summary}
-    row["missing_seq_nos"] = to_json(summary["missing_seq_nos"])
-    row["energy_wh"] = _text(summary["energy_wh"])
-    return _transaction(row)
+    """A summary just written, as `transactions` would read it back (without the JSON and
+    decimal text round trip the columns make)."""
+    transaction = {"station_id": station_id, "transaction_id": transaction_id, **summary}
+    transaction["missing_seq_nos"] = list(summary["missing_seq_nos"])
+    energy = summary["energy_wh"]
+    transaction["energy_wh"] = None if energy is None else Decimal(decimal_text(energy))
+    transaction["complete"] = transaction["state"] == "Ended" and not summary["missing_seq_nos"]
+    return transaction
 
 
 def _transaction(row: Mapping[str, Any]) -> dict[str, Any]:

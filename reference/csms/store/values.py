@@ -9,6 +9,7 @@ the decimal point. They are stored as decimal text.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Iterable
@@ -40,6 +41,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+@functools.lru_cache(maxsize=4096)  # an event and its meter values share their time
 def sortable_time(text: str) -> str:
     """A station's RFC 3339 date-time as UTC with exactly 3 fractional digits and `Z`, so that
     text order is time order in both engines. As written on the wire, `12:00:00Z` sorts after
@@ -55,11 +57,15 @@ def _refuse(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=_refuse).encode
+"""json.dumps with these options, without making an encoder per call."""
+
+
 def to_json(value: Any) -> str:
     """Compact, key-sorted JSON text: how payloads and lists are stored in TEXT columns.
     Decimals are written as the JSON numbers they are, digit for digit."""
     try:  # the C encoder: payloads from the runtime's models hold floats, never Decimals
-        return json.dumps(value, separators=(",", ":"), sort_keys=True, default=_refuse)
+        return _ENCODE(value)
     except TypeError:
         return _json_with_decimals(value)
 
@@ -95,6 +101,8 @@ def scaled(value: Decimal | float, multiplier: int) -> Decimal | None:
     computed (`10 ** multiplier` on ints would have two billion digits and stall the CSMS).
     (The event log keeps the sample as sent either way.)
     """
+    if not multiplier and type(value) is float:  # the runtime's models: finite floats
+        return Decimal(repr(value)) if math.isfinite(value) else None
     number = exact(value)
     if not number.is_finite():
         return None
@@ -107,6 +115,9 @@ def scaled(value: Decimal | float, multiplier: int) -> Decimal | None:
 def decimal_text(value: Decimal) -> str:
     """How a decimal is stored: its digits as sent, without exponent where that stays short
     (`1500` for 1.5 kWh in Wh, `2935.600` as it came)."""
+    text = str(value)
+    if "E" not in text:  # str wrote it without exponent: as format(value, "f") does
+        return text
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent >= -_PLAIN_DIGITS and value.adjusted() <= _PLAIN_DIGITS:

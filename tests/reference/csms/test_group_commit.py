@@ -79,3 +79,47 @@ async def test_a_failing_write_undoes_only_itself(tmp_path: Path) -> None:
         assert group.batches == 1
     finally:
         db.close()
+
+
+async def test_a_joined_write_returns_at_once_and_commits_with_the_batch(tmp_path: Path) -> None:
+    path = tmp_path / "group.sqlite3"
+    db = SqliteDatabase(path)
+    db.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+    other = sqlite3.connect(path)
+    group = GroupCommit(db, window=0.05)
+    try:
+        assert group.join(lambda: db.execute("INSERT INTO t (n) VALUES (1)")) == 1
+        durable = asyncio.ensure_future(
+            group.write(lambda: db.execute("INSERT INTO t (n) VALUES (2)"))
+        )
+        await asyncio.sleep(0)
+        assert other.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 0  # not committed
+        await durable
+        assert other.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 2  # one batch
+        assert group.batches == 1
+    finally:
+        other.close()
+        db.close()
+
+
+async def test_postgresql_batch_with_a_failed_statement_fails_its_writers(
+    postgres_url: str,
+) -> None:
+    """PostgreSQL aborts the whole transaction on any failed statement and answers a later
+    COMMIT with ROLLBACK, not an error: no writer of that batch may be told it is stored."""
+    db = PostgresDatabase(postgres_url)
+    db.execute("CREATE TABLE gc_t (n INTEGER PRIMARY KEY)")
+    group = GroupCommit(db, window=0.05)
+    try:
+        durable = asyncio.ensure_future(
+            group.write(lambda: db.execute("INSERT INTO gc_t (n) VALUES (1)"))
+        )
+        await asyncio.sleep(0)
+        with pytest.raises(Exception, match="division by zero"):
+            group.join(lambda: db.query("SELECT 1 / 0 AS n"))  # outside any savepoint
+        with pytest.raises(RuntimeError, match="rolled back"):
+            await durable
+        assert db.query("SELECT COUNT(*) AS n FROM gc_t")[0]["n"] == 0
+    finally:
+        db.execute("DROP TABLE gc_t")
+        db.close()

@@ -7,7 +7,7 @@ Wh/kWh with multipliers, as floats (the runtime's models) or Decimals; SQLite an
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -195,6 +195,10 @@ class _CountingDatabase:
         self.statements += 1
         return self.db.execute(sql, params)
 
+    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        self.statements += 1
+        self.db.execute_many(sql, rows)
+
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         self.statements += 1
         rows = self.db.query(sql, params)
@@ -228,13 +232,16 @@ def test_an_event_costs_the_same_work_at_any_length_of_its_transaction(
 ) -> None:
     counting = _CountingDatabase(transactions.db)
     store = TransactionStore(counting, MeterValueStore(counting))
-    # insert event and sample, read row, find the EVSE's open transactions (a new transaction
+    # insert event and samples, read row, find the EVSE's open transactions (a new transaction
     # supersedes them, `store.abandoned`), write row
     assert _work(store, counting, 0) == (5, 0)
     early = _work(store, counting, 1)
     for seq in range(2, 400):
         _work(store, counting, seq)
-    assert _work(store, counting, 400) == early == (4, 1)  # one row read, at any length
+    # the row's fold state is cached: no read at all, at any length
+    assert _work(store, counting, 400) == early == (3, 0)
+    store.forget_cached()
+    assert _work(store, counting, 401) == (4, 1)  # without the cache: one row read
 
 
 def _with(event: dict[str, Any], **changes: Any) -> dict[str, Any]:
