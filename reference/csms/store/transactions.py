@@ -422,6 +422,7 @@ def _answer(station_id: str, transaction_id: str, summary: dict[str, Any]) -> di
     energy = summary["energy_wh"]
     transaction["energy_wh"] = None if energy is None else Decimal(decimal_text(energy))
     transaction["complete"] = transaction["state"] == "Ended" and not summary["missing_seq_nos"]
+    abandonment(transaction)  # the same keys; the abandonment columns are not read here
     return transaction
 
 

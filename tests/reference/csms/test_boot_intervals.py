@@ -69,7 +69,8 @@ async def test_a_boot_reads_the_station_once(csms: Csms, station: StationFactory
     assert (await mini.boot()).status == "Accepted"
     assert reads == ["CS1"]
     await mini.heartbeat()
-    assert reads == ["CS1", "CS1"]  # other CALLs: the registration check, as before
+    # an accepted station's other CALLs read no row: one UPDATE is the check (touch_accepted)
+    assert reads == ["CS1"]
 
 
 async def test_a_station_deleted_while_connected_cannot_boot(
