@@ -25,15 +25,7 @@ class Diagnostics(StationMessages):
     ) -> LogStatusNotificationResponse:
         answer = LogStatusNotificationResponse()
         # Idle without a requestId is what a station answers a TriggerMessage with
-        anomaly = self._unknown_request(context.station_id, "GetLog", request.request_id)
-        self._record(
-            context,
-            request,
-            answer,
-            request_id=request.request_id,
-            status=request.status.value,
-            anomaly=anomaly,
-        )
+        self._record_request_status(context, request, answer, "GetLog")
         return answer
 
     async def on_notify_monitoring_report(

@@ -22,15 +22,7 @@ class Firmware(StationMessages):
         self, request: FirmwareStatusNotificationRequest, context: CallContext
     ) -> FirmwareStatusNotificationResponse:
         answer = FirmwareStatusNotificationResponse()
-        anomaly = self._unknown_request(context.station_id, "UpdateFirmware", request.request_id)
-        self._record(
-            context,
-            request,
-            answer,
-            request_id=request.request_id,
-            status=request.status.value,
-            anomaly=anomaly,
-        )
+        self._record_request_status(context, request, answer, "UpdateFirmware")
         return answer
 
     async def on_publish_firmware_status_notification(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from ocppgen.generated.v201.handlers import CsmsHandlers
 from ocppgen.reference.csms.store import Store
@@ -60,6 +61,20 @@ class StationMessages(CsmsHandlers):
             status=status,
             critical=critical,
             anomaly=anomaly,
+        )
+
+    def _record_request_status(
+        self, context: CallContext, request: Any, answer: OcppModel, sent: str
+    ) -> None:
+        """Store a status notification (`request.request_id`, `request.status`) of the `sent`
+        request it reports on, an anomaly if we never sent that request."""
+        self._record(
+            context,
+            request,
+            answer,
+            request_id=request.request_id,
+            status=request.status.value,
+            anomaly=self._unknown_request(context.station_id, sent, request.request_id),
         )
 
     def _unknown_request(self, station_id: str, sent: str, request_id: int | None) -> str | None:
