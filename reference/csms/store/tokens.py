@@ -11,7 +11,6 @@ __all__ = ["TOKEN_STATUSES", "TokenStore"]
 TOKEN_STATUSES: Final = (
     "Accepted",
     "Blocked",
-    "ConcurrentTx",
     "Expired",
     "Invalid",
     "NoCredit",
@@ -20,7 +19,9 @@ TOKEN_STATUSES: Final = (
     "NotAtThisTime",
     "Unknown",
 )
-"""AuthorizationStatusEnumType values a stored token may have."""
+"""AuthorizationStatusEnumType values a stored token may have. Not ConcurrentTx: that is how
+the token is being used, which the CSMS answers only to a TransactionEvent Started (Part 2,
+AuthorizationStatusEnumType); stored on a token it would be answered to every Authorize."""
 
 _TOKEN_COLUMNS = "id_token, type, status, group_id, expires_at"
 

@@ -36,9 +36,10 @@ def test_put_replaces_and_the_type_is_part_of_the_key(tokens: TokenStore) -> Non
 
 
 def test_a_status_outside_the_enumeration_is_refused(tokens: TokenStore) -> None:
-    assert "ConcurrentTx" in TOKEN_STATUSES
-    with pytest.raises(ValueError, match="status must be one of"):
-        tokens.put_token("T1", "ISO14443", "Fine")
+    assert "NoCredit" in TOKEN_STATUSES
+    for status in ("Fine", "ConcurrentTx"):  # ConcurrentTx: the CSMS's answer, not a token's
+        with pytest.raises(ValueError, match="status must be one of"):
+            tokens.put_token("T1", "ISO14443", status)
     assert tokens.tokens() == []
 
 
