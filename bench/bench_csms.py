@@ -339,16 +339,27 @@ async def _storm_run(
         connect = time.perf_counter() - began
         for station in stations:
             station.drop()
-        storm, cpu, began = Storm(), child.cpu(), time.perf_counter()
-        spread = args.storm_spread
-        work = asyncio.gather(
-            *(_until_booted(s, random.uniform(0, spread), storm, context, began) for s in stations)
-        )
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(work, args.storm_timeout)
-        return first, connect, storm, time.perf_counter() - began, child.cpu() - cpu
+        return first, connect, *await _reconnect_all(stations, child, context, args)
     finally:
         await asyncio.gather(*(station.close() for station in stations))
+
+
+async def _reconnect_all(
+    stations: list[Station],
+    child: Child,
+    context: ssl.SSLContext | None,
+    args: argparse.Namespace,
+) -> tuple[Storm, float, float]:
+    """Every station reconnects at a random moment within the spread and boots again: the
+    storm's counts, its wall time and the CSMS CPU it took."""
+    storm, cpu, began = Storm(), child.cpu(), time.perf_counter()
+    spread = args.storm_spread
+    work = asyncio.gather(
+        *(_until_booted(s, random.uniform(0, spread), storm, context, began) for s in stations)
+    )
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(work, args.storm_timeout)
+    return storm, time.perf_counter() - began, child.cpu() - cpu
 
 
 def _storm(args: argparse.Namespace, directory: Path, hashes: Hashes) -> None:
@@ -418,14 +429,7 @@ async def _restart_run(
         child = Child("csms", url, profile, tls)
         for station in stations:
             station.url = child.url + station.identity  # a new port: same CSMS, restarted
-        storm, cpu, began = Storm(), child.cpu(), time.perf_counter()
-        spread = args.storm_spread
-        work = asyncio.gather(
-            *(_until_booted(s, random.uniform(0, spread), storm, context, began) for s in stations)
-        )
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(work, args.storm_timeout)
-        return first, connect, storm, time.perf_counter() - began, child.cpu() - cpu
+        return first, connect, *await _reconnect_all(stations, child, context, args)
     finally:
         await asyncio.gather(*(station.close() for station in stations))
         child.stop()

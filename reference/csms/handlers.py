@@ -305,9 +305,7 @@ class CsmsBehaviour(
 
     def _check_station(self, action: str, station_id: str) -> None:
         """Refuse a CALL from a station deleted while connected, or one not yet accepted."""
-        station = self.store.station(station_id)
-        if station is None:  # deleted while connected
-            raise OcppError(ErrorCode.SECURITY_ERROR, "unknown Charging Station")
+        station = _registered(self.store, station_id)
         if action not in ALLOWED_BEFORE_ACCEPTED and station["registration_status"] != "Accepted":
             raise OcppError(
                 ErrorCode.SECURITY_ERROR,
