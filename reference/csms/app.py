@@ -254,6 +254,12 @@ class Csms:
         sockets: Any = getattr(server, "sockets", ())
         self.api_port = int(sockets[0].getsockname()[1])
 
+    async def settle(self) -> None:
+        """Wait for the work `start` leaves running (the dummy password hash for unknown
+        identities, under Basic auth): e.g. before reading a memory baseline."""
+        if self._dummy_hash is not None:
+            await self._dummy_hash
+
     async def close(self) -> None:
         await self.server.close(grace=2.0)
         if self._dummy_hash is not None:
