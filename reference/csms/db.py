@@ -7,11 +7,15 @@ them). Both backends run in autocommit mode; `transaction()` groups statements a
 savepoint inside an open transaction), and `begin`/`commit` hold one transaction open across
 many writes for the group commit (`group_commit.py`).
 
-Durability: a COMMIT that returned is on disk. SQLite runs WAL with `synchronous = FULL` (with
-NORMAL, WAL commits are synced only at checkpoints and the last ones can be lost on power loss);
-PostgreSQL sessions set `synchronous_commit = on` (its default; COMMIT waits for the WAL flush),
-so a server or role configured otherwise does not weaken the CSMS's answers. The fsync this
-costs per COMMIT is shared by a whole batch of events (`GroupCommit`).
+Durability: a COMMIT that returned is on disk, except the group commit's batch (`begin` ...
+`commit`), which is durable once `sync()` returned. SQLite runs WAL with `synchronous = FULL`
+(with NORMAL, WAL commits are synced only at checkpoints and the last ones can be lost on power
+loss); PostgreSQL sessions set `synchronous_commit = on` (its default; COMMIT waits for the WAL
+flush), so a server or role configured otherwise does not weaken the CSMS's answers. The fsync
+this costs per COMMIT is shared by a whole batch of events (`GroupCommit`). On SQLite a batch
+commits with `synchronous = NORMAL` (0.03 ms instead of about 3 ms on this project's machines)
+and `sync()` then fdatasyncs the WAL file, which is what FULL does at COMMIT, in a thread: the
+event loop does not wait for the disk, and the batch's writers are answered after `sync()`.
 
 What differs is hidden here, in one place per backend, so that every value the store is given
 comes back exactly:
@@ -44,6 +48,7 @@ applied and never touches the others. A database newer than this code is refused
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -96,9 +101,21 @@ class Database(Protocol):
         `commit` or `rollback`: the group commit's batch."""
         ...
 
-    def commit(self) -> None: ...
+    def commit(self) -> None:
+        """Commit the `begin` transaction; durable once `sync` returned."""
+        ...
 
     def rollback(self) -> None: ...
+
+    @property
+    def deferred_sync(self) -> bool:
+        """Whether `commit` leaves the disk to `sync` (else `sync` has nothing to do)."""
+        ...
+
+    def sync(self) -> None:
+        """Make every commit so far durable. Blocks on the disk and touches no connection
+        state: call it in a thread."""
+        ...
 
     def close(self) -> None: ...
 
@@ -120,6 +137,8 @@ class SqliteDatabase:
         # a station only after its write committed, so a commit must be on disk.
         self._conn.execute("PRAGMA synchronous = FULL")
         self._savepoints = 0
+        self.deferred_sync = self.path != ":memory:"
+        self._directory_synced = False
 
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._conn.execute(sql, tuple(params)).rowcount
@@ -157,14 +176,42 @@ class SqliteDatabase:
             self._conn.execute("COMMIT")
 
     def begin(self) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")
+        # NORMAL for this transaction only (SQLite refuses to change it inside one): its COMMIT
+        # writes the WAL without waiting for the disk; `sync` does that. FULL again after it.
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._conn.execute("PRAGMA synchronous = FULL")
+            raise
 
     def commit(self) -> None:
         self._conn.execute("COMMIT")
+        self._conn.execute("PRAGMA synchronous = FULL")
 
     def rollback(self) -> None:
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
+        self._conn.execute("PRAGMA synchronous = FULL")
+
+    def sync(self) -> None:
+        if not self.deferred_sync:
+            return
+        try:
+            fd = os.open(self.path + "-wal", os.O_RDONLY)
+        except FileNotFoundError:  # no WAL: every commit is in the database file, synced
+            return
+        try:
+            os.fdatasync(fd)
+        finally:
+            os.close(fd)
+        if not self._directory_synced:  # the WAL file's own entry, once (as SQLite does)
+            directory = os.open(os.path.dirname(os.path.abspath(self.path)), os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+            self._directory_synced = True
 
     def close(self) -> None:
         self._conn.close()
@@ -218,6 +265,11 @@ class PostgresDatabase:
 
     def rollback(self) -> None:
         self._conn.execute("ROLLBACK")
+
+    deferred_sync = False  # COMMIT waits for the server's WAL flush
+
+    def sync(self) -> None:
+        pass
 
     def close(self) -> None:
         self._conn.close()

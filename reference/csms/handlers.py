@@ -314,7 +314,7 @@ class CsmsBehaviour(
 
     async def close(self) -> None:
         """Cancel provisioning still running; commit the open batch."""
-        self.group_commit.flush()
+        await self.group_commit.close()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -122,4 +123,72 @@ async def test_postgresql_batch_with_a_failed_statement_fails_its_writers(
         assert db.query("SELECT COUNT(*) AS n FROM gc_t")[0]["n"] == 0
     finally:
         db.execute("DROP TABLE gc_t")
+        db.close()
+
+
+class GatedSync(SqliteDatabase):
+    """A real SQLite file whose `sync` (the fsync after a batch) waits for the test's word."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.gate = threading.Event()
+        self.synced = 0
+        self.failure: OSError | None = None
+
+    def sync(self) -> None:
+        self.gate.wait(timeout=60)
+        if self.failure is not None:
+            raise self.failure
+        super().sync()
+        self.synced += 1
+
+
+async def test_a_batch_is_answered_after_its_fsync_not_its_commit(tmp_path: Path) -> None:
+    path = tmp_path / "gated.sqlite3"
+    db = GatedSync(path)
+    db.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+    other = sqlite3.connect(path)
+    group = GroupCommit(db, window=0.01)
+
+    def insert(n: int) -> None:
+        with db.transaction():
+            db.execute("INSERT INTO t (n) VALUES (?)", (n,))
+
+    try:
+        first = asyncio.ensure_future(group.write(functools.partial(insert, 1)))
+        while group.batches == 0:  # the window ends and the batch commits
+            await asyncio.sleep(0.005)
+        assert other.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 1  # committed...
+        assert db.query("PRAGMA synchronous")[0]["synchronous"] == 2  # FULL again after it
+        # ...while its fsync waits: the loop goes on and the next batch commits too
+        second = asyncio.ensure_future(group.write(functools.partial(insert, 2)))
+        while group.batches == 1:
+            await asyncio.sleep(0.005)
+        assert other.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 2
+        assert not first.done() and not second.done()  # neither answered before its fsync
+        db.gate.set()
+        await asyncio.wait_for(asyncio.gather(first, second), 30)
+        assert db.synced == 2
+    finally:
+        db.gate.set()
+        await group.close()
+        other.close()
+        db.close()
+
+
+async def test_a_failed_fsync_fails_the_batch_writers(tmp_path: Path) -> None:
+    db = GatedSync(tmp_path / "failing.sqlite3")
+    db.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+    db.failure = OSError(5, "Input/output error")
+    db.gate.set()
+    group = GroupCommit(db, window=0.01)
+    try:
+        with pytest.raises(OSError, match="Input/output error"):
+            await asyncio.wait_for(
+                group.write(lambda: db.execute("INSERT INTO t (n) VALUES (1)")), 30
+            )
+        db.failure = None  # the next batch is answered again
+        await asyncio.wait_for(group.write(lambda: db.execute("INSERT INTO t (n) VALUES (2)")), 30)
+    finally:
+        await group.close()
         db.close()

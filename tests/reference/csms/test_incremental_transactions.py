@@ -217,6 +217,13 @@ class _CountingDatabase:
     def rollback(self) -> None:
         self.db.rollback()
 
+    @property
+    def deferred_sync(self) -> bool:
+        return self.db.deferred_sync
+
+    def sync(self) -> None:
+        self.db.sync()
+
     def close(self) -> None:
         self.db.close()
 
